@@ -1,0 +1,43 @@
+package dev.mlm4j.attention;
+
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+
+/**
+ * The attention of the seed, in one place: for one head of one sequence,
+ * <pre>
+ *   scores = Q Kᵀ / √d_k        (n, n)
+ *   scores = mask(scores)        −∞ where the mask forbids
+ *   A      = softmax_rows(scores)
+ *   h      = A V                 (n, d_v)
+ * </pre>
+ * Every model block that attends (the seed's toy example, BERT's self-attention) calls this.
+ * Reference: transformers' {@code eager_attention_forward} in modeling_bert.py.
+ */
+public final class ScaledDotProductAttention {
+    private ScaledDotProductAttention() {}
+
+    /**
+     * @param q      (n, d_k) queries of one head (a column view of Q is fine)
+     * @param k      (n, d_k) keys
+     * @param v      (n, d_v) values
+     * @param mask   bidirectional or causal, with optional padding
+     * @param scores (n, n) workspace; holds the attention probabilities A on return
+     * @param out    (n, d_v) receives h = A V
+     */
+    public static void attend(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask,
+                              FloatTensor scores, FloatTensor out) {
+        int n = q.dim(0), dk = q.dim(1);
+        if (k.dim(0) != v.dim(0) || k.dim(1) != dk) {
+            throw new IllegalArgumentException("attention shapes: q" + java.util.Arrays.toString(q.shape())
+                    + " k" + java.util.Arrays.toString(k.shape()) + " v" + java.util.Arrays.toString(v.shape()));
+        }
+        scores.requireShape("attention scores", n, k.dim(0));
+        out.requireShape("attention output", n, v.dim(1));
+        kernels.matmulTransposed(q, k, scores);          // (n, n) = Q Kᵀ
+        kernels.scale(scores, (float) (1.0 / Math.sqrt(dk)));
+        mask.apply(scores);
+        kernels.softmaxRows(scores);                     // A
+        kernels.matmul(scores, v, out);                  // h = A V
+    }
+}

@@ -1,0 +1,178 @@
+package dev.mlm4j.kernels;
+
+import dev.mlm4j.tensor.FloatTensor;
+
+/**
+ * Reference kernels: plain loops, written to be obviously right. Accumulations run in double.
+ * Every fast kernel is tested against these.
+ */
+public class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    static void requireUnitStride(FloatTensor... ts) {
+        for (FloatTensor t : ts) {
+            if (t.rank() != 2 && t.rank() != 1) throw new IllegalArgumentException("kernels take rank-1 or rank-2 tensors, got " + t);
+            if (t.stride(-1) != 1) throw new IllegalArgumentException("kernels need unit stride along the last dimension: " + t);
+        }
+    }
+
+    static void requireMatmulShapes(int m, int n, int k, FloatTensor a, FloatTensor c, int bRows, int bCols, boolean transposed) {
+        if (a.dim(1) != k || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("matmul shapes do not agree: a" + java.util.Arrays.toString(a.shape())
+                    + (transposed ? " · bᵀ, b[" : " · b[") + bRows + ", " + bCols + "] → c" + java.util.Arrays.toString(c.shape()));
+        }
+    }
+
+    @Override
+    public void matmul(FloatTensor a, FloatTensor b, FloatTensor c) {
+        requireUnitStride(a, b, c);
+        int m = a.dim(0), k = a.dim(1), n = b.dim(1);
+        if (b.dim(0) != k) requireMatmulShapes(m, n, -1, a, c, b.dim(0), n, false);
+        requireMatmulShapes(m, n, k, a, c, b.dim(0), n, false);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double) a.at(i, p) * b.at(p, j);
+                c.data()[c.rowOffset(i) + j] = (float) s;
+            }
+        }
+    }
+
+    @Override
+    public void matmulTransposed(FloatTensor a, FloatTensor b, FloatTensor c) {
+        requireUnitStride(a, b, c);
+        int m = a.dim(0), k = a.dim(1), n = b.dim(0);
+        if (b.dim(1) != k) requireMatmulShapes(m, n, -1, a, c, n, b.dim(1), true);
+        requireMatmulShapes(m, n, k, a, c, n, k, true);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double) a.at(i, p) * b.at(j, p);
+                c.data()[c.rowOffset(i) + j] = (float) s;
+            }
+        }
+    }
+
+    @Override
+    public void addBias(FloatTensor x, FloatTensor bias) {
+        requireUnitStride(x, bias);
+        int m = x.dim(0), n = x.dim(1);
+        if (bias.size() != n) throw new IllegalArgumentException("bias of " + bias.size() + " for rows of " + n);
+        float[] xd = x.data(), bd = bias.data();
+        for (int i = 0; i < m; i++) {
+            int r = x.rowOffset(i);
+            for (int j = 0; j < n; j++) xd[r + j] += bd[bias.offset() + j];
+        }
+    }
+
+    @Override
+    public void add(FloatTensor x, FloatTensor y) {
+        requireUnitStride(x, y);
+        if (x.dim(0) != y.dim(0) || x.dim(1) != y.dim(1)) throw new IllegalArgumentException("add: " + x + " vs " + y);
+        for (int i = 0; i < x.dim(0); i++) {
+            int rx = x.rowOffset(i), ry = y.rowOffset(i);
+            for (int j = 0; j < x.dim(1); j++) x.data()[rx + j] += y.data()[ry + j];
+        }
+    }
+
+    @Override
+    public void scale(FloatTensor x, float s) {
+        requireUnitStride(x);
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i);
+            for (int j = 0; j < x.dim(1); j++) x.data()[r + j] *= s;
+        }
+    }
+
+    @Override
+    public void softmaxRows(FloatTensor x) {
+        requireUnitStride(x);
+        float[] d = x.data();
+        int n = x.dim(1);
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, d[r + j]);
+            if (max == Float.NEGATIVE_INFINITY) {
+                for (int j = 0; j < n; j++) d[r + j] = 0f;
+                continue;
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                double e = Math.exp((double) d[r + j] - max);
+                d[r + j] = (float) e;
+                sum += e;
+            }
+            for (int j = 0; j < n; j++) d[r + j] = (float) (d[r + j] / sum);
+        }
+    }
+
+    @Override
+    public void layerNorm(FloatTensor x, FloatTensor gamma, FloatTensor beta, float eps) {
+        requireUnitStride(x, gamma, beta);
+        int n = x.dim(1);
+        float[] d = x.data(), g = gamma.data(), b = beta.data();
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i);
+            double mean = 0;
+            for (int j = 0; j < n; j++) mean += d[r + j];
+            mean /= n;
+            double var = 0;
+            for (int j = 0; j < n; j++) {
+                double t = d[r + j] - mean;
+                var += t * t;
+            }
+            var /= n;
+            double inv = 1.0 / Math.sqrt(var + eps);
+            for (int j = 0; j < n; j++) {
+                d[r + j] = (float) ((d[r + j] - mean) * inv * g[gamma.offset() + j] + b[beta.offset() + j]);
+            }
+        }
+    }
+
+    @Override
+    public void gelu(FloatTensor x) {
+        requireUnitStride(x);
+        int rows = x.rank() == 1 ? 1 : x.dim(0);
+        int n = x.dim(-1);
+        float[] d = x.data();
+        for (int i = 0; i < rows; i++) {
+            int r = x.rank() == 1 ? x.offset() : x.rowOffset(i);
+            for (int j = 0; j < n; j++) d[r + j] = (float) gelu((double) d[r + j]);
+        }
+    }
+
+    /** GELU in double: x · ½ · (1 + erf(x / √2)). */
+    public static double gelu(double x) {
+        return 0.5 * x * (1.0 + erf(x / Math.sqrt(2.0)));
+    }
+
+    /**
+     * erf in double precision (|error| below 1e-13): the Maclaurin series for |x| &lt; 2.5, and the
+     * continued fraction of erfc beyond. Java's Math has no erf; this is the reference the fast
+     * rational approximation in {@link VectorKernels} is tested against.
+     */
+    public static double erf(double x) {
+        double ax = Math.abs(x);
+        if (Double.isNaN(x)) return Double.NaN;
+        if (ax < 2.5) {
+            double x2 = x * x, term = x, sum = x;
+            for (int n = 1; n < 200; n++) {
+                term *= -x2 / n;
+                double add = term / (2 * n + 1);
+                sum += add;
+                if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+            }
+            return 2.0 / Math.sqrt(Math.PI) * sum;
+        }
+        if (ax > 6.5) return Math.signum(x);
+        double f = ax;
+        for (int k = 80; k >= 1; k--) f = ax + (k / 2.0) / f;
+        double erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
+        return Math.signum(x) * (1.0 - erfc);
+    }
+}

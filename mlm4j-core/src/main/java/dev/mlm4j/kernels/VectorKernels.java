@@ -1,0 +1,352 @@
+package dev.mlm4j.kernels;
+
+import dev.mlm4j.tensor.FloatTensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Java Vector API ({@code jdk.incubator.vector}). Each overrides its twin in
+ * {@link ScalarKernels}, which stays the reference the tests compare against.
+ */
+public final class VectorKernels extends ScalarKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Below this many multiply-adds a matmul runs on the calling thread. */
+    private static final long PARALLEL_MIN_FLOPS = 1L << 18;
+
+    static boolean isAvailable() {
+        try {
+            return FloatVector.SPECIES_PREFERRED.length() >= 4;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "vector(" + S.vectorBitSize() + "-bit)";
+    }
+
+    // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
+
+    @Override
+    public void matmul(FloatTensor a, FloatTensor b, FloatTensor c) {
+        requireUnitStride(a, b, c);
+        int m = a.dim(0), k = a.dim(1), n = b.dim(1);
+        if (b.dim(0) != k || c.dim(0) != m || c.dim(1) != n) {
+            requireMatmulShapes(m, n, b.dim(0) == k ? k : -1, a, c, b.dim(0), n, false);
+        }
+        // Work is split over column panels (each a multiple of 2 vectors wide) so that even one row
+        // (batch 1 × few tokens) keeps every core busy.
+        int panel = Math.max(2 * L, roundUp(ceilDiv(n, Parallel.threads() * 4), 2 * L));
+        int panels = ceilDiv(n, panel);
+        if ((long) m * n * k < PARALLEL_MIN_FLOPS) panels = 1;
+        int width = panels == 1 ? n : panel;
+        int count = panels;
+        Parallel.forEach(count, t -> {
+            int j0 = t * width;
+            matmulPanel(a, b, c, m, k, j0, Math.min(n, j0 + width));
+        });
+    }
+
+    /** Columns [j0, j1) of c: 4-row × 2-vector register tiles, broadcast a, stream rows of b. */
+    private static void matmulPanel(FloatTensor a, FloatTensor b, FloatTensor c, int m, int k, int j0, int j1) {
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int lda = a.stride(0), ldb = b.stride(0), ldc = c.stride(0);
+        int ao = a.offset(), bo = b.offset(), co = c.offset();
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int a0 = ao + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+            int j = j0;
+            for (; j + 2 * L <= j1; j += 2 * L) {
+                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+                int bp = bo + j;
+                for (int p = 0; p < k; p++, bp += ldb) {
+                    FloatVector b0 = FloatVector.fromArray(S, bd, bp);
+                    FloatVector b1 = FloatVector.fromArray(S, bd, bp + L);
+                    FloatVector x = FloatVector.broadcast(S, ad[a0 + p]);
+                    c00 = x.fma(b0, c00);
+                    c01 = x.fma(b1, c01);
+                    x = FloatVector.broadcast(S, ad[a1 + p]);
+                    c10 = x.fma(b0, c10);
+                    c11 = x.fma(b1, c11);
+                    x = FloatVector.broadcast(S, ad[a2 + p]);
+                    c20 = x.fma(b0, c20);
+                    c21 = x.fma(b1, c21);
+                    x = FloatVector.broadcast(S, ad[a3 + p]);
+                    c30 = x.fma(b0, c30);
+                    c31 = x.fma(b1, c31);
+                }
+                int r = co + i * ldc + j;
+                c00.intoArray(cd, r);
+                c01.intoArray(cd, r + L);
+                c10.intoArray(cd, r + ldc);
+                c11.intoArray(cd, r + ldc + L);
+                c20.intoArray(cd, r + 2 * ldc);
+                c21.intoArray(cd, r + 2 * ldc + L);
+                c30.intoArray(cd, r + 3 * ldc);
+                c31.intoArray(cd, r + 3 * ldc + L);
+            }
+            for (int ii = i; ii < i + 4; ii++) matmulRowTail(ad, ao + ii * lda, bd, bo, ldb, cd, co + ii * ldc, k, j, j1);
+        }
+        for (; i < m; i++) {
+            int j = j0;
+            int ar = ao + i * lda;
+            for (; j + 2 * L <= j1; j += 2 * L) {
+                FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+                int bp = bo + j;
+                for (int p = 0; p < k; p++, bp += ldb) {
+                    FloatVector x = FloatVector.broadcast(S, ad[ar + p]);
+                    c0 = x.fma(FloatVector.fromArray(S, bd, bp), c0);
+                    c1 = x.fma(FloatVector.fromArray(S, bd, bp + L), c1);
+                }
+                c0.intoArray(cd, co + i * ldc + j);
+                c1.intoArray(cd, co + i * ldc + j + L);
+            }
+            matmulRowTail(ad, ar, bd, bo, ldb, cd, co + i * ldc, k, j, j1);
+        }
+    }
+
+    /** One row of c, columns [j, j1): one vector at a time, then scalars. */
+    private static void matmulRowTail(float[] ad, int ar, float[] bd, int bo, int ldb, float[] cd, int cr, int k, int j, int j1) {
+        for (; j + L <= j1; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            int bp = bo + j;
+            for (int p = 0; p < k; p++, bp += ldb) {
+                acc = FloatVector.broadcast(S, ad[ar + p]).fma(FloatVector.fromArray(S, bd, bp), acc);
+            }
+            acc.intoArray(cd, cr + j);
+        }
+        for (; j < j1; j++) {
+            float s = 0f;
+            int bp = bo + j;
+            for (int p = 0; p < k; p++, bp += ldb) s = Math.fma(ad[ar + p], bd[bp], s);
+            cd[cr + j] = s;
+        }
+    }
+
+    // ---- c (m, n) = a (m, k) · bᵀ, b (n, k) ---------------------------------------------------------
+
+    @Override
+    public void matmulTransposed(FloatTensor a, FloatTensor b, FloatTensor c) {
+        requireUnitStride(a, b, c);
+        int m = a.dim(0), k = a.dim(1), n = b.dim(0);
+        if (b.dim(1) != k || c.dim(0) != m || c.dim(1) != n) {
+            requireMatmulShapes(m, n, b.dim(1) == k ? k : -1, a, c, n, b.dim(1), true);
+        }
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int rowsPerTask = (long) m * n * k < PARALLEL_MIN_FLOPS ? m : Math.max(1, ceilDiv(m, Parallel.threads() * 2));
+        int tasks = ceilDiv(m, Math.max(1, rowsPerTask));
+        Parallel.forEach(tasks, t -> {
+            int i1 = Math.min(m, (t + 1) * rowsPerTask);
+            for (int i = t * rowsPerTask; i < i1; i++) {
+                int ar = a.rowOffset(i), cr = c.rowOffset(i);
+                for (int j = 0; j < n; j++) cd[cr + j] = dot(ad, ar, bd, b.rowOffset(j), k);
+            }
+        });
+    }
+
+    static float dot(float[] x, int xo, float[] y, int yo, int k) {
+        FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 2 * L <= k; p += 2 * L) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), acc0);
+            acc1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), acc1);
+        }
+        for (; p + L <= k; p += L) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), acc0);
+        }
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) s = Math.fma(x[xo + p], y[yo + p], s);
+        return s;
+    }
+
+    // ---- elementwise and row-wise ----------------------------------------------------------------------
+
+    @Override
+    public void addBias(FloatTensor x, FloatTensor bias) {
+        requireUnitStride(x, bias);
+        int n = x.dim(1);
+        if (bias.size() != n) throw new IllegalArgumentException("bias of " + bias.size() + " for rows of " + n);
+        float[] xd = x.data(), bd = bias.data();
+        int bo = bias.offset();
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i), j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector.fromArray(S, xd, r + j).add(FloatVector.fromArray(S, bd, bo + j)).intoArray(xd, r + j);
+            }
+            for (; j < n; j++) xd[r + j] += bd[bo + j];
+        }
+    }
+
+    @Override
+    public void add(FloatTensor x, FloatTensor y) {
+        requireUnitStride(x, y);
+        if (x.dim(0) != y.dim(0) || x.dim(1) != y.dim(1)) throw new IllegalArgumentException("add: " + x + " vs " + y);
+        int n = x.dim(1);
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < x.dim(0); i++) {
+            int rx = x.rowOffset(i), ry = y.rowOffset(i), j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector.fromArray(S, xd, rx + j).add(FloatVector.fromArray(S, yd, ry + j)).intoArray(xd, rx + j);
+            }
+            for (; j < n; j++) xd[rx + j] += yd[ry + j];
+        }
+    }
+
+    @Override
+    public void scale(FloatTensor x, float s) {
+        requireUnitStride(x);
+        int n = x.dim(1);
+        float[] xd = x.data();
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i), j = 0;
+            for (; j + L <= n; j += L) FloatVector.fromArray(S, xd, r + j).mul(s).intoArray(xd, r + j);
+            for (; j < n; j++) xd[r + j] *= s;
+        }
+    }
+
+    @Override
+    public void softmaxRows(FloatTensor x) {
+        requireUnitStride(x);
+        int n = x.dim(1);
+        float[] d = x.data();
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i), j = 0;
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; j + L <= n; j += L) vmax = vmax.max(FloatVector.fromArray(S, d, r + j));
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; j < n; j++) max = Math.max(max, d[r + j]);
+            if (max == Float.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(d, r, r + n, 0f);
+                continue;
+            }
+            FloatVector vsum = FloatVector.zero(S);
+            j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector e = FloatVector.fromArray(S, d, r + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(d, r + j);
+                vsum = vsum.add(e);
+            }
+            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) {
+                float e = (float) Math.exp(d[r + j] - max);
+                d[r + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            j = 0;
+            for (; j + L <= n; j += L) FloatVector.fromArray(S, d, r + j).mul(inv).intoArray(d, r + j);
+            for (; j < n; j++) d[r + j] *= inv;
+        }
+    }
+
+    @Override
+    public void layerNorm(FloatTensor x, FloatTensor gamma, FloatTensor beta, float eps) {
+        requireUnitStride(x, gamma, beta);
+        int n = x.dim(1);
+        float[] d = x.data(), g = gamma.data(), b = beta.data();
+        int go = gamma.offset(), bo = beta.offset();
+        for (int i = 0; i < x.dim(0); i++) {
+            int r = x.rowOffset(i), j = 0;
+            FloatVector vs = FloatVector.zero(S);
+            for (; j + L <= n; j += L) vs = vs.add(FloatVector.fromArray(S, d, r + j));
+            float sum = vs.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) sum += d[r + j];
+            float mean = sum / n;
+            FloatVector vq = FloatVector.zero(S);
+            j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean);
+                vq = t.fma(t, vq);
+            }
+            float sq = vq.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) sq += (d[r + j] - mean) * (d[r + j] - mean);
+            float inv = (float) (1.0 / Math.sqrt(sq / n + eps));
+            j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean).mul(inv);
+                t.fma(FloatVector.fromArray(S, g, go + j), FloatVector.fromArray(S, b, bo + j)).intoArray(d, r + j);
+            }
+            for (; j < n; j++) d[r + j] = (d[r + j] - mean) * inv * g[go + j] + b[bo + j];
+        }
+    }
+
+    @Override
+    public void gelu(FloatTensor x) {
+        requireUnitStride(x);
+        int rows = x.rank() == 1 ? 1 : x.dim(0);
+        int n = x.dim(-1);
+        float[] d = x.data();
+        for (int i = 0; i < rows; i++) {
+            int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), j = 0;
+            for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(d, r + j);
+            for (; j < n; j++) d[r + j] = gelu(d[r + j]);
+        }
+    }
+
+    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+
+    /** GELU(x) = x · ½ · (1 + erf(x/√2)) with {@link #erf(FloatVector)}. */
+    static FloatVector gelu(FloatVector x) {
+        return x.mul(0.5f).mul(erf(x.mul(INV_SQRT2)).add(1f));
+    }
+
+    static float gelu(float x) {
+        return 0.5f * x * (1f + erf(x * INV_SQRT2));
+    }
+
+    // erf(x) ≈ x·P(x²)/Q(x²) on [-4, 4] (±1 beyond, exact in float): the rational approximation used by
+    // Eigen and XLA for float erf, accurate to a few ulp. Tested against ScalarKernels.erf (double).
+    private static final float A1 = -1.60960333262415e-02f, A3 = -2.95459980854025e-03f, A5 = -7.34990630326855e-04f,
+            A7 = -5.69250639462346e-05f, A9 = -2.10102402082508e-06f, A11 = 2.77068142495902e-08f,
+            A13 = -2.72614225801306e-10f;
+    private static final float B0 = -1.42647390514189e-02f, B2 = -7.37332916720468e-03f, B4 = -1.68282697438203e-03f,
+            B6 = -2.13374055278905e-04f, B8 = -1.45660718464996e-05f;
+
+    static FloatVector erf(FloatVector v) {
+        FloatVector x = v.max(-4f).min(4f);
+        FloatVector x2 = x.mul(x);
+        FloatVector p = x2.fma(A13, A11);
+        p = x2.fma(p, FloatVector.broadcast(S, A9));
+        p = x2.fma(p, FloatVector.broadcast(S, A7));
+        p = x2.fma(p, FloatVector.broadcast(S, A5));
+        p = x2.fma(p, FloatVector.broadcast(S, A3));
+        p = x2.fma(p, FloatVector.broadcast(S, A1));
+        p = p.mul(x);
+        FloatVector q = x2.fma(B8, B6);
+        q = x2.fma(q, FloatVector.broadcast(S, B4));
+        q = x2.fma(q, FloatVector.broadcast(S, B2));
+        q = x2.fma(q, FloatVector.broadcast(S, B0));
+        return p.div(q);
+    }
+
+    static float erf(float v) {
+        float x = Math.max(-4f, Math.min(4f, v));
+        float x2 = x * x;
+        float p = Math.fma(x2, A13, A11);
+        p = Math.fma(x2, p, A9);
+        p = Math.fma(x2, p, A7);
+        p = Math.fma(x2, p, A5);
+        p = Math.fma(x2, p, A3);
+        p = Math.fma(x2, p, A1);
+        p *= x;
+        float q = Math.fma(x2, B8, B6);
+        q = Math.fma(x2, q, B4);
+        q = Math.fma(x2, q, B2);
+        q = Math.fma(x2, q, B0);
+        return p / q;
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int multiple) {
+        return ceilDiv(a, multiple) * multiple;
+    }
+}
