@@ -1,0 +1,35 @@
+package dev.mlm4j.tokens;
+
+/** Text → tokens for a BERT-family model. */
+public interface Tokenizer {
+
+    /** [CLS] text [SEP], truncated to {@code maxLength} tokens when {@code truncate}, else an error past it. */
+    Encoding encode(String text, int maxLength, boolean truncate);
+
+    /** [CLS] a [SEP] b [SEP] with type ids 0…0 1…1; truncation takes from the longer text first. */
+    Encoding encodePair(String a, String b, int maxLength, boolean truncate);
+
+    /** Ids back to text: word pieces joined, special tokens dropped when {@code skipSpecial}. */
+    String decode(int[] ids, boolean skipSpecial);
+
+    /** The vocabulary string of an id. */
+    String token(int id);
+
+    /** The id of a vocabulary string, or −1. */
+    int id(String token);
+
+    int vocabSize();
+
+    int clsId();
+
+    int sepId();
+
+    int padId();
+
+    int maskId();
+
+    int unkId();
+
+    /** Whether the tokenizer lower-cases (and strips accents), as the model was trained. */
+    boolean lowerCase();
+}
