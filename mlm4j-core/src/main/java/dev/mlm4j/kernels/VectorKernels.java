@@ -139,13 +139,18 @@ public final class VectorKernels extends ScalarKernels {
             requireMatmulShapes(m, n, b.dim(1) == k ? k : -1, a, c, n, b.dim(1), true);
         }
         float[] ad = a.data(), bd = b.data(), cd = c.data();
-        int rowsPerTask = (long) m * n * k < PARALLEL_MIN_FLOPS ? m : Math.max(1, ceilDiv(m, Parallel.threads() * 2));
-        int tasks = ceilDiv(m, Math.max(1, rowsPerTask));
-        Parallel.forEach(tasks, t -> {
-            int i1 = Math.min(m, (t + 1) * rowsPerTask);
-            for (int i = t * rowsPerTask; i < i1; i++) {
+        // Tasks tile (rows × columns) so that one query row against a 120k-word vocabulary still uses every core.
+        boolean serial = (long) m * n * k < PARALLEL_MIN_FLOPS;
+        int target = serial ? 1 : Parallel.threads() * 4;
+        int rowTasks = Math.min(m, target);
+        int colTasks = Math.max(1, Math.min(ceilDiv(target, rowTasks), ceilDiv(n, 64)));
+        int rowsPer = ceilDiv(m, rowTasks), colsPer = ceilDiv(n, colTasks);
+        Parallel.forEach(rowTasks * colTasks, t -> {
+            int i0 = (t / colTasks) * rowsPer, i1 = Math.min(m, i0 + rowsPer);
+            int j0 = (t % colTasks) * colsPer, j1 = Math.min(n, j0 + colsPer);
+            for (int i = i0; i < i1; i++) {
                 int ar = a.rowOffset(i), cr = c.rowOffset(i);
-                for (int j = 0; j < n; j++) cd[cr + j] = dot(ad, ar, bd, b.rowOffset(j), k);
+                for (int j = j0; j < j1; j++) cd[cr + j] = dot(ad, ar, bd, b.rowOffset(j), k);
             }
         });
     }

@@ -1,0 +1,54 @@
+package dev.mlm4j.embeddings;
+
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.LayerNorm;
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * Token ids → vectors: LayerNorm(word + position + token type). Mirrors transformers' {@code BertEmbeddings}
+ * (modeling_bert.py); dropout is inference-time identity. Keys: {@code bert.embeddings.*}.
+ */
+public final class BertEmbeddings {
+    private final FloatTensor wordEmbeddings;      // (vocab, hidden); also the tied MLM decoder
+    private final FloatTensor positionEmbeddings;  // (max_position, hidden)
+    private final FloatTensor tokenTypeEmbeddings; // (type_vocab, hidden)
+    private final LayerNorm layerNorm;
+    private final BertConfig config;
+
+    public BertEmbeddings(Weights w, BertConfig c) {
+        this.config = c;
+        this.wordEmbeddings = w.prefix("word_embeddings").tensor("weight", c.vocabSize(), c.hiddenSize());
+        this.positionEmbeddings = w.prefix("position_embeddings").tensor("weight", c.maxPositionEmbeddings(), c.hiddenSize());
+        this.tokenTypeEmbeddings = w.prefix("token_type_embeddings").tensor("weight", c.typeVocabSize(), c.hiddenSize());
+        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+    }
+
+    public FloatTensor wordEmbeddings() {
+        return wordEmbeddings;
+    }
+
+    /** (T, hidden) for the packed batch; positions restart at 0 for each sequence. */
+    public FloatTensor forward(Kernels k, Batch batch) {
+        int t = batch.tokens(), h = config.hiddenSize();
+        int[] ids = batch.ids(), types = batch.typeIds(), pos = batch.positions();
+        FloatTensor x = FloatTensor.zeros(t, h);
+        float[] xd = x.data(), wd = wordEmbeddings.data(), pd = positionEmbeddings.data(), td = tokenTypeEmbeddings.data();
+        for (int i = 0; i < t; i++) {
+            check(ids[i], config.vocabSize(), "token id");
+            check(pos[i], config.maxPositionEmbeddings(), "position (sequence longer than max_position_embeddings)");
+            check(types[i], config.typeVocabSize(), "token type id");
+            int wo = wordEmbeddings.rowOffset(ids[i]), po = positionEmbeddings.rowOffset(pos[i]), to = tokenTypeEmbeddings.rowOffset(types[i]);
+            int r = i * h;
+            for (int j = 0; j < h; j++) xd[r + j] = wd[wo + j] + pd[po + j] + td[to + j];
+        }
+        layerNorm.forward(k, x);
+        return x;
+    }
+
+    private static void check(int v, int bound, String what) {
+        if (v < 0 || v >= bound) throw new IllegalArgumentException(what + " " + v + " is outside [0, " + bound + ")");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/** Self-attention then its output projection: transformers' {@code BertAttention}; keys {@code attention.{self,output}}. */
+public final class BertAttention {
+    private final BertSelfAttention self;
+    private final BertSelfOutput output;
+
+    public BertAttention(Weights w, BertConfig c) {
+        this.self = new BertSelfAttention(w.prefix("self"), c);
+        this.output = new BertSelfOutput(w.prefix("output"), c);
+    }
+
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
+        return output.forward(k, self.forward(k, x, batch, mask, probs), x);
+    }
+}

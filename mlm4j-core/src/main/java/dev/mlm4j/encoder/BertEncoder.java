@@ -1,0 +1,41 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+import java.util.List;
+
+/** N × BertLayer: transformers' {@code BertEncoder}; keys {@code encoder.layer.0 … encoder.layer.N-1}. */
+public final class BertEncoder {
+    private final BertLayer[] layers;
+
+    public BertEncoder(Weights w, BertConfig c) {
+        this.layers = new BertLayer[c.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c);
+    }
+
+    public int layers() {
+        return layers.length;
+    }
+
+    /**
+     * Runs every layer with {@code mask}.
+     *
+     * @param hiddenStates if non-null, each layer's output is appended
+     * @param attentions   if non-null, each layer's per-sequence (heads, len, len) probabilities are appended
+     */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
+                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions) {
+        for (BertLayer layer : layers) {
+            FloatTensor[] probs = attentions != null ? new FloatTensor[batch.size()] : null;
+            x = layer.forward(k, x, batch, mask, probs);
+            if (hiddenStates != null) hiddenStates.add(x);
+            if (attentions != null) attentions.add(probs);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/** GELU(dense(x)), hidden → intermediate: transformers' {@code BertIntermediate}; key {@code intermediate.dense}. */
+public final class BertIntermediate {
+    private final Linear dense; // hidden → intermediate
+
+    public BertIntermediate(Weights w, BertConfig c) {
+        this.dense = Linear.load(w.prefix("dense"), c.hiddenSize(), c.intermediateSize());
+    }
+
+    /** (T, hidden) → (T, intermediate). */
+    public FloatTensor forward(Kernels k, FloatTensor x) {
+        FloatTensor y = dense.forward(k, x);
+        k.gelu(y);
+        return y;
+    }
+}

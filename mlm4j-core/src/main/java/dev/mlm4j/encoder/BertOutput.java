@@ -1,0 +1,27 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.LayerNorm;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
+public final class BertOutput {
+    private final Linear dense;        // intermediate → hidden
+    private final LayerNorm layerNorm;
+
+    public BertOutput(Weights w, BertConfig c) {
+        this.dense = Linear.load(w.prefix("dense"), c.intermediateSize(), c.hiddenSize());
+        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+    }
+
+    /** (T, intermediate), (T, hidden) → (T, hidden). */
+    public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input) {
+        FloatTensor y = dense.forward(k, intermediate);
+        k.add(y, input);
+        layerNorm.forward(k, y);
+        return y;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.attention.ScaledDotProductAttention;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * Q = X W_Q + b_Q, K = X W_K + b_K, V = X W_V + b_V, then per sequence and head the seed's
+ * A = softmax(mask(QKᵀ/√d_k)), h = AV, heads merged. Mirrors transformers' {@code BertSelfAttention};
+ * keys {@code attention.self.{query,key,value}}. The mask (bidirectional or causal) is the caller's choice.
+ */
+public final class BertSelfAttention {
+    private final Linear query, key, value; // (hidden → hidden) each
+    private final int heads, headSize;
+
+    public BertSelfAttention(Weights w, BertConfig c) {
+        int h = c.hiddenSize();
+        this.query = Linear.load(w.prefix("query"), h, h);
+        this.key = Linear.load(w.prefix("key"), h, h);
+        this.value = Linear.load(w.prefix("value"), h, h);
+        this.heads = c.numAttentionHeads();
+        this.headSize = c.headSize();
+    }
+
+    /**
+     * @param x     (T, hidden) packed batch
+     * @param probs if non-null, receives probs[s] = (heads, len_s, len_s) attention probabilities
+     * @return (T, hidden) context vectors, heads concatenated
+     */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
+        FloatTensor q = query.forward(k, x), kk = key.forward(k, x), v = value.forward(k, x); // (T, hidden)
+        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));
+        int sequences = batch.size();
+        if (probs != null) {
+            for (int s = 0; s < sequences; s++) probs[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));
+        }
+        Parallel.forEach(sequences * heads, task -> {
+            int s = task / heads, h = task % heads;
+            int off = batch.offset(s), len = batch.length(s);
+            FloatTensor scores = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
+            ScaledDotProductAttention.attend(k,
+                    q.slice(off, len).columns(h * headSize, headSize),
+                    kk.slice(off, len).columns(h * headSize, headSize),
+                    v.slice(off, len).columns(h * headSize, headSize),
+                    mask, scores,
+                    ctx.slice(off, len).columns(h * headSize, headSize));
+        });
+        return ctx;
+    }
+}

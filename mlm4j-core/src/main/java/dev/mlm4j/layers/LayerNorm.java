@@ -1,0 +1,27 @@
+package dev.mlm4j.layers;
+
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/** LayerNorm over the hidden dimension; keeps TensorFlow's name "LayerNorm" in the key tree, as transformers does. */
+public final class LayerNorm {
+    private final FloatTensor weight; // (hidden)  γ
+    private final FloatTensor bias;   // (hidden)  β
+    private final float eps;
+
+    public LayerNorm(FloatTensor weight, FloatTensor bias, float eps) {
+        this.weight = weight;
+        this.bias = bias;
+        this.eps = eps;
+    }
+
+    public static LayerNorm load(Weights w, int hidden, double eps) {
+        return new LayerNorm(w.tensor("weight", hidden), w.tensor("bias", hidden), (float) eps);
+    }
+
+    /** x (n, hidden), normalised in place. */
+    public void forward(Kernels k, FloatTensor x) {
+        k.layerNorm(x, weight, bias, eps);
+    }
+}

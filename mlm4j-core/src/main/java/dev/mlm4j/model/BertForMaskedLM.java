@@ -1,0 +1,49 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.heads.BertLMPredictionHead;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.Weights;
+
+/** BertModel + the masked-LM head: transformers' {@code BertForMaskedLM} (keys {@code bert.*}, {@code cls.predictions.*}). */
+public final class BertForMaskedLM {
+    private final BertModel bert;
+    private final BertLMPredictionHead head;
+
+    public BertForMaskedLM(BertModel bert, BertLMPredictionHead head) {
+        this.bert = bert;
+        this.head = head;
+    }
+
+    public static BertForMaskedLM load(TensorSource source, BertConfig config) {
+        Weights root = new Weights(source);
+        BertModel bert = new BertModel(root.prefix("bert"), config);
+        return new BertForMaskedLM(bert, new BertLMPredictionHead(root.prefix("cls").prefix("predictions"), config,
+                bert.embeddings().wordEmbeddings()));
+    }
+
+    /** Whether a checkpoint carries the masked-LM head. */
+    public static boolean hasHead(TensorSource source) {
+        return source.contains("cls.predictions.transform.dense.weight") && source.contains("cls.predictions.bias");
+    }
+
+    public BertModel bert() {
+        return bert;
+    }
+
+    public BertLMPredictionHead head() {
+        return head;
+    }
+
+    /** Logits (rows.length, vocab) for the given packed rows of {@code output.lastHiddenState()}. */
+    public FloatTensor logits(EncoderOutput output, int[] rows) {
+        FloatTensor last = output.lastHiddenState();
+        int h = last.dim(1);
+        FloatTensor picked = FloatTensor.zeros(rows.length, h);
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(last.data(), last.rowOffset(rows[i]), picked.data(), i * h, h);
+        }
+        return head.forward(Kernels.get(), picked);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.embeddings.BertEmbeddings;
+import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.heads.BertPooler;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The encoder: embeddings → N × (bidirectional self-attention → feed-forward), plus the pooler when the
+ * checkpoint has one. transformers' {@code BertModel}; keys under {@code bert.}. Immutable and shared by
+ * all threads: every forward pass allocates its own activations.
+ */
+public final class BertModel {
+    private final BertConfig config;
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertPooler pooler; // null when the checkpoint has none
+
+    public BertModel(Weights bert, BertConfig config) {
+        this.config = config;
+        this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
+        this.encoder = new BertEncoder(bert.prefix("encoder"), config);
+        this.pooler = bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    public BertPooler pooler() {
+        return pooler;
+    }
+
+    public EncoderOutput forward(Batch batch, ForwardOptions options) {
+        return forward(Kernels.get(), batch, options);
+    }
+
+    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
+        if (batch.maxLength() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
+                    + config.maxPositionEmbeddings());
+        }
+        AttentionMask mask = options.mask();
+        List<FloatTensor> hidden = options.hiddenStates() ? new ArrayList<>() : null;
+        List<FloatTensor[]> attentions = options.attentions() ? new ArrayList<>() : null;
+        FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
+        if (hidden != null) hidden.add(x);
+        x = encoder.forward(k, x, batch, mask, hidden, attentions);        // (T, hidden)
+        return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions);
+    }
+}

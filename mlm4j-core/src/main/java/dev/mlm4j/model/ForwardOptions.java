@@ -1,0 +1,32 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.attention.AttentionMask;
+
+/**
+ * What a forward pass computes besides the last hidden state. Nothing extra is computed or kept
+ * unless asked for.
+ *
+ * @param direction        bidirectional (the MLM case) or causal, in every layer
+ * @param attentions       keep every layer's and head's attention probabilities A
+ * @param hiddenStates     keep the embeddings output and every layer's output
+ */
+public record ForwardOptions(AttentionMask.Direction direction, boolean attentions, boolean hiddenStates) {
+
+    public static final ForwardOptions DEFAULT = new ForwardOptions(AttentionMask.Direction.BIDIRECTIONAL, false, false);
+
+    public static ForwardOptions causal(boolean causal) {
+        return causal ? new ForwardOptions(AttentionMask.Direction.CAUSAL, false, false) : DEFAULT;
+    }
+
+    public ForwardOptions withAttentions() {
+        return new ForwardOptions(direction, true, hiddenStates);
+    }
+
+    public ForwardOptions withHiddenStates() {
+        return new ForwardOptions(direction, attentions, true);
+    }
+
+    public AttentionMask mask() {
+        return direction == AttentionMask.Direction.CAUSAL ? AttentionMask.CAUSAL : AttentionMask.BIDIRECTIONAL;
+    }
+}
