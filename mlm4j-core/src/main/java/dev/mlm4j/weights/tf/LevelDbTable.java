@@ -39,6 +39,11 @@ public final class LevelDbTable {
     static final int BLOCK_TRAILER_LENGTH = 5;
     static final long MAGIC = 0xdb4775248b80fb57L;
     static final byte NO_COMPRESSION = 0, SNAPPY = 1;
+    /**
+     * Largest block read. TensorFlow writes data blocks of a few KiB and an index block of one entry per data
+     * block, so no real index comes near this; a larger handle is corruption, refused before allocating.
+     */
+    static final int MAX_BLOCK = 256 << 20;
 
     /** One key/value pair, in table order (bytewise ascending keys). */
     public record Entry(byte[] key, byte[] value) {
@@ -114,10 +119,13 @@ public final class LevelDbTable {
 
         private byte[] readBlock(Handle h, String what) throws IOException {
             long limit = fileSize - FOOTER_LENGTH;
-            if (h.offset() < 0 || h.size() < 0 || h.size() > Math.min(limit, Integer.MAX_VALUE - 16)
-                    || h.offset() > limit - h.size() - BLOCK_TRAILER_LENGTH) {
+            if (h.offset() < 0 || h.size() < 0 || h.size() > limit || h.offset() > limit - h.size() - BLOCK_TRAILER_LENGTH) {
                 throw corrupt("has a " + what + " of " + h.size() + " bytes at offset " + h.offset()
                         + " that runs past the end of the file (" + fileSize + " bytes)");
+            }
+            if (h.size() > MAX_BLOCK) {
+                throw corrupt("has a " + what + " of " + h.size() + " bytes, more than any TensorFlow index holds ("
+                        + MAX_BLOCK + ")");
             }
             int n = (int) h.size();
             byte[] buf = readBytes(h.offset(), n + BLOCK_TRAILER_LENGTH);

@@ -1,7 +1,5 @@
 package dev.mlm4j.weights.tf;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Just enough of the protobuf wire format to read the three small messages a tensor bundle index holds
  * (BundleHeaderProto, BundleEntryProto, TensorShapeProto). Every read is bounds-checked, so a corrupt
@@ -89,13 +87,6 @@ final class ProtoReader {
         ProtoReader sub = new ProtoReader(buf, pos, pos + len);
         pos += len;
         return sub;
-    }
-
-    String string() throws Malformed {
-        int len = length();
-        String s = new String(buf, pos, len, StandardCharsets.UTF_8);
-        pos += len;
-        return s;
     }
 
     private int length() throws Malformed {

@@ -97,6 +97,10 @@ public final class TensorBundle implements Closeable {
 
         Map<String, BundleEntry> entries = new LinkedHashMap<>();
         for (LevelDbTable.Entry e : table.subList(1, table.size())) {
+            // The slices of a partitioned variable are stored under binary keys that start with a 0 byte
+            // (EncodeTensorNameSlice in saved_tensor_slice_util.cc); the variable's own entry lists them. mlm4j
+            // does not assemble partitioned variables (that entry refuses to load), so the slices are not listed.
+            if (e.key()[0] == 0) continue;
             String name = e.keyString();
             BundleEntry entry;
             try {
@@ -106,7 +110,9 @@ public final class TensorBundle implements Closeable {
                         + "': " + m.getMessage(), m);
             }
             checkEntry(index, header, entry);
-            entries.put(name, entry);
+            if (entries.put(name, entry) != null) {
+                throw new WeightException("checkpoint index " + index + " has two keys that read as '" + name + "' (invalid UTF-8)");
+            }
         }
 
         String f = index.toString();

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,7 +54,11 @@ final class BertBaseCheckpoint {
                     Files.copy(inner, tmp.resolve(e.getName().substring("variables/".length())));
                 }
             }
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+                // another test JVM extracted it meanwhile: use theirs
+            }
         } finally {
             if (Files.exists(tmp)) {
                 try (var s = Files.list(tmp)) {

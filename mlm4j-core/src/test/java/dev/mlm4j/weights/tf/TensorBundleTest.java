@@ -256,6 +256,7 @@ class TensorBundleTest {
         w.add("global_step", BundleEntry.DT_INT64, new long[] {}, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).array());
         w.add("text", BundleEntry.DT_STRING, new long[] {1}, new byte[] {3, 0, 0, 0, 0, 'a', 'b', 'c'});
         w.add("part", BundleEntry.DT_FLOAT, new long[] {4, 2}, null).slices = 2;
+        w.addFloats("\u0000part\u0002slice0", new float[] {1, 2, 3, 4}, 2, 2); // a slice's binary key starts with 0
         w.addFloats("w", new float[] {1, 2}, 2);
         w.write(dir, "m");
         TensorBundle b = TensorBundle.open(dir.resolve("m"));
