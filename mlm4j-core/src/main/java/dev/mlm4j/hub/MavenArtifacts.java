@@ -287,7 +287,7 @@ public final class MavenArtifacts {
         String where = repositories.stream().map(r -> r.getId() + " (" + r.getUrl() + ")").reduce((a, b) -> a + ", " + b).orElse("no repository");
         for (Throwable t : all) {
             if (t instanceof ChecksumFailureException c) {
-                return "checksum mismatch downloading " + coordinates + " from " + where + ": " + c.getMessage()
+                return "checksum check failed downloading " + coordinates + " from " + where + ": " + c.getMessage()
                         + "; the download was discarded — try again, or check your mirror";
             }
         }

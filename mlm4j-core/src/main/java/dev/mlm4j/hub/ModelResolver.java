@@ -79,7 +79,7 @@ public final class ModelResolver {
         Optional<Path> cached = cache.find(entry);
         if (cached.isPresent()) return cached.get();
         MavenArtifacts maven = maven();
-        Path jar = maven.fetch(entry.coordinates(), entry.name() + " (" + Progress.bytes(entry.jarSize()) + ")", progress);
+        Path jar = maven.fetch(entry.coordinates(), entry.name(), progress);
         return cache.unpack(entry, jar, MavenArtifacts.recordedSha1(jar).orElse(null), progress);
     }
 
