@@ -1,10 +1,14 @@
 package dev.mlm4j.util;
 
 import java.io.Console;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,7 +22,7 @@ public final class Progress implements ProgressListener {
     public enum Mode { BAR, LINES, OFF }
 
     private static final long REDRAW_NANOS = 100_000_000L;
-    private static final int DEFAULT_WIDTH = 100;
+    private static final int DEFAULT_WIDTH = 80;
 
     private final PrintStream out;
     private final Mode mode;
@@ -34,7 +38,7 @@ public final class Progress implements ProgressListener {
         this.out = out;
         this.mode = mode;
         this.nanoClock = nanoClock;
-        this.width = Math.max(40, width);
+        this.width = Math.max(20, width);
     }
 
     /** Progress on stderr: a bar when stderr is a terminal, plain lines otherwise, unless overridden. */
@@ -68,12 +72,19 @@ public final class Progress implements ProgressListener {
         }
     }
 
+    /** $COLUMNS when exported, else what {@code stty size} says of the controlling terminal, else 80. */
     private static int terminalWidth() {
         try {
             String columns = System.getenv("COLUMNS");
-            if (columns != null) return Integer.parseInt(columns.trim());
-        } catch (NumberFormatException ignored) {
-            // fall through
+            if (columns != null && !columns.isBlank()) return Integer.parseInt(columns.trim());
+            Process stty = new ProcessBuilder("stty", "size")
+                    .redirectInput(new File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            if (stty.waitFor(2, TimeUnit.SECONDS) && size.matches("\\d+ \\d+")) return Integer.parseInt(size.split(" ")[1]);
+        } catch (IOException | NumberFormatException | InterruptedException e) {
+            // not a terminal we can ask
         }
         return DEFAULT_WIDTH;
     }
@@ -156,7 +167,8 @@ public final class Progress implements ProgressListener {
             }
             line.append(']');
         }
-        return line.append(tail).toString();
+        line.append(tail);
+        return line.length() < width ? line.toString() : line.substring(0, width - 1); // never wrap: \r could not undo it
     }
 
     private void draw(long now) {

@@ -33,6 +33,15 @@ class ProgressTest {
     }
 
     @Test
+    void onANarrowTerminalTheLineNeverWraps() {
+        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 40);
+        p.start("downloading bert-base-multilingual-cased", 663_554_736L);
+        clock.set(2_000_000_000L);
+        p.update(100_000_000L);
+        assertEquals(39, p.barLine(clock.get()).length());
+    }
+
+    @Test
     void theBarRedrawsAtMostTenTimesASecondAndEndsTheLine() {
         Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 80);
         p.start("unpacking x", 1000);
