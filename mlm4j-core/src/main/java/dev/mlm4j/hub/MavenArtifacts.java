@@ -11,6 +11,7 @@ import org.apache.maven.settings.building.SettingsBuildingException;
 import org.apache.maven.settings.crypto.DefaultSettingsDecrypter;
 import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
 import org.apache.maven.settings.crypto.SettingsDecryptionResult;
+import org.eclipse.aether.ConfigurationProperties;
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession.CloseableSession;
 import org.eclipse.aether.artifact.DefaultArtifact;
@@ -42,8 +43,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -137,7 +140,7 @@ public final class MavenArtifacts {
         try {
             String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
             String hex = text.split("\\s+")[0];
-            return hex.matches("[0-9a-fA-F]{40}") ? Optional.of(hex.toLowerCase()) : Optional.empty();
+            return hex.matches("[0-9a-fA-F]{40}") ? Optional.of(hex.toLowerCase(Locale.ROOT)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -166,6 +169,7 @@ public final class MavenArtifacts {
                      .setProxySelector(proxies())
                      .setAuthenticationSelector(credentials())
                      .setSystemProperties(System.getProperties())
+                     .setConfigProperties(resolverConfig())
                      .setTransferListener(new ProgressTransfers(label, progress))
                      .build()) {
             List<RemoteRepository> repositories = system.newResolutionRepositories(session, remoteRepositories());
@@ -177,6 +181,20 @@ public final class MavenArtifacts {
                 throw new IOException(explain(coordinates, repositories, e), e);
             }
         }
+    }
+
+    /**
+     * Resolver settings: give up on a silent connection after a minute rather than Maven's 30 minutes; any
+     * {@code -Daether.*} system property (e.g. {@code -Daether.transport.http.requestTimeout=300000}) overrides.
+     */
+    static Map<String, Object> resolverConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConfigurationProperties.CONNECT_TIMEOUT, 15_000);
+        config.put(ConfigurationProperties.REQUEST_TIMEOUT, 60_000);
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("aether.")) config.put(key, System.getProperty(key));
+        }
+        return config;
     }
 
     /** Central (or its replacement) first, then the repositories of the settings' active profiles. */

@@ -108,6 +108,36 @@ class MavenArtifactsTest {
     }
 
     @Test
+    void aSilentServerTimesOutWithOneLine() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> { // accepts, then never answers
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) held.add(silent.accept());
+                } catch (IOException closed) {
+                    held.forEach(s -> { try { s.close(); } catch (IOException ignored) { } });
+                }
+            });
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/maven2/";
+            MavenArtifacts maven = new MavenArtifacts(tmp.resolve("local"), url, false, new Settings());
+            System.setProperty("aether.transport.http.requestTimeout", "1500");
+            try {
+                long t0 = System.nanoTime();
+                IOException e = assertThrows(IOException.class, () -> maven.fetch(TestJars.ONNX_COORDINATES, "tiny-embed", ProgressListener.NONE));
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                System.out.println("silent server: " + millis + " ms: " + e.getMessage());
+                assertTrue(e.getMessage().startsWith("could not download " + TestJars.ONNX_COORDINATES), e.getMessage());
+                assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+                assertTrue(millis < 20_000, millis + " ms");
+            } finally {
+                System.clearProperty("aether.transport.http.requestTimeout");
+                silent.close();
+                acceptor.join(5000);
+            }
+        }
+    }
+
+    @Test
     void aMissingArtifactSaysWhereItWasLookedFor() throws IOException {
         Path remote = Files.createDirectories(tmp.resolve("remote"));
         MavenArtifacts maven = new MavenArtifacts(tmp.resolve("local"), remote.toUri().toString(), false, new Settings());
