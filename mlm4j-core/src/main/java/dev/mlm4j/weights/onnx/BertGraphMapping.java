@@ -76,6 +76,7 @@ final class BertGraphMapping {
         int layers = checkStructure();
         config = inferConfig(layers);
         checkShapes();
+        for (Entry e : entries.values()) g.file.checkFloatData(e.initializer());
     }
 
     // ---- naming -------------------------------------------------------------------------------

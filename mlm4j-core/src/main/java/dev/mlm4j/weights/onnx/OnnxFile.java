@@ -143,6 +143,21 @@ final class OnnxFile implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Checks, without decoding, that a float tensor's stored data is exactly as long as its shape says
+     * (raw, external or typed field), so a corrupt initializer fails when the file is opened.
+     */
+    void checkFloatData(TensorProto t) {
+        int n = elements(t);
+        int type = t.getDataType();
+        if (type != FLOAT && type != FLOAT16 && type != BFLOAT16) return;
+        MemorySegment bytes = bytes(t, (long) n * (type == FLOAT ? 4 : 2));
+        if (bytes != null) return;
+        if (type == FLOAT && t.getFloatDataCount() > 0) requireCount(t, "float_data", t.getFloatDataCount(), n);
+        else if (type != FLOAT && t.getInt32DataCount() > 0) requireCount(t, "int32_data", t.getInt32DataCount(), n);
+        else if (n > 0) throw new WeightException("tensor '" + t.getName() + "' in " + path + " " + t.getDimsList() + " holds no data");
+    }
+
     /** An integer tensor's elements (INT64 or INT32), e.g. a shape constant; null when it is not integral. */
     long[] longs(TensorProto t) {
         int n = elements(t);
