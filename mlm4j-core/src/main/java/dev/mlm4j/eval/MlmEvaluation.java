@@ -23,9 +23,12 @@ import java.util.Random;
  *       The sequence is cut right after the mask: under a causal mask nothing to the right can reach it, so
  *       the scores are exactly those of the full sequence (a test checks it) at about half the cost;</li>
  *   <li>{@code left-only}: bidirectional attention over {@code [CLS] left-context [MASK] [SEP]} — the same
- *       information as causal, given to the model in the form it was trained on. It separates "no right
- *       context" from "a mask the model never saw in training".</li>
+ *       information as causal, in a form the model was trained on; but it also tells the model that the
+ *       sentence ends at the mask;</li>
+ *   <li>{@code right-masked}: bidirectional attention over the whole sentence with the target and every piece
+ *       after it replaced by [MASK] — the right context's words are hidden, its length is not.</li>
  * </ul>
+ * The last two separate "no right-hand context" from "an attention mask the model never saw in training".
  * Scores: top-1 and top-5 accuracy (the original piece ranks first / in the first five of the 30,522) and
  * pseudo-perplexity exp(−mean log p), overall and by the masked piece's relative position in its sentence
  * (quintiles of index / pieces).
@@ -36,7 +39,8 @@ public final class MlmEvaluation {
     public enum Condition {
         BIDIRECTIONAL("bidirectional", AttentionMask.Direction.BIDIRECTIONAL),
         CAUSAL("causal", AttentionMask.Direction.CAUSAL),
-        LEFT_ONLY("left-only", AttentionMask.Direction.BIDIRECTIONAL);
+        LEFT_ONLY("left-only", AttentionMask.Direction.BIDIRECTIONAL),
+        RIGHT_MASKED("right-masked", AttentionMask.Direction.BIDIRECTIONAL);
 
         private final String label;
         private final AttentionMask.Direction direction;
@@ -56,7 +60,7 @@ public final class MlmEvaluation {
 
         public static Condition parse(String s) {
             for (Condition c : values()) if (c.label.equalsIgnoreCase(s.strip()) || c.name().equalsIgnoreCase(s.strip())) return c;
-            throw new IllegalArgumentException("unknown condition '" + s + "': use bidirectional, causal or left-only");
+            throw new IllegalArgumentException("unknown condition '" + s + "': use bidirectional, causal, left-only or right-masked");
         }
     }
 
@@ -103,6 +107,24 @@ public final class MlmEvaluation {
         }
     }
 
+    /**
+     * The whole evaluation: split the corpus, draw held-out sentences and masks, score every condition.
+     *
+     * @param run the run's description (date, machine, model, seed, command); the elapsed time is added
+     */
+    public static MlmReport evaluate(Corpus corpus, EvalModel model, Options o, RunInfo run, Meter meter) {
+        long start = System.nanoTime();
+        Split split = Split.of(corpus);
+        if (split.test().isEmpty()) {
+            throw new IllegalArgumentException("no held-out file in " + corpus.source() + ": the corpus needs at least two files");
+        }
+        int maxPieces = Math.min(o.maxPieces(), model.maxLength() - 2);
+        Options fitted = new Options(o.sentences(), o.maskRate(), o.seed(), o.conditions(), o.batchTokens(), Math.min(o.minPieces(), maxPieces), maxPieces);
+        List<Item> items = prepare(split.test(), model::pieces, model.tokenizer().clsId(), model.tokenizer().sepId(), fitted);
+        MlmReport r = run(items, model, model.tokenizer().maskId(), model.tokenizer().sepId(), fitted, meter);
+        return r.withContext(run.finished(System.nanoTime() - start), corpus.source(), split.test().size());
+    }
+
     /** Draws the sentences and their masks from {@code documents} (the held-out files). */
     public static List<Item> prepare(List<Corpus.Document> documents, java.util.function.Function<String, int[]> pieces,
                                      int clsId, int sepId, Options o) {
@@ -141,6 +163,11 @@ public final class MlmEvaluation {
             case LEFT_ONLY -> {
                 int[] y = Arrays.copyOf(ids, t + 2);
                 y[t + 1] = sepId;
+                yield y;
+            }
+            case RIGHT_MASKED -> {
+                int[] y = ids.clone();
+                for (int j = t + 1; j < y.length - 1; j++) y[j] = maskId;   // [SEP] stays
                 yield y;
             }
         };

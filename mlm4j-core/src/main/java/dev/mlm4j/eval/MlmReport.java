@@ -146,10 +146,20 @@ public record MlmReport(RunInfo run, MlmEvaluation.Options options, String corpu
                         + " ± is a 95 %% normal interval. Pseudo-perplexity: exp(−mean ln p(original piece)).%n",
                 sentences, options.minPieces(), options.maxPieces(), heldOutFiles, corpus == null ? "the corpus" : corpus,
                 pieces, masks, options.maskRate() * 100));
-        sb.append("\n*causal*: the causal mask in every layer — a model bert-base-uncased was never trained as (it learnt with"
-                + " bidirectional attention), which is the seed's point: the mask removes the right-hand context."
-                + " *left-only*: the same left context, but as the text [CLS] left [MASK] [SEP] with ordinary bidirectional"
-                + " attention, the form the model was trained on.\n");
+        sb.append("\n*bidirectional*: the whole sentence, no attention mask, as the model was trained."
+                + " *causal*: the causal mask in every layer, so the mask sees only what is left of it — a model"
+                + " bert-base-uncased was never trained as (it learnt with bidirectional attention); that is the seed's point,"
+                + " the mask removes the right-hand context.");
+        for (ConditionResult r : results) {
+            if (r.condition() == MlmEvaluation.Condition.LEFT_ONLY) {
+                sb.append(" *left-only*: the same left context as the text [CLS] left [MASK] [SEP] with ordinary attention"
+                        + " — which also tells the model the sentence ends at the mask.");
+            } else if (r.condition() == MlmEvaluation.Condition.RIGHT_MASKED) {
+                sb.append(" *right-masked*: ordinary attention over the whole sentence with the target and every piece after"
+                        + " it replaced by [MASK] — the right-hand words are hidden, their number is not.");
+            }
+        }
+        sb.append('\n');
         sb.append("\nTime per condition:");
         for (ConditionResult r : results) {
             sb.append(String.format(Locale.ROOT, " %s %.0f s (%,d tokens, %.0f tokens/s);", r.condition().label(),

@@ -17,17 +17,22 @@ import java.util.Map;
  * seed and wall-clock time.
  */
 public record RunInfo(String date, String machine, int cores, String jvm, String kernels, int threads, String model,
-                      long seed, double elapsedSeconds) {
+                      long seed, double elapsedSeconds, String command) {
 
     /** The facts known at the start of a run; {@link #finished} adds the elapsed time. */
     public static RunInfo start(String model, long seed) {
         return new RunInfo(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceAll("\\.\\d+", ""),
                 cpuModel(), Runtime.getRuntime().availableProcessors(), "Java " + Runtime.version(),
-                Kernels.get().getClass().getSimpleName(), Parallel.threads(), model, seed, 0);
+                Kernels.get().getClass().getSimpleName(), Parallel.threads(), model, seed, 0, null);
     }
 
     public RunInfo finished(long elapsedNanos) {
-        return new RunInfo(date, machine, cores, jvm, kernels, threads, model, seed, elapsedNanos / 1e9);
+        return new RunInfo(date, machine, cores, jvm, kernels, threads, model, seed, elapsedNanos / 1e9, command);
+    }
+
+    /** The command line that reproduces the run, printed with the tables. */
+    public RunInfo withCommand(String command) {
+        return new RunInfo(date, machine, cores, jvm, kernels, threads, model, seed, elapsedSeconds, command);
     }
 
     private static String cpuModel() {
@@ -52,12 +57,14 @@ public record RunInfo(String date, String machine, int cores, String jvm, String
         m.put("model", model);
         m.put("seed", seed);
         m.put("elapsed_seconds", Math.round(elapsedSeconds * 10) / 10.0);
+        if (command != null) m.put("command", command);
         return m;
     }
 
     /** One Markdown line: "2026-11-26T07:10:00Z · AMD EPYC 7571 (2 cores) · Java 25 · VectorKernels · bert-base-uncased · seed 1 · 1,234 s". */
     public String markdownLine() {
         return String.format(Locale.ROOT, "%s · %s (%d cores) · %s · %s, %d threads · model %s · seed %d · %.0f s",
-                date, machine, cores, jvm, kernels, threads, model, seed, elapsedSeconds);
+                date, machine, cores, jvm, kernels, threads, model, seed, elapsedSeconds)
+                + (command == null ? "" : " · `" + command + "`");
     }
 }

@@ -79,7 +79,9 @@ class MlmEvaluationTest {
         assertArrayEquals(new int[] {CLS, 11, MASK}, causal.ids(), "nothing right of the mask can reach it under the causal mask");
         MaskedTokenScorer.Query left = MlmEvaluation.query(MlmEvaluation.Condition.LEFT_ONLY, ids, 2, MASK, SEP);
         assertArrayEquals(new int[] {CLS, 11, MASK, SEP}, left.ids());
-        for (var q : List.of(bi, causal, left)) {
+        MaskedTokenScorer.Query hidden = MlmEvaluation.query(MlmEvaluation.Condition.RIGHT_MASKED, ids, 2, MASK, SEP);
+        assertArrayEquals(new int[] {CLS, 11, MASK, MASK, MASK, SEP}, hidden.ids());
+        for (var q : List.of(bi, causal, left, hidden)) {
             assertEquals(2, q.maskIndex());
             assertEquals(12, q.target());
         }
@@ -89,10 +91,11 @@ class MlmEvaluationTest {
         KnownScorer scorer = new KnownScorer(Map.of(12, new double[] {0.5, 1}, 14, new double[] {0.5, 1}));
         MlmEvaluation.Options o = new MlmEvaluation.Options(1, 0.15, 1, List.of(MlmEvaluation.Condition.values()), 1, 1, 126);
         MlmReport r = MlmEvaluation.run(List.of(it), scorer, MASK, SEP, o, Meter.NONE);
-        assertEquals(3, r.results().size());
+        assertEquals(4, r.results().size());
         assertEquals(List.of(AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.CAUSAL, AttentionMask.Direction.CAUSAL,
+                AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL), scorer.directions);
-        assertEquals(6 + 6 + 3 + 5 + 4 + 6, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
+        assertEquals(6 + 6 + 3 + 5 + 4 + 6 + 6 + 6, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
     }
 }
