@@ -32,7 +32,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT_DIR", description = "Folder to create.")
     Path outDir;
 
-    @Option(names = "--force", description = "Replace OUT_DIR if it is not empty.")
+    @Option(names = "--force", description = "Replace OUT_DIR if it is not empty (only a model folder: one with config.json or mlm4j-model.json).")
     boolean force;
 
     @Override

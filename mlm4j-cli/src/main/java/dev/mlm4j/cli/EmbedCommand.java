@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
                         + " a model without an embeddings card: mean, not normalised).",
                 "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's position table (512); longer is an error"
                         + " unless --truncate, which cuts every text at the model's working length (its max_seq_length: 256 for all-MiniLM-L6-v2,"
-                        + " 512 for bge-small-en-v1.5). --max-length N sets one limit for both.",
+                        + " 512 for bge-small-en-v1.5; the 128 in MiniLM's tokenizer.json is an export leftover and not used). --max-length N sets one limit for both.",
                 "A file is read twice, first to check every line, then in batches of about --batch-tokens tokens, so memory stays flat;"
                         + " --output appears only when complete."
         })

@@ -129,6 +129,18 @@ class EmbedCommandTest {
     }
 
     @Test
+    void windowsLineEndsAndAByteOrderMarkAreNotPartOfTheTexts() throws IOException {
+        Path in = Files.write(tmp.resolve("crlf.txt"), "\uFEFFfirst line\r\n\r\nsecond line\r\nthird, no newline".getBytes(StandardCharsets.UTF_8));
+        var r = CliRunner.run("embed", "-f", in.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("first line", "second line", "third, no newline"), jsonLines(r.out()).stream().map(n -> n.get("text").asText()).toList());
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "\n  \n");
+        r = CliRunner.run("embed", "-f", empty.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: no input text: " + empty + " has no non-blank line\n", r.err());
+    }
+
+    @Test
     void badInputIsOneLineAndNonZero() throws IOException {
         Path bad = Files.write(tmp.resolve("bad.txt"), new byte[] {'o', 'k', '\n', (byte) 0xC3, '(', '\n'});
         var r = CliRunner.run("embed", "-f", bad.toString());

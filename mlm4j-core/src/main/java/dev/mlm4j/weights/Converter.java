@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  *       {@code sentence_bert_config.json} and {@code 1_Pooling/config.json} saying the same.</li>
  * </ul>
  * Atomic: everything is written into a temporary sibling folder, which is renamed to the target at the end;
- * a failure leaves nothing behind. A non-empty target is refused unless {@code force}, which replaces it.
+ * a failure leaves nothing behind. A non-empty target is refused unless {@code force}, which replaces it if it is a
+ * model folder (it has a config.json or mlm4j-model.json): a mistyped target never deletes someone's home folder.
  */
 public final class Converter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -105,6 +106,9 @@ public final class Converter {
                     empty = s.findAny().isEmpty();
                 }
                 if (!empty && !force) throw new IllegalArgumentException(out + " is not empty; use --force to replace it");
+                if (!empty && !Files.isRegularFile(out.resolve("config.json")) && !Files.isRegularFile(out.resolve(ModelCard.FILE_NAME))) {
+                    throw new IllegalArgumentException(out + " is not empty and holds no model (no config.json): not replacing it, even with --force");
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + out + ": " + e.getMessage(), e);

@@ -143,6 +143,11 @@ class ConverterTest {
         assertEquals(out + " is not empty; use --force to replace it", e.getMessage());
         assertEquals("mine", Files.readString(out.resolve("notes.txt")), "left as it was");
 
+        e = assertThrows(IllegalArgumentException.class, () -> Converter.convert(source, out, true));
+        assertEquals(out + " is not empty and holds no model (no config.json): not replacing it, even with --force", e.getMessage());
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")), "a folder that is not a model is never replaced");
+
+        Files.writeString(out.resolve("config.json"), "{}");
         Converter.convert(source, out, true);
         assertFalse(Files.exists(out.resolve("notes.txt")), "replaced whole");
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
