@@ -59,7 +59,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
     int batchTokens;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read texts from FILE, one per line ('-' for standard input).")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "Read texts from FILE, one per line, streamed ('-' for standard input, which is read whole first).")
     Path file;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (whole or not at all) instead of standard output.")
