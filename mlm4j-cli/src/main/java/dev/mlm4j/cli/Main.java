@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Bidirectional transformer encoders (BERT family) in pure Java.",
         subcommands = {
                 AttentionExampleCommand.class,
+                ModelsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -3,8 +3,21 @@ package dev.mlm4j.tokens;
 /** Text → tokens for a BERT-family model. */
 public interface Tokenizer {
 
-    /** [CLS] text [SEP], truncated to {@code maxLength} tokens when {@code truncate}, else an error past it. */
+    /**
+     * [CLS] text [SEP], truncated to {@code maxLength} tokens (special tokens included) when {@code truncate},
+     * else an {@link IllegalArgumentException} saying how many tokens the text has.
+     */
     Encoding encode(String text, int maxLength, boolean truncate);
+
+    /** [CLS] text [SEP], truncated to {@link #maxLength()}. */
+    default Encoding encode(String text) {
+        return encode(text, maxLength(), true);
+    }
+
+    /** The length the tokenizer truncates to by default (its declared maximum, else BERT's 512). */
+    default int maxLength() {
+        return 512;
+    }
 
     /** [CLS] a [SEP] b [SEP] with type ids 0…0 1…1; truncation takes from the longer text first. */
     Encoding encodePair(String a, String b, int maxLength, boolean truncate);

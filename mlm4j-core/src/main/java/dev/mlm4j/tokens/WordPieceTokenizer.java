@@ -1,0 +1,406 @@
+package dev.mlm4j.tokens;
+
+import dev.mlm4j.tokens.AddedVocabulary.AddedToken;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The BERT WordPiece tokenizer, token for token what Hugging Face's {@code tokenizers} library (the "fast"
+ * {@code BertTokenizerFast}) produces — ids, offsets, type ids — from a {@code vocab.txt} or a
+ * {@code tokenizer.json}.
+ *
+ * <p>The pipeline, in Hugging Face's order:
+ * <ol>
+ *   <li>{@link AddedVocabulary}: literal special tokens ({@code [MASK]}, {@code [SEP]}, …) are cut out of the
+ *       original text first, so they are never lower-cased or split;</li>
+ *   <li>{@link BertNormalizer}: clean text, isolate CJK ideographs, strip accents, lower-case (uncased models);</li>
+ *   <li>{@link BertPreTokenizer}: split on whitespace and punctuation;</li>
+ *   <li>{@link WordPiece}: greedy longest-match-first pieces, "##" inside words, [UNK] for the rest;</li>
+ *   <li>truncation (longest first for pairs) and the {@link Template} adding [CLS]/[SEP] and type ids.</li>
+ * </ol>
+ * Offsets are UTF-16 indices into the caller's original string, whatever normalization did to lengths.
+ * Instances are immutable and thread-safe.
+ */
+public final class WordPieceTokenizer implements Tokenizer {
+
+    /** BERT's position limit, used when a tokenizer declares no maximum of its own. */
+    public static final int DEFAULT_MAX_LENGTH = 512;
+
+    private static final String[] BERT_SPECIALS = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+
+    private final WordPiece model;
+    private final BertNormalizer normalizer;  // null: text goes to the pre-tokenizer unchanged
+    private final AddedVocabulary added;
+    private final Template template;
+    private final String[] idToToken;         // (id) added tokens' content over the model's strings
+    private final Map<String, Integer> addedIds;
+    private final boolean[] specialId;        // (id) skipped by decode(ids, skipSpecial=true)
+    private final String decoderPrefix;       // null: no WordPiece decoder, tokens joined with spaces
+    private final boolean decoderCleanup;
+    private final int maxLength;
+    private final int clsId;
+    private final int sepId;
+    private final int padId;
+    private final int maskId;
+
+    WordPieceTokenizer(WordPiece model, BertNormalizer normalizer, List<AddedToken> addedTokens, Template template,
+                       String decoderPrefix, boolean decoderCleanup, int maxLength, int declaredPadId) {
+        this.model = model;
+        this.normalizer = normalizer;
+        this.added = new AddedVocabulary(addedTokens, normalizer);
+        this.template = template;
+        this.decoderPrefix = decoderPrefix;
+        this.decoderCleanup = decoderCleanup;
+        this.maxLength = maxLength;
+
+        int size = model.idToToken.length;
+        for (AddedToken t : addedTokens) {
+            size = Math.max(size, t.id() + 1);
+        }
+        idToToken = Arrays.copyOf(model.idToToken, size);
+        addedIds = new HashMap<>();
+        Set<String> specialContents = new HashSet<>();
+        for (AddedToken t : addedTokens) {
+            idToToken[t.id()] = t.content();
+            addedIds.put(t.content(), t.id());
+            if (t.special()) {
+                specialContents.add(t.content());
+            }
+        }
+        specialId = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            specialId[i] = idToToken[i] != null && specialContents.contains(idToToken[i]);
+        }
+        int cls = template.firstSpecialId();
+        int sep = template.lastSpecialId();
+        this.clsId = cls >= 0 ? cls : id("[CLS]");
+        this.sepId = sep >= 0 ? sep : id("[SEP]");
+        this.padId = declaredPadId >= 0 ? declaredPadId : id("[PAD]");
+        this.maskId = id("[MASK]");
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /**
+     * A tokenizer from a BERT {@code vocab.txt} (one token per line, the line number is the id), configured as
+     * transformers' {@code BertTokenizerFast(vocab_file, do_lower_case=lowerCase)}: BertNormalizer with
+     * strip_accents following lowerCase, WordPiece with [UNK], "##" and 100 characters per word,
+     * [CLS] … [SEP] templates, and [PAD], [UNK], [CLS], [SEP], [MASK] as special tokens.
+     */
+    public static WordPieceTokenizer fromVocab(Path vocabTxt, boolean lowerCase) throws IOException {
+        try (InputStream in = Files.newInputStream(vocabTxt)) {
+            return fromVocab(in, lowerCase);
+        }
+    }
+
+    /** As {@link #fromVocab(Path, boolean)}, reading UTF-8 lines from a stream (not closed). */
+    public static WordPieceTokenizer fromVocab(InputStream vocabTxt, boolean lowerCase) throws IOException {
+        Objects.requireNonNull(vocabTxt, "vocabTxt");
+        List<String> lines = new ArrayList<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(vocabTxt, StandardCharsets.UTF_8));
+        for (String line; (line = r.readLine()) != null; ) {
+            lines.add(line);
+        }
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("vocab.txt is empty");
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            vocab.put(lines.get(i), i);  // a repeated line keeps its last id, as in transformers' load_vocab
+        }
+        WordPiece model = new WordPiece(new VocabTable(vocab), lines.toArray(String[]::new), "[UNK]", "##", 100);
+        List<AddedToken> specials = new ArrayList<>();
+        for (String s : BERT_SPECIALS) {
+            Integer id = vocab.get(s);
+            if (id != null) {
+                specials.add(AddedToken.special(id, s));
+            }
+        }
+        for (String s : new String[] {"[CLS]", "[SEP]"}) {
+            if (!vocab.containsKey(s)) {
+                throw new IllegalArgumentException("vocab.txt has no " + s + " token: not a BERT vocabulary");
+            }
+        }
+        Template template = Template.bert(vocab.get("[CLS]"), "[CLS]", vocab.get("[SEP]"), "[SEP]");
+        return new WordPieceTokenizer(model, BertNormalizer.forLowerCase(lowerCase), specials, template, "##", true,
+                DEFAULT_MAX_LENGTH, -1);
+    }
+
+    /**
+     * A tokenizer from a Hugging Face {@code tokenizer.json} with a WordPiece model (BERT, MiniLM, BGE, …):
+     * normalizer, pre-tokenizer, post-processor, added tokens, decoder and the declared truncation length are
+     * read from the file. Anything else (BPE, Unigram, other normalizers, …) is refused with an
+     * {@link IllegalArgumentException} naming what was found.
+     */
+    public static WordPieceTokenizer fromTokenizerJson(Path tokenizerJson) throws IOException {
+        try (InputStream in = Files.newInputStream(tokenizerJson)) {
+            return TokenizerJson.read(in, tokenizerJson.toString());
+        }
+    }
+
+    /** As {@link #fromTokenizerJson(Path)}, from a stream (not closed). */
+    public static WordPieceTokenizer fromTokenizerJson(InputStream tokenizerJson) throws IOException {
+        return TokenizerJson.read(Objects.requireNonNull(tokenizerJson, "tokenizerJson"), "tokenizer.json stream");
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    @Override
+    public Encoding encode(String text, int maxLength, boolean truncate) {
+        TokenList a = tokenizeToList(Objects.requireNonNull(text, "text to encode is null"));
+        int specials = template.addedTokens(false);
+        checkRoom(maxLength, specials);
+        boolean truncated = false;
+        if (a.size + specials > maxLength) {
+            if (!truncate) {
+                throw tooLong(a.size + specials, maxLength);
+            }
+            a.truncate(maxLength - specials);
+            truncated = true;
+        }
+        return template.apply(a, null, truncated);
+    }
+
+    @Override
+    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
+        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
+        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
+        int specials = template.addedTokens(true);
+        checkRoom(maxLength, specials);
+        int max = maxLength - specials;
+        boolean truncated = false;
+        if (a.size + b.size > max) {
+            if (!truncate) {
+                throw tooLong(a.size + b.size + specials, maxLength);
+            }
+            // Hugging Face's LongestFirst (tokenizers/src/utils/truncation.rs): keep the shorter text whole if
+            // the longer one can absorb the cut, else give each half of the room (the odd token to the longer).
+            int n1 = a.size;
+            int n2 = b.size;
+            boolean swap = n1 > n2;
+            if (swap) {
+                int t = n1;
+                n1 = n2;
+                n2 = t;
+            }
+            n2 = n1 > max ? n1 : Math.max(n1, max - n1);
+            if (n1 + n2 > max) {
+                n1 = max / 2;
+                n2 = n1 + max % 2;
+            }
+            if (swap) {
+                int t = n1;
+                n1 = n2;
+                n2 = t;
+            }
+            a.truncate(n1);
+            b.truncate(n2);
+            truncated = true;
+        }
+        return template.apply(a, b, truncated);
+    }
+
+    /** The maximum length declared by the tokenizer.json's truncation, else {@value #DEFAULT_MAX_LENGTH}. */
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** The word pieces of {@code text}, without [CLS]/[SEP] (Hugging Face's {@code tokenize}). */
+    public List<String> tokenize(String text) {
+        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
+        return List.of(Arrays.copyOf(t.tokens, t.size));
+    }
+
+    private static void checkRoom(int maxLength, int specials) {
+        if (maxLength < specials) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " cannot even hold the " + specials
+                    + " special tokens the template adds");
+        }
+    }
+
+    private static IllegalArgumentException tooLong(int tokens, int maxLength) {
+        return new IllegalArgumentException("input is " + tokens + " tokens long (special tokens included), more "
+                + "than the maximum of " + maxLength + "; pass truncate=true to cut it to " + maxLength);
+    }
+
+    /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */
+    private TokenList tokenizeToList(String text) {
+        AlignedText raw = AlignedText.of(text);
+        TokenList out = new TokenList();
+        List<AddedToken> found = new ArrayList<>();
+        IntList pieces = new IntList();
+        added.splitRaw(raw, 0, raw.length, found, pieces);
+
+        AlignedText norm = new AlignedText(raw.length + 16);
+        IntList normPieces = new IntList();
+        List<AddedToken> normFound = new ArrayList<>();
+        IntList words = new IntList();
+        WordPiece.Scratch scratch = new WordPiece.Scratch();
+        for (int p = 0; p < pieces.size; p += 3) {
+            int s = pieces.get(p);
+            int e = pieces.get(p + 1);
+            int k = pieces.get(p + 2);
+            if (k >= 0) {
+                out.add(found.get(k).id(), raw.substring(s, e), raw.start[s], raw.end[e - 1]);
+                continue;
+            }
+            norm.clear();
+            if (normalizer != null) {
+                normalizer.normalize(raw, s, e, norm);
+            } else {
+                for (int i = s; i < e; i++) {
+                    norm.add(raw.cps[i], raw.start[i], raw.end[i]);
+                }
+            }
+            if (!added.hasNormalizedTokens()) {
+                wordPieces(norm, 0, norm.length, words, scratch, out);
+                continue;
+            }
+            normPieces.clear();
+            normFound.clear();
+            added.splitNormalized(norm, 0, norm.length, normFound, normPieces);
+            for (int q = 0; q < normPieces.size; q += 3) {
+                int ns = normPieces.get(q);
+                int ne = normPieces.get(q + 1);
+                int nk = normPieces.get(q + 2);
+                if (nk >= 0) {
+                    out.add(normFound.get(nk).id(), norm.substring(ns, ne), norm.start[ns], norm.end[ne - 1]);
+                } else {
+                    wordPieces(norm, ns, ne, words, scratch, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void wordPieces(AlignedText norm, int from, int to, IntList words, WordPiece.Scratch scratch,
+                            TokenList out) {
+        words.clear();
+        BertPreTokenizer.split(norm, from, to, words);
+        for (int w = 0; w < words.size; w += 2) {
+            model.tokenize(norm, words.get(w), words.get(w + 1), scratch, out);
+        }
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * Ids back to text as transformers' {@code decode} does for BERT: tokens joined with spaces, "##" pieces
+     * glued to the previous one, then {@code clean_up_tokenization} (no space before . , ? ! and in
+     * {@code n't 'm 's 've 're}, " ' " → "'") if the tokenizer's decoder asks for clean-up (BERT's does).
+     */
+    @Override
+    public String decode(int[] ids, boolean skipSpecial) {
+        return decode(ids, skipSpecial, decoderCleanup);
+    }
+
+    /**
+     * As {@link #decode(int[], boolean)}; {@code cleanUpSpaces=false} gives the bare join (Hugging Face's
+     * WordPiece decoder with {@code cleanup: false}).
+     *
+     * @throws IllegalArgumentException for an id outside the vocabulary
+     */
+    public String decode(int[] ids, boolean skipSpecial, boolean cleanUpSpaces) {
+        Objects.requireNonNull(ids, "ids to decode are null");
+        StringBuilder sb = new StringBuilder(ids.length * 6);
+        boolean first = true;
+        for (int id : ids) {
+            String t = token(id);
+            if (skipSpecial && specialId[id]) {
+                continue;
+            }
+            if (!first) {
+                if (decoderPrefix != null && t.startsWith(decoderPrefix)) {
+                    t = t.substring(decoderPrefix.length());
+                } else {
+                    sb.append(' ');
+                }
+            }
+            sb.append(t);
+            first = false;
+        }
+        String s = sb.toString();
+        return cleanUpSpaces ? cleanUpTokenization(s) : s;
+    }
+
+    /** transformers' {@code PreTrainedTokenizerBase.clean_up_tokenization}, replacement for replacement. */
+    static String cleanUpTokenization(String s) {
+        return s.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
+                .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s")
+                .replace(" 've", "'ve").replace(" 're", "'re");
+    }
+
+    // ---------------------------------------------------------------- vocabulary
+
+    /** @throws IllegalArgumentException for an id outside the vocabulary */
+    @Override
+    public String token(int id) {
+        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
+                    + idToToken.length + ")");
+        }
+        return idToToken[id];
+    }
+
+    @Override
+    public int id(String token) {
+        Integer a = addedIds.get(token);
+        return a != null ? a : model.vocab.get(token);
+    }
+
+    @Override
+    public int vocabSize() {
+        return idToToken.length;
+    }
+
+    @Override
+    public int clsId() {
+        return clsId;
+    }
+
+    @Override
+    public int sepId() {
+        return sepId;
+    }
+
+    @Override
+    public int padId() {
+        return padId;
+    }
+
+    @Override
+    public int maskId() {
+        return maskId;
+    }
+
+    @Override
+    public int unkId() {
+        return model.unkId;
+    }
+
+    @Override
+    public boolean lowerCase() {
+        return normalizer != null && normalizer.lowercase();
+    }
+
+    @Override
+    public String toString() {
+        return "WordPieceTokenizer[vocab=" + vocabSize() + ", normalizer=" + normalizer + ", maxLength=" + maxLength
+                + "]";
+    }
+}

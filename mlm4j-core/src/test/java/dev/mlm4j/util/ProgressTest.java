@@ -1,0 +1,83 @@
+package dev.mlm4j.util;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProgressTest {
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    private final AtomicLong clock = new AtomicLong();
+
+    private String printed() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theBarShowsPercentSizeRateAndTimeLeft() {
+        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 100);
+        p.start("downloading bert-base-uncased", 408_185_950L);
+        clock.set(5_000_000_000L);
+        p.update(196_200_000L);
+        String line = p.barLine(clock.get());
+        assertEquals(99, line.length(), line);
+        assertTrue(line.startsWith("downloading bert-base-uncased [=========="), line);
+        assertTrue(line.endsWith("]  48%  196.2/408.2 MB  39.2 MB/s  5s left"), line);
+    }
+
+    @Test
+    void onANarrowTerminalTheLineNeverWraps() {
+        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 40);
+        p.start("downloading bert-base-multilingual-cased", 663_554_736L);
+        clock.set(2_000_000_000L);
+        p.update(100_000_000L);
+        assertEquals(39, p.barLine(clock.get()).length());
+    }
+
+    @Test
+    void theBarRedrawsAtMostTenTimesASecondAndEndsTheLine() {
+        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 80);
+        p.start("unpacking x", 1000);
+        for (int i = 1; i <= 100; i++) {
+            clock.addAndGet(10_000_000L); // 10 ms apart: 1 s in all
+            p.update(i * 10L);
+        }
+        p.finish();
+        String s = printed();
+        long redraws = s.chars().filter(c -> c == '\r').count();
+        assertTrue(redraws >= 10 && redraws <= 13, redraws + " redraws");
+        assertTrue(s.endsWith("] 100%  1.0/1.0 kB  0.0 MB/s  1.0 s\u001b[K" + System.lineSeparator()), s);
+    }
+
+    @Test
+    void withoutATerminalAFewPlainLines() {
+        Progress p = new Progress(out, Progress.Mode.LINES, clock::get, 80);
+        p.start("downloading m", 408_185_950L);
+        for (long done = 0; done <= 408_185_950L; done += 1 << 20) {
+            clock.addAndGet(2_500_000L);
+            p.update(done);
+        }
+        p.update(408_185_950L);
+        p.finish();
+        String[] lines = printed().split(System.lineSeparator());
+        assertEquals(5, lines.length, printed());
+        assertEquals("downloading m (408.2 MB) …", lines[0]);
+        assertTrue(lines[1].startsWith("downloading m: 25% (102."), lines[1]);
+        assertEquals("downloading m: done, 408.2 MB in 1.0 s (418.7 MB/s)", lines[4]);
+        assertTrue(!printed().contains("\r"));
+    }
+
+    @Test
+    void sizesInDecimalUnits() {
+        assertEquals("999 B", Progress.bytes(999));
+        assertEquals("77.8 MB", Progress.bytes(77_768_709));
+        assertEquals("1.50 GB", Progress.bytes(1_500_000_000L));
+    }
+}
