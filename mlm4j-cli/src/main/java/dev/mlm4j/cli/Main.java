@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Bidirectional transformer encoders (BERT family) in pure Java.",
         subcommands = {
+                FillMaskCommand.class,
                 AttentionExampleCommand.class,
                 ModelsCommand.class,
                 CommandLine.HelpCommand.class

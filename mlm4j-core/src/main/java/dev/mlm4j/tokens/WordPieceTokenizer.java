@@ -25,12 +25,12 @@ import java.util.Set;
  *
  * <p>The pipeline, in Hugging Face's order:
  * <ol>
- *   <li>{@link AddedVocabulary}: literal special tokens ({@code [MASK]}, {@code [SEP]}, …) are cut out of the
+ *   <li>{@code AddedVocabulary}: literal special tokens ({@code [MASK]}, {@code [SEP]}, …) are cut out of the
  *       original text first, so they are never lower-cased or split;</li>
- *   <li>{@link BertNormalizer}: clean text, isolate CJK ideographs, strip accents, lower-case (uncased models);</li>
- *   <li>{@link BertPreTokenizer}: split on whitespace and punctuation;</li>
- *   <li>{@link WordPiece}: greedy longest-match-first pieces, "##" inside words, [UNK] for the rest;</li>
- *   <li>truncation (longest first for pairs) and the {@link Template} adding [CLS]/[SEP] and type ids.</li>
+ *   <li>{@code BertNormalizer}: clean text, isolate CJK ideographs, strip accents, lower-case (uncased models);</li>
+ *   <li>{@code BertPreTokenizer}: split on whitespace and punctuation;</li>
+ *   <li>{@code WordPiece}: greedy longest-match-first pieces, "##" inside words, [UNK] for the rest;</li>
+ *   <li>truncation (longest first for pairs) and the {@code Template} adding [CLS]/[SEP] and type ids.</li>
  * </ol>
  * Offsets are UTF-16 indices into the caller's original string, whatever normalization did to lengths.
  * Instances are immutable and thread-safe.

@@ -10,6 +10,18 @@ import java.util.Set;
  * (TensorFlow checkpoint, ONNX, safetensors) presents its tensors under <b>Hugging Face's parameter
  * names and layouts</b> — {@code bert.encoder.layer.0.attention.self.query.weight} shaped
  * {@code [out, in]} like a PyTorch {@code nn.Linear} — so the model tree never sees a format.
+ *
+ * <p><b>Canonical names.</b> The base model's parameters always carry the {@code bert.} prefix, as in
+ * {@code BertForMaskedLM}: {@code bert.embeddings.word_embeddings.weight} {@code [vocab, hidden]},
+ * {@code bert.encoder.layer.N.attention.self.query.weight} {@code [out, in]}, {@code ...query.bias},
+ * {@code bert.encoder.layer.N.attention.output.dense.weight}, {@code ...attention.output.LayerNorm.weight/bias},
+ * {@code ...intermediate.dense.weight}, {@code ...output.dense.weight}, {@code ...output.LayerNorm.weight/bias},
+ * {@code bert.embeddings.position_embeddings.weight}, {@code bert.embeddings.token_type_embeddings.weight},
+ * {@code bert.embeddings.LayerNorm.weight/bias}, {@code bert.pooler.dense.weight/bias}. Heads keep their
+ * own names ({@code cls.predictions.*}). A checkpoint saved from a bare {@code BertModel} (no prefix, as
+ * sentence-transformers, MiniLM and BGE are) is normalised by adding {@code bert.}; legacy LayerNorm names
+ * {@code gamma}/{@code beta} become {@code weight}/{@code bias}. {@link CanonicalNames#canonical} is the
+ * one place that rule lives. The model loads {@code bert.*} and {@code cls.*} names only.
  */
 public interface TensorSource extends Closeable {
 

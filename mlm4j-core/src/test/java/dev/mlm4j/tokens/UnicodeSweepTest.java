@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every Unicode code point (U+0000…U+10FFFF, surrogates excluded), inside a word and alone, through the uncased
  * path (clean, CJK, NFD, strip Mn, lower-case) and the multilingual cased path, against Hugging Face.
  * This is where the JDK's Unicode tables and the ones compiled into Hugging Face's binary could disagree.
+ * Planes 4–13, unassigned throughout, are sampled (one code point in 61) to keep the test quick.
  */
 class UnicodeSweepTest {
 
@@ -33,6 +34,9 @@ class UnicodeSweepTest {
         List<String> bad = new ArrayList<>();
         try (HfOracle hf = HfOracle.ofVocab(TestData.lines(vocab), lowerCase, 0)) {
             for (int base = 0; base <= Character.MAX_CODE_POINT; base += CHUNK) {
+                if (base >= 0x40000 && base < 0xE0000 && base % (CHUNK * 61) != 0) {
+                    continue;
+                }
                 StringBuilder sb = new StringBuilder();
                 for (int cp = base; cp < base + CHUNK; cp++) {
                     frame(sb, cp);

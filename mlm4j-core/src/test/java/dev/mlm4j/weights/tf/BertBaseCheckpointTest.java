@@ -188,17 +188,7 @@ class BertBaseCheckpointTest {
     // ---- independent numeric check against the golden float64 numpy BERT ----
 
     static JsonNode golden() throws IOException {
-        List<Path> candidates = new ArrayList<>();
-        String prop = System.getProperty("mlm4j.shared");
-        if (prop != null) candidates.add(Path.of(prop));
-        // the pom's ../shared is right for /work/main; from a worktree deeper down, look further up
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) candidates.add(p.resolve("shared"));
-        for (Path c : candidates) {
-            Path f = c.resolve("golden").resolve("bert-base-uncased-blocks.json");
-            if (Files.isRegularFile(f)) return new ObjectMapper().readTree(f.toFile());
-        }
-        Assumptions.abort("golden file shared/golden/bert-base-uncased-blocks.json not found (looked in " + candidates + ")");
-        return null;
+        return new ObjectMapper().readTree(dev.mlm4j.model.TestModels.sharedFile("golden/bert-base-uncased-blocks.json").toFile());
     }
 
     @Test

@@ -1,0 +1,58 @@
+package dev.mlm4j.pipelines;
+
+import dev.mlm4j.hub.ModelResolver;
+import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.weights.Checkpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The front door: a model name or folder → a ready pipeline. Models are resolved through the hub
+ * (downloaded from Maven Central once, then cached), loaded once per JVM and shared by every thread.
+ * <pre>
+ *   FillMask fill = Models.fillMask("bert-base-uncased");
+ *   var best = fill.fill("Paris is the [MASK] of France.", FillMask.Options.DEFAULT).get(0).predictions().get(0);
+ * </pre>
+ */
+public final class Models {
+    private Models() {}
+
+    private static final Map<Path, FillMask> FILL_MASK = new ConcurrentHashMap<>();
+
+    /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */
+    public static FillMask fillMask(String nameOrPath) {
+        return fillMask(nameOrPath, null);
+    }
+
+    /** As {@link #fillMask(String)}, reporting download/unpack progress to {@code progress} (null: stderr). */
+    public static FillMask fillMask(String nameOrPath, ProgressListener progress) {
+        Path folder = resolve(nameOrPath, progress);
+        return FILL_MASK.computeIfAbsent(folder, f -> {
+            Checkpoint c = Checkpoint.open(f);
+            if (!BertForMaskedLM.hasHead(c.tensors())) {
+                c.close();
+                throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
+                        + " it cannot fill masks; use it for embeddings instead");
+            }
+            BertForMaskedLM model = BertForMaskedLM.load(c.tensors(), c.config());
+            FillMask fm = new FillMask(model, c.tokenizer(), c.maxLength());
+            c.close(); // weights are copied into the model's own layout; the mapping is no longer needed
+            return fm;
+        });
+    }
+
+    /** The local folder of a model name (downloading it if needed) or the path itself. */
+    public static Path resolve(String nameOrPath, ProgressListener progress) {
+        try {
+            ModelResolver r = new ModelResolver();
+            return (progress == null ? r.resolve(nameOrPath) : r.resolve(nameOrPath, progress)).toAbsolutePath().normalize();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+}

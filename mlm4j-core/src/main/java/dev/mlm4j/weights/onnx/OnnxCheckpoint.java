@@ -1,0 +1,134 @@
+package dev.mlm4j.weights.onnx;
+
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The weights of a BERT-family encoder exported to ONNX (as by {@code torch.onnx.export} through
+ * optimum or sentence-transformers), under Hugging Face names and layouts; mlm4j does not run the
+ * graph, it reads the graph only to name the weights and to infer the {@link BertConfig}.
+ *
+ * <pre>
+ *   try (OnnxCheckpoint onnx = OnnxCheckpoint.open(Path.of("all-minilm-l6-v2.onnx"))) {
+ *       BertConfig config = onnx.config();                 // 6 layers, hidden 384, 12 heads of 32
+ *       FloatTensor q = new Weights(onnx).prefix("bert").prefix("encoder").prefix("layer", 0)
+ *               .prefix("attention").prefix("self").prefix("query").tensor("weight", 384, 384);
+ *   }
+ * </pre>
+ *
+ * <p>How the graph is read is described in {@link BertGraphMapping}. The file is memory-mapped;
+ * {@link #load} decodes one tensor at a time onto the heap (transposing linear weights from ONNX's
+ * {@code [in, out]}), so nothing but the loaded tensors and the small graph live on the heap.
+ * Thread-safe; {@link #close} unmaps the file, after which loads fail.
+ */
+public final class OnnxCheckpoint implements TensorSource {
+    private final OnnxFile file;
+    private final BertGraphMapping mapping;
+    private volatile boolean closed;
+
+    private OnnxCheckpoint(OnnxFile file, BertGraphMapping mapping) {
+        this.file = file;
+        this.mapping = mapping;
+    }
+
+    /**
+     * Maps and parses {@code file}, names its weights and infers the configuration. Throws
+     * {@link WeightException} when the file is truncated or corrupt, or when the graph is not a BERT
+     * encoder this reader understands (the message says what was missing).
+     */
+    public static OnnxCheckpoint open(Path file) {
+        OnnxFile f = OnnxFile.open(file);
+        try {
+            return new OnnxCheckpoint(f, new BertGraphMapping(new OnnxGraph(f)));
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The architecture read off the graph: sizes from the weights' shapes, {@code num_attention_heads}
+     * from the Reshape that splits the query into heads, {@code layer_norm_eps} from the LayerNorms,
+     * {@code hidden_act} from the activation's nodes. {@code pad_token_id} is not in a graph: 0, BERT's.
+     */
+    public BertConfig config() {
+        return mapping.config;
+    }
+
+    /** Where a presented tensor comes from: an initializer, and whether it is stored {@code [in, out]} and transposed on load. */
+    public record Source(String initializer, boolean transposed) {}
+
+    /** The initializer behind {@code name}, or null when absent. */
+    public Source source(String name) {
+        BertGraphMapping.Entry e = mapping.entries.get(name);
+        return e == null ? null : new Source(e.initializer().getName(), e.transpose());
+    }
+
+    /** Float matrices in the file that no rule could name (not presented); empty for a plain BERT export. */
+    public List<String> unplacedInitializers() {
+        return Collections.unmodifiableList(mapping.unplaced);
+    }
+
+    @Override
+    public String origin() {
+        return file.path.toString();
+    }
+
+    @Override
+    public Set<String> names() {
+        return Collections.unmodifiableSet(mapping.entries.keySet());
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        BertGraphMapping.Entry e = mapping.entries.get(name);
+        return e == null ? null : new TensorInfo(name, e.dtype(), e.shape().clone());
+    }
+
+    @Override
+    public FloatTensor load(String name) {
+        if (closed) throw new WeightException(origin() + " is closed; cannot load '" + name + "'");
+        BertGraphMapping.Entry e = mapping.entries.get(name);
+        if (e == null) throw new WeightException("no tensor '" + name + "' in " + origin());
+        float[] raw;
+        try {
+            raw = file.floats(e.initializer());
+        } catch (WeightException x) {
+            throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
+        }
+        int[] shape = e.shape();
+        if (!e.transpose()) return FloatTensor.wrap(raw, shape);
+        return FloatTensor.wrap(transpose(raw, shape[1], shape[0]), shape);
+    }
+
+    /** {@code [rows, cols]} row-major to {@code [cols, rows]}, in cache-sized tiles. */
+    static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        final int tile = 32;
+        for (int i0 = 0; i0 < rows; i0 += tile) {
+            int i1 = Math.min(rows, i0 + tile);
+            for (int j0 = 0; j0 < cols; j0 += tile) {
+                int j1 = Math.min(cols, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) t[j * rows + i] = a[i * cols + j];
+                }
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        file.close();
+    }
+}
