@@ -59,11 +59,15 @@ public final class AttentionExplorer {
                 run(model, tokenizer, text, pair, options.withCausal(true)));
     }
 
-    /** The encoding a run would use; fails with a one-line message if the text is empty or too long for the model. */
-    public static Encoding encode(BertModel model, Tokenizer tokenizer, String text, String pair) {
+    /**
+     * The encoding a run would use; fails with a one-line message if the text is empty or longer than
+     * {@code maxLength} tokens (0: the model's position table).
+     */
+    public static Encoding encode(BertModel model, Tokenizer tokenizer, String text, String pair, int maxLength) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");
         if (pair != null && pair.isBlank()) throw new IllegalArgumentException("the second text of the pair is empty");
         int max = model.config().maxPositionEmbeddings();
+        if (maxLength > 0) max = Math.min(max, maxLength);
         Encoding e = pair == null ? tokenizer.encode(text, Integer.MAX_VALUE, false)
                 : tokenizer.encodePair(text, pair, Integer.MAX_VALUE, false);
         if (e.length() > max) {
@@ -74,7 +78,7 @@ public final class AttentionExplorer {
 
     private static AttentionView run(BertModel model, BertForMaskedLM mlm, Tokenizer tokenizer, String text, String pair,
                                      ExplorerOptions options) {
-        Encoding e = encode(model, tokenizer, text, pair);
+        Encoding e = encode(model, tokenizer, text, pair, options.maxLength());
         ForwardOptions fo = ForwardOptions.causal(options.causal()).withAttentions();
         if (options.scores()) fo = fo.withScores();
         if (options.hiddenStates()) fo = fo.withHiddenStates();
