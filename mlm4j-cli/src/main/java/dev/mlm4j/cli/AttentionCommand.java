@@ -178,6 +178,13 @@ final class AttentionCommand implements Callable<Integer> {
     }
 
     private AttentionGraph graph(AttentionView v, int h) {
+        if (dropSpecial && graph.equals("flow") && !flowTarget.equalsIgnoreCase("all")) {
+            int t = parseTarget(flowTarget, v);
+            if (t >= 0 && t < v.length() && v.tokens().get(t).special()) {
+                throw new IllegalArgumentException("--drop-special would drop the flow's target token " + t + " (" + v.tokens().get(t).text()
+                        + "); choose a word token as --flow-target, or keep the special tokens");
+            }
+        }
         AttentionGraph g = switch (graph) {
             case "rollout" -> v.rollout();
             case "flow" -> flowTarget.equalsIgnoreCase("all") ? v.flowAll() : v.flow(parseTarget(flowTarget, v));

@@ -163,5 +163,7 @@ class AttentionCommandTest {
                 "flow target 40 is out of range");
         assertFalse(Files.exists(Path.of("/tmp/mlm4j-never-written.json")));
         assertCleanFailure(CliRunner.run("attention", "   "), "the text is empty");
+        assertCleanFailure(CliRunner.run("attention", TEXT, "--graph", "flow", "--drop-special", "--json", "/tmp/mlm4j-never-written.json"),
+                "--drop-special would drop the flow's target token 0 ([CLS])");
     }
 }

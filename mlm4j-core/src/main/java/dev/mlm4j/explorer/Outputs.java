@@ -37,6 +37,7 @@ public final class Outputs {
         }
         try {
             Files.write(tmp, bytes);
+            keepOrDefaultPermissions(tmp, abs);
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -46,6 +47,13 @@ public final class Outputs {
             Files.deleteIfExists(tmp);
             throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A temporary file is private (rw-------); the result gets the replaced file's permissions, else rw-r--r--. */
+    private static void keepOrDefaultPermissions(Path tmp, Path target) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) return;
+        Files.setPosixFilePermissions(tmp, Files.exists(target) ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     public static void write(Path target, String text) throws IOException {

@@ -119,6 +119,8 @@ class HeatmapTest {
         Outputs.write(ok, "first");
         Outputs.write(ok, "second");
         assertEquals("second", Files.readString(ok));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(ok)),
+                "not the temporary file's private permissions");
         try (var s = Files.list(dir)) {
             assertEquals(List.of("ok.txt"), s.map(p -> p.getFileName().toString()).toList(), "no temporary files left behind");
         }
