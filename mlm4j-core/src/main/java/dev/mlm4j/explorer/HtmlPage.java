@@ -18,8 +18,8 @@ import java.util.Map;
  * run, see the token graph and every layer × head at once. Inline CSS and JavaScript, the data embedded as
  * JSON: it opens from disk with no network.
  *
- * <p>Weights are embedded as integers in units of 1/{@link #SCALE} (four decimals), which keeps a
- * 12 × 12-head page for a 32-token sentence near 1 MB per run.
+ * <p>Weights are embedded as integers in units of 1/{@link #SCALE} (four decimals); a page with both runs of
+ * a 12 × 12-head model is 0.16 MB for 12 tokens and 12 MB for 130 (it grows with n²).
  */
 public final class HtmlPage {
     private HtmlPage() {}
