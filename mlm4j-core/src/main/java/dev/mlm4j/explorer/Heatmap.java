@@ -38,6 +38,12 @@ public final class Heatmap {
             for (double x : row) max = Math.max(max, x);
         }
         if (max <= 0) max = 1;
+        boolean stochastic = true;
+        for (double[] row : m) {
+            double sum = 0;
+            for (double x : row) sum += x;
+            stochastic &= Math.abs(sum - 1) < 1e-3;
+        }
         double cell = Math.clamp(Math.round(640.0 / n), 6, 40);
         float font = (float) Math.clamp(cell * 0.6, 7, 13);
         double labelW = 0;
@@ -45,11 +51,11 @@ public final class Heatmap {
         labelW += 8;
         double grid = n * cell, titleH = 44, left = 26 + labelW, top = titleH + labelW + 22;
         double barX = left + grid + 22, barH = Math.max(grid, 140);
-        int width = (int) Math.ceil(Math.max(barX + 14 + 64, Picture.textWidth(title, 15, true) + 24));
+        int width = (int) Math.ceil(Math.max(barX + 14 + 64, Picture.textWidth(title, 15, true) + 40));
         int height = (int) Math.ceil(top + barH + 16);
         Picture p = new Picture(width, height);
         p.text(12, 22, title, 15, Picture.Anchor.START, false, true, INK);
-        p.text(12, 38, "row i attends to column j; each row sums to 1", 11, Picture.Anchor.START, false, false, GREY);
+        p.text(12, 38, stochastic ? "row i attends to column j; each row sums to 1" : "row i, column j: the weight of edge i → j", 11, Picture.Anchor.START, false, false, GREY);
         p.text(left + grid / 2, titleH + 12, "attended token j (key)", 11, Picture.Anchor.MIDDLE, false, false, GREY);
         p.text(16, top + grid / 2, "attending token i (query)", 11, Picture.Anchor.MIDDLE, true, false, GREY);
         for (int i = 0; i < n; i++) {
@@ -91,11 +97,11 @@ public final class Heatmap {
         int n = v.length(), layers = v.layers(), heads = v.heads();
         double panel = Math.clamp(n * 3.0, 36, 96), cell = panel / n, gap = 8, left = 40, top = 66;
         int cols = heads + 1;
-        int width = (int) Math.ceil(Math.max(left + cols * (panel + gap) + 8, 560));
+        String title = modelName + " · all " + layers + " layers × " + heads + " heads · " + v.directionName();
+        int width = (int) Math.ceil(Math.max(left + cols * (panel + gap) + 8, Math.max(560, Picture.textWidth(title, 15, true) + 40)));
         int height = (int) Math.ceil(top + layers * (panel + gap) + 8);
         Picture p = new Picture(width, height);
-        p.text(12, 22, modelName + " · all " + layers + " layers × " + heads + " heads · " + v.directionName(), 15,
-                Picture.Anchor.START, false, true, INK);
+        p.text(12, 22, title, 15, Picture.Anchor.START, false, true, INK);
         p.text(12, 38, n + " tokens: " + abbreviate(String.join(" ", labels(v)), 120) + "  (each panel scaled to its own maximum)",
                 10, Picture.Anchor.START, false, false, GREY);
         for (int h = 0; h < cols; h++) {

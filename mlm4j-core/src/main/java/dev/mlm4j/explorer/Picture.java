@@ -63,6 +63,8 @@ final class Picture {
     static double textWidth(String s, float size, boolean bold) {
         Graphics2D g = SCRATCH.createGraphics();
         try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
             FontMetrics fm = g.getFontMetrics(font(size, bold));
             return fm.getStringBounds(s, g).getWidth();
         } finally {
