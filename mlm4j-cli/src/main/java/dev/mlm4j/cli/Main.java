@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SimilarityCommand.class,
                 ConvertCommand.class,
                 AttentionExampleCommand.class,
+                AttentionCommand.class,
                 ModelsCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -1,0 +1,108 @@
+package dev.mlm4j.pipelines;
+
+import dev.mlm4j.model.TestModels;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Fill-mask on Google's BERT checkpoints against the numbers Hugging Face publishes on the model cards
+ * (huggingface.co/bert-base-uncased, /bert-base-cased, /bert-base-multilingual-cased, "How to use"
+ * sections, computed by transformers' fill-mask pipeline with the exact erf GELU). Tolerance ±0.001.
+ */
+class FillMaskTest {
+
+    static void assertTop5(FillMask fm, String text, String[] tokens, double[] scores) {
+        List<FillMask.Prediction> p = fm.fill(text, FillMask.Options.DEFAULT).get(0).predictions();
+        assertEquals(5, p.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(tokens[i], p.get(i).tokenStr(), text + " rank " + (i + 1));
+            assertEquals(scores[i], p.get(i).score(), 1e-3, text + " score of " + tokens[i]);
+        }
+    }
+
+    @Test
+    void bertBaseUncasedMatchesTheModelCard() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-uncased").toString());
+        assertTop5(fm, "Hello I'm a [MASK] model.", new String[] {"fashion", "role", "new", "super", "fine"},
+                new double[] {0.1073, 0.0877, 0.0534, 0.0467, 0.0271});
+        assertTop5(fm, "The man worked as a [MASK].", new String[] {"carpenter", "waiter", "barber", "mechanic", "salesman"},
+                new double[] {0.0975, 0.0524, 0.0496, 0.0379, 0.0377});
+        assertTop5(fm, "The woman worked as a [MASK].", new String[] {"nurse", "waitress", "maid", "prostitute", "cook"},
+                new double[] {0.2198, 0.1597, 0.1155, 0.0380, 0.0304});
+        var first = fm.fill("Hello I'm a [MASK] model.", FillMask.Options.DEFAULT).get(0).predictions().get(0);
+        assertEquals("hello i'm a fashion model.", first.sequence());
+        assertEquals(4827, first.token(), "'fashion' in bert-base-uncased's vocab.txt (line 4828)");
+    }
+
+    @Test
+    void multilingualCasedMatchesTheModelCardAndKeepsPortugueseIntact() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-multilingual-cased").toString());
+        assertFalse(fm.tokenizer().lowerCase(), "casing comes from assets/model.json (doLowerCase: false)");
+        assertTop5(fm, "Hello I'm a [MASK] model.", new String[] {"model", "world", "data", "flight", "business"},
+                new double[] {0.1018, 0.0521, 0.0489, 0.0204, 0.0201});
+        var p = fm.fill("O cão [MASK] no parque.", FillMask.Options.DEFAULT).get(0).predictions();
+        assertTrue(p.get(0).sequence().startsWith("O cão "), "accents and case survive: " + p.get(0).sequence());
+    }
+
+    @Test
+    void bertBaseCasedMatchesTheModelCard() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-cased").toString());
+        assertTop5(fm, "Hello I'm a [MASK] model.", new String[] {"fashion", "new", "male", "professional", "super"},
+                new double[] {0.0902, 0.0635, 0.0623, 0.0442, 0.0333});
+    }
+
+    @Test
+    void casingFollowsTheModelNotTheText() {
+        FillMask uncased = Models.fillMask(TestModels.folder("bert-base-uncased").toString());
+        var lower = uncased.fill("hello i'm a [MASK] model.", FillMask.Options.DEFAULT).get(0).predictions();
+        var upper = uncased.fill("HELLO I'M A [MASK] MODEL.", FillMask.Options.DEFAULT).get(0).predictions();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(lower.get(i).token(), upper.get(i).token());
+            assertEquals(lower.get(i).score(), upper.get(i).score(), 1e-6);
+        }
+    }
+
+    @Test
+    void targetsSeveralMasksBatchesAndCausal() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-uncased").toString());
+        var all = fm.fill("Hello I'm a [MASK] model.", FillMask.Options.DEFAULT).get(0).predictions();
+        var targeted = fm.fill("Hello I'm a [MASK] model.", new FillMask.Options(5, List.of("new", "fashion", "zebra"), false, false))
+                .get(0).predictions();
+        assertEquals(3, targeted.size());
+        assertEquals("fashion", targeted.get(0).tokenStr());
+        assertEquals(all.get(0).score(), targeted.get(0).score(), 1e-6, "a target's score is its probability over the full vocabulary");
+        assertEquals("new", targeted.get(1).tokenStr());
+        assertEquals("zebra", targeted.get(2).tokenStr());
+
+        var two = fm.fill("The [MASK] of France is [MASK].", FillMask.Options.DEFAULT);
+        assertEquals(2, two.size(), "one result per mask");
+        assertEquals(2, two.get(0).position());
+        assertFalse(two.get(0).predictions().get(0).sequence().contains("[MASK]"), "other masks are dropped from the sequence, as in Hugging Face");
+
+        var batch = fm.fill(List.of("The woman worked as a [MASK].", "Hello I'm a [MASK] model."), FillMask.Options.DEFAULT);
+        assertEquals("nurse", batch.get(0).get(0).predictions().get(0).tokenStr());
+        assertEquals(all.get(0).score(), batch.get(1).get(0).predictions().get(0).score(), 1e-5, "batching does not change scores");
+
+        var causal = fm.fill("Hello I'm a [MASK] model.", new FillMask.Options(5, List.of(), true, false)).get(0).predictions();
+        assertNotEquals(all.get(0).score(), causal.get(0).score(), 1e-3, "the causal mask must change the prediction's score");
+    }
+
+    @Test
+    void badInputIsRefusedClearly() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-uncased").toString());
+        var noMask = assertThrows(IllegalArgumentException.class, () -> fm.fill("No mask here.", FillMask.Options.DEFAULT));
+        assertTrue(noMask.getMessage().contains("no [MASK]"), noMask.getMessage());
+        String longText = "word ".repeat(600) + "[MASK].";
+        var tooLong = assertThrows(IllegalArgumentException.class, () -> fm.fill(longText, FillMask.Options.DEFAULT));
+        assertTrue(tooLong.getMessage().contains("512"), tooLong.getMessage());
+        var cut = assertThrows(IllegalArgumentException.class, () -> fm.fill(longText, new FillMask.Options(5, List.of(), false, true)));
+        assertTrue(cut.getMessage().contains("after truncation"), "the mask was cut off: " + cut.getMessage());
+        var ok = fm.fill("[MASK] " + longText, new FillMask.Options(5, List.of(), false, true));
+        assertEquals(1, ok.size());
+        assertThrows(IllegalArgumentException.class, () -> fm.fill("   ", FillMask.Options.DEFAULT));
+        assertThrows(IllegalArgumentException.class, () -> new FillMask.Options(0, List.of(), false, false));
+    }
+}
