@@ -37,7 +37,8 @@ final class OutputFile implements AutoCloseable {
         if (!Files.isDirectory(parent)) throw new IllegalArgumentException("no such folder: " + parent);
         Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
         if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--")); // temp files are private; the output is not
+            // temp files are private; the output keeps the permissions of the file it replaces, else rw-r--r--
+            Files.setPosixFilePermissions(tmp, Files.exists(target) ? Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-r--r--"));
         }
         return new OutputFile(target, tmp, Files.newBufferedWriter(tmp, StandardCharsets.UTF_8));
     }
