@@ -10,7 +10,11 @@ import picocli.CommandLine.Command;
         description = "Bidirectional transformer encoders (BERT family) in pure Java.",
         subcommands = {
                 FillMaskCommand.class,
+                EmbedCommand.class,
+                SimilarityCommand.class,
+                ConvertCommand.class,
                 AttentionExampleCommand.class,
+                AttentionCommand.class,
                 EvalCommand.class,
                 ModelsCommand.class,
                 CommandLine.HelpCommand.class
