@@ -20,10 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +74,7 @@ final class EvalCommand implements Runnable {
             }
         }
 
-        /** Prints the Markdown and writes the files (each written whole, then moved into place). */
+        /** Writes the files (each appears whole or not at all, see {@link OutputFile}), then prints the Markdown. */
         void publish(String markdownText, Map<String, Object> jsonTree) throws IOException {
             if (json != null) write(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonTree) + "\n");
             if (markdown != null) write(markdown, markdownText);
@@ -85,13 +83,9 @@ final class EvalCommand implements Runnable {
         }
 
         private static void write(Path p, String text) throws IOException {
-            Path abs = p.toAbsolutePath();
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+            try (OutputFile out = OutputFile.open(p)) {
+                out.writer().write(text);
+                out.commit();
             }
         }
     }
