@@ -1,0 +1,46 @@
+package dev.mlm4j.eval;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The counted progress bar: percent, count, rate and time left; plain lines off a terminal. */
+class MeterTest {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    private final AtomicLong clock = new AtomicLong();
+
+    @Test
+    void theBarShowsCountRateAndTimeLeft() {
+        Meter.Console m = new Meter.Console(out, true, clock::get, 100);
+        m.start("mlm causal", 2000, "masks");
+        clock.set(10_000_000_000L);
+        m.update(500);
+        String line = m.line(clock.get());
+        assertTrue(line.startsWith("mlm causal [=========="), line);
+        assertTrue(line.endsWith("]  25%  500/2000 masks  50.0/s  30s left"), line);
+        assertEquals(99, line.length(), line);
+    }
+
+    @Test
+    void offATerminalItPrintsQuartersAndTheEnd() {
+        Meter.Console m = new Meter.Console(out, false, clock::get, 100);
+        m.start("pos head", 20, "epochs");
+        for (int e = 1; e <= 20; e++) {
+            clock.addAndGet(500_000_000L);
+            m.update(e);
+        }
+        m.finish();
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals("pos head: 20 epochs …", lines[0]);
+        assertEquals("pos head: 25% (5/20 epochs, 2.0/s)", lines[1]);
+        assertEquals(5, lines.length, String.join("|", lines));
+        assertEquals("pos head: 20 epochs in 10.0 s (2.0/s)", lines[4]);
+    }
+}
