@@ -4,7 +4,7 @@
  * Comparison only: never a dependency of mlm4j.
  *
  * usage: sgemm_bench [reps] n,in,out [n,in,out ...]
- * prints one line per shape: n in out threads core median_gflops min max
+ * prints one line per shape: openblas NxINxOUT threads=T median=G min=G max=G core=NAME (GFLOP/s)
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -58,8 +58,8 @@ int main(int argc, char **argv) {
             g[r] = flops * calls / (now() - t0) / 1e9;
         }
         qsort(g, reps, sizeof(double), cmp);
-        printf("%d %d %d threads=%d core=%s median=%.1f min=%.1f max=%.1f\n", n, in, out,
-               openblas_get_num_threads(), openblas_get_corename(), g[reps / 2], g[0], g[reps - 1]);
+        printf("openblas %dx%dx%d threads=%d median=%.1f min=%.1f max=%.1f core=%s\n", n, in, out,
+               openblas_get_num_threads(), g[reps / 2], g[0], g[reps - 1], openblas_get_corename());
         fflush(stdout);
         free(g); free(x); free(w); free(y);
     }

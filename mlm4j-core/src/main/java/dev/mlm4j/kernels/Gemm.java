@@ -17,9 +17,10 @@ import java.util.Arrays;
  *       block), few rows (the latency case, n = 1…16) split by column panels so both cores stream
  *       half of W each;</li>
  *   <li><b>k blocks</b> of at most {@code KC} (default {@value #DEFAULT_KC}) inputs, so the panel slice a
- *       micro-kernel streams ({@code KC × NR} floats) stays in L1/L2 while every row tile of the block reuses it;</li>
+ *       micro-kernel streams ({@code KC × NR} floats, 128 KB) stays in L2 while every row tile of the
+ *       block reuses it; with several k blocks the rows go in sub-blocks whose output fits in L2;</li>
  *   <li><b>panels</b> of {@link PackedMatrix#NR} output columns (two vectors);</li>
- *   <li><b>row tiles</b> of {@code MR} rows (4 on AVX-512, 6 on AVX2), tails in 4, 2, 1;</li>
+ *   <li><b>row tiles</b> of {@code MR} = 6 rows, tails in 4, 2, 1;</li>
  *   <li>the <b>micro-kernel</b>: an MR × NR tile of accumulators in registers; per input p it loads
  *       two vectors of the panel, broadcasts one x value per row straight from x's rows (x is not
  *       packed: its rows are MR sequential streams, row stride allowed) and issues 2·MR FMAs.</li>
@@ -36,8 +37,10 @@ public final class Gemm {
     static final VectorSpecies<Float> S = VectorKernels.S;
     static final int L = VectorKernels.L;
     static final int NR = PackedMatrix.NR;
-    static final int DEFAULT_KC = 512;
-    /** Rows per register tile: 4 × 2 vectors on AVX-512 (32 registers), 6 × 2 on AVX2 (16 registers). */
+    static final int DEFAULT_KC = 1024;
+    /** Output floats (256 KB) a task's row sub-block may span between k blocks. */
+    private static final int C_BLOCK_FLOATS = 1 << 16;
+    /** Rows per register tile: 6 × 2 vectors (12 accumulators; fits AVX2's 16 registers too). */
     static final int MR = rowsProperty();
     /** Inputs per k block; longer k is cut into equal blocks no longer than this. */
     static final int KC = Math.max(16, Integer.getInteger("mlm4j.gemm.kc", DEFAULT_KC));
@@ -48,7 +51,7 @@ public final class Gemm {
     private static final int TASKS_PER_THREAD = 4;
 
     private static int rowsProperty() {
-        int mr = Integer.getInteger("mlm4j.gemm.rows", L >= 16 ? 4 : 6);
+        int mr = Integer.getInteger("mlm4j.gemm.rows", 6);
         if (mr != 1 && mr != 2 && mr != 4 && mr != 6 && mr != 8) throw new IllegalArgumentException("mlm4j.gemm.rows must be 1, 2, 4, 6 or 8, got " + mr);
         return mr;
     }
@@ -91,37 +94,46 @@ public final class Gemm {
         });
     }
 
-    /** Rows [i0, i1) × panels [q0, q1) of the output, all k. */
+    /**
+     * Rows [i0, i1) × panels [q0, q1) of the output, all k. With several k blocks the rows go in
+     * sub-blocks whose output slice fits in L2, so the partial sums stored between k blocks are not
+     * evicted to L3 before they are read back.
+     */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
         int k = c.k, blocks = Math.max(1, ceilDiv(k, KC)), kc = ceilDiv(k, blocks);
+        int width = (q1 - q0) * NR;
+        int mc = blocks == 1 ? i1 - i0 : Math.max(MR, C_BLOCK_FLOATS / width / MR * MR);
         float[] edge = null;
-        int kb = 0;
-        do {
-            int kl = Math.min(kc, k - kb);
-            boolean first = kb == 0, last = kb + kl == k;
-            for (int q = q0; q < q1; q++) {
-                int j = q * NR, cols = Math.min(NR, c.m - j), bo = q * k * NR + kb * NR;
-                for (int i = i0; i < i1; ) {
-                    int rows = tileRows(i1 - i), ao = c.xo + i * c.ldx + kb;
-                    if (cols == NR) {
-                        int co = c.oo + i * c.ldo + j;
-                        if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
-                        kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, c.od, co, c.ldo);
-                        if (last && c.gelu) gelu(c.od, co, c.ldo, rows, NR);
-                    } else {
-                        // the zero-padded last panel: run the full-width kernel on a scratch tile
-                        if (edge == null) edge = new float[8 * NR];
-                        if (first) c.init(edge, 0, NR, i, rows, j, cols);
-                        else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
-                        kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, edge, 0, NR);
-                        if (last && c.gelu) gelu(edge, 0, NR, rows, cols);
-                        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
+        for (int m0 = i0; m0 < i1; m0 += mc) {
+            int m1 = Math.min(i1, m0 + mc);
+            int kb = 0;
+            do {
+                int kl = Math.min(kc, k - kb);
+                boolean first = kb == 0, last = kb + kl == k;
+                for (int q = q0; q < q1; q++) {
+                    int j = q * NR, cols = Math.min(NR, c.m - j), bo = q * k * NR + kb * NR;
+                    for (int i = m0; i < m1; ) {
+                        int rows = tileRows(m1 - i), ao = c.xo + i * c.ldx + kb;
+                        if (cols == NR) {
+                            int co = c.oo + i * c.ldo + j;
+                            if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
+                            kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, c.od, co, c.ldo);
+                            if (last && c.gelu) gelu(c.od, co, c.ldo, rows, NR);
+                        } else {
+                            // the zero-padded last panel: run the full-width kernel on a scratch tile
+                            if (edge == null) edge = new float[8 * NR];
+                            if (first) c.init(edge, 0, NR, i, rows, j, cols);
+                            else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
+                            kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, edge, 0, NR);
+                            if (last && c.gelu) gelu(edge, 0, NR, rows, cols);
+                            for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
+                        }
+                        i += rows;
                     }
-                    i += rows;
                 }
-            }
-            kb += kl;
-        } while (kb < k);
+                kb += kl;
+            } while (kb < k);
+        }
     }
 
     private static int tileRows(int left) {

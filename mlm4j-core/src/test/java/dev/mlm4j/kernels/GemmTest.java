@@ -64,9 +64,10 @@ class GemmTest {
         for (int n : ns) for (int in : ins) for (int out : outs) {
             if ((long) n * in * out <= 17L * 768 * 768) b.add(Arguments.of(n, in, out));
         }
-        // the BERT shapes that matter, at small n; and k long enough to take several k blocks
+        // the BERT shapes that matter, at small n; k long enough to take several k blocks; and rows
+        // enough, with outputs wide enough, that those k blocks run in several row sub-blocks
         for (int[] s : new int[][] {{1, 768, 3072}, {16, 384, 1536}, {3, 3072, 768}, {17, 1536, 384}, {64, 384, 384},
-                {384, 384, 64}, {128, 768, 768}, {5, 3072, 17}}) {
+                {384, 384, 64}, {128, 768, 768}, {5, 3072, 17}, {100, 2048, 1000}}) {
             b.add(Arguments.of(s[0], s[1], s[2]));
         }
         return b.build();
