@@ -81,16 +81,20 @@ public final class PackedMatrix {
         int tasks = tasks(panels, in);
         Parallel.forEach(tasks, t -> {
             for (int panel = t; panel < panels; panel += tasks) {
-                int base = panel * k * NR;
-                for (int c = 0; c < NR && panel * NR + c < rows; c++) {
-                    // row (panel·NR + c) of the concatenation: find its part
-                    int r = panel * NR + c, part = 0;
-                    while (r >= parts[part].dim(0)) r -= parts[part++].dim(0);
+                int base = panel * k * NR, c = 0, cols = Math.min(NR, rows - panel * NR);
+                while (c < cols) {
+                    // the run of this panel's rows that comes from one part: rows [r0, r0 + len) of part
+                    int r0 = panel * NR + c, part = 0;
+                    while (r0 >= parts[part].dim(0)) r0 -= parts[part++].dim(0);
                     FloatTensor w = parts[part];
+                    int len = Math.min(cols - c, w.dim(0) - r0), ld = w.stride(0), s0 = w.rowOffset(r0);
                     float[] src = w.data();
-                    int s = w.rowOffset(r);
-                    // sequential read of one W row, stride-NR write within the panel (which fits in L2)
-                    for (int p = 0, d = base + c; p < k; p++, d += NR) dst[d] = src[s + p];
+                    // sequential writes; the len rows being read stay in L1 across consecutive p
+                    for (int p = 0; p < k; p++) {
+                        int d = base + p * NR + c;
+                        for (int cc = 0, s = s0 + p; cc < len; cc++, s += ld) dst[d + cc] = src[s];
+                    }
+                    c += len;
                 }
             }
         });
