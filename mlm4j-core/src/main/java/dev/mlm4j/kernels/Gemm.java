@@ -29,7 +29,8 @@ import java.util.Arrays;
  * <p>The epilogue is split around the k loop: the first k block starts each tile from
  * {@code bias + residual} (so {@code residual} may be {@code out} itself), the last applies GELU.
  * Each output element is one FMA chain over p in order, whatever the tiling or the split over
- * threads, so results do not depend on the number of threads.
+ * threads, so results depend neither on the number of threads nor on the other rows in the batch:
+ * a sentence gives bit-identical outputs alone or padded into a batch.
  */
 public final class Gemm {
     private Gemm() {}
@@ -44,8 +45,8 @@ public final class Gemm {
     static final int MR = rowsProperty();
     /** Inputs per k block; longer k is cut into equal blocks no longer than this. */
     static final int KC = Math.max(16, Integer.getInteger("mlm4j.gemm.kc", DEFAULT_KC));
-    /** Fewest multiply-adds worth handing to another thread. */
-    private static final long MIN_TASK_FMAS = 1L << 16;
+    /** Fewest multiply-adds (~5 µs) worth handing to another thread. */
+    private static final long MIN_TASK_FMAS = 1L << 18;
     /** Row blocks are at least this tall, so each panel slice serves several row tiles. */
     private static final int MIN_BLOCK_ROWS = 32;
     private static final int TASKS_PER_THREAD = 4;
@@ -100,7 +101,8 @@ public final class Gemm {
      * evicted to L3 before they are read back.
      */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
-        int k = c.k, blocks = Math.max(1, ceilDiv(k, KC)), kc = ceilDiv(k, blocks);
+        // k blocks only pay when a panel slice serves several row tiles; one row tile streams W once
+        int k = c.k, blocks = i1 - i0 <= MR ? 1 : Math.max(1, ceilDiv(k, KC)), kc = ceilDiv(k, blocks);
         int width = (q1 - q0) * NR;
         int mc = blocks == 1 ? i1 - i0 : Math.max(MR, C_BLOCK_FLOATS / width / MR * MR);
         float[] edge = null;

@@ -147,6 +147,24 @@ class GemmTest {
     }
 
     @Test
+    void eachRowIsBitIdenticalAloneOrInABatch() {
+        Random r = new Random(9);
+        int in = 1536, out = 200;                        // k blocks, an edge panel
+        FloatTensor x = random(r, 29, in), w = random(r, out, in), bias = random(r, out);
+        PackedMatrix pw = PackedMatrix.pack(w);
+        FloatTensor batch = FloatTensor.zeros(29, out);
+        Gemm.linear(x, pw, bias, Epilogue.BIAS_GELU, null, batch);
+        for (int from : new int[] {0, 5, 11, 28}) {
+            for (int rows : new int[] {1, 2, 7}) {
+                if (from + rows > 29) continue;
+                FloatTensor part = FloatTensor.zeros(rows, out);
+                Gemm.linear(x.slice(from, rows), pw, bias, Epilogue.BIAS_GELU, null, part);
+                assertArrayEquals(batch.slice(from, rows).toArray(), part.toArray(), "rows " + from + "+" + rows);
+            }
+        }
+    }
+
+    @Test
     void geluEpilogueUsesTheVectorKernelsErf() {
         // GELU fused into the GEMM gives exactly what the separate bias-then-gelu kernels give
         Random r = new Random(8);
