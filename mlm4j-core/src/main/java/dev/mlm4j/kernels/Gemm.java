@@ -38,6 +38,8 @@ public final class Gemm {
     static final VectorSpecies<Float> S = VectorKernels.S;
     static final int L = VectorKernels.L;
     static final int NR = PackedMatrix.NR;
+    /** Whether {@link #linear} runs the Vector API kernels or their scalar twin ({@code -Dmlm4j.kernels=scalar}). */
+    static final boolean VECTOR = Kernels.get() instanceof VectorKernels;
     static final int DEFAULT_KC = 1024;
     /** Output floats (256 KB) a task's row sub-block may span between k blocks. */
     private static final int C_BLOCK_FLOATS = 1 << 16;
@@ -59,7 +61,7 @@ public final class Gemm {
 
     /** The configuration, for logs and benchmark reports. */
     public static String describe() {
-        return "Gemm[" + S.vectorBitSize() + "-bit, tile " + MR + "×" + NR + ", KC " + KC + ", threads " + Parallel.threads() + "]";
+        return "Gemm[" + (VECTOR ? S.vectorBitSize() + "-bit" : "scalar") + ", tile " + MR + "×" + NR + ", KC " + KC + ", threads " + Parallel.threads() + "]";
     }
 
     /**
@@ -73,12 +75,15 @@ public final class Gemm {
      * @param out      (n, out), written; rows may have any stride; must not overlap x
      */
     public static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
-        linear(x, w, bias, e, residual, out, Parallel.threads());
+        linear(x, w, bias, e, residual, out, Parallel.threads(), VECTOR);
     }
 
-    /** {@link #linear} with the work split for {@code threads} threads (1: one task, on the caller). */
-    static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, int threads) {
-        Call c = new Call(x, w, bias, e, residual, out);
+    /**
+     * {@link #linear} with the work split for {@code threads} threads (1: one task, on the caller), on the
+     * Vector API kernels or on their scalar twin, which does the same float operations in the same order.
+     */
+    static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, int threads, boolean vector) {
+        Call c = new Call(x, w, bias, e, residual, out, vector);
         int n = c.n, panels = w.panels();
         if (n == 0 || c.m == 0) return;
         long fmas = (long) n * c.k * c.m;
@@ -119,15 +124,15 @@ public final class Gemm {
                         if (cols == NR) {
                             int co = c.oo + i * c.ldo + j;
                             if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
-                            kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, c.od, co, c.ldo);
-                            if (last && c.gelu) gelu(c.od, co, c.ldo, rows, NR);
+                            c.kernel(rows, ao, bo, kl, c.od, co, c.ldo);
+                            if (last && c.gelu) c.gelu(c.od, co, c.ldo, rows, NR);
                         } else {
                             // the zero-padded last panel: run the full-width kernel on a scratch tile
                             if (edge == null) edge = new float[8 * NR];
                             if (first) c.init(edge, 0, NR, i, rows, j, cols);
                             else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
-                            kernel(rows, c.xd, ao, c.ldx, c.wd, bo, kl, edge, 0, NR);
-                            if (last && c.gelu) gelu(edge, 0, NR, rows, cols);
+                            c.kernel(rows, ao, bo, kl, edge, 0, NR);
+                            if (last && c.gelu) c.gelu(edge, 0, NR, rows, cols);
                             for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
                         }
                         i += rows;
@@ -142,23 +147,19 @@ public final class Gemm {
         return left >= MR ? MR : left >= 4 ? 4 : left >= 2 ? 2 : 1;
     }
 
-    private static void kernel(int rows, float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
-        switch (rows) {
-            case 8 -> kernel8(a, ao, lda, b, bo, kc, c, co, ldc);
-            case 6 -> kernel6(a, ao, lda, b, bo, kc, c, co, ldc);
-            case 4 -> kernel4(a, ao, lda, b, bo, kc, c, co, ldc);
-            case 2 -> kernel2(a, ao, lda, b, bo, kc, c, co, ldc);
-            case 1 -> kernel1(a, ao, lda, b, bo, kc, c, co, ldc);
-            default -> throw new AssertionError(rows);
-        }
-    }
-
-    /** GELU in place on a rows × cols tile (cols ≤ NR); the same float erf as {@link VectorKernels#gelu}. */
-    private static void gelu(float[] c, int co, int ldc, int rows, int cols) {
+    /**
+     * The scalar twin of the micro-kernels: the same FMA chain per element, in the same order, so it
+     * gives bit-identical results. The reference the vector kernels are checked against, and the
+     * path {@code -Dmlm4j.kernels=scalar} selects.
+     */
+    private static void kernelScalar(int rows, float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         for (int r = 0; r < rows; r++) {
-            int o = co + r * ldc, j = 0;
-            for (; j + L <= cols; j += L) VectorKernels.gelu(FloatVector.fromArray(S, c, o + j)).intoArray(c, o + j);
-            for (; j < cols; j++) c[o + j] = VectorKernels.gelu(c[o + j]);
+            for (int j = 0; j < NR; j++) {
+                int o = co + r * ldc + j, ar = ao + r * lda;
+                float s = c[o];
+                for (int p = 0, bp = bo + j; p < kc; p++, bp += NR) s = Math.fma(a[ar + p], b[bp], s);
+                c[o] = s;
+            }
         }
     }
 
@@ -167,9 +168,10 @@ public final class Gemm {
         final int n, k, m;
         final float[] xd, wd, od, bd, rd;
         final int xo, ldx, oo, ldo, bo, ro, ldr;
-        final boolean gelu;
+        final boolean gelu, vector;
 
-        Call(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Call(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, boolean vector) {
+            this.vector = vector;
             if (e == null) throw new IllegalArgumentException("epilogue is null; use Epilogue.NONE");
             require2d("x", x);
             require2d("out", out);
@@ -229,7 +231,7 @@ public final class Gemm {
         void init(float[] dst, int co, int ld, int i, int rows, int j, int cols) {
             for (int r = 0; r < rows; r++) {
                 int d = co + r * ld, jj = 0;
-                if (cols == NR) {
+                if (cols == NR && vector) {
                     FloatVector v0 = bd == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bd, bo + j);
                     FloatVector v1 = bd == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bd, bo + j + L);
                     if (rd != null) {
@@ -246,6 +248,31 @@ public final class Gemm {
                     if (rd != null) v += rd[ro + (i + r) * ldr + j + jj];
                     dst[d + jj] = v;
                 }
+            }
+        }
+
+        /** The tile's rows × NR outputs at c[co + r·ldc] += x rows at x[ao + r·ldx] (kc of them) · the panel slice at w[bo]. */
+        void kernel(int rows, int ao, int bo, int kc, float[] c, int co, int ldc) {
+            if (!vector) {
+                kernelScalar(rows, xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                return;
+            }
+            switch (rows) {
+                case 8 -> kernel8(xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                case 6 -> kernel6(xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                case 4 -> kernel4(xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                case 2 -> kernel2(xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                case 1 -> kernel1(xd, ao, ldx, wd, bo, kc, c, co, ldc);
+                default -> throw new AssertionError(rows);
+            }
+        }
+
+        /** GELU in place on a rows × cols tile (cols ≤ NR), with the float erf of {@link VectorKernels#gelu}. */
+        void gelu(float[] c, int co, int ldc, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                int o = co + r * ldc, j = 0;
+                if (vector) for (; j + L <= cols; j += L) VectorKernels.gelu(FloatVector.fromArray(S, c, o + j)).intoArray(c, o + j);
+                for (; j < cols; j++) c[o + j] = VectorKernels.gelu(c[o + j]);
             }
         }
     }
