@@ -21,6 +21,19 @@ class ParallelTest {
     }
 
     @Test
+    void parkedWorkersWakeForTheNextCall() throws InterruptedException {
+        for (int round = 0; round < 5; round++) {
+            Thread.sleep(3);                          // longer than the workers spin: they park
+            AtomicIntegerArray seen = new AtomicIntegerArray(64);
+            Parallel.forEach(64, t -> {
+                seen.incrementAndGet(t);
+                for (long spin = System.nanoTime() + 20_000; System.nanoTime() < spin; ) Thread.onSpinWait();
+            });
+            for (int t = 0; t < 64; t++) assertEquals(1, seen.get(t), "task " + t + " after a pause");
+        }
+    }
+
+    @Test
     void exceptionsReachTheCaller() {
         var ex = assertThrows(IllegalStateException.class, () -> Parallel.forEach(16, t -> {
             if (t == 11) throw new IllegalStateException("task 11 failed");
