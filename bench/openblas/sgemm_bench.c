@@ -4,7 +4,9 @@
  * Comparison only: never a dependency of mlm4j.
  *
  * usage: sgemm_bench [reps] n,in,out [n,in,out ...]
- * prints one line per shape: openblas NxINxOUT threads=T median=G min=G max=G core=NAME (GFLOP/s)
+ * prints one line per shape: openblas NxINxOUT threads=T median=G min=G max=G [cpu-time=G] core=NAME
+ * (GFLOP/s; cpu-time, with one thread, is per second of the thread's own CPU time, which other
+ * processes taking the core do not dilute)
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -15,11 +17,13 @@
 char *openblas_get_corename(void);
 int openblas_get_num_threads(void);
 
-static double now(void) {
+static double clock_s(clockid_t c) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(c, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
+
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
 
 static int cmp(const void *a, const void *b) {
     double x = *(const double *) a, y = *(const double *) b;
@@ -50,18 +54,24 @@ int main(int argc, char **argv) {
         int calls = (int) (1e9 / flops) + 1;
         for (int w0 = 0; w0 < calls * 3; w0++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x, in, w, in, 0.0f, y, out);
-        double *g = malloc(sizeof(double) * reps);
+        double *g = malloc(sizeof(double) * reps), *cpu = malloc(sizeof(double) * reps);
         for (int r = 0; r < reps; r++) {
-            double t0 = now();
+            double t0 = now(), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
             for (int c = 0; c < calls; c++)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x, in, w, in, 0.0f, y, out);
+            double c1 = clock_s(CLOCK_THREAD_CPUTIME_ID);
             g[r] = flops * calls / (now() - t0) / 1e9;
+            cpu[r] = flops * calls / (c1 - c0) / 1e9;
         }
         qsort(g, reps, sizeof(double), cmp);
-        printf("openblas %dx%dx%d threads=%d median=%.1f min=%.1f max=%.1f core=%s\n", n, in, out,
-               openblas_get_num_threads(), g[reps / 2], g[0], g[reps - 1], openblas_get_corename());
+        qsort(cpu, reps, sizeof(double), cmp);
+        int threads = openblas_get_num_threads();
+        printf("openblas %dx%dx%d threads=%d median=%.1f min=%.1f max=%.1f", n, in, out, threads, g[reps / 2], g[0], g[reps - 1]);
+        /* with one thread the calling thread does all the work: GFLOP/s per second of its own CPU time */
+        if (threads == 1) printf(" cpu-time=%.1f", cpu[reps / 2]);
+        printf(" core=%s\n", openblas_get_corename());
         fflush(stdout);
-        free(g); free(x); free(w); free(y);
+        free(g); free(cpu); free(x); free(w); free(y);
     }
     return 0;
 }
