@@ -18,7 +18,8 @@ import java.util.Arrays;
  *       half of W each;</li>
  *   <li><b>k blocks</b> of at most {@code KC} (default {@value #DEFAULT_KC}) inputs, so the panel slice a
  *       micro-kernel streams ({@code KC × NR} floats, 128 KB) stays in L2 while every row tile of the
- *       block reuses it; with several k blocks the rows go in sub-blocks whose output fits in L2;</li>
+ *       block reuses it; the rows go in sub-blocks whose slice of x (and, with several k blocks, of
+ *       the output) stays in L2 while the panels stream past;</li>
  *   <li><b>panels</b> of {@link PackedMatrix#NR} output columns (two vectors);</li>
  *   <li><b>row tiles</b> of {@code MR} = 6 rows, tails in 4, 2, 1;</li>
  *   <li>the <b>micro-kernel</b>: an MR × NR tile of accumulators in registers; per input p it loads
@@ -41,6 +42,8 @@ public final class Gemm {
     /** Whether {@link #linear} runs the Vector API kernels or their scalar twin ({@code -Dmlm4j.kernels=scalar}). */
     static final boolean VECTOR = Kernels.get() instanceof VectorKernels;
     static final int DEFAULT_KC = 1024;
+    /** x floats (256 KB) a row sub-block may span in one k block: it is re-read from L2 for every panel. */
+    static final int A_BLOCK_FLOATS = Math.max(1, Integer.getInteger("mlm4j.gemm.ablock", 1 << 16));
     /** Output floats (256 KB) a task's row sub-block may span between k blocks. */
     private static final int C_BLOCK_FLOATS = 1 << 16;
     /** Rows per register tile: 6 × 2 vectors (12 accumulators; fits AVX2's 16 registers too). */
@@ -101,15 +104,16 @@ public final class Gemm {
     }
 
     /**
-     * Rows [i0, i1) × panels [q0, q1) of the output, all k. With several k blocks the rows go in
-     * sub-blocks whose output slice fits in L2, so the partial sums stored between k blocks are not
-     * evicted to L3 before they are read back.
+     * Rows [i0, i1) × panels [q0, q1) of the output, all k. The rows go in sub-blocks whose slice of x
+     * (rows × k block) stays in L2 while every panel streams past it, and, with several k blocks,
+     * whose output slice stays in L2 too, so partial sums are not evicted before they are read back.
      */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
         // k blocks only pay when a panel slice serves several row tiles; one row tile streams W once
         int k = c.k, blocks = i1 - i0 <= MR ? 1 : Math.max(1, ceilDiv(k, KC)), kc = ceilDiv(k, blocks);
         int width = (q1 - q0) * NR;
-        int mc = blocks == 1 ? i1 - i0 : Math.max(MR, C_BLOCK_FLOATS / width / MR * MR);
+        int mcA = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, kc) / MR * MR);
+        int mc = Math.min(mcA, blocks == 1 ? i1 - i0 : Math.max(MR, C_BLOCK_FLOATS / width / MR * MR));
         float[] edge = null;
         for (int m0 = i0; m0 < i1; m0 += mc) {
             int m1 = Math.min(i1, m0 + mc);
