@@ -141,6 +141,8 @@ class GemmTest {
             Gemm.linear(x, pw, bias, Epilogue.BIAS_GELU, null, one, 1, Gemm.VECTOR);
             Gemm.linear(x, pw, bias, Epilogue.BIAS_GELU, null, two, 2, Gemm.VECTOR);
             Gemm.linear(x, pw, bias, Epilogue.BIAS_GELU, null, dflt);
+            // one task over all rows: row sub-blocks (x slice ≤ 256 KB) that the split over threads may not need
+            assertLinear("1 thread " + s[0] + "×" + s[1] + "×" + s[2], x, w, bias, Epilogue.BIAS_GELU, null, one, 1e-4);
             assertArrayEquals(one.data(), two.data(), "1 vs 2 threads at " + s[0] + "×" + s[1] + "×" + s[2]);
             assertArrayEquals(one.data(), dflt.data(), "1 vs default threads at " + s[0] + "×" + s[1] + "×" + s[2]);
         }
