@@ -1,0 +1,133 @@
+package dev.mlm4j.server;
+
+import dev.mlm4j.pipelines.FillMask;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.util.ProgressListener;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One model the server answers for, addressed by {@link #name()}, with the pipelines it supports. Loaded
+ * once through {@link Models} (so the weights are shared with any other user in the JVM).
+ */
+public final class ServedModel {
+
+    /** What a model can be asked to do. */
+    public enum Task {
+        EMBEDDINGS("embeddings"), FILL_MASK("fill-mask"), ATTENTION("attention");
+
+        final String label;
+
+        Task(String label) {
+            this.label = label;
+        }
+    }
+
+    private final String name;
+    private final String source;
+    private final FillMask fillMask;     // null: no masked-language-model head
+    private final Tokenizer tokenizer;
+    private final int maxLength;
+
+    private ServedModel(String name, String source, FillMask fillMask, Tokenizer tokenizer, int maxLength) {
+        this.name = name;
+        this.source = source;
+        this.fillMask = fillMask;
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+    }
+
+    /**
+     * Loads {@code spec}: a catalog name ({@code bert-base-uncased}), a folder or file, or {@code alias=path}
+     * to serve a folder under a name of your choosing.
+     */
+    public static ServedModel load(String spec, ProgressListener progress) {
+        String name = nameOf(spec);
+        String source = spec.contains("=") && !spec.startsWith("/") ? spec.substring(spec.indexOf('=') + 1) : spec;
+        FillMask fm = null;
+        IllegalArgumentException noHead = null;
+        try {
+            fm = Models.fillMask(source, progress);
+        } catch (IllegalArgumentException e) {
+            noHead = e;
+        }
+        if (fm == null) {
+            throw new IllegalArgumentException("model '" + source + "' cannot be served: " + noHead.getMessage());
+        }
+        return new ServedModel(name, source, fm, fm.tokenizer(), fm.maxLength());
+    }
+
+    /** The name clients use: the alias, the catalog name, or the folder's (file's) name without extension. */
+    static String nameOf(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq > 0 && !spec.substring(0, eq).contains("/")) return spec.substring(0, eq);
+        if (spec.contains("/") || spec.contains(java.io.File.separator) || Files.exists(Path.of(spec))) {
+            Path p = Path.of(spec).toAbsolutePath().normalize();
+            String f = p.getFileName() == null ? spec : p.getFileName().toString();
+            int dot = f.lastIndexOf('.');
+            return Files.isRegularFile(p) && dot > 0 ? f.substring(0, dot) : f;
+        }
+        return spec;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** What it was loaded from (catalog name or path). */
+    public String source() {
+        return source;
+    }
+
+    public Set<Task> tasks() {
+        Set<Task> t = EnumSet.noneOf(Task.class);
+        if (fillMask != null) {
+            t.add(Task.FILL_MASK);
+            t.add(Task.ATTENTION);
+        }
+        return t;
+    }
+
+    public boolean supports(Task t) {
+        return tasks().contains(t);
+    }
+
+    FillMask fillMask() {
+        return fillMask;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Most tokens per input, special tokens included. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /**
+     * Tokenizes {@code text} for this model: 400 if it is empty, 422 if too long and {@code truncate} is off.
+     * {@code what} names the input in messages ("inputs[3]").
+     */
+    Encoding encode(String text, boolean truncate, String what) {
+        if (text.isBlank()) throw ApiError.empty("`" + what + "` is empty");
+        try {
+            return tokenizer.encode(text, maxLength, truncate);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.tooLong("`" + what + "`: " + e.getMessage());
+        }
+    }
+
+    static List<String> names(List<ServedModel> models) {
+        List<String> out = new ArrayList<>();
+        for (ServedModel m : models) out.add(m.name());
+        return out;
+    }
+}

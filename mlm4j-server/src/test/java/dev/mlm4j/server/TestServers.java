@@ -1,0 +1,26 @@
+package dev.mlm4j.server;
+
+import java.util.List;
+
+/** The models the tests serve, loaded once per JVM (Models caches them), and servers on free loopback ports. */
+final class TestServers {
+    private TestServers() {}
+
+    static final String BERT = "bert-base-uncased";
+
+    private static volatile ServedModel bert;
+
+    static synchronized ServedModel bert() {
+        if (bert == null) bert = ServedModel.load(BERT, null);
+        return bert;
+    }
+
+    /** Default options on an ephemeral loopback port. */
+    static ServerOptions options() {
+        return ServerOptions.DEFAULT.withPort(0);
+    }
+
+    static MlmServer start(ServerOptions options, ServedModel... models) {
+        return MlmServer.start(options, List.of(models));
+    }
+}
