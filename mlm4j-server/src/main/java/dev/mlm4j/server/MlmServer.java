@@ -48,7 +48,7 @@ public final class MlmServer implements AutoCloseable {
     final ServerOptions options;
     final List<ServedModel> models;
     final Metrics metrics = new Metrics();
-    private final Semaphore admission;
+    final Semaphore admission;     // package-private: tests fill it to see the 429
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Batcher<?, ?, ?>> batchers = new ArrayList<>();
     private final Map<String, Batcher<?, ?, ?>> batcherByKey = new LinkedHashMap<>();
