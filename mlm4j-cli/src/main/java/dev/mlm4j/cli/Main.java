@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 FillMaskCommand.class,
                 AttentionExampleCommand.class,
                 ModelsCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

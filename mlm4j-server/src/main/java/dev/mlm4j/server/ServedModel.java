@@ -28,6 +28,11 @@ public final class ServedModel {
         Task(String label) {
             this.label = label;
         }
+
+        /** The name used in /info, metrics and messages: "embeddings", "fill-mask", "attention". */
+        public String label() {
+            return label;
+        }
     }
 
     private final String name;
