@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 FillMaskCommand.class,
                 AttentionExampleCommand.class,
+                AttentionCommand.class,
                 ModelsCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class

@@ -27,6 +27,15 @@ public final class ScaledDotProductAttention {
      */
     public static void attend(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask,
                               FloatTensor scores, FloatTensor out) {
+        attend(kernels, q, k, v, mask, scores, out, null);
+    }
+
+    /**
+     * As above; if {@code rawScores} (n, n) is non-null it receives QKᵀ/√d_k as it is before the mask
+     * (an explorer's view of the scores; the default path never copies them).
+     */
+    public static void attend(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask,
+                              FloatTensor scores, FloatTensor out, FloatTensor rawScores) {
         int n = q.dim(0), dk = q.dim(1);
         if (k.dim(0) != v.dim(0) || k.dim(1) != dk) {
             throw new IllegalArgumentException("attention shapes: q" + java.util.Arrays.toString(q.shape())
@@ -36,8 +45,14 @@ public final class ScaledDotProductAttention {
         out.requireShape("attention output", n, v.dim(1));
         kernels.matmulTransposed(q, k, scores);          // (n, n) = Q Kᵀ
         kernels.scale(scores, (float) (1.0 / Math.sqrt(dk)));
+        if (rawScores != null) copy(scores, rawScores.requireShape("raw attention scores", n, k.dim(0)));
         mask.apply(scores);
         kernels.softmaxRows(scores);                     // A
         kernels.matmul(scores, v, out);                  // h = A V
+    }
+
+    private static void copy(FloatTensor from, FloatTensor to) {
+        int n = from.dim(0), m = from.dim(1);
+        for (int i = 0; i < n; i++) System.arraycopy(from.data(), from.rowOffset(i), to.data(), to.rowOffset(i), m);
     }
 }

@@ -18,6 +18,10 @@ public final class BertAttention {
     }
 
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
-        return output.forward(k, self.forward(k, x, batch, mask, probs), x);
+        return forward(k, x, batch, mask, probs, null);
+    }
+
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
+        return output.forward(k, self.forward(k, x, batch, mask, probs, scores), x);
     }
 }

@@ -22,19 +22,27 @@ public final class BertEncoder {
         return layers.length;
     }
 
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
+                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions) {
+        return forward(k, x, batch, mask, hiddenStates, attentions, null);
+    }
+
     /**
      * Runs every layer with {@code mask}.
      *
      * @param hiddenStates if non-null, each layer's output is appended
      * @param attentions   if non-null, each layer's per-sequence (heads, len, len) probabilities are appended
+     * @param scores       if non-null, each layer's per-sequence (heads, len, len) QKᵀ/√d_k (before the mask) are appended
      */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
-                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions) {
+                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions, List<FloatTensor[]> scores) {
         for (BertLayer layer : layers) {
             FloatTensor[] probs = attentions != null ? new FloatTensor[batch.size()] : null;
-            x = layer.forward(k, x, batch, mask, probs);
+            FloatTensor[] raw = scores != null ? new FloatTensor[batch.size()] : null;
+            x = layer.forward(k, x, batch, mask, probs, raw);
             if (hiddenStates != null) hiddenStates.add(x);
             if (attentions != null) attentions.add(probs);
+            if (scores != null) scores.add(raw);
         }
         return x;
     }

@@ -27,7 +27,12 @@ public final class BertLayer {
 
     /** (T, hidden) → (T, hidden); probs as in {@link BertSelfAttention#forward}. */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
-        FloatTensor a = attention.forward(k, x, batch, mask, probs);
+        return forward(k, x, batch, mask, probs, null);
+    }
+
+    /** As above; {@code scores}, if non-null, receives the pre-mask scores as in {@link BertSelfAttention#forward}. */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
+        FloatTensor a = attention.forward(k, x, batch, mask, probs, scores);
         return output.forward(k, intermediate.forward(k, a), a);
     }
 }

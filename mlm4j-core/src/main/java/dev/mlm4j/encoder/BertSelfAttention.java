@@ -28,28 +28,37 @@ public final class BertSelfAttention {
         this.headSize = c.headSize();
     }
 
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
+        return forward(k, x, batch, mask, probs, null);
+    }
+
     /**
-     * @param x     (T, hidden) packed batch
-     * @param probs if non-null, receives probs[s] = (heads, len_s, len_s) attention probabilities
+     * @param x      (T, hidden) packed batch
+     * @param probs  if non-null, receives probs[s] = (heads, len_s, len_s) attention probabilities
+     * @param scores if non-null, receives scores[s] = (heads, len_s, len_s) QKᵀ/√d_k before the mask
      * @return (T, hidden) context vectors, heads concatenated
      */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
         FloatTensor q = query.forward(k, x), kk = key.forward(k, x), v = value.forward(k, x); // (T, hidden)
         FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));
         int sequences = batch.size();
         if (probs != null) {
             for (int s = 0; s < sequences; s++) probs[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));
         }
+        if (scores != null) {
+            for (int s = 0; s < sequences; s++) scores[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));
+        }
         Parallel.forEach(sequences * heads, task -> {
             int s = task / heads, h = task % heads;
             int off = batch.offset(s), len = batch.length(s);
-            FloatTensor scores = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
+            FloatTensor work = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
             ScaledDotProductAttention.attend(k,
                     q.slice(off, len).columns(h * headSize, headSize),
                     kk.slice(off, len).columns(h * headSize, headSize),
                     v.slice(off, len).columns(h * headSize, headSize),
-                    mask, scores,
-                    ctx.slice(off, len).columns(h * headSize, headSize));
+                    mask, work,
+                    ctx.slice(off, len).columns(h * headSize, headSize),
+                    scores != null ? scores[s].row(h) : null);
         });
         return ctx;
     }

@@ -53,9 +53,11 @@ public final class BertModel {
         AttentionMask mask = options.mask();
         List<FloatTensor> hidden = options.hiddenStates() ? new ArrayList<>() : null;
         List<FloatTensor[]> attentions = options.attentions() ? new ArrayList<>() : null;
+        List<FloatTensor[]> scores = options.scores() ? new ArrayList<>() : null;
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
         if (hidden != null) hidden.add(x);
-        x = encoder.forward(k, x, batch, mask, hidden, attentions);        // (T, hidden)
-        return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions);
+        x = encoder.forward(k, x, batch, mask, hidden, attentions, scores); // (T, hidden)
+        return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions,
+                scores == null ? List.of() : scores);
     }
 }

@@ -9,21 +9,30 @@ import dev.mlm4j.attention.AttentionMask;
  * @param direction        bidirectional (the MLM case) or causal, in every layer
  * @param attentions       keep every layer's and head's attention probabilities A
  * @param hiddenStates     keep the embeddings output and every layer's output
+ * @param scores           keep every layer's and head's scaled scores QKᵀ/√d_k, before the mask and the softmax
  */
-public record ForwardOptions(AttentionMask.Direction direction, boolean attentions, boolean hiddenStates) {
+public record ForwardOptions(AttentionMask.Direction direction, boolean attentions, boolean hiddenStates, boolean scores) {
 
-    public static final ForwardOptions DEFAULT = new ForwardOptions(AttentionMask.Direction.BIDIRECTIONAL, false, false);
+    public static final ForwardOptions DEFAULT = new ForwardOptions(AttentionMask.Direction.BIDIRECTIONAL, false, false, false);
+
+    public ForwardOptions(AttentionMask.Direction direction, boolean attentions, boolean hiddenStates) {
+        this(direction, attentions, hiddenStates, false);
+    }
 
     public static ForwardOptions causal(boolean causal) {
         return causal ? new ForwardOptions(AttentionMask.Direction.CAUSAL, false, false) : DEFAULT;
     }
 
     public ForwardOptions withAttentions() {
-        return new ForwardOptions(direction, true, hiddenStates);
+        return new ForwardOptions(direction, true, hiddenStates, scores);
     }
 
     public ForwardOptions withHiddenStates() {
-        return new ForwardOptions(direction, attentions, true);
+        return new ForwardOptions(direction, attentions, true, scores);
+    }
+
+    public ForwardOptions withScores() {
+        return new ForwardOptions(direction, attentions, hiddenStates, true);
     }
 
     public AttentionMask mask() {

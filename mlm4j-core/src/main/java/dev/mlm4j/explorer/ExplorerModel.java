@@ -1,0 +1,83 @@
+package dev.mlm4j.explorer;
+
+import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.BertModel;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.weights.Checkpoint;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A model ready for the explorer: the encoder, its MLM head when the checkpoint has one (for fill-mask
+ * guesses), the tokenizer and the longest input. Front ends hold one of these and nothing else.
+ *
+ * @param name      what to call the model in titles
+ * @param encoder   the encoder whose attention is shown
+ * @param mlm       the encoder with its masked-LM head, or null when the checkpoint has none
+ * @param tokenizer the model's own tokenizer
+ * @param maxLength the longest input in tokens
+ */
+public record ExplorerModel(String name, BertModel encoder, BertForMaskedLM mlm, Tokenizer tokenizer, int maxLength) {
+
+    private static final Map<Path, ExplorerModel> LOADED = new ConcurrentHashMap<>();
+
+    public ExplorerModel {
+        if (encoder == null || tokenizer == null) throw new IllegalArgumentException("an explorer model needs an encoder and a tokenizer");
+        if (mlm != null && mlm.bert() != encoder) throw new IllegalArgumentException("the MLM must wrap the same encoder");
+        if (maxLength <= 0) maxLength = encoder.config().maxPositionEmbeddings();
+    }
+
+    public static ExplorerModel of(String name, BertForMaskedLM mlm, Tokenizer tokenizer, int maxLength) {
+        return new ExplorerModel(name, mlm.bert(), mlm, tokenizer, maxLength);
+    }
+
+    /**
+     * A catalogued model name or a model folder, resolved through the hub (downloaded and cached on first use),
+     * loaded once per JVM.
+     */
+    public static ExplorerModel load(String nameOrPath) {
+        Path folder = Models.resolve(nameOrPath, null);
+        return LOADED.computeIfAbsent(folder, f -> {
+            try (Checkpoint c = Checkpoint.open(f)) {
+                String name = c.card().map(card -> card.name()).orElse(nameOrPath);
+                if (BertForMaskedLM.hasHead(c.tensors())) {
+                    return of(name, BertForMaskedLM.load(c.tensors(), c.config()), c.tokenizer(), c.maxLength());
+                }
+                return new ExplorerModel(name, new BertModel(new dev.mlm4j.weights.Weights(c.tensors()).prefix("bert"), c.config()),
+                        null, c.tokenizer(), c.maxLength());
+            }
+        });
+    }
+
+    public int layers() {
+        return encoder.config().numHiddenLayers();
+    }
+
+    public int heads() {
+        return encoder.config().numAttentionHeads();
+    }
+
+    /** Fails with a one-line message unless the layer exists and the head exists or is {@link AttentionView#MEAN}. */
+    public void checkHead(int layer, int head) {
+        if (layer < 0 || layer >= layers()) {
+            throw new IllegalArgumentException("layer " + layer + " is out of range: the model has " + layers() + " layers (0–" + (layers() - 1) + ")");
+        }
+        if (head != AttentionView.MEAN && (head < 0 || head >= heads())) {
+            throw new IllegalArgumentException("head " + head + " is out of range: the model has " + heads() + " heads per layer (0–" + (heads() - 1) + ")");
+        }
+    }
+
+    /** One run (direction as in the options); pair may be null. */
+    public AttentionView run(String text, String pair, ExplorerOptions options) {
+        ExplorerOptions o = options.maxLength() == 0 ? options.withMaxLength(maxLength) : options;
+        return mlm != null ? AttentionExplorer.run(mlm, tokenizer, text, pair, o) : AttentionExplorer.run(encoder, tokenizer, text, pair, o);
+    }
+
+    /** Bidirectional and causal runs of the same text. */
+    public DirectionComparison compare(String text, String pair, ExplorerOptions options) {
+        return new DirectionComparison(run(text, pair, options.withCausal(false)), run(text, pair, options.withCausal(true)));
+    }
+}
