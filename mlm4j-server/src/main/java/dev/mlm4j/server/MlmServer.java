@@ -128,6 +128,8 @@ public final class MlmServer implements AutoCloseable {
         post(cfg, "/decode", text::decode);
         FillMaskRoute fill = new FillMaskRoute(this);
         post(cfg, "/fill-mask", fill::handle);
+        AttentionRoute attention = new AttentionRoute(this);
+        post(cfg, "/attention", attention::handle);
 
         cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e)));

@@ -1,5 +1,6 @@
 package dev.mlm4j.server;
 
+import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Encoding;
@@ -40,6 +41,7 @@ public final class ServedModel {
     private final FillMask fillMask;     // null: no masked-language-model head
     private final Tokenizer tokenizer;
     private final int maxLength;
+    private volatile ExplorerModel explorer;   // loaded on the first /attention request
 
     private ServedModel(String name, String source, FillMask fillMask, Tokenizer tokenizer, int maxLength) {
         this.name = name;
@@ -93,10 +95,8 @@ public final class ServedModel {
 
     public Set<Task> tasks() {
         Set<Task> t = EnumSet.noneOf(Task.class);
-        if (fillMask != null) {
-            t.add(Task.FILL_MASK);
-            t.add(Task.ATTENTION);
-        }
+        if (fillMask != null) t.add(Task.FILL_MASK);
+        t.add(Task.ATTENTION);
         return t;
     }
 
@@ -106,6 +106,21 @@ public final class ServedModel {
 
     FillMask fillMask() {
         return fillMask;
+    }
+
+    /**
+     * The attention explorer's view of this model, loaded on first use (the explorer keeps its own copy of
+     * the weights, with every layer's attention kept on request).
+     */
+    ExplorerModel explorer() {
+        ExplorerModel e = explorer;
+        if (e == null) {
+            synchronized (this) {
+                if (explorer == null) explorer = ExplorerModel.load(source);
+                e = explorer;
+            }
+        }
+        return e;
     }
 
     public Tokenizer tokenizer() {
