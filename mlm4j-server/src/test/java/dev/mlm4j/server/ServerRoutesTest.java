@@ -144,6 +144,69 @@ class ServerRoutesTest {
     }
 
     @Test
+    void attentionGivesMatricesGraphsAndGuesses() {
+        Http.Reply r = http.post("/attention", Map.of("text", "the cat sat on the [MASK].", "layers", List.of(0, 11),
+                "heads", List.of(3, -1), "graph_top_k", 2));
+        assertEquals(200, r.status(), r.toString());
+        JsonNode j = r.json();
+        int n = j.get("tokens").size();
+        assertEquals(9, n);
+        assertEquals(12, j.get("num_layers").asInt());
+        assertEquals(12, j.get("num_heads").asInt());
+        assertTrue(j.get("tokens").get(0).get("special").asBoolean());
+        JsonNode a = j.get("attentions");
+        assertEquals(4, a.size());                       // 2 layers × 2 heads
+        assertEquals(11, a.get(2).get("layer").asInt());
+        assertEquals(-1, a.get(3).get("head").asInt());  // the mean over heads
+        for (JsonNode e : a) {
+            JsonNode m = e.get("matrix");
+            assertEquals(n, m.size());
+            for (JsonNode row : m) {
+                double s = 0;
+                for (JsonNode x : row) s += x.asDouble();
+                assertEquals(1.0, s, 1e-5, "rows sum to 1");
+            }
+            assertEquals(n, e.get("graph").get("nodes").size());
+            assertEquals(2 * n, e.get("graph").get("edges").size(), "top-2 edges per token");
+        }
+        JsonNode guess = j.get("predictions").get(0);
+        assertEquals(6, guess.get("position").asInt());
+        assertEquals(5, guess.get("candidates").size());
+
+        JsonNode causal = http.post("/attention", Map.of("text", "the cat sat on the [MASK].", "layers", 4, "heads", 5,
+                "causal", true)).json();
+        JsonNode m = causal.get("attentions").get(0).get("matrix");
+        for (int i = 0; i < n; i++) for (int k = i + 1; k < n; k++) assertEquals(0.0, m.get(i).get(k).asDouble(), "causal: upper triangle empty");
+
+        Http.Reply page = http.post("/attention", Map.of("text", "a [MASK] b", "format", "html", "layer", 2, "head", -1));
+        assertEquals(200, page.status());
+        assertTrue(page.header("Content-Type").startsWith("text/html"));
+        assertTrue(page.body().contains("\"layer\":2") && page.body().contains("\"head\":-1"), "opens on layer 2, mean head");
+
+        assertError(http.post("/attention", Map.of("text", "x", "layers", 12)), 400, "Validation");
+        assertError(http.post("/attention", Map.of("text", "x", "heads", List.of())), 400, "Validation");
+        assertError(http.post("/attention", Map.of("text", "word ".repeat(600))), 422, "Tokenizer");
+        assertError(http.post("/attention", Map.of("text", "x", "format", "png")), 400, "Validation");
+    }
+
+    @Test
+    void servesTheAttentionPageTheOpenApiDocumentAndItsUi() {
+        Http.Reply index = http.get("/");
+        assertEquals(200, index.status());
+        assertTrue(index.body().contains("/attention") && !index.body().contains("http://") && !index.body().contains("https://"),
+                "self-contained, no CDN");
+        JsonNode api = http.get("/openapi.json").json();
+        assertTrue(api.get("openapi").asText().startsWith("3."));
+        for (String route : List.of("/embed", "/embed_all", "/similarity", "/v1/embeddings", "/tokenize", "/decode",
+                "/fill-mask", "/attention", "/health", "/info", "/metrics")) {
+            assertTrue(api.get("paths").has(route), "documented: " + route);
+        }
+        Http.Reply docs = http.get("/docs");
+        assertEquals(200, docs.status());
+        assertTrue(docs.body().contains("openapi.json") && !docs.body().contains("https://"), "renders the document, no CDN");
+    }
+
+    @Test
     void metricsInPrometheusText() {
         http.post("/fill-mask", Map.of("inputs", "a [MASK] c"));
         Http.Reply m = http.get("/metrics");
