@@ -44,13 +44,21 @@ final class Info {
         d.put("max_input_length", m.maxLength());
         d.put("vocab_size", m.tokenizer().vocabSize());
         d.put("lower_case", m.tokenizer().lowerCase());
+        var fe = m.embeddingsIfLoaded();
+        if (fe != null) {
+            d.put("dimensions", fe.dimension());
+            d.put("pooling", fe.defaultPooling().id());
+            d.put("normalize", fe.defaultNormalize());
+            d.put("truncation_length", fe.maxLength());
+        }
         return d;
     }
 
     private static Map<String, Object> modelType(ServedModel m) {
         Map<String, Object> inner = new LinkedHashMap<>();
-        if (m.supports(ServedModel.Task.EMBEDDINGS)) {
-            inner.put("pooling", "mean");
+        var fe = m.embeddingsIfLoaded();
+        if (m.primary() == ServedModel.Task.EMBEDDINGS && fe != null) {
+            inner.put("pooling", fe.defaultPooling().id());
             return Map.of("embedding", inner);
         }
         return Map.of("fill_mask", inner);

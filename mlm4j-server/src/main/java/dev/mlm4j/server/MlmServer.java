@@ -128,6 +128,12 @@ public final class MlmServer implements AutoCloseable {
         post(cfg, "/decode", text::decode);
         FillMaskRoute fill = new FillMaskRoute(this);
         post(cfg, "/fill-mask", fill::handle);
+        EmbeddingRoutes embeddings = new EmbeddingRoutes(this);
+        post(cfg, "/embed", embeddings::embed);
+        post(cfg, "/embed_all", embeddings::embedAll);
+        post(cfg, "/similarity", embeddings::similarity);
+        post(cfg, "/v1/embeddings", embeddings::openAi);
+        get(cfg, "/v1/models", embeddings::models);
         AttentionRoute attention = new AttentionRoute(this);
         post(cfg, "/attention", attention::handle);
 
@@ -243,6 +249,7 @@ public final class MlmServer implements AutoCloseable {
      */
     ServedModel model(String requested, ServedModel.Task task) {
         if (requested == null) {
+            for (ServedModel m : models) if (m.primary() == task) return m;
             for (ServedModel m : models) if (m.supports(task)) return m;
             throw ApiError.notFound("no model on this server can do " + task.label + "; it serves " + ServedModel.names(models));
         }

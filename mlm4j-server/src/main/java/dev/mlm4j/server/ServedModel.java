@@ -1,6 +1,7 @@
 package dev.mlm4j.server;
 
 import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Encoding;
@@ -39,14 +40,16 @@ public final class ServedModel {
     private final String name;
     private final String source;
     private final FillMask fillMask;     // null: no masked-language-model head
+    private volatile FeatureExtraction embeddings;   // eager for embedding models, on first use for MLMs
     private final Tokenizer tokenizer;
     private final int maxLength;
     private volatile ExplorerModel explorer;   // loaded on the first /attention request
 
-    private ServedModel(String name, String source, FillMask fillMask, Tokenizer tokenizer, int maxLength) {
+    private ServedModel(String name, String source, FillMask fillMask, FeatureExtraction embeddings, Tokenizer tokenizer, int maxLength) {
         this.name = name;
         this.source = source;
         this.fillMask = fillMask;
+        this.embeddings = embeddings;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
     }
@@ -59,16 +62,14 @@ public final class ServedModel {
         String name = nameOf(spec);
         String source = spec.contains("=") && !spec.startsWith("/") ? spec.substring(spec.indexOf('=') + 1) : spec;
         FillMask fm = null;
-        IllegalArgumentException noHead = null;
         try {
             fm = Models.fillMask(source, progress);
-        } catch (IllegalArgumentException e) {
-            noHead = e;
+        } catch (IllegalArgumentException noHead) {
+            // no masked-language-model head: an embedding model
         }
-        if (fm == null) {
-            throw new IllegalArgumentException("model '" + source + "' cannot be served: " + noHead.getMessage());
-        }
-        return new ServedModel(name, source, fm, fm.tokenizer(), fm.maxLength());
+        if (fm != null) return new ServedModel(name, source, fm, null, fm.tokenizer(), fm.maxLength());
+        FeatureExtraction fe = Models.embeddings(source, progress);
+        return new ServedModel(name, source, null, fe, fe.tokenizer(), fe.maxTokens());
     }
 
     /** The name clients use: the alias, the catalog name, or the folder's (file's) name without extension. */
@@ -95,6 +96,7 @@ public final class ServedModel {
 
     public Set<Task> tasks() {
         Set<Task> t = EnumSet.noneOf(Task.class);
+        t.add(Task.EMBEDDINGS);
         if (fillMask != null) t.add(Task.FILL_MASK);
         t.add(Task.ATTENTION);
         return t;
@@ -104,8 +106,30 @@ public final class ServedModel {
         return tasks().contains(t);
     }
 
+    /** What the model was made for: fill-mask if it has its MLM head, else embeddings. */
+    public Task primary() {
+        return fillMask != null ? Task.FILL_MASK : Task.EMBEDDINGS;
+    }
+
     FillMask fillMask() {
         return fillMask;
+    }
+
+    /** The embeddings pipeline; for a masked-language model it is loaded on first use (mean pooling, no normalisation). */
+    FeatureExtraction embeddings() {
+        FeatureExtraction e = embeddings;
+        if (e == null) {
+            synchronized (this) {
+                if (embeddings == null) embeddings = Models.embeddings(source, ProgressListener.NONE);
+                e = embeddings;
+            }
+        }
+        return e;
+    }
+
+    /** The embeddings pipeline if it is loaded, else null (for /info, which must not load anything). */
+    FeatureExtraction embeddingsIfLoaded() {
+        return embeddings;
     }
 
     /**
