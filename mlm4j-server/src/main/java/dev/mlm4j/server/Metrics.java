@@ -79,6 +79,15 @@ final class Metrics {
         return h == null ? 0 : h.count.get();
     }
 
+    /** The mean of a histogram series' observations (0 if none). */
+    double mean(String name, String... labels) {
+        Histogram h = histograms.get(name).get(labels(labels));
+        if (h == null) return 0;
+        synchronized (h) {
+            return h.count.get() == 0 ? 0 : h.sum / h.count.get();
+        }
+    }
+
     /** Label pairs {@code k1, v1, k2, v2, …} → {@code {k1="v1",k2="v2"}}. */
     private static String labels(String... kv) {
         if (kv.length == 0) return "";

@@ -27,7 +27,12 @@ final class LoadGenerator {
 
     record Result(String name, int clients, int bound, double seconds, long ok, long busy, Map<Integer, Long> otherStatus,
                   long transportErrors, double p50Millis, double p99Millis, double maxMillis, long inputsPerRequest,
-                  long heapBeforeMb, long heapAfterMb, long heapPeakMb) {
+                  long heapBeforeMb, long heapAfterMb, long heapPeakMb, double batchRequests, double batchTokens, double loadAverage) {
+
+        Result withBatches(double requests, double tokens) {
+            return new Result(name, clients, bound, seconds, ok, busy, otherStatus, transportErrors, p50Millis, p99Millis,
+                    maxMillis, inputsPerRequest, heapBeforeMb, heapAfterMb, heapPeakMb, requests, tokens, loadAverage);
+        }
 
         long requests() {
             return ok + busy + otherStatus.values().stream().mapToLong(Long::longValue).sum() + transportErrors;
@@ -42,14 +47,14 @@ final class LoadGenerator {
         }
 
         String row() {
-            return String.format(Locale.ROOT, "| %s | %d | %d | %.0f s | %d | %d | %d | %d | %.1f req/s (%.0f inputs/s) | %.0f ms | %.0f ms | %d → %d MB (peak %d) |",
+            return String.format(Locale.ROOT, "| %s | %d | %d | %.0f s | %d | %d | %d | %d | %.1f req/s (%.0f inputs/s) | %.0f ms | %.0f ms | %.1f requests, %.0f tokens | %d → %d MB (peak %d) | %.1f |",
                     name, clients, bound, seconds, requests(), ok, busy, failures(), throughput(), throughput() * inputsPerRequest,
-                    p50Millis, p99Millis, heapBeforeMb, heapAfterMb, heapPeakMb);
+                    p50Millis, p99Millis, batchRequests, batchTokens, heapBeforeMb, heapAfterMb, heapPeakMb, loadAverage);
         }
     }
 
-    static final String HEADER = "| scenario | clients | --max-concurrent-requests | duration | requests | 200 | 429 | other failures | throughput (200s) | p50 | p99 | heap after GC, before → after |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|";
+    static final String HEADER = "| scenario | clients | --max-concurrent-requests | duration | requests | 200 | 429 | other failures | throughput (200s) | p50 | p99 | mean batch | heap after GC, before → after | machine load (1 min) |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     private LoadGenerator() {}
 
@@ -116,7 +121,8 @@ final class LoadGenerator {
         other.forEach((k, v) -> others.put(k, v.sum()));
         return new Result(name, clients, bound, seconds, ok.sum(), busy.sum(), others, transport.sum(),
                 percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.isEmpty() ? 0 : sorted.getLast() / 1e6,
-                inputsPerRequest, before >> 20, after >> 20, peak.get() >> 20);
+                inputsPerRequest, before >> 20, after >> 20, peak.get() >> 20, 0, 0,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     static double percentile(List<Long> sorted, double q) {
