@@ -50,11 +50,11 @@ class ServeCommandTest {
     }
 
     @Test
-    void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
+    void withoutFlagsItServesTheDefaultModelsAndSigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-Xmx3g", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--model", "bert-base-uncased", "--port", "0"));
+                Main.class.getName(), "serve", "--port", "0"));   // the default models: all-MiniLM-L6-v2 and bert-base-uncased
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
@@ -76,6 +76,11 @@ class ServeCommandTest {
             });
 
             HttpClient client = HttpClient.newHttpClient();
+            assertTrue(log.toString().contains("all-MiniLM-L6-v2 [embeddings, attention]"), log.toString());
+            assertTrue(log.toString().contains("bert-base-uncased [embeddings, fill-mask, attention]"), log.toString());
+            String embed = client.send(HttpRequest.newBuilder(URI.create(base + "/embed"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(384, new ObjectMapper().readTree(embed).get(0).size(), "the default embedding model: all-MiniLM-L6-v2");
             // A request that takes a while: 8 texts of ~400 tokens through BERT-base.
             List<String> texts = new ArrayList<>();
             for (int i = 0; i < 8; i++) texts.add("the [MASK] " + "sat on the mat and looked around ".repeat(55) + i);

@@ -110,7 +110,9 @@ public final class MlmServer implements AutoCloseable {
         cfg.jetty.modifyServer(server -> server.setStopTimeout(Math.max(1000, options.shutdownGraceMillis())));
         cfg.jetty.modifyHttpConfiguration(http -> {
             http.setSendServerVersion(false);
-            http.setIdleTimeout(options.requestTimeoutMillis());
+            // A connection idle (no bytes either way) this long is closed: slow clients cannot pin threads or
+            // sockets; longer than any request may compute, so a busy model never cuts a connection.
+            http.setIdleTimeout(options.requestTimeoutMillis() + 30_000);
         });
 
         cfg.routes.before(this::before);
@@ -272,8 +274,7 @@ public final class MlmServer implements AutoCloseable {
         synchronized (batchers) {
             String key = m.name() + "\u0000" + task.label;
             Batcher<?, ?, ?> b = batcherByKey.get(key);
-            if (b == null) {
-                if (draining) throw ApiError.unavailable("the server is shutting down");
+            if (b == null) {   // also while draining: a request admitted before the stop must still finish
                 b = new Batcher<>(m.name(), task.label, options.maxBatchTokens(), options.maxBatchWaitMillis(), runner, metrics);
                 batcherByKey.put(key, b);
                 batchers.add(b);

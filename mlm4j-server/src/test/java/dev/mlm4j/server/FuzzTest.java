@@ -38,7 +38,7 @@ class FuzzTest {
 
     @BeforeContainer
     static void start() {
-        server = TestServers.start(TestServers.options().withPayloadLimit(200_000), TestServers.bert());
+        server = TestServers.start(TestServers.options().withPayloadLimit(200_000), TestServers.miniLm(), TestServers.bert());
         http = new Http(server.baseUrl());
     }
 
