@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.explorer.AttentionGraph;
 import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.explorer.DirectionComparison;
+import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.explorer.HtmlPage;
 import dev.mlm4j.explorer.MaskPrediction;
@@ -32,6 +33,8 @@ final class AttentionRoute {
 
     /** Most numbers in one JSON reply (matrices): past this, ask for fewer layers or heads. */
     static final long MAX_VALUES = 4_000_000;
+    /** Longest text for the html page, which embeds every layer and head of both runs (n² each): about 18 MB at 160. */
+    static final int MAX_PAGE_TOKENS = 160;
 
     private record Job(String text, String pair, boolean compare, boolean causal, int topK) {}
 
@@ -56,23 +59,26 @@ final class AttentionRoute {
             throw ApiError.validation("`format` must be \"json\" or \"html\", got \"" + Body.abbreviate(format) + "\"");
         }
         int n = length(m, text, pair);
+        ExplorerModel explorer = m.explorer();      // loaded on the first request for this model
 
         if (format.equals("html")) {
-            Integer layerField = b.integer("layer", 0, 10_000);
-            Integer headField = b.integer("head", -1, 10_000);
+            Integer layerField = b.integer("layer", 0, explorer.layers() - 1);
+            Integer headField = b.integer("head", -1, explorer.heads() - 1);
             int layer = layerField == null ? 0 : layerField;
             int head = headField == null ? 0 : headField;
+            if (n > MAX_PAGE_TOKENS) {
+                throw ApiError.tooLarge("the page holds every layer and head of both runs (n² numbers each), so it takes texts"
+                        + " of at most " + MAX_PAGE_TOKENS + " tokens; this one has " + n + ". Ask for the JSON format with"
+                        + " \"layers\" and \"heads\" instead");
+            }
             List<Object> out = run(ctx, m, new Job(text, pair, true, false, topK), 2 * n);
             DirectionComparison c = (DirectionComparison) out.getFirst();
-            checkHead(c.bidirectional(), layer, head);
             ctx.contentType("text/html; charset=utf-8").result(HtmlPage.of(m.name(), c, layer, head));
             return;
         }
 
-        List<Object> out = run(ctx, m, new Job(text, pair, false, causal, topK), n);
-        AttentionView v = (AttentionView) out.getFirst();
-        List<Integer> layers = indices(b, "layers", v.layers(), 0);
-        List<Integer> heads = indices(b, "heads", v.heads(), -1);
+        List<Integer> layers = indices(b, "layers", explorer.layers(), 0);
+        List<Integer> heads = indices(b, "heads", explorer.heads(), -1);
         long values = (long) layers.size() * heads.size() * n * n;
         if (values > MAX_VALUES) {
             throw ApiError.tooLarge("that is " + layers.size() + " layers × " + heads.size() + " heads × " + n + "² = " + values
@@ -80,6 +86,8 @@ final class AttentionRoute {
         }
         Integer graphTopK = b.integer("graph_top_k", 0, Integer.MAX_VALUE);
         Pruning pruning = Pruning.topK(graphTopK == null ? 3 : graphTopK);
+        List<Object> out = run(ctx, m, new Job(text, pair, false, causal, topK), n);
+        AttentionView v = (AttentionView) out.getFirst();
 
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("model", m.name());
@@ -145,11 +153,6 @@ final class AttentionRoute {
             out.add(Body.checkInt(n, "`" + field + "`", min, count - 1));
         }
         return out;
-    }
-
-    private static void checkHead(AttentionView v, int layer, int head) {
-        if (layer >= v.layers()) throw ApiError.validation("`layer` must be between 0 and " + (v.layers() - 1) + ", got " + layer);
-        if (head >= v.heads()) throw ApiError.validation("`head` must be between -1 and " + (v.heads() - 1) + ", got " + head);
     }
 
     private static List<Map<String, Object>> tokens(List<Token> tokens) {

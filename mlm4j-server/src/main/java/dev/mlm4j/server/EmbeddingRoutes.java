@@ -21,6 +21,9 @@ import java.util.Map;
  */
 final class EmbeddingRoutes {
 
+    /** Most numbers in one /embed_all reply (a 4,096 × 768 or 16,384 × 384 batch, about 40 MB of JSON). */
+    static final long MAX_TOKEN_VALUES = 1L << 23;
+
     private final MlmServer server;
 
     EmbeddingRoutes(MlmServer server) {
@@ -52,6 +55,19 @@ final class EmbeddingRoutes {
         List<String> inputs = inputs(b, "inputs", m);
         teiOnlyRight(b);
         FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()));
+        FeatureExtraction fe = m.embeddings();
+        long values = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                values += (long) fe.encode(inputs.get(i), i, o).length() * fe.dimension();
+            } catch (IllegalArgumentException tooLong) {
+                // reported with the token count by run()
+            }
+        }
+        if (values > MAX_TOKEN_VALUES) {
+            throw ApiError.tooLarge("that reply would hold " + values + " numbers (tokens × " + fe.dimension() + "), over the limit of "
+                    + MAX_TOKEN_VALUES + "; send fewer or shorter inputs per request");
+        }
         List<float[][]> out = new ArrayList<>();
         for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs")) out.add(e.tokenVectors());
         MlmServer.json(ctx, 200, out);

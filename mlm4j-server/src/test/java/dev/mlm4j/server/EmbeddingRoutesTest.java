@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +84,8 @@ class EmbeddingRoutesTest {
         float[] truncated = java.extract(List.of(longText), FeatureExtraction.Options.DEFAULT.withTruncate(true)).getFirst().vector();
         assertVector(truncated, http.post("/embed", Map.of("inputs", longText, "truncate", true)).json().get(0), "truncated");
         assertError(http.post("/embed", Map.of("inputs", "a", "dimensions", 385)), 400, "Validation");
+        assertError(http.post("/embed_all", Map.of("inputs", Collections.nCopies(32, "word ".repeat(400)),
+                "model", TestServers.BERT)), 413, "Validation");   // 32 × 402 tokens × 768 numbers
         assertError(http.post("/embed", Map.of("inputs", "a", "truncation_direction", "Left")), 400, "Validation");
         assertError(http.post("/embed", Map.of("inputs", List.of())), 400, "Empty");
         assertError(http.post("/embed", Map.of("inputs", List.of("a", 3))), 400, "Validation");

@@ -187,6 +187,9 @@ class ServerRoutesTest {
         assertError(http.post("/attention", Map.of("text", "x", "heads", List.of())), 400, "Validation");
         assertError(http.post("/attention", Map.of("text", "word ".repeat(600))), 422, "Tokenizer");
         assertError(http.post("/attention", Map.of("text", "x", "format", "png")), 400, "Validation");
+        assertError(http.post("/attention", Map.of("text", "word ".repeat(200), "format", "html")), 413, "Validation");
+        assertError(http.post("/attention", Map.of("text", "word ".repeat(200))), 413, "Validation");   // 144 × 202² numbers
+        assertError(http.post("/attention", Map.of("text", "x", "format", "html", "layer", 12)), 400, "Validation");
     }
 
     @Test
