@@ -81,10 +81,11 @@ class ServeCommandTest {
             String embed = client.send(HttpRequest.newBuilder(URI.create(base + "/embed"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertEquals(384, new ObjectMapper().readTree(embed).get(0).size(), "the default embedding model: all-MiniLM-L6-v2");
-            // A request that takes a while: 8 texts of ~400 tokens through BERT-base.
+            // A request that takes a while: 8 texts of ~400 tokens through BERT-base, with a reply of about 1.5 MB
+            // (100 candidates, each with its whole filled-in sequence) that Jetty is still writing after the handler returns.
             List<String> texts = new ArrayList<>();
             for (int i = 0; i < 8; i++) texts.add("the [MASK] " + "sat on the mat and looked around ".repeat(55) + i);
-            String body = new ObjectMapper().writeValueAsString(java.util.Map.of("inputs", texts, "top_k", 1));
+            String body = new ObjectMapper().writeValueAsString(java.util.Map.of("inputs", texts, "top_k", 100));
             CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/fill-mask")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -99,6 +100,7 @@ class ServeCommandTest {
             assertEquals(200, r.statusCode(), r.body());
             JsonNode j = new ObjectMapper().readTree(r.body());
             assertEquals(8, j.size());
+            assertEquals(100, j.get(7).size());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process exits");
             assertEquals(0, p.exitValue(), "exit code after SIGTERM; log:\n" + log);
             drain.get(10, TimeUnit.SECONDS);

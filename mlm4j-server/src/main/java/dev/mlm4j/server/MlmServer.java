@@ -7,6 +7,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -390,7 +391,10 @@ public final class MlmServer implements AutoCloseable {
             if (c instanceof NetworkConnector nc) nc.close();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.shutdownGraceMillis());
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        // Our handlers return before Jetty has written their responses: wait on Jetty's own count of requests
+        // whose response is not complete yet (Javalin's StatisticsHandler) as well as ours.
+        StatisticsHandler jetty = app.jettyServer().server().getDescendant(StatisticsHandler.class);
+        while ((inFlight.get() > 0 || (jetty != null && jetty.getRequestsActive() > 0)) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
