@@ -104,9 +104,11 @@ class EmbeddingRoutesTest {
     @Test
     void similarityIsTheCosine() {
         List<float[]> v = java.embed(TEXTS);
-        JsonNode r = http.post("/similarity", Map.of("inputs", Map.of("source_sentence", TEXTS.get(0),
-                "sentences", TEXTS.subList(1, TEXTS.size())))).json();
-        assertEquals(TEXTS.size() - 1, r.size());
+        Http.Reply reply = http.post("/similarity", Map.of("inputs", Map.of("source_sentence", TEXTS.get(0),
+                "sentences", TEXTS.subList(1, TEXTS.size()))));
+        assertEquals(200, reply.status(), reply.toString());
+        JsonNode r = reply.json();
+        assertEquals(TEXTS.size() - 1, r.size(), reply.toString());
         for (int i = 1; i < TEXTS.size(); i++) assertEquals(Similarity.cosine(v.get(0), v.get(i)), r.get(i - 1).asDouble(), 1e-6);
         assertError(http.post("/similarity", Map.of("inputs", Map.of("source_sentence", "a"))), 400, "Validation");
         assertError(http.post("/similarity", Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of()))), 400, "Empty");

@@ -20,6 +20,7 @@ final class Http {
 
     record Reply(int status, Map<String, java.util.List<String>> headers, String body) {
         JsonNode json() {
+            if (body.isEmpty()) throw new AssertionError("empty body (status " + status + ", headers " + headers + ")");
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
