@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 ModelsCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
