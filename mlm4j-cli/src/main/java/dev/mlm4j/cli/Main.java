@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "Bidirectional transformer encoders (BERT family) in pure Java.",
         subcommands = {
                 FillMaskCommand.class,
+                EmbedCommand.class,
+                SimilarityCommand.class,
+                ConvertCommand.class,
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 ModelsCommand.class,

@@ -51,7 +51,12 @@ public record ModelCard(
          */
         @JsonProperty("tensorflow") TENSORFLOW,
         /** {@code model.onnx} and a Hugging Face {@code tokenizer.json}. */
-        @JsonProperty("onnx") ONNX
+        @JsonProperty("onnx") ONNX,
+        /**
+         * A Hugging Face folder: {@code config.json}, {@code model.safetensors} and {@code tokenizer.json} or
+         * {@code vocab.txt} (+ {@code tokenizer_config.json}), as {@code ./mlm4j convert} writes it.
+         */
+        @JsonProperty("safetensors") SAFETENSORS
     }
 
     public enum Pooling {

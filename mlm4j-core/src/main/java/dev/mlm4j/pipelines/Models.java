@@ -1,14 +1,18 @@
 package dev.mlm4j.pipelines;
 
+import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelResolver;
 import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.BertModel;
 import dev.mlm4j.util.ProgressListener;
 import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.weights.Weights;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,12 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>
  *   FillMask fill = Models.fillMask("bert-base-uncased");
  *   var best = fill.fill("Paris is the [MASK] of France.", FillMask.Options.DEFAULT).get(0).predictions().get(0);
+ *   float[] v = Models.embeddings("all-MiniLM-L6-v2").embed("A man is playing a guitar.");
  * </pre>
  */
 public final class Models {
     private Models() {}
 
     private static final Map<Path, FillMask> FILL_MASK = new ConcurrentHashMap<>();
+    private static final Map<Path, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */
     public static FillMask fillMask(String nameOrPath) {
@@ -43,6 +49,31 @@ public final class Models {
             FillMask fm = new FillMask(model, c.tokenizer(), c.maxLength());
             c.close(); // weights are copied into the model's own layout; the mapping is no longer needed
             return fm;
+        });
+    }
+
+    /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */
+    public static FeatureExtraction embeddings(String nameOrPath) {
+        return embeddings(nameOrPath, null);
+    }
+
+    /**
+     * As {@link #embeddings(String)}, reporting download/unpack progress to {@code progress} (null: stderr).
+     * Pooling, normalisation and working length come from the model's card; a model without an embeddings card
+     * (bert-base-uncased, a folder of one's own) pools by mean, does not normalise, and works up to its position table.
+     * Any BERT runs: a masked-LM head, if there is one, is not loaded.
+     */
+    public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress) {
+        Path folder = resolve(nameOrPath, progress);
+        return EMBEDDINGS.computeIfAbsent(folder, f -> {
+            try (Checkpoint c = Checkpoint.open(f)) {
+                BertModel model = new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
+                Optional<ModelCard> card = c.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
+                return new FeatureExtraction(model, c.tokenizer(),
+                        card.map(k -> Pooling.of(k.pooling())).orElse(Pooling.MEAN),
+                        card.map(ModelCard::normalize).orElse(false),
+                        c.maxLength()); // weights are copied into the model's own layout: the mapping can close
+            }
         });
     }
 

@@ -1,0 +1,58 @@
+package dev.mlm4j.cli;
+
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.util.Progress;
+import dev.mlm4j.weights.Converter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "convert",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Writes a model as a Hugging Face folder that transformers' from_pretrained and sentence-transformers load as it is:",
+                "config.json, model.safetensors (float32), tokenizer.json or vocab.txt + tokenizer_config.json, and mlm4j-model.json",
+                "(plus sentence-transformers' modules.json and 1_Pooling for embedding models), so pooling and normalisation carry over.",
+                "Example: ./mlm4j convert bert-base-uncased converted/bert && ./mlm4j fill-mask --model converted/bert \"Paris is the [MASK] of France.\"",
+                "SOURCE is a model name (see './mlm4j models'), a TensorFlow checkpoint, an .onnx file or a model folder.",
+                "The folder is written beside OUT_DIR and moved into place when complete; a non-empty OUT_DIR is refused unless --force."
+        })
+final class ConvertCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "Model name or path.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "Folder to create.")
+    Path outDir;
+
+    @Option(names = "--force", description = "Replace OUT_DIR if it is not empty (only a model folder: one with config.json or mlm4j-model.json).")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        Path from = Models.resolve(source, Progress.stderr());
+        Converter.Result r = Converter.convert(from, outDir, force);
+        List<String> files = new ArrayList<>();
+        for (String f : r.files()) files.add(f + (f.endsWith(".safetensors") ? " (" + Progress.bytes(size(r.folder().resolve(f))) + ")" : ""));
+        System.out.printf(Locale.ROOT, "wrote %s: %s, %d layers, hidden %d, %.1fM parameters in %d tensors%n  files: %s%n",
+                r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.parameters() / 1e6, r.tensors(),
+                String.join(", ", files));
+        if (!r.leftOut().isEmpty()) System.out.println("  left out: " + String.join("; ", r.leftOut()));
+        return 0;
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+}

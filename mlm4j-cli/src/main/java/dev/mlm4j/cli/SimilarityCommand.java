@@ -1,0 +1,82 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.pipelines.FeatureExtraction;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.Pooling;
+import dev.mlm4j.pipelines.Similarity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "similarity",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Scores how alike texts are in meaning: the cosine of their sentence embeddings, highest first.",
+                "Example: ./mlm4j similarity \"A man is playing a guitar.\" \"Someone plays an instrument.\" \"The stock market fell.\"",
+                "The first text is the source and the others are ranked against it; with --pairs every pair of the texts is scored.",
+                "More texts can come from --file (one per line) or standard input. Lengths as in 'embed' (see its --help)."
+        })
+final class SimilarityCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "SOURCE TEXT… (or, with --pairs, TEXT…).")
+    List<String> texts;
+
+    @Option(names = {"-m", "--model"}, defaultValue = "all-MiniLM-L6-v2",
+            description = "Model name (see './mlm4j models') or folder. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--pairs", description = "Score every pair of texts instead of ranking against the first.")
+    boolean pairs;
+
+    @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls", converter = EmbedCommand.PoolingConverter.class,
+            description = "mean or cls. Default: the model's.")
+    Pooling pooling;
+
+    @Option(names = "--truncate", description = "Cut texts longer than the model's working length instead of failing.")
+    boolean truncate;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read more texts from FILE, one per line ('-' for standard input).")
+    Path file;
+
+    @Option(names = "--json", description = "Print JSON: [{index, text, score}] (index: the position among the texts given, the source being 0) or, with --pairs, [{first, second, first_text, second_text, score}].")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> input = Inputs.texts(texts, file);
+        if (input.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…"));
+        FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(pooling).withTruncate(truncate);
+        Similarity similarity = new Similarity(Models.embeddings(model));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        StringBuilder table = new StringBuilder();
+        if (pairs) {
+            for (Similarity.Pair p : similarity.pairs(input, options)) {
+                rows.add(row("first", p.first(), "second", p.second(), "first_text", p.firstText(), "second_text", p.secondText(), "score", p.score()));
+                table.append(String.format(Locale.ROOT, "%7.4f  %s  |  %s%n", p.score(), p.firstText(), p.secondText()));
+            }
+        } else {
+            table.append("similarity to: ").append(input.getFirst()).append('\n');
+            for (Similarity.Match m : similarity.rank(input.getFirst(), input.subList(1, input.size()), options)) {
+                rows.add(row("index", m.index() + 1, "text", m.text(), "score", m.score()));
+                table.append(String.format(Locale.ROOT, "%7.4f  %s%n", m.score(), m.text()));
+            }
+        }
+        System.out.print(json ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
+        return 0;
+    }
+
+    private static Map<String, Object> row(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) m.put((String) keyValues[i], keyValues[i + 1]);
+        return m;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbedCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path tmp;
+
+    @AfterEach
+    void clear() {
+        System.clearProperty("mlm4j.progress");
+    }
+
+    static List<JsonNode> jsonLines(String out) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : out.split("\n")) if (!line.isEmpty()) rows.add(JSON.readTree(line));
+        return rows;
+    }
+
+    static double norm(JsonNode v) {
+        double s = 0;
+        for (JsonNode x : v) s += x.asDouble() * x.asDouble();
+        return Math.sqrt(s);
+    }
+
+    private List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void textsBecomeJsonLinesOfUnitVectors() throws IOException {
+        var r = CliRunner.run("embed", "A man is playing a guitar.", "Someone plays an instrument.");
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> rows = jsonLines(r.out());
+        assertEquals(2, rows.size());
+        assertEquals(0, rows.get(0).get("index").asInt());
+        assertEquals("Someone plays an instrument.", rows.get(1).get("text").asText());
+        assertEquals(384, rows.get(0).get("embedding").size());
+        assertEquals(1.0, norm(rows.get(1).get("embedding")), 1e-5, "all-MiniLM-L6-v2 is normalised");
+        assertFalse(rows.get(0).has("truncated"));
+    }
+
+    @Test
+    void poolingNoneGivesOneVectorPerToken() throws IOException {
+        var r = CliRunner.run("embed", "--pooling", "none", "Hi there");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode row = jsonLines(r.out()).getFirst();
+        assertEquals("[\"[CLS]\",\"hi\",\"there\",\"[SEP]\"]", row.get("tokens").toString());
+        assertEquals(4, row.get("token_embeddings").size());
+        assertEquals(384, row.get("token_embeddings").get(0).size());
+        assertFalse(row.has("embedding"));
+    }
+
+    @Test
+    void theModelsDefaultsCanBeOverridden() throws IOException {
+        var r = CliRunner.run("embed", "--model", "bge-small-en-v1.5", "--no-normalize", "Represent this sentence.");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Math.abs(norm(jsonLines(r.out()).getFirst().get("embedding")) - 1) > 0.01, "not normalised");
+        r = CliRunner.run("embed", "--pooling", "max", "x");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown pooling 'max': expected mean, cls or none"), r.err());
+    }
+
+    @Test
+    void aFileIsEmbeddedInBatchesWithProgressIntoAnOutputFile() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 120; i++) lines.add(i % 7 == 3 ? "   " : "Sentence number " + i + " is about " + (i % 2 == 0 ? "music and guitars." : "markets and shares."));
+        Path in = Files.write(tmp.resolve("in.txt"), lines, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("out.jsonl");
+        System.setProperty("mlm4j.progress", "lines");
+        var r = CliRunner.run("embed", "--file", in.toString(), "--output", out.toString(), "--batch-tokens", "200");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.out(), "nothing on standard output");
+        assertTrue(r.err().contains("embedding in.txt: "), r.err());
+        assertTrue(r.err().contains(": done"), r.err());
+        List<String> texts = lines.stream().filter(l -> !l.isBlank()).toList();
+        List<JsonNode> rows = jsonLines(Files.readString(out));
+        assertEquals(texts.size(), rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(i, rows.get(i).get("index").asInt());
+            assertEquals(texts.get(i), rows.get(i).get("text").asText());
+        }
+        assertEquals(List.of("in.txt", "out.jsonl"), files(), "no temporary file left");
+
+        var one = CliRunner.run("embed", texts.get(5));
+        JsonNode a = jsonLines(one.out()).getFirst().get("embedding"), b = rows.get(5).get("embedding");
+        for (int j = 0; j < a.size(); j++) assertEquals(a.get(j).asDouble(), b.get(j).asDouble(), 1e-6, "same vector in a batch of the file as alone");
+    }
+
+    @Test
+    void aTooLongLineFailsInOneLineBeforeAnythingIsWritten() throws IOException {
+        Path in = Files.writeString(tmp.resolve("in.txt"), "first\nsecond\n" + "word ".repeat(600) + "\nfourth\n");
+        Path out = Files.writeString(tmp.resolve("out.jsonl"), "old contents\n");
+        var r = CliRunner.run("embed", "-f", in.toString(), "-o", out.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: text 3 is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256\n", r.err());
+        assertEquals("old contents\n", Files.readString(out), "the old output is left as it was");
+        assertEquals(List.of("in.txt", "out.jsonl"), files());
+
+        r = CliRunner.run("embed", "-f", in.toString());
+        assertEquals(1, r.exit());
+        assertEquals("", r.out(), "nothing half-written on standard output either");
+
+        r = CliRunner.run("embed", "-f", in.toString(), "-o", out.toString(), "--truncate");
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> rows = jsonLines(Files.readString(out));
+        assertEquals(4, rows.size());
+        assertTrue(rows.get(2).get("truncated").asBoolean());
+        assertFalse(rows.get(1).has("truncated"));
+    }
+
+    @Test
+    void windowsLineEndsAndAByteOrderMarkAreNotPartOfTheTexts() throws IOException {
+        Path in = Files.write(tmp.resolve("crlf.txt"), "\uFEFFfirst line\r\n\r\nsecond line\r\nthird, no newline".getBytes(StandardCharsets.UTF_8));
+        var r = CliRunner.run("embed", "-f", in.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("first line", "second line", "third, no newline"), jsonLines(r.out()).stream().map(n -> n.get("text").asText()).toList());
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "\n  \n");
+        r = CliRunner.run("embed", "-f", empty.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: no input text: " + empty + " has no non-blank line\n", r.err());
+    }
+
+    @Test
+    void badInputIsOneLineAndNonZero() throws IOException {
+        Path bad = Files.write(tmp.resolve("bad.txt"), new byte[] {'o', 'k', '\n', (byte) 0xC3, '(', '\n'});
+        var r = CliRunner.run("embed", "-f", bad.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: " + bad + " is not valid UTF-8 (line 2)\n", r.err());
+
+        r = CliRunner.run("embed", "-f", tmp.resolve("absent.txt").toString());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: no such file: " + tmp.resolve("absent.txt") + "\n", r.err());
+
+        r = CliRunner.run("embed", "--max-length", "1000", "x");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: max length 1000 is over the model's maximum of 512 tokens (its position table)\n", r.err());
+
+        r = CliRunner.run("embed", "-o", tmp.resolve("no/such/dir/out.jsonl").toString(), "x");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("mlm4j: no such folder: "), r.err());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SimilarityCommandTest {
+
+    @Test
+    void theParaphraseRanksFarAboveTheUnrelatedText() {
+        var r = CliRunner.run("similarity", "A man is playing a guitar.", "The stock market fell.", "Someone plays an instrument.");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(3, lines.length, r.out());
+        assertEquals("similarity to: A man is playing a guitar.", lines[0]);
+        assertTrue(lines[1].endsWith("  Someone plays an instrument."), r.out());
+        assertTrue(lines[2].endsWith("  The stock market fell."), r.out());
+        double instrument = Double.parseDouble(lines[1].trim().split("\\s+")[0]);
+        double market = Double.parseDouble(lines[2].trim().split("\\s+")[0]);
+        assertTrue(instrument > market + 0.3, "scores printed: " + instrument + " vs " + market);
+    }
+
+    @Test
+    void jsonForScripts() throws IOException {
+        var r = CliRunner.run("similarity", "--json", "A man is playing a guitar.", "Someone plays an instrument.", "The stock market fell.");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(2, rows.size());
+        assertEquals(1, rows.get(0).get("index").asInt());
+        assertEquals("Someone plays an instrument.", rows.get(0).get("text").asText());
+        assertEquals(2, rows.get(1).get("index").asInt());
+        assertTrue(rows.get(0).get("score").asDouble() > rows.get(1).get("score").asDouble() + 0.3);
+    }
+
+    @Test
+    void everyPair() throws IOException {
+        var r = CliRunner.run("similarity", "--pairs", "--json", "A cat sits on the mat.", "The stock market fell.", "A kitten is lying on a rug.");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(3, rows.size());
+        assertEquals(0, rows.get(0).get("first").asInt());
+        assertEquals(2, rows.get(0).get("second").asInt(), "cat and kitten first");
+        r = CliRunner.run("similarity", "--pairs", "A cat sits on the mat.", "A kitten is lying on a rug.");
+        assertTrue(r.out().contains("  A cat sits on the mat.  |  A kitten is lying on a rug."), r.out());
+    }
+
+    @Test
+    void oneTextIsNotEnough() {
+        var r = CliRunner.run("similarity", "alone");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: give at least two texts: SOURCE TEXT…\n", r.err());
+    }
+}

@@ -1,0 +1,265 @@
+package dev.mlm4j.pipelines;
+
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertModel;
+import dev.mlm4j.model.EncoderOutput;
+import dev.mlm4j.model.ForwardOptions;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Feature extraction: text → one vector (a sentence embedding: the last hidden state pooled by mean or [CLS],
+ * optionally L2-normalised, as sentence-transformers' {@code encode}) or one vector per token (Hugging Face's
+ * {@code feature-extraction} pipeline, {@code last_hidden_state}).
+ * <pre>
+ *   FeatureExtraction fe = Models.embeddings("all-MiniLM-L6-v2");
+ *   float[] v = fe.embed("A man is playing a guitar.");              // mean-pooled, unit length (the model's card)
+ *   List&lt;Embedding&gt; tokens = fe.extract(texts, Options.DEFAULT.withPooling(Pooling.NONE));
+ * </pre>
+ * Texts are run in padding-free batches of about {@link Options#batchTokens} tokens: sequences are packed end to
+ * end, so a text's vectors do not depend on which other texts share its batch.
+ *
+ * <p><b>Lengths.</b> Two limits apply. The hard one is the model's position table ({@code max_position_embeddings},
+ * 512 for BERTs): a longer text is an error unless truncation is asked for. Truncation cuts at the model's
+ * <em>working</em> length, the card's {@code maxLength} (sentence-transformers' {@code max_seq_length}: 256 for
+ * all-MiniLM-L6-v2, which was trained on at most 256 tokens), else the position table. The truncation length a
+ * tokenizer.json declares (128 for all-MiniLM-L6-v2, left there by its export) is not used.
+ * {@link Options#maxLength} replaces both limits with one of the caller's.
+ *
+ * <p>Immutable and thread-safe: every call allocates its own activations.
+ */
+public final class FeatureExtraction {
+
+    /** Tokens per forward pass when {@link Options#batchTokens} is 0: big enough to keep both cores busy, small enough to keep memory flat. */
+    public static final int DEFAULT_BATCH_TOKENS = 4096;
+
+    /**
+     * @param pooling     mean, cls or none (token vectors); null: the model's own (its card's, else mean)
+     * @param normalize   L2-normalise each output vector; null: the card's for pooled vectors, false for token vectors
+     * @param truncate    cut texts that are too long instead of failing
+     * @param maxLength   0: the model's limits (see the class comment); else the longest a text may be, in tokens with
+     *                    [CLS] and [SEP], and where truncation cuts
+     * @param batchTokens tokens per forward pass; 0: {@value #DEFAULT_BATCH_TOKENS}
+     */
+    public record Options(Pooling pooling, Boolean normalize, boolean truncate, int maxLength, int batchTokens) {
+        public static final Options DEFAULT = new Options(null, null, false, 0, 0);
+
+        public Options {
+            if (maxLength != 0 && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
+            if (batchTokens < 0) throw new IllegalArgumentException("batch tokens must not be negative, got " + batchTokens);
+        }
+
+        public Options withPooling(Pooling p) {
+            return new Options(p, normalize, truncate, maxLength, batchTokens);
+        }
+
+        public Options withNormalize(Boolean n) {
+            return new Options(pooling, n, truncate, maxLength, batchTokens);
+        }
+
+        public Options withTruncate(boolean t) {
+            return new Options(pooling, normalize, t, maxLength, batchTokens);
+        }
+
+        public Options withMaxLength(int m) {
+            return new Options(pooling, normalize, truncate, m, batchTokens);
+        }
+
+        public Options withBatchTokens(int b) {
+            return new Options(pooling, normalize, truncate, maxLength, b);
+        }
+    }
+
+    /**
+     * The features of one text.
+     *
+     * @param index        the text's position in the input, from 0
+     * @param text         the text
+     * @param encoding     its tokens, as the model saw them (after any truncation)
+     * @param vector       the pooled vector (hidden); null when pooling is none
+     * @param tokenVectors one vector per token (len, hidden) when pooling is none; else null
+     */
+    public record Embedding(int index, String text, Encoding encoding, float[] vector, float[][] tokenVectors) {
+        public String[] tokens() {
+            return encoding.tokens();
+        }
+
+        public boolean truncated() {
+            return encoding.truncated();
+        }
+    }
+
+    private final BertModel model;
+    private final Tokenizer tokenizer;
+    private final Pooling defaultPooling;
+    private final boolean defaultNormalize;
+    private final int workingLength; // where truncation cuts by default
+    private final int maxTokens;     // the position table: nothing longer can be run
+
+    /**
+     * @param defaultPooling   the model's pooling (mean or cls)
+     * @param defaultNormalize whether the model's pooled vectors are L2-normalised
+     * @param maxLength        the model's working length: where truncation cuts (at most its position table)
+     */
+    public FeatureExtraction(BertModel model, Tokenizer tokenizer, Pooling defaultPooling, boolean defaultNormalize, int maxLength) {
+        if (defaultPooling == null || defaultPooling == Pooling.NONE) throw new IllegalArgumentException("a model's default pooling is mean or cls, not " + defaultPooling);
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabSize()
+                    + ") is larger than the model's (" + model.config().vocabSize() + ")");
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.defaultPooling = defaultPooling;
+        this.defaultNormalize = defaultNormalize;
+        this.maxTokens = model.config().maxPositionEmbeddings();
+        this.workingLength = Math.min(maxLength, maxTokens);
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Length of the vectors (the hidden size). */
+    public int dimension() {
+        return model.config().hiddenSize();
+    }
+
+    public Pooling defaultPooling() {
+        return defaultPooling;
+    }
+
+    public boolean defaultNormalize() {
+        return defaultNormalize;
+    }
+
+    /** Where truncation cuts by default: the card's maxLength, else the position table. */
+    public int maxLength() {
+        return workingLength;
+    }
+
+    /** The longest text the model can run at all (its position table), in tokens. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** The model's sentence embedding of {@code text} (its own pooling and normalisation); fails if too long. */
+    public float[] embed(String text) {
+        return embed(List.of(text)).getFirst();
+    }
+
+    /** Sentence embeddings of {@code texts}, in order (the model's pooling and normalisation); fails if one is too long. */
+    public List<float[]> embed(List<String> texts) {
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (Embedding e : extract(texts, Options.DEFAULT)) out.add(e.vector());
+        return out;
+    }
+
+    /** Features of every text, in order. Every text is checked (length, null) before any is run. */
+    public List<Embedding> extract(List<String> texts, Options options) {
+        for (int i = 0; i < texts.size(); i++) encode(texts.get(i), i, options);
+        List<Embedding> out = new ArrayList<>(texts.size());
+        extract(texts.iterator(), options, out::add);
+        return out;
+    }
+
+    /**
+     * Features of texts as they come, handed to {@code sink} in input order, one batch of about
+     * {@link Options#batchTokens} tokens at a time: memory stays flat however many texts there are.
+     * A text that is too long stops the stream with an {@link IllegalArgumentException} naming it.
+     */
+    public void extract(Iterator<String> texts, Options options, Consumer<Embedding> sink) {
+        Pooling pooling = options.pooling() != null ? options.pooling() : defaultPooling;
+        boolean normalize = options.normalize() != null ? options.normalize() : pooling != Pooling.NONE && defaultNormalize;
+        int budget = options.batchTokens() > 0 ? options.batchTokens() : DEFAULT_BATCH_TOKENS;
+        List<Encoding> encodings = new ArrayList<>();
+        List<String> batchTexts = new ArrayList<>();
+        int index = 0, first = 0, tokens = 0;
+        while (texts.hasNext()) {
+            String text = texts.next();
+            Encoding e = encode(text, index, options);
+            if (!encodings.isEmpty() && tokens + e.length() > budget) {
+                run(encodings, batchTexts, first, pooling, normalize, sink);
+                encodings.clear();
+                batchTexts.clear();
+                first = index;
+                tokens = 0;
+            }
+            encodings.add(e);
+            batchTexts.add(text);
+            tokens += e.length();
+            index++;
+        }
+        if (!encodings.isEmpty()) run(encodings, batchTexts, first, pooling, normalize, sink);
+    }
+
+    /**
+     * The tokens {@link #extract} runs for text number {@code index} (from 0, for messages): [CLS] text [SEP], cut when
+     * {@link Options#truncate}; an {@link IllegalArgumentException} when the text is null or too long.
+     */
+    public Encoding encode(String text, int index, Options options) {
+        if (text == null) throw new IllegalArgumentException("text " + (index + 1) + " is null");
+        int limit = options.maxLength() > 0 ? options.maxLength() : options.truncate() ? workingLength : maxTokens;
+        if (limit > maxTokens) {
+            throw new IllegalArgumentException("max length " + limit + " is over the model's maximum of " + maxTokens + " tokens (its position table)");
+        }
+        Encoding full = tokenizer.encode(text, Integer.MAX_VALUE, false);
+        if (full.length() <= limit) return full;
+        if (!options.truncate()) {
+            throw new IllegalArgumentException("text " + (index + 1) + " is " + full.length() + " tokens, over "
+                    + (options.maxLength() > 0 ? "the maximum" : "the model's maximum") + " of " + limit
+                    + "; use --truncate to keep its first " + (options.maxLength() > 0 ? limit : workingLength));
+        }
+        return tokenizer.encode(text, limit, true);
+    }
+
+    private void run(List<Encoding> encodings, List<String> texts, int first, Pooling pooling, boolean normalize, Consumer<Embedding> sink) {
+        Batch batch = Batch.of(encodings);
+        EncoderOutput out = model.forward(batch, ForwardOptions.DEFAULT);
+        FloatTensor last = out.lastHiddenState();                  // (T, hidden), sequences end to end
+        float[] d = last.data();
+        int h = last.dim(1);
+        for (int s = 0; s < batch.size(); s++) {
+            int off = batch.offset(s), len = batch.length(s);
+            float[] vector = null;
+            float[][] tokenVectors = null;
+            switch (pooling) {
+                case MEAN -> {
+                    double[] sum = new double[h];
+                    for (int t = off; t < off + len; t++) {
+                        int r = last.rowOffset(t);
+                        for (int i = 0; i < h; i++) sum[i] += d[r + i];
+                    }
+                    vector = new float[h];
+                    for (int i = 0; i < h; i++) vector[i] = (float) (sum[i] / len);
+                }
+                case CLS -> {
+                    vector = new float[h];
+                    System.arraycopy(d, last.rowOffset(off), vector, 0, h);
+                }
+                case NONE -> {
+                    tokenVectors = new float[len][h];
+                    for (int t = 0; t < len; t++) System.arraycopy(d, last.rowOffset(off + t), tokenVectors[t], 0, h);
+                }
+            }
+            if (normalize) {
+                if (vector != null) normalize(vector);
+                else for (float[] v : tokenVectors) normalize(v);
+            }
+            sink.accept(new Embedding(first + s, texts.get(s), encodings.get(s), vector, tokenVectors));
+        }
+    }
+
+    /** v / max(‖v‖₂, 1e-12), in place: PyTorch's {@code F.normalize}, which sentence-transformers' Normalize uses. */
+    static void normalize(float[] v) {
+        double n = 0;
+        for (float x : v) n += (double) x * x;
+        double scale = 1 / Math.max(Math.sqrt(n), 1e-12);
+        for (int i = 0; i < v.length; i++) v[i] = (float) (v[i] * scale);
+    }
+}

@@ -1,0 +1,309 @@
+package dev.mlm4j.weights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlm4j.hub.ModelCard;
+import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.weights.safetensors.SafetensorsWriter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Writes any model {@link Checkpoint} can read (TensorFlow checkpoint, ONNX, Hugging Face folder) as a Hugging Face
+ * folder that transformers' {@code from_pretrained} and sentence-transformers load as they are:
+ * <ul>
+ *   <li>{@code config.json}: a {@code BertConfig} with Hugging Face's field names, {@code "model_type": "bert"} and
+ *       {@code "architectures": ["BertForMaskedLM"]} when the masked-LM head is there, else {@code ["BertModel"]};</li>
+ *   <li>{@code model.safetensors}: float32, canonical names ({@code bert.*}, {@code cls.*}; transformers strips
+ *       the {@code bert.} prefix itself when it loads a bare {@code BertModel}). The MLM decoder is tied to the word
+ *       embeddings, so, as {@code save_pretrained} does, neither {@code cls.predictions.decoder.weight} nor its bias
+ *       is written ({@code tie_word_embeddings: true}); an untied decoder is written and the config says so.
+ *       Non-float buffers ({@code position_ids}) are left out: transformers makes its own;</li>
+ *   <li>tokenizer: {@code tokenizer.json} copied byte for byte when the source has one, else {@code vocab.txt};
+ *       always {@code tokenizer_config.json} with {@code do_lower_case} (without it, transformers' fast BERT
+ *       tokenizer would lower-case a cased model);</li>
+ *   <li>the hub card ({@value ModelCard#FILE_NAME}, format {@code safetensors}) so mlm4j keeps the pooling,
+ *       normalisation and working length, and for an embeddings model sentence-transformers' {@code modules.json},
+ *       {@code sentence_bert_config.json} and {@code 1_Pooling/config.json} saying the same.</li>
+ * </ul>
+ * Atomic: everything is written into a temporary sibling folder, which is renamed to the target at the end;
+ * a failure leaves nothing behind. A non-empty target is refused unless {@code force}, which replaces it if it is a
+ * model folder (it has a config.json or mlm4j-model.json): a mistyped target never deletes someone's home folder.
+ */
+public final class Converter {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** transformers' default {@code max_shard_size}. */
+    private static final long MAX_SHARD_BYTES = 5_000_000_000L;
+
+    private Converter() {}
+
+    /**
+     * What was written.
+     *
+     * @param folder       the new model folder
+     * @param architecture {@code BertForMaskedLM} or {@code BertModel}
+     * @param config       the architecture written to config.json
+     * @param tensors      tensors written
+     * @param parameters   their elements, summed
+     * @param files        the files in the folder, relative, sorted
+     * @param leftOut      tensors of the source not written (non-float buffers, the tied decoder)
+     */
+    public record Result(Path folder, String architecture, BertConfig config, int tensors, long parameters, List<String> files,
+                         List<String> leftOut) {}
+
+    /** Converts the model at {@code source} (a folder or .onnx file) into {@code target}; see the class comment. */
+    public static Result convert(Path source, Path target, boolean force) {
+        Path out = target.toAbsolutePath().normalize();
+        checkTarget(source, out, force);
+        try (Checkpoint c = Checkpoint.open(source)) {
+            Path parent = out.getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
+            try {
+                Result r = write(c, tmp);
+                readableByAll(tmp);
+                replace(tmp, out);
+                tmp = null;
+                return new Result(out, r.architecture(), r.config(), r.tensors(), r.parameters(), r.files(), r.leftOut());
+            } finally {
+                if (tmp != null) deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkTarget(Path source, Path out, boolean force) {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(out + " exists and is not a folder");
+        }
+        try {
+            if (Files.isDirectory(out)) {
+                if (source.toRealPath().startsWith(out.toRealPath())) {
+                    throw new IllegalArgumentException("cannot convert " + source + " into " + out + ": the output folder holds the model itself");
+                }
+                boolean empty;
+                try (Stream<Path> s = Files.list(out)) {
+                    empty = s.findAny().isEmpty();
+                }
+                if (!empty && !force) throw new IllegalArgumentException(out + " is not empty; use --force to replace it");
+                if (!empty && !Files.isRegularFile(out.resolve("config.json")) && !Files.isRegularFile(out.resolve(ModelCard.FILE_NAME))) {
+                    throw new IllegalArgumentException(out + " is not empty and holds no model (no config.json): not replacing it, even with --force");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Result write(Checkpoint c, Path dir) throws IOException {
+        TensorSource src = c.tensors();
+        BertConfig config = c.config();
+        boolean mlm = BertForMaskedLM.hasHead(src);
+        Map<String, FloatTensor> tensors = new TreeMap<>();
+        List<String> leftOut = new ArrayList<>();
+        for (String name : src.names().stream().sorted().toList()) {
+            DType t = src.info(name).dtype();
+            if (t == DType.F32 || t == DType.F16 || t == DType.BF16) {
+                tensors.put(name, src.load(name));
+            } else {
+                leftOut.add(name + " (" + t + ")");
+            }
+        }
+        boolean tied = true;
+        FloatTensor decoder = tensors.get("cls.predictions.decoder.weight");
+        if (decoder != null) {
+            if (sameValues(decoder, tensors.get("bert.embeddings.word_embeddings.weight"))) {
+                tensors.remove("cls.predictions.decoder.weight");
+                leftOut.add("cls.predictions.decoder.weight (tied to bert.embeddings.word_embeddings.weight)");
+            } else {
+                tied = false;
+            }
+        }
+        FloatTensor decoderBias = tensors.get("cls.predictions.decoder.bias");
+        if (decoderBias != null && sameValues(decoderBias, tensors.get("cls.predictions.bias"))) {
+            tensors.remove("cls.predictions.decoder.bias");
+            leftOut.add("cls.predictions.decoder.bias (tied to cls.predictions.bias)");
+        }
+        long parameters = 0;
+        for (FloatTensor t : tensors.values()) parameters += t.size();
+        int count = tensors.size();
+        SafetensorsWriter.writeFolder(dir, tensors, Map.of(), MAX_SHARD_BYTES);
+        tensors.clear();
+
+        String architecture = mlm ? "BertForMaskedLM" : "BertModel";
+        Tokenizer tokenizer = c.tokenizer();
+        int workingLength = c.maxLength();
+        writeJson(dir.resolve("config.json"), hfConfig(config, architecture, tied, tokenizer.padId()));
+        writeTokenizer(c.folder(), dir, tokenizer, workingLength);
+        if (c.card().isPresent()) {
+            ModelCard k = c.card().get();
+            new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength()).write(dir);
+            if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, config.hiddenSize());
+        }
+        List<String> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+        return new Result(dir, architecture, config, count, parameters, files, List.copyOf(leftOut));
+    }
+
+    /** transformers' BertConfig.to_json_string(): every field it has, keys sorted. */
+    static Map<String, Object> hfConfig(BertConfig c, String architecture, boolean tied, int padTokenId) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("architectures", List.of(architecture));
+        m.put("attention_probs_dropout_prob", 0.1);
+        m.put("classifier_dropout", null);
+        m.put("hidden_act", c.hiddenAct());
+        m.put("hidden_dropout_prob", 0.1);
+        m.put("hidden_size", c.hiddenSize());
+        m.put("initializer_range", 0.02);
+        m.put("intermediate_size", c.intermediateSize());
+        m.put("layer_norm_eps", c.layerNormEps());
+        m.put("max_position_embeddings", c.maxPositionEmbeddings());
+        m.put("model_type", "bert");
+        m.put("num_attention_heads", c.numAttentionHeads());
+        m.put("num_hidden_layers", c.numHiddenLayers());
+        m.put("pad_token_id", padTokenId);
+        m.put("position_embedding_type", "absolute");
+        m.put("tie_word_embeddings", tied);
+        m.put("torch_dtype", "float32");
+        m.put("type_vocab_size", c.typeVocabSize());
+        m.put("use_cache", true);
+        m.put("vocab_size", c.vocabSize());
+        return m;
+    }
+
+    /** tokenizer.json as it is when there is one; else vocab.txt. tokenizer_config.json in both cases. */
+    private static void writeTokenizer(Path from, Path dir, Tokenizer tokenizer, int workingLength) throws IOException {
+        Path json = from.resolve("tokenizer.json");
+        if (Files.isRegularFile(json)) {
+            Files.copy(json, dir.resolve("tokenizer.json"));
+        } else {
+            Path vocab = Stream.of(from.resolve("vocab.txt"), from.resolve("assets/vocab.txt")).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(from + " has no tokenizer.json or vocab.txt to copy"));
+            Files.copy(vocab, dir.resolve("vocab.txt"));
+        }
+        Map<String, Object> tc = new LinkedHashMap<>();
+        tc.put("tokenizer_class", "BertTokenizer");
+        tc.put("do_lower_case", tokenizer.lowerCase());
+        tc.put("model_max_length", workingLength);
+        tc.put("cls_token", tokenizer.token(tokenizer.clsId()));
+        tc.put("sep_token", tokenizer.token(tokenizer.sepId()));
+        tc.put("pad_token", tokenizer.token(tokenizer.padId()));
+        tc.put("mask_token", tokenizer.token(tokenizer.maskId()));
+        tc.put("unk_token", tokenizer.token(tokenizer.unkId()));
+        writeJson(dir.resolve("tokenizer_config.json"), tc);
+    }
+
+    /** sentence-transformers' module list: Transformer → Pooling (→ Normalize), as its own save() writes it. */
+    private static void writeSentenceTransformers(Path dir, ModelCard card, int hidden) throws IOException {
+        List<Map<String, Object>> modules = new ArrayList<>();
+        modules.add(module(0, "", "sentence_transformers.models.Transformer"));
+        modules.add(module(1, "1_Pooling", "sentence_transformers.models.Pooling"));
+        if (Boolean.TRUE.equals(card.normalize())) {
+            modules.add(module(2, "2_Normalize", "sentence_transformers.models.Normalize"));
+            Files.createDirectories(dir.resolve("2_Normalize"));
+        }
+        writeJson(dir.resolve("modules.json"), modules);
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("max_seq_length", card.maxLength());
+        st.put("do_lower_case", false);
+        writeJson(dir.resolve("sentence_bert_config.json"), st);
+        Map<String, Object> pooling = new LinkedHashMap<>();
+        pooling.put("word_embedding_dimension", hidden);
+        pooling.put("pooling_mode_cls_token", card.pooling() == ModelCard.Pooling.CLS);
+        pooling.put("pooling_mode_mean_tokens", card.pooling() == ModelCard.Pooling.MEAN);
+        pooling.put("pooling_mode_max_tokens", false);
+        pooling.put("pooling_mode_mean_sqrt_len_tokens", false);
+        pooling.put("pooling_mode_weightedmean_tokens", false);
+        pooling.put("pooling_mode_lasttoken", false);
+        pooling.put("include_prompt", true);
+        Files.createDirectories(dir.resolve("1_Pooling"));
+        writeJson(dir.resolve("1_Pooling/config.json"), pooling);
+    }
+
+    private static Map<String, Object> module(int idx, String path, String type) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("idx", idx);
+        m.put("name", "" + idx);
+        m.put("path", path);
+        m.put("type", type);
+        return m;
+    }
+
+    private static void writeJson(Path file, Object value) throws IOException {
+        Files.write(file, (JSON.writeValueAsString(value) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static boolean sameValues(FloatTensor a, FloatTensor b) {
+        return b != null && Arrays.equals(a.shape(), b.shape()) && Arrays.equals(a.toArray(), b.toArray());
+    }
+
+    /**
+     * Puts the finished folder {@code tmp} at {@code out}: a rename when {@code out} does not exist; else the old
+     * folder is renamed aside first and deleted once the new one is in place.
+     */
+    private static void replace(Path tmp, Path out) throws IOException {
+        if (!Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            move(tmp, out);
+            return;
+        }
+        Path old = out.resolveSibling("." + out.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
+        move(out, old);
+        try {
+            move(tmp, out);
+        } catch (IOException e) {
+            move(old, out); // put the old folder back
+            throw e;
+        }
+        deleteTree(old);
+    }
+
+    /** Temporary files and folders are private (0600/0700); a model folder is for everyone to read, like one cp makes. */
+    private static void readableByAll(Path dir) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (DirectoryNotEmptyException e) {
+            // someone wrote into it meanwhile: leave it
+        } catch (IOException e) {
+            // best effort: a leftover temporary folder is hidden (dot name) and harmless
+        }
+    }
+}
