@@ -93,7 +93,7 @@ public final class AttentionGraphs extends Mlm4jTransformer<AttentionGraphs> {
     public AttentionGraphs setCausal(boolean c) { set(causal, c); return this; }
 
     @Override
-    protected DataType outputType() {
+    protected DataType resultType() {
         return DataTypes.FloatType;
     }
 

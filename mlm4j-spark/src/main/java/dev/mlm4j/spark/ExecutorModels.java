@@ -1,6 +1,7 @@
 package dev.mlm4j.spark;
 
 import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
@@ -22,9 +23,14 @@ import java.util.function.Function;
 final class ExecutorModels {
     private ExecutorModels() {}
 
+    private static final Map<String, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
     private static final Map<String, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
     private static final Map<String, ExplorerModel> EXPLORER = new ConcurrentHashMap<>();
+
+    static FeatureExtraction embeddings(String model) {
+        return load(EMBEDDINGS, model, m -> Models.embeddings(m, ProgressListener.NONE));
+    }
 
     static FillMask fillMask(String model) {
         return load(FILL_MASK, model, m -> Models.fillMask(m, ProgressListener.NONE));

@@ -94,7 +94,7 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
     public MaskFiller setBatchTokens(int tokens) { set(batchTokens, tokens); return this; }
 
     @Override
-    protected DataType outputType() {
+    protected DataType resultType() {
         return DataTypes.createArrayType(CANDIDATE, false);
     }
 

@@ -111,7 +111,7 @@ public abstract class Mlm4jTransformer<T extends Mlm4jTransformer<T>> extends Tr
     }
 
     /** The type of the result column. */
-    protected abstract org.apache.spark.sql.types.DataType outputType();
+    protected abstract org.apache.spark.sql.types.DataType resultType();
 
     /** Checks the model on the driver (before any task runs) and returns what executors load: a name or an absolute folder. */
     protected String checkModel() {
@@ -136,7 +136,7 @@ public abstract class Mlm4jTransformer<T extends Mlm4jTransformer<T>> extends Tr
         if (out.equals(reason)) throw new IllegalArgumentException(stageName() + ": outputCol and reasonCol are both '" + out + "'");
         requireAbsent(schema, out, "outputCol");
         requireAbsent(schema, reason, "reasonCol");
-        return schema.add(new StructField(out, outputType(), true, org.apache.spark.sql.types.Metadata.empty()))
+        return schema.add(new StructField(out, resultType(), true, org.apache.spark.sql.types.Metadata.empty()))
                 .add(new StructField(reason, DataTypes.StringType, true, org.apache.spark.sql.types.Metadata.empty()));
     }
 

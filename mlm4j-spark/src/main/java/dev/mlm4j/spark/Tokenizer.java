@@ -68,7 +68,7 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
     }
 
     @Override
-    protected DataType outputType() {
+    protected DataType resultType() {
         return TOKENS;
     }
 
