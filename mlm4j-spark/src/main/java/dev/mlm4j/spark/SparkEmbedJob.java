@@ -324,7 +324,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
                         return;
                     }
                     long w = written.get();
-                    if (w != last && running) print(w);
+                    if (w != last && w > 0 && running) print(w);
                     last = w;
                 }
             });
