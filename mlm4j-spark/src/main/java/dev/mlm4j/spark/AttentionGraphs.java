@@ -13,8 +13,6 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
@@ -126,17 +124,8 @@ public final class AttentionGraphs extends Mlm4jTransformer<AttentionGraphs> {
     }
 
     @Override
-    public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType out = transformSchema(dataset.schema());
-        String m = checkModel();
-        int textIndex = dataset.schema().fieldIndex(getInputCol()), idIndex = dataset.schema().fieldIndex(getIdCol());
-        return dataset.toDF().mapPartitions(new Run(m, textIndex, idIndex, getLayers(), getHeads(), getMinWeight(), getCausal()),
-                Encoders.row(out));
-    }
-
-    @Override
-    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, int textIndex) {
-        throw new UnsupportedOperationException("AttentionGraphs builds its own function in transform");
+    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input) {
+        return new Run(model, input.fieldIndex(getInputCol()), input.fieldIndex(getIdCol()), getLayers(), getHeads(), getMinWeight(), getCausal());
     }
 
     public static MLReader<AttentionGraphs> read() {

@@ -15,6 +15,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -97,7 +98,8 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     }
 
     @Override
-    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, int textIndex) {
+    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input) {
+        int textIndex = input.fieldIndex(getInputCol());
         int m = getMaxLength();
         if (m == 1) throw new IllegalArgumentException(stageName() + ": maxLength must be 0 (the model's) or at least 2 ([CLS] and [SEP])");
         return new Run(model, textIndex, getBatchSize(), getBatchTokens(), getPooling(), getNormalize(), getTruncate(), m,

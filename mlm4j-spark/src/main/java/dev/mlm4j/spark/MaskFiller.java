@@ -112,7 +112,8 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
     }
 
     @Override
-    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, int textIndex) {
+    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input) {
+        int textIndex = input.fieldIndex(getInputCol());
         FillMask.Options o = options();
         return new Run(model, textIndex, getBatchSize(), getBatchTokens(), o.topK(), o.targets().toArray(String[]::new), o.causal(), o.truncate());
     }

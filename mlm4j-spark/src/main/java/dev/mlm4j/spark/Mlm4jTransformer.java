@@ -118,15 +118,18 @@ public abstract class Mlm4jTransformer<T extends Mlm4jTransformer<T>> extends Tr
         return ModelCheck.onDriver(getModel(), stageName()).model();
     }
 
-    /** The function each partition runs; {@code model} is what {@link #checkModel} returned, {@code textIndex} the input column's index. */
-    protected abstract MapPartitionsFunction<Row, Row> partitionFunction(String model, int textIndex);
+    /**
+     * The function each partition runs, built on the driver: it may carry settings and column indices, never a model.
+     * {@code model} is what {@link #checkModel} returned; {@code input} is the input's schema.
+     */
+    protected abstract MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input);
 
+    /** Checks the columns and the model on the driver (nothing runs until an action), then maps each partition. */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         String m = checkModel();
-        int textIndex = dataset.schema().fieldIndex(getInputCol());
-        return dataset.toDF().mapPartitions(partitionFunction(m, textIndex), Encoders.row(out));
+        return dataset.toDF().mapPartitions(partitionFunction(m, dataset.schema()), Encoders.row(out));
     }
 
     @Override

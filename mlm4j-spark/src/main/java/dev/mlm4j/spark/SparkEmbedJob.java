@@ -114,7 +114,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
     boolean overwrite;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, e.g. --conf spark.driver.memory=4g (repeatable).")
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, e.g. --conf spark.executor.memory=4g (repeatable; in local mode the heap is MLM4J_JAVA_OPTS=-Xmx…).")
     Map<String, String> conf = new LinkedHashMap<>();
 
     /** What a run did. */

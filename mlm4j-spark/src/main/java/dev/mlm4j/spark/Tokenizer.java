@@ -73,7 +73,8 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
     }
 
     @Override
-    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, int textIndex) {
+    protected MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input) {
+        int textIndex = input.fieldIndex(getInputCol());
         return new Run(model, textIndex, getMaxLength());
     }
 
