@@ -84,7 +84,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
     String master;
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-            description = "Partitions to embed in (default: 4 × the cluster's cores, at most one per 64 rows).")
+            description = "Partitions to embed in (default: 4 × the cluster's cores, at most one per 16 rows).")
     int partitions;
 
     @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls", description = "Pooling (default: the model's).")
@@ -197,7 +197,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
         try {
             long rows = docs.count();
             int n = partitions > 0 ? partitions
-                    : (int) Math.max(1, Math.min(4L * spark.sparkContext().defaultParallelism(), (rows + 63) / 64));
+                    : (int) Math.max(1, Math.min(4L * spark.sparkContext().defaultParallelism(), (rows + 15) / 16));
             Embedder embedder = new Embedder().setModel(model).setInputCol("text").setOutputCol("embedding").setReasonCol("reason")
                     .setTruncate(truncate).setMaxLength(maxLength).setBatchSize(batchSize).setBatchTokens(batchTokens)
                     .setOutputType(vector ? "vector" : "array");
@@ -206,7 +206,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
             Dataset<Row> out = embedder.transform(docs.repartition(n));
             List<Column> keep = new ArrayList<>();
             for (String c : out.columns()) if (keepText || !c.equals("text")) keep.add(col(c));
-            log.printf(Locale.ROOT, "spark-embed: %,d documents from %s in %d partitions, model %s%n", rows, input, n, model);
+            log.printf(Locale.ROOT, "spark-embed: %,d documents from %s in %d partition%s, model %s%n", rows, input, n, n == 1 ? "" : "s", model);
             Meter meter = new Meter(rows, log);
             spark.sparkContext().addSparkListener(meter);
             long t0 = System.nanoTime();
