@@ -42,14 +42,7 @@ public final class Mlm4jUdfs {
         names.add("embed");
         registerTokenize(spark, "tokenize", found.model());
         names.add("tokenize");
-        boolean head;
-        try {
-            ModelCheck.withMaskedLmHead(found.model(), "Mlm4jUdfs");
-            head = true;
-        } catch (IllegalArgumentException noHead) {
-            head = false;
-        }
-        if (head) {
+        if (ModelCheck.hasMaskedLmHead(found)) {
             registerFillMask(spark, "fill_mask", found.model());
             names.add("fill_mask");
         }

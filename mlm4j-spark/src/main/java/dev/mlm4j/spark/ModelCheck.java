@@ -57,15 +57,19 @@ public final class ModelCheck {
                 + ", nor a known model name (" + ModelCatalog.standard().names() + ")");
     }
 
-    /** As {@link #onDriver}, and fails unless the model can fill masks (has its MLM head). */
-    public static Found withMaskedLmHead(String model, String what) {
-        Found f = onDriver(model, what);
-        boolean head = f.hasMaskedLmHead().orElseGet(() -> {
+    /** Whether a checked model can fill masks: the catalogue says so for names; a folder's weights are looked at (mapped, not loaded). */
+    public static boolean hasMaskedLmHead(Found f) {
+        return f.hasMaskedLmHead().orElseGet(() -> {
             try (Checkpoint c = Checkpoint.open(f.folder().orElseThrow())) {
                 return BertForMaskedLM.hasHead(c.tensors());
             }
         });
-        if (!head) {
+    }
+
+    /** As {@link #onDriver}, and fails unless the model can fill masks (has its MLM head). */
+    public static Found withMaskedLmHead(String model, String what) {
+        Found f = onDriver(model, what);
+        if (!hasMaskedLmHead(f)) {
             throw new IllegalArgumentException(what + ": model '" + model + "' has no masked-language-model head (cls.predictions.*):"
                     + " it cannot fill masks; use it with Embedder instead");
         }
