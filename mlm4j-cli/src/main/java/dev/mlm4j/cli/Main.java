@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 EmbedCommand.class,
                 SimilarityCommand.class,
                 ConvertCommand.class,
+                SparkEmbedCommand.class,
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 ModelsCommand.class,
