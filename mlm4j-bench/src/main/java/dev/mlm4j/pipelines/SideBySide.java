@@ -32,7 +32,8 @@ import java.util.Map;
  * {@link BertModel#forward} on the same sequences packed end to end, without padding. Both compute the last hidden
  * state only (no pooling, no copy of ORT's output to the heap); tokens/s counts real tokens, not padding.
  * ORT: intra-op threads = {@code mlm4j.threads}, inter-op 1, all graph optimisations. Run one JVM per thread count
- * ({@code -Dmlm4j.threads} is read once): see scripts/bench.
+ * ({@code -Dmlm4j.threads} is read once): see scripts/bench. Besides wall-clock times it prints the process CPU time per
+ * pass (all threads, the engine's own spinning included), which time-slicing by other processes does not inflate.
  *
  * <pre>java -Dmlm4j.threads=2 -cp benchmarks.jar dev.mlm4j.pipelines.SideBySide [models] [rounds] [int8]</pre>
  */
@@ -102,14 +103,14 @@ public final class SideBySide {
             if (r % 2 == 1) java.util.Collections.reverse(order);
             for (Engine e : order) {
                 double[] t = new double[reps];
+                long c0 = os.getProcessCpuTime();           // 10 ms resolution here: taken over the round's passes
                 for (int i = 0; i < reps; i++) {
-                    long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+                    long t0 = System.nanoTime();
                     e.run(s);
-                    long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
-                    t[i] = (t1 - t0) / 1e6;
+                    t[i] = (System.nanoTime() - t0) / 1e6;
                     all.get(e.name()).add(t[i]);
-                    cpu.get(e.name()).add((c1 - c0) / 1e6);
                 }
+                cpu.get(e.name()).add((os.getProcessCpuTime() - c0) / 1e6 / reps);
                 roundMedian.get(e.name())[r] = BenchInputs.median(t);
             }
         }
