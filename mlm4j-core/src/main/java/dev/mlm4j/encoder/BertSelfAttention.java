@@ -40,7 +40,7 @@ public final class BertSelfAttention {
         int hidden = x.dim(1);
         FloatTensor qkvOut = qkv.forward(x);                                        // (T, 3·hidden)
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
-        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));
+        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));                 // every element is written
         int sequences = batch.size();
         if (probs != null) {
             for (int s = 0; s < sequences; s++) probs[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));
@@ -51,14 +51,14 @@ public final class BertSelfAttention {
         Parallel.forEach(sequences * heads, task -> {
             int s = task / heads, h = task % heads;
             int off = batch.offset(s), len = batch.length(s);
-            FloatTensor work = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
-            ScaledDotProductAttention.attend(k,
-                    q.slice(off, len).columns(h * headSize, headSize),
-                    kk.slice(off, len).columns(h * headSize, headSize),
-                    v.slice(off, len).columns(h * headSize, headSize),
-                    mask, work,
-                    ctx.slice(off, len).columns(h * headSize, headSize),
-                    scores != null ? scores[s].row(h) : null);
+            FloatTensor qh = q.slice(off, len).columns(h * headSize, headSize), kh = kk.slice(off, len).columns(h * headSize, headSize),
+                    vh = v.slice(off, len).columns(h * headSize, headSize), out = ctx.slice(off, len).columns(h * headSize, headSize);
+            if (probs == null && scores == null) {
+                ScaledDotProductAttention.attend(k, qh, kh, vh, mask, out);      // tiled: no (len, len) matrix
+            } else {
+                FloatTensor work = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
+                ScaledDotProductAttention.attend(k, qh, kh, vh, mask, work, out, scores != null ? scores[s].row(h) : null);
+            }
         });
         return ctx;
     }

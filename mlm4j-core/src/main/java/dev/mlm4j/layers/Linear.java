@@ -2,6 +2,8 @@ package dev.mlm4j.layers;
 
 import dev.mlm4j.kernels.Epilogue;
 import dev.mlm4j.kernels.Gemm;
+import dev.mlm4j.kernels.Int8Gemm;
+import dev.mlm4j.kernels.Int8Matrix;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
@@ -10,21 +12,27 @@ import dev.mlm4j.weights.Weights;
  * A dense layer y = x Wᵀ + b (PyTorch {@code nn.Linear}); loads {@code weight} [out, in] and {@code bias} [out]
  * from its scope. The weight is packed once, at load, into the panel layout {@link Gemm} streams; the bias,
  * the GELU or the residual add is fused into the GEMM's store.
+ *
+ * <p>With {@link Precision#INT8} (chosen when the layer is built: {@link Precision#current()}) the weight is
+ * quantised instead, per output channel, and runs on {@link Int8Gemm}.
  */
 public final class Linear {
-    private final PackedMatrix weight; // in → out, packed
+    private final PackedMatrix weight; // in → out, packed; null when int8
+    private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
 
     public Linear(FloatTensor weightOutIn, FloatTensor bias) {
-        if (bias != null && bias.size() != weightOutIn.dim(0)) {
-            throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + weightOutIn.dim(0) + " outputs");
-        }
-        this.weight = PackedMatrix.pack(weightOutIn);
-        this.bias = bias;
+        this(Precision.current(), bias, weightOutIn);
     }
 
-    private Linear(PackedMatrix weight, FloatTensor bias) {
-        this.weight = weight;
+    private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
+        int out = 0;
+        for (FloatTensor w : weightsOutIn) out += w.dim(0);
+        if (bias != null && bias.size() != out) {
+            throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + out + " outputs");
+        }
+        this.weight = p == Precision.FP32 ? PackedMatrix.packConcat(weightsOutIn) : null;
+        this.weight8 = p == Precision.INT8 ? Int8Matrix.quantize(weightsOutIn) : null;
         this.bias = bias;
     }
 
@@ -43,7 +51,7 @@ public final class Linear {
         for (int i = 0, at = 0; i < scopes.length; at += outs[i], i++) {
             System.arraycopy(scopes[i].tensor("bias", outs[i]).toArray(), 0, bias.data(), at, outs[i]);
         }
-        return new Linear(PackedMatrix.packConcat(ws), bias);
+        return new Linear(Precision.current(), bias, ws);
     }
 
     /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}. */
@@ -52,11 +60,16 @@ public final class Linear {
     }
 
     public int in() {
-        return weight.in();
+        return weight != null ? weight.in() : weight8.in();
     }
 
     public int out() {
-        return weight.out();
+        return weight != null ? weight.out() : weight8.out();
+    }
+
+    /** How the weight is stored. */
+    public Precision precision() {
+        return weight != null ? Precision.FP32 : Precision.INT8;
     }
 
     /** A new (n, out) tensor holding x (n, in) · Wᵀ + b. */
@@ -76,7 +89,9 @@ public final class Linear {
 
     private FloatTensor forward(FloatTensor x, Epilogue e, FloatTensor residual) {
         FloatTensor y = FloatTensor.zeros(x.dim(0), out());
-        Gemm.linear(x, weight, bias, bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e, residual, y);
+        Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
+        if (weight != null) Gemm.linear(x, weight, bias, epilogue, residual, y);
+        else Int8Gemm.linear(x, weight8, bias, epilogue, residual, y);
         return y;
     }
 }
