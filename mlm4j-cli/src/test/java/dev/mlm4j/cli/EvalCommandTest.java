@@ -1,0 +1,109 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.mlm4j.cli.FillMaskCommandTest.assertCleanFailure;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** ./mlm4j eval on a tiny Brown slice with the real bert-base-uncased, and one clean line for every bad input. */
+class EvalCommandTest {
+
+    /** The slice kept with the core module's test resources (three files in each of three genres). */
+    static Path slice;
+
+    @BeforeAll
+    static void findSlice() {
+        dev.mlm4j.pipelines.Models.resolve("bert-base-uncased", dev.mlm4j.util.ProgressListener.NONE);  // fetched on a fresh machine
+        for (Path p : new Path[] {Path.of("..", "mlm4j-core"), Path.of("mlm4j-core")}) {
+            Path s = p.resolve("src/test/resources/eval/brown-slice");
+            if (Files.isDirectory(s)) slice = s;
+        }
+        assertNotNull(slice, "the Brown slice under mlm4j-core/src/test/resources/eval");
+    }
+
+    static JsonNode json(Path f) throws Exception {
+        return new ObjectMapper().readTree(f.toFile());
+    }
+
+    @Test
+    void mlmRunsBothMasksInOneRun(@TempDir Path dir) throws Exception {
+        Path j = dir.resolve("mlm.json"), md = dir.resolve("mlm.md");
+        var r = CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "4", "--seed", "3",
+                "--json", j.toString(), "--markdown", md.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| bidirectional |") && r.out().contains("| causal |"), r.out());
+        assertTrue(r.out().contains("never trained as"), "the table says the causal model is not what BERT was trained as");
+        assertEquals(r.out(), Files.readString(md), "--markdown holds what was printed");
+        JsonNode n = json(j);
+        assertEquals(4, n.get("protocol").get("sentences").asInt());
+        assertEquals(3, n.get("run").get("seed").asInt());
+        assertTrue(n.get("run").get("command").asText().startsWith("./mlm4j eval mlm --corpus "));
+        assertEquals(2, n.get("results").size());
+        int masks = n.get("protocol").get("masked_pieces").asInt();
+        for (JsonNode c : n.get("results")) {
+            assertEquals(masks, c.get("overall").get("masks").asInt());
+            assertEquals(5, c.get("by_relative_position").size());
+            double top1 = c.get("overall").get("top1").asDouble(), top5 = c.get("overall").get("top5").asDouble();
+            assertTrue(0 <= top1 && top1 <= top5 && top5 <= 1);
+            assertTrue(c.get("overall").get("pseudo_perplexity").asDouble() >= 1);
+        }
+        // same seed, same numbers
+        Path j2 = dir.resolve("again.json");
+        assertEquals(0, CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "4", "--seed", "3", "--json", j2.toString()).exit());
+        assertEquals(n.get("results").get(0).get("overall"), json(j2).get("results").get(0).get("overall"));
+    }
+
+    @Test
+    void probeAndGenerateRunEndToEnd(@TempDir Path dir) throws Exception {
+        Path j = dir.resolve("probe.json");
+        var p = CliRunner.run("eval", "probe", "--corpus", slice.toString(), "--train-sentences", "12", "--test-sentences", "6",
+                "--passages-per-file", "1", "--passage-tokens", "48", "--epochs", "3", "--json", j.toString());
+        assertEquals(0, p.exit(), p.err());
+        assertTrue(p.out().contains("#### Part-of-speech tagging") && p.out().contains("#### Genre classification (Brown, 3 genres)"), p.out());
+        JsonNode tasks = json(j).get("tasks");
+        assertEquals("pos", tasks.get(0).get("task").asText());
+        assertEquals(6, tasks.get(0).get("results").size());
+        assertEquals(3, tasks.get(1).get("test_units").asInt(), "one passage from each held-out file");
+
+        var g = CliRunner.run("eval", "generate", "--tokens", "3", "--iterations", "2", "--strategies", "left-to-right,mask-predict",
+                "The jury said that");
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().contains("| left-to-right | 1.00 |") && g.out().contains("| mask-predict | 0.67 |"), g.out());
+        assertTrue(g.out().contains("**The jury said that …**"), g.out());
+    }
+
+    @Test
+    void badInputGetsOneLineAndNonZeroExit(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", empty.toString()), "is empty");
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", dir.resolve("missing").toString()), "no such corpus");
+
+        Path broken = Files.createDirectory(dir.resolve("broken"));
+        Files.copy(slice.resolve("ca01"), broken.resolve("ca01"));
+        Files.createSymbolicLink(broken.resolve("ca02"), dir.resolve("nowhere"));
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", broken.toString()), "cannot read");
+
+        Path prose = Files.createDirectory(dir.resolve("prose"));
+        Files.writeString(prose.resolve("cb07"), "Plain text where tagged words were expected.\n");
+        assertCleanFailure(CliRunner.run("eval", "probe", "--corpus", prose.toString()), "is not word/tag");
+
+        Path json = Files.createDirectory(dir.resolve("json"));
+        Files.writeString(json.resolve("doc-0.json"), "[\"One sentence.\", \"Another one here.\"]");
+        Files.writeString(json.resolve("doc-1.json"), "[\"A third sentence.\"]");
+        assertCleanFailure(CliRunner.run("eval", "probe", "--corpus", json.toString()), "need the tagged Brown Corpus");
+
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--json", dir.resolve("no/such/dir/x.json").toString()), "no such folder");
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--conditions", "sideways"), "unknown condition 'sideways'");
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--mask-rate", "0"), "mask rate");
+        assertCleanFailure(CliRunner.run("eval", "probe", "--corpus", slice.toString(), "--task", "ner"), "--task must be pos, genre or all");
+        assertCleanFailure(CliRunner.run("eval", "generate", "--strategies", "backwards", "x"), "unknown strategy");
+        assertCleanFailure(CliRunner.run("eval", "mlm"), "Missing required option: '--corpus=PATH'");
+    }
+}

@@ -1,0 +1,146 @@
+package dev.mlm4j.eval;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.model.Batch;
+import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.EncoderOutput;
+import dev.mlm4j.model.ForwardOptions;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.weights.Checkpoint;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A masked language model as the evaluations use it: token ids in, last hidden states (and, on request, the
+ * embedding layer's output) or masked-token scores out, under either attention mask. Frozen: nothing here
+ * changes a weight.
+ */
+public final class EvalModel implements MaskedTokenScorer {
+    private final String name;
+    private final BertForMaskedLM model;
+    private final Tokenizer tokenizer;
+    private final int maxLength;
+
+    public EvalModel(String name, BertForMaskedLM model, Tokenizer tokenizer, int maxLength) {
+        this.name = name;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+    }
+
+    /** Resolves a model name or folder through the hub (progress to {@code progress}, null: stderr) and loads it with its head. */
+    public static EvalModel load(String nameOrPath, ProgressListener progress) {
+        Checkpoint c = Checkpoint.open(Models.resolve(nameOrPath, progress));
+        try {
+            if (!BertForMaskedLM.hasHead(c.tensors())) {
+                throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
+                        + " the evaluations need a model that fills masks");
+            }
+            return new EvalModel(nameOrPath, BertForMaskedLM.load(c.tensors(), c.config()), c.tokenizer(), c.maxLength());
+        } finally {
+            c.close(); // the model holds its own copy of the weights
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    public int hiddenSize() {
+        return model.bert().config().hiddenSize();
+    }
+
+    /** The word pieces of a text, without [CLS]/[SEP]. */
+    public int[] pieces(String text) {
+        Encoding e = tokenizer.encode(text, Integer.MAX_VALUE, false);
+        int n = 0;
+        for (boolean s : e.special()) if (!s) n++;
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < e.length(); i++) if (!e.special()[i]) out[j++] = e.ids()[i];
+        return out;
+    }
+
+    /** [CLS] pieces [SEP]. */
+    public int[] withSpecials(int[] pieces) {
+        int[] ids = new int[pieces.length + 2];
+        ids[0] = tokenizer.clsId();
+        System.arraycopy(pieces, 0, ids, 1, pieces.length);
+        ids[ids.length - 1] = tokenizer.sepId();
+        return ids;
+    }
+
+    /** One forward pass over sequences packed without padding; hidden states of every layer when asked. */
+    public EncoderOutput forward(int[][] ids, AttentionMask.Direction direction, boolean hiddenStates) {
+        for (int[] s : ids) {
+            if (s.length > maxLength) throw new IllegalArgumentException("a sequence of " + s.length + " tokens is longer than "
+                    + name + "'s maximum of " + maxLength);
+        }
+        return model.bert().forward(Batch.of(ids, null), new ForwardOptions(direction, false, hiddenStates));
+    }
+
+    /** Logits (rows.length, vocab) at packed rows of a forward pass's output. */
+    public FloatTensor logits(EncoderOutput out, int[] rows) {
+        return model.logits(out, rows);
+    }
+
+    @Override
+    public Score[] score(List<Query> queries, AttentionMask.Direction direction) {
+        if (queries.isEmpty()) return new Score[0];
+        int[][] ids = new int[queries.size()][];
+        for (int i = 0; i < ids.length; i++) ids[i] = queries.get(i).ids();
+        EncoderOutput out = forward(ids, direction, false);
+        int[] rows = new int[ids.length];
+        for (int i = 0; i < rows.length; i++) rows[i] = out.batch().offset(i) + queries.get(i).maskIndex();
+        FloatTensor logits = logits(out, rows);                  // (queries, vocab)
+        Score[] scores = new Score[ids.length];
+        for (int i = 0; i < ids.length; i++) scores[i] = scoreRow(logits.data(), logits.rowOffset(i), logits.dim(1), queries.get(i).target());
+        return scores;
+    }
+
+    /** log-softmax of the target and its rank, from one row of logits. */
+    static Score scoreRow(float[] d, int off, int vocab, int target) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) max = Math.max(max, d[off + v]);
+        double z = 0;
+        for (int v = 0; v < vocab; v++) z += Math.exp(d[off + v] - max);
+        float t = d[off + target];
+        int higher = 0;
+        for (int v = 0; v < vocab; v++) if (d[off + v] > t) higher++;
+        return new Score(t - max - Math.log(z), higher + 1);
+    }
+
+    /** The ids the generator may produce: everything but bracketed specials ([CLS], [MASK], [unused7], …). */
+    public boolean[] allowedForGeneration() {
+        boolean[] ok = new boolean[tokenizer.vocabSize()];
+        for (int id = 0; id < ok.length; id++) {
+            String t;
+            try {
+                t = tokenizer.token(id);
+            } catch (IllegalArgumentException hole) {
+                continue;
+            }
+            ok[id] = !(t.startsWith("[") && t.endsWith("]") && t.length() > 2);
+        }
+        return ok;
+    }
+
+    /** Several texts' pieces, for callers that tokenize in bulk. */
+    public List<int[]> pieces(List<String> texts) {
+        List<int[]> out = new ArrayList<>(texts.size());
+        for (String t : texts) out.add(pieces(t));
+        return out;
+    }
+}
