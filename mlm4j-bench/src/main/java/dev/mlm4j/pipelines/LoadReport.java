@@ -14,7 +14,7 @@ import java.util.Locale;
  * Loading bert-base-uncased from its unpacked cache in a fresh JVM, and the process's memory after it: run it as the
  * first thing in a new JVM (scripts/bench does). Prints the time of {@code Models.fillMask} and, in a second pass on
  * a fresh cache key, where it goes (resolve, open, read + pack, tokenizer); then VmRSS / RssAnon / RssFile from
- * /proc/self/status, heap used and committed, whether any of the checkpoint's files is still mapped, all after load
+ * /proc/self/status, heap used and committed (as the process stands, then after a System.gc()), whether any of the checkpoint's files is still mapped, all after load
  * and during inference (a 128-token fill-mask), against the size of the weights (the checkpoint's data file).
  * <pre>java [-XX:+UseParallelGC …] -cp benchmarks.jar dev.mlm4j.pipelines.LoadReport [model] [fp32|int8] [phases]</pre>
  */
@@ -36,10 +36,12 @@ public final class LoadReport {
             memory("after a load by phases (garbage collected)", folder, weightBytes);
             return;
         }
-        long t0 = System.nanoTime();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
         FillMask fm = Models.fillMask(name, null, precision);
-        long t1 = System.nanoTime();
-        System.out.printf(Locale.ROOT, "Models.fillMask(\"%s\"): %.0f ms (first call in a fresh JVM)%n", name, (t1 - t0) / 1e6);
+        long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
+        System.out.printf(Locale.ROOT, "Models.fillMask(\"%s\"): %.0f ms (first call in a fresh JVM; %.0f ms of CPU time, all threads; load average %s)%n",
+                name, (t1 - t0) / 1e6, (c1 - c0) / 1e6, SideBySide.loadavg());
         memory("after load", folder, weightBytes);
         String text = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced "
                 + "\"no evidence\" that any irregularities took place. The jury further said in term-end presentments that the "
@@ -74,7 +76,12 @@ public final class LoadReport {
     }
 
     static void memory(String when, Path folder, long weightBytes) throws Exception {
+        memory0(when, folder, weightBytes);
         System.gc();
+        memory0(when + ", after System.gc()", folder, weightBytes);
+    }
+
+    private static void memory0(String when, Path folder, long weightBytes) throws Exception {
         List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
         long rss = kb(status, "VmRSS"), anon = kb(status, "RssAnon"), file = kb(status, "RssFile"), hwm = kb(status, "VmHWM");
         long mapped = Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(folder.toString())).count();
