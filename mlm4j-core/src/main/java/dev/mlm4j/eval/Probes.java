@@ -152,7 +152,7 @@ public final class Probes {
                         + " \"Unseen words\": test words absent from the training sentences ("
                         + String.format(Locale.ROOT, "%.1f %%", 100.0 * count(unseen) / unseen.length) + " of test words).",
                 UniversalTags.TAGS, train.size(), test.size(), yTrain.length, yTest.length,
-                filesOf(split.train(), train.size()), split.test().size(), rows, seconds);
+                split.train().size(), split.test().size(), rows, seconds);
     }
 
     // ------------------------------------------------------------------ genres
@@ -326,10 +326,6 @@ public final class Probes {
         int[] a = new int[len];
         for (int i = 0; i < len; i++) a[i] = l.get(from + i);
         return a;
-    }
-
-    private static int filesOf(List<Corpus.Document> docs, int ignored) {
-        return docs.size();
     }
 
     /** Bag of word pieces: log(1 + count) of the pieces found in the most training passages. */
