@@ -1,6 +1,7 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import picocli.CommandLine.Command;
@@ -40,6 +41,9 @@ final class FillMaskCommand implements Callable<Integer> {
     @Option(names = "--causal", description = "Run every layer with the causal mask (each token sees only its left), to see what the right-hand context was worth.")
     boolean causal;
 
+    @Option(names = "--int8", description = "Quantise the linear layers' weights to int8 at load (per output channel; a quarter of the memory, slightly less accurate; also -Dmlm4j.weights=int8).")
+    boolean int8;
+
     @Option(names = "--truncate", description = "Cut texts longer than the model's maximum instead of failing.")
     boolean truncate;
 
@@ -53,7 +57,7 @@ final class FillMaskCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> input = Inputs.texts(texts, file);
         FillMask.Options options = new FillMask.Options(topK, targets, causal, truncate);
-        FillMask pipeline = Models.fillMask(model);
+        FillMask pipeline = Models.fillMask(model, null, int8 ? Precision.INT8 : Precision.fromProperty());
         List<List<FillMask.MaskResult>> results = pipeline.fill(input, options);   // everything computed before printing
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(results)));

@@ -13,10 +13,12 @@ import picocli.CommandLine.Command;
                 EmbedCommand.class,
                 SimilarityCommand.class,
                 ConvertCommand.class,
+                SparkEmbedCommand.class,
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 EvalCommand.class,
                 ModelsCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

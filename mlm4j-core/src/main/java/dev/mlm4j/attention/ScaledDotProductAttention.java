@@ -1,6 +1,8 @@
 package dev.mlm4j.attention;
 
+import dev.mlm4j.kernels.FlashAttention;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.VectorKernels;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
@@ -13,9 +15,29 @@ import dev.mlm4j.tensor.FloatTensor;
  * </pre>
  * Every model block that attends (the seed's toy example, BERT's self-attention) calls this.
  * Reference: transformers' {@code eager_attention_forward} in modeling_bert.py.
+ *
+ * <p>Two paths compute the same h. When the caller wants A (or the raw scores) — the explorer — the
+ * exact path above materialises the (n, n) matrix. When only h is wanted, {@link #attend(Kernels,
+ * FloatTensor, FloatTensor, FloatTensor, AttentionMask, FloatTensor)} runs {@link FlashAttention}: tiles with an
+ * online softmax, no (n, n) matrix (transformers' {@code sdpa} in spirit). The scalar reference kernels
+ * ({@code -Dmlm4j.kernels=scalar}) always take the exact path.
  */
 public final class ScaledDotProductAttention {
     private ScaledDotProductAttention() {}
+
+    /**
+     * h = softmax(mask(QKᵀ/√d_k)) V without keeping A: the tiled path on the Vector API kernels, the exact
+     * path (with a temporary (n, n) workspace) on the scalar reference.
+     *
+     * @param out (n, d_v) receives h
+     */
+    public static void attend(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, FloatTensor out) {
+        if (kernels instanceof VectorKernels) {
+            FlashAttention.attend(q, k, v, mask.isCausal(), mask.validKeys(), (float) (1.0 / Math.sqrt(q.dim(1))), out);
+        } else {
+            attend(kernels, q, k, v, mask, FloatTensor.zeros(q.dim(0), k.dim(0)), out, null);
+        }
+    }
 
     /**
      * @param q      (n, d_k) queries of one head (a column view of Q is fine)

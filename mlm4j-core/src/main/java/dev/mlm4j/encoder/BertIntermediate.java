@@ -16,8 +16,6 @@ public final class BertIntermediate {
 
     /** (T, hidden) → (T, intermediate). */
     public FloatTensor forward(Kernels k, FloatTensor x) {
-        FloatTensor y = dense.forward(k, x);
-        k.gelu(y);
-        return y;
+        return dense.forwardGelu(x);
     }
 }

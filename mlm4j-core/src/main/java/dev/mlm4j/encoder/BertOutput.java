@@ -19,8 +19,7 @@ public final class BertOutput {
 
     /** (T, intermediate), (T, hidden) → (T, hidden). */
     public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input) {
-        FloatTensor y = dense.forward(k, intermediate);
-        k.add(y, input);
+        FloatTensor y = dense.forwardPlus(intermediate, input);
         layerNorm.forward(k, y);
         return y;
     }

@@ -16,14 +16,12 @@ import dev.mlm4j.weights.Weights;
  * keys {@code attention.self.{query,key,value}}. The mask (bidirectional or causal) is the caller's choice.
  */
 public final class BertSelfAttention {
-    private final Linear query, key, value; // (hidden → hidden) each
+    private final Linear qkv; // hidden → 3·hidden: query, key and value fused into one GEMM
     private final int heads, headSize;
 
     public BertSelfAttention(Weights w, BertConfig c) {
         int h = c.hiddenSize();
-        this.query = Linear.load(w.prefix("query"), h, h);
-        this.key = Linear.load(w.prefix("key"), h, h);
-        this.value = Linear.load(w.prefix("value"), h, h);
+        this.qkv = Linear.fused(h, new int[] {h, h, h}, w.prefix("query"), w.prefix("key"), w.prefix("value"));
         this.heads = c.numAttentionHeads();
         this.headSize = c.headSize();
     }
@@ -39,8 +37,10 @@ public final class BertSelfAttention {
      * @return (T, hidden) context vectors, heads concatenated
      */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
-        FloatTensor q = query.forward(k, x), kk = key.forward(k, x), v = value.forward(k, x); // (T, hidden)
-        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));
+        int hidden = x.dim(1);
+        FloatTensor qkvOut = qkv.forward(x);                                        // (T, 3·hidden)
+        FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
+        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));                 // every element is written
         int sequences = batch.size();
         if (probs != null) {
             for (int s = 0; s < sequences; s++) probs[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));
@@ -51,14 +51,14 @@ public final class BertSelfAttention {
         Parallel.forEach(sequences * heads, task -> {
             int s = task / heads, h = task % heads;
             int off = batch.offset(s), len = batch.length(s);
-            FloatTensor work = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
-            ScaledDotProductAttention.attend(k,
-                    q.slice(off, len).columns(h * headSize, headSize),
-                    kk.slice(off, len).columns(h * headSize, headSize),
-                    v.slice(off, len).columns(h * headSize, headSize),
-                    mask, work,
-                    ctx.slice(off, len).columns(h * headSize, headSize),
-                    scores != null ? scores[s].row(h) : null);
+            FloatTensor qh = q.slice(off, len).columns(h * headSize, headSize), kh = kk.slice(off, len).columns(h * headSize, headSize),
+                    vh = v.slice(off, len).columns(h * headSize, headSize), out = ctx.slice(off, len).columns(h * headSize, headSize);
+            if (probs == null && scores == null) {
+                ScaledDotProductAttention.attend(k, qh, kh, vh, mask, out);      // tiled: no (len, len) matrix
+            } else {
+                FloatTensor work = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len); // (len, len)
+                ScaledDotProductAttention.attend(k, qh, kh, vh, mask, work, out, scores != null ? scores[s].row(h) : null);
+            }
         });
         return ctx;
     }

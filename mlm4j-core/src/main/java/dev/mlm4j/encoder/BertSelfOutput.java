@@ -19,8 +19,7 @@ public final class BertSelfOutput {
 
     /** (T, hidden) → (T, hidden). */
     public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input) {
-        FloatTensor y = dense.forward(k, hidden);
-        k.add(y, input);
+        FloatTensor y = dense.forwardPlus(hidden, input);
         layerNorm.forward(k, y);
         return y;
     }

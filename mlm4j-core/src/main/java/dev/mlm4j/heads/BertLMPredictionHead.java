@@ -35,8 +35,7 @@ public final class BertLMPredictionHead {
 
     /** h (m, hidden) at the positions to predict → logits (m, vocab). */
     public FloatTensor forward(Kernels k, FloatTensor h) {
-        FloatTensor t = transformDense.forward(k, h);
-        k.gelu(t);
+        FloatTensor t = transformDense.forwardGelu(h);
         transformLayerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(h.dim(0), decoder.dim(0));
         k.matmulTransposed(t, decoder, logits);

@@ -16,7 +16,7 @@ public final class BertPooler {
 
     /** cls (n, hidden) → (n, hidden). */
     public FloatTensor forward(Kernels k, FloatTensor cls) {
-        FloatTensor y = dense.forward(k, cls);
+        FloatTensor y = dense.forward(cls);
         float[] d = y.data();
         for (int i = 0; i < d.length; i++) d[i] = (float) Math.tanh(d[i]);
         return y;

@@ -1,18 +1,33 @@
 package dev.mlm4j.kernels;
 
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
- * The one place mlm4j goes parallel: splits {@code tasks} independent pieces of work over a pool of
+ * The one place mlm4j goes parallel: splits {@code tasks} independent pieces of work over
  * {@code mlm4j.threads} threads (default: all cores). Pieces must not write to overlapping memory.
+ *
+ * <p>The calling thread works too: it and {@code threads() - 1} persistent daemon workers claim task
+ * indices from one atomic counter, so a busy or slow core simply takes fewer pieces, and a call whose
+ * pieces are all done before a worker wakes costs the caller nothing but the wake-up signal. After a
+ * call a worker spins for {@code mlm4j.parallel.spinMicros} (default 100) before parking, which is
+ * what makes back-to-back small calls (one per linear layer) cheap: a parked thread takes tens of
+ * microseconds to wake, a spinning one well under one.
+ *
+ * <p>Calls nested inside a piece, and calls made while another thread holds the workers, run their
+ * pieces on the calling thread, in order.
  */
 public final class Parallel {
     private Parallel() {}
 
-    private static final int THREADS = Integer.getInteger("mlm4j.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static final int THREADS = Math.max(1, Integer.getInteger("mlm4j.threads", Runtime.getRuntime().availableProcessors()));
+    private static final long SPIN_NANOS = Math.max(0, Long.getLong("mlm4j.parallel.spinMicros", 100)) * 1000;
+    /** Held by the caller whose job the workers are serving. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    private static final Worker[] WORKERS = startWorkers(THREADS - 1);
 
     /** Number of threads kernels spread work over. */
     public static int threads() {
@@ -21,10 +36,103 @@ public final class Parallel {
 
     /** Runs {@code body.accept(t)} for every t in [0, tasks), in parallel when worth it. */
     public static void forEach(int tasks, IntConsumer body) {
-        if (POOL == null || tasks <= 1 || (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == POOL)) {
+        if (tasks <= 0) return;
+        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        POOL.submit(() -> IntStream.range(0, tasks).parallel().forEach(body)).join();
+        try {
+            Job job = new Job(tasks, body, Thread.currentThread());
+            int helpers = Math.min(WORKERS.length, tasks - 1);
+            for (int w = 0; w < helpers; w++) WORKERS[w].offer(job);
+            job.work();
+            job.awaitDone();
+            job.rethrow();
+        } finally {
+            BUSY.set(false);
+        }
+    }
+
+    /** One call's pieces: claimed through {@code next}, counted in {@code done}. */
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable error;
+
+        Job(int tasks, IntConsumer body, Thread caller) {
+            this.tasks = tasks;
+            this.body = body;
+            this.caller = caller;
+        }
+
+        void work() {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                try {
+                    if (error == null) body.accept(t);
+                } catch (Throwable e) {
+                    if (error == null) error = e;
+                } finally {
+                    if (done.incrementAndGet() == tasks) LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        void awaitDone() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (done.get() < tasks) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 50_000);
+            }
+        }
+
+        void rethrow() {
+            Throwable e = error;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error r) throw r;
+            if (e != null) throw new RuntimeException(e);
+        }
+    }
+
+    private static Worker[] startWorkers(int n) {
+        Worker[] ws = new Worker[n];
+        for (int i = 0; i < n; i++) {
+            ws[i] = new Worker(i + 1);
+            ws[i].start();
+        }
+        return ws;
+    }
+
+    private static final class Worker extends Thread {
+        private final AtomicReference<Job> mailbox = new AtomicReference<>();
+
+        Worker(int id) {
+            super("mlm4j-worker-" + id);
+            setDaemon(true);
+        }
+
+        void offer(Job job) {
+            mailbox.set(job);
+            LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = mailbox.getAndSet(null);
+                if (job != null) {
+                    job.work();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Kernels on the Java Vector API ({@code jdk.incubator.vector}). Each overrides its twin in
  * {@link ScalarKernels}, which stays the reference the tests compare against.
+ *
+ * <p>Deterministic: no {@code reduceLanes(ADD)} and no {@code lanewise(EXP)} — sums go through
+ * {@link VectorMath#sum} (a fixed tree) and exponentials through {@link VectorMath#exp}, so results are
+ * bit-identical interpreted and C2-compiled, before and after warm-up.
  */
 public final class VectorKernels extends ScalarKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -165,7 +169,7 @@ public final class VectorKernels extends ScalarKernels {
         for (; p + L <= k; p += L) {
             acc0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), acc0);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc0.add(acc1));
         for (; p < k; p++) s = Math.fma(x[xo + p], y[yo + p], s);
         return s;
     }
@@ -233,13 +237,13 @@ public final class VectorKernels extends ScalarKernels {
             FloatVector vsum = FloatVector.zero(S);
             j = 0;
             for (; j + L <= n; j += L) {
-                FloatVector e = FloatVector.fromArray(S, d, r + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, d, r + j).sub(max));
                 e.intoArray(d, r + j);
                 vsum = vsum.add(e);
             }
-            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(vsum);
             for (; j < n; j++) {
-                float e = (float) Math.exp(d[r + j] - max);
+                float e = VectorMath.exp(d[r + j] - max);
                 d[r + j] = e;
                 sum += e;
             }
@@ -260,7 +264,7 @@ public final class VectorKernels extends ScalarKernels {
             int r = x.rowOffset(i), j = 0;
             FloatVector vs = FloatVector.zero(S);
             for (; j + L <= n; j += L) vs = vs.add(FloatVector.fromArray(S, d, r + j));
-            float sum = vs.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(vs);
             for (; j < n; j++) sum += d[r + j];
             float mean = sum / n;
             FloatVector vq = FloatVector.zero(S);
@@ -269,8 +273,8 @@ public final class VectorKernels extends ScalarKernels {
                 FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean);
                 vq = t.fma(t, vq);
             }
-            float sq = vq.reduceLanes(VectorOperators.ADD);
-            for (; j < n; j++) sq += (d[r + j] - mean) * (d[r + j] - mean);
+            float sq = VectorMath.sum(vq);
+            for (; j < n; j++) sq = Math.fma(d[r + j] - mean, d[r + j] - mean, sq);
             float inv = (float) (1.0 / Math.sqrt(sq / n + eps));
             j = 0;
             for (; j + L <= n; j += L) {

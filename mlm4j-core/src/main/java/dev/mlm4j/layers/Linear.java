@@ -1,26 +1,57 @@
 package dev.mlm4j.layers;
 
-import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Epilogue;
+import dev.mlm4j.kernels.Gemm;
+import dev.mlm4j.kernels.Int8Gemm;
+import dev.mlm4j.kernels.Int8Matrix;
+import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 /**
  * A dense layer y = x Wᵀ + b (PyTorch {@code nn.Linear}); loads {@code weight} [out, in] and {@code bias} [out]
- * from its scope. The weight is kept transposed, (in, out), the layout the matmul kernel streams.
+ * from its scope. The weight is packed once, at load, into the panel layout {@link Gemm} streams; the bias,
+ * the GELU or the residual add is fused into the GEMM's store.
+ *
+ * <p>With {@link Precision#INT8} (chosen when the layer is built: {@link Precision#current()}) the weight is
+ * quantised instead, per output channel, and runs on {@link Int8Gemm}.
  */
 public final class Linear {
-    private final FloatTensor weightInOut; // (in, out)
-    private final FloatTensor bias;        // (out)
-    private final int in, out;
+    private final PackedMatrix weight; // in → out, packed; null when int8
+    private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
+    private final FloatTensor bias;    // (out)
 
     public Linear(FloatTensor weightOutIn, FloatTensor bias) {
-        this.out = weightOutIn.dim(0);
-        this.in = weightOutIn.dim(1);
+        this(Precision.current(), bias, weightOutIn);
+    }
+
+    private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
+        int out = 0;
+        for (FloatTensor w : weightsOutIn) out += w.dim(0);
         if (bias != null && bias.size() != out) {
             throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + out + " outputs");
         }
-        this.weightInOut = transpose(weightOutIn);
+        this.weight = p == Precision.FP32 ? PackedMatrix.packConcat(weightsOutIn) : null;
+        this.weight8 = p == Precision.INT8 ? Int8Matrix.quantize(weightsOutIn) : null;
         this.bias = bias;
+    }
+
+    /**
+     * Several layers reading the same input as one: outputs concatenated in the order given, so one GEMM
+     * computes, e.g., query, key and value ((T, 3·hidden)). Each scope holds {@code weight} (out_i, in) and {@code bias}.
+     */
+    public static Linear fused(int in, int[] outs, Weights... scopes) {
+        FloatTensor[] ws = new FloatTensor[scopes.length];
+        int total = 0;
+        for (int i = 0; i < scopes.length; i++) {
+            ws[i] = scopes[i].tensor("weight", outs[i], in);
+            total += outs[i];
+        }
+        FloatTensor bias = FloatTensor.zeros(total);
+        for (int i = 0, at = 0; i < scopes.length; at += outs[i], i++) {
+            System.arraycopy(scopes[i].tensor("bias", outs[i]).toArray(), 0, bias.data(), at, outs[i]);
+        }
+        return new Linear(Precision.current(), bias, ws);
     }
 
     /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}. */
@@ -29,34 +60,38 @@ public final class Linear {
     }
 
     public int in() {
-        return in;
+        return weight != null ? weight.in() : weight8.in();
     }
 
     public int out() {
-        return out;
+        return weight != null ? weight.out() : weight8.out();
     }
 
-    /** y (n, out) = x (n, in) · Wᵀ + b. */
-    public void forward(Kernels k, FloatTensor x, FloatTensor y) {
-        k.matmul(x, weightInOut, y);
-        if (bias != null) k.addBias(y, bias);
+    /** How the weight is stored. */
+    public Precision precision() {
+        return weight != null ? Precision.FP32 : Precision.INT8;
     }
 
-    /** A new (n, out) tensor holding x Wᵀ + b. */
-    public FloatTensor forward(Kernels k, FloatTensor x) {
-        FloatTensor y = FloatTensor.zeros(x.dim(0), out);
-        forward(k, x, y);
+    /** A new (n, out) tensor holding x (n, in) · Wᵀ + b. */
+    public FloatTensor forward(FloatTensor x) {
+        return forward(x, Epilogue.BIAS, null);
+    }
+
+    /** A new (n, out) tensor holding GELU(x Wᵀ + b). */
+    public FloatTensor forwardGelu(FloatTensor x) {
+        return forward(x, Epilogue.BIAS_GELU, null);
+    }
+
+    /** A new (n, out) tensor holding x Wᵀ + b + residual. */
+    public FloatTensor forwardPlus(FloatTensor x, FloatTensor residual) {
+        return forward(x, Epilogue.BIAS_RESIDUAL, residual);
+    }
+
+    private FloatTensor forward(FloatTensor x, Epilogue e, FloatTensor residual) {
+        FloatTensor y = FloatTensor.zeros(x.dim(0), out());
+        Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
+        if (weight != null) Gemm.linear(x, weight, bias, epilogue, residual, y);
+        else Int8Gemm.linear(x, weight8, bias, epilogue, residual, y);
         return y;
-    }
-
-    static FloatTensor transpose(FloatTensor w) {
-        int r = w.dim(0), c = w.dim(1);
-        FloatTensor t = FloatTensor.zeros(c, r);
-        float[] src = w.data(), dst = t.data();
-        for (int i = 0; i < r; i++) {
-            int ro = w.rowOffset(i);
-            for (int j = 0; j < c; j++) dst[j * r + i] = src[ro + j];
-        }
-        return t;
     }
 }

@@ -2,6 +2,7 @@ package dev.mlm4j.pipelines;
 
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelResolver;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.util.ProgressListener;
@@ -27,8 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Models {
     private Models() {}
 
-    private static final Map<Path, FillMask> FILL_MASK = new ConcurrentHashMap<>();
-    private static final Map<Path, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
+    private record Key(Path folder, Precision precision) {}
+
+    private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
+    private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */
     public static FillMask fillMask(String nameOrPath) {
@@ -37,8 +40,17 @@ public final class Models {
 
     /** As {@link #fillMask(String)}, reporting download/unpack progress to {@code progress} (null: stderr). */
     public static FillMask fillMask(String nameOrPath, ProgressListener progress) {
+        return fillMask(nameOrPath, progress, Precision.fromProperty());
+    }
+
+    /**
+     * As {@link #fillMask(String, ProgressListener)}, with the encoder's linear layers stored at {@code precision}
+     * ({@link Precision#INT8}: quantised at load; the default is {@code -Dmlm4j.weights}, else fp32).
+     */
+    public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
         Path folder = resolve(nameOrPath, progress);
-        return FILL_MASK.computeIfAbsent(folder, f -> {
+        return FILL_MASK.computeIfAbsent(new Key(folder, precision), key -> Precision.loading(precision, () -> {
+            Path f = key.folder();
             Checkpoint c = Checkpoint.open(f);
             if (!BertForMaskedLM.hasHead(c.tensors())) {
                 c.close();
@@ -49,7 +61,7 @@ public final class Models {
             FillMask fm = new FillMask(model, c.tokenizer(), c.maxLength());
             c.close(); // weights are copied into the model's own layout; the mapping is no longer needed
             return fm;
-        });
+        }));
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */
@@ -64,9 +76,14 @@ public final class Models {
      * Any BERT runs: a masked-LM head, if there is one, is not loaded.
      */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress) {
+        return embeddings(nameOrPath, progress, Precision.fromProperty());
+    }
+
+    /** As {@link #embeddings(String, ProgressListener)}, with the linear layers stored at {@code precision}. */
+    public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress, Precision precision) {
         Path folder = resolve(nameOrPath, progress);
-        return EMBEDDINGS.computeIfAbsent(folder, f -> {
-            try (Checkpoint c = Checkpoint.open(f)) {
+        return EMBEDDINGS.computeIfAbsent(new Key(folder, precision), key -> Precision.loading(precision, () -> {
+            try (Checkpoint c = Checkpoint.open(key.folder())) {
                 BertModel model = new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
                 Optional<ModelCard> card = c.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
                 return new FeatureExtraction(model, c.tokenizer(),
@@ -74,7 +91,7 @@ public final class Models {
                         card.map(ModelCard::normalize).orElse(false),
                         c.maxLength()); // weights are copied into the model's own layout: the mapping can close
             }
-        });
+        }));
     }
 
     /** The local folder of a model name (downloading it if needed) or the path itself. */

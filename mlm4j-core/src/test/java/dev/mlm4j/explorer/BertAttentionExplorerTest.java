@@ -168,8 +168,9 @@ class BertAttentionExplorerTest {
         EncoderOutput withScores = model.bert().forward(Batch.of(tokenizer.encode(SENTENCE, 512, false)), ForwardOptions.DEFAULT.withScores());
         assertTrue(withScores.attentions().isEmpty());
         assertEquals(12, withScores.scores().size());
-        // Same result (to the rounding that differs between interpreted and compiled Vector API reductions).
-        assertArrayEquals(plain.lastHiddenState().toArray(), withScores.lastHiddenState().toArray(), 1e-5f, "keeping scores changes no result");
+        // Same result, to rounding: keeping scores takes the exact attention path (scores → softmax → A V), the plain
+        // run the tiled one (online softmax), which sum in another order; after 12 layers hidden values of ~5 differ by ~1e-5.
+        assertArrayEquals(plain.lastHiddenState().toArray(), withScores.lastHiddenState().toArray(), 5e-5f, "keeping scores changes no result");
         assertFalse(bi.hasScores() && AttentionExplorer.run(model, tokenizer, "hi", ExplorerOptions.DEFAULT).hasScores());
         var e = assertThrows(IllegalStateException.class, () -> AttentionExplorer.run(model, tokenizer, "hi", ExplorerOptions.DEFAULT).scores(0, 0));
         assertTrue(e.getMessage().contains("not requested"));
@@ -180,7 +181,8 @@ class BertAttentionExplorerTest {
         AttentionView v = AttentionExplorer.run(model, tokenizer, SENTENCE, ExplorerOptions.DEFAULT.withHiddenStates());
         assertEquals(13, v.hiddenStates().size());
         FloatTensor last = model.bert().forward(Batch.of(tokenizer.encode(SENTENCE, 512, false)), ForwardOptions.DEFAULT).lastHiddenState();
-        assertArrayEquals(last.toArray(), v.hiddenStates().getLast().toArray(), 1e-5f);
+        // the explorer takes the exact attention path, the plain forward the tiled one: equal to rounding (see above)
+        assertArrayEquals(last.toArray(), v.hiddenStates().getLast().toArray(), 5e-5f);
     }
 
     @Test

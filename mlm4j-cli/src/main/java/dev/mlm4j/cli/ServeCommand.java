@@ -1,0 +1,102 @@
+package dev.mlm4j.cli;
+
+import dev.mlm4j.server.MlmServer;
+import dev.mlm4j.server.ServedModel;
+import dev.mlm4j.server.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Serves models over HTTP: TEI's routes (/embed, /embed_all, /similarity, /tokenize, /decode),",
+                "OpenAI's /v1/embeddings, /fill-mask, /attention, /health, /info, /metrics, /openapi.json and /docs,",
+                "and the interactive attention page at /.",
+                "Example: ./mlm4j serve --port 8080, then open http://127.0.0.1:8080/",
+                "SIGTERM or Ctrl-C stops it gracefully: no new connections, in-flight requests finish, exit 0."
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    static final List<String> DEFAULT_MODELS = List.of("all-MiniLM-L6-v2", "bert-base-uncased");
+
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME|PATH|ALIAS=PATH",
+            description = "A model to serve (repeatable), addressed by this name in requests; the first listed is the default."
+                    + " Default: all-MiniLM-L6-v2 (embeddings) and bert-base-uncased (fill-mask, attention).")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port (0: any free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind. Default: ${DEFAULT-VALUE} (this machine only); 0.0.0.0 for every interface.")
+    String host;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "16384", description = "Token budget of one batch. Default: ${DEFAULT-VALUE}.")
+    int maxBatchTokens;
+
+    @Option(names = "--max-batch-wait-ms", defaultValue = "2",
+            description = "How long an idle model waits for more requests to join a batch. Default: ${DEFAULT-VALUE}.")
+    long maxBatchWaitMillis;
+
+    @Option(names = "--payload-limit", defaultValue = "2000000", description = "Largest request body in bytes. Default: ${DEFAULT-VALUE}.")
+    long payloadLimit;
+
+    @Option(names = "--max-client-batch-size", defaultValue = "32", description = "Most inputs in one request. Default: ${DEFAULT-VALUE}.")
+    int maxClientBatchSize;
+
+    @Option(names = "--max-concurrent-requests", defaultValue = "512",
+            description = "Requests queued or computing at once; more are answered 429 with Retry-After. Default: ${DEFAULT-VALUE}.")
+    int maxConcurrentRequests;
+
+    @Option(names = "--request-timeout-ms", defaultValue = "60000",
+            description = "Longest a request may wait and compute before it is answered 503. Default: ${DEFAULT-VALUE}.")
+    long requestTimeoutMillis;
+
+    @Option(names = "--auto-truncate", description = "Cut over-long inputs to the model's maximum even when a request does not ask to.")
+    boolean autoTruncate;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Require 'Authorization: Bearer KEY' on every route but /health (also read from $MLM4J_API_KEY).")
+    String apiKey;
+
+    @Option(names = "--cors-allow-origin", paramLabel = "ORIGIN",
+            description = "Allow browser pages from ORIGIN (repeatable; '*' for any). Default: no CORS.")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--shutdown-grace-ms", defaultValue = "30000",
+            description = "On SIGTERM, how long in-flight requests get to finish. Default: ${DEFAULT-VALUE}.")
+    long shutdownGraceMillis;
+
+    @Override
+    public Integer call() throws Exception {
+        String key = apiKey != null ? apiKey : System.getenv("MLM4J_API_KEY");
+        ServerOptions options = new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit,
+                maxClientBatchSize, maxConcurrentRequests, requestTimeoutMillis, autoTruncate,
+                key == null || key.isEmpty() ? null : key, corsOrigins, shutdownGraceMillis);
+        List<ServedModel> served = new ArrayList<>();
+        for (String spec : models.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
+
+        MlmServer server = MlmServer.start(options, served);
+        for (String sig : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mlm4j-shutdown").start(() -> {
+                System.err.println("mlm4j serve: SIG" + sig + ": finishing " + server.inFlight() + " request(s) in flight, then exiting");
+                server.stop();
+            }));
+        }
+        StringBuilder what = new StringBuilder();
+        for (ServedModel m : served) {
+            what.append(what.isEmpty() ? "" : ", ").append(m.name()).append(' ')
+                    .append(m.tasks().stream().map(ServedModel.Task::label).toList());
+        }
+        System.err.println("mlm4j serve: listening on " + server.baseUrl() + " — " + what
+                + (options.apiKey() != null ? "; API key required" : "") + "; SIGTERM or Ctrl-C stops it");
+        server.awaitStop();
+        System.err.println("mlm4j serve: stopped");
+        return 0;
+    }
+}

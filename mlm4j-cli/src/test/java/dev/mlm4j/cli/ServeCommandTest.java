@@ -1,0 +1,123 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ./mlm4j serve: options, and a real process stopped with SIGTERM while a request is in flight. */
+class ServeCommandTest {
+
+    @Test
+    void helpListsTheOptions() {
+        var r = CliRunner.run("serve", "--help");
+        assertEquals(0, r.exit(), r.err());
+        for (String o : List.of("--model", "--port", "--host", "--max-batch-tokens", "--payload-limit",
+                "--max-concurrent-requests", "--api-key", "--cors-allow-origin", "--request-timeout-ms")) {
+            assertTrue(r.out().contains(o), o + " in " + r.out());
+        }
+        assertTrue(r.out().contains("127.0.0.1"), "loopback by default");
+    }
+
+    @Test
+    void badOptionsAreOneLine() {
+        var r = CliRunner.run("serve", "--port", "99999", "--model", "bert-base-uncased");
+        assertEquals(Errors.FAILED, r.exit());
+        assertTrue(r.err().startsWith("mlm4j: port must be in 0..65535"), r.err());
+        var u = CliRunner.run("serve", "--port", "eighty");
+        assertEquals(Errors.USAGE, u.exit());
+    }
+
+    @Test
+    void withoutFlagsItServesTheDefaultModelsAndSigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-Xmx3g", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "serve", "--port", "0"));   // the default models: all-MiniLM-L6-v2 and bert-base-uncased
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            String base = null;
+            StringBuilder log = new StringBuilder();
+            Pattern listening = Pattern.compile("listening on (http://\\S+)");
+            for (String line; base == null && (line = err.readLine()) != null; ) {
+                log.append(line).append('\n');
+                Matcher m = listening.matcher(line);
+                if (m.find()) base = m.group(1);
+            }
+            assertTrue(base != null, "the server said where it listens: " + log);
+            CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> {
+                try {
+                    for (String l; (l = err.readLine()) != null; ) log.append(l).append('\n');
+                } catch (IOException closed) {
+                    // the JDK closes a dead process's stream under us: what was read is enough
+                }
+            });
+
+            HttpClient client = HttpClient.newHttpClient();
+            assertTrue(log.toString().contains("all-MiniLM-L6-v2 [embeddings, attention]"), log.toString());
+            assertTrue(log.toString().contains("bert-base-uncased [embeddings, fill-mask, attention]"), log.toString());
+            String embed = client.send(HttpRequest.newBuilder(URI.create(base + "/embed"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(384, new ObjectMapper().readTree(embed).get(0).size(), "the default embedding model: all-MiniLM-L6-v2");
+            // A request that takes a while: 8 texts of ~400 tokens through BERT-base, with a reply of about 1.5 MB
+            // (100 candidates, each with its whole filled-in sequence) that Jetty is still writing after the handler returns.
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) texts.add("the [MASK] " + "sat on the mat and looked around ".repeat(55) + i);
+            String body = new ObjectMapper().writeValueAsString(java.util.Map.of("inputs", texts, "top_k", 100));
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create(base + "/fill-mask")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // Wait until the server has admitted it, then SIGTERM.
+            String metrics = base + "/metrics";
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!admitted(client, metrics) && !slow.isDone() && System.nanoTime() < until) Thread.sleep(5);
+            assertTrue(!slow.isDone(), "the request was still in flight when SIGTERM was sent");
+            p.destroy();                                               // SIGTERM
+
+            HttpResponse<String> r = slow.get(120, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode j = new ObjectMapper().readTree(r.body());
+            assertEquals(8, j.size());
+            assertEquals(100, j.get(7).size());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process exits");
+            assertEquals(0, p.exitValue(), "exit code after SIGTERM; log:\n" + log);
+            drain.get(10, TimeUnit.SECONDS);
+            assertTrue(log.toString().contains("SIGTERM"), log.toString());
+            String stoppedBase = base;
+            assertThrows(ConnectException.class, () -> client.send(HttpRequest.newBuilder(URI.create(stoppedBase + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static boolean admitted(HttpClient client, String metricsUrl) throws IOException, InterruptedException {
+        String text = client.send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("mlm4j_requests_admitted ")) return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim()) >= 1;
+        }
+        return false;
+    }
+}

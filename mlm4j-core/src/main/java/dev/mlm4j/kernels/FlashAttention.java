@@ -1,0 +1,249 @@
+package dev.mlm4j.kernels;
+
+import dev.mlm4j.tensor.FloatTensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Attention of one head of one sequence without the (n, m) score matrix: {@code out = softmax(mask(q kᵀ · scale)) v},
+ * computed in tiles of {@link #BR} query rows × {@link #BC} keys with an online softmax (FlashAttention's
+ * recurrence: a running row maximum and row sum, the partial output rescaled when the maximum grows). Memory
+ * is one transposed copy of k and a BR × BC tile, per thread, whatever n is.
+ *
+ * <p>Sequences of at most {@link #BC} keys — nearly every sentence — are the fast path: one key tile, so the
+ * softmax is exact in one pass with no rescaling. Keys above the diagonal of a causal mask are never computed.
+ *
+ * <p>Inside a tile, scores are a small GEMM against the transposed keys (broadcast q, stream kᵀ: no horizontal
+ * sums) and {@code P v} broadcasts each probability against rows of v. Only lanewise operations, fma and the
+ * fixed-order {@link VectorMath#sum} / {@link VectorMath#exp} are used, so the result is bit-identical
+ * interpreted or compiled. It agrees with the exact path (scores → softmax → A v) to ~1e-6; the explorer,
+ * which needs the probabilities themselves, keeps the exact path.
+ */
+public final class FlashAttention {
+    private FlashAttention() {}
+
+    private static final VectorSpecies<Float> S = VectorKernels.S;
+    private static final int L = VectorKernels.L;
+    /** Query rows per tile. */
+    static final int BR = 4;
+    /** Keys per tile (a multiple of 2 vectors); sequences up to this long take one tile. */
+    static final int BC = Math.max(2 * L, Integer.getInteger("mlm4j.attention.block", 256) / (2 * L) * (2 * L));
+
+    /** One thread's workspace, grown as needed. */
+    private static final class Scratch {
+        float[] kt = new float[0];            // (dk, mp): k transposed, zero-padded to a multiple of L keys
+        final float[] s = new float[BR * BC]; // (BR, BC): scores, then probabilities, of one tile
+        float[] o = new float[0];             // (BR, dv): unnormalised output rows
+        final float[] max = new float[BR], sum = new float[BR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * @param q         (n, dk) queries, a column view (row stride ≥ dk) is fine
+     * @param k         (m, dk) keys
+     * @param v         (m, dv) values
+     * @param causal    query i sees keys j ≤ i only
+     * @param validKeys null, or (m): keys marked false (padding) get no weight
+     * @param scale     usually 1/√dk
+     * @param out       (n, dv), written; a row whose every key is masked becomes 0
+     */
+    public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        ScalarKernels.requireUnitStride(q, k, v, out);
+        int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1);
+        if (k.dim(1) != dk || v.dim(0) != m) {
+            throw new IllegalArgumentException("attention shapes: q" + java.util.Arrays.toString(q.shape()) + " k"
+                    + java.util.Arrays.toString(k.shape()) + " v" + java.util.Arrays.toString(v.shape()));
+        }
+        out.requireShape("attention output", n, dv);
+        if (validKeys != null && validKeys.length != m) {
+            throw new IllegalArgumentException("padding mask has " + validKeys.length + " keys, k has " + m);
+        }
+        if (n == 0) return;
+        Scratch w = SCRATCH.get();
+        int mp = VectorKernels.roundUp(Math.max(m, 1), L);
+        if (w.kt.length < dk * mp) w.kt = new float[dk * mp];
+        if (w.o.length < BR * dv) w.o = new float[BR * dv];
+        transpose(k, w.kt, mp);
+        for (int i0 = 0; i0 < n; i0 += BR) {
+            int rows = Math.min(BR, n - i0);
+            block(q, v, out, causal, validKeys, scale, w, i0, rows, m, mp);
+        }
+    }
+
+    /** kt[p · mp + j] = k[j][p], zero beyond m. */
+    private static void transpose(FloatTensor k, float[] kt, int mp) {
+        int m = k.dim(0), dk = k.dim(1);
+        float[] kd = k.data();
+        for (int p = 0; p < dk; p++) java.util.Arrays.fill(kt, p * mp + m, p * mp + mp, 0f);
+        for (int j = 0; j < m; j++) {
+            int r = k.rowOffset(j);
+            for (int p = 0; p < dk; p++) kt[p * mp + j] = kd[r + p];
+        }
+    }
+
+    /** Query rows [i0, i0 + rows) against every key tile. */
+    private static void block(FloatTensor q, FloatTensor v, FloatTensor out, boolean causal, boolean[] valid, float scale,
+                              Scratch w, int i0, int rows, int m, int mp) {
+        int dv = v.dim(1);
+        float[] s = w.s, o = w.o, rowMax = w.max, rowSum = w.sum;
+        java.util.Arrays.fill(o, 0, rows * dv, 0f);
+        java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(rowSum, 0f);
+        int end = causal ? Math.min(m, i0 + rows) : m;        // keys past the last row's diagonal: all masked
+        for (int j0 = 0; j0 < end; j0 += BC) {
+            int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
+            scores(q, w.kt, mp, s, i0, rows, j0, jwp, scale);
+            mask(s, i0, rows, j0, jw, jwp, causal, valid);
+            for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv);
+            accumulate(s, v, o, rows, j0, jw, dv);
+        }
+        float[] od = out.data();
+        for (int r = 0; r < rows; r++) {
+            int dst = out.rowOffset(i0 + r), src = r * dv, c = 0;
+            float inv = rowSum[r] > 0f ? 1f / rowSum[r] : 0f;
+            for (; c + L <= dv; c += L) FloatVector.fromArray(S, o, src + c).mul(inv).intoArray(od, dst + c);
+            for (; c < dv; c++) od[dst + c] = o[src + c] * inv;
+        }
+    }
+
+    /** s[r][j] = scale · Σ_p q[i0 + r][p] · kt[p][j0 + j], for j < jwp (a multiple of L). */
+    private static void scores(FloatTensor q, float[] kt, int mp, float[] s, int i0, int rows, int j0, int jwp, float scale) {
+        float[] qd = q.data();
+        int dk = q.dim(1), ldq = q.stride(0), q0 = q.rowOffset(i0);
+        int j = 0;
+        if (rows == BR) {
+            for (; j + 2 * L <= jwp; j += 2 * L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+                FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+                for (int p = 0, kp = j0 + j; p < dk; p++, kp += mp) {
+                    FloatVector k0 = FloatVector.fromArray(S, kt, kp), k1 = FloatVector.fromArray(S, kt, kp + L);
+                    FloatVector x = FloatVector.broadcast(S, qd[q0 + p]);
+                    a0 = x.fma(k0, a0);
+                    a1 = x.fma(k1, a1);
+                    x = FloatVector.broadcast(S, qd[q0 + ldq + p]);
+                    b0 = x.fma(k0, b0);
+                    b1 = x.fma(k1, b1);
+                    x = FloatVector.broadcast(S, qd[q0 + 2 * ldq + p]);
+                    c0 = x.fma(k0, c0);
+                    c1 = x.fma(k1, c1);
+                    x = FloatVector.broadcast(S, qd[q0 + 3 * ldq + p]);
+                    d0 = x.fma(k0, d0);
+                    d1 = x.fma(k1, d1);
+                }
+                a0.mul(scale).intoArray(s, j);
+                a1.mul(scale).intoArray(s, j + L);
+                b0.mul(scale).intoArray(s, BC + j);
+                b1.mul(scale).intoArray(s, BC + j + L);
+                c0.mul(scale).intoArray(s, 2 * BC + j);
+                c1.mul(scale).intoArray(s, 2 * BC + j + L);
+                d0.mul(scale).intoArray(s, 3 * BC + j);
+                d1.mul(scale).intoArray(s, 3 * BC + j + L);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            int qr = q0 + r * ldq;
+            for (int jj = j; jj < jwp; jj += L) {
+                FloatVector a = FloatVector.zero(S);
+                for (int p = 0, kp = j0 + jj; p < dk; p++, kp += mp) a = FloatVector.broadcast(S, qd[qr + p]).fma(FloatVector.fromArray(S, kt, kp), a);
+                a.mul(scale).intoArray(s, r * BC + jj);
+            }
+        }
+    }
+
+    /** −∞ where the mask forbids, and on the padding lanes [jw, jwp). */
+    private static void mask(float[] s, int i0, int rows, int j0, int jw, int jwp, boolean causal, boolean[] valid) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * BC;
+            int stop = causal ? Math.max(0, Math.min(jw, i0 + r + 1 - j0)) : jw;   // keys j0 + [stop, jw) lie above the diagonal
+            java.util.Arrays.fill(s, base + stop, base + jwp, Float.NEGATIVE_INFINITY);
+            if (valid != null) {
+                for (int j = 0; j < stop; j++) if (!valid[j0 + j]) s[base + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
+    /** Row r of the tile: scores → e^(s − running max); running max and sum updated, o's row rescaled if the max grew. */
+    private static void softmaxUpdate(float[] s, int r, int jwp, float[] rowMax, float[] rowSum, float[] o, int dv) {
+        int base = r * BC;
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < jwp; j += L) vmax = vmax.max(FloatVector.fromArray(S, s, base + j));
+        float tileMax = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
+        float old = rowMax[r], max = Math.max(old, tileMax);
+        if (max == Float.NEGATIVE_INFINITY) {                    // every key so far masked: nothing to add
+            java.util.Arrays.fill(s, base, base + jwp, 0f);
+            return;
+        }
+        FloatVector vsum = FloatVector.zero(S);
+        for (int j = 0; j < jwp; j += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, base + j).sub(max));
+            e.intoArray(s, base + j);
+            vsum = vsum.add(e);
+        }
+        float tileSum = VectorMath.sum(vsum);
+        if (old == max) {
+            rowSum[r] += tileSum;
+        } else {
+            float corr = old == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(old - max);
+            rowSum[r] = Math.fma(rowSum[r], corr, tileSum);
+            if (old != Float.NEGATIVE_INFINITY) {
+                int c = 0, ob = r * dv;
+                for (; c + L <= dv; c += L) FloatVector.fromArray(S, o, ob + c).mul(corr).intoArray(o, ob + c);
+                for (; c < dv; c++) o[ob + c] *= corr;
+            }
+            rowMax[r] = max;
+        }
+    }
+
+    /** o[r] += Σ_{j < jw} p[r][j] · v[j0 + j], for the tile's rows. */
+    private static void accumulate(float[] s, FloatTensor v, float[] o, int rows, int j0, int jw, int dv) {
+        float[] vd = v.data();
+        int ldv = v.stride(0), v0 = v.rowOffset(j0);
+        int c = 0;
+        if (rows == BR) {
+            for (; c + 2 * L <= dv; c += 2 * L) {
+                FloatVector a0 = FloatVector.fromArray(S, o, c), a1 = FloatVector.fromArray(S, o, c + L);
+                FloatVector b0 = FloatVector.fromArray(S, o, dv + c), b1 = FloatVector.fromArray(S, o, dv + c + L);
+                FloatVector c0 = FloatVector.fromArray(S, o, 2 * dv + c), c1 = FloatVector.fromArray(S, o, 2 * dv + c + L);
+                FloatVector d0 = FloatVector.fromArray(S, o, 3 * dv + c), d1 = FloatVector.fromArray(S, o, 3 * dv + c + L);
+                for (int j = 0, vr = v0 + c; j < jw; j++, vr += ldv) {
+                    FloatVector x0 = FloatVector.fromArray(S, vd, vr), x1 = FloatVector.fromArray(S, vd, vr + L);
+                    FloatVector p = FloatVector.broadcast(S, s[j]);
+                    a0 = p.fma(x0, a0);
+                    a1 = p.fma(x1, a1);
+                    p = FloatVector.broadcast(S, s[BC + j]);
+                    b0 = p.fma(x0, b0);
+                    b1 = p.fma(x1, b1);
+                    p = FloatVector.broadcast(S, s[2 * BC + j]);
+                    c0 = p.fma(x0, c0);
+                    c1 = p.fma(x1, c1);
+                    p = FloatVector.broadcast(S, s[3 * BC + j]);
+                    d0 = p.fma(x0, d0);
+                    d1 = p.fma(x1, d1);
+                }
+                a0.intoArray(o, c);
+                a1.intoArray(o, c + L);
+                b0.intoArray(o, dv + c);
+                b1.intoArray(o, dv + c + L);
+                c0.intoArray(o, 2 * dv + c);
+                c1.intoArray(o, 2 * dv + c + L);
+                d0.intoArray(o, 3 * dv + c);
+                d1.intoArray(o, 3 * dv + c + L);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            int ob = r * dv, sb = r * BC, cc = c;
+            for (; cc + L <= dv; cc += L) {
+                FloatVector a = FloatVector.fromArray(S, o, ob + cc);
+                for (int j = 0, vr = v0 + cc; j < jw; j++, vr += ldv) a = FloatVector.broadcast(S, s[sb + j]).fma(FloatVector.fromArray(S, vd, vr), a);
+                a.intoArray(o, ob + cc);
+            }
+            for (; cc < dv; cc++) {
+                float a = o[ob + cc];
+                for (int j = 0, vr = v0 + cc; j < jw; j++, vr += ldv) a = Math.fma(s[sb + j], vd[vr], a);
+                o[ob + cc] = a;
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.mlm4j.kernels;
+
+import dev.mlm4j.tensor.FloatTensor;
+
+/**
+ * A linear layer's weight, packed once at load into the layout {@link Gemm} streams: B = Wᵀ (in, out)
+ * cut into column panels {@link #NR} wide, each panel stored k-major, so the micro-kernel reads one
+ * contiguous run of {@code in × NR} floats per panel and any k-block of it is contiguous too.
+ *
+ * <pre>
+ *   data[panel · in · NR + p · NR + c] = B[p][panel · NR + c] = W[panel · NR + c][p]
+ * </pre>
+ *
+ * The last panel is zero-padded to NR columns. Immutable after packing; shared by all threads.
+ */
+public final class PackedMatrix {
+    /** Panel width in floats: two vectors of the preferred species (32 on AVX-512, 16 on AVX2). */
+    public static final int NR = 2 * VectorKernels.L;
+
+    private final int in;      // rows of B = columns of W
+    private final int out;     // columns of B = rows of W
+    private final float[] data; // (panels, in, NR)
+
+    private PackedMatrix(int in, int out, float[] data) {
+        this.in = in;
+        this.out = out;
+        this.data = data;
+    }
+
+    /** Packs a PyTorch-layout weight {@code w (out, in)} (the linear layer computes x · Wᵀ). */
+    public static PackedMatrix pack(FloatTensor weightOutIn) {
+        return packOutIn(new FloatTensor[] {weightOutIn}, "weight [out, in]");
+    }
+
+    /**
+     * Packs several PyTorch-layout weights {@code (out_i, in)} as one {@code (Σ out_i, in)} matrix, so one
+     * GEMM computes them all: e.g. query, key and value into one 3·hidden wide output.
+     */
+    public static PackedMatrix packConcat(FloatTensor... weightsOutIn) {
+        if (weightsOutIn.length == 0) throw new IllegalArgumentException("packConcat needs at least one weight");
+        return packOutIn(weightsOutIn, "weights [out_i, in]");
+    }
+
+    /**
+     * Packs a weight already in {@code (in, out)} layout (ONNX MatMul initializers, TensorFlow kernels):
+     * the same matrix B = Wᵀ without transposing twice.
+     */
+    public static PackedMatrix packInOut(FloatTensor weightInOut) {
+        ScalarKernels.requireUnitStride(weightInOut);
+        if (weightInOut.rank() != 2) throw new IllegalArgumentException("weight [in, out] must be rank 2, got " + weightInOut);
+        int in = weightInOut.dim(0), out = weightInOut.dim(1);
+        int panels = panels(out);
+        float[] dst = new float[checkedSize(panels, in)];
+        float[] src = weightInOut.data();
+        int tasks = tasks(panels, in);
+        Parallel.forEach(tasks, t -> {
+            for (int panel = t; panel < panels; panel += tasks) {
+                int j = panel * NR, cols = Math.min(NR, out - j), base = panel * in * NR;
+                for (int p = 0; p < in; p++) {
+                    System.arraycopy(src, weightInOut.rowOffset(p) + j, dst, base + p * NR, cols);
+                }
+            }
+        });
+        return new PackedMatrix(in, out, dst);
+    }
+
+    private static PackedMatrix packOutIn(FloatTensor[] parts, String what) {
+        int in = -1, out = 0;
+        for (FloatTensor w : parts) {
+            ScalarKernels.requireUnitStride(w);
+            if (w.rank() != 2) throw new IllegalArgumentException(what + " must be rank 2, got " + w);
+            if (in >= 0 && w.dim(1) != in) {
+                throw new IllegalArgumentException(what + ": all parts need the same in, got " + in + " and " + w.dim(1));
+            }
+            in = w.dim(1);
+            out += w.dim(0);
+        }
+        int panels = panels(out);
+        float[] dst = new float[checkedSize(panels, in)];
+        int rows = out, k = in;
+        int tasks = tasks(panels, in);
+        Parallel.forEach(tasks, t -> {
+            for (int panel = t; panel < panels; panel += tasks) {
+                int base = panel * k * NR, c = 0, cols = Math.min(NR, rows - panel * NR);
+                while (c < cols) {
+                    // the run of this panel's rows that comes from one part: rows [r0, r0 + len) of part
+                    int r0 = panel * NR + c, part = 0;
+                    while (r0 >= parts[part].dim(0)) r0 -= parts[part++].dim(0);
+                    FloatTensor w = parts[part];
+                    int len = Math.min(cols - c, w.dim(0) - r0), ld = w.stride(0), s0 = w.rowOffset(r0);
+                    float[] src = w.data();
+                    // sequential writes; the len rows being read stay in L1 across consecutive p
+                    for (int p = 0; p < k; p++) {
+                        int d = base + p * NR + c;
+                        for (int cc = 0, s = s0 + p; cc < len; cc++, s += ld) dst[d + cc] = src[s];
+                    }
+                    c += len;
+                }
+            }
+        });
+        return new PackedMatrix(in, out, dst);
+    }
+
+    private static int panels(int out) {
+        return (out + NR - 1) / NR;
+    }
+
+    /** Round-robin over panels: a few tasks per thread, none smaller than ~64K floats. */
+    private static int tasks(int panels, int in) {
+        long floats = (long) panels * in * NR;
+        return (int) Math.max(1, Math.min(panels, Math.min(4L * Parallel.threads(), floats >> 16)));
+    }
+
+    private static int checkedSize(int panels, int in) {
+        long n = (long) panels * in * NR;
+        if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("packed weight too large: " + n + " floats");
+        return (int) n;
+    }
+
+    /** Input features: columns of W, the k of the GEMM. */
+    public int in() {
+        return in;
+    }
+
+    /** Output features: rows of W. */
+    public int out() {
+        return out;
+    }
+
+    /** Number of NR-wide column panels. */
+    int panels() {
+        return panels(out);
+    }
+
+    /** The packed floats (read-only by contract). */
+    float[] data() {
+        return data;
+    }
+
+    /** Element W[o][i] read back from the packed layout (for tests and debugging). */
+    public float weight(int o, int i) {
+        if (o < 0 || o >= out || i < 0 || i >= in) throw new IndexOutOfBoundsException("(" + o + ", " + i + ") of [" + out + ", " + in + "]");
+        return data[(o / NR) * in * NR + i * NR + o % NR];
+    }
+
+    @Override
+    public String toString() {
+        return "PackedMatrix[out=" + out + ", in=" + in + ", NR=" + NR + "]";
+    }
+}

@@ -1,0 +1,62 @@
+package dev.mlm4j.server;
+
+/**
+ * A request that cannot be served, with the HTTP status and the body TEI sends:
+ * {@code {"error": message, "error_type": type}}. Thrown anywhere in a handler; {@link MlmServer} turns it
+ * into the response. Messages are written for the client: one line, no stack trace, no internals.
+ */
+final class ApiError extends RuntimeException {
+
+    final int status;
+    final String type;
+
+    ApiError(int status, String type, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.type = type;
+    }
+
+    /** 400: the body is not JSON, or a field is missing or has the wrong type or value. */
+    static ApiError validation(String message) {
+        return new ApiError(400, "Validation", message);
+    }
+
+    /** 400: an input text is empty (TEI's "Empty"). */
+    static ApiError empty(String message) {
+        return new ApiError(400, "Empty", message);
+    }
+
+    static ApiError unauthorized() {
+        return new ApiError(401, "Unauthorized", "missing or wrong bearer token: send 'Authorization: Bearer <api key>'");
+    }
+
+    /** 404: no such model (or route). */
+    static ApiError notFound(String message) {
+        return new ApiError(404, "NotFound", message);
+    }
+
+    /** 413: the body, or the number of inputs, is over the server's limit (TEI: Validation → 413). */
+    static ApiError tooLarge(String message) {
+        return new ApiError(413, "Validation", message);
+    }
+
+    /** 422: an input has more tokens than the model takes and truncation was not asked for. */
+    static ApiError tooLong(String message) {
+        return new ApiError(422, "Tokenizer", message);
+    }
+
+    /** 429: the queue is full; the client should retry later. */
+    static ApiError overloaded(String message) {
+        return new ApiError(429, "Overloaded", message);
+    }
+
+    /** 503: shutting down, or the request waited longer than the request timeout. */
+    static ApiError unavailable(String message) {
+        return new ApiError(503, "Unhealthy", message);
+    }
+
+    /** 500: a bug; the message says only that, the details go to the server's log. */
+    static ApiError internal() {
+        return new ApiError(500, "Backend", "internal error; see the server log");
+    }
+}

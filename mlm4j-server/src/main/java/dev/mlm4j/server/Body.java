@@ -1,0 +1,208 @@
+package dev.mlm4j.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request body: read with a byte limit, parsed as strict JSON (UTF-8, no trailing data, bounded nesting
+ * and number length), and read field by field with a 400 that names the field for anything unexpected.
+ * Unknown fields are ignored, as TEI and OpenAI do.
+ */
+final class Body {
+
+    /** Nesting deeper than this is refused (no request shape here nests more than 4 levels). */
+    static final int MAX_DEPTH = 32;
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH)
+                .maxNumberLength(64)
+                .build());
+    }
+
+    private final ObjectNode root;
+
+    private Body(ObjectNode root) {
+        this.root = root;
+    }
+
+    /** Reads at most {@code limit} bytes (413 beyond) and parses them as one JSON object (400 otherwise). */
+    static Body read(InputStream in, long declaredLength, long limit) throws IOException {
+        if (declaredLength > limit) throw payloadTooLarge(limit);
+        byte[] bytes = readLimited(in, limit);
+        if (bytes.length == 0) throw ApiError.validation("the request body is empty; send a JSON object");
+        return parse(bytes);
+    }
+
+    static Body parse(byte[] bytes) {
+        JsonNode node;
+        try (JsonParser p = JSON.getFactory().createParser(bytes)) {
+            node = JSON.readTree(p);
+        } catch (JsonProcessingException e) {
+            throw ApiError.validation("the body is not valid JSON: " + oneLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiError.validation("the body could not be read as JSON: " + oneLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiError.validation("the body must be a JSON object, got " + kind(node));
+        }
+        return new Body((ObjectNode) node);
+    }
+
+    private static byte[] readLimited(InputStream in, long limit) throws IOException {
+        byte[] buf = new byte[(int) Math.min(limit + 1, 64 * 1024)];
+        int n = 0;
+        while (true) {
+            if (n == buf.length) {
+                if (n > limit) throw payloadTooLarge(limit);
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
+            }
+            int r = in.read(buf, n, buf.length - n);
+            if (r < 0) break;
+            n += r;
+            if (n > limit) throw payloadTooLarge(limit);
+        }
+        return java.util.Arrays.copyOf(buf, n);
+    }
+
+    static ApiError payloadTooLarge(long limit) {
+        return ApiError.tooLarge("the request body is over the server's limit of " + limit + " bytes (--payload-limit)");
+    }
+
+    JsonNode get(String field) {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : n;
+    }
+
+    boolean has(String field) {
+        return get(field) != null;
+    }
+
+    /** A required field. */
+    JsonNode require(String field) {
+        JsonNode n = get(field);
+        if (n == null) throw ApiError.validation("missing field `" + field + "`");
+        return n;
+    }
+
+    /** A nested object field, or an empty body if absent. */
+    Body object(String field) {
+        JsonNode n = get(field);
+        if (n == null) return new Body(JSON.createObjectNode());
+        if (!n.isObject()) throw wrongType(field, "an object", n);
+        return new Body((ObjectNode) n);
+    }
+
+    boolean bool(String field, boolean otherwise) {
+        JsonNode n = get(field);
+        if (n == null) return otherwise;
+        if (!n.isBoolean()) throw wrongType(field, "true or false", n);
+        return n.booleanValue();
+    }
+
+    String string(String field, String otherwise) {
+        JsonNode n = get(field);
+        if (n == null) return otherwise;
+        if (!n.isTextual()) throw wrongType(field, "a string", n);
+        return n.textValue();
+    }
+
+    /** An optional integer in [min, max]; absent gives null. */
+    Integer integer(String field, int min, int max) {
+        JsonNode n = get(field);
+        if (n == null) return null;
+        return checkInt(n, "`" + field + "`", min, max);
+    }
+
+    static int checkInt(JsonNode n, String what, int min, int max) {
+        if (!n.isIntegralNumber() && !(n.isNumber() && n.asDouble() == Math.rint(n.asDouble()) && !n.isBigDecimal())) {
+            throw ApiError.validation(what + " must be an integer, got " + kind(n));
+        }
+        if (!n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+            throw ApiError.validation(what + " must be between " + min + " and " + max + ", got " + abbreviate(n.asText()));
+        }
+        return (int) n.longValue();
+    }
+
+    /** A string or a non-empty list of strings (TEI's {@code Input}); at most {@code maxInputs}. */
+    List<String> texts(String field, int maxInputs) {
+        JsonNode n = require(field);
+        if (n.isTextual()) return List.of(n.textValue());
+        if (!n.isArray()) throw wrongType(field, "a string or a list of strings", n);
+        if (n.isEmpty()) throw ApiError.empty("`" + field + "` is an empty list");
+        checkCount(field, n.size(), maxInputs);
+        List<String> out = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode t = n.get(i);
+            if (!t.isTextual()) throw ApiError.validation("`" + field + "[" + i + "]` must be a string, got " + kind(t));
+            out.add(t.textValue());
+        }
+        return out;
+    }
+
+    /** A list of strings (no single string allowed), possibly limited. */
+    List<String> stringList(String field, int maxItems) {
+        JsonNode n = get(field);
+        if (n == null) return List.of();
+        if (n.isTextual()) return List.of(n.textValue());
+        if (!n.isArray()) throw wrongType(field, "a list of strings", n);
+        checkCount(field, n.size(), maxItems);
+        List<String> out = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode t = n.get(i);
+            if (!t.isTextual()) throw ApiError.validation("`" + field + "[" + i + "]` must be a string, got " + kind(t));
+            out.add(t.textValue());
+        }
+        return out;
+    }
+
+    static void checkCount(String field, int count, int max) {
+        if (count > max) {
+            throw ApiError.tooLarge("`" + field + "` has " + count + " items; the server takes at most " + max
+                    + " per request (--max-client-batch-size)");
+        }
+    }
+
+    static ApiError wrongType(String field, String expected, JsonNode got) {
+        return ApiError.validation("`" + field + "` must be " + expected + ", got " + kind(got));
+    }
+
+    static String kind(JsonNode n) {
+        if (n == null || n.isNull()) return "null";
+        if (n.isTextual()) return "a string";
+        if (n.isBoolean()) return "a boolean";
+        if (n.isNumber()) return "a number";
+        if (n.isArray()) return "a list";
+        if (n.isObject()) return "an object";
+        return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "…";
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "";
+        s = s.replace('\n', ' ').replace('\r', ' ').trim();
+        return s.length() <= 200 ? s : s.substring(0, 197) + "…";
+    }
+}

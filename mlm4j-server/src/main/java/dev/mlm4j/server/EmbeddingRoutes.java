@@ -1,0 +1,243 @@
+package dev.mlm4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.pipelines.FeatureExtraction;
+import dev.mlm4j.pipelines.Pooling;
+import dev.mlm4j.pipelines.Similarity;
+import io.javalin.http.Context;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedding routes: TEI's POST /embed, /embed_all and /similarity, and OpenAI's POST /v1/embeddings
+ * (and GET /v1/models), all over {@link FeatureExtraction} through the model's batcher. Requests with the
+ * same pooling, normalisation and truncation share batches; dimensions are applied per request afterwards.
+ */
+final class EmbeddingRoutes {
+
+    /** Most numbers in one /embed_all reply (a 4,096 × 768 or 16,384 × 384 batch, about 40 MB of JSON). */
+    static final long MAX_TOKEN_VALUES = 1L << 23;
+
+    private final MlmServer server;
+
+    EmbeddingRoutes(MlmServer server) {
+        this.server = server;
+    }
+
+    /**
+     * TEI: {@code {"inputs": str | [str], "normalize": true, "truncate": false, "truncation_direction": "Right",
+     * "dimensions": d, "model": name}} → {@code [[f32, …], …]}.
+     */
+    void embed(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
+        FeatureExtraction fe = m.embeddings();
+        List<String> inputs = inputs(b, "inputs", m);
+        teiOnlyRight(b);
+        boolean normalize = b.bool("normalize", true);
+        Integer dims = b.integer("dimensions", 1, fe.dimension());
+        FeatureExtraction.Options o = options(null, normalize, b.bool("truncate", server.options.autoTruncate()));
+        List<float[]> out = new ArrayList<>();
+        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs")) out.add(shorten(e.vector(), dims, normalize));
+        MlmServer.json(ctx, 200, out);
+    }
+
+    /** TEI: {@code {"inputs", "truncate", "model"}} → one (tokens, hidden) list per input: the last hidden state. */
+    void embedAll(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
+        List<String> inputs = inputs(b, "inputs", m);
+        teiOnlyRight(b);
+        FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()));
+        FeatureExtraction fe = m.embeddings();
+        long values = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                values += (long) fe.encode(inputs.get(i), i, o).length() * fe.dimension();
+            } catch (IllegalArgumentException tooLong) {
+                // reported with the token count by run()
+            }
+        }
+        if (values > MAX_TOKEN_VALUES) {
+            throw ApiError.tooLarge("that reply would hold " + values + " numbers (tokens × " + fe.dimension() + "), over the limit of "
+                    + MAX_TOKEN_VALUES + "; send fewer or shorter inputs per request");
+        }
+        List<float[][]> out = new ArrayList<>();
+        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs")) out.add(e.tokenVectors());
+        MlmServer.json(ctx, 200, out);
+    }
+
+    /**
+     * TEI: {@code {"inputs": {"source_sentence": str, "sentences": [str]}, "parameters": {"truncate"}, "model"}} →
+     * the cosine similarity of the source with each sentence, in order.
+     */
+    void similarity(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
+        Body in = b.object("inputs");
+        if (!b.has("inputs")) throw ApiError.validation("missing field `inputs`");
+        String source = in.string("source_sentence", null);
+        if (source == null) throw ApiError.validation("missing field `inputs.source_sentence`");
+        List<String> sentences = in.stringList("sentences", server.options.maxClientBatchSize());
+        if (!in.has("sentences")) throw ApiError.validation("missing field `inputs.sentences`");
+        if (sentences.isEmpty()) throw ApiError.empty("`inputs.sentences` is an empty list");
+        Body params = b.object("parameters");
+        teiOnlyRight(params);
+        FeatureExtraction.Options o = options(null, null, params.bool("truncate", server.options.autoTruncate()));
+        List<String> all = new ArrayList<>(sentences.size() + 1);
+        all.add(source);
+        all.addAll(sentences);
+        List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, "inputs.sentences");
+        List<Double> scores = new ArrayList<>(sentences.size());
+        for (int i = 1; i < v.size(); i++) scores.add(Similarity.cosine(v.getFirst().vector(), v.get(i).vector()));
+        MlmServer.json(ctx, 200, scores);
+    }
+
+    /**
+     * OpenAI: {@code {"input": str | [str] | [int] | [[int]], "model": name, "encoding_format": "float" | "base64",
+     * "dimensions": d, "user": …}} → {@code {"object": "list", "data": [{"object": "embedding", "embedding", "index"}],
+     * "model", "usage": {"prompt_tokens", "total_tokens"}}}. Vectors are the model's own (its pooling and
+     * normalisation); with {@code dimensions} they are cut and, if the model normalises, normalised again.
+     */
+    void openAi(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
+        FeatureExtraction fe = m.embeddings();
+        List<String> inputs = inputs(b, "input", m);
+        String format = b.string("encoding_format", "float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw ApiError.validation("`encoding_format` must be \"float\" or \"base64\", got \"" + Body.abbreviate(format) + "\"");
+        }
+        b.string("user", null);
+        Integer dims = b.integer("dimensions", 1, fe.dimension());
+        FeatureExtraction.Options o = options(null, null, server.options.autoTruncate());
+        List<FeatureExtraction.Embedding> es = run(ctx, m, o, inputs, "input");
+        List<Map<String, Object>> data = new ArrayList<>(es.size());
+        long tokens = 0;
+        for (int i = 0; i < es.size(); i++) {
+            FeatureExtraction.Embedding e = es.get(i);
+            float[] v = shorten(e.vector(), dims, fe.defaultNormalize());
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("object", "embedding");
+            d.put("embedding", format.equals("base64") ? base64(v) : v);
+            d.put("index", i);
+            data.add(d);
+            tokens += e.encoding().length();
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("object", "list");
+        reply.put("data", data);
+        reply.put("model", m.name());
+        reply.put("usage", Map.of("prompt_tokens", tokens, "total_tokens", tokens));
+        MlmServer.json(ctx, 200, reply);
+    }
+
+    /** OpenAI: GET /v1/models, the models served here. */
+    void models(Context ctx) {
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (ServedModel m : server.models) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("id", m.name());
+            d.put("object", "model");
+            d.put("created", 0);
+            d.put("owned_by", "mlm4j");
+            data.add(d);
+        }
+        MlmServer.json(ctx, 200, Map.of("object", "list", "data", data));
+    }
+
+    // ------------------------------------------------------------------
+
+    private FeatureExtraction.Options options(Pooling pooling, Boolean normalize, boolean truncate) {
+        return new FeatureExtraction.Options(pooling, normalize, truncate, 0, server.options.maxBatchTokens());
+    }
+
+    /** Validates and counts every input (422 if too long), then waits for the batch that computes them. */
+    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<String> texts, String field) {
+        FeatureExtraction fe = m.embeddings();
+        int tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                tokens += fe.encode(texts.get(i), i, o).length();
+            } catch (IllegalArgumentException e) {
+                int n = fe.tokenizer().encode(texts.get(i), Integer.MAX_VALUE, false).length();
+                String what = texts.size() == 1 ? field : field + "[" + i + "]";
+                throw ApiError.tooLong("`" + what + "` is " + n + " tokens, over the model's maximum of " + fe.maxTokens()
+                        + "; send \"truncate\": true to keep its first " + fe.maxLength());
+            }
+        }
+        Batcher<FeatureExtraction.Options, String, FeatureExtraction.Embedding> batcher =
+                server.batcher(m, ServedModel.Task.EMBEDDINGS, (opts, items) -> fe.extract(items, opts));
+        return server.await(ctx, batcher.submit(o, texts, tokens));
+    }
+
+    /**
+     * The texts of an input field: a string, a list of strings, a list of token ids (one input) or a list of
+     * lists of ids. Ids are this model's vocabulary ids; they are decoded to text (special tokens dropped)
+     * and tokenized again, which gives the same tokens for ids the model's own tokenizer produced.
+     */
+    private List<String> inputs(Body b, String field, ServedModel m) {
+        JsonNode n = b.require(field);
+        int max = server.options.maxClientBatchSize();
+        if (n.isTextual()) return List.of(n.textValue());
+        if (!n.isArray()) throw Body.wrongType(field, "a string, a list of strings or a list of token ids", n);
+        if (n.isEmpty()) throw ApiError.empty("`" + field + "` is an empty list");
+        JsonNode first = n.get(0);
+        if (first.isNumber()) return List.of(decode(n, field, m));
+        Body.checkCount(field, n.size(), max);
+        List<String> out = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode t = n.get(i);
+            if (first.isTextual() && t.isTextual()) {
+                out.add(t.textValue());
+            } else if (first.isArray() && t.isArray()) {
+                if (t.isEmpty()) throw ApiError.empty("`" + field + "[" + i + "]` is an empty list of token ids");
+                out.add(decode(t, field + "[" + i + "]", m));
+            } else {
+                throw ApiError.validation("`" + field + "[" + i + "]` must be " + (first.isArray() ? "a list of token ids" : "a string")
+                        + " like `" + field + "[0]`, got " + Body.kind(t));
+            }
+        }
+        return out;
+    }
+
+    private static String decode(JsonNode ids, String what, ServedModel m) {
+        return m.tokenizer().decode(TextRoutes.ids(ids, what, m.tokenizer().vocabSize()), true);
+    }
+
+    private static void teiOnlyRight(Body b) {
+        String dir = b.string("truncation_direction", "Right");
+        if (!dir.equalsIgnoreCase("right")) {
+            throw ApiError.validation("`truncation_direction` \"" + Body.abbreviate(dir) + "\" is not supported: only \"Right\"");
+        }
+        if (b.string("prompt_name", null) != null) {
+            throw ApiError.validation("`prompt_name` is not supported: this server has no sentence-transformers prompts");
+        }
+    }
+
+    /** The first {@code dims} components (all when null), L2-normalised again if the vector was normalised. */
+    static float[] shorten(float[] v, Integer dims, boolean normalized) {
+        if (dims == null || dims >= v.length) return v;
+        float[] s = java.util.Arrays.copyOf(v, dims);
+        if (normalized) {
+            double n = 0;
+            for (float x : s) n += (double) x * x;
+            double scale = 1 / Math.max(Math.sqrt(n), 1e-12);
+            for (int i = 0; i < s.length; i++) s[i] = (float) (s[i] * scale);
+        }
+        return s;
+    }
+
+    /** OpenAI's base64 encoding: the float32 values, little-endian, as standard base64. */
+    static String base64(float[] v) {
+        ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) bb.putFloat(x);
+        return Base64.getEncoder().encodeToString(bb.array());
+    }
+}

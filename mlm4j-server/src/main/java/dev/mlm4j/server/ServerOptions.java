@@ -1,0 +1,78 @@
+package dev.mlm4j.server;
+
+import java.util.List;
+
+/**
+ * How the server runs. Defaults follow TEI where TEI has the setting (max batch tokens 16384, max client
+ * batch size 32, max concurrent requests 512, payload limit 2 MB) and are safe without flags: loopback
+ * only, no CORS, no auth.
+ *
+ * @param host                  address to bind (127.0.0.1 unless told otherwise)
+ * @param port                  TCP port; 0 picks a free one
+ * @param maxBatchTokens        token budget of one batch (dynamic batching)
+ * @param maxBatchWaitMillis    how long an idle worker waits for more requests to join a batch
+ * @param payloadLimit          largest request body, in bytes (413 beyond)
+ * @param maxClientBatchSize    most inputs in one request (413 beyond)
+ * @param maxConcurrentRequests requests admitted at once, queued or computing; more get 429 with Retry-After
+ * @param requestTimeoutMillis  longest a request may wait and compute before it gets 503
+ * @param autoTruncate          truncate over-long inputs even when the request does not ask to
+ * @param apiKey                if non-null, every route but /health needs {@code Authorization: Bearer <apiKey>}
+ * @param corsOrigins           origins allowed by CORS ("*" for any); empty: no CORS headers at all
+ * @param shutdownGraceMillis   on stop, how long in-flight requests get to finish
+ */
+public record ServerOptions(String host, int port, int maxBatchTokens, long maxBatchWaitMillis, long payloadLimit,
+                            int maxClientBatchSize, int maxConcurrentRequests, long requestTimeoutMillis,
+                            boolean autoTruncate, String apiKey, List<String> corsOrigins, long shutdownGraceMillis) {
+
+    public static final ServerOptions DEFAULT = new ServerOptions("127.0.0.1", 8080, 16384, 2, 2_000_000, 32, 512,
+            60_000, false, null, List.of(), 30_000);
+
+    public ServerOptions {
+        if (host == null || host.isBlank()) throw new IllegalArgumentException("host is empty");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        if (maxBatchTokens < 1) throw new IllegalArgumentException("max batch tokens must be at least 1, got " + maxBatchTokens);
+        if (maxBatchWaitMillis < 0) throw new IllegalArgumentException("max batch wait must not be negative");
+        if (payloadLimit < 1) throw new IllegalArgumentException("payload limit must be at least 1 byte");
+        if (maxClientBatchSize < 1) throw new IllegalArgumentException("max client batch size must be at least 1");
+        if (maxConcurrentRequests < 1) throw new IllegalArgumentException("max concurrent requests must be at least 1");
+        if (requestTimeoutMillis < 1) throw new IllegalArgumentException("request timeout must be positive");
+        if (shutdownGraceMillis < 0) throw new IllegalArgumentException("shutdown grace must not be negative");
+        if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("the API key is empty");
+        corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
+    }
+
+    public ServerOptions withPort(int p) {
+        return new ServerOptions(host, p, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withHost(String h) {
+        return new ServerOptions(h, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withMaxConcurrentRequests(int n) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                n, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withPayloadLimit(long bytes) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, bytes, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withApiKey(String key) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, key, corsOrigins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withCorsOrigins(List<String> origins) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, origins, shutdownGraceMillis);
+    }
+
+    public ServerOptions withRequestTimeoutMillis(long millis) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, millis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.mlm4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * POST /tokenize and POST /decode, in TEI's shapes. Tokenizing needs no model run, so these are answered
+ * on the request's own thread, without batching.
+ */
+final class TextRoutes {
+
+    private final MlmServer server;
+
+    TextRoutes(MlmServer server) {
+        this.server = server;
+    }
+
+    /**
+     * {@code {"inputs": "text" | ["text", …], "add_special_tokens": true, "model": optional}} →
+     * {@code [[{"id", "text", "special", "start", "stop"}, …], …]}, one list per input. As TEI, start and stop
+     * are UTF-8 byte offsets into the input ({@code null} for special tokens, whose text is the token itself).
+     */
+    void tokenize(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = model(b);
+        List<String> inputs = b.texts("inputs", server.options.maxClientBatchSize());
+        boolean special = b.bool("add_special_tokens", true);
+        List<List<Map<String, Object>>> out = new ArrayList<>(inputs.size());
+        for (String text : inputs) {
+            Encoding e = m.tokenizer().encode(text, Integer.MAX_VALUE, false);
+            int[] bytes = utf8Offsets(text);
+            List<Map<String, Object>> tokens = new ArrayList<>(e.length());
+            for (int i = 0; i < e.length(); i++) {
+                if (e.special()[i] && !special) continue;
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("id", e.ids()[i]);
+                boolean hasOffsets = e.start()[i] >= 0;
+                t.put("text", hasOffsets ? text.substring(e.start()[i], e.end()[i]) : e.tokens()[i]);
+                t.put("special", e.special()[i]);
+                t.put("start", hasOffsets ? bytes[e.start()[i]] : null);
+                t.put("stop", hasOffsets ? bytes[e.end()[i]] : null);
+                tokens.add(t);
+            }
+            out.add(tokens);
+        }
+        MlmServer.json(ctx, 200, out);
+    }
+
+    /** {@code {"ids": [id, …] | [[id, …], …], "skip_special_tokens": true}} → {@code ["text", …]}. */
+    void decode(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = model(b);
+        Tokenizer tok = m.tokenizer();
+        JsonNode ids = b.require("ids");
+        if (!ids.isArray()) throw Body.wrongType("ids", "a list of token ids or a list of such lists", ids);
+        boolean skip = b.bool("skip_special_tokens", true);
+        List<int[]> sequences = new ArrayList<>();
+        if (!ids.isEmpty() && ids.get(0).isArray()) {
+            Body.checkCount("ids", ids.size(), server.options.maxClientBatchSize());
+            for (int s = 0; s < ids.size(); s++) {
+                JsonNode seq = ids.get(s);
+                if (!seq.isArray()) throw ApiError.validation("`ids[" + s + "]` must be a list of token ids, got " + Body.kind(seq));
+                sequences.add(ids(seq, "ids[" + s + "]", tok.vocabSize()));
+            }
+        } else {
+            sequences.add(ids(ids, "ids", tok.vocabSize()));
+        }
+        List<String> out = new ArrayList<>(sequences.size());
+        for (int[] seq : sequences) out.add(tok.decode(seq, skip));
+        MlmServer.json(ctx, 200, out);
+    }
+
+    private ServedModel model(Body b) {
+        String name = b.string("model", null);
+        if (name == null) return server.models.getFirst();
+        for (ServedModel m : server.models) if (m.name().equals(name)) return m;
+        return server.model(name, ServedModel.Task.EMBEDDINGS);   // throws the 404 with the list of models
+    }
+
+    static int[] ids(JsonNode list, String what, int vocab) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Body.checkInt(list.get(i), "`" + what + "[" + i + "]`", 0, vocab - 1);
+        }
+        return out;
+    }
+
+    /** bytes[i] = UTF-8 length of text[0, i) in UTF-16 units; defined for i in [0, length]. */
+    static int[] utf8Offsets(String text) {
+        int[] bytes = new int[text.length() + 1];
+        int b = 0;
+        for (int i = 0; i < text.length(); i++) {
+            bytes[i] = b;
+            char c = text.charAt(i);
+            if (c < 0x80) b += 1;
+            else if (c < 0x800) b += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                b += 4;
+                bytes[++i] = b;       // the low surrogate sits inside the 4-byte sequence; point it past it
+                continue;
+            } else b += 3;
+        }
+        bytes[text.length()] = b;
+        return bytes;
+    }
+}

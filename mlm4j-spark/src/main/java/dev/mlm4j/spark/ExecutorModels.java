@@ -1,0 +1,63 @@
+package dev.mlm4j.spark;
+
+import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.pipelines.FeatureExtraction;
+import dev.mlm4j.pipelines.FillMask;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.weights.Checkpoint;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The models of this JVM (an executor, or the driver in local mode): each loaded on first use by the first task that
+ * asks, then shared by every task thread of the JVM for as long as it lives. Closures carry only the model's name or
+ * path, never its bytes. Concurrent first calls for the same model wait for one load ({@link ConcurrentHashMap#computeIfAbsent}).
+ *
+ * <p>Each pipeline kind holds its own copy of the weights: a job that embeds and fills masks with the same model on
+ * the same executor loads it twice.
+ */
+final class ExecutorModels {
+    private ExecutorModels() {}
+
+    private static final Map<String, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
+    private static final Map<String, FillMask> FILL_MASK = new ConcurrentHashMap<>();
+    private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    private static final Map<String, ExplorerModel> EXPLORER = new ConcurrentHashMap<>();
+
+    static FeatureExtraction embeddings(String model) {
+        return load(EMBEDDINGS, model, m -> Models.embeddings(m, ProgressListener.NONE));
+    }
+
+    static FillMask fillMask(String model) {
+        return load(FILL_MASK, model, m -> Models.fillMask(m, ProgressListener.NONE));
+    }
+
+    /** Only the tokenizer: the weights are opened (memory-mapped) to find it, never copied. */
+    static Tokenizer tokenizer(String model) {
+        return load(TOKENIZERS, model, m -> {
+            try (Checkpoint c = Checkpoint.open(Models.resolve(m, ProgressListener.NONE))) {
+                return c.tokenizer();
+            }
+        });
+    }
+
+    static ExplorerModel explorer(String model) {
+        return load(EXPLORER, model, ExplorerModel::load);
+    }
+
+    private static <T> T load(Map<String, T> cache, String model, Function<String, T> loader) {
+        T t = cache.get(model);
+        if (t != null) return t;
+        return cache.computeIfAbsent(model, m -> {
+            try {
+                return loader.apply(m);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("mlm4j cannot load model '" + m + "' on this executor: " + e.getMessage(), e);
+            }
+        });
+    }
+}

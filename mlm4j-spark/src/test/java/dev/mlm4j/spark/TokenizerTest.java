@@ -1,0 +1,98 @@
+package dev.mlm4j.spark;
+
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.weights.Checkpoint;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TokenizerTest {
+
+    static dev.mlm4j.tokens.Tokenizer reference;
+
+    @BeforeAll
+    static void load() {
+        try (Checkpoint c = Checkpoint.open(Models.resolve("bert-base-uncased", ProgressListener.NONE))) {
+            reference = c.tokenizer();
+        }
+    }
+
+    @Test
+    void schemaIsIdsTokensOffsetsSpecialTruncated() {
+        Dataset<Row> out = new Tokenizer().transform(SparkTests.frame(List.of("a b"), 1));
+        assertEquals("struct<id:bigint,text:string,tokens:struct<ids:array<int>,tokens:array<string>,"
+                + "offsets:array<struct<start:int,end:int>>,special:array<boolean>,truncated:boolean>,reason:string>",
+                out.schema().simpleString());
+    }
+
+    @Test
+    void huggingFaceIdsForTheModelCardSentence() {
+        Row r = new Tokenizer().transform(SparkTests.frame(List.of("Hello I'm a [MASK] model."), 1)).first();
+        Row t = r.getStruct(2);
+        assertEquals(List.of(101, 7592, 1045, 1005, 1049, 1037, 103, 2944, 1012, 102), t.getList(0));
+        assertEquals(List.of("[CLS]", "hello", "i", "'", "m", "a", "[MASK]", "model", ".", "[SEP]"), t.getList(1));
+        List<Row> offsets = t.getList(2);
+        assertEquals(List.of(-1, -1), List.of(offsets.get(0).getInt(0), offsets.get(0).getInt(1)));
+        assertEquals(List.of(0, 5), List.of(offsets.get(1).getInt(0), offsets.get(1).getInt(1)));    // "Hello"
+        assertEquals(List.of(12, 18), List.of(offsets.get(6).getInt(0), offsets.get(6).getInt(1)));  // "[MASK]"
+        assertEquals(List.of(true, false, false, false, false, false, false, false, false, true), t.getList(3));
+        assertFalse(t.getBoolean(4));
+        assertNull(r.get(3));
+    }
+
+    @Test
+    void everyBrownSentenceAsTheJavaTokenizerEncodesIt() {
+        List<String> brown = SparkTests.brown();
+        List<Row> rows = new Tokenizer().transform(SparkTests.frame(brown, 5)).collectAsList();
+        assertEquals(brown.size(), rows.size());
+        for (Row r : rows) {
+            String text = r.getString(1);
+            assertEquals(brown.get((int) r.getLong(0)), text);
+            Encoding e = reference.encode(text, Integer.MAX_VALUE, false);
+            Row t = r.getStruct(2);
+            assertArrayEquals(e.ids(), t.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray(), text);
+            assertEquals(Arrays.asList(e.tokens()), t.getList(1), text);
+            List<Row> offsets = t.getList(2);
+            for (int i = 0; i < e.length(); i++) {
+                assertEquals(e.start()[i], offsets.get(i).getInt(0), text + " token " + i);
+                assertEquals(e.end()[i], offsets.get(i).getInt(1), text + " token " + i);
+            }
+        }
+    }
+
+    @Test
+    void maxLengthTruncates() {
+        String text = SparkTests.brown().get(0);
+        Row t = new Tokenizer().setMaxLength(8).transform(SparkTests.frame(List.of(text), 1)).first().getStruct(2);
+        assertArrayEquals(reference.encode(text, 8, true).ids(), t.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray());
+        assertTrue(t.getBoolean(4));
+    }
+
+    @Test
+    void nullAndEmptyTextsGiveNullWithAReason() {
+        List<String> texts = new ArrayList<>(Arrays.asList(null, "", "  \t", "fine"));
+        Map<Long, Row> byId = new HashMap<>();
+        for (Row r : new Tokenizer().transform(SparkTests.frame(texts, 2)).collectAsList()) byId.put(r.getLong(0), r);
+        assertNull(byId.get(0L).get(2));
+        assertEquals("text is null", byId.get(0L).getString(3));
+        assertEquals("text is empty", byId.get(1L).getString(3));
+        assertEquals("text is empty", byId.get(2L).getString(3));
+        assertNull(byId.get(3L).get(3));
+        assertEquals(3, byId.get(3L).getStruct(2).getList(0).size());
+    }
+}
