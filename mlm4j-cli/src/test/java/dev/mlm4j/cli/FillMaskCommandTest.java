@@ -33,6 +33,13 @@ class FillMaskCommandTest {
     }
 
     @Test
+    void int8WeightsGiveTheSameTopWord() {
+        var r = CliRunner.run("fill-mask", "--int8", "-k", "1", "Paris is the [MASK] of France.");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().split("\n")[1].matches("\\s+1\\. capital\\s+0\\.\\d+\\s+.*"), r.out());
+    }
+
+    @Test
     void jsonHasHuggingFacesShape() throws Exception {
         var r = CliRunner.run("fill-mask", "--json", "-k", "3", "The woman worked as a [MASK].");
         assertEquals(0, r.exit(), r.err());

@@ -23,23 +23,22 @@ public final class VectorMath {
     static final VectorSpecies<Float> S = VectorKernels.S;
     static final int L = VectorKernels.L;
 
-    /** Rotations by L/2, L/4, …, 1 lanes: the fixed tree of {@link #sum(FloatVector)}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] s = new VectorShuffle[steps];
-        for (int i = 0, w = L / 2; i < steps; i++, w /= 2) s[i] = VectorShuffle.iota(S, w, 1, true);
-        return s;
-    }
+    /** Rotations by 8, 4, 2 and 1 lanes: the fixed tree of {@link #sum(FloatVector)} (those wider than the species unused). */
+    private static final VectorShuffle<Float> R8 = VectorShuffle.iota(S, 8 % L, 1, true), R4 = VectorShuffle.iota(S, 4 % L, 1, true),
+            R2 = VectorShuffle.iota(S, 2 % L, 1, true), R1 = VectorShuffle.iota(S, 1, 1, true);
 
     /**
      * Sum of the lanes in a fixed order: v + rotate(v, L/2), then + rotate(·, L/4), …, lane 0. For 16 lanes
-     * lane 0 ends as ((v0+v8)+(v4+v12)) + ((v2+v10)+(v6+v14)) + … — the same tree every time.
+     * lane 0 ends as ((v0+v8)+(v4+v12)) + ((v2+v10)+(v6+v14)) + … — the same tree every time. Written out
+     * step by step (L is a constant, the untaken steps fold away): a loop over an array of shuffles made C2
+     * leave the vectors boxed, on the slow Java path.
      */
     public static float sum(FloatVector v) {
-        for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
+        if (L >= 32) throw new UnsupportedOperationException("species wider than 16 floats");
+        if (L == 16) v = v.add(v.rearrange(R8));
+        if (L >= 8) v = v.add(v.rearrange(R4));
+        if (L >= 4) v = v.add(v.rearrange(R2));
+        v = v.add(v.rearrange(R1));
         return v.lane(0);
     }
 
