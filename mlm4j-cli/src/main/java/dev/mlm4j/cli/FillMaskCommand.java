@@ -9,11 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "fill-mask",
@@ -60,33 +57,11 @@ final class FillMaskCommand implements Callable<Integer> {
         FillMask pipeline = Models.fillMask(model, null, int8 ? Precision.INT8 : Precision.fromProperty());
         List<List<FillMask.MaskResult>> results = pipeline.fill(input, options);   // everything computed before printing
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(results)));
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(FillMask.huggingFaceShape(results)));
         } else {
             System.out.print(table(input, results));
         }
         return 0;
-    }
-
-    /** Hugging Face's shape: a list per mask; a list of those when a text has several masks; one per text. */
-    static Object toJson(List<List<FillMask.MaskResult>> results) {
-        List<Object> perText = new ArrayList<>();
-        for (List<FillMask.MaskResult> masks : results) {
-            List<Object> perMask = new ArrayList<>();
-            for (FillMask.MaskResult m : masks) {
-                List<Map<String, Object>> preds = new ArrayList<>();
-                for (FillMask.Prediction p : m.predictions()) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("score", p.score());
-                    o.put("token", p.token());
-                    o.put("token_str", p.tokenStr());
-                    o.put("sequence", p.sequence());
-                    preds.add(o);
-                }
-                perMask.add(preds);
-            }
-            perText.add(perMask.size() == 1 ? perMask.getFirst() : perMask);
-        }
-        return perText.size() == 1 ? perText.getFirst() : perText;
     }
 
     static String table(List<String> input, List<List<FillMask.MaskResult>> results) {

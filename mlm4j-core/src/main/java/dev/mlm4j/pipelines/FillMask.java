@@ -111,6 +111,32 @@ public final class FillMask {
         return results;
     }
 
+    /**
+     * Hugging Face's fill-mask output shape for {@code results}: a list of {score, token, token_str, sequence} per mask;
+     * a list of those when a text has several masks; one entry per text, unwrapped when there is one text.
+     * Front ends (CLI, server) serialise this as JSON.
+     */
+    public static Object huggingFaceShape(List<List<MaskResult>> results) {
+        List<Object> perText = new ArrayList<>();
+        for (List<MaskResult> masks : results) {
+            List<Object> perMask = new ArrayList<>();
+            for (MaskResult m : masks) {
+                List<Map<String, Object>> preds = new ArrayList<>();
+                for (Prediction p : m.predictions()) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("score", p.score());
+                    o.put("token", p.token());
+                    o.put("token_str", p.tokenStr());
+                    o.put("sequence", p.sequence());
+                    preds.add(o);
+                }
+                perMask.add(preds);
+            }
+            perText.add(perMask.size() == 1 ? perMask.getFirst() : perMask);
+        }
+        return perText.size() == 1 ? perText.getFirst() : perText;
+    }
+
     private List<Prediction> predictions(Encoding e, int position, FloatTensor logits, int row, int[] targetIds, int topK) {
         int v = logits.dim(1), off = logits.rowOffset(row);
         float[] d = logits.data();

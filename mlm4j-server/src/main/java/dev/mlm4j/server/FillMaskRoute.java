@@ -4,10 +4,7 @@ import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.tokens.Encoding;
 import io.javalin.http.Context;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * POST /fill-mask: Hugging Face's fill-mask pipeline over HTTP.
@@ -62,28 +59,6 @@ final class FillMaskRoute {
         Batcher<FillMask.Options, String, List<FillMask.MaskResult>> batcher =
                 server.batcher(m, ServedModel.Task.FILL_MASK, (opts, texts) -> pipeline.fill(texts, opts));
         List<List<FillMask.MaskResult>> results = server.await(ctx, batcher.submit(options, inputs, tokens));
-        MlmServer.json(ctx, 200, toJson(results));
-    }
-
-    /** Hugging Face's shape: a list per mask; a list of those when a text has several masks; one per text. */
-    static Object toJson(List<List<FillMask.MaskResult>> results) {
-        List<Object> perText = new ArrayList<>();
-        for (List<FillMask.MaskResult> masks : results) {
-            List<Object> perMask = new ArrayList<>();
-            for (FillMask.MaskResult r : masks) {
-                List<Map<String, Object>> preds = new ArrayList<>();
-                for (FillMask.Prediction p : r.predictions()) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("score", p.score());
-                    o.put("token", p.token());
-                    o.put("token_str", p.tokenStr());
-                    o.put("sequence", p.sequence());
-                    preds.add(o);
-                }
-                perMask.add(preds);
-            }
-            perText.add(perMask.size() == 1 ? perMask.getFirst() : perMask);
-        }
-        return perText.size() == 1 ? perText.getFirst() : perText;
+        MlmServer.json(ctx, 200, FillMask.huggingFaceShape(results));
     }
 }
