@@ -17,11 +17,9 @@ public final class BertAttention {
         this.output = new BertSelfOutput(w.prefix("output"), c);
     }
 
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
-        return forward(k, x, batch, mask, probs, null);
-    }
-
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
-        return output.forward(k, self.forward(k, x, batch, mask, probs, scores), x);
+    /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); probs and scores as in {@link BertSelfAttention#forward}. */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, FloatTensor[] probs, FloatTensor[] scores) {
+        int t = x.dim(0);
+        return output.forward(k, self.forward(k, x, batch, mask, s.qkv(t), s.ctx(t), probs, scores), x, s.attn(t));
     }
 }

@@ -8,12 +8,17 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** N × BertLayer: transformers' {@code BertEncoder}; keys {@code encoder.layer.0 … encoder.layer.N-1}. */
 public final class BertEncoder {
     private final BertLayer[] layers;
+    private final BertConfig config;
+    /** One idle {@link LayerState} for the next call (taken by one thread at a time); null while in use. */
+    private final AtomicReference<LayerState> idle = new AtomicReference<>();
 
     public BertEncoder(Weights w, BertConfig c) {
+        this.config = c;
         this.layers = new BertLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c);
     }
@@ -28,22 +33,26 @@ public final class BertEncoder {
     }
 
     /**
-     * Runs every layer with {@code mask}.
+     * Runs every layer with {@code mask}, updating {@code x} (T, hidden) in place; returns x.
      *
-     * @param hiddenStates if non-null, each layer's output is appended
+     * @param hiddenStates if non-null, a copy of each layer's output is appended
      * @param attentions   if non-null, each layer's per-sequence (heads, len, len) probabilities are appended
      * @param scores       if non-null, each layer's per-sequence (heads, len, len) QKᵀ/√d_k (before the mask) are appended
      */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
                                List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions, List<FloatTensor[]> scores) {
+        int t = x.dim(0);
+        LayerState s = idle.getAndSet(null);
+        if (s == null || s.capacity() < t) s = new LayerState(t, config);
         for (BertLayer layer : layers) {
             FloatTensor[] probs = attentions != null ? new FloatTensor[batch.size()] : null;
             FloatTensor[] raw = scores != null ? new FloatTensor[batch.size()] : null;
-            x = layer.forward(k, x, batch, mask, probs, raw);
-            if (hiddenStates != null) hiddenStates.add(x);
+            layer.forward(k, x, batch, mask, s, probs, raw);
+            if (hiddenStates != null) hiddenStates.add(x.copy());
             if (attentions != null) attentions.add(probs);
             if (scores != null) scores.add(raw);
         }
+        if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
         return x;
     }
 }

@@ -14,8 +14,8 @@ public final class BertIntermediate {
         this.dense = Linear.load(w.prefix("dense"), c.hiddenSize(), c.intermediateSize());
     }
 
-    /** (T, hidden) → (T, intermediate). */
-    public FloatTensor forward(Kernels k, FloatTensor x) {
-        return dense.forwardGelu(x);
+    /** y (T, intermediate) ← GELU(dense(x (T, hidden))); returns y. */
+    public FloatTensor forward(Kernels k, FloatTensor x, FloatTensor y) {
+        return dense.forwardGelu(x, y);
     }
 }

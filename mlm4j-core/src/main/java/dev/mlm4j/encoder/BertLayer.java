@@ -25,14 +25,14 @@ public final class BertLayer {
         this.output = new BertOutput(w.prefix("output"), c);
     }
 
-    /** (T, hidden) → (T, hidden); probs as in {@link BertSelfAttention#forward}. */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
-        return forward(k, x, batch, mask, probs, null);
-    }
-
-    /** As above; {@code scores}, if non-null, receives the pre-mask scores as in {@link BertSelfAttention#forward}. */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
-        FloatTensor a = attention.forward(k, x, batch, mask, probs, scores);
-        return output.forward(k, intermediate.forward(k, a), a);
+    /**
+     * x (T, hidden) → the layer's output, written over x (the input is not needed once {@code a} exists);
+     * the layer's other activations live in {@code s}. {@code probs} and {@code scores}, if non-null, receive
+     * the attention probabilities and pre-mask scores as in {@link BertSelfAttention#forward}.
+     */
+    public void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, FloatTensor[] probs, FloatTensor[] scores) {
+        int t = x.dim(0);
+        FloatTensor a = attention.forward(k, x, batch, mask, s, probs, scores);          // (T, hidden)
+        output.forward(k, intermediate.forward(k, a, s.inter(t)), a, x);             // (T, intermediate) → x
     }
 }

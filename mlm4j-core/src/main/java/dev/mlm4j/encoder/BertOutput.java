@@ -17,9 +17,9 @@ public final class BertOutput {
         this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
     }
 
-    /** (T, intermediate), (T, hidden) → (T, hidden). */
-    public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input) {
-        FloatTensor y = dense.forwardPlus(intermediate, input);
+    /** y (T, hidden) ← LayerNorm(dense(intermediate (T, intermediate)) + input (T, hidden)); returns y. */
+    public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor y) {
+        dense.forwardPlus(intermediate, input, y);
         layerNorm.forward(k, y);
         return y;
     }

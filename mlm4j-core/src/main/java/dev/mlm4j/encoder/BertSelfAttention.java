@@ -26,21 +26,19 @@ public final class BertSelfAttention {
         this.headSize = c.headSize();
     }
 
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs) {
-        return forward(k, x, batch, mask, probs, null);
-    }
-
     /**
      * @param x      (T, hidden) packed batch
+     * @param qkvOut (T, 3·hidden) workspace: receives Q | K | V
+     * @param ctx    (T, hidden) receives the context vectors, heads concatenated (every element is written)
      * @param probs  if non-null, receives probs[s] = (heads, len_s, len_s) attention probabilities
      * @param scores if non-null, receives scores[s] = (heads, len_s, len_s) QKᵀ/√d_k before the mask
-     * @return (T, hidden) context vectors, heads concatenated
+     * @return ctx
      */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor[] probs, FloatTensor[] scores) {
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor qkvOut, FloatTensor ctx,
+                               FloatTensor[] probs, FloatTensor[] scores) {
         int hidden = x.dim(1);
-        FloatTensor qkvOut = qkv.forward(x);                                        // (T, 3·hidden)
+        qkv.forward(x, qkvOut);                                                     // (T, 3·hidden)
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
-        FloatTensor ctx = FloatTensor.zeros(x.dim(0), x.dim(1));                 // every element is written
         int sequences = batch.size();
         if (probs != null) {
             for (int s = 0; s < sequences; s++) probs[s] = FloatTensor.zeros(heads, batch.length(s), batch.length(s));

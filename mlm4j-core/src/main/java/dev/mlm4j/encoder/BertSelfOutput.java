@@ -17,9 +17,9 @@ public final class BertSelfOutput {
         this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
     }
 
-    /** (T, hidden) → (T, hidden). */
-    public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input) {
-        FloatTensor y = dense.forwardPlus(hidden, input);
+    /** y (T, hidden) ← LayerNorm(dense(hidden (T, hidden)) + input (T, hidden)); returns y. */
+    public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor y) {
+        dense.forwardPlus(hidden, input, y);
         layerNorm.forward(k, y);
         return y;
     }

@@ -74,21 +74,35 @@ public final class Linear {
 
     /** A new (n, out) tensor holding x (n, in) · Wᵀ + b. */
     public FloatTensor forward(FloatTensor x) {
-        return forward(x, Epilogue.BIAS, null);
+        return forward(x, Epilogue.BIAS, null, FloatTensor.zeros(x.dim(0), out()));
     }
 
     /** A new (n, out) tensor holding GELU(x Wᵀ + b). */
     public FloatTensor forwardGelu(FloatTensor x) {
-        return forward(x, Epilogue.BIAS_GELU, null);
+        return forward(x, Epilogue.BIAS_GELU, null, FloatTensor.zeros(x.dim(0), out()));
     }
 
     /** A new (n, out) tensor holding x Wᵀ + b + residual. */
     public FloatTensor forwardPlus(FloatTensor x, FloatTensor residual) {
-        return forward(x, Epilogue.BIAS_RESIDUAL, residual);
+        return forward(x, Epilogue.BIAS_RESIDUAL, residual, FloatTensor.zeros(x.dim(0), out()));
     }
 
-    private FloatTensor forward(FloatTensor x, Epilogue e, FloatTensor residual) {
-        FloatTensor y = FloatTensor.zeros(x.dim(0), out());
+    /** {@code y} (n, out) ← x (n, in) · Wᵀ + b, into the caller's buffer (every element written); returns y. */
+    public FloatTensor forward(FloatTensor x, FloatTensor y) {
+        return forward(x, Epilogue.BIAS, null, y);
+    }
+
+    /** {@code y} (n, out) ← GELU(x Wᵀ + b); returns y. */
+    public FloatTensor forwardGelu(FloatTensor x, FloatTensor y) {
+        return forward(x, Epilogue.BIAS_GELU, null, y);
+    }
+
+    /** {@code y} (n, out) ← x Wᵀ + b + residual; returns y. {@code residual} may be y itself, not a different view of it. */
+    public FloatTensor forwardPlus(FloatTensor x, FloatTensor residual, FloatTensor y) {
+        return forward(x, Epilogue.BIAS_RESIDUAL, residual, y);
+    }
+
+    private FloatTensor forward(FloatTensor x, Epilogue e, FloatTensor residual, FloatTensor y) {
         Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
         if (weight != null) Gemm.linear(x, weight, bias, epilogue, residual, y);
         else Int8Gemm.linear(x, weight8, bias, epilogue, residual, y);

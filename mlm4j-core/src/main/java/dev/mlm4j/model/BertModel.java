@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * The encoder: embeddings → N × (bidirectional self-attention → feed-forward), plus the pooler when the
  * checkpoint has one. transformers' {@code BertModel}; keys under {@code bert.}. Immutable and shared by
- * all threads: every forward pass allocates its own activations.
+ * all threads: a forward pass allocates its hidden state (T, hidden), which it returns, and borrows the layers'
+ * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it.
  */
 public final class BertModel {
     private final BertConfig config;
@@ -55,7 +56,7 @@ public final class BertModel {
         List<FloatTensor[]> attentions = options.attentions() ? new ArrayList<>() : null;
         List<FloatTensor[]> scores = options.scores() ? new ArrayList<>() : null;
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
-        if (hidden != null) hidden.add(x);
+        if (hidden != null) hidden.add(x.copy());                          // the encoder updates x in place
         x = encoder.forward(k, x, batch, mask, hidden, attentions, scores); // (T, hidden)
         return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions,
                 scores == null ? List.of() : scores);

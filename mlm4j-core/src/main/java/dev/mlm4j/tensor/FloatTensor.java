@@ -39,6 +39,24 @@ public final class FloatTensor {
     }
 
     /** A contiguous {@code (rows, cols)} tensor copied from a rectangular {@code float[][]}. */
+    /**
+     * The first {@code size(shape)} elements of {@code data}, row-major, as a view: {@code data} may be longer
+     * (a reused buffer).
+     */
+    public static FloatTensor wrapPrefix(float[] data, int... shape) {
+        int n = checkedSize(shape);
+        if (n > data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements, array has " + data.length);
+        }
+        return new FloatTensor(data, 0, shape.clone(), rowMajorStrides(shape));
+    }
+
+    /** A rank-2 tensor's transpose as a view (shape and strides swapped), no copy. */
+    public FloatTensor transposed() {
+        if (shape.length != 2) throw new IllegalStateException("transposed() of a rank-" + shape.length + " tensor");
+        return new FloatTensor(data, offset, new int[] {shape[1], shape[0]}, new int[] {strides[1], strides[0]});
+    }
+
     public static FloatTensor of(float[][] rows) {
         int r = rows.length;
         int c = r == 0 ? 0 : rows[0].length;
@@ -158,6 +176,7 @@ public final class FloatTensor {
 
     /** A contiguous copy. */
     public FloatTensor copy() {
+        if (isContiguous()) return new FloatTensor(Arrays.copyOfRange(data, offset, offset + size()), 0, shape.clone(), rowMajorStrides(shape));
         FloatTensor t = zeros(shape);
         float[] flat = t.data;
         int[] idx = new int[shape.length];
