@@ -26,11 +26,13 @@ public final class Int8Matrix {
         this.scales = scales;
     }
 
-    /** Quantises and packs PyTorch-layout weights {@code (out_i, in)}, concatenated along out (e.g. Q, K, V). */
+    /**
+     * Quantises and packs PyTorch-layout weights {@code (out_i, in)}, concatenated along out (e.g. Q, K, V); each
+     * may be row-major or a strided view ({@link FloatTensor#transposed()} of an {@code (in, out)} kernel).
+     */
     public static Int8Matrix quantize(FloatTensor... weightsOutIn) {
         int in = -1, out = 0;
         for (FloatTensor w : weightsOutIn) {
-            ScalarKernels.requireUnitStride(w);
             if (w.rank() != 2) throw new IllegalArgumentException("weight [out, in] must be rank 2, got " + w);
             if (in >= 0 && w.dim(1) != in) throw new IllegalArgumentException("all parts need the same in, got " + in + " and " + w.dim(1));
             in = w.dim(1);
@@ -48,14 +50,14 @@ public final class Int8Matrix {
                 while (r >= weightsOutIn[part].dim(0)) r -= weightsOutIn[part++].dim(0);
                 FloatTensor w = weightsOutIn[part];
                 float[] src = w.data();
-                int s0 = w.rowOffset(r);
+                int s0 = w.rowOffset(r), sp = w.stride(1);
                 float max = 0f;
-                for (int p = 0; p < k; p++) max = Math.max(max, Math.abs(src[s0 + p]));
+                for (int p = 0; p < k; p++) max = Math.max(max, Math.abs(src[s0 + p * sp]));
                 float scale = max / 127f;
                 scales[o] = scale;
                 float inv = scale == 0f ? 0f : 1f / scale;
                 int base = panel * k * NR + c;
-                for (int p = 0; p < k; p++) dst[base + p * NR] = (byte) Math.max(-127, Math.min(127, Math.round(src[s0 + p] * inv)));
+                for (int p = 0; p < k; p++) dst[base + p * NR] = (byte) Math.max(-127, Math.min(127, Math.round(src[s0 + p * sp] * inv)));
             }
         });
         return new Int8Matrix(in, out, dst, scales);

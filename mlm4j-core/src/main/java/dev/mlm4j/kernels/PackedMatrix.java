@@ -27,7 +27,10 @@ public final class PackedMatrix {
         this.data = data;
     }
 
-    /** Packs a PyTorch-layout weight {@code w (out, in)} (the linear layer computes x · Wᵀ). */
+    /**
+     * Packs a PyTorch-layout weight {@code w (out, in)} (the linear layer computes x · Wᵀ). {@code w} may be a
+     * row-major tensor or a transposed view of an {@code (in, out)} one ({@link FloatTensor#transposed()}).
+     */
     public static PackedMatrix pack(FloatTensor weightOutIn) {
         return packOutIn(new FloatTensor[] {weightOutIn}, "weight [out, in]");
     }
@@ -67,8 +70,8 @@ public final class PackedMatrix {
     private static PackedMatrix packOutIn(FloatTensor[] parts, String what) {
         int in = -1, out = 0;
         for (FloatTensor w : parts) {
-            ScalarKernels.requireUnitStride(w);
             if (w.rank() != 2) throw new IllegalArgumentException(what + " must be rank 2, got " + w);
+            if (w.stride(1) != 1 && w.stride(0) != 1) throw new IllegalArgumentException(what + " needs unit stride along in or along out: " + w);
             if (in >= 0 && w.dim(1) != in) {
                 throw new IllegalArgumentException(what + ": all parts need the same in, got " + in + " and " + w.dim(1));
             }
@@ -87,12 +90,17 @@ public final class PackedMatrix {
                     int r0 = panel * NR + c, part = 0;
                     while (r0 >= parts[part].dim(0)) r0 -= parts[part++].dim(0);
                     FloatTensor w = parts[part];
-                    int len = Math.min(cols - c, w.dim(0) - r0), ld = w.stride(0), s0 = w.rowOffset(r0);
+                    int len = Math.min(cols - c, w.dim(0) - r0), ld = w.stride(0), sp = w.stride(1), s0 = w.rowOffset(r0);
                     float[] src = w.data();
-                    // sequential writes; the len rows being read stay in L1 across consecutive p
-                    for (int p = 0; p < k; p++) {
-                        int d = base + p * NR + c;
-                        for (int cc = 0, s = s0 + p; cc < len; cc++, s += ld) dst[d + cc] = src[s];
+                    if (ld == 1) {
+                        // a transposed (in, out) view: the run is contiguous for each p
+                        for (int p = 0; p < k; p++) System.arraycopy(src, s0 + p * sp, dst, base + p * NR + c, len);
+                    } else {
+                        // sequential writes; the len rows being read stay in L1 across consecutive p
+                        for (int p = 0; p < k; p++) {
+                            int d = base + p * NR + c;
+                            for (int cc = 0, s = s0 + p * sp; cc < len; cc++, s += ld) dst[d + cc] = src[s];
+                        }
                     }
                     c += len;
                 }

@@ -44,7 +44,7 @@ public final class Linear {
         FloatTensor[] ws = new FloatTensor[scopes.length];
         int total = 0;
         for (int i = 0; i < scopes.length; i++) {
-            ws[i] = scopes[i].tensor("weight", outs[i], in);
+            ws[i] = i < Weights.SCRATCH_SLOTS ? scopes[i].scratch("weight", i, outs[i], in) : scopes[i].tensor("weight", outs[i], in);
             total += outs[i];
         }
         FloatTensor bias = FloatTensor.zeros(total);
@@ -56,7 +56,7 @@ public final class Linear {
 
     /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}. */
     public static Linear load(Weights w, int in, int out) {
-        return new Linear(w.tensor("weight", out, in), w.tensor("bias", out));
+        return new Linear(w.scratch("weight", 0, out, in), w.tensor("bias", out));
     }
 
     public int in() {

@@ -44,6 +44,17 @@ public interface TensorSource extends Closeable {
      */
     FloatTensor load(String name);
 
+    /**
+     * {@link #load}, for a caller that copies the data into another layout at once (weight packing): the
+     * elements go into {@code buffer} when it is large enough (a new array otherwise), and the result may be a
+     * strided view, not a contiguous copy (a format storing a dense kernel as {@code [in, out]} returns it
+     * untransposed, as {@link FloatTensor#transposed()}). So loading a model makes no garbage the size of its
+     * weights. The view is valid until {@code buffer} is reused.
+     */
+    default FloatTensor loadInto(String name, float[] buffer) {
+        return load(name);
+    }
+
     @Override
     default void close() {}
 }

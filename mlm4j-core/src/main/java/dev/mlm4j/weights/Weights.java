@@ -15,24 +15,30 @@ import java.util.List;
  * A missing key or a wrong shape fails loudly with the full key and the file.
  */
 public final class Weights {
+    /** Scratch buffers {@link #scratch} may use at once (query, key and value of a fused projection). */
+    public static final int SCRATCH_SLOTS = 4;
+
     private final TensorSource source;
     private final String prefix;
+    private final float[][] scratch; // shared by every scope of one root; slot → buffer, grown on demand
 
+    /** The root scope. Not for concurrent use: its scopes share the {@link #scratch} buffers. */
     public Weights(TensorSource source) {
-        this(source, "");
+        this(source, "", new float[SCRATCH_SLOTS][]);
     }
 
-    private Weights(TensorSource source, String prefix) {
+    private Weights(TensorSource source, String prefix, float[][] scratch) {
         this.source = source;
         this.prefix = prefix;
+        this.scratch = scratch;
     }
 
     public Weights prefix(String name) {
-        return new Weights(source, key(name));
+        return new Weights(source, key(name), scratch);
     }
 
     public Weights prefix(String name, int index) {
-        return new Weights(source, key(name) + "." + index);
+        return new Weights(source, key(name) + "." + index, scratch);
     }
 
     /** The full key of a leaf under this scope. */
@@ -50,6 +56,25 @@ public final class Weights {
 
     /** Loads {@code leaf}, checking its shape when {@code expectedShape} is given. */
     public FloatTensor tensor(String leaf, int... expectedShape) {
+        return source.load(checked(leaf, expectedShape));
+    }
+
+    /**
+     * Loads {@code leaf} into the root's scratch buffer {@code slot} (0 … {@link #SCRATCH_SLOTS} − 1) instead of a
+     * fresh array, possibly as a strided view ({@link TensorSource#loadInto}): for a weight the caller copies into
+     * its own layout at once (a linear layer packing it), so loading a model does not leave its weights' size in
+     * garbage behind. The result is valid until the slot is loaded again.
+     */
+    public FloatTensor scratch(String leaf, int slot, int... expectedShape) {
+        String key = checked(leaf, expectedShape);
+        long n = 1;
+        for (int d : source.info(key).shape()) n *= d;
+        if (n <= Integer.MAX_VALUE - 16 && (scratch[slot] == null || scratch[slot].length < n)) scratch[slot] = new float[(int) n];
+        return source.loadInto(key, scratch[slot]);
+    }
+
+    /** The full key of {@code leaf}, after checking it exists with the expected shape. */
+    private String checked(String leaf, int... expectedShape) {
         String key = key(leaf);
         TensorInfo info = source.info(key);
         if (info == null) {
@@ -59,7 +84,7 @@ public final class Weights {
             throw new WeightException("weight '" + key + "' in " + source.origin() + " has shape "
                     + Arrays.toString(info.shape()) + ", the configuration expects " + Arrays.toString(expectedShape));
         }
-        return source.load(key);
+        return key;
     }
 
     /** A hint listing a few names under the same scope, so a misnamed checkpoint is easy to diagnose. */

@@ -53,4 +53,20 @@ class PackedMatrixTest {
         }
         assertThrows(IllegalArgumentException.class, () -> PackedMatrix.packConcat(q, GemmTest.random(r, 3, 4)));
     }
+
+    /** A checkpoint's [in, out] kernel presented as a transposed view (TensorSource.loadInto) packs like the row-major weight. */
+    @Test
+    void transposedViewsPackLikeRowMajorWeights() {
+        Random r = new Random(4);
+        FloatTensor q = GemmTest.random(r, 40, 33), k = GemmTest.random(r, 17, 33), v = GemmTest.random(r, 64, 33);
+        FloatTensor kView = k.copy().transposed().copy().transposed();   // (17, 33) with strides (1, 17)
+        assertEquals(1, kView.stride(0));
+        assertArrayEquals(PackedMatrix.packConcat(q, k, v).data(), PackedMatrix.packConcat(q, kView, v).data());
+        FloatTensor vView = v.transposed().copy().transposed();
+        assertArrayEquals(PackedMatrix.pack(v).data(), PackedMatrix.pack(vView).data());
+        // int8: the same bytes and scales from the view as from the row-major copy
+        Int8Matrix a = Int8Matrix.quantize(q, k, v), b = Int8Matrix.quantize(q, kView, vView);
+        assertArrayEquals(a.data(), b.data());
+        assertArrayEquals(a.scales(), b.scales());
+    }
 }

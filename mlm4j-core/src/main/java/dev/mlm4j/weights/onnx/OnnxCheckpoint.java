@@ -109,6 +109,21 @@ public final class OnnxCheckpoint implements TensorSource {
         return FloatTensor.wrap(transpose(raw, shape[1], shape[0]), shape);
     }
 
+    /** Reads into {@code buffer} and leaves MatMul weights untransposed, as strided {@code [out, in]} views. */
+    @Override
+    public FloatTensor loadInto(String name, float[] buffer) {
+        BertGraphMapping.Entry e = mapping.entries.get(name);
+        if (closed || e == null) return load(name); // the same errors as load
+        float[] raw;
+        try {
+            raw = file.floats(e.initializer(), buffer);
+        } catch (WeightException x) {
+            throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
+        }
+        int[] shape = e.shape();
+        return e.transpose() ? FloatTensor.wrapPrefix(raw, shape[1], shape[0]).transposed() : FloatTensor.wrapPrefix(raw, shape);
+    }
+
     /** {@code [rows, cols]} row-major to {@code [cols, rows]}, in cache-sized tiles. */
     static float[] transpose(float[] a, int rows, int cols) {
         float[] t = new float[a.length];

@@ -115,6 +115,11 @@ final class OnnxFile implements AutoCloseable {
 
     /** The tensor's elements as float32 (FLOAT, FLOAT16 and BFLOAT16; the latter two widened), row-major. */
     float[] floats(TensorProto t) {
+        return floats(t, null);
+    }
+
+    /** {@link #floats(TensorProto)} into the first elements of {@code buffer} when it is large enough (else a new array). */
+    float[] floats(TensorProto t, float[] buffer) {
         int n = elements(t);
         int type = t.getDataType();
         if (type != FLOAT && type != FLOAT16 && type != BFLOAT16) {
@@ -122,7 +127,7 @@ final class OnnxFile implements AutoCloseable {
                     + "; only FLOAT, FLOAT16 and BFLOAT16 load as float32");
         }
         int width = type == FLOAT ? 4 : 2;
-        float[] out = new float[n];
+        float[] out = buffer != null && buffer.length >= n ? buffer : new float[n];
         MemorySegment bytes = bytes(t, (long) n * width);
         if (bytes != null) {
             if (type == FLOAT) {

@@ -204,6 +204,14 @@ public final class SafetensorsCheckpoint implements TensorSource {
         return FloatTensor.wrap(at.file().floats(at.tensor(), name), at.tensor().shape());
     }
 
+    /** Reads into {@code buffer} when it is large enough. */
+    @Override
+    public FloatTensor loadInto(String name, float[] buffer) {
+        Location at = tensors.get(name);
+        if (closed || at == null) return load(name); // the same errors as load
+        return FloatTensor.wrapPrefix(at.file().floats(at.tensor(), name, buffer), at.tensor().shape());
+    }
+
     @Override
     public void close() {
         if (closed) return;

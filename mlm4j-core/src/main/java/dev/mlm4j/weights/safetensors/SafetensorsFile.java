@@ -222,6 +222,11 @@ final class SafetensorsFile implements AutoCloseable {
 
     /** The tensor as float32: F32 copied, F16 and BF16 widened exactly. */
     float[] floats(Tensor t, String presentedAs) {
+        return floats(t, presentedAs, null);
+    }
+
+    /** {@link #floats(Tensor, String)} into the first elements of {@code buffer} when it is large enough (else a new array). */
+    float[] floats(Tensor t, String presentedAs, float[] buffer) {
         if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
             throw new WeightException("tensor '" + presentedAs + "' in " + path + " is " + t.dtypeName()
                     + "; only F32, F16 and BF16 load as float32");
@@ -231,17 +236,18 @@ final class SafetensorsFile implements AutoCloseable {
             throw new WeightException("tensor '" + presentedAs + "' in " + path + " " + Arrays.toString(t.shape())
                     + " is too large to load into one array");
         }
-        float[] out = new float[(int) n];
+        float[] out = buffer != null && buffer.length >= n ? buffer : new float[(int) n];
+        int count = (int) n;
         if (t.dtype() == DType.F32) {
-            MemorySegment.copy(data, F32_LE, t.begin(), out, 0, out.length);
+            MemorySegment.copy(data, F32_LE, t.begin(), out, 0, count);
             return out;
         }
-        short[] bits = new short[out.length];
-        MemorySegment.copy(data, I16_LE, t.begin(), bits, 0, bits.length);
+        short[] bits = new short[count];
+        MemorySegment.copy(data, I16_LE, t.begin(), bits, 0, count);
         if (t.dtype() == DType.F16) {
-            for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(bits[i]);
+            for (int i = 0; i < count; i++) out[i] = Float.float16ToFloat(bits[i]);
         } else {
-            for (int i = 0; i < out.length; i++) out[i] = Float.intBitsToFloat((bits[i] & 0xffff) << 16);
+            for (int i = 0; i < count; i++) out[i] = Float.intBitsToFloat((bits[i] & 0xffff) << 16);
         }
         return out;
     }

@@ -266,6 +266,11 @@ public final class TensorBundle implements Closeable {
      * to (the bytes are read from the page cache either way; the CRC-32C is hardware-accelerated).
      */
     public float[] readFloats(BundleEntry e) {
+        return readFloats(e, null);
+    }
+
+    /** {@link #readFloats(BundleEntry)} into the first elements of {@code buffer} when it is large enough (else a new array). */
+    public float[] readFloats(BundleEntry e, float[] buffer) {
         if (!e.isFloatingPoint()) {
             throw new WeightException("tensor '" + e.name() + "' in " + indexFile + " is " + e.typeName()
                     + ", not a floating-point tensor");
@@ -277,23 +282,24 @@ public final class TensorBundle implements Closeable {
         }
         MemorySegment bytes = bytes(e);
         if (verifyChecksums) verify(e);
-        float[] out = new float[(int) n];
+        float[] out = buffer != null && buffer.length >= n ? buffer : new float[(int) n];
+        int count = (int) n;
         boolean little = header.byteOrder() == ByteOrder.LITTLE_ENDIAN;
         try {
             switch (e.dtype()) {
-                case F32 -> MemorySegment.copy(bytes, little ? F32_LE : F32_BE, 0, out, 0, out.length);
+                case F32 -> MemorySegment.copy(bytes, little ? F32_LE : F32_BE, 0, out, 0, count);
                 case F16, BF16 -> {
-                    short[] raw = new short[out.length];
-                    MemorySegment.copy(bytes, ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(header.byteOrder()), 0, raw, 0, raw.length);
+                    short[] raw = new short[count];
+                    MemorySegment.copy(bytes, ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(header.byteOrder()), 0, raw, 0, count);
                     if (e.dtype() == DType.F16) {
-                        for (int i = 0; i < raw.length; i++) out[i] = Float.float16ToFloat(raw[i]);
+                        for (int i = 0; i < count; i++) out[i] = Float.float16ToFloat(raw[i]);
                     } else {
-                        for (int i = 0; i < raw.length; i++) out[i] = Float.intBitsToFloat(raw[i] << 16);
+                        for (int i = 0; i < count; i++) out[i] = Float.intBitsToFloat(raw[i] << 16);
                     }
                 }
                 case F64 -> {
                     ValueLayout.OfDouble f64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(header.byteOrder());
-                    for (int i = 0; i < out.length; i++) out[i] = (float) bytes.getAtIndex(f64, i);
+                    for (int i = 0; i < count; i++) out[i] = (float) bytes.getAtIndex(f64, i);
                 }
                 default -> throw new AssertionError(e.dtype());
             }

@@ -122,6 +122,16 @@ public final class TfCheckpoint implements TensorSource {
         return FloatTensor.wrap(data, shape);
     }
 
+    /** Reads into {@code buffer} and leaves dense kernels untransposed, as strided {@code [out, in]} views. */
+    @Override
+    public FloatTensor loadInto(String name, float[] buffer) {
+        Presented p = tensors.get(name);
+        if (p == null) throw new WeightException("no tensor '" + name + "' in checkpoint " + origin());
+        float[] data = bundle.readFloats(p.entry(), buffer);
+        int[] shape = p.info().shape();
+        return p.transpose() ? FloatTensor.wrapPrefix(data, shape[1], shape[0]).transposed() : FloatTensor.wrapPrefix(data, shape);
+    }
+
     /**
      * {@code a} is {@code (rows, cols)} row-major; returns its {@code (cols, rows)} transpose. Works in strips of
      * 16 source rows copied into a buffer whose rows are padded by one cache line: BERT's strides (768, 3072
