@@ -36,6 +36,7 @@ public final class FlashAttention {
         final float[] s = new float[BR * BC]; // (BR, BC): scores, then probabilities, of one tile
         float[] o = new float[0];             // (BR, dv): unnormalised output rows
         final float[] max = new float[BR], sum = new float[BR];
+        final float[] lanes = new float[L];         // one vector's lanes, for VectorMath.sumLanes
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -96,7 +97,7 @@ public final class FlashAttention {
             int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
             scores(q, w.kt, mp, s, i0, rows, j0, jwp, scale);
             mask(s, i0, rows, j0, jw, jwp, causal, valid);
-            for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv);
+            for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv, w.lanes);
             accumulate(s, v, o, rows, j0, jw, dv);
         }
         float[] od = out.data();
@@ -165,7 +166,7 @@ public final class FlashAttention {
     }
 
     /** Row r of the tile: scores → e^(s − running max); running max and sum updated, o's row rescaled if the max grew. */
-    private static void softmaxUpdate(float[] s, int r, int jwp, float[] rowMax, float[] rowSum, float[] o, int dv) {
+    private static void softmaxUpdate(float[] s, int r, int jwp, float[] rowMax, float[] rowSum, float[] o, int dv, float[] lanes) {
         int base = r * BC;
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < jwp; j += L) vmax = vmax.max(FloatVector.fromArray(S, s, base + j));
@@ -181,7 +182,8 @@ public final class FlashAttention {
             e.intoArray(s, base + j);
             vsum = vsum.add(e);
         }
-        float tileSum = VectorMath.sum(vsum);
+        vsum.intoArray(lanes, 0);
+        float tileSum = VectorMath.sumLanes(lanes);
         if (old == max) {
             rowSum[r] += tileSum;
         } else {

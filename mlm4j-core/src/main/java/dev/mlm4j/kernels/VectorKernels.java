@@ -223,7 +223,7 @@ public final class VectorKernels extends ScalarKernels {
     public void softmaxRows(FloatTensor x) {
         requireUnitStride(x);
         int n = x.dim(1);
-        float[] d = x.data();
+        float[] d = x.data(), lanes = new float[L];
         for (int i = 0; i < x.dim(0); i++) {
             int r = x.rowOffset(i), j = 0;
             FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -241,7 +241,8 @@ public final class VectorKernels extends ScalarKernels {
                 e.intoArray(d, r + j);
                 vsum = vsum.add(e);
             }
-            float sum = VectorMath.sum(vsum);
+            vsum.intoArray(lanes, 0);
+            float sum = VectorMath.sumLanes(lanes);
             for (; j < n; j++) {
                 float e = VectorMath.exp(d[r + j] - max);
                 d[r + j] = e;

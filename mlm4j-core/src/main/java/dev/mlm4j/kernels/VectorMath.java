@@ -42,15 +42,23 @@ public final class VectorMath {
         return v.lane(0);
     }
 
-    /** The scalar twin of {@link #sum(FloatVector)} on lanes held in an array (length L). */
+    /** The scalar twin of {@link #sum(FloatVector)} on lanes held in an array (length L); {@code lanes} is left as it was. */
     static float sum(float[] lanes) {
-        float[] v = lanes.clone();
+        return sumLanes(lanes.clone());
+    }
+
+    /**
+     * {@link #sum(FloatVector)} of the L lanes a vector stored into {@code lanes} ({@code v.intoArray(lanes, 0)}), in
+     * the same tree, bit for bit; overwrites {@code lanes}. For hot loops: a vector passed to a method C2 does not
+     * inline is boxed (an allocation per call, ~96 bytes), and {@link #sum(FloatVector)} was not always inlined into
+     * the softmax rows (NodeCountInliningCutoff); an array crosses the call for free. Lane i of each step is
+     * {@code v[i] + v[i + w]}; only lanes below w feed lane 0, so the steps run in place.
+     */
+    public static float sumLanes(float[] lanes) {
         for (int w = L / 2; w >= 1; w /= 2) {
-            float[] t = new float[L];
-            for (int i = 0; i < L; i++) t[i] = v[i] + v[(i + w) % L];
-            v = t;
+            for (int i = 0; i < w; i++) lanes[i] += lanes[i + w];
         }
-        return v[0];
+        return lanes[0];
     }
 
     // ---- exp -----------------------------------------------------------------------------------------
