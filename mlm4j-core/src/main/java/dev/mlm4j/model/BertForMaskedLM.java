@@ -18,7 +18,7 @@ public final class BertForMaskedLM {
 
     public static BertForMaskedLM load(TensorSource source, BertConfig config) {
         Weights root = new Weights(source);
-        BertModel bert = new BertModel(root.prefix("bert"), config);
+        BertModel bert = new BertModel(root.prefix("bert"), config, false);   // no pooler, as in transformers
         return new BertForMaskedLM(bert, new BertLMPredictionHead(root.prefix("cls").prefix("predictions"), config,
                 bert.embeddings().wordEmbeddings()));
     }

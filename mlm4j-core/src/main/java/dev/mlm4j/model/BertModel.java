@@ -23,11 +23,21 @@ public final class BertModel {
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
 
+    /** With the pooler when the checkpoint has one. */
     public BertModel(Weights bert, BertConfig config) {
+        this(bert, config, true);
+    }
+
+    /**
+     * @param addPoolingLayer load the pooler if the checkpoint has one; false as in transformers'
+     *                        {@code BertModel(config, add_pooling_layer=False)}, which BertForMaskedLM builds: its
+     *                        logits never read the pooler, so its 768 × 768 weights would only take memory
+     */
+    public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer) {
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
         this.encoder = new BertEncoder(bert.prefix("encoder"), config);
-        this.pooler = bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
+        this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
     }
 
     public BertConfig config() {

@@ -105,4 +105,14 @@ class FillMaskTest {
         assertThrows(IllegalArgumentException.class, () -> fm.fill("   ", FillMask.Options.DEFAULT));
         assertThrows(IllegalArgumentException.class, () -> new FillMask.Options(0, List.of(), false, false));
     }
+
+    /** transformers' BertForMaskedLM builds its BertModel with add_pooling_layer=False; the pooler's weights stay unloaded. */
+    @Test
+    void theMaskedLmHasNoPoolerAsInTransformers() {
+        try (dev.mlm4j.weights.Checkpoint c = TestModels.checkpoint("bert-base-uncased")) {
+            assertTrue(c.tensors().contains("bert.pooler.dense.weight"), "the checkpoint carries a pooler");
+            assertNull(dev.mlm4j.model.BertForMaskedLM.load(c.tensors(), c.config()).bert().pooler());
+            assertNotNull(new dev.mlm4j.model.BertModel(new dev.mlm4j.weights.Weights(c.tensors()).prefix("bert"), c.config()).pooler());
+        }
+    }
 }
