@@ -16,6 +16,6 @@ public final class BertIntermediate {
 
     /** y (T, intermediate) ← GELU(dense(x (T, hidden))); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor x, FloatTensor y) {
-        return dense.forwardGelu(x, y);
+        return dense.forwardGeluInto(x, y);
     }
 }

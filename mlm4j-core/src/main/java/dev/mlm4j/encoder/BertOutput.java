@@ -19,7 +19,7 @@ public final class BertOutput {
 
     /** y (T, hidden) ← LayerNorm(dense(intermediate (T, intermediate)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor y) {
-        dense.forwardPlus(intermediate, input, y);
+        dense.forwardPlusInto(intermediate, input, y);
         layerNorm.forward(k, y);
         return y;
     }

@@ -37,7 +37,7 @@ public final class BertSelfAttention {
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor qkvOut, FloatTensor ctx,
                                FloatTensor[] probs, FloatTensor[] scores) {
         int hidden = x.dim(1);
-        qkv.forward(x, qkvOut);                                                     // (T, 3·hidden)
+        qkv.forwardInto(x, qkvOut);                                                     // (T, 3·hidden)
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
         int sequences = batch.size();
         if (probs != null) {

@@ -19,7 +19,7 @@ public final class BertSelfOutput {
 
     /** y (T, hidden) ← LayerNorm(dense(hidden (T, hidden)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor y) {
-        dense.forwardPlus(hidden, input, y);
+        dense.forwardPlusInto(hidden, input, y);
         layerNorm.forward(k, y);
         return y;
     }

@@ -88,17 +88,17 @@ public final class Linear {
     }
 
     /** {@code y} (n, out) ← x (n, in) · Wᵀ + b, into the caller's buffer (every element written); returns y. */
-    public FloatTensor forward(FloatTensor x, FloatTensor y) {
+    public FloatTensor forwardInto(FloatTensor x, FloatTensor y) {
         return forward(x, Epilogue.BIAS, null, y);
     }
 
     /** {@code y} (n, out) ← GELU(x Wᵀ + b); returns y. */
-    public FloatTensor forwardGelu(FloatTensor x, FloatTensor y) {
+    public FloatTensor forwardGeluInto(FloatTensor x, FloatTensor y) {
         return forward(x, Epilogue.BIAS_GELU, null, y);
     }
 
     /** {@code y} (n, out) ← x Wᵀ + b + residual; returns y. {@code residual} may be y itself, not a different view of it. */
-    public FloatTensor forwardPlus(FloatTensor x, FloatTensor residual, FloatTensor y) {
+    public FloatTensor forwardPlusInto(FloatTensor x, FloatTensor residual, FloatTensor y) {
         return forward(x, Epilogue.BIAS_RESIDUAL, residual, y);
     }
 
