@@ -4,7 +4,8 @@ import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.layers.Precision;
+import dev.mlm4j.util.ProgressListener;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,19 +37,14 @@ public record ExplorerModel(String name, BertModel encoder, BertForMaskedLM mlm,
 
     /**
      * A catalogued model name or a model folder, resolved through the hub (downloaded and cached on first use),
-     * loaded once per JVM.
+     * on the model {@link Models#load} shares with the fill-mask and embeddings pipelines (one copy of the weights,
+     * at the precision {@code -Dmlm4j.weights} selects).
      */
     public static ExplorerModel load(String nameOrPath) {
         Path folder = Models.resolve(nameOrPath, null);
         return LOADED.computeIfAbsent(folder, f -> {
-            try (Checkpoint c = Checkpoint.open(f)) {
-                String name = c.card().map(card -> card.name()).orElse(nameOrPath);
-                if (BertForMaskedLM.hasHead(c.tensors())) {
-                    return of(name, BertForMaskedLM.load(c.tensors(), c.config()), c.tokenizer(), c.maxLength());
-                }
-                return new ExplorerModel(name, new BertModel(new dev.mlm4j.weights.Weights(c.tensors()).prefix("bert"), c.config()),
-                        null, c.tokenizer(), c.maxLength());
-            }
+            Models.Loaded m = Models.load(f.toString(), ProgressListener.NONE, Precision.fromProperty());
+            return new ExplorerModel(m.card().map(card -> card.name()).orElse(nameOrPath), m.encoder(), m.maskedLm(), m.tokenizer(), m.maxLength());
         });
     }
 

@@ -121,6 +121,11 @@ public final class FeatureExtraction {
         this.workingLength = Math.min(maxLength, maxTokens);
     }
 
+    /** The encoder this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
+    public BertModel model() {
+        return model;
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }

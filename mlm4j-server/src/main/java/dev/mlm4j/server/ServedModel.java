@@ -133,8 +133,8 @@ public final class ServedModel {
     }
 
     /**
-     * The attention explorer's view of this model, loaded on first use (the explorer keeps its own copy of
-     * the weights, with every layer's attention kept on request).
+     * The attention explorer's view of this model, made on first use; it runs on the same loaded weights as the
+     * fill-mask and embeddings pipelines ({@code Models.load}), keeping every layer's attention on request.
      */
     ExplorerModel explorer() {
         ExplorerModel e = explorer;

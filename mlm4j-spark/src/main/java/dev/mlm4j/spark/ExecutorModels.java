@@ -17,8 +17,8 @@ import java.util.function.Function;
  * asks, then shared by every task thread of the JVM for as long as it lives. Closures carry only the model's name or
  * path, never its bytes. Concurrent first calls for the same model wait for one load ({@link ConcurrentHashMap#computeIfAbsent}).
  *
- * <p>Each pipeline kind holds its own copy of the weights: a job that embeds and fills masks with the same model on
- * the same executor loads it twice.
+ * <p>The pipelines of one model share its weights ({@code Models.load}): a job that embeds, fills masks and draws
+ * attention graphs with the same model on the same executor loads it once.
  */
 final class ExecutorModels {
     private ExecutorModels() {}
