@@ -56,7 +56,9 @@ public final class Weights {
 
     /** Loads {@code leaf}, checking its shape when {@code expectedShape} is given. */
     public FloatTensor tensor(String leaf, int... expectedShape) {
-        return source.load(checked(leaf, expectedShape));
+        String key = key(leaf);
+        checked(key, expectedShape);
+        return source.load(key);
     }
 
     /**
@@ -66,16 +68,14 @@ public final class Weights {
      * garbage behind. The result is valid until the slot is loaded again.
      */
     public FloatTensor scratch(String leaf, int slot, int... expectedShape) {
-        String key = checked(leaf, expectedShape);
-        long n = 1;
-        for (int d : source.info(key).shape()) n *= d;
+        String key = key(leaf);
+        long n = checked(key, expectedShape).elements();
         if (n <= Integer.MAX_VALUE - 16 && (scratch[slot] == null || scratch[slot].length < n)) scratch[slot] = new float[(int) n];
         return source.loadInto(key, scratch[slot]);
     }
 
-    /** The full key of {@code leaf}, after checking it exists with the expected shape. */
-    private String checked(String leaf, int... expectedShape) {
-        String key = key(leaf);
+    /** What the checkpoint says of {@code key}, after checking it exists with the expected shape. */
+    private TensorInfo checked(String key, int... expectedShape) {
         TensorInfo info = source.info(key);
         if (info == null) {
             throw new WeightException("missing weight '" + key + "' in " + source.origin() + nearby(key));
@@ -84,7 +84,7 @@ public final class Weights {
             throw new WeightException("weight '" + key + "' in " + source.origin() + " has shape "
                     + Arrays.toString(info.shape()) + ", the configuration expects " + Arrays.toString(expectedShape));
         }
-        return key;
+        return info;
     }
 
     /** A hint listing a few names under the same scope, so a misnamed checkpoint is easy to diagnose. */

@@ -93,27 +93,21 @@ public final class OnnxCheckpoint implements TensorSource {
         return e == null ? null : new TensorInfo(name, e.dtype(), e.shape().clone());
     }
 
+    /** {@link #loadInto} into a fresh array, MatMul weights transposed to {@code [out, in]}. */
     @Override
     public FloatTensor load(String name) {
-        if (closed) throw new WeightException(origin() + " is closed; cannot load '" + name + "'");
-        BertGraphMapping.Entry e = mapping.entries.get(name);
-        if (e == null) throw new WeightException("no tensor '" + name + "' in " + origin());
-        float[] raw;
-        try {
-            raw = file.floats(e.initializer());
-        } catch (WeightException x) {
-            throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
-        }
-        int[] shape = e.shape();
-        if (!e.transpose()) return FloatTensor.wrap(raw, shape);
-        return FloatTensor.wrap(transpose(raw, shape[1], shape[0]), shape);
+        FloatTensor t = loadInto(name, null);
+        if (t.isContiguous()) return t;
+        int[] shape = t.shape();
+        return FloatTensor.wrap(transpose(t.data(), shape[1], shape[0]), shape);
     }
 
     /** Reads into {@code buffer} and leaves MatMul weights untransposed, as strided {@code [out, in]} views. */
     @Override
     public FloatTensor loadInto(String name, float[] buffer) {
+        if (closed) throw new WeightException(origin() + " is closed; cannot load '" + name + "'");
         BertGraphMapping.Entry e = mapping.entries.get(name);
-        if (closed || e == null) return load(name); // the same errors as load
+        if (e == null) throw new WeightException("no tensor '" + name + "' in " + origin());
         float[] raw;
         try {
             raw = file.floats(e.initializer(), buffer);

@@ -194,6 +194,12 @@ public final class SafetensorsCheckpoint implements TensorSource {
 
     @Override
     public FloatTensor load(String name) {
+        return loadInto(name, null);
+    }
+
+    /** Reads into {@code buffer} when it is large enough. */
+    @Override
+    public FloatTensor loadInto(String name, float[] buffer) {
         if (closed) throw new WeightException(origin + " is closed; cannot load '" + name + "'");
         Location at = tensors.get(name);
         if (at == null) {
@@ -201,14 +207,6 @@ public final class SafetensorsCheckpoint implements TensorSource {
             throw new WeightException(dtype == null ? "no tensor '" + name + "' in " + origin
                     : "tensor '" + name + "' in " + origin + " is " + dtype + ", a type mlm4j does not read");
         }
-        return FloatTensor.wrap(at.file().floats(at.tensor(), name), at.tensor().shape());
-    }
-
-    /** Reads into {@code buffer} when it is large enough. */
-    @Override
-    public FloatTensor loadInto(String name, float[] buffer) {
-        Location at = tensors.get(name);
-        if (closed || at == null) return load(name); // the same errors as load
         return FloatTensor.wrapPrefix(at.file().floats(at.tensor(), name, buffer), at.tensor().shape());
     }
 

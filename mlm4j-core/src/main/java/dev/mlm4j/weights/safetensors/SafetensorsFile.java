@@ -220,12 +220,10 @@ final class SafetensorsFile implements AutoCloseable {
         return new Tensor(name, type.name(), type.dtype, shape, be[0], be[1]);
     }
 
-    /** The tensor as float32: F32 copied, F16 and BF16 widened exactly. */
-    float[] floats(Tensor t, String presentedAs) {
-        return floats(t, presentedAs, null);
-    }
-
-    /** {@link #floats(Tensor, String)} into the first elements of {@code buffer} when it is large enough (else a new array). */
+    /**
+     * The tensor as float32 (F32 copied, F16 and BF16 widened exactly), into the first elements of {@code buffer}
+     * when it is large enough, else into a new array.
+     */
     float[] floats(Tensor t, String presentedAs, float[] buffer) {
         if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
             throw new WeightException("tensor '" + presentedAs + "' in " + path + " is " + t.dtypeName()

@@ -112,14 +112,13 @@ public final class TfCheckpoint implements TensorSource {
         return p == null ? null : p.info();
     }
 
+    /** {@link #loadInto} into a fresh array, dense kernels transposed to {@code [out, in]}. */
     @Override
     public FloatTensor load(String name) {
-        Presented p = tensors.get(name);
-        if (p == null) throw new WeightException("no tensor '" + name + "' in checkpoint " + origin());
-        float[] data = bundle.readFloats(p.entry());
-        int[] shape = p.info().shape();
-        if (p.transpose()) data = transpose(data, shape[1], shape[0]);
-        return FloatTensor.wrap(data, shape);
+        FloatTensor t = loadInto(name, null);
+        if (t.isContiguous()) return t;
+        int[] shape = t.shape();
+        return FloatTensor.wrap(transpose(t.data(), shape[1], shape[0]), shape);
     }
 
     /** Reads into {@code buffer} and leaves dense kernels untransposed, as strided {@code [out, in]} views. */
