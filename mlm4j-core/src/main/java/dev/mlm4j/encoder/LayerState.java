@@ -16,7 +16,6 @@ public final class LayerState {
      */
     static final long RETAIN_BYTES = 64L << 20;
 
-    private final int capacity;   // tokens
     private final FloatTensor qkv;   // (capacity, 3·hidden)  query | key | value
     private final FloatTensor ctx;   // (capacity, hidden)    attention output, heads merged
     private final FloatTensor attn;  // (capacity, hidden)    LayerNorm(x + dense(ctx))
@@ -24,15 +23,15 @@ public final class LayerState {
 
     LayerState(int tokens, BertConfig c) {
         int h = c.hiddenSize();
-        this.capacity = tokens;
         this.qkv = FloatTensor.zeros(tokens, 3 * h);
         this.ctx = FloatTensor.zeros(tokens, h);
         this.attn = FloatTensor.zeros(tokens, h);
         this.inter = FloatTensor.zeros(tokens, c.intermediateSize());
     }
 
+    /** Tokens the buffers hold. */
     int capacity() {
-        return capacity;
+        return qkv.dim(0);
     }
 
     long bytes() {

@@ -1,15 +1,10 @@
 package dev.mlm4j.explorer;
 
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
-import dev.mlm4j.layers.Precision;
-import dev.mlm4j.util.ProgressListener;
-
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model ready for the explorer: the encoder, its MLM head when the checkpoint has one (for fill-mask
@@ -22,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param maxLength the longest input in tokens
  */
 public record ExplorerModel(String name, BertModel encoder, BertForMaskedLM mlm, Tokenizer tokenizer, int maxLength) {
-
-    private static final Map<Path, ExplorerModel> LOADED = new ConcurrentHashMap<>();
 
     public ExplorerModel {
         if (encoder == null || tokenizer == null) throw new IllegalArgumentException("an explorer model needs an encoder and a tokenizer");
@@ -41,11 +34,8 @@ public record ExplorerModel(String name, BertModel encoder, BertForMaskedLM mlm,
      * at the precision {@code -Dmlm4j.weights} selects).
      */
     public static ExplorerModel load(String nameOrPath) {
-        Path folder = Models.resolve(nameOrPath, null);
-        return LOADED.computeIfAbsent(folder, f -> {
-            Models.Loaded m = Models.load(f.toString(), ProgressListener.NONE, Precision.fromProperty());
-            return new ExplorerModel(m.card().map(card -> card.name()).orElse(nameOrPath), m.encoder(), m.maskedLm(), m.tokenizer(), m.maxLength());
-        });
+        Models.Loaded m = Models.load(nameOrPath, null, Precision.fromProperty());
+        return new ExplorerModel(m.card().map(card -> card.name()).orElse(nameOrPath), m.encoder(), m.maskedLm(), m.tokenizer(), m.maxLength());
     }
 
     public int layers() {

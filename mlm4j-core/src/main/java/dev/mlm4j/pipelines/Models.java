@@ -54,7 +54,11 @@ public final class Models {
      * BertForMaskedLM); without one it is a plain BertModel.
      */
     public static Loaded load(String nameOrPath, ProgressListener progress, Precision precision) {
-        return load(new Key(resolve(nameOrPath, progress), precision), nameOrPath);
+        return load(key(nameOrPath, progress, precision), nameOrPath);
+    }
+
+    private static Key key(String nameOrPath, ProgressListener progress, Precision precision) {
+        return new Key(resolve(nameOrPath, progress), precision);
     }
 
     private static Loaded load(Key key, String nameOrPath) {
@@ -82,7 +86,7 @@ public final class Models {
      * ({@link Precision#INT8}: quantised at load; the default is {@code -Dmlm4j.weights}, else fp32).
      */
     public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = new Key(resolve(nameOrPath, progress), precision);
+        Key key = key(nameOrPath, progress, precision);
         Loaded m = load(key, nameOrPath);
         if (m.maskedLm() == null) {
             throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
@@ -108,7 +112,7 @@ public final class Models {
 
     /** As {@link #embeddings(String, ProgressListener)}, with the linear layers stored at {@code precision}. */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = new Key(resolve(nameOrPath, progress), precision);
+        Key key = key(nameOrPath, progress, precision);
         Loaded m = load(key, nameOrPath);
         Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
         return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
