@@ -66,7 +66,39 @@ public final class Outputs {
             this.target = target;
             this.real = real;
             this.tmp = tmp;
-            this.stream = stream;
+            this.stream = new java.io.FilterOutputStream(stream) {     // a failed write names the file
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    try {
+                        out.write(b, off, len);
+                    } catch (IOException e) {
+                        throw named(e);
+                    }
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    try {
+                        out.write(b);
+                    } catch (IOException e) {
+                        throw named(e);
+                    }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    try {
+                        out.flush();
+                    } catch (IOException e) {
+                        throw named(e);
+                    }
+                }
+            };
+        }
+
+        private IOException named(IOException e) {
+            String m = e.getMessage();
+            return m != null && m.startsWith("cannot write ") ? e : new IOException("cannot write " + target + ": " + message(e), e);
         }
 
         public OutputStream stream() {
@@ -92,7 +124,7 @@ public final class Outputs {
                 }
                 done = true;
             } catch (IOException e) {
-                throw new IOException("cannot write " + target + ": " + message(e), e);
+                throw named(e);
             }
         }
 
@@ -145,11 +177,7 @@ public final class Outputs {
 
     public static void write(Path target, byte[] bytes) throws IOException {
         try (Destination d = open(target)) {
-            try {
-                d.stream().write(bytes);
-            } catch (IOException e) {
-                throw new IOException("cannot write " + target + ": " + message(e), e);
-            }
+            d.stream().write(bytes);
             d.commit();
         }
     }
