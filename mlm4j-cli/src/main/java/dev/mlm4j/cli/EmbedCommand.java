@@ -75,7 +75,7 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Read texts from FILE, one per line, streamed ('-' for standard input, which is read whole first).")
     Path file;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (whole or not at all) instead of standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output: a regular file appears whole or not at all; a device or FIFO is written through; a symbolic link is followed, never replaced.")
     Path output;
 
     @Override
