@@ -106,11 +106,12 @@ final class EmbedCommand implements Callable<Integer> {
             if (reason != null) errors.put(count, "line " + l.number() + ": " + reason);
             count++;
         }
-        if (count == 0) throw new IllegalArgumentException("no input text: " + file + " is empty");
+        String source = lines != null ? file.toString() : "standard input";
+        if (count == 0) throw new IllegalArgumentException("no input text: " + source + " is empty");
         if (errors.size() == count) {
             boolean allBlank = errors.values().stream().allMatch(r -> r.endsWith(": " + Inputs.EMPTY_LINE));
-            throw new IllegalArgumentException(allBlank ? "no input text: " + file + " has no non-blank line"
-                    : "no line of " + file + " can be embedded (" + errors.values().iterator().next() + ")");
+            throw new IllegalArgumentException(allBlank ? "no input text: " + source + " has no non-blank line"
+                    : "no line of " + source + " can be embedded (" + errors.values().iterator().next() + ")");
         }
 
         boolean showProgress = lines != null && tokens > batchTokens;

@@ -168,6 +168,12 @@ class EmbedCommandTest {
         assertEquals(384, rows.get(2).get("embedding").size());
         assertEquals("mlm4j: warning: 1 of 3 lines have an \"error\" record instead of an embedding (line 2: empty line)\n", r.err());
         assertFalse(rows.get(0).has("error"));
+
+        r = CliRunner.runWithStdin(("word ".repeat(600) + "\n\n").getBytes(StandardCharsets.UTF_8), "embed", "--file", "-");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: no line of standard input can be embedded (line 1: text is 602 tokens, over the model's maximum of 512;"
+                + " use --truncate to keep its first 256)\n", r.err());
+        assertEquals("", r.out());
     }
 
     @Test
