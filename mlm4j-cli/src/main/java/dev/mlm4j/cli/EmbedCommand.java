@@ -5,6 +5,7 @@ import dev.mlm4j.layers.Precision;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;
+import dev.mlm4j.tokens.TooLongException;
 import dev.mlm4j.util.Progress;
 import dev.mlm4j.util.ProgressListener;
 import picocli.CommandLine.Command;
@@ -15,9 +16,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "embed",
@@ -27,6 +32,9 @@ import java.util.concurrent.Callable;
                 "  {\"index\":0,\"text\":\"…\",\"embedding\":[…]}; with --pooling none, \"tokens\" and \"token_embeddings\" (one vector each).",
                 "Example: ./mlm4j embed \"A man is playing a guitar.\" \"Someone plays an instrument.\"",
                 "Texts come from the arguments, from --file (one per line; '-' for standard input), or from standard input.",
+                "Every line of a file or standard input gets one record, in order, with its \"line\" number; a blank or too-long line gets"
+                        + " {\"index\":1,\"line\":2,\"text\":\"\",\"error\":\"empty line\"} in its place and a warning on stderr, and the exit status"
+                        + " stays 0 (as spark-embed keeps such a row with its reason). A blank or too-long argument is an error.",
                 "Pooling and normalisation default to the model's own (all-MiniLM-L6-v2: mean, normalised; bge-small-en-v1.5: cls, normalised;"
                         + " a model without an embeddings card: mean, not normalised).",
                 "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's position table (512); longer is an error"
@@ -67,49 +75,126 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Read texts from FILE, one per line, streamed ('-' for standard input, which is read whole first).")
     Path file;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (whole or not at all) instead of standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output: a regular file appears whole or not at all; a device or FIFO is written through; a symbolic link is followed, never replaced.")
     Path output;
 
     @Override
     public Integer call() throws IOException {
         FeatureExtraction.Options options = new FeatureExtraction.Options(pooling, normalize, truncate, maxLength, batchTokens);
         TextFile lines = file != null && !file.toString().equals("-") ? new TextFile(file) : null;
-        Iterable<String> input = lines != null ? lines : Inputs.texts(texts, file);
+        Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
         FeatureExtraction pipeline = Models.embeddings(model, null, int8 ? Precision.INT8 : Precision.fromProperty());
+
+        // Pass 1, before any output: every text checked. A bad argument fails the job; a blank or too-long line of a
+        // file or standard input gets an error record in its place (see Inputs), and a warning on stderr at the end.
+        Map<Integer, String> errors = new TreeMap<>();        // record position → why that line has no embedding
         long tokens = 0;
-        int count = 0;
-        for (String text : input) tokens += pipeline.encode(text, count++, options).length();   // every text checked before any output
-        if (count == 0) throw new IllegalArgumentException("no input text: " + file + " has no non-blank line");
+        int count = 0, arguments = 0;
+        for (Inputs.Line l : input) {
+            String reason = null;
+            if (l.blank()) {
+                reason = Inputs.EMPTY_LINE;
+            } else {
+                try {
+                    tokens += pipeline.encode(l.text(), l.fromArgument() ? arguments : -1, options).length();
+                } catch (TooLongException e) {
+                    if (l.fromArgument()) throw new IllegalArgumentException(e.withHint("use --truncate"), e);
+                    reason = e.withHint("use --truncate");
+                }
+            }
+            if (l.fromArgument()) arguments++;
+            if (reason != null) errors.put(count, "line " + l.number() + ": " + reason);
+            count++;
+        }
+        String source = lines != null ? file.toString() : "standard input";
+        if (count == 0) throw new IllegalArgumentException("no input text: " + source + " is empty");
+        if (errors.size() == count) {
+            boolean allBlank = errors.values().stream().allMatch(r -> r.endsWith(": " + Inputs.EMPTY_LINE));
+            throw new IllegalArgumentException(allBlank ? "no input text: " + source + " has no non-blank line"
+                    : "no line of " + source + " can be embedded (" + errors.values().iterator().next() + ")");
+        }
+
         boolean showProgress = lines != null && tokens > batchTokens;
         ProgressListener progress = showProgress ? Progress.stderr() : ProgressListener.NONE;
-        if (showProgress) progress.start("embedding " + file.getFileName() + ": " + count + " texts, " + tokens + " tokens", lines.size());
+        if (showProgress) progress.start("embedding " + file.getFileName() + ": " + (count - errors.size()) + " texts, " + tokens + " tokens", lines.size());
         ObjectMapper json = new ObjectMapper();
         try (OutputFile out = OutputFile.open(output)) {
             Writer w = out.writer();
-            pipeline.extract(input.iterator(), options, e -> {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("index", e.index());
-                o.put("text", e.text());
-                if (e.truncated()) o.put("truncated", true);
-                if (e.vector() != null) {
-                    o.put("embedding", e.vector());
-                } else {
-                    o.put("tokens", e.tokens());
-                    o.put("token_embeddings", e.tokenVectors());
+            Iterator<Inputs.Line> all = input.iterator();
+            record Pending(int position, Inputs.Line line) {}
+            Deque<Pending> pending = new ArrayDeque<>();          // lines read from the input whose record is not yet written
+            Iterator<String> usable = new Iterator<>() {
+                int position;
+                String next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && all.hasNext()) {
+                        Inputs.Line l = all.next();
+                        pending.add(new Pending(position, l));
+                        if (!errors.containsKey(position)) next = l.text();
+                        position++;
+                    }
+                    return next != null;
                 }
-                try {
-                    w.write(json.writeValueAsString(o));
-                    w.write('\n');
-                } catch (IOException x) {
-                    throw new UncheckedIOException("cannot write the output: " + x.getMessage(), x);
+
+                @Override
+                public String next() {
+                    if (!hasNext()) throw new java.util.NoSuchElementException();
+                    String s = next;
+                    next = null;
+                    return s;
+                }
+            };
+            // writes the records of pending positions up to and including the one embedding e belongs to (null: all)
+            java.util.function.Consumer<FeatureExtraction.Embedding> write = e -> {
+                while (!pending.isEmpty()) {
+                    Pending p = pending.poll();
+                    int pos = p.position();
+                    Inputs.Line l = p.line();
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("index", pos);
+                    if (!l.fromArgument()) o.put("line", l.number());
+                    o.put("text", l.text());
+                    String error = errors.get(pos);
+                    if (error != null) {
+                        o.put("error", error.substring(error.indexOf(": ") + 2));
+                    } else {
+                        if (e.truncated()) o.put("truncated", true);
+                        if (e.vector() != null) {
+                            o.put("embedding", e.vector());
+                        } else {
+                            o.put("tokens", e.tokens());
+                            o.put("token_embeddings", e.tokenVectors());
+                        }
+                    }
+                    try {
+                        w.write(json.writeValueAsString(o));
+                        w.write('\n');
+                    } catch (IOException x) {
+                        throw new UncheckedIOException(x.getMessage(), x);
+                    }
+                    if (error == null) break;
                 }
                 if (showProgress) progress.update(lines.bytesRead());
-            });
+            };
+            pipeline.extract(usable, options, write);
+            write.accept(null);                                    // error records after the last embedding
             out.commit();
         } finally {
             progress.finish();
         }
+        if (!errors.isEmpty()) {
+            System.err.println("mlm4j: warning: " + errors.size() + " of " + count + " lines have an \"error\" record instead of an embedding ("
+                    + errors.values().iterator().next() + (errors.size() > 1 ? ", …" : "") + ")");
+        }
         return 0;
+    }
+
+    private static Iterable<Inputs.Line> concat(List<Inputs.Line> first, Iterable<Inputs.Line> then) {
+        if (first.isEmpty()) return then;
+        return () -> java.util.stream.Stream.concat(first.stream(),
+                java.util.stream.StreamSupport.stream(then.spliterator(), false)).iterator();
     }
 
     static final class PoolingConverter implements picocli.CommandLine.ITypeConverter<Pooling> {

@@ -13,6 +13,8 @@ final class Errors {
 
     static final int USAGE = 2;
     static final int FAILED = 1;
+    /** The job ran but its standard output could not be written (a full disk, a closed pipe). */
+    static final int OUTPUT_FAILED = 1;
 
     static void install(CommandLine cl) {
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -24,6 +26,8 @@ final class Errors {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            Main.Stdout stdout = Main.Stdout.installed;
+            if (stdout != null && stdout.failure != null && Main.isBrokenPipe(stdout.failure)) return FAILED;   // `| head`: quiet
             err.println("mlm4j: " + describe(ex));
             if (System.getenv("MLM4J_DEBUG") != null) ex.printStackTrace(err);
             err.flush();
@@ -35,6 +39,7 @@ final class Errors {
         if (ex instanceof OutOfMemoryError) {
             return "out of memory; raise the heap with MLM4J_JAVA_OPTS=-Xmx8g or give fewer/shorter texts";
         }
+        if (ex instanceof dev.mlm4j.tokens.TooLongException t) return oneLine(t.withHint("use --truncate"));
         String msg = ex.getMessage();
         boolean expected = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
                 || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException

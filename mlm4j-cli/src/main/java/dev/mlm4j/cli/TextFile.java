@@ -16,11 +16,11 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * The non-blank lines of a UTF-8 file, read as they are needed (so a file of millions of lines costs no memory) and
- * again on every iteration. Each line is decoded strictly, as in {@link Inputs}: a bad byte is an error naming its
- * line. {@link #bytesRead} tells how far the latest iterator has got, for a progress bar.
+ * The lines of a UTF-8 file with their numbers, blank ones included (see {@link Inputs} for why), read as they are
+ * needed (so a file of millions of lines costs no memory) and again on every iteration. Each line is decoded strictly,
+ * as in {@link Inputs}: a bad byte is an error naming its line. {@link #bytesRead} tells how far the latest iterator has got, for a progress bar.
  */
-final class TextFile implements Iterable<String> {
+final class TextFile implements Iterable<Inputs.Line> {
     private final Path file;
     private volatile long bytesRead;
 
@@ -43,7 +43,7 @@ final class TextFile implements Iterable<String> {
     }
 
     @Override
-    public Iterator<String> iterator() {
+    public Iterator<Inputs.Line> iterator() {
         InputStream in;
         try {
             in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -55,7 +55,7 @@ final class TextFile implements Iterable<String> {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         return new Iterator<>() {
             private byte[] buf = new byte[256];
-            private String next;
+            private Inputs.Line next;
             private int line;
             private boolean done;
 
@@ -75,7 +75,7 @@ final class TextFile implements Iterable<String> {
                         if (n > 0 && buf[n - 1] == '\r') n--;
                         String l = utf8.decode(ByteBuffer.wrap(buf, 0, n)).toString();
                         if (line == 1 && l.startsWith("\uFEFF")) l = l.substring(1);
-                        if (!l.isBlank()) next = l;
+                        next = new Inputs.Line(line, l);
                     } catch (CharacterCodingException e) {
                         close();
                         throw new IllegalArgumentException(file + " is not valid UTF-8 (line " + line + ")");
@@ -88,9 +88,9 @@ final class TextFile implements Iterable<String> {
             }
 
             @Override
-            public String next() {
+            public Inputs.Line next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                String s = next;
+                Inputs.Line s = next;
                 next = null;
                 return s;
             }

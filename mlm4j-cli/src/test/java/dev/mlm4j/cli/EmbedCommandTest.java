@@ -92,31 +92,45 @@ class EmbedCommandTest {
         assertEquals("", r.out(), "nothing on standard output");
         assertTrue(r.err().contains("embedding in.txt: "), r.err());
         assertTrue(r.err().contains(": done"), r.err());
-        List<String> texts = lines.stream().filter(l -> !l.isBlank()).toList();
         List<JsonNode> rows = jsonLines(Files.readString(out));
-        assertEquals(texts.size(), rows.size());
+        assertEquals(lines.size(), rows.size(), "one record per line, blank ones included");
         for (int i = 0; i < rows.size(); i++) {
             assertEquals(i, rows.get(i).get("index").asInt());
-            assertEquals(texts.get(i), rows.get(i).get("text").asText());
+            assertEquals(i + 1, rows.get(i).get("line").asInt());
+            assertEquals(lines.get(i), rows.get(i).get("text").asText());
+            assertEquals(lines.get(i).isBlank(), rows.get(i).has("error"), "line " + (i + 1));
+            assertEquals(lines.get(i).isBlank(), !rows.get(i).has("embedding"), "line " + (i + 1));
         }
+        assertTrue(r.err().contains("mlm4j: warning: 17 of 120 lines have an \"error\" record instead of an embedding (line 4: empty line, …)"), r.err());
         assertEquals(List.of("in.txt", "out.jsonl"), files(), "no temporary file left");
 
-        var one = CliRunner.run("embed", texts.get(5));
+        var one = CliRunner.run("embed", lines.get(5));
         JsonNode a = jsonLines(one.out()).getFirst().get("embedding"), b = rows.get(5).get("embedding");
         for (int j = 0; j < a.size(); j++) assertEquals(a.get(j).asDouble(), b.get(j).asDouble(), 1e-6, "same vector in a batch of the file as alone");
     }
 
     @Test
-    void aTooLongLineFailsInOneLineBeforeAnythingIsWritten() throws IOException {
+    void aTooLongLineGetsAnErrorRecordAndATooLongArgumentFailsBeforeAnythingIsWritten() throws IOException {
         Path in = Files.writeString(tmp.resolve("in.txt"), "first\nsecond\n" + "word ".repeat(600) + "\nfourth\n");
         Path out = Files.writeString(tmp.resolve("out.jsonl"), "old contents\n");
         var r = CliRunner.run("embed", "-f", in.toString(), "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> records = jsonLines(Files.readString(out));
+        assertEquals(4, records.size());
+        assertEquals("text is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256", records.get(2).get("error").asText());
+        assertEquals(3, records.get(2).get("line").asInt());
+        assertFalse(records.get(2).has("embedding"));
+        assertEquals(384, records.get(3).get("embedding").size());
+        assertEquals("mlm4j: warning: 1 of 4 lines have an \"error\" record instead of an embedding"
+                + " (line 3: text is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256)\n", r.err());
+
+        Files.writeString(out, "old contents\n");
+        r = CliRunner.run("embed", "-o", out.toString(), "first", "word ".repeat(600));
         assertEquals(1, r.exit());
-        assertEquals("mlm4j: text 3 is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256\n", r.err());
+        assertEquals("mlm4j: text 2 is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256\n", r.err());
         assertEquals("old contents\n", Files.readString(out), "the old output is left as it was");
         assertEquals(List.of("in.txt", "out.jsonl"), files());
-
-        r = CliRunner.run("embed", "-f", in.toString());
+        r = CliRunner.run("embed", "first", "word ".repeat(600));
         assertEquals(1, r.exit());
         assertEquals("", r.out(), "nothing half-written on standard output either");
 
@@ -133,11 +147,93 @@ class EmbedCommandTest {
         Path in = Files.write(tmp.resolve("crlf.txt"), "\uFEFFfirst line\r\n\r\nsecond line\r\nthird, no newline".getBytes(StandardCharsets.UTF_8));
         var r = CliRunner.run("embed", "-f", in.toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of("first line", "second line", "third, no newline"), jsonLines(r.out()).stream().map(n -> n.get("text").asText()).toList());
+        assertEquals(List.of("first line", "", "second line", "third, no newline"), jsonLines(r.out()).stream().map(n -> n.get("text").asText()).toList());
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "\n  \n");
         r = CliRunner.run("embed", "-f", empty.toString());
         assertEquals(1, r.exit());
         assertEquals("mlm4j: no input text: " + empty + " has no non-blank line\n", r.err());
+    }
+
+    @Test
+    void everyLineOfStandardInputGetsOneRecordWithItsLineNumber() throws IOException {
+        // issue 14, item 4: `printf 'first\n\nthird' | ./mlm4j embed` gave two records, "third" at index 1
+        var r = CliRunner.runWithStdin("first\n\nthird".getBytes(StandardCharsets.UTF_8), "embed", "--file", "-");
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> rows = jsonLines(r.out());
+        assertEquals(3, rows.size());
+        assertEquals("{\"index\":1,\"line\":2,\"text\":\"\",\"error\":\"empty line\"}", rows.get(1).toString());
+        assertEquals(2, rows.get(2).get("index").asInt());
+        assertEquals(3, rows.get(2).get("line").asInt());
+        assertEquals("third", rows.get(2).get("text").asText());
+        assertEquals(384, rows.get(2).get("embedding").size());
+        assertEquals("mlm4j: warning: 1 of 3 lines have an \"error\" record instead of an embedding (line 2: empty line)\n", r.err());
+        assertFalse(rows.get(0).has("error"));
+
+        r = CliRunner.runWithStdin(("word ".repeat(600) + "\n\n").getBytes(StandardCharsets.UTF_8), "embed", "--file", "-");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: no line of standard input can be embedded (line 1: text is 602 tokens, over the model's maximum of 512;"
+                + " use --truncate to keep its first 256)\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void anEmptyArgumentIsRefusedAsTheServerRefusesAnEmptyInput() {
+        var r = CliRunner.run("embed", "");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: text argument 1 is empty; give a non-blank text\n", r.err());
+        assertEquals("", r.out());
+        r = CliRunner.run("embed", "fine", "  ");
+        assertEquals("mlm4j: text argument 2 is empty; give a non-blank text\n", r.err());
+    }
+
+    static Path make(Path dir, String name, String... command) throws Exception {
+        Path p = dir.resolve(name);
+        List<String> cmd = new ArrayList<>(List.of(command));
+        cmd.add(1, p.toString());
+        Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(pr.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && pr.exitValue() == 0, String.join(" ", cmd));
+        return p;
+    }
+
+    static boolean isOther(Path p) throws IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+    }
+
+    @Test
+    void anOutputThatIsNotARegularFileIsWrittenThroughNeverReplaced() throws Exception {
+        // issue 14, item 6: --output renamed a temporary file over a device, a FIFO or a symbolic link. The devices are
+        // made in a temporary folder (char 1,3 is /dev/null, 1,7 is /dev/full) so that a regression cannot harm /dev.
+        Path nul = make(tmp, "null", "mknod", "c", "1", "3");
+        var r = CliRunner.run("embed", "-o", nul.toString(), "x");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(isOther(nul), "still a device");
+
+        Path full = make(tmp, "full", "mknod", "c", "1", "7");
+        r = CliRunner.run("embed", "-o", full.toString(), "x");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: cannot write " + full + ": No space left on device\n", r.err());
+        assertTrue(isOther(full), "still a device");
+
+        Path fifo = make(tmp, "fifo", "mkfifo");
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(fifo);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        r = CliRunner.run("embed", "-o", fifo.toString(), "through a pipe");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("through a pipe", jsonLines(reader.get(60, java.util.concurrent.TimeUnit.SECONDS)).getFirst().get("text").asText());
+        assertTrue(isOther(fifo), "still a FIFO");
+
+        Path real = Files.writeString(tmp.resolve("real.jsonl"), "old\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), real.getFileName());
+        r = CliRunner.run("embed", "-o", link.toString(), "x");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals("x", jsonLines(Files.readString(real)).getFirst().get("text").asText(), "the file it points to is written");
+        assertEquals(List.of("fifo", "full", "link.jsonl", "null", "real.jsonl"), files(), "no temporary file left");
     }
 
     @Test

@@ -53,6 +53,65 @@ class FillMaskCommandTest {
     }
 
     @Test
+    void severalMasksKeepTheOtherMasksInEachSequenceAsHuggingFaceDoes() throws Exception {
+        // issue 14, item 3: Hugging Face's pipeline gives "[CLS] the man sat on the [MASK]. [SEP]" (skip_special_tokens=single_mask)
+        var r = CliRunner.run("fill-mask", "-k", "1", "The [MASK] sat on the [MASK].");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[2].matches("\\s+1\\. man\\s+0\\.\\d{4}  \\[CLS\\] the man sat on the \\[MASK\\]\\. \\[SEP\\]"), lines[2]);
+        assertTrue(lines[4].endsWith("  [CLS] the [MASK] sat on the " + lines[4].trim().split("\\s+")[1] + ". [SEP]"), lines[4]);
+
+        var j = CliRunner.run("fill-mask", "--json", "-k", "2", "The [MASK] sat on the [MASK].");
+        assertEquals(0, j.exit(), j.err());
+        JsonNode n = new ObjectMapper().readTree(j.out());
+        assertEquals(2, n.size(), "one list per mask");
+        assertEquals("[CLS] the man sat on the [MASK]. [SEP]", n.get(0).get(0).get("sequence").asText());
+        assertEquals("man", n.get(0).get(0).get("token_str").asText());
+        String second = n.get(1).get(0).get("token_str").asText();
+        assertEquals("[CLS] the [MASK] sat on the " + second + ". [SEP]", n.get(1).get(0).get("sequence").asText());
+    }
+
+    @Test
+    void aTargetOutsideTheVocabularyIsReplacedWithHuggingFacesWarning() {
+        var r = CliRunner.run("fill-mask", "--targets", "capital,xyzzyplugh", "Paris is the [MASK] of France.");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("mlm4j: warning: The specified target token `xyzzyplugh` does not exist in the model vocabulary. Replacing with `x`.\n", r.err());
+        assertTrue(r.out().contains(" x "), r.out());
+    }
+
+    @Test
+    void aTooLongTextNamesTheCliFlag() {
+        var r = CliRunner.run("fill-mask", "word ".repeat(600) + "[MASK]");
+        assertCleanFailure(r, "; use --truncate to keep its first 512");
+        assertFalse(r.err().contains("truncate=true"), r.err());
+    }
+
+    @Test
+    void everyLineGetsOneResultAndABadLineAnErrorInItsPlace(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("in.txt"), "The man worked as a [MASK].\n\nNo mask here.\nHello I'm a [MASK] model.\n");
+        var r = CliRunner.run("fill-mask", "--file", f.toString(), "-k", "1");
+        assertEquals(0, r.exit(), r.err());
+        String[] blocks = r.out().split("\n\n");
+        assertEquals(4, blocks.length, r.out());
+        assertTrue(blocks[0].startsWith("line 1: The man worked as a [MASK].\n   1. carpenter"), blocks[0]);
+        assertEquals("line 2: \n  error: empty line", blocks[1]);
+        assertEquals("line 3: No mask here.\n  error: no [MASK] token in text 'No mask here.'", blocks[2]);
+        assertTrue(blocks[3].startsWith("line 4: Hello I'm a [MASK] model.\n   1. fashion"), blocks[3]);
+        assertEquals("mlm4j: warning: 2 of 4 lines have an error instead of predictions (line 2: empty line, …)\n", r.err());
+
+        var j = CliRunner.run("fill-mask", "--json", "--file", f.toString(), "-k", "1");
+        assertEquals(0, j.exit(), j.err());
+        JsonNode n = new ObjectMapper().readTree(j.out());
+        assertEquals(4, n.size(), "entry i is line i + 1");
+        assertEquals("carpenter", n.get(0).get(0).get("token_str").asText());
+        assertEquals("{\"line\":2,\"error\":\"empty line\"}", n.get(1).toString());
+        assertEquals(3, n.get(2).get("line").asInt());
+        assertEquals("fashion", n.get(3).get(0).get("token_str").asText());
+
+        assertCleanFailure(CliRunner.run("fill-mask", ""), "text argument 1 is empty");
+    }
+
+    @Test
     void textsFromAFileAndFromStdin(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("in.txt");
         Files.writeString(f, "The man worked as a [MASK].\n\nHello I'm a [MASK] model.\n");

@@ -55,4 +55,18 @@ class SimilarityCommandTest {
         assertEquals(1, r.exit());
         assertEquals("mlm4j: give at least two texts: SOURCE TEXT…\n", r.err());
     }
+
+    @Test
+    void aBlankLineGetsAnErrorRowWithItsLineNumber() throws IOException {
+        // issue 14, item 4: every line gets one record, so outputs join back to inputs
+        var r = CliRunner.runWithStdin("Someone plays an instrument.\n\nThe stock market fell.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "similarity", "--json", "--file", "-", "A man is playing a guitar.");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(3, rows.size());
+        assertEquals(1, rows.get(0).get("index").asInt());
+        assertEquals(3, rows.get(1).get("index").asInt(), "positions count the blank line");
+        assertEquals("{\"index\":2,\"line\":2,\"text\":\"\",\"error\":\"empty line\"}", rows.get(2).toString());
+        assertEquals("mlm4j: warning: 1 of 4 texts have an error instead of a score (line 2: empty line)\n", r.err());
+    }
 }

@@ -96,7 +96,8 @@ public interface Meter {
                 int q = (int) Math.min(4, done * 4 / total);
                 if (q > lastQuarter && q < 4) {
                     lastQuarter = q;
-                    out.println(label + ": " + q * 25 + "% (" + done + "/" + total + " " + unit + ", " + rate(now) + ")");
+                    // the percentage done, not the quarter crossed: 2 of 5 epochs is 40 %, not 25 %
+                    out.println(label + ": " + done * 100 / total + "% (" + done + "/" + total + " " + unit + ", " + rate(now) + ")");
                     out.flush();
                 }
             }

@@ -204,11 +204,11 @@ public final class FeatureExtraction {
     }
 
     /**
-     * The tokens {@link #extract} runs for text number {@code index} (from 0, for messages): [CLS] text [SEP], cut when
+     * The tokens {@link #extract} runs for text number {@code index} (from 0, for messages; −1 says just "text"): [CLS] text [SEP], cut when
      * {@link Options#truncate}; an {@link IllegalArgumentException} when the text is null or too long.
      */
     public Encoding encode(String text, int index, Options options) {
-        if (text == null) throw new IllegalArgumentException("text " + (index + 1) + " is null");
+        if (text == null) throw new IllegalArgumentException((index >= 0 ? "text " + (index + 1) : "text") + " is null");
         int limit = options.maxLength() > 0 ? options.maxLength() : options.truncate() ? workingLength : maxTokens;
         if (limit > maxTokens) {
             throw new IllegalArgumentException("max length " + limit + " is over the model's maximum of " + maxTokens + " tokens (its position table)");
@@ -216,9 +216,9 @@ public final class FeatureExtraction {
         Encoding full = tokenizer.encode(text, Integer.MAX_VALUE, false);
         if (full.length() <= limit) return full;
         if (!options.truncate()) {
-            throw new IllegalArgumentException("text " + (index + 1) + " is " + full.length() + " tokens, over "
-                    + (options.maxLength() > 0 ? "the maximum" : "the model's maximum") + " of " + limit
-                    + "; use --truncate to keep its first " + (options.maxLength() > 0 ? limit : workingLength));
+            throw new dev.mlm4j.tokens.TooLongException((index >= 0 ? "text " + (index + 1) : "text") + " is " + full.length() + " tokens, over "
+                    + (options.maxLength() > 0 ? "the maximum" : "the model's maximum") + " of " + limit,
+                    options.maxLength() > 0 ? limit : workingLength);
         }
         return tokenizer.encode(text, limit, true);
     }

@@ -17,7 +17,10 @@ import java.util.Map;
 /**
  * Fill-mask: predict the token hidden behind each {@code [MASK]} from the words on both sides of it.
  * Output follows Hugging Face's fill-mask pipeline ({@code score}, {@code token}, {@code token_str},
- * {@code sequence}); several masks in one text are each scored independently, as Hugging Face does.
+ * {@code sequence}); several masks in one text are each scored independently, as Hugging Face does. As in its
+ * {@code FillMaskPipeline.postprocess}, a prediction's {@code sequence} is the input with only that mask filled:
+ * special tokens are dropped when the text has one mask, and kept when it has several, so that the other
+ * {@code [MASK]}s stay visible ({@code "[CLS] the man sat on the [MASK]. [SEP]"}).
  */
 public final class FillMask {
 
@@ -29,8 +32,8 @@ public final class FillMask {
 
     /**
      * @param topK     candidates per mask (HF default 5)
-     * @param targets  if non-empty, score only these words (each must be one vocabulary token; the first
-     *                 word piece is used otherwise, as Hugging Face does)
+     * @param targets  if non-empty, score only these words: each is a vocabulary token, else its first word piece
+     *                 is used, as Hugging Face does ({@link #targetWarnings} says which were replaced)
      * @param causal   run every layer with the causal mask instead of bidirectional attention
      * @param truncate cut texts longer than the model's maximum instead of failing
      */
@@ -79,17 +82,8 @@ public final class FillMask {
     public List<List<MaskResult>> fill(List<String> texts, Options options) {
         if (texts.isEmpty()) throw new IllegalArgumentException("no text given");
         List<Encoding> encodings = new ArrayList<>();
-        for (int t = 0; t < texts.size(); t++) {
-            String text = texts.get(t);
-            if (text == null || text.isBlank()) throw new IllegalArgumentException("text " + (t + 1) + " is empty");
-            Encoding e = tokenizer.encode(text, maxLength, options.truncate());
-            if (maskPositions(e).length == 0) {
-                throw new IllegalArgumentException("no [MASK] token in text " + (texts.size() > 1 ? (t + 1) + " " : "")
-                        + "'" + abbreviate(text) + "'" + (e.truncated() ? " (after truncation to " + maxLength + " tokens)" : ""));
-            }
-            encodings.add(e);
-        }
-        int[] targetIds = targetIds(options.targets());
+        for (int t = 0; t < texts.size(); t++) encodings.add(encode(texts.get(t), texts.size() > 1 ? t : -1, options));
+        int[] targetIds = resolveTargets(options.targets()).ids();
         Batch batch = Batch.of(encodings);
         EncoderOutput out = model.bert().forward(batch, ForwardOptions.causal(options.causal()));
 
@@ -109,11 +103,32 @@ public final class FillMask {
         for (int s = 0; s < encodings.size(); s++) {
             List<MaskResult> perText = new ArrayList<>();
             for (int p : positions.get(s)) {
-                perText.add(new MaskResult(p, predictions(encodings.get(s), p, logits, r++, targetIds, options.topK())));
+                boolean singleMask = positions.get(s).length == 1;
+                perText.add(new MaskResult(p, predictions(encodings.get(s), p, singleMask, logits, r++, targetIds, options.topK())));
             }
             results.add(perText);
         }
         return results;
+    }
+
+    /**
+     * Checks one text as {@link #fill} would, without running the model: an {@link IllegalArgumentException} saying why
+     * it cannot be filled (empty, too long, no [MASK]). Front ends use it to report a bad line and carry on.
+     */
+    public void check(String text, Options options) {
+        encode(text, -1, options);
+    }
+
+    /** {@code index} from 0 names the text in messages; −1 when it is the only one. */
+    private Encoding encode(String text, int index, Options options) {
+        String which = index >= 0 ? "text " + (index + 1) : "the text";
+        if (text == null || text.isBlank()) throw new IllegalArgumentException(which + " is empty");
+        Encoding e = tokenizer.encode(text, maxLength, options.truncate());
+        if (maskPositions(e).length == 0) {
+            throw new IllegalArgumentException("no [MASK] token in " + (index >= 0 ? which + " " : "text ")
+                    + "'" + abbreviate(text) + "'" + (e.truncated() ? " (after truncation to " + maxLength + " tokens)" : ""));
+        }
+        return e;
     }
 
     /**
@@ -142,7 +157,7 @@ public final class FillMask {
         return perText.size() == 1 ? perText.getFirst() : perText;
     }
 
-    private List<Prediction> predictions(Encoding e, int position, FloatTensor logits, int row, int[] targetIds, int topK) {
+    private List<Prediction> predictions(Encoding e, int position, boolean singleMask, FloatTensor logits, int row, int[] targetIds, int topK) {
         int v = logits.dim(1), off = logits.rowOffset(row);
         float[] d = logits.data();
         float max = Float.NEGATIVE_INFINITY;
@@ -162,27 +177,51 @@ public final class FillMask {
             double score = Math.exp(d[off + id] - max) / z;
             int[] filled = e.ids().clone();
             filled[position] = id;
-            out.add(new Prediction(score, id, tokenizer.decode(new int[] {id}, false), tokenizer.decode(filled, true)));
+            // Hugging Face: decode(tokens, skip_special_tokens=single_mask), so several masks keep [CLS], [SEP] and the other [MASK]s
+            out.add(new Prediction(score, id, tokenizer.decode(new int[] {id}, false), tokenizer.decode(filled, singleMask)));
         }
         return out;
     }
 
-    private int[] targetIds(List<String> targets) {
+    /** The vocabulary ids {@code targets} score, and a warning for each word that is not itself a vocabulary token. */
+    public record Targets(int[] ids, List<String> warnings) {}
+
+    /**
+     * Hugging Face's {@code FillMaskPipeline.get_target_ids}: a target that is a vocabulary token is used as is; any other
+     * is tokenized and its first word piece used instead, with a warning; one with no word piece at all is ignored, with
+     * a warning; and an error if none is left. The warnings are Hugging Face's words.
+     */
+    public Targets resolveTargets(List<String> targets) {
         Map<Integer, String> ids = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         for (String t : targets) {
             if (t == null || t.isBlank()) throw new IllegalArgumentException("empty target word");
-            Encoding e = tokenizer.encode(t, Integer.MAX_VALUE, false);
-            int id = -1;
-            for (int i = 0; i < e.length(); i++) {
-                if (!e.special()[i]) {
-                    id = e.ids()[i];
-                    break;
+            int id = tokenizer.id(t);
+            if (id < 0) {
+                Encoding e = tokenizer.encode(t, Integer.MAX_VALUE, false);
+                for (int i = 0; i < e.length(); i++) {
+                    if (!e.special()[i]) {
+                        id = e.ids()[i];
+                        break;
+                    }
                 }
+                if (id < 0) {
+                    warnings.add("The specified target token `" + t + "` does not exist in the model vocabulary. "
+                            + "We cannot replace it with anything meaningful, ignoring it");
+                    continue;
+                }
+                warnings.add("The specified target token `" + t + "` does not exist in the model vocabulary. "
+                        + "Replacing with `" + tokenizer.token(id) + "`.");
             }
-            if (id < 0) throw new IllegalArgumentException("target '" + t + "' has no tokens");
             ids.putIfAbsent(id, t);
         }
-        return ids.keySet().stream().mapToInt(Integer::intValue).toArray();
+        if (!targets.isEmpty() && ids.isEmpty()) throw new IllegalArgumentException("At least one target must be provided when passed.");
+        return new Targets(ids.keySet().stream().mapToInt(Integer::intValue).toArray(), List.copyOf(warnings));
+    }
+
+    /** The warnings {@link #resolveTargets} gives for {@code targets}: what a front end prints before filling. */
+    public List<String> targetWarnings(List<String> targets) {
+        return resolveTargets(targets).warnings();
     }
 
     private int[] maskPositions(Encoding e) {

@@ -234,8 +234,8 @@ public final class WordPieceTokenizer implements Tokenizer {
     }
 
     private static IllegalArgumentException tooLong(int tokens, int maxLength) {
-        return new IllegalArgumentException("input is " + tokens + " tokens long (special tokens included), more "
-                + "than the maximum of " + maxLength + "; pass truncate=true to cut it to " + maxLength);
+        return new TooLongException("input is " + tokens + " tokens long (special tokens included), more "
+                + "than the maximum of " + maxLength, maxLength);
     }
 
     /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */

@@ -118,7 +118,7 @@ public final class Progress implements ProgressListener {
             int quarter = (int) Math.min(4, done * 4 / total);
             if (quarter > lastQuarter && quarter < 4) {
                 lastQuarter = quarter;
-                out.println(label + ": " + quarter * 25 + "% (" + bytes(done) + " of " + bytes(total) + ", "
+                out.println(label + ": " + done * 100 / total + "% (" + bytes(done) + " of " + bytes(total) + ", "
                         + rate(done, now - startNanos) + ")");
                 out.flush();
             }
@@ -193,9 +193,14 @@ public final class Progress implements ProgressListener {
         return String.format(Locale.ROOT, unit == 1e9 ? "%.2f/%s" : "%.1f/%s", done / unit, t);
     }
 
-    private static String rate(long bytes, long nanos) {
+    /** Bytes per second in the unit that shows it (a small file read at 40 kB/s is not "0.0 MB/s"). */
+    static String rate(long bytes, long nanos) {
         if (nanos <= 0) return "– MB/s";
-        return String.format(Locale.ROOT, "%.1f MB/s", bytes / 1e6 / (nanos / 1e9));
+        double perSecond = bytes / (nanos / 1e9);
+        if (perSecond < 1e3) return String.format(Locale.ROOT, "%.0f B/s", perSecond);
+        if (perSecond < 1e6) return String.format(Locale.ROOT, "%.1f kB/s", perSecond / 1e3);
+        if (perSecond < 1e9) return String.format(Locale.ROOT, "%.1f MB/s", perSecond / 1e6);
+        return String.format(Locale.ROOT, "%.2f GB/s", perSecond / 1e9);
     }
 
     private static String seconds(long nanos) {

@@ -43,4 +43,20 @@ class MeterTest {
         assertEquals(5, lines.length, String.join("|", lines));
         assertEquals("pos head: 20 epochs in 10.0 s (2.0/s)", lines[4]);
     }
+
+    @Test
+    void aLinePrintedAtAQuarterSaysThePercentageDone() {
+        // issue 14: five epochs printed "25% (2/5 epochs)"; 2 of 5 is 40 %
+        Meter.Console m = new Meter.Console(out, false, clock::get, 100);
+        m.start("genre probe", 5, "epochs");
+        for (int e = 1; e <= 5; e++) {
+            clock.addAndGet(1_000_000_000L);
+            m.update(e);
+        }
+        m.finish();
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals("genre probe: 40% (2/5 epochs, 1.0/s)", lines[1]);
+        assertEquals("genre probe: 60% (3/5 epochs, 1.0/s)", lines[2]);
+        assertEquals("genre probe: 80% (4/5 epochs, 1.0/s)", lines[3]);
+    }
 }

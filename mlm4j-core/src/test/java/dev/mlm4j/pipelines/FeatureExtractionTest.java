@@ -107,7 +107,7 @@ class FeatureExtractionTest {
         String words = "word ".repeat(600);   // 602 tokens with [CLS] and [SEP]
         List<String> texts = List.of("short", words);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> miniLm.extract(texts, Options.DEFAULT));
-        assertEquals("text 2 is 602 tokens, over the model's maximum of 512; use --truncate to keep its first 256", e.getMessage());
+        assertEquals("text 2 is 602 tokens, over the model's maximum of 512; turn truncation on to keep its first 256", e.getMessage());
         Embedding cut = miniLm.extract(texts, Options.DEFAULT.withTruncate(true)).get(1);
         assertTrue(cut.truncated());
         assertEquals(256, cut.encoding().length(), "--truncate cuts at the card's working length");
@@ -119,7 +119,7 @@ class FeatureExtractionTest {
         assertFalse(whole.truncated());
 
         e = assertThrows(IllegalArgumentException.class, () -> miniLm.extract(List.of(medium), Options.DEFAULT.withMaxLength(100)));
-        assertEquals("text 1 is 300 tokens, over the maximum of 100; use --truncate to keep its first 100", e.getMessage());
+        assertEquals("text 1 is 300 tokens, over the maximum of 100; turn truncation on to keep its first 100", e.getMessage());
         assertEquals(100, miniLm.extract(List.of(medium), Options.DEFAULT.withMaxLength(100).withTruncate(true)).getFirst().encoding().length());
         e = assertThrows(IllegalArgumentException.class, () -> miniLm.extract(List.of("x"), Options.DEFAULT.withMaxLength(513)));
         assertEquals("max length 513 is over the model's maximum of 512 tokens (its position table)", e.getMessage());

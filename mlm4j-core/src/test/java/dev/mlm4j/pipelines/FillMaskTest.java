@@ -80,7 +80,16 @@ class FillMaskTest {
         var two = fm.fill("The [MASK] of France is [MASK].", FillMask.Options.DEFAULT);
         assertEquals(2, two.size(), "one result per mask");
         assertEquals(2, two.get(0).position());
-        assertFalse(two.get(0).predictions().get(0).sequence().contains("[MASK]"), "other masks are dropped from the sequence, as in Hugging Face");
+        // Hugging Face's FillMaskPipeline.postprocess decodes with skip_special_tokens=single_mask: with several masks each
+        // sequence fills only its own mask and keeps [CLS], [SEP] and the other [MASK] (issue 14, item 3).
+        var first = two.get(0).predictions().get(0);
+        assertEquals("[CLS] the " + first.tokenStr() + " of france is [MASK]. [SEP]", first.sequence());
+        var second = two.get(1).predictions().get(0);
+        assertEquals("[CLS] the [MASK] of france is " + second.tokenStr() + ". [SEP]", second.sequence());
+        var sat = fm.fill("The [MASK] sat on the [MASK].", FillMask.Options.DEFAULT);
+        assertEquals("[CLS] the man sat on the [MASK]. [SEP]", sat.get(0).predictions().get(0).sequence(), "Hugging Face's sequence, quoted in issue 14");
+        var one = fm.fill("The man sat on the [MASK].", FillMask.Options.DEFAULT).get(0).predictions().get(0);
+        assertEquals("the man sat on the " + one.tokenStr() + ".", one.sequence(), "one mask: special tokens skipped");
 
         var batch = fm.fill(List.of("The woman worked as a [MASK].", "Hello I'm a [MASK] model."), FillMask.Options.DEFAULT);
         assertEquals("nurse", batch.get(0).get(0).predictions().get(0).tokenStr());
@@ -88,6 +97,19 @@ class FillMaskTest {
 
         var causal = fm.fill("Hello I'm a [MASK] model.", new FillMask.Options(5, List.of(), true, false)).get(0).predictions();
         assertNotEquals(all.get(0).score(), causal.get(0).score(), 1e-3, "the causal mask must change the prediction's score");
+    }
+
+    @Test
+    void targetsFollowHuggingFacesGetTargetIds() {
+        FillMask fm = Models.fillMask(TestModels.folder("bert-base-uncased").toString());
+        // transformers' fill_mask.py: a vocabulary token is used as is; anything else is replaced by its first word piece, with this warning
+        var t = fm.resolveTargets(List.of("capital", "xyzzyplugh", "##ing"));
+        assertEquals(List.of("The specified target token `xyzzyplugh` does not exist in the model vocabulary. Replacing with `x`."), t.warnings());
+        assertEquals(List.of(fm.tokenizer().id("capital"), fm.tokenizer().id("x"), fm.tokenizer().id("##ing")),
+                java.util.Arrays.stream(t.ids()).boxed().toList(), "##ing is a vocabulary token and is used as is");
+        assertEquals(List.of(), fm.targetWarnings(List.of("new", "fashion")));
+        var none = assertThrows(IllegalArgumentException.class, () -> fm.resolveTargets(List.of("\u0301")));
+        assertEquals("At least one target must be provided when passed.", none.getMessage());
     }
 
     @Test

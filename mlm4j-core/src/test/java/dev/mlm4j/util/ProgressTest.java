@@ -53,7 +53,7 @@ class ProgressTest {
         String s = printed();
         long redraws = s.chars().filter(c -> c == '\r').count();
         assertTrue(redraws >= 10 && redraws <= 13, redraws + " redraws");
-        assertTrue(s.endsWith("] 100%  1.0/1.0 kB  0.0 MB/s  1.0 s\u001b[K" + System.lineSeparator()), s);
+        assertTrue(s.endsWith("] 100%  1.0/1.0 kB  1.0 kB/s  1.0 s\u001b[K" + System.lineSeparator()), s);
     }
 
     @Test
@@ -72,6 +72,21 @@ class ProgressTest {
         assertTrue(lines[1].startsWith("downloading m: 25% (102."), lines[1]);
         assertEquals("downloading m: done, 408.2 MB in 1.0 s (418.7 MB/s)", lines[4]);
         assertTrue(!printed().contains("\r"));
+    }
+
+    @Test
+    void aSmallFileShowsItsRateInKilobytesAndItsRealPercentage() {
+        // issue 14: embedding a 40 kB file printed "0.0 MB/s"; a line printed at a quarter said 25 % whatever was done
+        Progress p = new Progress(out, Progress.Mode.LINES, clock::get, 80);
+        p.start("embedding in.txt", 5);
+        clock.addAndGet(1_000_000_000L);
+        p.update(2);
+        p.finish();
+        String[] lines = printed().split(System.lineSeparator());
+        assertEquals("embedding in.txt: 40% (2 B of 5 B, 2 B/s)", lines[1]);
+        assertEquals("40.0 kB/s", Progress.rate(40_000, 1_000_000_000L));
+        assertEquals("2.5 MB/s", Progress.rate(5_000_000, 2_000_000_000L));
+        assertEquals("1.20 GB/s", Progress.rate(1_200_000_000L, 1_000_000_000L));
     }
 
     @Test
