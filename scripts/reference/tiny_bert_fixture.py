@@ -5,7 +5,9 @@ BertTokenizerFast.save_pretrained (vocab.txt, tokenizer.json, tokenizer_config.j
 transformers' token ids, last hidden states and MLM logits for a few sentences, computed in float64.
 
 mlm4j must read this folder (written by a writer that is not mlm4j's) and compute the same numbers:
-HuggingFaceFolderTest. Python is only for making the fixture; the test itself runs without it.
+HuggingFaceFolderTest. Python is only for making the fixture; the test itself runs without it. Then the other
+direction: ./mlm4j convert of the fixture must load in transformers with identical outputs (checked here, since CI has
+no Python; recorded in tiny_bert_fixture.out.txt).
 
     /work/venv/bin/python scripts/reference/tiny_bert_fixture.py [OUT_DIR]
 """
@@ -59,3 +61,30 @@ for s in SENTENCES:
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f)
 print("wrote", OUT, sorted(os.listdir(OUT)))
+
+# The other direction: mlm4j's converter output must load in transformers and compute the same numbers.
+# CI has no Python, so this check runs here; its result is recorded in tiny_bert_fixture.out.txt.
+import shutil
+import subprocess
+import tempfile
+
+repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+converted = os.path.join(tempfile.mkdtemp(), "converted")
+r = subprocess.run([os.path.join(repo, "mlm4j"), "convert", OUT, converted], capture_output=True, text=True)
+if r.returncode != 0:
+    sys.exit("./mlm4j convert failed: " + r.stderr)
+print(r.stdout.strip())
+back = BertForMaskedLM.from_pretrained(converted, attn_implementation="eager").double().eval()
+back_tok = BertTokenizerFast.from_pretrained(converted)
+worst = 0.0
+for s in SENTENCES:
+    enc = back_tok(s, return_tensors="pt")
+    assert enc["input_ids"][0].tolist() == tok(s)["input_ids"], s
+    with torch.no_grad():
+        a = m64(**tok(s, return_tensors="pt")).logits
+        b = back(**enc).logits
+    worst = max(worst, float((a - b).abs().max()))
+assert worst == 0.0, worst
+print("transformers loads mlm4j's converted folder (%s): same token ids, logits identical to the original's (max |diff| %g)"
+      % (", ".join(sorted(os.listdir(converted))), worst))
+shutil.rmtree(os.path.dirname(converted))
