@@ -3,6 +3,8 @@ package dev.mlm4j.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.List;
 
@@ -72,12 +74,17 @@ public record BertConfig(
      * The config.json fields whose value changes what the model computes, with the values mlm4j implements
      * (transformers' defaults for BERT). Any other value is refused at load rather than silently ignored.
      */
-    public static final java.util.Map<String, List<JsonNode>> IMPLEMENTED = java.util.Map.of(
-            "model_type", List.of(com.fasterxml.jackson.databind.node.TextNode.valueOf("bert")),
-            "position_embedding_type", List.of(com.fasterxml.jackson.databind.node.TextNode.valueOf("absolute")),
-            "hidden_act", List.of(com.fasterxml.jackson.databind.node.TextNode.valueOf("gelu")),
-            "is_decoder", List.of(com.fasterxml.jackson.databind.node.BooleanNode.FALSE),
-            "add_cross_attention", List.of(com.fasterxml.jackson.databind.node.BooleanNode.FALSE));
+    public static final java.util.SequencedMap<String, List<JsonNode>> IMPLEMENTED = implemented();
+
+    private static java.util.SequencedMap<String, List<JsonNode>> implemented() {
+        var m = new java.util.LinkedHashMap<String, List<JsonNode>>();   // checked in this order: the first wrong field is reported
+        m.put("model_type", List.of(TextNode.valueOf("bert")));
+        m.put("position_embedding_type", List.of(TextNode.valueOf("absolute")));
+        m.put("hidden_act", List.of(TextNode.valueOf("gelu")));
+        m.put("is_decoder", List.of(BooleanNode.FALSE));
+        m.put("add_cross_attention", List.of(BooleanNode.FALSE));
+        return java.util.Collections.unmodifiableSequencedMap(m);
+    }
 
     private static int positive(JsonNode root, String field, int absent, String where) {
         JsonNode v = root.get(field);
