@@ -38,8 +38,7 @@ public final class EvalModel implements MaskedTokenScorer {
         Checkpoint c = Checkpoint.open(Models.resolve(nameOrPath, progress));
         try {
             if (!BertForMaskedLM.hasHead(c.tensors())) {
-                throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
-                        + " the evaluations need a model that fills masks");
+                throw BertForMaskedLM.noHead(nameOrPath, "the evaluations need a model that fills masks");
             }
             return new EvalModel(nameOrPath, BertForMaskedLM.load(c.tensors(), c.config()), c.tokenizer(), c.maxLength());
         } finally {

@@ -2,6 +2,11 @@ package dev.mlm4j.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.List;
 
 /**
  * The architecture of a BERT-family encoder, with Hugging Face's {@code config.json} field names.
@@ -33,6 +38,80 @@ public record BertConfig(
             throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported (mlm4j implements BERT's exact erf GELU, 'gelu')");
         }
         if (layerNormEps <= 0) layerNormEps = 1e-12;
+    }
+
+    /**
+     * Reads a {@code config.json} as transformers' {@code BertConfig} does (a field that is absent takes its
+     * default), but refuses what mlm4j would otherwise silently compute differently: a field set to {@code null}
+     * or of the wrong type, and a value of an architecture field mlm4j does not implement ({@link #IMPLEMENTED}).
+     * Every refusal is one line naming {@code where}, the field and the value.
+     */
+    public static BertConfig fromJson(JsonNode root, String where) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(where + " is not a JSON object (it is " + (root == null || root.isMissingNode() ? "empty" : root.isNull() ? "null" : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)) + ")");
+        }
+        for (var e : IMPLEMENTED.entrySet()) {
+            JsonNode v = root.get(e.getKey());
+            if (v == null) continue; // absent: transformers' default, which is what mlm4j implements
+            if (!e.getValue().contains(v)) {
+                throw new IllegalArgumentException(where + ": \"" + e.getKey() + "\": " + v + " is not supported (mlm4j implements "
+                        + e.getValue().stream().map(JsonNode::toString).collect(java.util.stream.Collectors.joining(" or ")) + ")");
+            }
+        }
+        try {
+            return new BertConfig(
+                positive(root, "vocab_size", 30522, where), positive(root, "hidden_size", 768, where),
+                positive(root, "num_hidden_layers", 12, where), positive(root, "num_attention_heads", 12, where),
+                positive(root, "intermediate_size", 3072, where), "gelu",
+                positive(root, "max_position_embeddings", 512, where), positive(root, "type_vocab_size", 2, where),
+                layerNormEps(root, where), padTokenId(root, where));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The config.json fields whose value changes what the model computes, with the values mlm4j implements
+     * (transformers' defaults for BERT). Any other value is refused at load rather than silently ignored.
+     */
+    public static final java.util.SequencedMap<String, List<JsonNode>> IMPLEMENTED = implemented();
+
+    private static java.util.SequencedMap<String, List<JsonNode>> implemented() {
+        var m = new java.util.LinkedHashMap<String, List<JsonNode>>();   // checked in this order: the first wrong field is reported
+        m.put("model_type", List.of(TextNode.valueOf("bert")));
+        m.put("position_embedding_type", List.of(TextNode.valueOf("absolute")));
+        m.put("hidden_act", List.of(TextNode.valueOf("gelu")));
+        m.put("is_decoder", List.of(BooleanNode.FALSE));
+        m.put("add_cross_attention", List.of(BooleanNode.FALSE));
+        return java.util.Collections.unmodifiableSequencedMap(m);
+    }
+
+    private static int positive(JsonNode root, String field, int absent, String where) {
+        JsonNode v = root.get(field);
+        if (v == null) return absent;
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
+            throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not a positive integer");
+        }
+        return v.intValue();
+    }
+
+    private static double layerNormEps(JsonNode root, String where) {
+        JsonNode v = root.get("layer_norm_eps");
+        if (v == null) return 1e-12;
+        if (!v.isNumber() || !(v.doubleValue() > 0) || Double.isInfinite(v.doubleValue())) {
+            throw new IllegalArgumentException(where + ": \"layer_norm_eps\": " + v + " is not a positive number");
+        }
+        return v.doubleValue();
+    }
+
+    private static int padTokenId(JsonNode root, String where) {
+        JsonNode v = root.get("pad_token_id");
+        if (v == null || v.isNull()) return 0; // transformers allows None; it only marks padding for training
+
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+            throw new IllegalArgumentException(where + ": \"pad_token_id\": " + v + " is not a token id (a non-negative integer)");
+        }
+        return v.intValue();
     }
 
     public int headSize() {

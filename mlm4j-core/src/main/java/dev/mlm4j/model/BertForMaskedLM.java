@@ -23,9 +23,24 @@ public final class BertForMaskedLM {
                 bert.embeddings().wordEmbeddings()));
     }
 
-    /** Whether a checkpoint carries the masked-LM head. */
+    /**
+     * Whether a checkpoint carries the masked-LM head: any {@code cls.predictions.*} tensor says it does, so a head
+     * with a tensor missing is loaded (and {@link #load} names the missing tensor) instead of being taken for no head.
+     */
     public static boolean hasHead(TensorSource source) {
-        return source.contains("cls.predictions.transform.dense.weight") && source.contains("cls.predictions.bias");
+        for (String name : source.names()) {
+            if (name.startsWith("cls.predictions.")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The one wording of "this model cannot fill masks", for every caller that needs the head ({@code instead}: what
+     * the user can do with the model, e.g. "use it for embeddings instead").
+     */
+    public static IllegalArgumentException noHead(String model, String instead) {
+        return new IllegalArgumentException("model '" + model + "' has no masked-language-model head (no cls.predictions.* tensors): "
+                + instead);
     }
 
     public BertModel bert() {

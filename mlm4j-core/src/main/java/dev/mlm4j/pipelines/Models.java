@@ -89,8 +89,7 @@ public final class Models {
         Key key = key(nameOrPath, progress, precision);
         Loaded m = load(key, nameOrPath);
         if (m.maskedLm() == null) {
-            throw new IllegalArgumentException("model '" + nameOrPath + "' has no masked-language-model head (cls.predictions.*):"
-                    + " it cannot fill masks; use it for embeddings instead");
+            throw BertForMaskedLM.noHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
         }
         return FILL_MASK.computeIfAbsent(key, k -> new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength()));
     }

@@ -66,7 +66,9 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
         TensorSource tensors = TfCheckpoint.open(folder.resolve("variables"));
         try {
             BertConfig config = inferConfig(tensors);
-            return new Checkpoint(folder, "tensorflow", config, tensors, WordPieceTokenizer.fromVocab(vocab, lower), card);
+            Tokenizer tokenizer = WordPieceTokenizer.fromVocab(vocab, lower);
+            checkVocabulary(tokenizer, vocab, tensors);
+            return new Checkpoint(folder, "tensorflow", config, tensors, tokenizer, card);
         } catch (RuntimeException | IOException e) {
             tensors.close();
             throw e;
@@ -75,15 +77,19 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
 
     private static Checkpoint openHuggingFace(Path folder, Optional<ModelCard> card) throws IOException {
         BertConfig config;
+        JsonNode root;
         try {
-            config = JSON.readValue(folder.resolve("config.json").toFile(), BertConfig.class);
-        } catch (IOException | IllegalArgumentException e) {
+            root = JSON.readTree(folder.resolve("config.json").toFile());
+        } catch (IOException e) {
             throw new IllegalArgumentException("unreadable " + folder.resolve("config.json") + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }
+        config = BertConfig.fromJson(root, folder.resolve("config.json").toString());
         TensorSource tensors = SafetensorsCheckpoint.open(folder);
         try {
             checkAgainstConfig(tensors, config);
-            return new Checkpoint(folder, "safetensors", config, tensors, huggingFaceTokenizer(folder), card);
+            Tokenizer tokenizer = huggingFaceTokenizer(folder);
+            checkVocabulary(tokenizer, Files.isRegularFile(folder.resolve("tokenizer.json")) ? folder.resolve("tokenizer.json") : folder.resolve("vocab.txt"), tensors);
+            return new Checkpoint(folder, "safetensors", config, tensors, tokenizer, card);
         } catch (RuntimeException | IOException e) {
             tensors.close();
             throw e;
@@ -95,7 +101,9 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
         try {
             Path tj = folder.resolve("tokenizer.json");
             if (!Files.isRegularFile(tj)) throw new IllegalArgumentException(folder + " has " + file.getFileName() + " but no tokenizer.json");
-            return new Checkpoint(folder, "onnx", tensors.config(), tensors, WordPieceTokenizer.fromTokenizerJson(tj), card);
+            Tokenizer tokenizer = WordPieceTokenizer.fromTokenizerJson(tj);
+            checkVocabulary(tokenizer, tj, tensors);
+            return new Checkpoint(folder, "onnx", tensors.config(), tensors, tokenizer, card);
         } catch (RuntimeException | IOException e) {
             tensors.close();
             throw e;
@@ -131,6 +139,19 @@ public record Checkpoint(Path folder, String format, BertConfig config, TensorSo
             if (!p[1].equals(p[2])) {
                 throw new WeightException("config.json says " + p[0] + " = " + p[1] + " but the weights in " + t.origin() + " have " + p[2]);
             }
+        }
+    }
+
+    /**
+     * The tokenizer's vocabulary and the word-embedding table must have exactly as many entries: a shorter vocabulary
+     * (a cut vocab.txt) maps words to the wrong rows, a longer one yields ids past the table's end.
+     */
+    static void checkVocabulary(Tokenizer tokenizer, Path vocabFile, TensorSource t) {
+        TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
+        if (tokenizer.vocabSize() != word.shape()[0]) {
+            throw new WeightException(vocabFile + " has " + tokenizer.vocabSize() + " tokens but the word-embedding table"
+                    + " (bert.embeddings.word_embeddings.weight in " + t.origin() + ") has " + word.shape()[0]
+                    + " rows: the vocabulary does not belong to these weights (cut or swapped file?)");
         }
     }
 

@@ -7,24 +7,60 @@ import dev.mlm4j.weights.TensorSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Block-by-block parity with an independent float64 numpy BERT on the same weights
- * ({@code shared/golden/bert-base-uncased-blocks.json}): embeddings, every layer's output, two attention
- * rows per layer and the MLM logits. A failure names the sentence, the block and the first mismatch.
+ * Every value of every layer against Hugging Face transformers, on the production (tiled) attention path and on the
+ * exact path that keeps the attention probabilities.
+ *
+ * <p>The reference ({@code src/test/resources/reference/bert-base-uncased-*}, made by
+ * {@code scripts/reference/bert_blocks.py}) is transformers' {@code BertForMaskedLM} run in float64 on bert-base-uncased:
+ * all 13 hidden states (embeddings output and each layer) of the three model-card sentences and the top-5 probabilities
+ * at the mask. transformers read the folder {@code ./mlm4j convert} made from Google's TF checkpoint; this test reads
+ * the TF checkpoint itself, and the converter's output is anchored independently in the script: it matches the float64
+ * numpy BERT computed on the TF checkpoint without mlm4j ({@code shared/golden/bert-base-uncased-blocks.json}, whose
+ * attention rows are also checked here) to 5e-8, and the model card's published probabilities to their 4 decimals.
+ * A failure names the sentence, the path, the layer and the first mismatch.
  */
 class BertGoldenBlocksTest {
-    static JsonNode golden;
+    /**
+     * |mlm4j − transformers| ≤ TOL·(1 + |transformers|) for every hidden value: float32 rounding grows with a value's
+     * size, and BERT's deeper layers have a few outlier features of magnitude 10–20 (feature 308). Measured worst
+     * |Δ|/(1 + |value|): 8.7e-6 (production path), 7.8e-6 (exact path), at layer 10–11; absolute 8.4e-5 on a value of
+     * magnitude ~15, 1.1e-5 in the first layers.
+     */
+    static final double TOL = 1.5e-5;
+    /** Top-5 probabilities: measured worst 8.8e-7 (production path), 1.5e-6 (exact path). */
+    static final double PROB_TOL = 3e-6;
+
+    static JsonNode golden;     // shared numpy float64: samples and attention rows
+    static JsonNode reference;  // transformers float64: ids and top-5
+    static float[] hidden;      // transformers float64 hidden states, as float32
     static TensorSource source;
     static BertForMaskedLM model;
 
     @BeforeAll
     static void load() throws Exception {
         golden = new ObjectMapper().readTree(TestModels.sharedFile("golden/bert-base-uncased-blocks.json").toFile());
+        try (InputStream in = BertGoldenBlocksTest.class.getResourceAsStream("/reference/bert-base-uncased-reference.json")) {
+            reference = new ObjectMapper().readTree(in);
+        }
+        try (InputStream in = new GZIPInputStream(BertGoldenBlocksTest.class.getResourceAsStream("/reference/bert-base-uncased-hidden.f32.gz"))) {
+            byte[] bytes = in.readAllBytes();
+            hidden = new float[bytes.length / 4];
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(hidden);
+        }
         source = TestModels.bertBaseUncasedTensors();
         model = BertForMaskedLM.load(source, BertConfig.bertBase(30522));
     }
@@ -41,47 +77,82 @@ class BertGoldenBlocksTest {
         }
     }
 
-    static double sum(FloatTensor t) {
-        double s = 0;
-        for (float v : t.toArray()) s += v;
-        return s;
+    static int[] ids(JsonNode sentence) {
+        int[] ids = new int[sentence.get("ids").size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = sentence.get("ids").get(i).asInt();
+        return ids;
+    }
+
+    static Stream<Arguments> paths() {
+        return Stream.of(Arguments.of("production (tiled attention)", ForwardOptions.DEFAULT.withHiddenStates()),
+                Arguments.of("exact (attention kept)", ForwardOptions.DEFAULT.withHiddenStates().withAttentions()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void everyValueOfEveryLayerAndTheTop5MatchTransformers(String path, ForwardOptions options) {
+        int at = 0, d = reference.get("hidden_size").asInt();
+        double[] worstPerLayer = new double[13], worstRel = new double[13];
+        double worstProb = 0;
+        for (JsonNode sentence : reference.get("sentences")) {
+            String text = sentence.get("text").asText();
+            int[] ids = ids(sentence);
+            int n = ids.length;
+            EncoderOutput out = model.bert().forward(Batch.of(new int[][] {ids}, null), options);
+            assertEquals(13, out.hiddenStates().size());
+            for (int l = 0; l < 13; l++) {
+                FloatTensor h = out.hiddenStates().get(l);
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < d; j++) {
+                        double e = hidden[at++], a = h.at(i, j), diff = Math.abs(e - a);
+                        worstRel[l] = Math.max(worstRel[l], diff / (1 + Math.abs(e)));
+                        if (!(diff <= TOL * (1 + Math.abs(e)))) {
+                            fail(text + " / " + path + " / " + (l == 0 ? "embeddings" : "layer " + (l - 1)) + ": token " + i
+                                    + " element " + j + ": transformers " + e + ", mlm4j " + a);
+                        }
+                        worstPerLayer[l] = Math.max(worstPerLayer[l], diff);
+                    }
+                }
+            }
+            int mask = sentence.get("mask_position").asInt();
+            float[] logits = model.logits(out, new int[] {mask}).toArray();
+            double max = Double.NEGATIVE_INFINITY, z = 0;
+            for (float v : logits) max = Math.max(max, v);
+            for (float v : logits) z += Math.exp(v - max);
+            Integer[] order = new Integer[logits.length];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            java.util.Arrays.sort(order, (x, y) -> Float.compare(logits[y], logits[x]));
+            JsonNode top5 = sentence.get("top5");
+            for (int r = 0; r < 5; r++) {
+                JsonNode t = top5.get(r);
+                assertEquals(t.get("id").asInt(), order[r], text + " / " + path + ": rank " + (r + 1) + " should be " + t.get("token").asText());
+                double p = Math.exp(logits[order[r]] - max) / z;
+                assertEquals(t.get("prob").asDouble(), p, PROB_TOL, text + " / " + path + ": probability of " + t.get("token").asText());
+                worstProb = Math.max(worstProb, Math.abs(t.get("prob").asDouble() - p));
+            }
+        }
+        assertEquals(hidden.length, at, "the reference holds exactly the three sentences' hidden states");
+        StringBuilder b = new StringBuilder(path + ": max |mlm4j - transformers| per block:");
+        for (int l = 0; l < 13; l++) b.append(String.format(" %s %.1e", l == 0 ? "emb" : "L" + (l - 1), worstPerLayer[l]));
+        b.append("; |diff|/(1+|value|):");
+        for (int l = 0; l < 13; l++) b.append(String.format(" %.1e", Math.max(0, worstRel[l])));
+        System.out.println(b.append(String.format("; top-5 probabilities %.1e", worstProb)));
     }
 
     @Test
-    void everyBlockMatchesTheFloat64Reference() {
+    void attentionRowsMatchTheSharedFloat64Reference() {
         for (JsonNode sentence : golden.get("sentences")) {
             String text = sentence.get("text").asText();
-            int[] ids = new int[sentence.get("ids").size()];
-            for (int i = 0; i < ids.length; i++) ids[i] = sentence.get("ids").get(i).asInt();
+            int[] ids = ids(sentence);
             int n = ids.length;
-            Batch batch = Batch.of(new int[][] {ids}, null);
-            EncoderOutput out = model.bert().forward(batch, ForwardOptions.DEFAULT.withHiddenStates().withAttentions());
-
-            FloatTensor emb = out.hiddenStates().get(0);
-            JsonNode ge = sentence.get("embeddings_output");
-            assertVector(text + " / embeddings token0", ge.get("token0_first8"), emb, 0, 0, 1e-4);
-            assertVector(text + " / embeddings last token", ge.get("last_token_last8"), emb, n - 1, 768 - 8, 1e-4);
-            assertEquals(ge.get("sum").asDouble(), sum(emb), 1e-2, text + " / embeddings sum");
-
+            EncoderOutput out = model.bert().forward(Batch.of(new int[][] {ids}, null), ForwardOptions.DEFAULT.withAttentions());
             for (JsonNode layer : sentence.get("layers")) {
                 int l = layer.get("layer").asInt();
-                String label = text + " / layer " + l;
-                FloatTensor h = out.hiddenStates().get(l + 1);
-                assertVector(label + " output token0", layer.get("output_token0_first8"), h, 0, 0, 2e-3);
-                assertVector(label + " output last token", layer.get("output_last_token_last8"), h, n - 1, 768 - 8, 2e-3);
-                assertEquals(layer.get("output_sum").asDouble(), sum(h), 0.5, label + " output sum");
                 FloatTensor att = out.attentions().get(l)[0];                   // (heads, n, n)
-                assertVector(label + " attention head 0 row 0", layer.get("attention_head0_row0"), att.row(0), 0, 0, 1e-4);
-                assertVector(label + " attention head 11 last row", layer.get("attention_head11_last_row"), att.row(11), n - 1, 0, 1e-4);
+                // the golden rows are rounded to 7 decimals; float32 probabilities differ by up to 1.3e-6
+                assertVector(text + " / layer " + l + " attention head 0 row 0", layer.get("attention_head0_row0"), att.row(0), 0, 0, 3e-6);
+                assertVector(text + " / layer " + l + " attention head 11 last row", layer.get("attention_head11_last_row"), att.row(11), n - 1, 0, 3e-6);
             }
-
-            JsonNode mlm = sentence.get("mlm");
-            int pos = mlm.get("mask_position").asInt();
-            FloatTensor logits = model.logits(out, new int[] {pos});
-            assertVector(text + " / MLM logits", mlm.get("logits_first8"), logits, 0, 0, 2e-3);
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : logits.toArray()) max = Math.max(max, v);
-            assertEquals(mlm.get("logits_max").asDouble(), max, 2e-3, text + " / MLM logits max");
         }
     }
 

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Fill-mask on Google's BERT checkpoints against the numbers Hugging Face publishes on the model cards
  * (huggingface.co/bert-base-uncased, /bert-base-cased, /bert-base-multilingual-cased, "How to use"
- * sections, computed by transformers' fill-mask pipeline with the exact erf GELU). Tolerance ±0.001.
+ * sections, computed by transformers' fill-mask pipeline with the exact erf GELU). Tolerance 6e-5: the card
+ * rounds to 4 decimals (FillMaskReferenceTest compares the full-precision pipeline numbers at 1e-5).
  */
 class FillMaskTest {
 
@@ -19,7 +20,7 @@ class FillMaskTest {
         assertEquals(5, p.size());
         for (int i = 0; i < 5; i++) {
             assertEquals(tokens[i], p.get(i).tokenStr(), text + " rank " + (i + 1));
-            assertEquals(scores[i], p.get(i).score(), 1e-3, text + " score of " + tokens[i]);
+            assertEquals(scores[i], p.get(i).score(), 6e-5, text + " score of " + tokens[i]); // the card rounds to 4 decimals
         }
     }
 

@@ -115,11 +115,25 @@ final class SafetensorsFile implements AutoCloseable {
     }
 
     static Map<String, Tensor> parseHeader(Path path, byte[] header, long dataLength, Map<String, String> metadata) {
+        // the format: the header begins with '{' and may be padded at its end with spaces (0x20), nothing else
+        int end = header.length;
+        while (end > 0 && header[end - 1] == ' ') end--;
+        if (end == 0 || header[0] != '{') {
+            throw new WeightException("the header of " + path + " does not begin with '{' (the format requires a JSON object first)");
+        }
         JsonNode root;
-        try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+        long after;
+        try (JsonParser p = JSON.getFactory().createParser(header, 0, end)) {
+            root = JSON.readTree(p);
+            after = p.getCurrentLocation().getByteOffset();
         } catch (JsonProcessingException e) {
             throw new WeightException("the header of " + path + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new WeightException("cannot read the header of " + path + ": " + e.getMessage(), e);
+        }
+        if (after != end || header[end - 1] != '}') {
+            throw new WeightException("the header of " + path + " has bytes after its JSON object (at offset " + after + " of "
+                    + header.length + "; the format allows only spaces there)");
         }
         if (root == null || !root.isObject()) {
             throw new WeightException("the header of " + path + " is not a JSON object");

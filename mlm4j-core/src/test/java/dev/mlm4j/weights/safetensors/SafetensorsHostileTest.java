@@ -65,10 +65,25 @@ class SafetensorsHostileTest {
                 "declares a header of 4096 bytes but the file has only 2");
     }
 
+    /** The format allows the header to be padded with spaces (0x20) after its JSON, and nothing else. */
+    @Test
+    void bytesAfterTheHeadersJson() {
+        String good = one("F32", "[1]", "[0,4]");
+        assertContains(failure(good + "xyz", HandMade.f32(1f)), "has bytes after its JSON object");
+        assertContains(failure(good + "{}", HandMade.f32(1f)), "has bytes after its JSON object");
+        assertContains(failure(good + "\n", HandMade.f32(1f)), "has bytes after its JSON object");
+        assertContains(failure(good + "\0\0\0\0", HandMade.f32(1f)), "has bytes after its JSON object");
+        assertContains(failure(" " + good, HandMade.f32(1f)), "does not begin with '{'");
+        Path padded = HandMade.write(dir.resolve("padded.safetensors"), HandMade.file(good + "       ", HandMade.f32(2.5f)));
+        try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(padded)) {
+            assertTrue(c.load("t").toArray()[0] == 2.5f, "a header padded with spaces opens");
+        }
+    }
+
     @Test
     void badJson() {
         assertContains(failure("{\"t\":{\"dtype\":\"F32\",", new byte[0]), "is not valid JSON");
-        assertContains(failure("[1,2,3]", new byte[0]), "is not a JSON object");
+        assertContains(failure("[1,2,3]", new byte[0]), "does not begin with '{'");
         assertContains(failure("{\"t\":{},\"t\":{}}", new byte[0]), "is not valid JSON: Duplicate field 't'");
     }
 

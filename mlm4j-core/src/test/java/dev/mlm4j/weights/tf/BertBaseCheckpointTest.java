@@ -164,25 +164,23 @@ class BertBaseCheckpointTest {
         }
     }
 
-    /** Open + load of every tensor from the extracted folder, warm page cache. Printed, not asserted. */
+    /**
+     * Opening with checksum verification and without reads the same bits for every tensor, 110,104,890 parameters in all
+     * (the count Google publishes for BERT-base with its MLM head; the timing this test used to print belongs in bench/).
+     */
     @Test
-    void timeOpeningAndLoadingEveryTensor() throws IOException {
+    void loadingWithAndWithoutChecksumsReadsTheSameBits() throws IOException {
         Path dir = BertBaseCheckpoint.variablesDir();
-        for (boolean verify : new boolean[] {true, false}) {
-            List<Double> ms = new ArrayList<>();
-            long bytes = 0;
-            for (int run = 0; run < 5; run++) {
-                long t0 = System.nanoTime();
-                try (TfCheckpoint c = TfCheckpoint.open(dir, verify)) {
-                    for (String n : c.names()) bytes += 4L * c.load(n).size();
-                }
-                ms.add((System.nanoTime() - t0) / 1e6);
+        long parameters = 0;
+        try (TfCheckpoint verified = TfCheckpoint.open(dir, true); TfCheckpoint unverified = TfCheckpoint.open(dir, false)) {
+            assertEquals(verified.names(), unverified.names());
+            for (String n : verified.names()) {
+                float[] a = verified.load(n).toArray(), b = unverified.load(n).toArray();
+                assertTrue(java.util.Arrays.equals(a, b), n + " reads the same with and without checksums");
+                parameters += a.length;
             }
-            List<Double> sorted = ms.stream().sorted().toList();
-            System.out.printf("open + load all 204 tensors (%.0f MB), checksums %s: median %.0f ms, min %.0f, max %.0f, runs %s%n",
-                    bytes / 5 / 1e6, verify ? "verified" : "not verified", sorted.get(2), sorted.get(0), sorted.get(4),
-                    ms.stream().map(x -> String.format("%.0f", x)).toList());
         }
+        assertEquals(110_104_890L, parameters);
     }
 
     // ---- independent numeric check against the golden float64 numpy BERT ----
