@@ -70,8 +70,8 @@ public final class ModelCheck {
     public static Found withMaskedLmHead(String model, String what) {
         Found f = onDriver(model, what);
         if (!hasMaskedLmHead(f)) {
-            throw new IllegalArgumentException(what + ": model '" + model + "' has no masked-language-model head (cls.predictions.*):"
-                    + " it cannot fill masks; use it with Embedder instead");
+            IllegalArgumentException e = BertForMaskedLM.noHead(model, "it cannot fill masks; use it with Embedder instead");
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
         return f;
     }
