@@ -126,6 +126,15 @@ public final class MlmServer implements AutoCloseable {
         cfg.router.ignoreTrailingSlashes = true;
         cfg.jetty.host = options.host();
         cfg.jetty.port = options.port();
+        cfg.jetty.addConnector((server, http) -> {
+            var c = new org.eclipse.jetty.server.ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
+            c.setHost(options.host());
+            c.setPort(options.port());
+            // Room in the kernel's accept queue for a burst of connections (the JDK's default is 50): beyond it new
+            // connections are dropped or reset before the server sees them. 512 = --max-concurrent-requests' default.
+            c.setAcceptQueueSize(Math.max(512, options.maxConcurrentRequests()));
+            return c;
+        });
         cfg.jetty.modifyServer(server -> {
             server.setStopTimeout(Math.max(1000, options.shutdownGraceMillis()));
             // Errors Jetty answers itself (bad Content-Length, 414, 431, an ambiguous path) get the JSON error body too.
@@ -164,6 +173,7 @@ public final class MlmServer implements AutoCloseable {
         post(cfg, "/attention", attention::handle);
 
         cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        cfg.routes.exception(Answered.class, (e, ctx) -> { });
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e)));
         cfg.routes.exception(Exception.class, (e, ctx) -> {
             if (e instanceof RequestError r && r.getCause() instanceof Error err) {   // an Error, re-thrown by the wrappers
@@ -363,8 +373,8 @@ public final class MlmServer implements AutoCloseable {
             if (e instanceof BodyTimeout || System.nanoTime() - deadline > -TimeUnit.MILLISECONDS.toNanos(5)
                     || e.getCause() instanceof TimeoutException) {
                 metrics.inc("mlm4j_rejected_total", 1, "reason", "body_timeout");
-                ctx.header("Connection", "close");
-                throw ApiError.bodyTimeout(options.bodyReadTimeoutMillis());
+                answerAndLinger(ctx, endPoint, ApiError.bodyTimeout(options.bodyReadTimeoutMillis()));
+                throw new Answered();
             }
             throw ApiError.validation("the request body could not be read: " + Body.oneLine(e.getMessage()));
         } finally {
@@ -372,6 +382,52 @@ public final class MlmServer implements AutoCloseable {
             if (endPoint != null) endPoint.setIdleTimeout(idleTimeoutMillis());
         }
     }
+
+    /** Thrown once a response has been written by hand: nothing more to write. */
+    static final class Answered extends RuntimeException {
+        Answered() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Writes {@code e} with {@code Connection: close}, half-closes the connection, then reads and discards what
+     * the client still sends for up to {@link #LINGER_MILLIS}: closing a socket with unread bytes (or receiving
+     * bytes after closing) makes the kernel send a reset, which can destroy the answer before the client reads it.
+     */
+    private void answerAndLinger(Context ctx, org.eclipse.jetty.io.EndPoint endPoint, ApiError e) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+        try {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("error", e.getMessage());
+            json.put("error_type", e.type);
+            byte[] body = Body.JSON.writeValueAsBytes(json);
+            var res = ctx.res();
+            res.setStatus(e.status);
+            res.setContentType("application/json");
+            res.setHeader("Connection", "close");
+            res.setContentLength(body.length);
+            res.getOutputStream().write(body);
+            res.flushBuffer();
+            if (endPoint == null) return;
+            endPoint.shutdownOutput();
+            java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(4096);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            while (System.nanoTime() < until && endPoint.isOpen()) {
+                sink.clear();
+                int n = endPoint.fill(sink);
+                if (n < 0) break;
+                if (n == 0) Thread.sleep(20);
+            }
+        } catch (IOException | RuntimeException | InterruptedException ignored) {
+            // the client went away: nothing left to tell it
+        }
+    }
+
+    static final long IDLE_MARGIN_MILLIS = 1000;
+
+    /** How long a connection closed by the server keeps reading (and dropping) what its client still sends. */
+    static final long LINGER_MILLIS = 2000;
 
     private static org.eclipse.jetty.io.EndPoint endPoint(Context ctx) {
         try {
@@ -402,7 +458,10 @@ public final class MlmServer implements AutoCloseable {
         private void arm() throws BodyTimeout {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) throw new BodyTimeout();
-            if (endPoint != null) endPoint.setIdleTimeout(left);
+            // The idle timeout only unblocks a read that waits past the deadline (a client that sends nothing);
+            // a trickle is caught by the check after each read. The margin keeps Jetty's own idle expiry (which
+            // fails the whole request if it strikes between two reads) from racing that check.
+            if (endPoint != null) endPoint.setIdleTimeout(left + IDLE_MARGIN_MILLIS);
         }
 
         @Override
