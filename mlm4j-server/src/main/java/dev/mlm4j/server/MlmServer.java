@@ -63,6 +63,14 @@ public final class MlmServer implements AutoCloseable {
     private final Map<String, Batcher<?, ?, ?>> batcherByKey = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean draining;
+    private volatile long lastArrival = System.nanoTime();
+
+    /**
+     * On stop, once the work in flight is done, the server keeps answering 503 until no request has arrived for
+     * this long (within the shutdown grace): a client on a kept-alive connection that was idle at the signal still
+     * gets its answer rather than a connection closed under its request.
+     */
+    static final long QUIET_MILLIS = 1500;
     private Javalin app;
 
     private MlmServer(ServerOptions options, List<ServedModel> models) {
@@ -306,7 +314,9 @@ public final class MlmServer implements AutoCloseable {
     }
 
     private void before(Context ctx) {
-        ctx.attribute(STARTED, System.nanoTime());
+        long now = System.nanoTime();
+        ctx.attribute(STARTED, now);
+        lastArrival = now;
         if (draining) {           // every request while stopping, on new and kept-alive connections alike
             throw shuttingDown(ctx);
         }
@@ -617,8 +627,8 @@ public final class MlmServer implements AutoCloseable {
 
     /**
      * Graceful stop: answers 503 with {@code Connection: close} to every new request (new connections and kept-alive
-     * ones), waits up to the shutdown grace for in-flight requests to finish and their replies to be written, then
-     * closes the listening socket, stops the batch workers and then Jetty. Safe to call more than once and from any thread.
+     * ones), waits up to the shutdown grace for in-flight requests to finish and their replies to be written and for
+     * {@link #QUIET_MILLIS} without a new request, then closes the listening socket, stops the batch workers and then Jetty. Safe to call more than once and from any thread.
      */
     public synchronized void stop() {
         if (stopped.getCount() == 0) return;
@@ -629,7 +639,9 @@ public final class MlmServer implements AutoCloseable {
         // return before Jetty has written their responses: wait on Jetty's own count of requests whose response is
         // not complete yet (Javalin's StatisticsHandler) as well as ours.
         StatisticsHandler jetty = app.jettyServer().server().getDescendant(StatisticsHandler.class);
-        while ((inFlight.get() > 0 || (jetty != null && jetty.getRequestsActive() > 0)) && System.nanoTime() < deadline) {
+        long quiet = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        while ((inFlight.get() > 0 || (jetty != null && jetty.getRequestsActive() > 0) || System.nanoTime() - lastArrival < quiet)
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
