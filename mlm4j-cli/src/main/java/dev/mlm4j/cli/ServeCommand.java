@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
                 "OpenAI's /v1/embeddings, /fill-mask, /attention, /health, /info, /metrics, /openapi.json and /docs,",
                 "and the interactive attention page at /.",
                 "Example: ./mlm4j serve --port 8080, then open http://127.0.0.1:8080/",
-                "SIGTERM or Ctrl-C stops it gracefully: no new connections, in-flight requests finish, exit 0."
+                "SIGTERM or Ctrl-C stops it gracefully: in-flight requests finish, new ones get 503, exit 0.",
+                "With an API key: MLM4J_API_KEY=secret ./mlm4j serve (not --api-key, which other users see in `ps`)."
         })
 final class ServeCommand implements Callable<Integer> {
 
@@ -61,7 +62,8 @@ final class ServeCommand implements Callable<Integer> {
     boolean autoTruncate;
 
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Require 'Authorization: Bearer KEY' on every route but /health (also read from $MLM4J_API_KEY).")
+            description = "Require 'Authorization: Bearer KEY' on every route but /health. Prefer the environment variable"
+                    + " MLM4J_API_KEY: a key given here is visible to every user of the machine in `ps`.")
     String apiKey;
 
     @Option(names = "--cors-allow-origin", paramLabel = "ORIGIN",
@@ -72,12 +74,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long in-flight requests get to finish. Default: ${DEFAULT-VALUE}.")
     long shutdownGraceMillis;
 
+    @Option(names = "--body-read-timeout-ms", defaultValue = "30000",
+            description = "Longest a client may take to send a request body, in total (408 beyond); no slot is held meanwhile."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long bodyReadTimeoutMillis;
+
+    @Option(names = "--max-reply-bytes", defaultValue = "67108864",
+            description = "Largest reply one request may ask for, estimated before computing (fill-mask: masks × top_k;"
+                    + " tokenize: tokens; embed_all: tokens × hidden size; attention: layers × heads × tokens²); 413 beyond."
+                    + " Replies being built hold at most 4× this in all (429 beyond). Default: ${DEFAULT-VALUE} (64 MiB).")
+    long maxReplyBytes;
+
+    @Option(names = "--max-admitted-tokens", defaultValue = "65536",
+            description = "Tokens queued or computing at once, all models together; more are answered 429. Default: ${DEFAULT-VALUE}.")
+    int maxAdmittedTokens;
+
     @Override
     public Integer call() throws Exception {
+        if (apiKey != null) {
+            System.err.println("mlm4j serve: warning: --api-key is visible to every user of this machine in `ps`;"
+                    + " set MLM4J_API_KEY in the environment instead");
+        }
         String key = apiKey != null ? apiKey : System.getenv("MLM4J_API_KEY");
         ServerOptions options = new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit,
                 maxClientBatchSize, maxConcurrentRequests, requestTimeoutMillis, autoTruncate,
-                key == null || key.isEmpty() ? null : key, corsOrigins, shutdownGraceMillis);
+                key == null || key.isEmpty() ? null : key, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
         List<ServedModel> served = new ArrayList<>();
         for (String spec : models.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
 

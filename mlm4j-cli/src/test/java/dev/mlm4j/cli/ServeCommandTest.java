@@ -38,6 +38,21 @@ class ServeCommandTest {
             assertTrue(r.out().contains(o), o + " in " + r.out());
         }
         assertTrue(r.out().contains("127.0.0.1"), "loopback by default");
+        for (String o : List.of("--body-read-timeout-ms", "--max-reply-bytes", "--max-admitted-tokens")) {
+            assertTrue(r.out().contains(o), o + " in " + r.out());
+        }
+        // Issue 14 item 10: the environment variable comes first, and --api-key says why not to use it.
+        String flat = r.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("MLM4J_API_KEY=secret ./mlm4j serve"), flat);
+        assertTrue(flat.contains("Prefer the environment variable MLM4J_API_KEY: a key given here is visible to every user"), flat);
+    }
+
+    @Test
+    void theServerLogsThroughARealSlf4jBindingToStderr() {
+        // slf4j-nop swallowed an OutOfMemoryError in Jetty (issue 14 item 8): the CLI now carries slf4j-simple.
+        assertEquals("org.slf4j.simple.SimpleLoggerFactory", org.slf4j.LoggerFactory.getILoggerFactory().getClass().getName());
+        assertTrue(org.slf4j.LoggerFactory.getLogger("org.eclipse.jetty").isWarnEnabled());
+        assertTrue(!org.slf4j.LoggerFactory.getLogger("org.eclipse.jetty").isInfoEnabled(), "WARN and above only");
     }
 
     @Test
@@ -81,6 +96,12 @@ class ServeCommandTest {
             String embed = client.send(HttpRequest.newBuilder(URI.create(base + "/embed"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertEquals(384, new ObjectMapper().readTree(embed).get(0).size(), "the default embedding model: all-MiniLM-L6-v2");
+            // Issue 14 item 2: /attention without a model is answered by bert-base-uncased, with its guesses.
+            JsonNode attention = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/attention"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"The dog chased the [MASK].\",\"layers\":0,\"heads\":0}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("bert-base-uncased", attention.get("model").asText(), attention.toString());
+            assertEquals(1, attention.get("predictions").size(), attention.toString());
             // A request that takes a while: 8 texts of ~400 tokens through BERT-base, with a reply of about 1.5 MB
             // (100 candidates, each with its whole filled-in sequence) that Jetty is still writing after the handler returns.
             List<String> texts = new ArrayList<>();

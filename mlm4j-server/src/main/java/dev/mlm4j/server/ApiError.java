@@ -35,6 +35,18 @@ final class ApiError extends RuntimeException {
         return new ApiError(404, "NotFound", message);
     }
 
+    /** 408: the client took longer than --body-read-timeout-ms to send its request body. */
+    static ApiError bodyTimeout(long millis) {
+        return new ApiError(408, "Timeout", "the request body did not arrive within " + millis
+                + " ms (--body-read-timeout-ms); send it at once");
+    }
+
+    /** 413: the reply this request asks for would be larger than --max-reply-bytes (checked before computing). */
+    static ApiError replyTooLarge(String what, long estimate, long limit) {
+        return new ApiError(413, "Validation", "the reply would be about " + estimate + " bytes (" + what
+                + "), over the server's limit of " + limit + " bytes (--max-reply-bytes); ask for less per request");
+    }
+
     /** 413: the body, or the number of inputs, is over the server's limit (TEI: Validation → 413). */
     static ApiError tooLarge(String message) {
         return new ApiError(413, "Validation", message);

@@ -71,6 +71,8 @@ final class AttentionRoute {
                         + " of at most " + MAX_PAGE_TOKENS + " tokens; this one has " + n + ". Ask for the JSON format with"
                         + " \"layers\" and \"heads\" instead");
             }
+            // both runs, every layer and head: n² numbers each, written compactly in the page (~3 bytes a number)
+            server.admit(ctx, 2 * n, 6L * explorer.layers() * explorer.heads() * n * n, "the page: 2 runs × layers × heads × tokens²");
             List<Object> out = run(ctx, m, new Job(text, pair, true, false, topK), 2 * n);
             DirectionComparison c = (DirectionComparison) out.getFirst();
             ctx.contentType("text/html; charset=utf-8").result(HtmlPage.of(m.name(), c, layer, head));
@@ -86,6 +88,10 @@ final class AttentionRoute {
         }
         Integer graphTopK = b.integer("graph_top_k", 0, Integer.MAX_VALUE);
         Pruning pruning = Pruning.topK(graphTopK == null ? 3 : graphTopK);
+        int edges = graphTopK == null ? 3 : graphTopK == 0 ? n : Math.min(graphTopK, n);
+        long perMatrix = (long) n * n * EmbeddingRoutes.BYTES_PER_NUMBER + (long) n * edges * 64;   // matrix, then graph edges
+        server.admit(ctx, n, (long) layers.size() * heads.size() * perMatrix + (long) n * 128 + (long) topK * 96,
+                "layers × heads × (tokens² numbers + graph edges)");
         List<Object> out = run(ctx, m, new Job(text, pair, false, causal, topK), n);
         AttentionView v = (AttentionView) out.getFirst();
 

@@ -18,6 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * it was batched with. While the worker computes, new requests queue up and form the next batch.
  * <p>
  * A batch that fails is rerun request by request, so one bad request cannot fail its neighbours.
+ * <p>
+ * A batch is computed in slices of about {@code sliceTokens} tokens; before each slice the inputs of requests
+ * nobody waits for any more (timed out, cancelled) are dropped, so a batch whose requests have all timed out
+ * stops after the slice it is in instead of starving every later request.
  *
  * @param <K> batch key: only requests with equal keys share a batch
  * @param <I> one input (a text)
@@ -48,6 +52,7 @@ final class Batcher<K, I, O> implements AutoCloseable {
     private final String model;
     private final String task;
     private final int maxBatchTokens;
+    private final int sliceTokens;
     private final long maxWaitNanos;
     private final Runner<K, I, O> runner;
     private final Metrics metrics;
@@ -59,7 +64,13 @@ final class Batcher<K, I, O> implements AutoCloseable {
     private boolean closed;
 
     Batcher(String model, String task, int maxBatchTokens, long maxWaitMillis, Runner<K, I, O> runner, Metrics metrics) {
+        this(model, task, maxBatchTokens, Math.max(512, maxBatchTokens / 4), maxWaitMillis, runner, metrics);
+    }
+
+    Batcher(String model, String task, int maxBatchTokens, int sliceTokens, long maxWaitMillis, Runner<K, I, O> runner, Metrics metrics) {
         if (maxBatchTokens < 1) throw new IllegalArgumentException("max batch tokens must be at least 1");
+        if (sliceTokens < 1) throw new IllegalArgumentException("slice tokens must be at least 1");
+        this.sliceTokens = sliceTokens;
         this.model = model;
         this.task = task;
         this.maxBatchTokens = maxBatchTokens;
@@ -170,46 +181,83 @@ final class Batcher<K, I, O> implements AutoCloseable {
         return null;
     }
 
+    /** One input of a job in a running batch. */
+    private record Part<K, I, O>(Job<K, I, O> job, int index, int tokens) {}
+
     private void run(List<Job<K, I, O>> batch) {
         long start = System.nanoTime();
-        List<I> items = new ArrayList<>();
-        int tokens = 0;
+        List<Part<K, I, O>> parts = new ArrayList<>();
+        java.util.Map<Job<K, I, O>, Object[]> results = new java.util.IdentityHashMap<>();
+        int items = 0, tokens = 0;
         for (Job<K, I, O> j : batch) {
             metrics.observe("mlm4j_queue_duration_seconds", (start - j.enqueued) / 1e9, "model", model, "task", task);
-            items.addAll(j.items);
-            tokens += j.tokens;
+            int each = Math.max(1, j.tokens / Math.max(1, j.items.size()));    // per input, near enough for slicing
+            for (int i = 0; i < j.items.size(); i++) parts.add(new Part<>(j, i, each));
+            results.put(j, new Object[j.items.size()]);
         }
         K key = batch.getFirst().key;
+        int next = 0;
+        while (next < parts.size()) {
+            List<Part<K, I, O>> slice = new ArrayList<>();
+            int sliceSize = 0;
+            for (; next < parts.size() && (slice.isEmpty() || sliceSize + parts.get(next).tokens() <= sliceTokens); next++) {
+                Part<K, I, O> p = parts.get(next);
+                if (p.job().result.isDone()) continue;     // timed out or cancelled: nobody waits for it
+                slice.add(p);
+                sliceSize += p.tokens();
+            }
+            if (slice.isEmpty()) break;
+            runSlice(key, slice, results);
+            items += slice.size();
+            tokens += sliceSize;
+        }
+        if (items < parts.size()) metrics.inc("mlm4j_inputs_skipped_total", parts.size() - items, "model", model, "task", task);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        metrics.observe("mlm4j_inference_duration_seconds", seconds, "model", model, "task", task);
+        metrics.observe("mlm4j_batch_size", items, "model", model, "task", task);
+        metrics.observe("mlm4j_batch_tokens", tokens, "model", model, "task", task);
+        metrics.observe("mlm4j_batch_requests", batch.size(), "model", model, "task", task);
+        metrics.inc("mlm4j_batches_total", 1, "model", model, "task", task);
+        metrics.inc("mlm4j_inputs_total", items, "model", model, "task", task);
+        metrics.inc("mlm4j_input_tokens_total", tokens, "model", model, "task", task);
+    }
+
+    /** Runs one slice; on failure reruns it job by job so one bad request cannot fail its neighbours. */
+    @SuppressWarnings("unchecked")
+    private void runSlice(K key, List<Part<K, I, O>> slice, java.util.Map<Job<K, I, O>, Object[]> results) {
+        List<I> in = new ArrayList<>(slice.size());
+        for (Part<K, I, O> p : slice) in.add(p.job().items.get(p.index()));
         try {
-            List<O> out = runner.run(key, items);
-            if (out.size() != items.size()) {
-                throw new IllegalStateException("the pipeline returned " + out.size() + " results for " + items.size() + " inputs");
+            List<O> out = runner.run(key, in);
+            if (out.size() != in.size()) {
+                throw new IllegalStateException("the pipeline returned " + out.size() + " results for " + in.size() + " inputs");
             }
-            int from = 0;
-            for (Job<K, I, O> j : batch) {
-                j.result.complete(List.copyOf(out.subList(from, from + j.items.size())));
-                from += j.items.size();
-            }
-        } catch (Throwable batchFailure) {
-            if (batch.size() == 1) {
-                batch.getFirst().result.completeExceptionally(batchFailure);
+            for (int i = 0; i < slice.size(); i++) results.get(slice.get(i).job())[slice.get(i).index()] = out.get(i);
+        } catch (Throwable sliceFailure) {
+            java.util.LinkedHashMap<Job<K, I, O>, List<Part<K, I, O>>> byJob = new java.util.LinkedHashMap<>();
+            for (Part<K, I, O> p : slice) byJob.computeIfAbsent(p.job(), j -> new ArrayList<>()).add(p);
+            if (byJob.size() == 1) {
+                byJob.keySet().iterator().next().result.completeExceptionally(sliceFailure);
             } else {
-                for (Job<K, I, O> j : batch) {   // isolate the culprit: each request on its own
+                for (var e : byJob.entrySet()) {      // isolate the culprit: each request on its own
+                    List<I> alone = new ArrayList<>();
+                    for (Part<K, I, O> p : e.getValue()) alone.add(p.job().items.get(p.index()));
                     try {
-                        j.result.complete(List.copyOf(runner.run(key, j.items)));
-                    } catch (Throwable alone) {
-                        j.result.completeExceptionally(alone);
+                        List<O> out = runner.run(key, alone);
+                        for (int i = 0; i < alone.size(); i++) results.get(e.getKey())[e.getValue().get(i).index()] = out.get(i);
+                    } catch (Throwable failure) {
+                        e.getKey().result.completeExceptionally(failure);
                     }
                 }
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        metrics.observe("mlm4j_inference_duration_seconds", seconds, "model", model, "task", task);
-        metrics.observe("mlm4j_batch_size", items.size(), "model", model, "task", task);
-        metrics.observe("mlm4j_batch_tokens", tokens, "model", model, "task", task);
-        metrics.observe("mlm4j_batch_requests", batch.size(), "model", model, "task", task);
-        metrics.inc("mlm4j_batches_total", 1, "model", model, "task", task);
-        metrics.inc("mlm4j_inputs_total", items.size(), "model", model, "task", task);
-        metrics.inc("mlm4j_input_tokens_total", tokens, "model", model, "task", task);
+        for (Part<K, I, O> p : slice) {     // complete every job whose last input this slice computed
+            Job<K, I, O> j = p.job();
+            if (j.result.isDone() || p.index() != j.items.size() - 1) continue;
+            Object[] r = results.get(j);
+            List<O> done = new ArrayList<>(r.length);
+            for (Object o : r) done.add((O) o);
+            j.result.complete(java.util.Collections.unmodifiableList(done));
+        }
     }
 }

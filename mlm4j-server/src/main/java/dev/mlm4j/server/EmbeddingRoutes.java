@@ -21,8 +21,8 @@ import java.util.Map;
  */
 final class EmbeddingRoutes {
 
-    /** Most numbers in one /embed_all reply (a 4,096 × 768 or 16,384 × 384 batch, about 40 MB of JSON). */
-    static final long MAX_TOKEN_VALUES = 1L << 23;
+    /** Most bytes of one number in a JSON reply ({@code -0.012345678,} or {@code 1.2345678E-5,}). */
+    static final int BYTES_PER_NUMBER = 14;
 
     private final MlmServer server;
 
@@ -44,7 +44,9 @@ final class EmbeddingRoutes {
         Integer dims = b.integer("dimensions", 1, fe.dimension());
         FeatureExtraction.Options o = options(null, normalize, b.bool("truncate", server.options.autoTruncate()));
         List<float[]> out = new ArrayList<>();
-        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs")) out.add(shorten(e.vector(), dims, normalize));
+        long reply = (long) inputs.size() * (dims == null ? fe.dimension() : dims) * BYTES_PER_NUMBER;
+        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs", 0, reply, "inputs × dimensions"))
+            out.add(shorten(e.vector(), dims, normalize));
         MlmServer.json(ctx, 200, out);
     }
 
@@ -56,20 +58,9 @@ final class EmbeddingRoutes {
         teiOnlyRight(b);
         FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()));
         FeatureExtraction fe = m.embeddings();
-        long values = 0;
-        for (int i = 0; i < inputs.size(); i++) {
-            try {
-                values += (long) fe.encode(inputs.get(i), i, o).length() * fe.dimension();
-            } catch (IllegalArgumentException tooLong) {
-                // reported with the token count by run()
-            }
-        }
-        if (values > MAX_TOKEN_VALUES) {
-            throw ApiError.tooLarge("that reply would hold " + values + " numbers (tokens × " + fe.dimension() + "), over the limit of "
-                    + MAX_TOKEN_VALUES + "; send fewer or shorter inputs per request");
-        }
         List<float[][]> out = new ArrayList<>();
-        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs")) out.add(e.tokenVectors());
+        for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs", (long) fe.dimension() * BYTES_PER_NUMBER, 0,
+                "tokens × " + fe.dimension() + " numbers")) out.add(e.tokenVectors());
         MlmServer.json(ctx, 200, out);
     }
 
@@ -93,7 +84,7 @@ final class EmbeddingRoutes {
         List<String> all = new ArrayList<>(sentences.size() + 1);
         all.add(source);
         all.addAll(sentences);
-        List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, "inputs.sentences");
+        List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, "inputs.sentences", 0, 24L * all.size(), "one score per sentence");
         List<Double> scores = new ArrayList<>(sentences.size());
         for (int i = 1; i < v.size(); i++) scores.add(Similarity.cosine(v.getFirst().vector(), v.get(i).vector()));
         MlmServer.json(ctx, 200, scores);
@@ -117,7 +108,8 @@ final class EmbeddingRoutes {
         b.string("user", null);
         Integer dims = b.integer("dimensions", 1, fe.dimension());
         FeatureExtraction.Options o = options(null, null, server.options.autoTruncate());
-        List<FeatureExtraction.Embedding> es = run(ctx, m, o, inputs, "input");
+        long perVector = (long) (dims == null ? fe.dimension() : dims) * (format.equals("base64") ? 6 : BYTES_PER_NUMBER) + 64;
+        List<FeatureExtraction.Embedding> es = run(ctx, m, o, inputs, "input", 0, perVector * inputs.size(), "inputs × dimensions");
         List<Map<String, Object>> data = new ArrayList<>(es.size());
         long tokens = 0;
         for (int i = 0; i < es.size(); i++) {
@@ -158,8 +150,12 @@ final class EmbeddingRoutes {
         return new FeatureExtraction.Options(pooling, normalize, truncate, 0, server.options.maxBatchTokens());
     }
 
-    /** Validates and counts every input (422 if too long), then waits for the batch that computes them. */
-    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<String> texts, String field) {
+    /**
+     * Validates and counts every input (422 if too long), admits the request (its tokens, and a reply of
+     * {@code replyBytes} + {@code bytesPerToken} × tokens), then waits for the batch that computes them.
+     */
+    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<String> texts,
+                                                  String field, long bytesPerToken, long replyBytes, String what) {
         FeatureExtraction fe = m.embeddings();
         int tokens = 0;
         for (int i = 0; i < texts.size(); i++) {
@@ -167,11 +163,12 @@ final class EmbeddingRoutes {
                 tokens += fe.encode(texts.get(i), i, o).length();
             } catch (IllegalArgumentException e) {
                 int n = fe.tokenizer().encode(texts.get(i), Integer.MAX_VALUE, false).length();
-                String what = texts.size() == 1 ? field : field + "[" + i + "]";
-                throw ApiError.tooLong("`" + what + "` is " + n + " tokens, over the model's maximum of " + fe.maxTokens()
+                String name = texts.size() == 1 ? field : field + "[" + i + "]";
+                throw ApiError.tooLong("`" + name + "` is " + n + " tokens, over the model's maximum of " + fe.maxTokens()
                         + "; send \"truncate\": true to keep its first " + fe.maxLength());
             }
         }
+        server.admit(ctx, tokens, replyBytes + bytesPerToken * tokens, what);
         Batcher<FeatureExtraction.Options, String, FeatureExtraction.Embedding> batcher =
                 server.batcher(m, ServedModel.Task.EMBEDDINGS, (opts, items) -> fe.extract(items, opts));
         return server.await(ctx, batcher.submit(o, texts, tokens));

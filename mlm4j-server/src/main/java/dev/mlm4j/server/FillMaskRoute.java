@@ -20,6 +20,8 @@ final class FillMaskRoute {
 
     static final int MAX_TOP_K = 1000;
     static final int MAX_TARGETS = 1000;
+    /** JSON of one guess without its sequence: {"score":…,"token":…,"token_str":"…","sequence":""} and a comma. */
+    static final int BYTES_PER_GUESS = 96;
 
     private final MlmServer server;
 
@@ -42,18 +44,24 @@ final class FillMaskRoute {
         boolean truncate = b.bool("truncate", params.bool("truncate", server.options.autoTruncate()));
 
         int tokens = 0;
+        long reply = 0;
+        int k = topK == null ? 5 : topK;
+        if (!targets.isEmpty()) k = Math.min(k, targets.size());   // as the pipeline: at most one guess per target
         int mask = m.tokenizer().maskId();
         for (int i = 0; i < inputs.size(); i++) {
             String what = inputs.size() == 1 ? "inputs" : "inputs[" + i + "]";
             Encoding e = m.encode(inputs.get(i), truncate, what);
-            boolean hasMask = false;
-            for (int id : e.ids()) hasMask |= id == mask;
-            if (!hasMask) {
+            int masks = 0;
+            for (int id : e.ids()) if (id == mask) masks++;
+            if (masks == 0) {
                 throw ApiError.validation("`" + what + "` has no " + m.tokenizer().token(mask) + " token"
                         + (e.truncated() ? " left after truncation to " + m.maxLength() + " tokens" : ""));
             }
             tokens += e.length();
+            // Every guess repeats the whole text as its `sequence`: masks × k entries of about the text's size each.
+            reply += (long) masks * k * (BYTES_PER_GUESS + TextRoutes.utf8Length(inputs.get(i)) + e.length());
         }
+        server.admit(ctx, tokens, reply, "masks × top_k guesses, each with the whole text as its sequence");
         FillMask.Options options = new FillMask.Options(topK == null ? 5 : topK, targets, causal, truncate);
         FillMask pipeline = m.fillMask();
         Batcher<FillMask.Options, String, List<FillMask.MaskResult>> batcher =

@@ -34,6 +34,10 @@ final class Metrics {
         counter("mlm4j_input_tokens_total", "Tokens computed by the model (special tokens included), by model and task");
         counter("mlm4j_inputs_total", "Input sequences computed, by model and task");
         counter("mlm4j_batches_total", "Batches run, by model and task");
+        counter("mlm4j_rejected_total", "Requests refused before computing, by reason: requests (--max-concurrent-requests full),"
+                + " tokens (--max-admitted-tokens full), reply_memory (replies being built fill 4 × --max-reply-bytes),"
+                + " reply_size (one reply over --max-reply-bytes), body_timeout (body slower than --body-read-timeout-ms)");
+        counter("mlm4j_inputs_skipped_total", "Inputs of a running batch dropped because their request had timed out, by model and task");
         histogram("mlm4j_request_duration_seconds", "Time from request to response, by route", TIME_BUCKETS);
         histogram("mlm4j_queue_duration_seconds", "Time a request waited for its batch to start, by model and task", TIME_BUCKETS);
         histogram("mlm4j_inference_duration_seconds", "Time to compute one batch, by model and task", TIME_BUCKETS);

@@ -45,16 +45,32 @@ public final class MlmServer implements AutoCloseable {
     private static final String ROUTE = "mlm4j.route";
     private static final String STARTED = "mlm4j.started";
     private static final String ANSWERED = "mlm4j.answered";
+    private static final String BODY = "mlm4j.body";
+    private static final String HELD = "mlm4j.held";
 
     final ServerOptions options;
     final List<ServedModel> models;
     final Metrics metrics = new Metrics();
     final Semaphore admission;     // package-private: tests fill it to see the 429
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Tokens admitted (queued or computing), of --max-admitted-tokens. */
+    final Semaphore tokenBudget;
+    /** Estimated reply bytes (in KiB) of the admitted requests, of 4 × --max-reply-bytes. */
+    final Semaphore replyBudget;
+    private final int replyBudgetKiB;
+    final AtomicInteger inFlight = new AtomicInteger();     // package-private: tests hold it to keep a stop draining
+    private final AtomicInteger readingBodies = new AtomicInteger();
     private final List<Batcher<?, ?, ?>> batchers = new ArrayList<>();
     private final Map<String, Batcher<?, ?, ?>> batcherByKey = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean draining;
+    private volatile long lastArrival = System.nanoTime();
+
+    /**
+     * On stop, once the work in flight is done, the server keeps answering 503 until no request has arrived for
+     * this long (within the shutdown grace): a client on a kept-alive connection that was idle at the signal still
+     * gets its answer rather than a connection closed under its request.
+     */
+    static final long QUIET_MILLIS = 1500;
     private Javalin app;
 
     private MlmServer(ServerOptions options, List<ServedModel> models) {
@@ -68,6 +84,16 @@ public final class MlmServer implements AutoCloseable {
         this.options = options;
         this.models = List.copyOf(models);
         this.admission = new Semaphore(options.maxConcurrentRequests());
+        this.tokenBudget = new Semaphore(options.maxAdmittedTokens());
+        this.replyBudgetKiB = (int) Math.min(Integer.MAX_VALUE, 4 * Math.ceilDiv(options.maxReplyBytes(), 1024));
+        this.replyBudget = new Semaphore(replyBudgetKiB);
+        metrics.gauge("mlm4j_requests_reading_body", "Requests whose body is still arriving (they hold no admission slot)",
+                readingBodies::get);
+        metrics.gauge("mlm4j_admitted_tokens", "Tokens of the admitted requests, of --max-admitted-tokens",
+                () -> options.maxAdmittedTokens() - tokenBudget.availablePermits());
+        metrics.gauge("mlm4j_admitted_reply_kib", "Estimated reply KiB of the admitted requests, of 4 × --max-reply-bytes",
+                () -> replyBudgetKiB - replyBudget.availablePermits());
+        metrics.gauge("mlm4j_draining", "1 while the server is stopping (every request is answered 503)", () -> draining ? 1 : 0);
         metrics.gauge("mlm4j_requests_in_flight", "Requests being handled now", inFlight::get);
         metrics.gauge("mlm4j_requests_admitted", "Inference requests admitted now (queued or computing), of --max-concurrent-requests",
                 () -> options.maxConcurrentRequests() - admission.availablePermits());
@@ -108,12 +134,26 @@ public final class MlmServer implements AutoCloseable {
         cfg.router.ignoreTrailingSlashes = true;
         cfg.jetty.host = options.host();
         cfg.jetty.port = options.port();
-        cfg.jetty.modifyServer(server -> server.setStopTimeout(Math.max(1000, options.shutdownGraceMillis())));
+        cfg.jetty.addConnector((server, http) -> {
+            var c = new org.eclipse.jetty.server.ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
+            c.setHost(options.host());
+            c.setPort(options.port());
+            // Room in the kernel's accept queue for a burst of connections (the JDK's default is 50): beyond it new
+            // connections are dropped or reset before the server sees them. 512 = --max-concurrent-requests' default.
+            c.setAcceptQueueSize(Math.max(512, options.maxConcurrentRequests()));
+            return c;
+        });
+        cfg.jetty.modifyServer(server -> {
+            server.setStopTimeout(Math.max(1000, options.shutdownGraceMillis()));
+            // Errors Jetty answers itself (bad Content-Length, 414, 431, an ambiguous path) get the JSON error body too.
+            server.setErrorHandler(new JsonErrorHandler());
+        });
+        cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         cfg.jetty.modifyHttpConfiguration(http -> {
             http.setSendServerVersion(false);
             // A connection idle (no bytes either way) this long is closed: slow clients cannot pin threads or
             // sockets; longer than any request may compute, so a busy model never cuts a connection.
-            http.setIdleTimeout(options.requestTimeoutMillis() + 30_000);
+            http.setIdleTimeout(idleTimeoutMillis());
         });
 
         cfg.routes.before(this::before);
@@ -141,8 +181,18 @@ public final class MlmServer implements AutoCloseable {
         post(cfg, "/attention", attention::handle);
 
         cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        cfg.routes.exception(Answered.class, (e, ctx) -> { });
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e)));
         cfg.routes.exception(Exception.class, (e, ctx) -> {
+            if (e instanceof RequestError r && r.getCause() instanceof Error err) {   // an Error, re-thrown by the wrappers
+                System.err.println("mlm4j-server: " + err + " on " + ctx.method() + " " + ctx.path()
+                        + (err instanceof OutOfMemoryError ? "; lower --max-reply-bytes or --max-admitted-tokens, or raise -Xmx" : ""));
+                if (!(err instanceof OutOfMemoryError)) err.printStackTrace();
+                error(ctx, err instanceof OutOfMemoryError
+                        ? ApiError.unavailable("the server ran out of memory for this request; retry with fewer or shorter inputs")
+                        : ApiError.internal());
+                return;
+            }
             System.err.println("mlm4j-server: internal error on " + ctx.method() + " " + ctx.path() + ":");
             e.printStackTrace();
             error(ctx, ApiError.internal());
@@ -170,31 +220,52 @@ public final class MlmServer implements AutoCloseable {
             inFlight.incrementAndGet();
             try {
                 h.handle(ctx);
+            } catch (Error e) {
+                throw new RequestError(e);
             } finally {
                 inFlight.decrementAndGet();
             }
         });
     }
 
-    /** An inference route: admitted against --max-concurrent-requests (429 when full), refused while draining. */
+    /** An Error (OutOfMemoryError, StackOverflowError) thrown by a handler, carried to the exception handler to be logged. */
+    private static final class RequestError extends RuntimeException {
+        RequestError(Error e) {
+            super(e);
+        }
+    }
+
+    /**
+     * An inference route. The body is read (bounded by --payload-limit and --body-read-timeout-ms) before anything
+     * is held, so a slow client costs a virtual thread and a socket, never an admission slot; then the request is
+     * admitted against --max-concurrent-requests (429 when full), and refused while draining. The handler admits
+     * its work in tokens and reply bytes with {@link #admit}.
+     */
     private void post(JavalinConfig cfg, String path, Handler h) {
         cfg.routes.post(path, ctx -> {
             ctx.attribute(ROUTE, path);
             inFlight.incrementAndGet();
             try {
-                if (draining) {
-                    ctx.header("Connection", "close");
-                    throw ApiError.unavailable("the server is shutting down");
-                }
+                if (draining) throw shuttingDown(ctx);
+                ctx.attribute(BODY, readBody(ctx));
+                if (draining) throw shuttingDown(ctx);
                 if (!admission.tryAcquire()) {
+                    metrics.inc("mlm4j_rejected_total", 1, "reason", "requests");
                     ctx.header("Retry-After", "1");
                     throw ApiError.overloaded("the server is busy: " + options.maxConcurrentRequests()
                             + " requests are already queued or computing (--max-concurrent-requests); retry later");
                 }
                 try {
                     h.handle(ctx);
+                } catch (Error e) {
+                    throw new RequestError(e);
                 } finally {
                     admission.release();
+                    int[] held = ctx.attribute(HELD);
+                    if (held != null) {
+                        tokenBudget.release(held[0]);
+                        replyBudget.release(held[1]);
+                    }
                 }
             } finally {
                 inFlight.decrementAndGet();
@@ -202,17 +273,69 @@ public final class MlmServer implements AutoCloseable {
         });
     }
 
+    private static ApiError shuttingDown(Context ctx) {
+        ctx.header("Connection", "close");
+        return ApiError.unavailable("the server is shutting down");
+    }
+
+    /** Connection idle timeout: longer than any request may compute, so a busy model never cuts a connection. */
+    private long idleTimeoutMillis() {
+        return options.requestTimeoutMillis() + 30_000;
+    }
+
+    /**
+     * Admits a request's work once it is known (after parsing and tokenizing, before computing): 413 if its reply
+     * would be over --max-reply-bytes ({@code replyBytes} is an estimate; {@code what} says how it was counted),
+     * 429 if the tokens or reply bytes of the requests already admitted leave no room. What is taken is given
+     * back when the request ends.
+     */
+    void admit(Context ctx, int tokens, long replyBytes, String what) {
+        if (replyBytes > options.maxReplyBytes()) {
+            metrics.inc("mlm4j_rejected_total", 1, "reason", "reply_size");
+            throw ApiError.replyTooLarge(what, replyBytes, options.maxReplyBytes());
+        }
+        int t = Math.max(0, Math.min(tokens, options.maxAdmittedTokens()));   // one request alone always fits
+        int kib = (int) Math.min(replyBudgetKiB, Math.ceilDiv(Math.max(0, replyBytes), 1024));
+        int[] held = ctx.attribute(HELD);
+        if (held == null) ctx.attribute(HELD, held = new int[2]);
+        if (!tokenBudget.tryAcquire(t)) {
+            metrics.inc("mlm4j_rejected_total", 1, "reason", "tokens");
+            ctx.header("Retry-After", "1");
+            throw ApiError.overloaded("the server is busy: the requests already admitted hold " + options.maxAdmittedTokens()
+                    + " tokens (--max-admitted-tokens) and this one needs " + tokens + "; retry later");
+        }
+        held[0] += t;
+        if (!replyBudget.tryAcquire(kib)) {
+            metrics.inc("mlm4j_rejected_total", 1, "reason", "reply_memory");
+            ctx.header("Retry-After", "1");
+            throw ApiError.overloaded("the server is busy building other large replies (4 × --max-reply-bytes in all); retry later");
+        }
+        held[1] += kib;
+    }
+
     private void before(Context ctx) {
-        ctx.attribute(STARTED, System.nanoTime());
+        long now = System.nanoTime();
+        ctx.attribute(STARTED, now);
+        lastArrival = now;
+        if (draining) {           // every request while stopping, on new and kept-alive connections alike
+            throw shuttingDown(ctx);
+        }
         if (!options.corsOrigins().isEmpty()) cors(ctx);
         if (options.apiKey() != null && !"/health".equals(ctx.path()) && !"OPTIONS".equals(ctx.method().name())) {
-            String auth = ctx.header("Authorization");
-            byte[] want = ("Bearer " + options.apiKey()).getBytes(StandardCharsets.UTF_8);
-            if (auth == null || !MessageDigest.isEqual(want, auth.trim().getBytes(StandardCharsets.UTF_8))) {
+            if (!authorized(ctx.header("Authorization"), options.apiKey())) {
                 ctx.header("WWW-Authenticate", "Bearer");
                 throw ApiError.unauthorized();
             }
         }
+    }
+
+    /** {@code Authorization: Bearer <key>}, the scheme in any case (RFC 9110 §11.1), the key compared in constant time. */
+    static boolean authorized(String header, String apiKey) {
+        if (header == null) return false;
+        String h = header.strip();
+        int sp = h.indexOf(' ');
+        if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("Bearer")) return false;
+        return MessageDigest.isEqual(apiKey.getBytes(StandardCharsets.UTF_8), h.substring(sp + 1).strip().getBytes(StandardCharsets.UTF_8));
     }
 
     private void cors(Context ctx) {
@@ -236,13 +359,133 @@ public final class MlmServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ shared by the routes
 
-    /** The request body as JSON (payload limit applied). */
+    /** The request body as JSON, read by the route's wrapper before admission. */
     Body body(Context ctx) {
+        Body b = ctx.attribute(BODY);
+        return b != null ? b : readBody(ctx);
+    }
+
+    /**
+     * Reads the body: at most --payload-limit bytes (413), within --body-read-timeout-ms of the request's arrival
+     * in total (408, and the connection is closed). The deadline is enforced by lowering the connection's idle
+     * timeout to the time left before each read, so a client trickling a byte at a time gets no more than the
+     * deadline either.
+     */
+    private Body readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        try (InputStream in = ctx.req().getInputStream()) {
+        Long t0 = ctx.attribute(STARTED);
+        long deadline = (t0 == null ? System.nanoTime() : t0) + TimeUnit.MILLISECONDS.toNanos(options.bodyReadTimeoutMillis());
+        org.eclipse.jetty.io.EndPoint endPoint = endPoint(ctx);
+        readingBodies.incrementAndGet();
+        try (InputStream in = new DeadlineInputStream(ctx.req().getInputStream(), endPoint, deadline)) {
             return Body.read(in, declared, options.payloadLimit());
         } catch (IOException e) {
+            if (e instanceof BodyTimeout || System.nanoTime() - deadline > -TimeUnit.MILLISECONDS.toNanos(5)
+                    || e.getCause() instanceof TimeoutException) {
+                metrics.inc("mlm4j_rejected_total", 1, "reason", "body_timeout");
+                answerAndLinger(ctx, endPoint, ApiError.bodyTimeout(options.bodyReadTimeoutMillis()));
+                throw new Answered();
+            }
             throw ApiError.validation("the request body could not be read: " + Body.oneLine(e.getMessage()));
+        } finally {
+            readingBodies.decrementAndGet();
+            if (endPoint != null) endPoint.setIdleTimeout(idleTimeoutMillis());
+        }
+    }
+
+    /** Thrown once a response has been written by hand: nothing more to write. */
+    static final class Answered extends RuntimeException {
+        Answered() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Writes {@code e} with {@code Connection: close}, half-closes the connection, then reads and discards what
+     * the client still sends for up to {@link #LINGER_MILLIS}: closing a socket with unread bytes (or receiving
+     * bytes after closing) makes the kernel send a reset, which can destroy the answer before the client reads it.
+     */
+    private void answerAndLinger(Context ctx, org.eclipse.jetty.io.EndPoint endPoint, ApiError e) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+        try {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("error", e.getMessage());
+            json.put("error_type", e.type);
+            byte[] body = Body.JSON.writeValueAsBytes(json);
+            var res = ctx.res();
+            res.setStatus(e.status);
+            res.setContentType("application/json");
+            res.setHeader("Connection", "close");
+            res.setContentLength(body.length);
+            res.getOutputStream().write(body);
+            res.flushBuffer();
+            if (endPoint == null) return;
+            endPoint.shutdownOutput();
+            java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(4096);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            while (System.nanoTime() < until && endPoint.isOpen()) {
+                sink.clear();
+                int n = endPoint.fill(sink);
+                if (n < 0) break;
+                if (n == 0) Thread.sleep(20);
+            }
+        } catch (IOException | RuntimeException | InterruptedException ignored) {
+            // the client went away: nothing left to tell it
+        }
+    }
+
+    static final long IDLE_MARGIN_MILLIS = 1000;
+
+    /** How long a connection closed by the server keeps reading (and dropping) what its client still sends. */
+    static final long LINGER_MILLIS = 2000;
+
+    private static org.eclipse.jetty.io.EndPoint endPoint(Context ctx) {
+        try {
+            var r = org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
+            return r == null ? null : r.getConnectionMetaData().getConnection().getEndPoint();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static final class BodyTimeout extends IOException {
+        BodyTimeout() {
+            super("the body read deadline passed", null);
+        }
+    }
+
+    /** Before each read, sets the connection's idle timeout to the time left until the deadline. */
+    private static final class DeadlineInputStream extends java.io.FilterInputStream {
+        private final org.eclipse.jetty.io.EndPoint endPoint;
+        private final long deadline;
+
+        DeadlineInputStream(InputStream in, org.eclipse.jetty.io.EndPoint endPoint, long deadline) {
+            super(in);
+            this.endPoint = endPoint;
+            this.deadline = deadline;
+        }
+
+        private void arm() throws BodyTimeout {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) throw new BodyTimeout();
+            // The idle timeout only unblocks a read that waits past the deadline (a client that sends nothing);
+            // a trickle is caught by the check after each read. The margin keeps Jetty's own idle expiry (which
+            // fails the whole request if it strikes between two reads) from racing that check.
+            if (endPoint != null) endPoint.setIdleTimeout(left + IDLE_MARGIN_MILLIS);
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            int r = super.read(b, off, len);
+            if (r > 0 && System.nanoTime() > deadline) throw new BodyTimeout();
+            return r;
         }
     }
 
@@ -252,7 +495,10 @@ public final class MlmServer implements AutoCloseable {
      */
     ServedModel model(String requested, ServedModel.Task task) {
         if (requested == null) {
-            for (ServedModel m : models) if (m.primary() == task) return m;
+            // Attention's default is the first masked-language model: the explorer shows its fill-mask guesses
+            // (an embedding model has no head to guess with), as the page at / and `serve --help` say.
+            ServedModel.Task made = task == ServedModel.Task.ATTENTION ? ServedModel.Task.FILL_MASK : task;
+            for (ServedModel m : models) if (m.primary() == made) return m;
             for (ServedModel m : models) if (m.supports(task)) return m;
             throw ApiError.notFound("no model on this server can do " + task.label + "; it serves " + ServedModel.names(models));
         }
@@ -380,27 +626,31 @@ public final class MlmServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: closes the listening socket (no new connections), answers 503 to new requests on open
-     * connections, waits up to the shutdown grace for in-flight requests to finish, stops the batch workers
-     * and then Jetty. Safe to call more than once and from any thread.
+     * Graceful stop: answers 503 with {@code Connection: close} to every new request (new connections and kept-alive
+     * ones), waits up to the shutdown grace for in-flight requests to finish and their replies to be written and for
+     * {@link #QUIET_MILLIS} without a new request, then closes the listening socket, stops the batch workers and then Jetty. Safe to call more than once and from any thread.
      */
     public synchronized void stop() {
         if (stopped.getCount() == 0) return;
         draining = true;
-        for (Connector c : app.jettyServer().server().getConnectors()) {
-            if (c instanceof NetworkConnector nc) nc.close();
-        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.shutdownGraceMillis());
-        // Our handlers return before Jetty has written their responses: wait on Jetty's own count of requests
-        // whose response is not complete yet (Javalin's StatisticsHandler) as well as ours.
+        // The listening socket stays open while requests finish: a client that connects now, or sends on a kept-alive
+        // connection, gets 503 with `Connection: close` rather than a refused or reset connection. Our handlers
+        // return before Jetty has written their responses: wait on Jetty's own count of requests whose response is
+        // not complete yet (Javalin's StatisticsHandler) as well as ours.
         StatisticsHandler jetty = app.jettyServer().server().getDescendant(StatisticsHandler.class);
-        while ((inFlight.get() > 0 || (jetty != null && jetty.getRequestsActive() > 0)) && System.nanoTime() < deadline) {
+        long quiet = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        while ((inFlight.get() > 0 || (jetty != null && jetty.getRequestsActive() > 0) || System.nanoTime() - lastArrival < quiet)
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        for (Connector c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof NetworkConnector nc) nc.close();
         }
         List<Batcher<?, ?, ?>> all;
         synchronized (batchers) {

@@ -19,13 +19,23 @@ import java.util.List;
  * @param apiKey                if non-null, every route but /health needs {@code Authorization: Bearer <apiKey>}
  * @param corsOrigins           origins allowed by CORS ("*" for any); empty: no CORS headers at all
  * @param shutdownGraceMillis   on stop, how long in-flight requests get to finish
+ * @param bodyReadTimeoutMillis longest a client may take to send a request body, counted from the end of its
+ *                              headers (total time, however the bytes trickle in); 408 beyond. No admission slot
+ *                              is held while a body is read
+ * @param maxReplyBytes         largest reply one request may ask for, estimated before any computing (fill-mask:
+ *                              masks × top_k × sequence; tokenize: tokens × fields; embed_all: tokens × hidden size;
+ *                              attention: layers × heads × tokens²); 413 beyond. Replies being built by all admitted
+ *                              requests together are held to 4 × this (429 beyond), so memory stays bounded
+ * @param maxAdmittedTokens     tokens admitted at once (queued or computing) over all models; 429 beyond: a
+ *                              few long requests cannot queue more work than the models finish in time
  */
 public record ServerOptions(String host, int port, int maxBatchTokens, long maxBatchWaitMillis, long payloadLimit,
                             int maxClientBatchSize, int maxConcurrentRequests, long requestTimeoutMillis,
-                            boolean autoTruncate, String apiKey, List<String> corsOrigins, long shutdownGraceMillis) {
+                            boolean autoTruncate, String apiKey, List<String> corsOrigins, long shutdownGraceMillis,
+                            long bodyReadTimeoutMillis, long maxReplyBytes, int maxAdmittedTokens) {
 
     public static final ServerOptions DEFAULT = new ServerOptions("127.0.0.1", 8080, 16384, 2, 2_000_000, 32, 512,
-            60_000, false, null, List.of(), 30_000);
+            60_000, false, null, List.of(), 30_000, 30_000, 64L << 20, 65_536);
 
     public ServerOptions {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host is empty");
@@ -38,41 +48,75 @@ public record ServerOptions(String host, int port, int maxBatchTokens, long maxB
         if (requestTimeoutMillis < 1) throw new IllegalArgumentException("request timeout must be positive");
         if (shutdownGraceMillis < 0) throw new IllegalArgumentException("shutdown grace must not be negative");
         if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("the API key is empty");
+        if (bodyReadTimeoutMillis < 1) throw new IllegalArgumentException("body read timeout must be positive");
+        if (maxReplyBytes < 1024) throw new IllegalArgumentException("max reply bytes must be at least 1024, got " + maxReplyBytes);
+        if (maxAdmittedTokens < 1) throw new IllegalArgumentException("max admitted tokens must be at least 1, got " + maxAdmittedTokens);
         corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withMaxConcurrentRequests(int n) {
         return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                n, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+                n, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withPayloadLimit(long bytes) {
         return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, bytes, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withApiKey(String key) {
         return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, key, corsOrigins, shutdownGraceMillis);
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, key, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withCorsOrigins(List<String> origins) {
         return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, origins, shutdownGraceMillis);
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, origins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
     }
 
     public ServerOptions withRequestTimeoutMillis(long millis) {
         return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, millis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis);
+                maxConcurrentRequests, millis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+    }
+
+    public ServerOptions withShutdownGraceMillis(long millis) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, millis,
+                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+    }
+
+    public ServerOptions withBodyReadTimeoutMillis(long millis) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                millis, maxReplyBytes, maxAdmittedTokens);
+    }
+
+    public ServerOptions withMaxReplyBytes(long bytes) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, bytes, maxAdmittedTokens);
+    }
+
+    public ServerOptions withMaxAdmittedTokens(int tokens) {
+        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
+                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
+                bodyReadTimeoutMillis, maxReplyBytes, tokens);
     }
 }

@@ -16,6 +16,9 @@ import java.util.Map;
  */
 final class TextRoutes {
 
+    /** JSON of one token of /tokenize without its text: {"id":…,"text":"","special":false,"start":…,"stop":…}, */
+    static final int BYTES_PER_TOKEN = 72;
+
     private final MlmServer server;
 
     TextRoutes(MlmServer server) {
@@ -32,9 +35,20 @@ final class TextRoutes {
         ServedModel m = model(b);
         List<String> inputs = b.texts("inputs", server.options.maxClientBatchSize());
         boolean special = b.bool("add_special_tokens", true);
-        List<List<Map<String, Object>>> out = new ArrayList<>(inputs.size());
+        List<Encoding> encodings = new ArrayList<>(inputs.size());
+        long reply = 0;
         for (String text : inputs) {
             Encoding e = m.tokenizer().encode(text, Integer.MAX_VALUE, false);
+            encodings.add(e);
+            // One object per token ({"id","text","special","start","stop"}) plus the token's text.
+            reply += (long) e.length() * BYTES_PER_TOKEN + utf8Length(text);
+            if (reply > server.options.maxReplyBytes()) break;   // no need to tokenize the rest to refuse it
+        }
+        server.admit(ctx, 0, reply, "tokens × {id, text, special, start, stop}");
+        List<List<Map<String, Object>>> out = new ArrayList<>(inputs.size());
+        for (int n = 0; n < inputs.size(); n++) {
+            String text = inputs.get(n);
+            Encoding e = encodings.get(n);
             int[] bytes = utf8Offsets(text);
             List<Map<String, Object>> tokens = new ArrayList<>(e.length());
             for (int i = 0; i < e.length(); i++) {
@@ -90,6 +104,16 @@ final class TextRoutes {
             out[i] = Body.checkInt(list.get(i), "`" + what + "[" + i + "]`", 0, vocab - 1);
         }
         return out;
+    }
+
+    /** The UTF-8 length of {@code s}. */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
     }
 
     /** bytes[i] = UTF-8 length of text[0, i) in UTF-16 units; defined for i in [0, length]. */

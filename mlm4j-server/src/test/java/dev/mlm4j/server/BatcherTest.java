@@ -109,6 +109,40 @@ class BatcherTest {
     }
 
     @Test
+    void aBatchWhoseRequestsHaveAllTimedOutStopsAfterTheSliceItIsIn() throws Exception {
+        // Issue 14 item 8: 32 inputs whose requests had timed out kept a batch running for minutes, starving
+        // every later request. Slices of 2 tokens (one input each here): the batch stops after the running slice.
+        CountDownLatch gate = new CountDownLatch(1);
+        Recorder r = new Recorder(gate);
+        Metrics metrics = new Metrics();
+        try (Batcher<String, String, String> b = new Batcher<>("m", "t", 100, 2, 0, r, metrics)) {
+            List<String> many = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+            var abandoned = b.submit("k", many, 16);
+            assertTrue(r.started.await(30, TimeUnit.SECONDS));
+            abandoned.cancel(false);                // what MlmServer.await does at the request's deadline
+            gate.countDown();
+            var later = b.submit("k", List.of("z"), 1);
+            assertEquals(List.of("k:Z"), later.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of("a"), List.of("z")), r.batches, "only the slice already running was computed");
+            assertEquals(7, metrics.count("mlm4j_inputs_skipped_total", "model", "m", "task", "t"));
+        }
+    }
+
+    @Test
+    void slicesOfOneBatchGiveEachRequestItsOwnResultsInOrder() throws Exception {
+        Recorder r = new Recorder(new CountDownLatch(0));
+        try (Batcher<String, String, String> b = new Batcher<>("m", "t", 100, 3, 60_000, r, new Metrics())) {
+            var x = b.submit("k", List.of("a", "b", "c", "d"), 4);
+            var y = b.submit("k", List.of("e", "f"), 2);
+            var z = b.submit("k", List.of("g"), 94);      // fills the budget: no need to wait out the bound
+            assertEquals(List.of("k:A", "k:B", "k:C", "k:D"), x.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of("k:E", "k:F"), y.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of("k:G"), z.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of("a", "b", "c"), List.of("d", "e", "f"), List.of("g")), r.batches);
+        }
+    }
+
+    @Test
     void closeFinishesWhatIsQueuedThenRefusesMore() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         Recorder r = new Recorder(gate);
