@@ -1,9 +1,9 @@
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Writes docs.parquet for scripts/doc-tests: the input of docs/spark.md's Parquet example
+ * Wrote scripts/doc-tests.d/docs.parquet (the one part file of its output) for scripts/doc-tests: the input of docs/spark.md's Parquet example
  * ({@code --text-column body --id-column doc_id}), three documents, one of them empty (it must come out with a reason).
- * Run by the doc-test runner as a single-file program on mlm4j-spark/target/classpath.txt.
+ * Run as a single-file program on mlm4j-spark/target/classpath.txt, with the launcher's Spark JVM flags: java -cp … MakeDocsParquet.java OUT.
  */
 public class MakeDocsParquet {
     public static void main(String[] args) {
