@@ -187,8 +187,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"mlm4j " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+            return new String[] {"mlm4j " + dev.mlm4j.Version.get() + " on Java " + Runtime.version()};
         }
     }
 }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MlmServer implements AutoCloseable {
 
-    static final String VERSION = version();
+    static final String VERSION = dev.mlm4j.Version.get();
     private static final String ROUTE = "mlm4j.route";
     private static final String STARTED = "mlm4j.started";
     private static final String ANSWERED = "mlm4j.answered";
@@ -600,17 +599,6 @@ public final class MlmServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
-    }
-
-    private static String version() {
-        Properties p = new Properties();
-        try (InputStream in = MlmServer.class.getResourceAsStream("version.properties")) {
-            if (in != null) p.load(in);
-        } catch (IOException ignored) {
-            // fall through to "dev"
-        }
-        String v = p.getProperty("version");
-        return v == null || v.startsWith("$") ? "dev" : v;
     }
 
     // ------------------------------------------------------------------ lifecycle
