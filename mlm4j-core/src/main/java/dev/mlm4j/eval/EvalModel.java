@@ -1,7 +1,7 @@
 package dev.mlm4j.eval;
 
 import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;

@@ -1,6 +1,8 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.heads.BertPooler;

@@ -3,7 +3,7 @@ package dev.mlm4j.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.hub.ModelCard;
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.tokens.WordPieceTokenizer;
 import dev.mlm4j.weights.onnx.OnnxCheckpoint;

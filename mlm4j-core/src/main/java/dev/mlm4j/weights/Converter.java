@@ -3,7 +3,7 @@ package dev.mlm4j.weights;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlm4j.hub.ModelCard;
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Tokenizer;

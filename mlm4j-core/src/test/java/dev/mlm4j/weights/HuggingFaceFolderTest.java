@@ -2,7 +2,7 @@ package dev.mlm4j.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;

@@ -1,4 +1,4 @@
-package dev.mlm4j.model;
+package dev.mlm4j.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
