@@ -8,7 +8,7 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 /** BertModel + the masked-LM head: transformers' {@code BertForMaskedLM} (keys {@code bert.*}, {@code cls.predictions.*}). */
-public final class BertForMaskedLM {
+public final class BertForMaskedLM implements MaskedLanguageModel {
     private final BertModel bert;
     private final BertLMPredictionHead head;
 
@@ -48,11 +48,22 @@ public final class BertForMaskedLM {
         return bert;
     }
 
+    @Override
+    public BertModel encoder() {
+        return bert;
+    }
+
     public BertLMPredictionHead head() {
         return head;
     }
 
+    @Override
+    public int vocabSize() {
+        return head.vocabSize();
+    }
+
     /** Logits (rows.length, vocab) for the given packed rows of {@code output.lastHiddenState()}. */
+    @Override
     public FloatTensor logits(EncoderOutput output, int[] rows) {
         FloatTensor last = output.lastHiddenState();
         int h = last.dim(1);
