@@ -2,11 +2,11 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.weights.Weights;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,7 +60,7 @@ public class EncoderLayerBenchmark {
         int sequences = Integer.parseInt(p[0]), tokens = Integer.parseInt(p[1]);
         BertConfig config;
         try (Checkpoint c = Checkpoint.open(Models.resolve(model, null))) {
-            config = c.config();
+            config = (BertConfig) c.config();
             layer = new BertLayer(new Weights(c.tensors()).prefix("bert").prefix("encoder").prefix("layer", 0), config);
         }
         int[][] ids = new int[sequences][tokens];

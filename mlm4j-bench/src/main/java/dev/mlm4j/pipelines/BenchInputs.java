@@ -4,8 +4,7 @@ import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
-import dev.mlm4j.weights.Checkpoint;
-import dev.mlm4j.weights.Weights;
+import dev.mlm4j.model.Checkpoint;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -58,7 +57,7 @@ final class BenchInputs {
     static Loaded load(Path folder, Precision p) {
         return Precision.loading(p, () -> {
             try (Checkpoint c = Checkpoint.open(folder)) {
-                return new Loaded(new BertModel(new Weights(c.tensors()).prefix("bert"), c.config()), c.tokenizer(), c);
+                return new Loaded((BertModel) c.load(dev.mlm4j.model.Task.ENCODER).orElseThrow(), c.tokenizer(), c);
             }
         });
     }

@@ -2,7 +2,7 @@ package dev.mlm4j.pipelines;
 
 import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -66,7 +66,7 @@ public final class LoadReport {
         long p1 = System.nanoTime();
         Checkpoint c = Checkpoint.open(f);
         long p2 = System.nanoTime();
-        BertForMaskedLM model = Precision.loading(precision, () -> BertForMaskedLM.load(c.tensors(), c.config()));
+        BertForMaskedLM model = Precision.loading(precision, () -> (BertForMaskedLM) c.load(dev.mlm4j.model.Task.MASKED_LM).orElseThrow());
         long p3 = System.nanoTime();
         new FillMask(model, c.tokenizer(), c.maxLength());
         c.close();

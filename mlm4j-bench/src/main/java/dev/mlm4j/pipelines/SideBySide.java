@@ -8,7 +8,7 @@ import dev.mlm4j.kernels.Gemm;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Precision;
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.tokens.Encoding;

@@ -2,7 +2,7 @@ package dev.mlm4j.cli;
 
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.util.Progress;
-import dev.mlm4j.weights.Converter;
+import dev.mlm4j.convert.Converter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

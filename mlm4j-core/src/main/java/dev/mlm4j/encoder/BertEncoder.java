@@ -2,8 +2,8 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 

@@ -5,8 +5,8 @@ import dev.mlm4j.attention.ScaledDotProductAttention;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Linear;
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 

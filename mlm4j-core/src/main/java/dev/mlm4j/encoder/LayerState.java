@@ -1,6 +1,6 @@
 package dev.mlm4j.encoder;
 
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**

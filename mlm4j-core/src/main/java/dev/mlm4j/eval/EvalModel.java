@@ -1,16 +1,18 @@
 package dev.mlm4j.eval;
 
 import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
+import dev.mlm4j.model.MaskedLanguageModel;
+import dev.mlm4j.model.Task;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.Checkpoint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +24,11 @@ import java.util.List;
  */
 public final class EvalModel implements MaskedTokenScorer {
     private final String name;
-    private final BertForMaskedLM model;
+    private final MaskedLanguageModel model;
     private final Tokenizer tokenizer;
     private final int maxLength;
 
-    public EvalModel(String name, BertForMaskedLM model, Tokenizer tokenizer, int maxLength) {
+    public EvalModel(String name, MaskedLanguageModel model, Tokenizer tokenizer, int maxLength) {
         this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -37,10 +39,9 @@ public final class EvalModel implements MaskedTokenScorer {
     public static EvalModel load(String nameOrPath, ProgressListener progress) {
         Checkpoint c = Checkpoint.open(Models.resolve(nameOrPath, progress));
         try {
-            if (!BertForMaskedLM.hasHead(c.tensors())) {
-                throw BertForMaskedLM.noHead(nameOrPath, "the evaluations need a model that fills masks");
-            }
-            return new EvalModel(nameOrPath, BertForMaskedLM.load(c.tensors(), c.config()), c.tokenizer(), c.maxLength());
+            MaskedLanguageModel mlm = c.load(Task.MASKED_LM)
+                    .orElseThrow(() -> BertForMaskedLM.noHead(nameOrPath, "the evaluations need a model that fills masks"));
+            return new EvalModel(nameOrPath, mlm, c.tokenizer(), c.maxLength());
         } finally {
             c.close(); // the model holds its own copy of the weights
         }
@@ -59,7 +60,7 @@ public final class EvalModel implements MaskedTokenScorer {
     }
 
     public int hiddenSize() {
-        return model.bert().config().hiddenSize();
+        return model.encoder().config().hiddenSize();
     }
 
     /** The word pieces of a text, without [CLS]/[SEP]. */
@@ -87,7 +88,7 @@ public final class EvalModel implements MaskedTokenScorer {
             if (s.length > maxLength) throw new IllegalArgumentException("a sequence of " + s.length + " tokens is longer than "
                     + name + "'s maximum of " + maxLength);
         }
-        return model.bert().forward(Batch.of(ids, null), new ForwardOptions(direction, false, hiddenStates));
+        return model.encoder().forward(Batch.of(ids, null), new ForwardOptions(direction, false, hiddenStates));
     }
 
     /** Logits (rows.length, vocab) at packed rows of a forward pass's output. */

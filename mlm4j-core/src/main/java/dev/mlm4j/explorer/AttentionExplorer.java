@@ -1,11 +1,11 @@
 package dev.mlm4j.explorer;
 
 import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.BertModel;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
+import dev.mlm4j.model.MaskedLanguageModel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
@@ -28,33 +28,33 @@ public final class AttentionExplorer {
     private AttentionExplorer() {}
 
     /** One text through the encoder (no fill-mask guesses: a bare encoder has no MLM head). */
-    public static AttentionView run(BertModel model, Tokenizer tokenizer, String text, ExplorerOptions options) {
+    public static AttentionView run(Encoder model, Tokenizer tokenizer, String text, ExplorerOptions options) {
         return run(model, null, tokenizer, text, null, options);
     }
 
     /** A text pair ([CLS] a [SEP] b [SEP], segment ids 0 then 1) through the encoder. */
-    public static AttentionView run(BertModel model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
+    public static AttentionView run(Encoder model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
         return run(model, null, tokenizer, text, pair, options);
     }
 
-    /** One text through an MLM: as {@link #run(BertModel, Tokenizer, String, ExplorerOptions)}, plus fill-mask guesses for each [MASK]. */
-    public static AttentionView run(BertForMaskedLM model, Tokenizer tokenizer, String text, ExplorerOptions options) {
-        return run(model.bert(), model, tokenizer, text, null, options);
+    /** One text through an MLM: as {@link #run(Encoder, Tokenizer, String, ExplorerOptions)}, plus fill-mask guesses for each [MASK]. */
+    public static AttentionView run(MaskedLanguageModel model, Tokenizer tokenizer, String text, ExplorerOptions options) {
+        return run(model.encoder(), model, tokenizer, text, null, options);
     }
 
     /** A text pair through an MLM; {@code pair} may be null. */
-    public static AttentionView run(BertForMaskedLM model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
-        return run(model.bert(), model, tokenizer, text, pair, options);
+    public static AttentionView run(MaskedLanguageModel model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
+        return run(model.encoder(), model, tokenizer, text, pair, options);
     }
 
     /** The same text through the same model twice, bidirectional then causal (the options' own direction is ignored). */
-    public static DirectionComparison compare(BertForMaskedLM model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
+    public static DirectionComparison compare(MaskedLanguageModel model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
         return new DirectionComparison(run(model, tokenizer, text, pair, options.withCausal(false)),
                 run(model, tokenizer, text, pair, options.withCausal(true)));
     }
 
-    /** As {@link #compare(BertForMaskedLM, Tokenizer, String, String, ExplorerOptions)} on a bare encoder (no predictions). */
-    public static DirectionComparison compare(BertModel model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
+    /** As {@link #compare(MaskedLanguageModel, Tokenizer, String, String, ExplorerOptions)} on a bare encoder (no predictions). */
+    public static DirectionComparison compare(Encoder model, Tokenizer tokenizer, String text, String pair, ExplorerOptions options) {
         return new DirectionComparison(run(model, tokenizer, text, pair, options.withCausal(false)),
                 run(model, tokenizer, text, pair, options.withCausal(true)));
     }
@@ -63,7 +63,7 @@ public final class AttentionExplorer {
      * The encoding a run would use; fails with a one-line message if the text is empty or longer than
      * {@code maxLength} tokens (0: the model's position table).
      */
-    public static Encoding encode(BertModel model, Tokenizer tokenizer, String text, String pair, int maxLength) {
+    public static Encoding encode(Encoder model, Tokenizer tokenizer, String text, String pair, int maxLength) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");
         if (pair != null && pair.isBlank()) throw new IllegalArgumentException("the second text of the pair is empty");
         int max = model.config().maxPositionEmbeddings();
@@ -76,7 +76,7 @@ public final class AttentionExplorer {
         return e;
     }
 
-    private static AttentionView run(BertModel model, BertForMaskedLM mlm, Tokenizer tokenizer, String text, String pair,
+    private static AttentionView run(Encoder model, MaskedLanguageModel mlm, Tokenizer tokenizer, String text, String pair,
                                      ExplorerOptions options) {
         Encoding e = encode(model, tokenizer, text, pair, options.maxLength());
         ForwardOptions fo = ForwardOptions.causal(options.causal()).withAttentions();
@@ -93,7 +93,7 @@ public final class AttentionExplorer {
                 Token.of(e), e.ids(), attentions, scores, out.hiddenStates(), predictions);
     }
 
-    private static List<MaskPrediction> predict(BertForMaskedLM mlm, Tokenizer tokenizer, Encoding e, EncoderOutput out, int topK) {
+    private static List<MaskPrediction> predict(MaskedLanguageModel mlm, Tokenizer tokenizer, Encoding e, EncoderOutput out, int topK) {
         int mask = tokenizer.maskId();
         int[] rows = java.util.stream.IntStream.range(0, e.length()).filter(i -> e.ids()[i] == mask).toArray();
         if (rows.length == 0) return List.of();

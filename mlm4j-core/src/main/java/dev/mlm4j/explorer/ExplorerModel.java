@@ -1,8 +1,8 @@
 package dev.mlm4j.explorer;
 
 import dev.mlm4j.layers.Precision;
-import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.BertModel;
+import dev.mlm4j.model.Encoder;
+import dev.mlm4j.model.MaskedLanguageModel;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
 
@@ -16,16 +16,16 @@ import dev.mlm4j.tokens.Tokenizer;
  * @param tokenizer the model's own tokenizer
  * @param maxLength the longest input in tokens
  */
-public record ExplorerModel(String name, BertModel encoder, BertForMaskedLM mlm, Tokenizer tokenizer, int maxLength) {
+public record ExplorerModel(String name, Encoder encoder, MaskedLanguageModel mlm, Tokenizer tokenizer, int maxLength) {
 
     public ExplorerModel {
         if (encoder == null || tokenizer == null) throw new IllegalArgumentException("an explorer model needs an encoder and a tokenizer");
-        if (mlm != null && mlm.bert() != encoder) throw new IllegalArgumentException("the MLM must wrap the same encoder");
+        if (mlm != null && mlm.encoder() != encoder) throw new IllegalArgumentException("the MLM must wrap the same encoder");
         if (maxLength <= 0) maxLength = encoder.config().maxPositionEmbeddings();
     }
 
-    public static ExplorerModel of(String name, BertForMaskedLM mlm, Tokenizer tokenizer, int maxLength) {
-        return new ExplorerModel(name, mlm.bert(), mlm, tokenizer, maxLength);
+    public static ExplorerModel of(String name, MaskedLanguageModel mlm, Tokenizer tokenizer, int maxLength) {
+        return new ExplorerModel(name, mlm.encoder(), mlm, tokenizer, maxLength);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
@@ -7,7 +8,7 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 /** BertModel + the masked-LM head: transformers' {@code BertForMaskedLM} (keys {@code bert.*}, {@code cls.predictions.*}). */
-public final class BertForMaskedLM {
+public final class BertForMaskedLM implements MaskedLanguageModel {
     private final BertModel bert;
     private final BertLMPredictionHead head;
 
@@ -47,11 +48,22 @@ public final class BertForMaskedLM {
         return bert;
     }
 
+    @Override
+    public BertModel encoder() {
+        return bert;
+    }
+
     public BertLMPredictionHead head() {
         return head;
     }
 
+    @Override
+    public int vocabSize() {
+        return head.vocabSize();
+    }
+
     /** Logits (rows.length, vocab) for the given packed rows of {@code output.lastHiddenState()}. */
+    @Override
     public FloatTensor logits(EncoderOutput output, int[] rows) {
         FloatTensor last = output.lastHiddenState();
         int h = last.dim(1);

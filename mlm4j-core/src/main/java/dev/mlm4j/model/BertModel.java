@@ -1,6 +1,8 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.heads.BertPooler;
@@ -17,7 +19,7 @@ import java.util.List;
  * all threads: a forward pass allocates its hidden state (T, hidden), which it returns, and borrows the layers'
  * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it.
  */
-public final class BertModel {
+public final class BertModel implements Encoder {
     private final BertConfig config;
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
@@ -40,6 +42,7 @@ public final class BertModel {
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
     }
 
+    @Override
     public BertConfig config() {
         return config;
     }
@@ -52,10 +55,12 @@ public final class BertModel {
         return pooler;
     }
 
+    @Override
     public EncoderOutput forward(Batch batch, ForwardOptions options) {
         return forward(Kernels.get(), batch, options);
     }
 
+    @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
         if (batch.maxLength() > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "

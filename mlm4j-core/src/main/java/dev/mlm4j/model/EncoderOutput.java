@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.tensor.FloatTensor;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.mlm4j.pipelines;
 
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertModel;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.tensor.FloatTensor;
@@ -95,7 +95,7 @@ public final class FeatureExtraction {
         }
     }
 
-    private final BertModel model;
+    private final Encoder model;
     private final Tokenizer tokenizer;
     private final Pooling defaultPooling;
     private final boolean defaultNormalize;
@@ -107,7 +107,7 @@ public final class FeatureExtraction {
      * @param defaultNormalize whether the model's pooled vectors are L2-normalised
      * @param maxLength        the model's working length: where truncation cuts (at most its position table)
      */
-    public FeatureExtraction(BertModel model, Tokenizer tokenizer, Pooling defaultPooling, boolean defaultNormalize, int maxLength) {
+    public FeatureExtraction(Encoder model, Tokenizer tokenizer, Pooling defaultPooling, boolean defaultNormalize, int maxLength) {
         if (defaultPooling == null || defaultPooling == Pooling.NONE) throw new IllegalArgumentException("a model's default pooling is mean or cls, not " + defaultPooling);
         if (tokenizer.vocabSize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabSize()
@@ -122,7 +122,7 @@ public final class FeatureExtraction {
     }
 
     /** The encoder this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
-    public BertModel model() {
+    public Encoder model() {
         return model;
     }
 

@@ -1,7 +1,7 @@
 package dev.mlm4j.pipelines;
 
-import dev.mlm4j.model.Batch;
-import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.model.MaskedLanguageModel;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.tensor.FloatTensor;
@@ -46,22 +46,22 @@ public final class FillMask {
         }
     }
 
-    private final BertForMaskedLM model;
+    private final MaskedLanguageModel model;
     private final Tokenizer tokenizer;
     private final int maxLength;
 
-    public FillMask(BertForMaskedLM model, Tokenizer tokenizer, int maxLength) {
+    public FillMask(MaskedLanguageModel model, Tokenizer tokenizer, int maxLength) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
-        if (tokenizer.vocabSize() != model.head().vocabSize()) {
+        if (tokenizer.vocabSize() != model.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabSize()
-                    + ") does not match the model's (" + model.head().vocabSize() + ")");
+                    + ") does not match the model's (" + model.vocabSize() + ")");
         }
     }
 
     /** The masked LM this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
-    public BertForMaskedLM model() {
+    public MaskedLanguageModel model() {
         return model;
     }
 
@@ -85,7 +85,7 @@ public final class FillMask {
         for (int t = 0; t < texts.size(); t++) encodings.add(encode(texts.get(t), texts.size() > 1 ? t : -1, options));
         int[] targetIds = resolveTargets(options.targets()).ids();
         Batch batch = Batch.of(encodings);
-        EncoderOutput out = model.bert().forward(batch, ForwardOptions.causal(options.causal()));
+        EncoderOutput out = model.encoder().forward(batch, ForwardOptions.causal(options.causal()));
 
         List<int[]> positions = new ArrayList<>();
         int rows = 0;

@@ -4,11 +4,12 @@ import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelResolver;
 import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.BertModel;
+import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.model.Encoder;
+import dev.mlm4j.model.MaskedLanguageModel;
+import dev.mlm4j.model.Task;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.Checkpoint;
-import dev.mlm4j.weights.Weights;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,13 +36,13 @@ public final class Models {
 
     /**
      * A model as loaded once per JVM and precision: its encoder, its masked-LM head when the checkpoint has one
-     * ({@code maskedLm.bert() == encoder}), and what the pipelines need besides.
+     * ({@code maskedLm.encoder() == encoder}), and what the pipelines need besides.
      *
      * @param name      the model card's name, else the name or path asked for
      * @param maskedLm  null when the checkpoint has no {@code cls.predictions.*} head
      * @param maxLength the longest input in tokens
      */
-    public record Loaded(String name, BertModel encoder, BertForMaskedLM maskedLm, Tokenizer tokenizer, int maxLength,
+    public record Loaded(String name, Encoder encoder, MaskedLanguageModel maskedLm, Tokenizer tokenizer, int maxLength,
                          Optional<ModelCard> card) {}
 
     private static final Map<Key, Loaded> LOADED = new ConcurrentHashMap<>();
@@ -50,8 +51,8 @@ public final class Models {
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
-     * runs on. With a masked-LM head the encoder is the masked LM's (no pooler, as in transformers'
-     * BertForMaskedLM); without one it is a plain BertModel.
+     * runs on, built through the checkpoint's {@link dev.mlm4j.model.EncoderFamily}. With a masked-LM head the encoder is
+     * the masked LM's (no pooler, as in transformers' BertForMaskedLM); without one it is the bare encoder (BertModel).
      */
     public static Loaded load(String nameOrPath, ProgressListener progress, Precision precision) {
         return load(key(nameOrPath, progress, precision), nameOrPath);
@@ -64,8 +65,8 @@ public final class Models {
     private static Loaded load(Key key, String nameOrPath) {
         return LOADED.computeIfAbsent(key, k -> Precision.loading(k.precision(), () -> {
             try (Checkpoint c = Checkpoint.open(k.folder())) {
-                BertForMaskedLM mlm = BertForMaskedLM.hasHead(c.tensors()) ? BertForMaskedLM.load(c.tensors(), c.config()) : null;
-                BertModel encoder = mlm != null ? mlm.bert() : new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
+                MaskedLanguageModel mlm = c.load(Task.MASKED_LM).orElse(null);
+                Encoder encoder = mlm != null ? mlm.encoder() : c.load(Task.ENCODER).orElseThrow();
                 return new Loaded(c.card().map(ModelCard::name).orElse(nameOrPath), encoder, mlm, c.tokenizer(), c.maxLength(), c.card());
             } // weights are copied into the model's own layout: the mapping can close
         }));

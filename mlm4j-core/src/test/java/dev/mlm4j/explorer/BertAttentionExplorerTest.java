@@ -1,6 +1,6 @@
 package dev.mlm4j.explorer;
 
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;

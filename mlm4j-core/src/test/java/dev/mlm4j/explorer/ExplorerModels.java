@@ -3,7 +3,7 @@ package dev.mlm4j.explorer;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.TestModels;
 import dev.mlm4j.tokens.Tokenizer;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.weights.TensorSource;
 
 /** The real bert-base-uncased (through the hub, as users get it), loaded once for all explorer tests. */
@@ -23,7 +23,7 @@ final class ExplorerModels {
     }
 
     static synchronized BertForMaskedLM bertBaseUncased() {
-        if (model == null) model = BertForMaskedLM.load(checkpoint().tensors(), checkpoint().config());
+        if (model == null) model = (BertForMaskedLM) checkpoint().load(dev.mlm4j.model.Task.MASKED_LM).orElseThrow();
         return model;
     }
 

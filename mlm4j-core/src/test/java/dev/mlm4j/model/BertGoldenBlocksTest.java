@@ -2,6 +2,8 @@ package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorSource;
 import org.junit.jupiter.api.AfterAll;

@@ -2,7 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.hub.ModelResolver;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.weights.TensorSource;
 
 import java.io.IOException;

@@ -132,10 +132,10 @@ class FillMaskTest {
     /** transformers' BertForMaskedLM builds its BertModel with add_pooling_layer=False; the pooler's weights stay unloaded. */
     @Test
     void theMaskedLmHasNoPoolerAsInTransformers() {
-        try (dev.mlm4j.weights.Checkpoint c = TestModels.checkpoint("bert-base-uncased")) {
+        try (dev.mlm4j.model.Checkpoint c = TestModels.checkpoint("bert-base-uncased")) {
             assertTrue(c.tensors().contains("bert.pooler.dense.weight"), "the checkpoint carries a pooler");
-            assertNull(dev.mlm4j.model.BertForMaskedLM.load(c.tensors(), c.config()).bert().pooler());
-            assertNotNull(new dev.mlm4j.model.BertModel(new dev.mlm4j.weights.Weights(c.tensors()).prefix("bert"), c.config()).pooler());
+            assertNull(((dev.mlm4j.model.BertForMaskedLM) c.load(dev.mlm4j.model.Task.MASKED_LM).orElseThrow()).bert().pooler());
+            assertNotNull(((dev.mlm4j.model.BertModel) c.load(dev.mlm4j.model.Task.ENCODER).orElseThrow()).pooler());
         }
     }
 }

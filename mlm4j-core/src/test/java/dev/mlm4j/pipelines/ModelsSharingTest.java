@@ -16,7 +16,7 @@ class ModelsSharingTest {
         String bert = TestModels.folder("bert-base-uncased").toString();
         Models.Loaded m = Models.load(bert, ProgressListener.NONE, Precision.FP32);
         assertNotNull(m.maskedLm());
-        assertSame(m.encoder(), m.maskedLm().bert());
+        assertSame(m.encoder(), m.maskedLm().encoder());
         assertSame(m.maskedLm(), Models.fillMask(bert, ProgressListener.NONE, Precision.FP32).model());
         assertSame(m.encoder(), Models.embeddings(bert, ProgressListener.NONE, Precision.FP32).model());
         ExplorerModel ex = ExplorerModel.load(bert);

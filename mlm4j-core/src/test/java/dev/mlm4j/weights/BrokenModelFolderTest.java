@@ -2,8 +2,8 @@ package dev.mlm4j.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.BertModel;
+import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.model.Task;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.safetensors.SafetensorsWriter;
@@ -56,8 +56,8 @@ class BrokenModelFolderTest {
     /** Loads the whole model the way the pipelines do (every weight through {@link Weights}). */
     private static void loadModel(Path folder) {
         try (Checkpoint c = Checkpoint.open(folder)) {
-            BertForMaskedLM.load(c.tensors(), c.config());
-            new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
+            c.load(Task.MASKED_LM);
+            c.load(Task.ENCODER);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.mlm4j.weights;
 
+import dev.mlm4j.convert.Converter;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

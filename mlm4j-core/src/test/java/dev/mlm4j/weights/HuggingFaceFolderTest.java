@@ -2,10 +2,12 @@ package dev.mlm4j.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.model.Batch;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
+import dev.mlm4j.model.Task;
 import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +40,7 @@ class HuggingFaceFolderTest {
         JsonNode expected = new ObjectMapper().readTree(fixture().resolve("expected.json").toFile());
         double worstHidden = 0, worstLogit = 0;
         try (Checkpoint c = Checkpoint.open(fixture())) {
-            BertForMaskedLM model = BertForMaskedLM.load(c.tensors(), c.config());
+            BertForMaskedLM model = (BertForMaskedLM) c.load(Task.MASKED_LM).orElseThrow();
             for (JsonNode s : expected.get("sentences")) {
                 String text = s.get("text").asText();
                 int[] ids = new int[s.get("ids").size()];

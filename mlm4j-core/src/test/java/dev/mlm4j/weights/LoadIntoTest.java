@@ -1,5 +1,6 @@
 package dev.mlm4j.weights;
 
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.TestModels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;

@@ -6,7 +6,7 @@ import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

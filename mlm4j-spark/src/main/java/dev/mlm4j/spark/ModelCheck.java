@@ -4,7 +4,7 @@ import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelCatalog;
 import dev.mlm4j.hub.ModelEntry;
 import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -3,7 +3,7 @@ package dev.mlm4j.spark;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.Checkpoint;
+import dev.mlm4j.model.Checkpoint;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;

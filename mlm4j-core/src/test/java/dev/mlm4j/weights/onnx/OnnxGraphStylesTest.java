@@ -1,6 +1,6 @@
 package dev.mlm4j.weights.onnx;
 
-import dev.mlm4j.model.BertConfig;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.DType;
 import dev.mlm4j.weights.WeightException;

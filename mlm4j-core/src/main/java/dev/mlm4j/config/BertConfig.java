@@ -1,4 +1,4 @@
-package dev.mlm4j.model;
+package dev.mlm4j.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -23,7 +23,7 @@ public record BertConfig(
         @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
         @JsonProperty("type_vocab_size") int typeVocabSize,
         @JsonProperty("layer_norm_eps") double layerNormEps,
-        @JsonProperty("pad_token_id") int padTokenId) {
+        @JsonProperty("pad_token_id") int padTokenId) implements EncoderConfig {
 
     public BertConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || intermediateSize <= 0

@@ -1,12 +1,16 @@
-package dev.mlm4j.weights;
+package dev.mlm4j.convert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.hub.ModelCard;
-import dev.mlm4j.model.BertConfig;
-import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.model.Head;
+import dev.mlm4j.model.Task;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.weights.DType;
+import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
@@ -24,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -117,8 +122,12 @@ public final class Converter {
 
     private static Result write(Checkpoint c, Path dir) throws IOException {
         TensorSource src = c.tensors();
-        BertConfig config = c.config();
-        boolean mlm = BertForMaskedLM.hasHead(src);
+        if (!(c.config() instanceof BertConfig config)) {
+            throw new IllegalArgumentException("cannot convert " + c.folder() + ": mlm4j writes BERT folders only, and this is a '"
+                    + c.family().modelType() + "' model");
+        }
+        Optional<? extends Head<?>> mlmHead = c.family().head(Task.MASKED_LM).filter(h -> h.isIn(src));
+        Head<?> head = mlmHead.isPresent() ? mlmHead.get() : c.family().head(Task.ENCODER).orElseThrow();
         Map<String, FloatTensor> tensors = new TreeMap<>();
         List<String> leftOut = new ArrayList<>();
         for (String name : src.names().stream().sorted().toList()) {
@@ -150,7 +159,7 @@ public final class Converter {
         SafetensorsWriter.writeFolder(dir, tensors, Map.of(), MAX_SHARD_BYTES);
         tensors.clear();
 
-        String architecture = mlm ? "BertForMaskedLM" : "BertModel";
+        String architecture = head.architecture();
         Tokenizer tokenizer = c.tokenizer();
         int workingLength = c.maxLength();
         writeJson(dir.resolve("config.json"), hfConfig(config, architecture, tied, tokenizer.padId()));

@@ -1,4 +1,4 @@
-package dev.mlm4j.model;
+package dev.mlm4j.config;
 
 import dev.mlm4j.tokens.Encoding;
 

@@ -1,8 +1,9 @@
-package dev.mlm4j.weights;
+package dev.mlm4j.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.hub.ModelCard;
+import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.TestModels;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;

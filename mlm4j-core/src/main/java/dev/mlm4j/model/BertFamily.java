@@ -1,0 +1,122 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.Weights;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * BERT (Devlin et al., 2019), as transformers' {@code modeling_bert}: config {@link BertConfig}, tensors under
+ * {@code bert.*} and {@code cls.*}, and two models: {@code BertModel} (with its pooler when the checkpoint has one)
+ * and {@code BertForMaskedLM} (no pooler, as in transformers). TensorFlow checkpoints and ONNX files carry no
+ * config.json and are BERT.
+ */
+public final class BertFamily implements EncoderFamily {
+
+    private static final List<Head<?>> HEADS = List.of(
+            new Head<>("BertModel", Task.ENCODER, t -> true,
+                    (t, c) -> new BertModel(new Weights(t).prefix("bert"), bert(c))),
+            new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
+                    (t, c) -> BertForMaskedLM.load(t, bert(c))));
+
+    @Override
+    public String modelType() {
+        return "bert";
+    }
+
+    @Override
+    public List<Head<?>> heads() {
+        return HEADS;
+    }
+
+    /** {@link BertConfig#fromJson}, with its checks of the values mlm4j implements ({@link BertConfig#IMPLEMENTED}). */
+    @Override
+    public BertConfig readConfig(JsonNode configJson, String where) {
+        return BertConfig.fromJson(configJson, where);
+    }
+
+    private static BertConfig bert(EncoderConfig c) {
+        if (c instanceof BertConfig b) return b;
+        throw new IllegalArgumentException("a BERT model needs a BERT config, not " + c);
+    }
+
+    /** A config.json whose sizes disagree with the weights is an error here, not a wrong answer later. */
+    @Override
+    public void checkAgainst(EncoderConfig config, TensorSource t) {
+        BertConfig c = bert(config);
+        BertConfig seen = inferConfig(t, c.numAttentionHeads());
+        String[][] pairs = {
+                {"vocab_size", "" + c.vocabSize(), "" + seen.vocabSize()},
+                {"hidden_size", "" + c.hiddenSize(), "" + seen.hiddenSize()},
+                {"num_hidden_layers", "" + c.numHiddenLayers(), "" + seen.numHiddenLayers()},
+                {"intermediate_size", "" + c.intermediateSize(), "" + seen.intermediateSize()},
+                {"max_position_embeddings", "" + c.maxPositionEmbeddings(), "" + seen.maxPositionEmbeddings()},
+                {"type_vocab_size", "" + c.typeVocabSize(), "" + seen.typeVocabSize()}};
+        for (String[] p : pairs) {
+            if (!p[1].equals(p[2])) {
+                throw new WeightException("config.json says " + p[0] + " = " + p[1] + " but the weights in " + t.origin() + " have " + p[2]);
+            }
+        }
+    }
+
+    /**
+     * The tokenizer's vocabulary and the word-embedding table must have exactly as many entries: a shorter vocabulary
+     * (a cut vocab.txt) maps words to the wrong rows, a longer one yields ids past the table's end.
+     */
+    @Override
+    public void checkVocabulary(int vocabSize, Path vocabFile, TensorSource t) {
+        TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
+        if (vocabSize != word.shape()[0]) {
+            throw new WeightException(vocabFile + " has " + vocabSize + " tokens but the word-embedding table"
+                    + " (bert.embeddings.word_embeddings.weight in " + t.origin() + ") has " + word.shape()[0]
+                    + " rows: the vocabulary does not belong to these weights (cut or swapped file?)");
+        }
+    }
+
+    private static final Pattern LAYER = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.attention\\.self\\.query\\.weight");
+
+    /**
+     * A checkpoint without config.json (Google's TF BERTs): sizes come from the tensors' shapes; the head
+     * count cannot be seen in shapes and follows BERT's convention of 64-wide heads.
+     */
+    @Override
+    public BertConfig inferConfig(TensorSource t) {
+        return inferConfig(t, 0);
+    }
+
+    /** As {@link #inferConfig(TensorSource)} with a known head count ({@code heads} ≤ 0: BERT's 64-wide heads). */
+    static BertConfig inferConfig(TensorSource t, int heads) {
+        TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
+        TensorInfo pos = require(t, "bert.embeddings.position_embeddings.weight");
+        TensorInfo type = require(t, "bert.embeddings.token_type_embeddings.weight");
+        TensorInfo inter = require(t, "bert.encoder.layer.0.intermediate.dense.weight");
+        int layers = 0;
+        for (String name : t.names()) {
+            Matcher m = LAYER.matcher(name);
+            if (m.matches()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+        }
+        int hidden = word.shape()[1];
+        if (heads <= 0) {
+            if (hidden % 64 != 0) {
+                throw new WeightException(t.origin() + ": hidden size " + hidden + " is not a multiple of 64 and there is no config.json to give the head count");
+            }
+            heads = hidden / 64;
+        }
+        return new BertConfig(word.shape()[0], hidden, layers, heads, inter.shape()[0], "gelu",
+                pos.shape()[0], type.shape()[0], 1e-12, 0);
+    }
+
+    private static TensorInfo require(TensorSource t, String name) {
+        TensorInfo i = t.info(name);
+        if (i == null) throw new WeightException("missing weight '" + name + "' in " + t.origin() + ": not a BERT checkpoint?");
+        return i;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.hub.ModelCard;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.tokens.TokenizerFiles;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.onnx.OnnxCheckpoint;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import dev.mlm4j.weights.tf.TfCheckpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything a model folder holds, whatever its format: the architecture, the named tensors (Hugging Face
+ * names and layouts) and the tokenizer; {@link #load} builds a model on them through the family's registered heads.
+ * The only class that looks at which files are present: the formats' readers are in {@code weights}, tokenizer
+ * discovery in {@link TokenizerFiles}, the architecture's checks in the {@link EncoderFamily}. Recognised layouts:
+ * <ul>
+ *   <li>TensorFlow checkpoint (Google's BERT, as the hub unpacks it): {@code variables/variables.index} +
+ *       data shard, {@code assets/vocab.txt}, {@code assets/model.json} ({@code doLowerCase});</li>
+ *   <li>Hugging Face folder: {@code config.json} + {@code model.safetensors} (or its sharded index) +
+ *       {@code tokenizer.json} or {@code vocab.txt};</li>
+ *   <li>ONNX: a {@code *.onnx} file (or a folder with {@code model.onnx}) + {@code tokenizer.json}.</li>
+ * </ul>
+ *
+ * @param folder    where the files are
+ * @param format    which layout was found
+ * @param family    the encoder family, chosen by config.json's model_type/architectures (TensorFlow and ONNX: BERT)
+ * @param config    the family's config record, from config.json or inferred from the tensors' shapes (ONNX: the graph)
+ * @param tensors   the weights, memory-mapped where the format allows
+ * @param tokenizer the model's own tokenizer; casing comes from the model's metadata, never from its name
+ * @param card      the hub's card when the folder came from the hub (task, pooling, max length)
+ */
+public record Checkpoint(Path folder, String format, EncoderFamily family, EncoderConfig config, TensorSource tensors,
+                         Tokenizer tokenizer, Optional<ModelCard> card) implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Opens a model folder (or an .onnx file). */
+    public static Checkpoint open(Path path) {
+        try {
+            if (!Files.exists(path)) throw new IllegalArgumentException("no such model folder: " + path);
+            Path folder = Files.isDirectory(path) ? path : path.getParent();
+            Optional<ModelCard> card = ModelCard.read(folder);
+            if (Files.isRegularFile(folder.resolve("variables/variables.index"))) return openTensorFlow(folder, card);
+            if (Files.isRegularFile(folder.resolve("config.json"))) return openHuggingFace(folder, card);
+            Path onnx = Files.isRegularFile(path) && path.toString().endsWith(".onnx") ? path : folder.resolve("model.onnx");
+            if (Files.isRegularFile(onnx)) return openOnnx(onnx, folder, card);
+            throw new IllegalArgumentException(path + " is not a model folder: expected variables/variables.index (TensorFlow),"
+                    + " config.json + model.safetensors (Hugging Face) or model.onnx");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model at " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Checkpoint openTensorFlow(Path folder, Optional<ModelCard> card) throws IOException {
+        TokenizerFiles vocab = TokenizerFiles.tensorFlowAssets(folder);
+        TensorSource tensors = TfCheckpoint.open(folder.resolve("variables"));
+        try {
+            EncoderFamily family = EncoderFamilies.bert();
+            EncoderConfig config = family.inferConfig(tensors);
+            Tokenizer tokenizer = vocab.load();
+            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
+            return new Checkpoint(folder, "tensorflow", family, config, tensors, tokenizer, card);
+        } catch (RuntimeException | IOException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    private static Checkpoint openHuggingFace(Path folder, Optional<ModelCard> card) throws IOException {
+        JsonNode root;
+        Path file = folder.resolve("config.json");
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable " + file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+        EncoderFamily family = EncoderFamilies.of(root, file.toString());
+        EncoderConfig config = family.readConfig(root, file.toString());
+        TensorSource tensors = SafetensorsCheckpoint.open(folder);
+        try {
+            family.checkAgainst(config, tensors);
+            TokenizerFiles vocab = TokenizerFiles.huggingFace(folder);
+            Tokenizer tokenizer = vocab.load();
+            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
+            return new Checkpoint(folder, "safetensors", family, config, tensors, tokenizer, card);
+        } catch (RuntimeException | IOException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    private static Checkpoint openOnnx(Path file, Path folder, Optional<ModelCard> card) throws IOException {
+        OnnxCheckpoint tensors = OnnxCheckpoint.open(file);
+        try {
+            EncoderFamily family = EncoderFamilies.bert();  // the graph mapping reads BERT's graph, and names its config
+            TokenizerFiles vocab = TokenizerFiles.tokenizerJsonBeside(folder, file);
+            Tokenizer tokenizer = vocab.load();
+            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
+            return new Checkpoint(folder, "onnx", family, tensors.config(), tensors, tokenizer, card);
+        } catch (RuntimeException | IOException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The model for {@code task} on these weights, built by the family's registered head; empty when the family
+     * has no head for the task or the checkpoint does not carry its weights (a model without {@code cls.predictions.*}
+     * has no masked-LM head).
+     */
+    public <M> Optional<M> load(Task<M> task) {
+        return family.head(task).filter(h -> h.isIn(tensors)).map(h -> h.load(tensors, config));
+    }
+
+    /** The longest input the model takes, in tokens: the card's, else the position table's size. */
+    public int maxLength() {
+        return card.map(ModelCard::maxLength).orElse(config.maxPositionEmbeddings());
+    }
+
+    @Override
+    public void close() {
+        tensors.close();
+    }
+}

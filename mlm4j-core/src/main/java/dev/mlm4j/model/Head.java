@@ -1,0 +1,28 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.weights.TensorSource;
+
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+
+/**
+ * One model a family builds, registered under transformers' architecture name ({@code config.json}'s
+ * {@code architectures}): the bare encoder or the encoder with a task head.
+ *
+ * @param architecture transformers' class name, e.g. {@code BertForMaskedLM}
+ * @param task         what it is for
+ * @param presentIn    whether a checkpoint carries this head's weights (e.g. any {@code cls.predictions.*} tensor)
+ * @param loader       builds it from the weights and the family's config (the config is the family's own record)
+ */
+public record Head<M>(String architecture, Task<M> task, Predicate<TensorSource> presentIn,
+                      BiFunction<TensorSource, EncoderConfig, ? extends M> loader) {
+
+    public boolean isIn(TensorSource tensors) {
+        return presentIn.test(tensors);
+    }
+
+    public M load(TensorSource tensors, EncoderConfig config) {
+        return loader.apply(tensors, config);
+    }
+}

