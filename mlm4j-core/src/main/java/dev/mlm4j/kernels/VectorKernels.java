@@ -32,6 +32,26 @@ public final class VectorKernels extends ScalarKernels {
         return "vector(" + S.vectorBitSize() + "-bit)";
     }
 
+    // ---- the linear layers' GEMM and attention: the tiled kernels of their own classes --------------
+
+    /** {@link Gemm}: packed panels, register tiles, the epilogue fused into the store; the same bits as the reference. */
+    @Override
+    public void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Gemm.linear(x, w, bias, e, residual, out);
+    }
+
+    /** {@link Int8Gemm}: int8 panels widened to floats in the micro-kernel; the same bits as the reference. */
+    @Override
+    public void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Int8Gemm.linear(x, w, bias, e, residual, out);
+    }
+
+    /** {@link FlashAttention}: key tiles with an online softmax, no (n, m) score matrix. */
+    @Override
+    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
+    }
+
     // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
 
     @Override

@@ -4,6 +4,7 @@ import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
@@ -91,6 +92,95 @@ class KernelsTest {
         var ex = assertThrows(IllegalArgumentException.class,
                 () -> VEC.matmul(FloatTensor.zeros(2, 3), FloatTensor.zeros(4, 5), FloatTensor.zeros(2, 5)));
         assertTrue(ex.getMessage().contains("do not agree"), ex.getMessage());
+    }
+
+    /** rows × in × out for the linear kernels: 1/3/17/383-style odd sizes, an edge panel, rows past one register tile. */
+    static Stream<Arguments> linearShapes() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (int n : new int[] {1, 3, 17, 383}) for (int in : new int[] {1, 3, 17, 383}) for (int out : new int[] {1, 3, 17, 33, 383}) {
+            if ((long) n * in * out <= 17L * 383 * 383) b.add(Arguments.of(n, in, out));
+        }
+        b.add(Arguments.of(7, 1536, 384));   // k blocks in the fp32 GEMM, 6 + 1 row tiles
+        b.add(Arguments.of(40, 384, 1152));  // int8: several row tiles per task, panels widened to floats
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "linear fp32 n={0} in={1} out={2}")
+    @MethodSource("linearShapes")
+    void linearMatchesReferenceBitForBit(int n, int in, int out) {
+        Random r = new Random(41L * n + 13L * in + out);
+        FloatTensor x = random(r, n, in), w = random(r, out, in), bias = random(r, out), res = random(r, n, out);
+        PackedMatrix pw = PackedMatrix.pack(w);
+        for (Epilogue e : Epilogue.values()) {
+            FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
+            FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
+            REF.linear(x, pw, b, e, rr, ref);
+            VEC.linear(x, pw, b, e, rr, vec);
+            assertArrayEquals(ref.data(), vec.data(), "fp32 linear " + e + " " + n + "×" + in + "×" + out);
+        }
+    }
+
+    @ParameterizedTest(name = "linear int8 n={0} in={1} out={2}")
+    @MethodSource("linearShapes")
+    void int8LinearMatchesReferenceBitForBit(int n, int in, int out) {
+        Random r = new Random(43L * n + 11L * in + out);
+        FloatTensor x = random(r, n, in), bias = random(r, out), res = random(r, n, out);
+        Int8Matrix q = Int8Matrix.quantize(random(r, out / 2, in), random(r, out - out / 2, in));   // two parts, as Q|K|V
+        for (Epilogue e : Epilogue.values()) {
+            FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
+            FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
+            REF.linear(x, q, b, e, rr, ref);
+            VEC.linear(x, q, b, e, rr, vec);
+            assertArrayEquals(ref.data(), vec.data(), "int8 linear " + e + " " + n + "×" + in + "×" + out);
+        }
+        // and the reference is the dequantised product: scale · Σ x q, within float rounding
+        FloatTensor y = FloatTensor.zeros(n, out);
+        REF.linear(x, q, null, Epilogue.NONE, null, y);
+        for (int i = 0; i < n; i += Math.max(1, n / 4)) {
+            for (int o = 0; o < out; o++) {
+                double s = 0, norm = 0;
+                for (int p = 0; p < in; p++) {
+                    double t = (double) x.at(i, p) * q.weight(o, p);
+                    s += t;
+                    norm += Math.abs(t);
+                }
+                assertEquals(s, y.at(i, o), 1e-5 * (norm + 1), "int8 reference at (" + i + ", " + o + ")");
+            }
+        }
+    }
+
+    @Test
+    void linearRejectsMismatchesOnBothKernelsAlike() {
+        PackedMatrix w = PackedMatrix.pack(FloatTensor.zeros(4, 3));
+        Int8Matrix q = Int8Matrix.quantize(FloatTensor.zeros(4, 3));
+        for (Kernels k : new Kernels[] {REF, VEC}) {
+            var ex = assertThrows(IllegalArgumentException.class,
+                    () -> k.linear(FloatTensor.zeros(2, 5), w, null, Epilogue.NONE, null, FloatTensor.zeros(2, 4)));
+            assertTrue(ex.getMessage().contains("5 features, weight takes 3"), ex.getMessage());
+            ex = assertThrows(IllegalArgumentException.class,
+                    () -> k.linear(FloatTensor.zeros(2, 3), q, null, Epilogue.BIAS_RESIDUAL, null, FloatTensor.zeros(2, 4)));
+            assertTrue(ex.getMessage().contains("needs a residual"), ex.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "attention n={0} dk={1}")
+    @CsvSource({"1, 1", "1, 17", "3, 3", "3, 64", "17, 17", "17, 64", "383, 32", "383, 64"})
+    void attentionMatchesReference(int n, int dk) {
+        Random r = new Random(47L * n + dk);
+        FloatTensor qkv = random(r, n, 3 * dk + 1);                 // head views with a row stride, as in BERT
+        for (int i = 0; i < qkv.data().length; i++) qkv.data()[i] *= 2f;
+        FloatTensor q = qkv.columns(0, dk), k = qkv.columns(dk, dk), v = qkv.columns(2 * dk, dk);
+        boolean[] valid = new boolean[n];
+        for (int j = 0; j < n; j++) valid[j] = j == 0 || j % 5 != 2;
+        float scale = (float) (1.0 / Math.sqrt(dk));
+        for (boolean causal : new boolean[] {false, true}) {
+            for (boolean[] mask : new boolean[][] {null, valid}) {
+                FloatTensor ref = FloatTensor.zeros(n, dk), vec = FloatTensor.zeros(n, dk);
+                REF.attention(q, k, v, causal, mask, scale, ref);
+                VEC.attention(q, k, v, causal, mask, scale, vec);
+                assertClose("attention n=" + n + " dk=" + dk + (causal ? " causal" : "") + (mask != null ? " padded" : ""), ref, vec, 1e-5);
+            }
+        }
     }
 
     @ParameterizedTest(name = "row ops {0}×{1}")
