@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.Batch;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.pipelines.Models;
@@ -61,7 +62,7 @@ public class EncoderLayerBenchmark {
         BertConfig config;
         try (Checkpoint c = Checkpoint.open(Models.resolve(model, null))) {
             config = c.config();
-            layer = new BertLayer(new Weights(c.tensors()).prefix("bert").prefix("encoder").prefix("layer", 0), config);
+            layer = new BertLayer(new Weights(c.tensors()).prefix("bert").prefix("encoder").prefix("layer", 0), config, Precision.fromProperty());
         }
         int[][] ids = new int[sequences][tokens];
         batch = Batch.of(ids, null);

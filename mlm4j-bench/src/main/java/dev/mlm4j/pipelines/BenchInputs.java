@@ -56,11 +56,9 @@ final class BenchInputs {
     record Loaded(BertModel model, Tokenizer tokenizer, Checkpoint checkpoint) {}
 
     static Loaded load(Path folder, Precision p) {
-        return Precision.loading(p, () -> {
-            try (Checkpoint c = Checkpoint.open(folder)) {
-                return new Loaded(new BertModel(new Weights(c.tensors()).prefix("bert"), c.config()), c.tokenizer(), c);
-            }
-        });
+        try (Checkpoint c = Checkpoint.open(folder)) {
+            return new Loaded(new BertModel(new Weights(c.tensors()).prefix("bert"), c.config(), p), c.tokenizer(), c);
+        }
     }
 
     static double median(double[] v) {

@@ -66,7 +66,7 @@ public final class LoadReport {
         long p1 = System.nanoTime();
         Checkpoint c = Checkpoint.open(f);
         long p2 = System.nanoTime();
-        BertForMaskedLM model = Precision.loading(precision, () -> BertForMaskedLM.load(c.tensors(), c.config()));
+        BertForMaskedLM model = BertForMaskedLM.load(c.tensors(), c.config(), precision);
         long p3 = System.nanoTime();
         new FillMask(model, c.tokenizer(), c.maxLength());
         c.close();

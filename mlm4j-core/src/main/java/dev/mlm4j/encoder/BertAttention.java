@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.Batch;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
@@ -12,9 +13,9 @@ public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
 
-    public BertAttention(Weights w, BertConfig c) {
-        this.self = new BertSelfAttention(w.prefix("self"), c);
-        this.output = new BertSelfOutput(w.prefix("output"), c);
+    public BertAttention(Weights w, BertConfig c, Precision precision) {
+        this.self = new BertSelfAttention(w.prefix("self"), c, precision);
+        this.output = new BertSelfOutput(w.prefix("output"), c, precision);
     }
 
     /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); probs and scores as in {@link BertSelfAttention#forward}. */

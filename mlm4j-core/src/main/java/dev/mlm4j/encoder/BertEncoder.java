@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.Batch;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
@@ -17,10 +18,10 @@ public final class BertEncoder {
     /** One idle {@link LayerState} for the next call (taken by one thread at a time); null while in use. */
     private final AtomicReference<LayerState> idle = new AtomicReference<>();
 
-    public BertEncoder(Weights w, BertConfig c) {
+    public BertEncoder(Weights w, BertConfig c, Precision precision) {
         this.config = c;
         this.layers = new BertLayer[c.numHiddenLayers()];
-        for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c);
+        for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c, precision);
     }
 
     public int layers() {

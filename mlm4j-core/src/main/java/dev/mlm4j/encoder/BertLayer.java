@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.Batch;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
@@ -19,10 +20,10 @@ public final class BertLayer {
     private final BertIntermediate intermediate;
     private final BertOutput output;
 
-    public BertLayer(Weights w, BertConfig c) {
-        this.attention = new BertAttention(w.prefix("attention"), c);
-        this.intermediate = new BertIntermediate(w.prefix("intermediate"), c);
-        this.output = new BertOutput(w.prefix("output"), c);
+    public BertLayer(Weights w, BertConfig c, Precision precision) {
+        this.attention = new BertAttention(w.prefix("attention"), c, precision);
+        this.intermediate = new BertIntermediate(w.prefix("intermediate"), c, precision);
+        this.output = new BertOutput(w.prefix("output"), c, precision);
     }
 
     /**

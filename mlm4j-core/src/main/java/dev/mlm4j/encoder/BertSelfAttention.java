@@ -5,6 +5,7 @@ import dev.mlm4j.attention.ScaledDotProductAttention;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Linear;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.Batch;
 import dev.mlm4j.model.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
@@ -19,9 +20,9 @@ public final class BertSelfAttention {
     private final Linear qkv; // hidden → 3·hidden: query, key and value fused into one GEMM
     private final int heads, headSize;
 
-    public BertSelfAttention(Weights w, BertConfig c) {
+    public BertSelfAttention(Weights w, BertConfig c, Precision precision) {
         int h = c.hiddenSize();
-        this.qkv = Linear.fused(h, new int[] {h, h, h}, w.prefix("query"), w.prefix("key"), w.prefix("value"));
+        this.qkv = Linear.fused(precision, h, new int[] {h, h, h}, w.prefix("query"), w.prefix("key"), w.prefix("value"));
         this.heads = c.numAttentionHeads();
         this.headSize = c.headSize();
     }
@@ -37,7 +38,7 @@ public final class BertSelfAttention {
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, FloatTensor qkvOut, FloatTensor ctx,
                                FloatTensor[] probs, FloatTensor[] scores) {
         int hidden = x.dim(1);
-        qkv.forwardInto(x, qkvOut);                                                     // (T, 3·hidden)
+        qkv.forwardInto(k, x, qkvOut);                                                  // (T, 3·hidden)
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
         int sequences = batch.size();
         if (probs != null) {

@@ -5,6 +5,7 @@ import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -23,21 +24,27 @@ public final class BertModel {
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
 
-    /** With the pooler when the checkpoint has one. */
+    /** With the pooler when the checkpoint has one; linear layers at the process default {@link Precision#fromProperty()}. */
     public BertModel(Weights bert, BertConfig config) {
-        this(bert, config, true);
+        this(bert, config, true, Precision.fromProperty());
+    }
+
+    /** With the pooler when the checkpoint has one; linear layers stored at {@code precision}. */
+    public BertModel(Weights bert, BertConfig config, Precision precision) {
+        this(bert, config, true, precision);
     }
 
     /**
      * @param addPoolingLayer load the pooler if the checkpoint has one; false as in transformers'
      *                        {@code BertModel(config, add_pooling_layer=False)}, which BertForMaskedLM builds: its
      *                        logits never read the pooler, so its 768 × 768 weights would only take memory
+     * @param precision       how the linear layers store their weights (the embeddings stay fp32)
      */
-    public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer) {
+    public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer, Precision precision) {
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
-        this.encoder = new BertEncoder(bert.prefix("encoder"), config);
-        this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
+        this.encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
+        this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
 
     public BertConfig config() {

@@ -62,13 +62,13 @@ public final class Models {
     }
 
     private static Loaded load(Key key, String nameOrPath) {
-        return LOADED.computeIfAbsent(key, k -> Precision.loading(k.precision(), () -> {
+        return LOADED.computeIfAbsent(key, k -> {
             try (Checkpoint c = Checkpoint.open(k.folder())) {
-                BertForMaskedLM mlm = BertForMaskedLM.hasHead(c.tensors()) ? BertForMaskedLM.load(c.tensors(), c.config()) : null;
-                BertModel encoder = mlm != null ? mlm.bert() : new BertModel(new Weights(c.tensors()).prefix("bert"), c.config());
+                BertForMaskedLM mlm = BertForMaskedLM.hasHead(c.tensors()) ? BertForMaskedLM.load(c.tensors(), c.config(), k.precision()) : null;
+                BertModel encoder = mlm != null ? mlm.bert() : new BertModel(new Weights(c.tensors()).prefix("bert"), c.config(), k.precision());
                 return new Loaded(c.card().map(ModelCard::name).orElse(nameOrPath), encoder, mlm, c.tokenizer(), c.maxLength(), c.card());
             } // weights are copied into the model's own layout: the mapping can close
-        }));
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */
