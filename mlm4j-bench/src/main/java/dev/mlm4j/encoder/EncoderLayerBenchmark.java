@@ -78,7 +78,7 @@ public class EncoderLayerBenchmark {
     @Benchmark
     public FloatTensor forward() {
         System.arraycopy(input.data(), 0, x.data(), 0, input.size());
-        layer.forward(Kernels.get(), x, batch, mask, state, null, null);
+        layer.forward(Kernels.get(), x, batch, mask, state, ForwardCapture.NONE);
         return x;
     }
 }

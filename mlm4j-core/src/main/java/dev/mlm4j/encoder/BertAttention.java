@@ -18,9 +18,9 @@ public final class BertAttention {
         this.output = new BertSelfOutput(w.prefix("output"), c, precision);
     }
 
-    /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); probs and scores as in {@link BertSelfAttention#forward}. */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, FloatTensor[] probs, FloatTensor[] scores) {
+    /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); capture as in {@link BertSelfAttention#forward}. */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
         int t = x.dim(0);
-        return output.forward(k, self.forward(k, x, batch, mask, s.qkv(t), s.ctx(t), probs, scores), x, s.attn(t));
+        return output.forward(k, self.forward(k, x, batch, mask, s, capture), x, s.attn(t));
     }
 }

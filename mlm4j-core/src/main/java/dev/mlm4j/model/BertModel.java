@@ -3,14 +3,12 @@ package dev.mlm4j.model;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The encoder: embeddings → N × (bidirectional self-attention → feed-forward), plus the pooler when the
@@ -69,13 +67,10 @@ public final class BertModel {
                     + config.maxPositionEmbeddings());
         }
         AttentionMask mask = options.mask();
-        List<FloatTensor> hidden = options.hiddenStates() ? new ArrayList<>() : null;
-        List<FloatTensor[]> attentions = options.attentions() ? new ArrayList<>() : null;
-        List<FloatTensor[]> scores = options.scores() ? new ArrayList<>() : null;
+        ForwardCapture capture = ForwardCapture.of(options);               // what to record besides x
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
-        if (hidden != null) hidden.add(x.copy());                          // the encoder updates x in place
-        x = encoder.forward(k, x, batch, mask, hidden, attentions, scores); // (T, hidden)
-        return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions,
-                scores == null ? List.of() : scores);
+        capture.hiddenState(x);                                            // the encoder updates x in place
+        x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
+        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
     }
 }
