@@ -65,18 +65,13 @@ public class ScalarKernels implements Kernels {
      */
     @Override
     public void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
-        int n = x.dim(0), k = w.in(), m = w.out();
-        Gemm.check(x, k, m, w, bias, e, residual, out);
-        float[] row = new float[k];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x.data(), x.rowOffset(i), row, 0, k);
-            for (int o = 0; o < m; o++) {
-                float s = bias == null ? 0f : bias.get(o);
-                if (residual != null) s += residual.at(i, o);
-                for (int p = 0; p < k; p++) s = Math.fma(row[p], w.weight(o, p), s);
-                out.data()[out.rowOffset(i) + o] = e.gelu() ? VectorKernels.gelu(s) : s;
-            }
-        }
+        Gemm.check(x, w.in(), w.out(), w, bias, e, residual, out);
+        eachOutput(x, w.out(), e, out, (row, i, o) -> {
+            float s = bias == null ? 0f : bias.get(o);
+            if (residual != null) s += residual.at(i, o);
+            for (int p = 0; p < row.length; p++) s = Math.fma(row[p], w.weight(o, p), s);
+            return s;
+        });
     }
 
     /**
@@ -85,17 +80,29 @@ public class ScalarKernels implements Kernels {
      */
     @Override
     public void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
-        int n = x.dim(0), k = w.in(), m = w.out();
-        Gemm.check(x, k, m, w, bias, e, residual, out);
-        float[] row = new float[k];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x.data(), x.rowOffset(i), row, 0, k);
+        Gemm.check(x, w.in(), w.out(), w, bias, e, residual, out);
+        eachOutput(x, w.out(), e, out, (row, i, o) -> {
+            float acc = 0f;
+            for (int p = 0; p < row.length; p++) acc = Math.fma(row[p], w.quantized(o, p), acc);
+            float s = acc * w.scale(o);
+            if (bias != null) s += bias.get(o);
+            if (residual != null) s += residual.at(i, o);
+            return s;
+        });
+    }
+
+    /** One output of a reference linear layer, before the GELU: row i of x (a copy) and output column o. */
+    private interface LinearOutput {
+        float at(float[] row, int i, int o);
+    }
+
+    /** out[i][o] = GELU-if-asked(value(x row i, i, o)) for every row i and output o: the loop both reference GEMMs run. */
+    private static void eachOutput(FloatTensor x, int m, Epilogue e, FloatTensor out, LinearOutput value) {
+        float[] row = new float[x.dim(1)];
+        for (int i = 0; i < x.dim(0); i++) {
+            System.arraycopy(x.data(), x.rowOffset(i), row, 0, row.length);
             for (int o = 0; o < m; o++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) acc = Math.fma(row[p], w.quantized(o, p), acc);
-                float s = acc * w.scale(o);
-                if (bias != null) s += bias.get(o);
-                if (residual != null) s += residual.at(i, o);
+                float s = value.at(row, i, o);
                 out.data()[out.rowOffset(i) + o] = e.gelu() ? VectorKernels.gelu(s) : s;
             }
         }

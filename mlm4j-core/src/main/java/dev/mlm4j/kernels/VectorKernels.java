@@ -74,7 +74,10 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
-    /** Columns [j0, j1) of c: 4-row × 2-vector register tiles, broadcast a, stream rows of b. */
+    /**
+     * Columns [j0, j1) of c: 4-row × 2-vector register tiles, broadcast a, stream rows of b. The tile is unrolled by
+     * hand into named accumulators so that C2 keeps them in registers across k (as in {@link Gemm}'s micro-kernels).
+     */
     private static void matmulPanel(FloatTensor a, FloatTensor b, FloatTensor c, int m, int k, int j0, int j1) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int lda = a.stride(0), ldb = b.stride(0), ldc = c.stride(0);

@@ -94,52 +94,45 @@ class KernelsTest {
         assertTrue(ex.getMessage().contains("do not agree"), ex.getMessage());
     }
 
-    /** rows × in × out for the linear kernels: 1/3/17/383-style odd sizes, an edge panel, rows past one register tile. */
-    static Stream<Arguments> linearShapes() {
-        Stream.Builder<Arguments> b = Stream.builder();
-        for (int n : new int[] {1, 3, 17, 383}) for (int in : new int[] {1, 3, 17, 383}) for (int out : new int[] {1, 3, 17, 33, 383}) {
-            if ((long) n * in * out <= 17L * 383 * 383) b.add(Arguments.of(n, in, out));
-        }
-        b.add(Arguments.of(7, 1536, 384));   // k blocks in the fp32 GEMM, 6 + 1 row tiles
-        b.add(Arguments.of(40, 384, 1152));  // int8: several row tiles per task, panels widened to floats
-        return b.build();
-    }
-
-    @ParameterizedTest(name = "linear fp32 n={0} in={1} out={2}")
-    @MethodSource("linearShapes")
+    /**
+     * The linear kernels, fp32 and int8, every epilogue: the Vector API GEMMs give the reference's bits. Shapes: 1/3/17/383
+     * sizes, an edge panel (out not a multiple of the panel), k blocks in the fp32 GEMM (in 1536), 6 + 1 row tiles,
+     * and enough rows for int8's widened-panel path (40).
+     */
+    @ParameterizedTest(name = "linear n={0} in={1} out={2}")
+    @CsvSource({"1, 1, 1", "1, 383, 3", "1, 17, 383", "3, 3, 17", "3, 383, 33", "17, 17, 383", "17, 383, 17", "383, 3, 383",
+            "383, 17, 1", "383, 383, 33", "7, 1536, 384", "40, 384, 1152"})
     void linearMatchesReferenceBitForBit(int n, int in, int out) {
         Random r = new Random(41L * n + 13L * in + out);
-        FloatTensor x = random(r, n, in), w = random(r, out, in), bias = random(r, out), res = random(r, n, out);
-        PackedMatrix pw = PackedMatrix.pack(w);
-        for (Epilogue e : Epilogue.values()) {
-            FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
-            FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
-            REF.linear(x, pw, b, e, rr, ref);
-            VEC.linear(x, pw, b, e, rr, vec);
-            assertArrayEquals(ref.data(), vec.data(), "fp32 linear " + e + " " + n + "×" + in + "×" + out);
+        FloatTensor x = random(r, n, in), bias = random(r, out), res = random(r, n, out);
+        FloatTensor w1 = random(r, out / 2, in), w2 = random(r, out - out / 2, in);   // two parts, as Q|K|V
+        PackedMatrix packed = PackedMatrix.packConcat(w1, w2);
+        Int8Matrix q = Int8Matrix.quantize(w1, w2);
+        for (boolean int8 : new boolean[] {false, true}) {
+            for (Epilogue e : Epilogue.values()) {
+                FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
+                FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
+                for (Kernels k : new Kernels[] {REF, VEC}) {
+                    FloatTensor y = k == REF ? ref : vec;
+                    if (int8) k.linear(x, q, b, e, rr, y);
+                    else k.linear(x, packed, b, e, rr, y);
+                }
+                assertArrayEquals(ref.data(), vec.data(), (int8 ? "int8" : "fp32") + " linear " + e + " " + n + "×" + in + "×" + out);
+            }
         }
     }
 
-    @ParameterizedTest(name = "linear int8 n={0} in={1} out={2}")
-    @MethodSource("linearShapes")
-    void int8LinearMatchesReferenceBitForBit(int n, int in, int out) {
-        Random r = new Random(43L * n + 11L * in + out);
-        FloatTensor x = random(r, n, in), bias = random(r, out), res = random(r, n, out);
-        Int8Matrix q = Int8Matrix.quantize(random(r, out / 2, in), random(r, out - out / 2, in));   // two parts, as Q|K|V
-        for (Epilogue e : Epilogue.values()) {
-            FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
-            FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
-            REF.linear(x, q, b, e, rr, ref);
-            VEC.linear(x, q, b, e, rr, vec);
-            assertArrayEquals(ref.data(), vec.data(), "int8 linear " + e + " " + n + "×" + in + "×" + out);
-        }
-        // and the reference is the dequantised product: scale · Σ x q, within float rounding
-        FloatTensor y = FloatTensor.zeros(n, out);
+    @Test
+    void int8ReferenceIsTheDequantisedProduct() {
+        Random r = new Random(43);
+        FloatTensor x = random(r, 5, 383);
+        Int8Matrix q = Int8Matrix.quantize(random(r, 33, 383));
+        FloatTensor y = FloatTensor.zeros(5, 33);
         REF.linear(x, q, null, Epilogue.NONE, null, y);
-        for (int i = 0; i < n; i += Math.max(1, n / 4)) {
-            for (int o = 0; o < out; o++) {
+        for (int i = 0; i < 5; i++) {
+            for (int o = 0; o < 33; o++) {
                 double s = 0, norm = 0;
-                for (int p = 0; p < in; p++) {
+                for (int p = 0; p < 383; p++) {
                     double t = (double) x.at(i, p) * q.weight(o, p);
                     s += t;
                     norm += Math.abs(t);
