@@ -4,6 +4,7 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.model.Checkpoint;
@@ -61,7 +62,7 @@ public class EncoderLayerBenchmark {
         BertConfig config;
         try (Checkpoint c = Checkpoint.open(Models.resolve(model, null))) {
             config = (BertConfig) c.config();
-            layer = new BertLayer(new Weights(c.tensors()).prefix("bert").prefix("encoder").prefix("layer", 0), config);
+            layer = new BertLayer(new Weights(c.tensors()).prefix("bert").prefix("encoder").prefix("layer", 0), config, Precision.fromProperty());
         }
         int[][] ids = new int[sequences][tokens];
         batch = Batch.of(ids, null);
@@ -77,7 +78,7 @@ public class EncoderLayerBenchmark {
     @Benchmark
     public FloatTensor forward() {
         System.arraycopy(input.data(), 0, x.data(), 0, input.size());
-        layer.forward(Kernels.get(), x, batch, mask, state, null, null);
+        layer.forward(Kernels.get(), x, batch, mask, state, ForwardCapture.NONE);
         return x;
     }
 }

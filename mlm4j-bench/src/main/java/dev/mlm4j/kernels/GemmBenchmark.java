@@ -55,7 +55,7 @@ public class GemmBenchmark {
 
     @Benchmark
     public FloatTensor linear() {
-        Gemm.linear(x, w, epilogue == Epilogue.NONE ? null : bias, epilogue, residual, out, threads, Gemm.VECTOR);
+        Gemm.linear(x, w, epilogue == Epilogue.NONE ? null : bias, epilogue, residual, out, threads);
         return out;
     }
 

@@ -31,11 +31,11 @@ public final class GemmQuick {
             int calls = (int) Math.max(1, 5e9 / 100 / flops);   // ~50 ms at 100 GFLOP/s
             for (String tt : threads) {
                 int t = Integer.parseInt(tt);
-                for (int i = 0; i < calls * 10; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t, Gemm.VECTOR);
+                for (int i = 0; i < calls * 10; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t);
                 double[] wall = new double[samples], cpu = new double[samples];
                 for (int k = 0; k < samples; k++) {
                     long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
-                    for (int i = 0; i < calls; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t, Gemm.VECTOR);
+                    for (int i = 0; i < calls; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t);
                     long t1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
                     wall[k] = flops * calls / (t1 - t0);
                     cpu[k] = flops * calls / (c1 - c0);

@@ -55,11 +55,9 @@ final class BenchInputs {
     record Loaded(BertModel model, Tokenizer tokenizer, Checkpoint checkpoint) {}
 
     static Loaded load(Path folder, Precision p) {
-        return Precision.loading(p, () -> {
-            try (Checkpoint c = Checkpoint.open(folder)) {
-                return new Loaded((BertModel) c.load(dev.mlm4j.model.Task.ENCODER).orElseThrow(), c.tokenizer(), c);
-            }
-        });
+        try (Checkpoint c = Checkpoint.open(folder)) {
+            return new Loaded((BertModel) c.load(dev.mlm4j.model.Task.ENCODER, p).orElseThrow(), c.tokenizer(), c);
+        }
     }
 
     static double median(double[] v) {

@@ -66,7 +66,7 @@ public final class LoadReport {
         long p1 = System.nanoTime();
         Checkpoint c = Checkpoint.open(f);
         long p2 = System.nanoTime();
-        BertForMaskedLM model = Precision.loading(precision, () -> (BertForMaskedLM) c.load(dev.mlm4j.model.Task.MASKED_LM).orElseThrow());
+        BertForMaskedLM model = (BertForMaskedLM) c.load(dev.mlm4j.model.Task.MASKED_LM, precision).orElseThrow();
         long p3 = System.nanoTime();
         new FillMask(model, c.tokenizer(), c.maxLength());
         c.close();

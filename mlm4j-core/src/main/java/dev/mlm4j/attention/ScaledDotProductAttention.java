@@ -1,8 +1,6 @@
 package dev.mlm4j.attention;
 
-import dev.mlm4j.kernels.FlashAttention;
 import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.kernels.VectorKernels;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
@@ -18,25 +16,21 @@ import dev.mlm4j.tensor.FloatTensor;
  *
  * <p>Two paths compute the same h. When the caller wants A (or the raw scores) — the explorer — the
  * exact path above materialises the (n, n) matrix. When only h is wanted, {@link #attend(Kernels,
- * FloatTensor, FloatTensor, FloatTensor, AttentionMask, FloatTensor)} runs {@link FlashAttention}: tiles with an
- * online softmax, no (n, n) matrix (transformers' {@code sdpa} in spirit). The scalar reference kernels
- * ({@code -Dmlm4j.kernels=scalar}) always take the exact path.
+ * FloatTensor, FloatTensor, FloatTensor, AttentionMask, FloatTensor)} runs the kernels' own {@link Kernels#attention}:
+ * on the Vector API, tiles with an online softmax and no (n, n) matrix (transformers' {@code sdpa} in spirit); on the
+ * scalar reference ({@code -Dmlm4j.kernels=scalar}), the exact path.
  */
 public final class ScaledDotProductAttention {
     private ScaledDotProductAttention() {}
 
     /**
-     * h = softmax(mask(QKᵀ/√d_k)) V without keeping A: the tiled path on the Vector API kernels, the exact
-     * path (with a temporary (n, n) workspace) on the scalar reference.
+     * h = softmax(mask(QKᵀ/√d_k)) V without keeping A, on {@code kernels}' {@link Kernels#attention}: the tiled path
+     * on the Vector API kernels, the exact path (with a temporary (n, n) workspace) on the scalar reference.
      *
      * @param out (n, d_v) receives h
      */
     public static void attend(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, FloatTensor out) {
-        if (kernels instanceof VectorKernels) {
-            FlashAttention.attend(q, k, v, mask.isCausal(), mask.validKeys(), (float) (1.0 / Math.sqrt(q.dim(1))), out);
-        } else {
-            attend(kernels, q, k, v, mask, FloatTensor.zeros(q.dim(0), k.dim(0)), out, null);
-        }
+        kernels.attention(q, k, v, mask.isCausal(), mask.validKeys(), (float) (1.0 / Math.sqrt(q.dim(1))), out);
     }
 
     /**

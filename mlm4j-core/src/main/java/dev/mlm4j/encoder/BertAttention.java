@@ -4,6 +4,7 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -12,14 +13,14 @@ public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
 
-    public BertAttention(Weights w, BertConfig c) {
-        this.self = new BertSelfAttention(w.prefix("self"), c);
-        this.output = new BertSelfOutput(w.prefix("output"), c);
+    public BertAttention(Weights w, BertConfig c, Precision precision) {
+        this.self = new BertSelfAttention(w.prefix("self"), c, precision);
+        this.output = new BertSelfOutput(w.prefix("output"), c, precision);
     }
 
-    /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); probs and scores as in {@link BertSelfAttention#forward}. */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, FloatTensor[] probs, FloatTensor[] scores) {
+    /** (T, hidden) → state's attn (T, hidden) = LayerNorm(x + dense(SelfAttention(x))); capture as in {@link BertSelfAttention#forward}. */
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
         int t = x.dim(0);
-        return output.forward(k, self.forward(k, x, batch, mask, s.qkv(t), s.ctx(t), probs, scores), x, s.attn(t));
+        return output.forward(k, self.forward(k, x, batch, mask, s, capture), x, s.attn(t));
     }
 }

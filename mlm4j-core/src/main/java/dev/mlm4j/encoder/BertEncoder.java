@@ -4,10 +4,10 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** N × BertLayer: transformers' {@code BertEncoder}; keys {@code encoder.layer.0 … encoder.layer.N-1}. */
@@ -17,40 +17,27 @@ public final class BertEncoder {
     /** One idle {@link LayerState} for the next call (taken by one thread at a time); null while in use. */
     private final AtomicReference<LayerState> idle = new AtomicReference<>();
 
-    public BertEncoder(Weights w, BertConfig c) {
+    public BertEncoder(Weights w, BertConfig c, Precision precision) {
         this.config = c;
         this.layers = new BertLayer[c.numHiddenLayers()];
-        for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c);
+        for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c, precision);
     }
 
     public int layers() {
         return layers.length;
     }
 
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
-                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions) {
-        return forward(k, x, batch, mask, hiddenStates, attentions, null);
-    }
-
     /**
-     * Runs every layer with {@code mask}, updating {@code x} (T, hidden) in place; returns x.
-     *
-     * @param hiddenStates if non-null, a copy of each layer's output is appended
-     * @param attentions   if non-null, each layer's per-sequence (heads, len, len) probabilities are appended
-     * @param scores       if non-null, each layer's per-sequence (heads, len, len) QKᵀ/√d_k (before the mask) are appended
+     * Runs every layer with {@code mask}, updating {@code x} (T, hidden) in place; returns x. Each layer's output
+     * (if hidden states are recorded), attention probabilities and scores (if recorded) go to {@code capture}.
      */
-    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask,
-                               List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions, List<FloatTensor[]> scores) {
+    public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
         int t = x.dim(0);
         LayerState s = idle.getAndSet(null);
         if (s == null || s.capacity() < t) s = new LayerState(t, config);
         for (BertLayer layer : layers) {
-            FloatTensor[] probs = attentions != null ? new FloatTensor[batch.size()] : null;
-            FloatTensor[] raw = scores != null ? new FloatTensor[batch.size()] : null;
-            layer.forward(k, x, batch, mask, s, probs, raw);
-            if (hiddenStates != null) hiddenStates.add(x.copy());
-            if (attentions != null) attentions.add(probs);
-            if (scores != null) scores.add(raw);
+            layer.forward(k, x, batch, mask, s, capture);
+            capture.hiddenState(x);
         }
         if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
         return x;

@@ -4,6 +4,7 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -19,20 +20,20 @@ public final class BertLayer {
     private final BertIntermediate intermediate;
     private final BertOutput output;
 
-    public BertLayer(Weights w, BertConfig c) {
-        this.attention = new BertAttention(w.prefix("attention"), c);
-        this.intermediate = new BertIntermediate(w.prefix("intermediate"), c);
-        this.output = new BertOutput(w.prefix("output"), c);
+    public BertLayer(Weights w, BertConfig c, Precision precision) {
+        this.attention = new BertAttention(w.prefix("attention"), c, precision);
+        this.intermediate = new BertIntermediate(w.prefix("intermediate"), c, precision);
+        this.output = new BertOutput(w.prefix("output"), c, precision);
     }
 
     /**
      * x (T, hidden) → the layer's output, written over x (the input is not needed once {@code a} exists);
-     * the layer's other activations live in {@code s}. {@code probs} and {@code scores}, if non-null, receive
-     * the attention probabilities and pre-mask scores as in {@link BertSelfAttention#forward}.
+     * the layer's other activations live in {@code s}. The attention records into {@code capture} what it asks for
+     * ({@link BertSelfAttention#forward}); {@link ForwardCapture#NONE} for nothing.
      */
-    public void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, FloatTensor[] probs, FloatTensor[] scores) {
+    public void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
         int t = x.dim(0);
-        FloatTensor a = attention.forward(k, x, batch, mask, s, probs, scores);          // (T, hidden)
+        FloatTensor a = attention.forward(k, x, batch, mask, s, capture);                // (T, hidden)
         output.forward(k, intermediate.forward(k, a, s.inter(t)), a, x);             // (T, intermediate) → x
     }
 }

@@ -4,6 +4,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -12,14 +13,14 @@ public final class BertOutput {
     private final Linear dense;        // intermediate → hidden
     private final LayerNorm layerNorm;
 
-    public BertOutput(Weights w, BertConfig c) {
-        this.dense = Linear.load(w.prefix("dense"), c.intermediateSize(), c.hiddenSize());
+    public BertOutput(Weights w, BertConfig c, Precision precision) {
+        this.dense = Linear.load(w.prefix("dense"), c.intermediateSize(), c.hiddenSize(), precision);
         this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
     }
 
     /** y (T, hidden) ← LayerNorm(dense(intermediate (T, intermediate)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor y) {
-        dense.forwardPlusInto(intermediate, input, y);
+        dense.forwardPlusInto(k, intermediate, input, y);
         layerNorm.forward(k, y);
         return y;
     }

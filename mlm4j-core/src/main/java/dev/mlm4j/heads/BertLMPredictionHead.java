@@ -4,6 +4,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -19,9 +20,10 @@ public final class BertLMPredictionHead {
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
 
-    public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings) {
+    /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
+    public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         Weights transform = predictions.prefix("transform");
-        this.transformDense = Linear.load(transform.prefix("dense"), c.hiddenSize(), c.hiddenSize());
+        this.transformDense = Linear.load(transform.prefix("dense"), c.hiddenSize(), c.hiddenSize(), precision);
         this.transformLayerNorm = LayerNorm.load(transform.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
         this.decoder = predictions.has("decoder.weight")
                 ? predictions.prefix("decoder").tensor("weight", c.vocabSize(), c.hiddenSize())
@@ -35,7 +37,7 @@ public final class BertLMPredictionHead {
 
     /** h (m, hidden) at the positions to predict → logits (m, vocab). */
     public FloatTensor forward(Kernels k, FloatTensor h) {
-        FloatTensor t = transformDense.forwardGelu(h);
+        FloatTensor t = transformDense.forwardGelu(k, h);
         transformLayerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(h.dim(0), decoder.dim(0));
         k.matmulTransposed(t, decoder, logits);

@@ -3,6 +3,7 @@ package dev.mlm4j.heads;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
@@ -10,13 +11,13 @@ import dev.mlm4j.weights.Weights;
 public final class BertPooler {
     private final Linear dense; // hidden → hidden
 
-    public BertPooler(Weights w, BertConfig c) {
-        this.dense = Linear.load(w.prefix("dense"), c.hiddenSize(), c.hiddenSize());
+    public BertPooler(Weights w, BertConfig c, Precision precision) {
+        this.dense = Linear.load(w.prefix("dense"), c.hiddenSize(), c.hiddenSize(), precision);
     }
 
     /** cls (n, hidden) → (n, hidden). */
     public FloatTensor forward(Kernels k, FloatTensor cls) {
-        FloatTensor y = dense.forward(cls);
+        FloatTensor y = dense.forward(k, cls);
         float[] d = y.data();
         for (int i = 0; i < d.length; i++) d[i] = (float) Math.tanh(d[i]);
         return y;

@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Inside a tile, scores are a small GEMM against the transposed keys (broadcast q, stream kᵀ: no horizontal
  * sums) and {@code P v} broadcasts each probability against rows of v. Only lanewise operations, fma and the
  * fixed-order {@link VectorMath#sum} / {@link VectorMath#exp} are used, so the result is bit-identical
- * interpreted or compiled. It agrees with the exact path (scores → softmax → A v) to ~1e-6; the explorer,
- * which needs the probabilities themselves, keeps the exact path.
+ * interpreted or compiled. It agrees with the exact path (scores → softmax → A v, {@link ScalarKernels#attention}) to
+ * ~1e-6; the explorer, which needs the probabilities themselves, keeps the exact path. It is the Vector API side of
+ * {@link Kernels#attention}.
  */
 public final class FlashAttention {
     private FlashAttention() {}
@@ -51,16 +52,8 @@ public final class FlashAttention {
      * @param out       (n, dv), written; a row whose every key is masked becomes 0
      */
     public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
-        ScalarKernels.requireUnitStride(q, k, v, out);
+        ScalarKernels.checkAttention(q, k, v, validKeys, out);
         int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1);
-        if (k.dim(1) != dk || v.dim(0) != m) {
-            throw new IllegalArgumentException("attention shapes: q" + java.util.Arrays.toString(q.shape()) + " k"
-                    + java.util.Arrays.toString(k.shape()) + " v" + java.util.Arrays.toString(v.shape()));
-        }
-        out.requireShape("attention output", n, dv);
-        if (validKeys != null && validKeys.length != m) {
-            throw new IllegalArgumentException("padding mask has " + validKeys.length + " keys, k has " + m);
-        }
         if (n == 0) return;
         Scratch w = SCRATCH.get();
         int mp = VectorKernels.roundUp(Math.max(m, 1), L);

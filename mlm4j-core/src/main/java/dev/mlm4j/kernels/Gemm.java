@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.Arrays;
 
 /**
- * fp32 GEMM for linear layers: {@code out (n, out) = x (n, in) · Wᵀ}, with the bias, GELU or residual
+ * The Vector API fp32 GEMM for linear layers ({@link VectorKernels#linear(FloatTensor, PackedMatrix, FloatTensor, Epilogue,
+ * FloatTensor, FloatTensor)}; its plain reference is {@link ScalarKernels}'): {@code out (n, out) = x (n, in) · Wᵀ}, with the bias, GELU or residual
  * add of {@link Epilogue} fused into the tile store. W is packed once at load ({@link PackedMatrix}).
  *
  * <p>The shape of the computation, outermost first (GotoBLAS/BLIS order, with B packed ahead of time):
@@ -39,8 +40,6 @@ public final class Gemm {
     static final VectorSpecies<Float> S = VectorKernels.S;
     static final int L = VectorKernels.L;
     static final int NR = PackedMatrix.NR;
-    /** Whether {@link #linear} runs the Vector API kernels or their scalar twin ({@code -Dmlm4j.kernels=scalar}). */
-    static final boolean VECTOR = Kernels.get() instanceof VectorKernels;
     static final int DEFAULT_KC = 1024;
     /** x floats (256 KB) a row sub-block may span in one k block: it is re-read from L2 for every panel. */
     static final int A_BLOCK_FLOATS = Math.max(1, Integer.getInteger("mlm4j.gemm.ablock", 1 << 16));
@@ -64,7 +63,7 @@ public final class Gemm {
 
     /** The configuration, for logs and benchmark reports. */
     public static String describe() {
-        return "Gemm[" + (VECTOR ? S.vectorBitSize() + "-bit" : "scalar") + ", tile " + MR + "×" + NR + ", KC " + KC + ", threads " + Parallel.threads() + "]";
+        return "Gemm[" + S.vectorBitSize() + "-bit, tile " + MR + "×" + NR + ", KC " + KC + ", threads " + Parallel.threads() + "]";
     }
 
     /**
@@ -78,15 +77,12 @@ public final class Gemm {
      * @param out      (n, out), written; rows may have any stride; must not overlap x
      */
     public static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
-        linear(x, w, bias, e, residual, out, Parallel.threads(), VECTOR);
+        linear(x, w, bias, e, residual, out, Parallel.threads());
     }
 
-    /**
-     * {@link #linear} with the work split for {@code threads} threads (1: one task, on the caller), on the
-     * Vector API kernels or on their scalar twin, which does the same float operations in the same order.
-     */
-    static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, int threads, boolean vector) {
-        Call c = new Call(x, w, bias, e, residual, out, vector);
+    /** {@link #linear} with the work split for {@code threads} threads (1: one task, on the caller). */
+    static void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, int threads) {
+        Call c = new Call(x, w, bias, e, residual, out);
         int n = c.n, panels = w.panels();
         if (n == 0 || c.m == 0) return;
         long fmas = (long) n * c.k * c.m;
@@ -151,56 +147,18 @@ public final class Gemm {
         return left >= MR ? MR : left >= 4 ? 4 : left >= 2 ? 2 : 1;
     }
 
-    /**
-     * The scalar twin of the micro-kernels: the same FMA chain per element, in the same order, so it
-     * gives bit-identical results. The reference the vector kernels are checked against, and the
-     * path {@code -Dmlm4j.kernels=scalar} selects.
-     */
-    private static void kernelScalar(int rows, float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < NR; j++) {
-                int o = co + r * ldc + j, ar = ao + r * lda;
-                float s = c[o];
-                for (int p = 0, bp = bo + j; p < kc; p++, bp += NR) s = Math.fma(a[ar + p], b[bp], s);
-                c[o] = s;
-            }
-        }
-    }
-
     /** One call's operands, flattened to arrays, offsets and row strides. */
     private static final class Call {
         final int n, k, m;
         final float[] xd, wd, od, bd, rd;
         final int xo, ldx, oo, ldo, biasOff, resOff, ldr;
-        final boolean gelu, vector;
+        final boolean gelu;
 
-        Call(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out, boolean vector) {
-            this.vector = vector;
-            if (e == null) throw new IllegalArgumentException("epilogue is null; use Epilogue.NONE");
-            require2d("x", x);
-            require2d("out", out);
+        Call(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+            check(x, w.in(), w.out(), w, bias, e, residual, out);
             n = x.dim(0);
             k = w.in();
             m = w.out();
-            if (x.dim(1) != k) {
-                throw new IllegalArgumentException("linear: x" + Arrays.toString(x.shape()) + " has " + x.dim(1) + " features, weight takes " + k + " (" + w + ")");
-            }
-            out.requireShape("linear output", n, m);
-            if (bias != null) {
-                if (e == Epilogue.NONE) throw new IllegalArgumentException("bias given with Epilogue.NONE; use Epilogue.BIAS");
-                if (bias.size() != m || bias.stride(-1) != 1) throw new IllegalArgumentException("bias " + bias + " for " + m + " outputs (needs " + m + " contiguous floats)");
-            }
-            if (e.residual() != (residual != null)) {
-                throw new IllegalArgumentException(e.residual() ? "Epilogue.BIAS_RESIDUAL needs a residual" : "residual given with Epilogue." + e);
-            }
-            if (residual != null) {
-                require2d("residual", residual);
-                residual.requireShape("residual", n, m);
-                if (residual.data() == out.data() && !(residual.offset() == out.offset() && residual.stride(0) == out.stride(0)) && overlap(residual, out)) {
-                    throw new IllegalArgumentException("residual overlaps out without being the same view");
-                }
-            }
-            if (x.data() == out.data() && overlap(x, out)) throw new IllegalArgumentException("out overlaps x");
             xd = x.data();
             xo = x.offset();
             ldx = x.stride(0);
@@ -216,18 +174,6 @@ public final class Gemm {
             gelu = e.gelu();
         }
 
-        private static void require2d(String what, FloatTensor t) {
-            if (t.rank() != 2) throw new IllegalArgumentException(what + " must be (rows, features), got " + t);
-            if (t.stride(1) != 1) throw new IllegalArgumentException(what + " needs unit stride along features: " + t);
-        }
-
-        private static boolean overlap(FloatTensor a, FloatTensor b) {
-            if (a.size() == 0 || b.size() == 0) return false;
-            long a0 = a.offset(), a1 = a.rowOffset(a.dim(0) - 1) + a.dim(1);
-            long b0 = b.offset(), b1 = b.rowOffset(b.dim(0) - 1) + b.dim(1);
-            return a0 < b1 && b0 < a1;
-        }
-
         /**
          * Starts the tile rows [i, i + rows) × columns [j, j + cols) at {@code bias + residual} (or 0),
          * written to {@code dst} at {@code co} with row stride {@code ld}.
@@ -235,7 +181,7 @@ public final class Gemm {
         void init(float[] dst, int co, int ld, int i, int rows, int j, int cols) {
             for (int r = 0; r < rows; r++) {
                 int d = co + r * ld, jj = 0;
-                if (cols == NR && vector) {
+                if (cols == NR) {
                     FloatVector v0 = bd == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bd, biasOff + j);
                     FloatVector v1 = bd == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bd, biasOff + j + L);
                     if (rd != null) {
@@ -257,10 +203,6 @@ public final class Gemm {
 
         /** The tile's rows × NR outputs at c[co + r·ldc] += x rows at x[ao + r·ldx] (kc of them) · the panel slice at w[bo]. */
         void kernel(int rows, int ao, int bo, int kc, float[] c, int co, int ldc) {
-            if (!vector) {
-                kernelScalar(rows, xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                return;
-            }
             switch (rows) {
                 case 8 -> kernel8(xd, ao, ldx, wd, bo, kc, c, co, ldc);
                 case 6 -> kernel6(xd, ao, ldx, wd, bo, kc, c, co, ldc);
@@ -275,10 +217,53 @@ public final class Gemm {
         void gelu(float[] c, int co, int ldc, int rows, int cols) {
             for (int r = 0; r < rows; r++) {
                 int o = co + r * ldc, j = 0;
-                if (vector) for (; j + L <= cols; j += L) VectorKernels.gelu(FloatVector.fromArray(S, c, o + j)).intoArray(c, o + j);
+                for (; j + L <= cols; j += L) VectorKernels.gelu(FloatVector.fromArray(S, c, o + j)).intoArray(c, o + j);
                 for (; j < cols; j++) c[o + j] = VectorKernels.gelu(c[o + j]);
             }
         }
+    }
+
+    /**
+     * The checks every linear kernel makes (fp32 or int8, reference or fast) before it writes anything:
+     * x (n, k) and out (n, m) with unit stride along features, bias (m) only with an epilogue that adds it, a residual
+     * (n, m) exactly with {@link Epilogue#BIAS_RESIDUAL} (it may be out itself, not another view of it), out not over x.
+     */
+    static void check(FloatTensor x, int k, int m, Object w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        if (e == null) throw new IllegalArgumentException("epilogue is null; use Epilogue.NONE");
+        require2d("x", x);
+        require2d("out", out);
+        int n = x.dim(0);
+        if (x.dim(1) != k) {
+            throw new IllegalArgumentException("linear: x" + Arrays.toString(x.shape()) + " has " + x.dim(1) + " features, weight takes " + k + " (" + w + ")");
+        }
+        out.requireShape("linear output", n, m);
+        if (bias != null) {
+            if (e == Epilogue.NONE) throw new IllegalArgumentException("bias given with Epilogue.NONE; use Epilogue.BIAS");
+            if (bias.size() != m || bias.stride(-1) != 1) throw new IllegalArgumentException("bias " + bias + " for " + m + " outputs (needs " + m + " contiguous floats)");
+        }
+        if (e.residual() != (residual != null)) {
+            throw new IllegalArgumentException(e.residual() ? "Epilogue.BIAS_RESIDUAL needs a residual" : "residual given with Epilogue." + e);
+        }
+        if (residual != null) {
+            require2d("residual", residual);
+            residual.requireShape("residual", n, m);
+            if (residual.data() == out.data() && !(residual.offset() == out.offset() && residual.stride(0) == out.stride(0)) && overlap(residual, out)) {
+                throw new IllegalArgumentException("residual overlaps out without being the same view");
+            }
+        }
+        if (x.data() == out.data() && overlap(x, out)) throw new IllegalArgumentException("out overlaps x");
+    }
+
+    private static void require2d(String what, FloatTensor t) {
+        if (t.rank() != 2) throw new IllegalArgumentException(what + " must be (rows, features), got " + t);
+        if (t.stride(1) != 1) throw new IllegalArgumentException(what + " needs unit stride along features: " + t);
+    }
+
+    private static boolean overlap(FloatTensor a, FloatTensor b) {
+        if (a.size() == 0 || b.size() == 0) return false;
+        long a0 = a.offset(), a1 = a.rowOffset(a.dim(0) - 1) + a.dim(1);
+        long b0 = b.offset(), b1 = b.rowOffset(b.dim(0) - 1) + b.dim(1);
+        return a0 < b1 && b0 < a1;
     }
 
     static int ceilDiv(int a, int b) {
@@ -290,12 +275,14 @@ public final class Gemm {
     }
 
     // ---- micro-kernels: the same loop unrolled over 8, 6, 4, 2 and 1 rows ----------------------------
-    // Accumulators live in registers for the whole k block: 2·rows vectors, plus two of the panel and
-    // one broadcast. Every index is affine in p, so C2 can hoist the bounds checks out of the loop
-    // (the measured 85–97 % of FMA peak says it does).
+    // Unrolled by hand, not looped over rows, so that the accumulators are named locals that C2 keeps in
+    // registers for the whole k block: 2·rows vectors, plus two of the panel and one broadcast (an array of
+    // accumulators would be stored and reloaded on every step). Every index is affine in p, so C2 can hoist
+    // the bounds checks out of the loop (the measured 85–97 % of FMA peak says it does). Int8Gemm runs the
+    // 6-, 4-, 2- and 1-row ones too, on a panel widened to floats, with c a zeroed accumulator tile.
 
     /** 8 rows × NR: c[r] (NR floats at co + r·ldc) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc. */
-    private static void kernel8(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+    static void kernel8(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
         int c0 = co, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
         FloatVector s00 = FloatVector.fromArray(S, c, c0), s01 = FloatVector.fromArray(S, c, c0 + L);
@@ -352,7 +339,7 @@ public final class Gemm {
     }
 
     /** 6 rows × NR: c[r] (NR floats at co + r·ldc) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc. */
-    private static void kernel6(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+    static void kernel6(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         int c0 = co, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
         FloatVector s00 = FloatVector.fromArray(S, c, c0), s01 = FloatVector.fromArray(S, c, c0 + L);
@@ -397,7 +384,7 @@ public final class Gemm {
     }
 
     /** 4 rows × NR: c[r] (NR floats at co + r·ldc) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc. */
-    private static void kernel4(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+    static void kernel4(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         int c0 = co, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         FloatVector s00 = FloatVector.fromArray(S, c, c0), s01 = FloatVector.fromArray(S, c, c0 + L);
@@ -430,7 +417,7 @@ public final class Gemm {
     }
 
     /** 2 rows × NR: c[r] (NR floats at co + r·ldc) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc. */
-    private static void kernel2(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+    static void kernel2(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         int a0 = ao, a1 = a0 + lda;
         int c0 = co, c1 = c0 + ldc;
         FloatVector s00 = FloatVector.fromArray(S, c, c0), s01 = FloatVector.fromArray(S, c, c0 + L);
@@ -451,7 +438,7 @@ public final class Gemm {
     }
 
     /** 1 row × NR: c[r] (NR floats at co + r·ldc) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc. */
-    private static void kernel1(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+    static void kernel1(float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
         int a0 = ao, c0 = co;
         FloatVector s00 = FloatVector.fromArray(S, c, c0), s01 = FloatVector.fromArray(S, c, c0 + L);
         for (int p = 0, bp = bo; p < kc; p++, bp += NR) {

@@ -18,6 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * tile reads that (the conversion is then paid once per panel and task, not once per tile); the FMAs and their
  * order are the same either way, so results do not depend on how many rows share a call;
  * work is split like {@link Gemm}'s: row blocks when there are many rows, column panels when there are few.
+ * This is the Vector API side of {@link Kernels#linear(FloatTensor, Int8Matrix, FloatTensor, Epilogue, FloatTensor,
+ * FloatTensor)}; {@link ScalarKernels} has the plain reference, which gives the same bits.
  * Whether this beats fp32 depends on whether the conversions cost less than the memory they save: see
  * docs/BENCHMARKS.md.
  */
@@ -40,12 +42,7 @@ public final class Int8Gemm {
      */
     public static void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
         int n = x.dim(0), k = w.in(), m = w.out(), panels = w.panels();
-        if (x.dim(1) != k) throw new IllegalArgumentException("linear: x has " + x.dim(1) + " features, weight takes " + k + " (" + w + ")");
-        out.requireShape("linear output", n, m);
-        if (e.residual() != (residual != null)) throw new IllegalArgumentException("residual must be given exactly with BIAS_RESIDUAL");
-        if (residual != null) residual.requireShape("residual", n, m);
-        if (bias != null && (bias.size() != m || bias.stride(-1) != 1)) throw new IllegalArgumentException("bias " + bias + " for " + m + " outputs");
-        if (x.stride(1) != 1 || out.stride(1) != 1) throw new IllegalArgumentException("x and out need unit stride along features");
+        Gemm.check(x, k, m, w, bias, e, residual, out);
         if (n == 0 || m == 0) return;
         int threads = Parallel.threads();
         long fmas = (long) n * k * m;
@@ -80,10 +77,14 @@ public final class Int8Gemm {
                 rows = rows >= MR ? MR : rows >= 4 ? 4 : rows >= 2 ? 2 : 1;
                 int ao = x.rowOffset(i);
                 if (wide != null) {
+                    // Gemm's fp32 micro-kernels on the widened panel, accumulating into a zeroed tile: the same
+                    // FMAs from 0 in the same order as the int8 kernels below, so the same bits
+                    java.util.Arrays.fill(acc, 0, rows * NR, 0f);
                     switch (rows) {
-                        case 6 -> kernel6f(xd, ao, ldx, wide, 0, k, acc);
-                        case 4 -> kernel4f(xd, ao, ldx, wide, 0, k, acc);
-                        default -> kernelSmallf(rows, xd, ao, ldx, wide, 0, k, acc);
+                        case 6 -> Gemm.kernel6(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        case 4 -> Gemm.kernel4(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        case 2 -> Gemm.kernel2(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        default -> Gemm.kernel1(xd, ao, ldx, wide, 0, k, acc, 0, NR);
                     }
                 } else {
                     switch (rows) {
@@ -144,6 +145,10 @@ public final class Int8Gemm {
     private static FloatVector lo(byte[] w, int p) {
         return (FloatVector) ByteVector.fromArray(B, w, p).convertShape(VectorOperators.B2F, S, 0);
     }
+
+    // ---- micro-kernels straight from int8: Gemm's loop with each panel load widened from bytes ----------
+    // Unrolled by hand for the reason Gemm's are: named accumulators stay in registers for the whole of k.
+    // They differ from Gemm's only in the load (bytes converted to floats), which is the point of int8.
 
     private static void kernel6(float[] a, int ao, int lda, byte[] w, int bo, int k, float[] acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -222,101 +227,6 @@ public final class Int8Gemm {
             int a0 = ao + r * lda, a1 = two ? a0 + lda : a0;
             for (int p = 0, bp = bo; p < k; p++, bp += NR) {
                 FloatVector b0 = lo(w, bp), b1 = lo(w, bp + L);
-                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, a[a1 + p]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-            }
-            c00.intoArray(acc, r * NR);
-            c01.intoArray(acc, r * NR + L);
-            if (two) {
-                c10.intoArray(acc, (r + 1) * NR);
-                c11.intoArray(acc, (r + 1) * NR + L);
-            }
-        }
-    }
-
-    // ---- the same kernels on a panel widened to floats once per block (bit-identical: same FMAs, same order) ----
-
-    private static void kernel6f(float[] a, int ao, int lda, float[] w, int bo, int k, float[] acc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (int p = 0, bp = bo; p < k; p++, bp += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, w, bp), b1 = FloatVector.fromArray(S, w, bp + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(acc, 0);
-        c01.intoArray(acc, L);
-        c10.intoArray(acc, NR);
-        c11.intoArray(acc, NR + L);
-        c20.intoArray(acc, 2 * NR);
-        c21.intoArray(acc, 2 * NR + L);
-        c30.intoArray(acc, 3 * NR);
-        c31.intoArray(acc, 3 * NR + L);
-        c40.intoArray(acc, 4 * NR);
-        c41.intoArray(acc, 4 * NR + L);
-        c50.intoArray(acc, 5 * NR);
-        c51.intoArray(acc, 5 * NR + L);
-    }
-
-    private static void kernel4f(float[] a, int ao, int lda, float[] w, int bo, int k, float[] acc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-        for (int p = 0, bp = bo; p < k; p++, bp += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, w, bp), b1 = FloatVector.fromArray(S, w, bp + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-        }
-        c00.intoArray(acc, 0);
-        c01.intoArray(acc, L);
-        c10.intoArray(acc, NR);
-        c11.intoArray(acc, NR + L);
-        c20.intoArray(acc, 2 * NR);
-        c21.intoArray(acc, 2 * NR + L);
-        c30.intoArray(acc, 3 * NR);
-        c31.intoArray(acc, 3 * NR + L);
-    }
-
-    /** {@link #kernelSmall} on a panel already widened to floats. */
-    private static void kernelSmallf(int rows, float[] a, int ao, int lda, float[] w, int bo, int k, float[] acc) {
-        for (int r = 0; r < rows; r += 2) {
-            boolean two = r + 1 < rows;
-            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-            int a0 = ao + r * lda, a1 = two ? a0 + lda : a0;
-            for (int p = 0, bp = bo; p < k; p++, bp += NR) {
-                FloatVector b0 = FloatVector.fromArray(S, w, bp), b1 = FloatVector.fromArray(S, w, bp + L);
                 FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
                 c00 = x.fma(b0, c00);
                 c01 = x.fma(b1, c01);

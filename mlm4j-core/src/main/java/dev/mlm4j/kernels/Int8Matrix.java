@@ -83,6 +83,16 @@ public final class Int8Matrix {
         return scales;
     }
 
+    /** q[o][i], the stored int8 value (for the reference kernel: W[o][i] ≈ {@link #scale}(o) · q[o][i]). */
+    byte quantized(int o, int i) {
+        return data[(o / NR) * in * NR + i * NR + o % NR];
+    }
+
+    /** The scale of output channel o. */
+    float scale(int o) {
+        return scales[o];
+    }
+
     /** Bytes held (weights and scales). */
     public long bytes() {
         return data.length + 4L * scales.length;

@@ -40,6 +40,42 @@ public interface Kernels {
     /** x ← GELU(x) = x · ½ · (1 + erf(x / √2)), the exact (erf) form BERT uses, in place. */
     void gelu(FloatTensor x);
 
+    /**
+     * {@code out (n, out) = epilogue(x (n, in) · Wᵀ + bias)}: a linear layer on its weight packed at load.
+     * Each output element is one chain of fused multiply-adds over the inputs in order, started from
+     * {@code bias + residual} (0 without them), GELU last; both implementations compute exactly that, so they agree
+     * bit for bit and a row's result does not depend on the other rows of the call.
+     *
+     * @param x        (n, in) activations; rows may have any stride, the last dimension unit stride
+     * @param bias     (out), or null for none; must be null with {@link Epilogue#NONE}
+     * @param e        what is applied to each output before the store
+     * @param residual (n, out), only and always with {@link Epilogue#BIAS_RESIDUAL}; may be {@code out} itself
+     * @param out      (n, out), written; must not overlap x
+     */
+    void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out);
+
+    /**
+     * As the fp32 {@link #linear(FloatTensor, PackedMatrix, FloatTensor, Epilogue, FloatTensor, FloatTensor) linear}
+     * on a weight quantised to int8 (weight-only: x stays fp32): each output is
+     * {@code epilogue(scale · Σ_p x[p] · q[p] + bias + residual)}, the sum one fused multiply-add chain in order from 0.
+     */
+    void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out);
+
+    /**
+     * {@code out = softmax(mask(q kᵀ · scale)) v} for one head of one sequence, without keeping the probabilities.
+     * The reference computes the (n, m) score matrix; the Vector API tiles it with an online softmax
+     * ({@link FlashAttention}); they agree to ~1e-6.
+     *
+     * @param q         (n, dk) queries; a column view (row stride ≥ dk) is fine
+     * @param k         (m, dk) keys
+     * @param v         (m, dv) values
+     * @param causal    query i sees keys j ≤ i only
+     * @param validKeys null, or (m): keys marked false (padding) get no weight
+     * @param scale     usually 1/√dk
+     * @param out       (n, dv), written; a row whose every key is masked becomes 0
+     */
+    void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out);
+
     /** out (ids.length, d) = table (vocab, d) rows at ids. */
     default void embeddingLookup(FloatTensor table, int[] ids, FloatTensor out) {
         int d = table.dim(1);

@@ -57,6 +57,90 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    /**
+     * The reference GEMM: for each output, one {@code Math.fma} chain over the inputs in order, started from
+     * {@code bias + residual}, then the epilogue's GELU (the float erf of {@link VectorKernels#gelu(float)}, which the
+     * fast GEMM fuses too). Unlike {@link #matmul} it accumulates in float, because that is the contract of
+     * {@link Kernels#linear}: the same bits from this loop and from {@link Gemm}'s tiles.
+     */
+    @Override
+    public void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Gemm.check(x, w.in(), w.out(), w, bias, e, residual, out);
+        eachOutput(x, w.out(), e, out, (row, i, o) -> {
+            float s = bias == null ? 0f : bias.get(o);
+            if (residual != null) s += residual.at(i, o);
+            for (int p = 0; p < row.length; p++) s = Math.fma(row[p], w.weight(o, p), s);
+            return s;
+        });
+    }
+
+    /**
+     * The reference int8 GEMM: for each output, {@code acc} = one {@code Math.fma} chain of x against the stored int8
+     * values, from 0, in order; then {@code acc · scale + bias + residual}, GELU last.
+     */
+    @Override
+    public void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Gemm.check(x, w.in(), w.out(), w, bias, e, residual, out);
+        eachOutput(x, w.out(), e, out, (row, i, o) -> {
+            float acc = 0f;
+            for (int p = 0; p < row.length; p++) acc = Math.fma(row[p], w.quantized(o, p), acc);
+            float s = acc * w.scale(o);
+            if (bias != null) s += bias.get(o);
+            if (residual != null) s += residual.at(i, o);
+            return s;
+        });
+    }
+
+    /** One output of a reference linear layer, before the GELU: row i of x (a copy) and output column o. */
+    private interface LinearOutput {
+        float at(float[] row, int i, int o);
+    }
+
+    /** out[i][o] = GELU-if-asked(value(x row i, i, o)) for every row i and output o: the loop both reference GEMMs run. */
+    private static void eachOutput(FloatTensor x, int m, Epilogue e, FloatTensor out, LinearOutput value) {
+        float[] row = new float[x.dim(1)];
+        for (int i = 0; i < x.dim(0); i++) {
+            System.arraycopy(x.data(), x.rowOffset(i), row, 0, row.length);
+            for (int o = 0; o < m; o++) {
+                float s = value.at(row, i, o);
+                out.data()[out.rowOffset(i) + o] = e.gelu() ? VectorKernels.gelu(s) : s;
+            }
+        }
+    }
+
+    /** Exact attention: the (n, m) scores q kᵀ · scale, −∞ where masked, {@link #softmaxRows}, then A v. */
+    @Override
+    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        checkAttention(q, k, v, validKeys, out);
+        int n = q.dim(0), m = k.dim(0);
+        if (n == 0) return;
+        FloatTensor s = FloatTensor.zeros(n, m);
+        matmulTransposed(q, k, s);
+        scale(s, scale);
+        float[] d = s.data();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if ((causal && j > i) || (validKeys != null && !validKeys[j])) d[s.rowOffset(i) + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        softmaxRows(s);
+        matmul(s, v, out);
+    }
+
+    /** The shapes {@link Kernels#attention} takes: q (n, dk), k (m, dk), v (m, dv), out (n, dv), validKeys null or (m). */
+    static void checkAttention(FloatTensor q, FloatTensor k, FloatTensor v, boolean[] validKeys, FloatTensor out) {
+        requireUnitStride(q, k, v, out);
+        int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1);
+        if (k.dim(1) != dk || v.dim(0) != m) {
+            throw new IllegalArgumentException("attention shapes: q" + java.util.Arrays.toString(q.shape()) + " k"
+                    + java.util.Arrays.toString(k.shape()) + " v" + java.util.Arrays.toString(v.shape()));
+        }
+        out.requireShape("attention output", n, dv);
+        if (validKeys != null && validKeys.length != m) {
+            throw new IllegalArgumentException("padding mask has " + validKeys.length + " keys, k has " + m);
+        }
+    }
+
     @Override
     public void addBias(FloatTensor x, FloatTensor bias) {
         requireUnitStride(x, bias);

@@ -32,6 +32,26 @@ public final class VectorKernels extends ScalarKernels {
         return "vector(" + S.vectorBitSize() + "-bit)";
     }
 
+    // ---- the linear layers' GEMM and attention: the tiled kernels of their own classes --------------
+
+    /** {@link Gemm}: packed panels, register tiles, the epilogue fused into the store; the same bits as the reference. */
+    @Override
+    public void linear(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Gemm.linear(x, w, bias, e, residual, out);
+    }
+
+    /** {@link Int8Gemm}: int8 panels widened to floats in the micro-kernel; the same bits as the reference. */
+    @Override
+    public void linear(FloatTensor x, Int8Matrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
+        Int8Gemm.linear(x, w, bias, e, residual, out);
+    }
+
+    /** {@link FlashAttention}: key tiles with an online softmax, no (n, m) score matrix. */
+    @Override
+    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
+    }
+
     // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
 
     @Override
@@ -54,7 +74,10 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
-    /** Columns [j0, j1) of c: 4-row × 2-vector register tiles, broadcast a, stream rows of b. */
+    /**
+     * Columns [j0, j1) of c: 4-row × 2-vector register tiles, broadcast a, stream rows of b. The tile is unrolled by
+     * hand into named accumulators so that C2 keeps them in registers across k (as in {@link Gemm}'s micro-kernels).
+     */
     private static void matmulPanel(FloatTensor a, FloatTensor b, FloatTensor c, int m, int k, int j0, int j1) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int lda = a.stride(0), ldb = b.stride(0), ldc = c.stride(0);

@@ -1,28 +1,29 @@
 package dev.mlm4j.layers;
 
 import dev.mlm4j.kernels.Epilogue;
-import dev.mlm4j.kernels.Gemm;
-import dev.mlm4j.kernels.Int8Gemm;
 import dev.mlm4j.kernels.Int8Matrix;
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 /**
  * A dense layer y = x Wᵀ + b (PyTorch {@code nn.Linear}); loads {@code weight} [out, in] and {@code bias} [out]
- * from its scope. The weight is packed once, at load, into the panel layout {@link Gemm} streams; the bias,
- * the GELU or the residual add is fused into the GEMM's store.
+ * from its scope. The weight is packed once, at load, into the panel layout the GEMM streams; the bias,
+ * the GELU or the residual add is fused into the GEMM's store ({@link Kernels#linear}, on the kernels the caller
+ * passes).
  *
- * <p>With {@link Precision#INT8} (chosen when the layer is built: {@link Precision#current()}) the weight is
- * quantised instead, per output channel, and runs on {@link Int8Gemm}.
+ * <p>With {@link Precision#INT8} (a parameter of every load) the weight is quantised instead, per output channel,
+ * and runs on the int8 GEMM.
  */
 public final class Linear {
     private final PackedMatrix weight; // in → out, packed; null when int8
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
 
-    public Linear(FloatTensor weightOutIn, FloatTensor bias) {
-        this(Precision.current(), bias, weightOutIn);
+    /** A layer of {@code weight} (out, in) and {@code bias} (out, or null), stored at {@code precision}. */
+    public Linear(FloatTensor weightOutIn, FloatTensor bias, Precision precision) {
+        this(precision, bias, weightOutIn);
     }
 
     private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
@@ -40,7 +41,7 @@ public final class Linear {
      * Several layers reading the same input as one: outputs concatenated in the order given, so one GEMM
      * computes, e.g., query, key and value ((T, 3·hidden)). Each scope holds {@code weight} (out_i, in) and {@code bias}.
      */
-    public static Linear fused(int in, int[] outs, Weights... scopes) {
+    public static Linear fused(Precision precision, int in, int[] outs, Weights... scopes) {
         FloatTensor[] ws = new FloatTensor[scopes.length];
         int total = 0;
         for (int i = 0; i < scopes.length; i++) {
@@ -51,12 +52,12 @@ public final class Linear {
         for (int i = 0, at = 0; i < scopes.length; at += outs[i], i++) {
             System.arraycopy(scopes[i].tensor("bias", outs[i]).toArray(), 0, bias.data(), at, outs[i]);
         }
-        return new Linear(Precision.current(), bias, ws);
+        return new Linear(precision, bias, ws);
     }
 
-    /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}. */
-    public static Linear load(Weights w, int in, int out) {
-        return new Linear(w.scratch("weight", 0, out, in), w.tensor("bias", out));
+    /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}, stored at {@code precision}. */
+    public static Linear load(Weights w, int in, int out, Precision precision) {
+        return new Linear(w.scratch("weight", 0, out, in), w.tensor("bias", out), precision);
     }
 
     public int in() {
@@ -73,39 +74,39 @@ public final class Linear {
     }
 
     /** A new (n, out) tensor holding x (n, in) · Wᵀ + b. */
-    public FloatTensor forward(FloatTensor x) {
-        return forward(x, Epilogue.BIAS, null, FloatTensor.zeros(x.dim(0), out()));
+    public FloatTensor forward(Kernels k, FloatTensor x) {
+        return forward(k, x, Epilogue.BIAS, null, FloatTensor.zeros(x.dim(0), out()));
     }
 
     /** A new (n, out) tensor holding GELU(x Wᵀ + b). */
-    public FloatTensor forwardGelu(FloatTensor x) {
-        return forward(x, Epilogue.BIAS_GELU, null, FloatTensor.zeros(x.dim(0), out()));
+    public FloatTensor forwardGelu(Kernels k, FloatTensor x) {
+        return forward(k, x, Epilogue.BIAS_GELU, null, FloatTensor.zeros(x.dim(0), out()));
     }
 
     /** A new (n, out) tensor holding x Wᵀ + b + residual. */
-    public FloatTensor forwardPlus(FloatTensor x, FloatTensor residual) {
-        return forward(x, Epilogue.BIAS_RESIDUAL, residual, FloatTensor.zeros(x.dim(0), out()));
+    public FloatTensor forwardPlus(Kernels k, FloatTensor x, FloatTensor residual) {
+        return forward(k, x, Epilogue.BIAS_RESIDUAL, residual, FloatTensor.zeros(x.dim(0), out()));
     }
 
     /** {@code y} (n, out) ← x (n, in) · Wᵀ + b, into the caller's buffer (every element written); returns y. */
-    public FloatTensor forwardInto(FloatTensor x, FloatTensor y) {
-        return forward(x, Epilogue.BIAS, null, y);
+    public FloatTensor forwardInto(Kernels k, FloatTensor x, FloatTensor y) {
+        return forward(k, x, Epilogue.BIAS, null, y);
     }
 
     /** {@code y} (n, out) ← GELU(x Wᵀ + b); returns y. */
-    public FloatTensor forwardGeluInto(FloatTensor x, FloatTensor y) {
-        return forward(x, Epilogue.BIAS_GELU, null, y);
+    public FloatTensor forwardGeluInto(Kernels k, FloatTensor x, FloatTensor y) {
+        return forward(k, x, Epilogue.BIAS_GELU, null, y);
     }
 
     /** {@code y} (n, out) ← x Wᵀ + b + residual; returns y. {@code residual} may be y itself, not a different view of it. */
-    public FloatTensor forwardPlusInto(FloatTensor x, FloatTensor residual, FloatTensor y) {
-        return forward(x, Epilogue.BIAS_RESIDUAL, residual, y);
+    public FloatTensor forwardPlusInto(Kernels k, FloatTensor x, FloatTensor residual, FloatTensor y) {
+        return forward(k, x, Epilogue.BIAS_RESIDUAL, residual, y);
     }
 
-    private FloatTensor forward(FloatTensor x, Epilogue e, FloatTensor residual, FloatTensor y) {
+    private FloatTensor forward(Kernels k, FloatTensor x, Epilogue e, FloatTensor residual, FloatTensor y) {
         Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
-        if (weight != null) Gemm.linear(x, weight, bias, epilogue, residual, y);
-        else Int8Gemm.linear(x, weight8, bias, epilogue, residual, y);
+        if (weight != null) k.linear(x, weight, bias, epilogue, residual, y);
+        else k.linear(x, weight8, bias, epilogue, residual, y);
         return y;
     }
 }

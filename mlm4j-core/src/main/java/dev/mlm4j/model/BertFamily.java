@@ -23,9 +23,9 @@ public final class BertFamily implements EncoderFamily {
 
     private static final List<Head<?>> HEADS = List.of(
             new Head<>("BertModel", Task.ENCODER, t -> true,
-                    (t, c) -> new BertModel(new Weights(t).prefix("bert"), bert(c))),
+                    (t, c, p) -> new BertModel(new Weights(t).prefix("bert"), bert(c), p)),
             new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
-                    (t, c) -> BertForMaskedLM.load(t, bert(c))));
+                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)));
 
     @Override
     public String modelType() {

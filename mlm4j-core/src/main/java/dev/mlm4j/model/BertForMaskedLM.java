@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
@@ -17,11 +18,17 @@ public final class BertForMaskedLM implements MaskedLanguageModel {
         this.head = head;
     }
 
+    /** {@link #load(TensorSource, BertConfig, Precision)} at the process default {@link Precision#fromProperty()}. */
     public static BertForMaskedLM load(TensorSource source, BertConfig config) {
+        return load(source, config, Precision.fromProperty());
+    }
+
+    /** Loads the model and its head with the linear layers stored at {@code precision}. */
+    public static BertForMaskedLM load(TensorSource source, BertConfig config, Precision precision) {
         Weights root = new Weights(source);
-        BertModel bert = new BertModel(root.prefix("bert"), config, false);   // no pooler, as in transformers
+        BertModel bert = new BertModel(root.prefix("bert"), config, false, precision);   // no pooler, as in transformers
         return new BertForMaskedLM(bert, new BertLMPredictionHead(root.prefix("cls").prefix("predictions"), config,
-                bert.embeddings().wordEmbeddings()));
+                bert.embeddings().wordEmbeddings(), precision));
     }
 
     /**

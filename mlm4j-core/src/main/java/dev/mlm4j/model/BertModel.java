@@ -5,13 +5,12 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The encoder: embeddings → N × (bidirectional self-attention → feed-forward), plus the pooler when the
@@ -25,21 +24,27 @@ public final class BertModel implements Encoder {
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
 
-    /** With the pooler when the checkpoint has one. */
+    /** With the pooler when the checkpoint has one; linear layers at the process default {@link Precision#fromProperty()}. */
     public BertModel(Weights bert, BertConfig config) {
-        this(bert, config, true);
+        this(bert, config, true, Precision.fromProperty());
+    }
+
+    /** With the pooler when the checkpoint has one; linear layers stored at {@code precision}. */
+    public BertModel(Weights bert, BertConfig config, Precision precision) {
+        this(bert, config, true, precision);
     }
 
     /**
      * @param addPoolingLayer load the pooler if the checkpoint has one; false as in transformers'
      *                        {@code BertModel(config, add_pooling_layer=False)}, which BertForMaskedLM builds: its
      *                        logits never read the pooler, so its 768 × 768 weights would only take memory
+     * @param precision       how the linear layers store their weights (the embeddings stay fp32)
      */
-    public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer) {
+    public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer, Precision precision) {
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
-        this.encoder = new BertEncoder(bert.prefix("encoder"), config);
-        this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config) : null;
+        this.encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
+        this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
 
     @Override
@@ -67,13 +72,10 @@ public final class BertModel implements Encoder {
                     + config.maxPositionEmbeddings());
         }
         AttentionMask mask = options.mask();
-        List<FloatTensor> hidden = options.hiddenStates() ? new ArrayList<>() : null;
-        List<FloatTensor[]> attentions = options.attentions() ? new ArrayList<>() : null;
-        List<FloatTensor[]> scores = options.scores() ? new ArrayList<>() : null;
+        ForwardCapture capture = options.capture();               // what to record besides x
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
-        if (hidden != null) hidden.add(x.copy());                          // the encoder updates x in place
-        x = encoder.forward(k, x, batch, mask, hidden, attentions, scores); // (T, hidden)
-        return new EncoderOutput(batch, x, hidden == null ? List.of() : hidden, attentions == null ? List.of() : attentions,
-                scores == null ? List.of() : scores);
+        capture.hiddenState(x);                                            // the encoder updates x in place
+        x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
+        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
     }
 }

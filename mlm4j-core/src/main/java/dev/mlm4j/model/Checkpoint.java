@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.tokens.TokenizerFiles;
@@ -117,8 +118,13 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
      * has no head for the task or the checkpoint does not carry its weights (a model without {@code cls.predictions.*}
      * has no masked-LM head).
      */
+    public <M> Optional<M> load(Task<M> task, Precision precision) {
+        return family.head(task).filter(h -> h.isIn(tensors)).map(h -> h.load(tensors, config, precision));
+    }
+
+    /** {@link #load(Task, Precision)} at the process default precision ({@link Precision#fromProperty()}). */
     public <M> Optional<M> load(Task<M> task) {
-        return family.head(task).filter(h -> h.isIn(tensors)).map(h -> h.load(tensors, config));
+        return load(task, Precision.fromProperty());
     }
 
     /** The longest input the model takes, in tokens: the card's, else the position table's size. */

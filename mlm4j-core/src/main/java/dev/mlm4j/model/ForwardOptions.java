@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.attention.AttentionMask;
 
 /**
@@ -33,6 +34,11 @@ public record ForwardOptions(AttentionMask.Direction direction, boolean attentio
 
     public ForwardOptions withScores() {
         return new ForwardOptions(direction, attentions, hiddenStates, true);
+    }
+
+    /** A fresh capture of what these options ask for ({@link ForwardCapture#NONE} when they ask for nothing). */
+    public ForwardCapture capture() {
+        return ForwardCapture.of(attentions, hiddenStates, scores);
     }
 
     public AttentionMask mask() {

@@ -1,9 +1,9 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.layers.Precision;
 import dev.mlm4j.weights.TensorSource;
 
-import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -13,16 +13,22 @@ import java.util.function.Predicate;
  * @param architecture transformers' class name, e.g. {@code BertForMaskedLM}
  * @param task         what it is for
  * @param presentIn    whether a checkpoint carries this head's weights (e.g. any {@code cls.predictions.*} tensor)
- * @param loader       builds it from the weights and the family's config (the config is the family's own record)
+ * @param loader       builds it from the weights, the family's config (the family's own record) and the linear layers' precision
  */
 public record Head<M>(String architecture, Task<M> task, Predicate<TensorSource> presentIn,
-                      BiFunction<TensorSource, EncoderConfig, ? extends M> loader) {
+                      Loader<? extends M> loader) {
+
+    /** Builds a model from a checkpoint's tensors. */
+    @FunctionalInterface
+    public interface Loader<M> {
+        M load(TensorSource tensors, EncoderConfig config, Precision precision);
+    }
 
     public boolean isIn(TensorSource tensors) {
         return presentIn.test(tensors);
     }
 
-    public M load(TensorSource tensors, EncoderConfig config) {
-        return loader.apply(tensors, config);
+    public M load(TensorSource tensors, EncoderConfig config, Precision precision) {
+        return loader.load(tensors, config, precision);
     }
 }

@@ -63,13 +63,13 @@ public final class Models {
     }
 
     private static Loaded load(Key key, String nameOrPath) {
-        return LOADED.computeIfAbsent(key, k -> Precision.loading(k.precision(), () -> {
+        return LOADED.computeIfAbsent(key, k -> {
             try (Checkpoint c = Checkpoint.open(k.folder())) {
-                MaskedLanguageModel mlm = c.load(Task.MASKED_LM).orElse(null);
-                Encoder encoder = mlm != null ? mlm.encoder() : c.load(Task.ENCODER).orElseThrow();
+                MaskedLanguageModel mlm = c.load(Task.MASKED_LM, k.precision()).orElse(null);
+                Encoder encoder = mlm != null ? mlm.encoder() : c.load(Task.ENCODER, k.precision()).orElseThrow();
                 return new Loaded(c.card().map(ModelCard::name).orElse(nameOrPath), encoder, mlm, c.tokenizer(), c.maxLength(), c.card());
             } // weights are copied into the model's own layout: the mapping can close
-        }));
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its fill-mask pipeline. */

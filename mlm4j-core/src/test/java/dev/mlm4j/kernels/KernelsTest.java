@@ -4,6 +4,7 @@ import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
@@ -91,6 +92,88 @@ class KernelsTest {
         var ex = assertThrows(IllegalArgumentException.class,
                 () -> VEC.matmul(FloatTensor.zeros(2, 3), FloatTensor.zeros(4, 5), FloatTensor.zeros(2, 5)));
         assertTrue(ex.getMessage().contains("do not agree"), ex.getMessage());
+    }
+
+    /**
+     * The linear kernels, fp32 and int8, every epilogue: the Vector API GEMMs give the reference's bits. Shapes: 1/3/17/383
+     * sizes, an edge panel (out not a multiple of the panel), k blocks in the fp32 GEMM (in 1536), 6 + 1 row tiles,
+     * and enough rows for int8's widened-panel path (40).
+     */
+    @ParameterizedTest(name = "linear n={0} in={1} out={2}")
+    @CsvSource({"1, 1, 1", "1, 383, 3", "1, 17, 383", "3, 3, 17", "3, 383, 33", "17, 17, 383", "17, 383, 17", "383, 3, 383",
+            "383, 17, 1", "383, 383, 33", "7, 1536, 384", "40, 384, 1152"})
+    void linearMatchesReferenceBitForBit(int n, int in, int out) {
+        Random r = new Random(41L * n + 13L * in + out);
+        FloatTensor x = random(r, n, in), bias = random(r, out), res = random(r, n, out);
+        FloatTensor w1 = random(r, out / 2, in), w2 = random(r, out - out / 2, in);   // two parts, as Q|K|V
+        PackedMatrix packed = PackedMatrix.packConcat(w1, w2);
+        Int8Matrix q = Int8Matrix.quantize(w1, w2);
+        for (boolean int8 : new boolean[] {false, true}) {
+            for (Epilogue e : Epilogue.values()) {
+                FloatTensor b = e == Epilogue.NONE ? null : bias, rr = e.residual() ? res : null;
+                FloatTensor ref = FloatTensor.zeros(n, out), vec = FloatTensor.zeros(n, out);
+                for (Kernels k : new Kernels[] {REF, VEC}) {
+                    FloatTensor y = k == REF ? ref : vec;
+                    if (int8) k.linear(x, q, b, e, rr, y);
+                    else k.linear(x, packed, b, e, rr, y);
+                }
+                assertArrayEquals(ref.data(), vec.data(), (int8 ? "int8" : "fp32") + " linear " + e + " " + n + "×" + in + "×" + out);
+            }
+        }
+    }
+
+    @Test
+    void int8ReferenceIsTheDequantisedProduct() {
+        Random r = new Random(43);
+        FloatTensor x = random(r, 5, 383);
+        Int8Matrix q = Int8Matrix.quantize(random(r, 33, 383));
+        FloatTensor y = FloatTensor.zeros(5, 33);
+        REF.linear(x, q, null, Epilogue.NONE, null, y);
+        for (int i = 0; i < 5; i++) {
+            for (int o = 0; o < 33; o++) {
+                double s = 0, norm = 0;
+                for (int p = 0; p < 383; p++) {
+                    double t = (double) x.at(i, p) * q.weight(o, p);
+                    s += t;
+                    norm += Math.abs(t);
+                }
+                assertEquals(s, y.at(i, o), 1e-5 * (norm + 1), "int8 reference at (" + i + ", " + o + ")");
+            }
+        }
+    }
+
+    @Test
+    void linearRejectsMismatchesOnBothKernelsAlike() {
+        PackedMatrix w = PackedMatrix.pack(FloatTensor.zeros(4, 3));
+        Int8Matrix q = Int8Matrix.quantize(FloatTensor.zeros(4, 3));
+        for (Kernels k : new Kernels[] {REF, VEC}) {
+            var ex = assertThrows(IllegalArgumentException.class,
+                    () -> k.linear(FloatTensor.zeros(2, 5), w, null, Epilogue.NONE, null, FloatTensor.zeros(2, 4)));
+            assertTrue(ex.getMessage().contains("5 features, weight takes 3"), ex.getMessage());
+            ex = assertThrows(IllegalArgumentException.class,
+                    () -> k.linear(FloatTensor.zeros(2, 3), q, null, Epilogue.BIAS_RESIDUAL, null, FloatTensor.zeros(2, 4)));
+            assertTrue(ex.getMessage().contains("needs a residual"), ex.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "attention n={0} dk={1}")
+    @CsvSource({"1, 1", "1, 17", "3, 3", "3, 64", "17, 17", "17, 64", "383, 32", "383, 64"})
+    void attentionMatchesReference(int n, int dk) {
+        Random r = new Random(47L * n + dk);
+        FloatTensor qkv = random(r, n, 3 * dk + 1);                 // head views with a row stride, as in BERT
+        for (int i = 0; i < qkv.data().length; i++) qkv.data()[i] *= 2f;
+        FloatTensor q = qkv.columns(0, dk), k = qkv.columns(dk, dk), v = qkv.columns(2 * dk, dk);
+        boolean[] valid = new boolean[n];
+        for (int j = 0; j < n; j++) valid[j] = j == 0 || j % 5 != 2;
+        float scale = (float) (1.0 / Math.sqrt(dk));
+        for (boolean causal : new boolean[] {false, true}) {
+            for (boolean[] mask : new boolean[][] {null, valid}) {
+                FloatTensor ref = FloatTensor.zeros(n, dk), vec = FloatTensor.zeros(n, dk);
+                REF.attention(q, k, v, causal, mask, scale, ref);
+                VEC.attention(q, k, v, causal, mask, scale, vec);
+                assertClose("attention n=" + n + " dk=" + dk + (causal ? " causal" : "") + (mask != null ? " padded" : ""), ref, vec, 1e-5);
+            }
+        }
     }
 
     @ParameterizedTest(name = "row ops {0}×{1}")
