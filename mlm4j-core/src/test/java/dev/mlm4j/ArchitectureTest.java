@@ -25,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <pre>
  *   0  tensor, util                       numbers and progress: import nothing of mlm4j
  *   1  kernels, tokens                    the numeric kernels; text → token ids
- *   2  config                             each family's config record, Batch
+ *   2  config                             each family's config record, Batch, Precision
  *   3  weights (+ tf, onnx, safetensors)  the formats: named tensors, no model and no hub
- *   4  layers, attention                  Linear, LayerNorm, Precision; the seed's attention
+ *   4  layers, attention                  Linear, LayerNorm; the seed's attention
  *   5  embeddings, encoder, heads         one class per transformers module
  *   6  model, hub                         the assembled models, the family seam, Checkpoint; the model catalogue
  *   7  pipelines, convert                 fill-mask, embeddings, Models; the converter to Hugging Face folders

@@ -1,7 +1,7 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;

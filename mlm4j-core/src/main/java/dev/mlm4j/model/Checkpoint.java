@@ -121,6 +121,18 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
         return family.head(task).filter(h -> h.isIn(tensors)).map(h -> h.load(tensors, config));
     }
 
+    /** Whether these weights carry {@code task}'s head (e.g. {@code cls.predictions.*} for the masked LM); nothing is loaded. */
+    public boolean has(Task<?> task) {
+        return family.head(task).filter(h -> h.isIn(tensors)).isPresent();
+    }
+
+    /** Whether {@code path} has one of the layouts {@link #open} recognises, by its files alone (nothing is read). */
+    public static boolean looksLikeModel(Path path) {
+        if (Files.isRegularFile(path)) return path.toString().endsWith(".onnx");
+        return Files.isRegularFile(path.resolve("variables/variables.index")) || Files.isRegularFile(path.resolve("config.json"))
+                || Files.isRegularFile(path.resolve("model.onnx"));
+    }
+
     /** The longest input the model takes, in tokens: the card's, else the position table's size. */
     public int maxLength() {
         return card.map(ModelCard::maxLength).orElse(config.maxPositionEmbeddings());
