@@ -6,6 +6,7 @@ import dev.mlm4j.pipelines.AttentionExample;
 import dev.mlm4j.pipelines.AttentionExample.Difference;
 import dev.mlm4j.pipelines.AttentionExample.Steps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -50,8 +51,8 @@ final class AttentionExampleCommand implements Callable<Integer> {
     @Option(names = "--decimals", defaultValue = "4", description = "Decimals printed (default: ${DEFAULT-VALUE}).")
     int decimals;
 
-    @Option(names = "--json", description = "Print the steps as JSON instead of text.")
-    boolean json;
+    @Mixin
+    CommonOptions.Json json;
 
     @Override
     public Integer call() throws Exception {
@@ -82,7 +83,7 @@ final class AttentionExampleCommand implements Callable<Integer> {
         List<Difference> diffs = seed ? seedRun.differences() : List.of();
 
         PrintStream out = System.out;
-        if (json) {
+        if (json.on) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(labels, steps, diffs, seed)));
             return 0;
         }
