@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   5  embeddings, encoder, heads         one class per transformers module
  *   6  model, hub                         the assembled models, the family seam, Checkpoint; the model catalogue
  *   7  pipelines, convert                 fill-mask, embeddings, Models; the converter to Hugging Face folders
- *   8  eval, explorer                     applications on the pipelines
+ *   8  explorer                           the attention explorer, on the pipelines (the evaluations are mlm4j-eval)
  * </pre>
  * A new package gets a floor here; a new family, head or kernel goes into the floor of its kind.
  */
@@ -46,7 +46,7 @@ class ArchitectureTest {
             List.of("embeddings", "encoder", "heads"),
             List.of("model", "hub"),
             List.of("pipelines", "convert"),
-            List.of("eval", "explorer"));
+            List.of("explorer"));
 
     private static JavaClasses core;
 

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The front door: a model name or folder → a ready pipeline, and everything else a front end (the CLI, the server,
  * Spark) asks of a model: its tokenizer alone, whether a name or folder is a model and has a masked-LM head (without
  * loading it), where a name lives on disk, and conversion to a Hugging Face folder. Front ends import this package,
- * {@code config}, {@code tokens}, {@code hub}, {@code explorer}, {@code eval} and {@code util} only (docs/ARCHITECTURE.md).
+ * {@code config}, {@code tokens}, {@code hub}, {@code explorer} and {@code util} only ({@link PublicApi}, docs/ARCHITECTURE.md).
  * <p>Models are resolved through the hub
  * (downloaded from Maven Central once, then cached), loaded once per JVM and precision ({@link #load}) and shared by
  * every thread and every pipeline: fill-mask, embeddings and the attention explorer of one model run on one copy of

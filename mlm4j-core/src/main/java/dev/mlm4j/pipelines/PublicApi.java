@@ -15,11 +15,11 @@ public final class PublicApi {
     /**
      * {@code pipelines}: {@link Models} and every task's pipeline; {@code config}: config records and
      * {@code Precision}; {@code tokens}: tokenizers and encodings; {@code hub}: the model catalogue;
-     * {@code explorer}, {@code eval}: the attention explorer's and the evaluations' options and results;
-     * {@code util}: progress.
+     * {@code explorer}: the attention explorer, its options and results; {@code util}: progress. (The evaluations,
+     * {@code dev.mlm4j.eval}, are their own module, mlm4j-eval, which the CLI uses.)
      */
     public static final List<String> PACKAGES = List.of("dev.mlm4j.pipelines", "dev.mlm4j.config", "dev.mlm4j.tokens",
-            "dev.mlm4j.hub", "dev.mlm4j.explorer", "dev.mlm4j.eval", "dev.mlm4j.util");
+            "dev.mlm4j.hub", "dev.mlm4j.explorer", "dev.mlm4j.util");
 
     /**
      * ArchUnit package patterns of the public API ({@code "dev.mlm4j.pipelines.."}), of {@code frontEnds} (whole package
