@@ -25,13 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <pre>
  *   0  tensor, util                       numbers and progress: import nothing of mlm4j
  *   1  kernels, tokens                    the numeric kernels; text → token ids
- *   2  config                             each family's config record, Batch
+ *   2  config                             each family's config record, Batch, Precision
  *   3  weights (+ tf, onnx, safetensors)  the formats: named tensors, no model and no hub
- *   4  layers, attention                  Linear, LayerNorm, Precision; the seed's attention
+ *   4  layers, attention                  Linear, LayerNorm; the seed's attention
  *   5  embeddings, encoder, heads         one class per transformers module
  *   6  model, hub                         the assembled models, the family seam, Checkpoint; the model catalogue
  *   7  pipelines, convert                 fill-mask, embeddings, Models; the converter to Hugging Face folders
- *   8  eval, explorer                     applications on the pipelines
+ *   8  explorer                           the attention explorer, on the pipelines (the evaluations are mlm4j-eval)
  * </pre>
  * A new package gets a floor here; a new family, head or kernel goes into the floor of its kind.
  */
@@ -46,7 +46,7 @@ class ArchitectureTest {
             List.of("embeddings", "encoder", "heads"),
             List.of("model", "hub"),
             List.of("pipelines", "convert"),
-            List.of("eval", "explorer"));
+            List.of("explorer"));
 
     private static JavaClasses core;
 

@@ -4,7 +4,7 @@ import dev.mlm4j.kernels.Epilogue;
 import dev.mlm4j.kernels.Gemm;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.kernels.Parallel;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.model.ForwardOptions;

@@ -1,6 +1,6 @@
 package dev.mlm4j.pipelines;
 
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtSession;
 import dev.mlm4j.kernels.Gemm;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.model.ForwardOptions;

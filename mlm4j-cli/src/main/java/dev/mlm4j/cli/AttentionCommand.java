@@ -13,6 +13,7 @@ import dev.mlm4j.explorer.Outputs;
 import dev.mlm4j.explorer.Pruning;
 import dev.mlm4j.explorer.Token;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,9 +41,8 @@ final class AttentionCommand implements Callable<Integer> {
     @Option(names = "--pair", paramLabel = "TEXT", description = "A second text: the model sees [CLS] TEXT [SEP] PAIR [SEP].")
     String pair;
 
-    @Option(names = {"-m", "--model"}, defaultValue = "bert-base-uncased",
-            description = "Model name (see './mlm4j models') or folder. Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Mixin
+    CommonOptions.MaskedLmModel model;
 
     @Option(names = "--layer", defaultValue = "0", description = "Layer, from 0 (default: ${DEFAULT-VALUE}).")
     int layer;
@@ -126,7 +126,7 @@ final class AttentionCommand implements Callable<Integer> {
             outputs.put((String) e[0], p);
         }
 
-        ExplorerModel m = ExplorerModel.load(model);
+        ExplorerModel m = ExplorerModel.load(model.name);
         m.checkHead(layer, h);
         ExplorerOptions options = ExplorerOptions.DEFAULT.withCausal(causal);
         if (scores) options = options.withScores();

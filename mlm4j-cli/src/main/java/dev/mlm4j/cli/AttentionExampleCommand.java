@@ -2,12 +2,11 @@ package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.attention.SeedExample;
-import dev.mlm4j.attention.SelfAttention;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.pipelines.AttentionExample;
+import dev.mlm4j.pipelines.AttentionExample.Difference;
+import dev.mlm4j.pipelines.AttentionExample.Steps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -52,38 +51,39 @@ final class AttentionExampleCommand implements Callable<Integer> {
     @Option(names = "--decimals", defaultValue = "4", description = "Decimals printed (default: ${DEFAULT-VALUE}).")
     int decimals;
 
-    @Option(names = "--json", description = "Print the steps as JSON instead of text.")
-    boolean json;
+    @Mixin
+    CommonOptions.Json json;
 
     @Override
     public Integer call() throws Exception {
         boolean seed = x == null && wq == null && wk == null && wv == null;
-        FloatTensor xm = seed ? SeedExample.x() : Matrices.parse("--x", x == null ? "1;2;3" : x);
-        int d = xm.dim(1);
-        FloatTensor q = wq == null ? Matrices.identity(d) : Matrices.parse("--wq", wq);
-        FloatTensor k = wk == null ? Matrices.identity(d) : Matrices.parse("--wk", wk);
-        FloatTensor v = wv == null ? Matrices.identity(d) : Matrices.parse("--wv", wv);
+        float[][] xm = seed ? AttentionExample.seedX() : Matrices.parse("--x", x == null ? "1;2;3" : x);
+        int d = xm[0].length;
+        float[][] q = wq == null ? Matrices.identity(d) : Matrices.parse("--wq", wq);
+        float[][] k = wk == null ? Matrices.identity(d) : Matrices.parse("--wk", wk);
+        float[][] v = wv == null ? Matrices.identity(d) : Matrices.parse("--wv", wv);
         for (var e : Map.of("--wq", q, "--wk", k, "--wv", v).entrySet()) {
-            if (e.getValue().dim(0) != d) {
-                throw new IllegalArgumentException(e.getKey() + " has " + e.getValue().dim(0) + " rows but X has " + d + " columns");
+            if (e.getValue().length != d) {
+                throw new IllegalArgumentException(e.getKey() + " has " + e.getValue().length + " rows but X has " + d + " columns");
             }
         }
-        if (q.dim(1) != k.dim(1)) throw new IllegalArgumentException("--wq and --wk must have the same number of columns (d_k)");
+        int dq = q[0].length, dv = v[0].length;
+        if (dq != k[0].length) throw new IllegalArgumentException("--wq and --wk must have the same number of columns (d_k)");
         if (heads < 1) throw new IllegalArgumentException("--heads must be at least 1");
-        if (q.dim(1) % heads != 0 || v.dim(1) % heads != 0) {
-            throw new IllegalArgumentException("--heads " + heads + " does not divide d_k = " + q.dim(1) + " and d_v = " + v.dim(1));
+        if (dq % heads != 0 || dv % heads != 0) {
+            throw new IllegalArgumentException("--heads " + heads + " does not divide d_k = " + dq + " and d_v = " + dv);
         }
         if (decimals < 0 || decimals > 9) throw new IllegalArgumentException("--decimals must be between 0 and 9");
-        List<String> labels = tokens != null ? tokens : seed ? SeedExample.TOKENS : defaultLabels(xm.dim(0));
-        if (labels.size() != xm.dim(0)) {
-            throw new IllegalArgumentException("--tokens has " + labels.size() + " labels for " + xm.dim(0) + " rows of X");
+        List<String> labels = tokens != null ? tokens : seed ? AttentionExample.SEED_TOKENS : defaultLabels(xm.length);
+        if (labels.size() != xm.length) {
+            throw new IllegalArgumentException("--tokens has " + labels.size() + " labels for " + xm.length + " rows of X");
         }
-        AttentionMask mask = AttentionMask.of(causal);
-        SelfAttention.Steps steps = new SelfAttention(q, k, v, null, null, null, heads).steps(Kernels.get(), xm, mask);
-        List<SeedExample.Difference> diffs = seed && !causal ? SeedExample.differences(steps) : List.of();
+        AttentionExample.Seed seedRun = seed ? AttentionExample.seed(causal) : null;
+        Steps steps = seed ? seedRun.steps() : AttentionExample.run(xm, q, k, v, heads, causal);
+        List<Difference> diffs = seed ? seedRun.differences() : List.of();
 
         PrintStream out = System.out;
-        if (json) {
+        if (json.on) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(labels, steps, diffs, seed)));
             return 0;
         }
@@ -93,7 +93,7 @@ final class AttentionExampleCommand implements Callable<Integer> {
         out.print("Q = X W_Q =\n" + Matrices.format(steps.q(), decimals));
         out.print("K = X W_K =\n" + Matrices.format(steps.k(), decimals));
         out.print("V = X W_V =\n" + Matrices.format(steps.v(), decimals));
-        int dk = q.dim(1) / heads;
+        int dk = dq / heads;
         for (int h = 0; h < heads; h++) {
             String head = heads > 1 ? " (head " + h + ")" : "";
             out.print("\n1. QKᵀ" + head + " =\n" + Matrices.format(steps.rawScores()[h], decimals));
@@ -109,7 +109,7 @@ final class AttentionExampleCommand implements Callable<Integer> {
                 out.println("The chapter's printed numbers agree with this computation.");
             } else {
                 out.println("Where the chapter's printed numbers differ (it prints every row of A as [0.09, 0.24, 0.67] and every h as 2.58):");
-                for (SeedExample.Difference diff : diffs) {
+                for (Difference diff : diffs) {
                     out.println("  " + diff.what() + " row " + (diff.row() + 1) + " (" + labels.get(diff.row()) + "): printed "
                             + fmt(diff.printed(), 2) + ", correct " + fmt(diff.computed(), decimals));
                 }
@@ -134,27 +134,27 @@ final class AttentionExampleCommand implements Callable<Integer> {
         return sb.append(']').toString();
     }
 
-    private Map<String, Object> toJson(List<String> labels, SelfAttention.Steps s, List<SeedExample.Difference> diffs, boolean seed) {
+    private Map<String, Object> toJson(List<String> labels, Steps s, List<Difference> diffs, boolean seed) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tokens", labels);
         m.put("mask", causal ? "causal" : "bidirectional");
-        m.put("q", s.q().toMatrix());
-        m.put("k", s.k().toMatrix());
-        m.put("v", s.v().toMatrix());
+        m.put("q", s.q());
+        m.put("k", s.k());
+        m.put("v", s.v());
         List<Map<String, Object>> hs = new ArrayList<>();
         for (int h = 0; h < s.probabilities().length; h++) {
             Map<String, Object> head = new LinkedHashMap<>();
-            head.put("qk", s.rawScores()[h].toMatrix());
-            head.put("scaled", s.scaledScores()[h].toMatrix());
-            head.put("masked", nullInf(s.maskedScores()[h].toMatrix()));
-            head.put("a", s.probabilities()[h].toMatrix());
+            head.put("qk", s.rawScores()[h]);
+            head.put("scaled", s.scaledScores()[h]);
+            head.put("masked", nullInf(s.maskedScores()[h]));
+            head.put("a", s.probabilities()[h]);
             hs.add(head);
         }
         m.put("heads", hs);
-        m.put("h", s.output().toMatrix());
+        m.put("h", s.output());
         if (seed && !causal) {
             List<Map<String, Object>> d = new ArrayList<>();
-            for (SeedExample.Difference diff : diffs) {
+            for (Difference diff : diffs) {
                 d.add(Map.of("what", diff.what(), "row", diff.row() + 1, "printed", diff.printed(), "correct", diff.computed()));
             }
             m.put("seedDifferences", d);

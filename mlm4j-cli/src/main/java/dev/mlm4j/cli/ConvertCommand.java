@@ -2,7 +2,6 @@ package dev.mlm4j.cli;
 
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.util.Progress;
-import dev.mlm4j.convert.Converter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,12 +36,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path from = Models.resolve(source, Progress.stderr());
-        Converter.Result r = Converter.convert(from, outDir, force);
+        Models.Conversion r = Models.convert(source, outDir, force, Progress.stderr());
         List<String> files = new ArrayList<>();
         for (String f : r.files()) files.add(f + (f.endsWith(".safetensors") ? " (" + Progress.bytes(size(r.folder().resolve(f))) + ")" : ""));
         System.out.printf(Locale.ROOT, "wrote %s: %s, %d layers, hidden %d, %.1fM parameters in %d tensors%n  files: %s%n",
-                r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.parameters() / 1e6, r.tensors(),
+                r.folder(), r.architecture(), r.layers(), r.hiddenSize(), r.parameters() / 1e6, r.tensors(),
                 String.join(", ", files));
         if (!r.leftOut().isEmpty()) System.out.println("  left out: " + String.join("; ", r.leftOut()));
         return 0;

@@ -1,7 +1,6 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.layers.Precision;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;
@@ -9,6 +8,7 @@ import dev.mlm4j.tokens.TooLongException;
 import dev.mlm4j.util.Progress;
 import dev.mlm4j.util.ProgressListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 "Turns texts into vectors (sentence embeddings), one JSON object per line (JSON Lines):",
                 "  {\"index\":0,\"text\":\"…\",\"embedding\":[…]}; with --pooling none, \"tokens\" and \"token_embeddings\" (one vector each).",
                 "Example: ./mlm4j embed \"A man is playing a guitar.\" \"Someone plays an instrument.\"",
-                "Texts come from the arguments, from --file (one per line; '-' for standard input), or from standard input.",
+                "Texts come from the arguments, from --file (one per line, streamed; '-' for standard input, which is read whole first), or from standard input.",
                 "Every line of a file or standard input gets one record, in order, with its \"line\" number; a blank or too-long line gets"
                         + " {\"index\":1,\"line\":2,\"text\":\"\",\"error\":\"empty line\"} in its place and a warning on stderr, and the exit status"
                         + " stays 0 (as spark-embed keeps such a row with its reason). A blank or too-long argument is an error.",
@@ -48,9 +48,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
     List<String> texts;
 
-    @Option(names = {"-m", "--model"}, defaultValue = "all-MiniLM-L6-v2",
-            description = "Model name (see './mlm4j models') or folder. Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Mixin
+    CommonOptions.EmbeddingModel model;
 
     @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls|none", converter = PoolingConverter.class,
             description = "mean, cls, or none for one vector per token. Default: the model's.")
@@ -59,8 +58,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--normalize", negatable = true, description = "L2-normalise the vectors (--no-normalize: don't). Default: the model's.")
     Boolean normalize;
 
-    @Option(names = "--int8", description = "Quantise the linear layers' weights to int8 at load (per output channel; a quarter of the memory, slightly less accurate; also -Dmlm4j.weights=int8).")
-    boolean int8;
+    @Mixin
+    CommonOptions.Int8 int8;
 
     @Option(names = "--truncate", description = "Cut texts longer than the model's working length (or --max-length) instead of failing.")
     boolean truncate;
@@ -71,19 +70,19 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
     int batchTokens;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "Read texts from FILE, one per line, streamed ('-' for standard input, which is read whole first).")
-    Path file;
+    @Mixin
+    CommonOptions.TextFile textFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output: a regular file appears whole or not at all; a device or FIFO is written through; a symbolic link is followed, never replaced.")
     Path output;
 
     @Override
     public Integer call() throws IOException {
+        Path file = textFile.path;
         FeatureExtraction.Options options = new FeatureExtraction.Options(pooling, normalize, truncate, maxLength, batchTokens);
         TextFile lines = file != null && !file.toString().equals("-") ? new TextFile(file) : null;
         Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
-        FeatureExtraction pipeline = Models.embeddings(model, null, int8 ? Precision.INT8 : Precision.fromProperty());
+        FeatureExtraction pipeline = Models.embeddings(model.name, null, int8.precision());
 
         // Pass 1, before any output: every text checked. A bad argument fails the job; a blank or too-long line of a
         // file or standard input gets an error record in its place (see Inputs), and a warning on stderr at the end.

@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
                 "  mlm       masked-token prediction on held-out sentences (top-1, top-5, pseudo-perplexity) by attention mask",
                 "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
-                "Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
+                "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
         subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class})
 final class EvalCommand implements Runnable {
@@ -50,9 +50,8 @@ final class EvalCommand implements Runnable {
 
     /** Options every eval subcommand has. */
     static final class Common {
-        @Option(names = {"-m", "--model"}, defaultValue = "bert-base-uncased",
-                description = "Model name (see './mlm4j models') or folder; it needs a masked-LM head. Default: ${DEFAULT-VALUE}.")
-        String model;
+        @Mixin
+        CommonOptions.MaskedLmModel model;
 
         @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -144,8 +143,8 @@ final class EvalCommand implements Runnable {
             MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
             common.checkOutputs();
             Corpus c = CorpusReader.open(corpus);
-            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
-            EvalModel model = EvalModel.load(common.model, null);
+            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
             common.publish("### Masked-token prediction: bidirectional vs causal attention\n\n" + r.markdown(), r.toJson());
             return 0;
@@ -206,9 +205,9 @@ final class EvalCommand implements Runnable {
                         + corpus + " has untagged or genre-less documents");
             }
             if (Split.of(c).test().isEmpty()) throw new IllegalArgumentException("no held-out file in " + corpus + ": each genre needs at least two files");
-            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
+            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             long start = System.nanoTime();
-            EvalModel model = EvalModel.load(common.model, null);
+            EvalModel model = EvalModel.load(common.model.name, null);
             Meter meter = Meter.stderr();
             List<ProbeReport.Task> tasks = new ArrayList<>();
             if (!t.equals("genre")) tasks.add(Probes.pos(c, model, o, meter));
@@ -246,8 +245,8 @@ final class EvalCommand implements Runnable {
         @CommandLine.Parameters(paramLabel = "PROMPT", arity = "0..*", description = "Texts to continue.")
         List<String> prompts;
 
-        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read prompts from FILE, one per line.")
-        Path file;
+        @Mixin
+        CommonOptions.TextFile file;
 
         @Option(names = "--corpus", paramLabel = "PATH", description = "Take prompts from held-out sentences of this corpus (see --prompts, --prompt-words).")
         Path corpus;
@@ -278,13 +277,13 @@ final class EvalCommand implements Runnable {
             common.checkOutputs();
             List<String> input = new ArrayList<>();
             if (prompts != null) input.addAll(prompts);
-            if (file != null) input.addAll(Inputs.texts(null, file));
+            if (file.path != null) input.addAll(Inputs.texts(null, file.path));
             if (corpus != null) input.addAll(corpusPrompts(CorpusReader.open(corpus)));
             if (input.isEmpty()) input.addAll(DEFAULT_PROMPTS);
             for (String p : input) if (p.isBlank()) throw new IllegalArgumentException("empty prompt");
-            RunInfo run = RunInfo.start(common.model, common.seed).withCommand(commandLine(spec));
+            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             long start = System.nanoTime();
-            EvalModel model = EvalModel.load(common.model, null);
+            EvalModel model = EvalModel.load(common.model.name, null);
             Generation.GenerationReport r = Generation.run(model, input, ss, o, Meter.stderr());
             r = r.withRun(run.finished(System.nanoTime() - start));
             common.publish("### Generating with a masked LM\n\n" + r.markdown(), r.toJson());

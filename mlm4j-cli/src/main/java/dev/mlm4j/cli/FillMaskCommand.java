@@ -1,15 +1,14 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlm4j.layers.Precision;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.TooLongException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,16 +24,16 @@ import java.util.concurrent.Callable;
                 "Example: ./mlm4j fill-mask \"Paris is the [MASK] of France.\"",
                 "Texts come from the arguments, from --file (one per line), or from standard input. Every line gets one result, in order;"
                         + " a blank or unusable line (no [MASK], too long) gets an error in its place (--json: {\"line\": N, \"error\": \"…\"})"
-                        + " and a warning on stderr, and the exit status stays 0. A blank or unusable argument is an error."
+                        + " and a warning on stderr, and the exit status stays 0. A blank or unusable argument is an error.",
+                "--json prints Hugging Face's fill-mask JSON (score, token, token_str, sequence)."
         })
 final class FillMaskCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts containing [MASK].")
     List<String> texts;
 
-    @Option(names = {"-m", "--model"}, defaultValue = "bert-base-uncased",
-            description = "Model name (see './mlm4j models') or folder. Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Mixin
+    CommonOptions.MaskedLmModel model;
 
     @Option(names = {"-k", "--top-k"}, defaultValue = "5", description = "Candidates per mask (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -45,23 +44,23 @@ final class FillMaskCommand implements Callable<Integer> {
     @Option(names = "--causal", description = "Run every layer with the causal mask (each token sees only its left), to see what the right-hand context was worth.")
     boolean causal;
 
-    @Option(names = "--int8", description = "Quantise the linear layers' weights to int8 at load (per output channel; a quarter of the memory, slightly less accurate; also -Dmlm4j.weights=int8).")
-    boolean int8;
+    @Mixin
+    CommonOptions.Int8 int8;
 
     @Option(names = "--truncate", description = "Cut texts longer than the model's maximum instead of failing.")
     boolean truncate;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read texts from FILE, one per line ('-' for standard input).")
-    Path file;
+    @Mixin
+    CommonOptions.TextFile file;
 
-    @Option(names = "--json", description = "Print Hugging Face's fill-mask JSON (score, token, token_str, sequence).")
-    boolean json;
+    @Mixin
+    CommonOptions.Json json;
 
     @Override
     public Integer call() throws Exception {
-        List<Inputs.Line> input = Inputs.read(texts, file);
+        List<Inputs.Line> input = Inputs.read(texts, file.path);
         FillMask.Options options = new FillMask.Options(topK, targets, causal, truncate);
-        FillMask pipeline = Models.fillMask(model, null, int8 ? Precision.INT8 : Precision.fromProperty());
+        FillMask pipeline = Models.fillMask(model.name, null, int8.precision());
         // as Hugging Face's pipeline warns when a target is not a vocabulary token
         for (String w : pipeline.targetWarnings(options.targets())) System.err.println("mlm4j: warning: " + w);
 
@@ -90,7 +89,7 @@ final class FillMaskCommand implements Callable<Integer> {
         List<List<FillMask.MaskResult>> filled = pipeline.fill(usable, options);   // everything computed before printing
         List<List<FillMask.MaskResult>> results = new ArrayList<>();
         for (int i = 0, u = 0; i < input.size(); i++) results.add(errors.containsKey(i) ? null : filled.get(u++));
-        if (json) {
+        if (json.on) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonShape(input, results, errors)));
         } else {
             System.out.print(table(input, results, errors));

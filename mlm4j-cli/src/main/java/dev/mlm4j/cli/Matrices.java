@@ -1,7 +1,5 @@
 package dev.mlm4j.cli;
 
-import dev.mlm4j.tensor.FloatTensor;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +7,7 @@ import java.util.List;
 final class Matrices {
     private Matrices() {}
 
-    static FloatTensor parse(String what, String text) {
+    static float[][] parse(String what, String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException(what + " is empty");
         String[] rows = text.trim().split("\\s*;\\s*");
         List<float[]> out = new ArrayList<>();
@@ -34,22 +32,22 @@ final class Matrices {
             }
             out.add(r);
         }
-        return FloatTensor.of(out.toArray(new float[0][]));
+        return out.toArray(new float[0][]);
     }
 
-    static FloatTensor identity(int d) {
+    static float[][] identity(int d) {
         float[][] m = new float[d][d];
         for (int i = 0; i < d; i++) m[i][i] = 1f;
-        return FloatTensor.of(m);
+        return m;
     }
 
-    static String format(FloatTensor t, int decimals) {
+    static String format(float[][] t, int decimals) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < t.dim(0); i++) {
+        for (float[] row : t) {
             sb.append("  [");
-            for (int j = 0; j < t.dim(1); j++) {
+            for (int j = 0; j < row.length; j++) {
                 if (j > 0) sb.append(", ");
-                float v = t.at(i, j);
+                float v = row[j];
                 sb.append(v == Float.NEGATIVE_INFINITY ? "-inf" : String.format(java.util.Locale.ROOT, "%." + decimals + "f", v));
             }
             sb.append("]\n");

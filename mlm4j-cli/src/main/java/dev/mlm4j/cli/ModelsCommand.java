@@ -6,6 +6,7 @@ import dev.mlm4j.hub.ModelEntry;
 import dev.mlm4j.hub.ModelResolver;
 import dev.mlm4j.util.Progress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ final class ModelsCommand implements Callable<Integer> {
             description = "Fetch and unpack this model now (repeatable; 'all' for every one), then list.")
     List<String> pull = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print the list as JSON.")
-    boolean json;
+    @Mixin
+    CommonOptions.Json json;
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +40,7 @@ final class ModelsCommand implements Callable<Integer> {
         for (String name : pull) {
             for (ModelEntry e : name.equalsIgnoreCase("all") ? entries : List.of(resolver.catalog().get(name))) {
                 Path folder = resolver.resolve(e, Progress.stderr());
-                if (!json) System.out.println(e.name() + ": " + folder);
+                if (!json.on) System.out.println(e.name() + ": " + folder);
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -60,7 +61,7 @@ final class ModelsCommand implements Callable<Integer> {
             row.put("description", e.description());
             rows.add(row);
         }
-        if (json) {
+        if (json.on) {
             Map<String, Object> all = Map.of("cache", resolver.cache().root().toString(), "models", rows);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
             return 0;

@@ -7,10 +7,10 @@ import dev.mlm4j.pipelines.Pooling;
 import dev.mlm4j.pipelines.Similarity;
 import dev.mlm4j.tokens.TooLongException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,16 +26,17 @@ import java.util.concurrent.Callable;
                 "Example: ./mlm4j similarity \"A man is playing a guitar.\" \"Someone plays an instrument.\" \"The stock market fell.\"",
                 "The first text is the source and the others are ranked against it; with --pairs every pair of the texts is scored.",
                 "More texts can come from --file (one per line) or standard input. Lengths as in 'embed' (see its --help).",
-                "A blank or too-long line gets an error row after the scores ({\"index\", \"line\", \"text\", \"error\"}) and a warning on stderr."
+                "A blank or too-long line gets an error row after the scores ({\"index\", \"line\", \"text\", \"error\"}) and a warning on stderr.",
+                "--json prints [{index, text, score}] (index: the position among the texts given, the source being 0) or, with --pairs,"
+                        + " [{first, second, first_text, second_text, score}]."
         })
 final class SimilarityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "SOURCE TEXT… (or, with --pairs, TEXT…).")
     List<String> texts;
 
-    @Option(names = {"-m", "--model"}, defaultValue = "all-MiniLM-L6-v2",
-            description = "Model name (see './mlm4j models') or folder. Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Mixin
+    CommonOptions.EmbeddingModel model;
 
     @Option(names = "--pairs", description = "Score every pair of texts instead of ranking against the first.")
     boolean pairs;
@@ -47,17 +48,17 @@ final class SimilarityCommand implements Callable<Integer> {
     @Option(names = "--truncate", description = "Cut texts longer than the model's working length instead of failing.")
     boolean truncate;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read more texts from FILE, one per line ('-' for standard input).")
-    Path file;
+    @Mixin
+    CommonOptions.TextFile file;
 
-    @Option(names = "--json", description = "Print JSON: [{index, text, score}] (index: the position among the texts given, the source being 0) or, with --pairs, [{first, second, first_text, second_text, score}].")
-    boolean json;
+    @Mixin
+    CommonOptions.Json json;
 
     @Override
     public Integer call() throws Exception {
-        List<Inputs.Line> input = Inputs.read(texts, file);
+        List<Inputs.Line> input = Inputs.read(texts, file.path);
         FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(pooling).withTruncate(truncate);
-        FeatureExtraction embeddings = Models.embeddings(model);
+        FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
         List<String> usable = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();                 // usable text k is input position positions.get(k)
@@ -106,7 +107,7 @@ final class SimilarityCommand implements Callable<Integer> {
             rows.add(row("index", e.getKey(), "line", l.number(), "text", l.text(), "error", e.getValue()));
             table.append(String.format(Locale.ROOT, "  error  line %d: %s%n", l.number(), e.getValue()));
         }
-        System.out.print(json ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
+        System.out.print(json.on ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
         if (!errors.isEmpty()) {
             var first = errors.entrySet().iterator().next();
             System.err.println("mlm4j: warning: " + errors.size() + " of " + input.size() + " texts have an error instead of a score (line "

@@ -15,17 +15,17 @@ import static org.junit.jupiter.api.Assertions.*;
 /** ./mlm4j eval on a tiny Brown slice with the real bert-base-uncased, and one clean line for every bad input. */
 class EvalCommandTest {
 
-    /** The slice kept with the core module's test resources (three files in each of three genres). */
+    /** The slice kept with the eval module's test resources (three files in each of three genres). */
     static Path slice;
 
     @BeforeAll
     static void findSlice() {
         dev.mlm4j.pipelines.Models.resolve("bert-base-uncased", dev.mlm4j.util.ProgressListener.NONE);  // fetched on a fresh machine
-        for (Path p : new Path[] {Path.of("..", "mlm4j-core"), Path.of("mlm4j-core")}) {
+        for (Path p : new Path[] {Path.of("..", "mlm4j-eval"), Path.of("mlm4j-eval")}) {
             Path s = p.resolve("src/test/resources/eval/brown-slice");
             if (Files.isDirectory(s)) slice = s;
         }
-        assertNotNull(slice, "the Brown slice under mlm4j-core/src/test/resources/eval");
+        assertNotNull(slice, "the Brown slice under mlm4j-eval/src/test/resources/eval");
     }
 
     static JsonNode json(Path f) throws Exception {

@@ -3,7 +3,7 @@ package dev.mlm4j.encoder;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 

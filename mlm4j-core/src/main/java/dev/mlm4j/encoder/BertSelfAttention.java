@@ -7,7 +7,7 @@ import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 

@@ -1,6 +1,6 @@
 package dev.mlm4j.explorer;
 
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.MaskedLanguageModel;
 import dev.mlm4j.pipelines.Models;

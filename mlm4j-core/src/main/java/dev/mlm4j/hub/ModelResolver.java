@@ -98,7 +98,8 @@ public final class ModelResolver {
         return maven;
     }
 
-    private static Optional<Path> asPath(String s) {
+    /** {@code s} as a local path ({@code ~} and {@code ~/…} are the user's home), or empty when it cannot be one. */
+    public static Optional<Path> asPath(String s) {
         try {
             String home = System.getProperty("user.home");
             if (s.equals("~")) return Optional.of(Path.of(home));

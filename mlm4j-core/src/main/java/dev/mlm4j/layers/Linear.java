@@ -1,5 +1,6 @@
 package dev.mlm4j.layers;
 
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Epilogue;
 import dev.mlm4j.kernels.Int8Matrix;
 import dev.mlm4j.kernels.Kernels;

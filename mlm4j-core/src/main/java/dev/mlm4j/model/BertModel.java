@@ -8,7 +8,7 @@ import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 

@@ -3,7 +3,7 @@ package dev.mlm4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.EncoderConfig;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.tokens.TokenizerFiles;
@@ -125,6 +125,18 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
     /** {@link #load(Task, Precision)} at the process default precision ({@link Precision#fromProperty()}). */
     public <M> Optional<M> load(Task<M> task) {
         return load(task, Precision.fromProperty());
+    }
+
+    /** Whether these weights carry {@code task}'s head (e.g. {@code cls.predictions.*} for the masked LM); nothing is loaded. */
+    public boolean has(Task<?> task) {
+        return family.head(task).filter(h -> h.isIn(tensors)).isPresent();
+    }
+
+    /** Whether {@code path} has one of the layouts {@link #open} recognises, by its files alone (nothing is read). */
+    public static boolean looksLikeModel(Path path) {
+        if (Files.isRegularFile(path)) return path.toString().endsWith(".onnx");
+        return Files.isRegularFile(path.resolve("variables/variables.index")) || Files.isRegularFile(path.resolve("config.json"))
+                || Files.isRegularFile(path.resolve("model.onnx"));
     }
 
     /** The longest input the model takes, in tokens: the card's, else the position table's size. */

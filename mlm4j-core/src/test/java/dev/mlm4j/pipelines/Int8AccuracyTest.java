@@ -1,6 +1,6 @@
 package dev.mlm4j.pipelines;
 
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.model.TestModels;
 import org.junit.jupiter.api.Test;
 

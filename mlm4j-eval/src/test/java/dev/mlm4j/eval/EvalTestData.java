@@ -1,6 +1,7 @@
 package dev.mlm4j.eval;
 
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The small corpus slices under src/test/resources/eval. */
@@ -20,6 +21,13 @@ final class EvalTestData {
     /** Two doc-N.json files of 25 sentences from the nlp-corpus package. */
     static Path jsonSlice() {
         return resource("eval/json-slice");
+    }
+
+    /** A file under ../shared (golden values and corpora beside the project), as core's TestModels.sharedFile finds it. */
+    static Path sharedFile(String relative) {
+        return java.util.stream.Stream.of(System.getProperty("mlm4j.shared", "../../shared"), "../shared", "/work/shared")
+                .map(base -> Path.of(base, relative)).filter(Files::exists).findFirst()
+                .orElseThrow(() -> new IllegalStateException("shared file not found: " + relative + " (set -Dmlm4j.shared=/path/to/shared)"));
     }
 
     static Path resource(String name) {

@@ -2,12 +2,10 @@ package dev.mlm4j.eval;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
-import dev.mlm4j.model.BertForMaskedLM;
-import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.model.MaskedLanguageModel;
-import dev.mlm4j.model.Task;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
@@ -35,16 +33,14 @@ public final class EvalModel implements MaskedTokenScorer {
         this.maxLength = maxLength;
     }
 
-    /** Resolves a model name or folder through the hub (progress to {@code progress}, null: stderr) and loads it with its head. */
+    /**
+     * Resolves a model name or folder through the hub (progress to {@code progress}, null: stderr) and loads it with its
+     * head, as {@link Models#load} shares it with the other pipelines (precision: {@code -Dmlm4j.weights}, else fp32).
+     */
     public static EvalModel load(String nameOrPath, ProgressListener progress) {
-        Checkpoint c = Checkpoint.open(Models.resolve(nameOrPath, progress));
-        try {
-            MaskedLanguageModel mlm = c.load(Task.MASKED_LM)
-                    .orElseThrow(() -> BertForMaskedLM.noHead(nameOrPath, "the evaluations need a model that fills masks"));
-            return new EvalModel(nameOrPath, mlm, c.tokenizer(), c.maxLength());
-        } finally {
-            c.close(); // the model holds its own copy of the weights
-        }
+        Models.Loaded m = Models.load(nameOrPath, progress, Precision.fromProperty());
+        if (m.maskedLm() == null) throw Models.noMaskedLmHead(nameOrPath, "the evaluations need a model that fills masks");
+        return new EvalModel(nameOrPath, m.maskedLm(), m.tokenizer(), m.maxLength());
     }
 
     public String name() {

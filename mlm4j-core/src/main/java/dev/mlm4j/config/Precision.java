@@ -1,4 +1,4 @@
-package dev.mlm4j.layers;
+package dev.mlm4j.config;
 
 import java.util.Locale;
 

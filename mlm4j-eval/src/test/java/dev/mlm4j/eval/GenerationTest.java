@@ -43,7 +43,7 @@ class GenerationTest {
 
     @Test
     void eachStrategySpendsWhatItShouldOnTheRealModel() {
-        dev.mlm4j.model.TestModels.folder("bert-base-uncased");
+        dev.mlm4j.pipelines.Models.resolve("bert-base-uncased", dev.mlm4j.util.ProgressListener.NONE);
         EvalModel m = EvalModel.load("bert-base-uncased", ProgressListener.NONE);
         Generation.Options o = new Generation.Options(6, 3, 0, 1);
         int prompt = m.pieces("The jury said that").length;

@@ -15,7 +15,7 @@ class ProbesTest {
 
     @BeforeAll
     static void load() {
-        dev.mlm4j.model.TestModels.folder("bert-base-uncased");
+        dev.mlm4j.pipelines.Models.resolve("bert-base-uncased", dev.mlm4j.util.ProgressListener.NONE);
         model = EvalModel.load("bert-base-uncased", ProgressListener.NONE);
         slice = CorpusReader.open(EvalTestData.brownSlice());
     }

@@ -15,7 +15,7 @@ class EvalModelTest {
 
     @BeforeAll
     static void load() {
-        dev.mlm4j.model.TestModels.folder("bert-base-uncased");          // fetched on a fresh machine
+        dev.mlm4j.pipelines.Models.resolve("bert-base-uncased", dev.mlm4j.util.ProgressListener.NONE);          // fetched on a fresh machine
         model = EvalModel.load("bert-base-uncased", ProgressListener.NONE);
     }
 

@@ -1,0 +1,30 @@
+package dev.mlm4j.cli;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import dev.mlm4j.pipelines.PublicApi;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * mlm4j-cli reaches the core through its public API only ({@link PublicApi#PACKAGES}): no kernels, tensors, weights or
+ * model tree; besides, it uses the modules it depends on, mlm4j-server and mlm4j-eval.
+ */
+class FrontEndArchitectureTest {
+
+    @Test
+    void importsOnlyThePublicApiOfTheCore() {
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.mlm4j.cli");
+        assertFalse(classes.isEmpty());
+        noClasses().should().dependOnClassesThat(resideInAPackage("dev.mlm4j..").and(not(resideInAnyPackage(PublicApi.patternsWith("dev.mlm4j.cli", "dev.mlm4j.server", "dev.mlm4j.eval")))))
+                .because("front ends use the core's public API only: " + PublicApi.PACKAGES)
+                .check(classes);
+    }
+}
