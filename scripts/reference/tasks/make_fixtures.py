@@ -395,10 +395,13 @@ def assemble(encoder_dir, head_path, fragment, out_dir):
                  "sentence_bert_config.json") or os.path.isdir(p):
             continue
         shutil.copy(p, out_dir)
+    # BertForQuestionAnswering / BertForTokenClassification are built without a pooler
+    with_pooler = fragment["architectures"][0] == "BertForSequenceClassification"
     tensors = {}
     with safe_open(os.path.join(encoder_dir, "model.safetensors"), "pt") as f:
         for k in f.keys():
-            if k.startswith("bert.embeddings.") or k.startswith("bert.encoder.") or k.startswith("bert.pooler."):
+            if k.startswith("bert.embeddings.") or k.startswith("bert.encoder.") or (
+                    k.startswith("bert.pooler.") and with_pooler):
                 tensors[k] = f.get_tensor(k)
     with safe_open(head_path, "pt") as f:
         for k in f.keys():
@@ -520,7 +523,12 @@ def rerank_cases(folder, model, tok):
 # ----------------------------------------------------------------------------------------------------
 # Pretrained-encoder task models
 # ----------------------------------------------------------------------------------------------------
-def build_pretrained(enc_root, out_root, work):
+PRETRAINED = [("sentiment-bert-base-uncased", 0), ("topics-multilabel-bert-base-uncased", 0),
+              ("rating-regression-bert-base-uncased", 0), ("nli-bert-base-uncased", 0), ("qa-bert-base-uncased", 0),
+              ("ner-bert-base-cased", 0), ("rerank-all-MiniLM-L6-v2", 0)]
+
+
+def build_pretrained(enc_root, out_root, work, start_from=None):
     rng = random.Random(SEED)
     specs = []
     E = lambda n: os.path.join(enc_root, "hf-" + n)  # noqa: E731
@@ -545,148 +553,163 @@ def build_pretrained(enc_root, out_root, work):
         specs.append((name, len(cases)))
         print(f"  {name}: {len(cases)} cases", flush=True)
 
+    # all synthetic data first, in a fixed order: skipping models (--from) leaves the others unchanged
+    DATA = {"sentiment": sentiment_examples(rng, 160), "topics": topic_examples(rng, 200),
+            "rating": rating_examples(rng, 160), "nli": nli_examples(rng, 240), "qa": qa_examples(rng, 240),
+            "ner": ner_examples(rng, 300), "rerank": rerank_examples(rng, 240)}
+    order = [n for n, _ in PRETRAINED]
+    first = order.index(start_from) if start_from else 0
+    want = lambda n: order.index(n) >= first  # noqa: E731
+
     # --- text classification on bert-base-uncased (its pretrained TF pooler is kept) ---
     base = encoder_only(E("bert-base-uncased"))
     tok_u = AutoTokenizer.from_pretrained(E("bert-base-uncased"))
-    data = sentiment_examples(rng, 160)
-    x = feats(base, tok_u, [t for t, _ in data])
-    y = torch.tensor([l for _, l in data])
-    w, b, l = train_linear(x, y, 2, lambda w, b: torch.nn.functional.cross_entropy(x @ w.T + b, y))
-    print(f"sentiment head loss {l:.4f}")
-    finish("sentiment-bert-base-uncased", "bert-base-uncased", {"classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "NEGATIVE", "1": "POSITIVE"},
-            "label2id": {"NEGATIVE": 0, "POSITIVE": 1}},
-           AutoModelForSequenceClassification, "text-classification",
-           lambda f, m, t: text_classification_cases(m, t, "single"),
-           "problem_type unset, 2 labels -> softmax by default (like SST-2 models)")
+    data = DATA["sentiment"]
+    if want("sentiment-bert-base-uncased"):
+        x = feats(base, tok_u, [t for t, _ in data])
+        y = torch.tensor([l for _, l in data])
+        w, b, l = train_linear(x, y, 2, lambda w, b: torch.nn.functional.cross_entropy(x @ w.T + b, y))
+        print(f"sentiment head loss {l:.4f}")
+        finish("sentiment-bert-base-uncased", "bert-base-uncased", {"classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "NEGATIVE", "1": "POSITIVE"},
+                "label2id": {"NEGATIVE": 0, "POSITIVE": 1}},
+               AutoModelForSequenceClassification, "text-classification",
+               lambda f, m, t: text_classification_cases(m, t, "single"),
+               "problem_type unset, 2 labels -> softmax by default (like SST-2 models)")
 
-    data = topic_examples(rng, 200)
-    x = feats(base, tok_u, [t for t, _ in data])
-    y = torch.tensor([l for _, l in data])
-    w, b, l = train_linear(x, y, 4, lambda w, b: torch.nn.functional.binary_cross_entropy_with_logits(x @ w.T + b, y))
-    print(f"topics head loss {l:.4f}")
-    finish("topics-multilabel-bert-base-uncased", "bert-base-uncased",
-           {"classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForSequenceClassification"], "problem_type": "multi_label_classification",
-            "id2label": {str(i): t for i, t in enumerate(TOPICS)}, "label2id": {t: i for i, t in enumerate(TOPICS)}},
-           AutoModelForSequenceClassification, "text-classification",
-           lambda f, m, t: text_classification_cases(m, t, "multi"),
-           "problem_type multi_label_classification -> sigmoid by default")
+    data = DATA["topics"]
+    if want("topics-multilabel-bert-base-uncased"):
+        x = feats(base, tok_u, [t for t, _ in data])
+        y = torch.tensor([l for _, l in data])
+        w, b, l = train_linear(x, y, 4, lambda w, b: torch.nn.functional.binary_cross_entropy_with_logits(x @ w.T + b, y))
+        print(f"topics head loss {l:.4f}")
+        finish("topics-multilabel-bert-base-uncased", "bert-base-uncased",
+               {"classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForSequenceClassification"], "problem_type": "multi_label_classification",
+                "id2label": {str(i): t for i, t in enumerate(TOPICS)}, "label2id": {t: i for i, t in enumerate(TOPICS)}},
+               AutoModelForSequenceClassification, "text-classification",
+               lambda f, m, t: text_classification_cases(m, t, "multi"),
+               "problem_type multi_label_classification -> sigmoid by default")
 
-    data = rating_examples(rng, 160)
-    x = feats(base, tok_u, [t for t, _ in data])
-    y = torch.tensor([[l] for _, l in data])
-    w, b, l = train_linear(x, y, 1, lambda w, b: torch.nn.functional.mse_loss(x @ w.T + b, y), lr=0.02)
-    print(f"rating head loss {l:.4f}")
-    finish("rating-regression-bert-base-uncased", "bert-base-uncased",
-           {"classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForSequenceClassification"], "problem_type": "regression",
-            "id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}},
-           AutoModelForSequenceClassification, "text-classification",
-           lambda f, m, t: text_classification_cases(m, t, "regression"),
-           "problem_type regression, 1 label -> no function by default")
+    data = DATA["rating"]
+    if want("rating-regression-bert-base-uncased"):
+        x = feats(base, tok_u, [t for t, _ in data])
+        y = torch.tensor([[l] for _, l in data])
+        w, b, l = train_linear(x, y, 1, lambda w, b: torch.nn.functional.mse_loss(x @ w.T + b, y), lr=0.02)
+        print(f"rating head loss {l:.4f}")
+        finish("rating-regression-bert-base-uncased", "bert-base-uncased",
+               {"classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForSequenceClassification"], "problem_type": "regression",
+                "id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}},
+               AutoModelForSequenceClassification, "text-classification",
+               lambda f, m, t: text_classification_cases(m, t, "regression"),
+               "problem_type regression, 1 label -> no function by default")
 
     # --- zero-shot over an NLI head on bert-base-uncased ---
-    data = nli_examples(rng, 240)
-    x = feats(base, tok_u, [p for p, _ in data], pairs=True)
-    y = torch.tensor([l for _, l in data])
-    w, b, l = train_linear(x, y, 3, lambda w, b: torch.nn.functional.cross_entropy(x @ w.T + b, y))
-    print(f"nli head loss {l:.4f}")
-    finish("nli-bert-base-uncased", "bert-base-uncased", {"classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForSequenceClassification"], "id2label": {str(k): v for k, v in NLI_ID2LABEL.items()},
-            "label2id": {v: k for k, v in NLI_ID2LABEL.items()}},
-           AutoModelForSequenceClassification, "zero-shot-classification",
-           lambda f, m, t: zero_shot_cases(m, t),
-           "MNLI label order (contradiction, neutral, entailment) as facebook/bart-large-mnli")
+    data = DATA["nli"]
+    if want("nli-bert-base-uncased"):
+        x = feats(base, tok_u, [p for p, _ in data], pairs=True)
+        y = torch.tensor([l for _, l in data])
+        w, b, l = train_linear(x, y, 3, lambda w, b: torch.nn.functional.cross_entropy(x @ w.T + b, y))
+        print(f"nli head loss {l:.4f}")
+        finish("nli-bert-base-uncased", "bert-base-uncased", {"classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForSequenceClassification"], "id2label": {str(k): v for k, v in NLI_ID2LABEL.items()},
+                "label2id": {v: k for k, v in NLI_ID2LABEL.items()}},
+               AutoModelForSequenceClassification, "zero-shot-classification",
+               lambda f, m, t: zero_shot_cases(m, t),
+               "MNLI label order (contradiction, neutral, entailment) as facebook/bart-large-mnli")
 
     # --- question answering on bert-base-uncased ---
-    data = qa_examples(rng, 240)
-    hs, starts, ends, masks = [], [], [], []
-    with torch.no_grad():
-        for q, c, s, e in data:
-            enc = tok_u(q, c, return_offsets_mapping=True, return_tensors="pt")
-            off = enc.pop("offset_mapping")[0]
-            seq = enc.sequence_ids(0)
-            st = [i for i, (o, sid) in enumerate(zip(off.tolist(), seq)) if sid == 1 and o[0] <= s < o[1]]
-            en = [i for i, (o, sid) in enumerate(zip(off.tolist(), seq)) if sid == 1 and o[0] < e <= o[1]]
-            h = base(**enc).last_hidden_state[0]
-            hs.append(h)
-            starts.append(st[0])
-            ends.append(en[-1])
-            masks.append(torch.tensor([sid == 1 or i == 0 for i, sid in enumerate(seq)]))
-    L = max(h.shape[0] for h in hs)
-    H = torch.zeros(len(hs), L, hs[0].shape[1])
-    M = torch.zeros(len(hs), L, dtype=torch.bool)
-    for i, (h, m) in enumerate(zip(hs, masks)):
-        H[i, :h.shape[0]] = h
-        M[i, :m.shape[0]] = m
-    ys, ye = torch.tensor(starts), torch.tensor(ends)
+    data = DATA["qa"]
+    if want("qa-bert-base-uncased"):
+        hs, starts, ends, masks = [], [], [], []
+        with torch.no_grad():
+            for q, c, s, e in data:
+                enc = tok_u(q, c, return_offsets_mapping=True, return_tensors="pt")
+                off = enc.pop("offset_mapping")[0]
+                seq = enc.sequence_ids(0)
+                st = [i for i, (o, sid) in enumerate(zip(off.tolist(), seq)) if sid == 1 and o[0] <= s < o[1]]
+                en = [i for i, (o, sid) in enumerate(zip(off.tolist(), seq)) if sid == 1 and o[0] < e <= o[1]]
+                h = base(**enc).last_hidden_state[0]
+                hs.append(h)
+                starts.append(st[0])
+                ends.append(en[-1])
+                masks.append(torch.tensor([sid == 1 or i == 0 for i, sid in enumerate(seq)]))
+        L = max(h.shape[0] for h in hs)
+        H = torch.zeros(len(hs), L, hs[0].shape[1])
+        M = torch.zeros(len(hs), L, dtype=torch.bool)
+        for i, (h, m) in enumerate(zip(hs, masks)):
+            H[i, :h.shape[0]] = h
+            M[i, :m.shape[0]] = m
+        ys, ye = torch.tensor(starts), torch.tensor(ends)
 
-    def qa_loss(w, b):
-        lg = H @ w.T + b
-        lg = lg.masked_fill(~M[..., None], -1e4)
-        return (torch.nn.functional.cross_entropy(lg[..., 0], ys) + torch.nn.functional.cross_entropy(lg[..., 1], ye)) / 2
-    w, b, l = train_linear(H, None, 2, qa_loss, steps=300)
-    print(f"qa head loss {l:.4f}")
-    finish("qa-bert-base-uncased", "bert-base-uncased", {"qa_outputs.weight": w, "qa_outputs.bias": b},
-           {"architectures": ["BertForQuestionAnswering"]},
-           AutoModelForQuestionAnswering, "question-answering",
-           lambda f, m, t: qa_cases(m, t),
-           "expected outputs follow transformers 4.57.6 QuestionAnsweringPipeline rules (5.x has none); "
-           "model_max_length 512 -> max_seq_len 384, doc_stride 128 by default")
-    del base, H, hs
+        def qa_loss(w, b):
+            lg = H @ w.T + b
+            lg = lg.masked_fill(~M[..., None], -1e4)
+            return (torch.nn.functional.cross_entropy(lg[..., 0], ys) + torch.nn.functional.cross_entropy(lg[..., 1], ye)) / 2
+        w, b, l = train_linear(H, None, 2, qa_loss, steps=300)
+        print(f"qa head loss {l:.4f}")
+        finish("qa-bert-base-uncased", "bert-base-uncased", {"qa_outputs.weight": w, "qa_outputs.bias": b},
+               {"architectures": ["BertForQuestionAnswering"]},
+               AutoModelForQuestionAnswering, "question-answering",
+               lambda f, m, t: qa_cases(m, t),
+               "expected outputs follow transformers 4.57.6 QuestionAnsweringPipeline rules (5.x has none); "
+               "model_max_length 512 -> max_seq_len 384, doc_stride 128 by default")
+    del base
 
     # --- token classification on bert-base-cased ---
     basec = encoder_only(E("bert-base-cased"))
     tok_c = AutoTokenizer.from_pretrained(E("bert-base-cased"))
-    data = ner_examples(rng, 300)
-    X, Y = [], []
-    with torch.no_grad():
-        for text, spans in data:
-            enc = tok_c(text, return_offsets_mapping=True, return_tensors="pt")
-            off = enc.pop("offset_mapping")[0].tolist()
-            h = basec(**enc).last_hidden_state[0]
-            for i, (a, z) in enumerate(off):
-                if a == z:
-                    continue
-                lab = "O"
-                for s, e, kind in spans:
-                    if s <= a < e:
-                        lab = ("B-" if a == s else "I-") + kind
-                X.append(h[i])
-                Y.append(NER_LABELS.index(lab))
-    X, Y = torch.stack(X), torch.tensor(Y)
-    w, b, l = train_linear(X, Y, 9, lambda w, b: torch.nn.functional.cross_entropy(X @ w.T + b, Y))
-    print(f"ner head loss {l:.4f}")
-    finish("ner-bert-base-cased", "bert-base-cased", {"classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForTokenClassification"], "id2label": {str(i): t for i, t in enumerate(NER_LABELS)},
-            "label2id": {t: i for i, t in enumerate(NER_LABELS)}},
-           AutoModelForTokenClassification, "token-classification",
-           lambda f, m, t: token_classification_cases(m, t),
-           "label order as dslim/bert-base-NER; ignore_labels defaults to ['O']")
+    data = DATA["ner"]
+    if want("ner-bert-base-cased"):
+        X, Y = [], []
+        with torch.no_grad():
+            for text, spans in data:
+                enc = tok_c(text, return_offsets_mapping=True, return_tensors="pt")
+                off = enc.pop("offset_mapping")[0].tolist()
+                h = basec(**enc).last_hidden_state[0]
+                for i, (a, z) in enumerate(off):
+                    if a == z:
+                        continue
+                    lab = "O"
+                    for s, e, kind in spans:
+                        if s <= a < e:
+                            lab = ("B-" if a == s else "I-") + kind
+                    X.append(h[i])
+                    Y.append(NER_LABELS.index(lab))
+        X, Y = torch.stack(X), torch.tensor(Y)
+        w, b, l = train_linear(X, Y, 9, lambda w, b: torch.nn.functional.cross_entropy(X @ w.T + b, Y))
+        print(f"ner head loss {l:.4f}")
+        finish("ner-bert-base-cased", "bert-base-cased", {"classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForTokenClassification"], "id2label": {str(i): t for i, t in enumerate(NER_LABELS)},
+                "label2id": {t: i for i, t in enumerate(NER_LABELS)}},
+               AutoModelForTokenClassification, "token-classification",
+               lambda f, m, t: token_classification_cases(m, t),
+               "label order as dslim/bert-base-NER; ignore_labels defaults to ['O']")
     del basec
 
     # --- rerank on all-MiniLM-L6-v2: no pooler in the ONNX export, so a trained seeded pooler is committed ---
     mini = encoder_only(E("all-MiniLM-L6-v2"))  # pooler missing -> randomly initialised, not used here
     tok_m = AutoTokenizer.from_pretrained(E("all-MiniLM-L6-v2"))
-    data = rerank_examples(rng, 240)
-    x = feats(mini, tok_m, [p for p, _ in data], pairs=True, kind="cls")
-    y = torch.tensor([l for _, l in data])
-    g = torch.Generator().manual_seed(SEED + 1)
-    pw = torch.nn.Parameter(torch.randn(384, 384, generator=g) / 384 ** 0.5)
-    pb = torch.nn.Parameter(torch.zeros(384))
-    w, b, l = train_linear(x, y, 1, lambda w, b: torch.nn.functional.binary_cross_entropy_with_logits(
-        (torch.tanh(x @ pw.T + pb) @ w.T + b)[:, 0] * 1.0, y), extra=[pw, pb], lr=0.003)
-    print(f"rerank head loss {l:.4f}")
-    finish("rerank-all-MiniLM-L6-v2", "all-MiniLM-L6-v2",
-           {"bert.pooler.dense.weight": pw.detach(), "bert.pooler.dense.bias": pb.detach(),
-            "classifier.weight": w, "classifier.bias": b},
-           {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "LABEL_0"},
-            "label2id": {"LABEL_0": 0}},
-           AutoModelForSequenceClassification, "rerank",
-           lambda f, m, t: rerank_cases(f, m, t),
-           "CrossEncoder (sentence-transformers) over BertForSequenceClassification, 1 label; tokenizer "
-           "model_max_length 256 (from the converted MiniLM folder) -> pairs truncated longest_first to 256")
+    data = DATA["rerank"]
+    if want("rerank-all-MiniLM-L6-v2"):
+        x = feats(mini, tok_m, [p for p, _ in data], pairs=True, kind="cls")
+        y = torch.tensor([l for _, l in data])
+        g = torch.Generator().manual_seed(SEED + 1)
+        pw = torch.nn.Parameter(torch.randn(384, 384, generator=g) / 384 ** 0.5)
+        pb = torch.nn.Parameter(torch.zeros(384))
+        w, b, l = train_linear(x, y, 1, lambda w, b: torch.nn.functional.binary_cross_entropy_with_logits(
+            (torch.tanh(x @ pw.T + pb) @ w.T + b)[:, 0] * 1.0, y), extra=[pw, pb], lr=0.003)
+        print(f"rerank head loss {l:.4f}")
+        finish("rerank-all-MiniLM-L6-v2", "all-MiniLM-L6-v2",
+               {"bert.pooler.dense.weight": pw.detach(), "bert.pooler.dense.bias": pb.detach(),
+                "classifier.weight": w, "classifier.bias": b},
+               {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "LABEL_0"},
+                "label2id": {"LABEL_0": 0}},
+               AutoModelForSequenceClassification, "rerank",
+               lambda f, m, t: rerank_cases(f, m, t),
+               "CrossEncoder (sentence-transformers) over BertForSequenceClassification, 1 label; tokenizer "
+               "model_max_length 256 (from the converted MiniLM folder) -> pairs truncated longest_first to 256")
     return specs
 
 
@@ -789,7 +812,8 @@ def main():
     import safetensors
     specs = []
     if "--tiny-only" not in sys.argv:
-        specs += build_pretrained(enc_root, out_root, work)
+        start = sys.argv[sys.argv.index("--from") + 1] if "--from" in sys.argv else None
+        specs += build_pretrained(enc_root, out_root, work, start)
     if "--pretrained-only" not in sys.argv:
         specs += build_tiny(out_root, work)
     versions = {"python": sys.version.split()[0], "torch": torch.__version__, "transformers": transformers.__version__,

@@ -8,7 +8,7 @@
 #   MLM4J   the mlm4j launcher used to convert the encoders (default: this checkout's ./mlm4j)
 #   OUT     where fixtures go (default: this checkout's mlm4j-core/src/test/resources/tasks)
 #   QA_CROSSCHECK=0  skip running the real transformers 4.57.6 question-answering pipeline as a cross-check
-# Takes ~15 minutes on 2 cores. Deterministic: seeded, CPU, float32.
+# Takes ~45 minutes on 2 busy cores. Deterministic: seeded, CPU, float32.
 set -euo pipefail
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
@@ -45,6 +45,7 @@ done
 
 # 4. Heads, assembled folders, tiny checkpoints, expected outputs
 (cd "$WORK" && PYTHONPATH="$OVERLAY" HF_HUB_OFFLINE=1 "$PY" "$HERE/make_fixtures.py" "$WORK" "$OUT")
+"$PY" "$HERE/flag_near_ties.py" "$OUT"
 
 # 5. Replay the tiny checkpoints through fresh pipelines loaded from the committed folders
 (cd "$WORK" && PYTHONPATH="$OVERLAY" HF_HUB_OFFLINE=1 "$PY" "$HERE/replay_tiny.py" "$OUT")
