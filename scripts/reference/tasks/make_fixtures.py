@@ -700,7 +700,13 @@ def build_pretrained(enc_root, out_root, work, start_from=None):
         pb = torch.nn.Parameter(torch.zeros(384))
         w, b, l = train_linear(x, y, 1, lambda w, b: torch.nn.functional.binary_cross_entropy_with_logits(
             (torch.tanh(x @ pw.T + pb) @ w.T + b)[:, 0] * 1.0, y), extra=[pw, pb], lr=0.003)
-        print(f"rerank head loss {l:.4f}")
+        # the tiny synthetic task is separable, so logits grow until sigmoid saturates at 1.0 / 0.0 and ranks tie;
+        # scale the classifier so training logits have std 2.5: same order, scores spread over (0, 1)
+        with torch.no_grad():
+            z = (torch.tanh(x @ pw.T + pb) @ w.T + b)[:, 0]
+            k = 2.5 / z.std()
+            w, b = w * k, b * k
+        print(f"rerank head loss {l:.4f}, logits scaled by {float(k):.4f}")
         finish("rerank-all-MiniLM-L6-v2", "all-MiniLM-L6-v2",
                {"bert.pooler.dense.weight": pw.detach(), "bert.pooler.dense.bias": pb.detach(),
                 "classifier.weight": w, "classifier.bias": b},
