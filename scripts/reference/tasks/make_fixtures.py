@@ -722,22 +722,23 @@ def build_pretrained(enc_root, out_root, work, start_from=None):
 # ----------------------------------------------------------------------------------------------------
 # Tiny random full checkpoints
 # ----------------------------------------------------------------------------------------------------
-def tiny_vocab(lowercase):
-    from tokenizers import BertWordPieceTokenizer
+def tiny_vocab(enc_root, lowercase):
+    """The tokens the real bert-base-(un)cased tokenizer produces on all fixture inputs, in its vocab order, plus
+    the special tokens. Deterministic (the tokenizers WordPiece trainer is not: its ties follow hash order), and
+    greedy longest-match over this subset tokenizes the fixture inputs exactly as the full vocab does."""
+    tok = AutoTokenizer.from_pretrained(os.path.join(enc_root, "hf-bert-base-" + ("uncased" if lowercase else "cased")))
     corpus = [t if isinstance(t, str) else t["text"] + " " + t["text_pair"] for t in I.CLASSIFY_TEXTS]
     corpus += I.NER_TEXTS + [q + " " + c for q, c in I.QA_CASES] + [s + " " + " ".join(l) for s, l in I.ZERO_SHOT_CASES]
     corpus += [q + " " + " ".join(d) for q, d in I.RERANK_CASES]
-    corpus += [t for t, _ in ner_examples(random.Random(1), 200)]
-    t = BertWordPieceTokenizer(lowercase=lowercase, strip_accents=None, clean_text=True, handle_chinese_chars=True)
-    t.train_from_iterator(corpus, vocab_size=900, min_frequency=2, limit_alphabet=400,
-                          special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], show_progress=False)
-    vocab = sorted(t.get_vocab().items(), key=lambda kv: kv[1])
-    return [w for w, _ in vocab]
+    corpus += ["This example is {}.", "The topic of this text is {}.", "Dieser Text handelt von {}."]
+    ids = {i for t in corpus for i in tok(t, add_special_tokens=False)["input_ids"]}
+    ids |= {tok.convert_tokens_to_ids(t) for t in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]}
+    return tok.convert_ids_to_tokens(sorted(ids))
 
 
-def build_tiny(out_root, work):
+def build_tiny(enc_root, out_root, work):
     specs = []
-    vocabs = {True: tiny_vocab(True), False: tiny_vocab(False)}
+    vocabs = {True: tiny_vocab(enc_root, True), False: tiny_vocab(enc_root, False)}
 
     def make(name, auto_cls, fragment, lowercase, task, make_cases, head_keys):
         seed_all(SEED + len(specs))
@@ -821,7 +822,7 @@ def main():
         start = sys.argv[sys.argv.index("--from") + 1] if "--from" in sys.argv else None
         specs += build_pretrained(enc_root, out_root, work, start)
     if "--pretrained-only" not in sys.argv:
-        specs += build_tiny(out_root, work)
+        specs += build_tiny(enc_root, out_root, work)
     versions = {"python": sys.version.split()[0], "torch": torch.__version__, "transformers": transformers.__version__,
                 "tokenizers": tokenizers.__version__, "sentence_transformers": sentence_transformers.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__,
