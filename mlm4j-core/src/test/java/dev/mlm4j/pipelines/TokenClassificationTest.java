@@ -52,32 +52,35 @@ class TokenClassificationTest {
         return o;
     }
 
+    /** One expected.json case: entities, labels, words and offsets exactly, scores within 1e-4, Hugging Face's keys. */
+    static void check(TokenClassification ner, JsonNode c) {
+        List<Entity> got = ner.classify(c.get("input").asText(), options(c.get("kwargs")));
+        JsonNode want = c.get("output");
+        assertEquals(want.size(), got.size(), () -> "entities of " + c.get("id") + ": " + got.stream().map(Entity::toMap).toList());
+        for (int i = 0; i < got.size(); i++) {
+            JsonNode w = want.get(i);
+            Entity g = got.get(i);
+            String where = c.get("id").asText() + " #" + i + " " + g.toMap();
+            if (w.has("entity")) {
+                assertEquals(w.get("entity").asText(), g.entity(), where);
+                assertEquals(w.get("index").asInt(), g.index(), where);
+            } else {
+                assertEquals(w.get("entity_group").asText(), g.entityGroup(), where);
+            }
+            assertEquals(w.get("word").asText(), g.word(), where);
+            assertEquals(w.get("start").asInt(), g.start(), where);
+            assertEquals(w.get("end").asInt(), g.end(), where);
+            assertEquals(w.get("score").asDouble(), g.score(), 1e-4, where);
+            assertEquals(w.get("entity") != null ? List.of("entity", "score", "index", "word", "start", "end")
+                    : List.of("entity_group", "score", "word", "start", "end"), List.copyOf(g.toMap().keySet()), where);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> tinyNerMatchesTransformers() {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> {
-                List<Entity> got = ner.classify(c.get("input").asText(), options(c.get("kwargs")));
-                JsonNode want = c.get("output");
-                assertEquals(want.size(), got.size(), () -> "entities of " + c.get("id") + ": " + got.stream().map(Entity::toMap).toList());
-                for (int i = 0; i < got.size(); i++) {
-                    JsonNode w = want.get(i);
-                    Entity g = got.get(i);
-                    String where = c.get("id").asText() + " #" + i + " " + g.toMap();
-                    if (w.has("entity")) {
-                        assertEquals(w.get("entity").asText(), g.entity(), where);
-                        assertEquals(w.get("index").asInt(), g.index(), where);
-                    } else {
-                        assertEquals(w.get("entity_group").asText(), g.entityGroup(), where);
-                    }
-                    assertEquals(w.get("word").asText(), g.word(), where);
-                    assertEquals(w.get("start").asInt(), g.start(), where);
-                    assertEquals(w.get("end").asInt(), g.end(), where);
-                    assertEquals(w.get("score").asDouble(), g.score(), 1e-4, where);
-                    assertEquals(w.get("entity") != null ? List.of("entity", "score", "index", "word", "start", "end")
-                            : List.of("entity_group", "score", "word", "start", "end"), List.copyOf(g.toMap().keySet()), where);
-                }
-            }));
+            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(ner, c)));
         }
         assertTrue(tests.size() >= 30);
         return tests.stream();
