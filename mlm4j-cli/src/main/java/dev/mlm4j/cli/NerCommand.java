@@ -99,7 +99,8 @@ final class NerCommand implements java.util.concurrent.Callable<Integer> {
                 e.put("error", Inputs.EMPTY_LINE);
                 out.add(e);
             } else {
-                out.add(results.get(i).stream().map(TokenClassification.Entity::toMap).toList());
+                String text = input.get(i).text();
+                out.add(results.get(i).stream().map(e -> e.toMap(text)).toList());
             }
         }
         return out.size() == 1 ? out.getFirst() : out;

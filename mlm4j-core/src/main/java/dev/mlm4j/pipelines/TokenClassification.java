@@ -38,7 +38,8 @@ import java.util.Map;
  * adjacent entities of one tag join unless the next is a {@code B-}; the group's score is the mean, its word the
  * tokens joined as the WordPiece decoder does, its start/end the first and last member's. Entities whose label (or
  * group) is in {@code ignoreLabels} (default {@code ["O"]}) are dropped. A {@code [UNK]} token's word is the text it
- * covers. Start/end are character offsets (UTF-16 indices, as {@link String#substring}) into the text as given.
+ * covers. Start/end are character offsets into the text as given: UTF-16 indices (as {@link String#substring}) in
+ * {@link Entity}, Python's code-point indices in {@link Entity#toMap}'s JSON.
  * <p>Texts longer than the model's limit are truncated, as transformers does, unless {@code stride} > 0: then the
  * text is cut into overlapping windows (each {@code stride} tokens into the previous), each window is classified and
  * aggregated on its own, and of overlapping entities the longer (on a tie the higher-scoring) is kept.
@@ -102,16 +103,20 @@ public final class TokenClassification {
             return entity != null ? entity : entityGroup;
         }
 
-        /** Hugging Face's JSON object, keys in its order. */
-        public Map<String, Object> toMap() {
+        /**
+         * Hugging Face's JSON object for an entity of {@code text}, keys in its order; {@code start}/{@code end} are
+         * Python's string indices (code points), which differ from {@link #start()}/{@link #end()} (UTF-16) after a
+         * character outside the BMP (an emoji).
+         */
+        public Map<String, Object> toMap(String text) {
             Map<String, Object> m = new LinkedHashMap<>();
             if (entity != null) m.put("entity", entity);
             else m.put("entity_group", entityGroup);
             m.put("score", score);
             if (entity != null) m.put("index", index);
             m.put("word", word);
-            m.put("start", start);
-            m.put("end", end);
+            m.put("start", text.codePointCount(0, start));
+            m.put("end", text.codePointCount(0, end));
             return m;
         }
     }

@@ -54,13 +54,14 @@ class TokenClassificationTest {
 
     /** One expected.json case: entities, labels, words and offsets exactly, scores within 1e-4, Hugging Face's keys. */
     static void check(TokenClassification ner, JsonNode c) {
-        List<Entity> got = ner.classify(c.get("input").asText(), options(c.get("kwargs")));
+        String text = c.get("input").asText();
+        List<Entity> got = ner.classify(text, options(c.get("kwargs")));
         JsonNode want = c.get("output");
-        assertEquals(want.size(), got.size(), () -> "entities of " + c.get("id") + ": " + got.stream().map(Entity::toMap).toList());
+        assertEquals(want.size(), got.size(), () -> "entities of " + c.get("id") + ": " + got.stream().map(e -> e.toMap(text)).toList());
         for (int i = 0; i < got.size(); i++) {
             JsonNode w = want.get(i);
             Entity g = got.get(i);
-            String where = c.get("id").asText() + " #" + i + " " + g.toMap();
+            String where = c.get("id").asText() + " #" + i + " " + g.toMap(text);
             if (w.has("entity")) {
                 assertEquals(w.get("entity").asText(), g.entity(), where);
                 assertEquals(w.get("index").asInt(), g.index(), where);
@@ -68,11 +69,11 @@ class TokenClassificationTest {
                 assertEquals(w.get("entity_group").asText(), g.entityGroup(), where);
             }
             assertEquals(w.get("word").asText(), g.word(), where);
-            assertEquals(w.get("start").asInt(), g.start(), where);
-            assertEquals(w.get("end").asInt(), g.end(), where);
+            assertEquals(w.get("start").asInt(), g.toMap(text).get("start"), where);
+            assertEquals(w.get("end").asInt(), g.toMap(text).get("end"), where);
             assertEquals(w.get("score").asDouble(), g.score(), 1e-4, where);
             assertEquals(w.get("entity") != null ? List.of("entity", "score", "index", "word", "start", "end")
-                    : List.of("entity_group", "score", "word", "start", "end"), List.copyOf(g.toMap().keySet()), where);
+                    : List.of("entity_group", "score", "word", "start", "end"), List.copyOf(g.toMap(text).keySet()), where);
         }
     }
 
@@ -84,6 +85,18 @@ class TokenClassificationTest {
         }
         assertTrue(tests.size() >= 30);
         return tests.stream();
+    }
+
+    @Test
+    void jsonOffsetsArePythonStringIndicesAfterAnEmoji() {
+        // Python: "\U0001F600 Berlin".index("Berlin") == 2; Java's UTF-16 index is 3 (the emoji is a surrogate pair)
+        String text = "\uD83D\uDE00 Berlin";
+        List<Entity> got = ner.classify(text, Options.DEFAULT.withIgnoreLabels(List.of()));
+        Entity berlin = got.get(got.size() - 1);
+        assertEquals("Berlin", text.substring(berlin.start(), berlin.end()));
+        assertEquals(3, berlin.start());
+        assertEquals(2, berlin.toMap(text).get("start"));
+        assertEquals(8, berlin.toMap(text).get("end"));
     }
 
     @Test
