@@ -25,7 +25,9 @@ public final class BertFamily implements EncoderFamily {
             new Head<>("BertModel", Task.ENCODER, t -> true,
                     (t, c, p) -> new BertModel(new Weights(t).prefix("bert"), bert(c), p)),
             new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
-                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)));
+                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)),
+            new Head<>("BertForTokenClassification", Task.TOKEN_CLASSIFICATION, BertForTokenClassification::hasHead,
+                    (t, c, p) -> BertForTokenClassification.load(t, bert(c), p)));
 
     @Override
     public String modelType() {

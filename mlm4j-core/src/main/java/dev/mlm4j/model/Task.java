@@ -12,4 +12,6 @@ public record Task<M>(String name, Class<M> type) {
     public static final Task<Encoder> ENCODER = new Task<>("encoder", Encoder.class);
     /** The encoder with its masked-LM head (transformers' {@code BertForMaskedLM}). */
     public static final Task<MaskedLanguageModel> MASKED_LM = new Task<>("masked-language-model", MaskedLanguageModel.class);
+    /** The encoder with a classifier on every token (transformers' {@code BertForTokenClassification}): NER, POS tagging. */
+    public static final Task<TokenClassifier> TOKEN_CLASSIFICATION = new Task<>("token-classification", TokenClassifier.class);
 }

@@ -125,6 +125,16 @@ public final class Models {
                 card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
     }
 
+    /** Resolves {@code nameOrPath} and loads its token-classification (NER) pipeline: a {@code *ForTokenClassification} model, loaded anew by each call. */
+    public static TokenClassification tokenClassification(String nameOrPath, ProgressListener progress, Precision precision) {
+        return TokenClassification.load(resolve(nameOrPath, progress), nameOrPath, precision);
+    }
+
+    /** {@link #tokenClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static TokenClassification tokenClassification(String nameOrPath) {
+        return tokenClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
     /**
      * Only the tokenizer of {@code nameOrPath} (resolved as {@link #resolve} does): the weights are opened
      * (memory-mapped) to find it, never copied.
