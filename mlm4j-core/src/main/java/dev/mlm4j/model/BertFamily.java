@@ -25,7 +25,8 @@ public final class BertFamily implements EncoderFamily {
             new Head<>("BertModel", Task.ENCODER, t -> true,
                     (t, c, p) -> new BertModel(new Weights(t).prefix("bert"), bert(c), p)),
             new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
-                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)));
+                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)),
+            new Head<>("BertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertForSequenceClassification::hasHead, (t, c, p) -> BertForSequenceClassification.load(t, bert(c), p)));
 
     @Override
     public String modelType() {

@@ -12,4 +12,6 @@ public record Task<M>(String name, Class<M> type) {
     public static final Task<Encoder> ENCODER = new Task<>("encoder", Encoder.class);
     /** The encoder with its masked-LM head (transformers' {@code BertForMaskedLM}). */
     public static final Task<MaskedLanguageModel> MASKED_LM = new Task<>("masked-language-model", MaskedLanguageModel.class);
+    /** The encoder, its pooler and a classifier over the pooled [CLS] vector (transformers' {@code BertForSequenceClassification}). */
+    public static final Task<SequenceClassifier> SEQUENCE_CLASSIFICATION = new Task<>("sequence-classification", SequenceClassifier.class);
 }
