@@ -38,9 +38,10 @@ class EncoderFamiliesTest {
     void bertRegistersTheBareEncoderWithItsPoolerAndTheMaskedLmByArchitectureName() {
         EncoderFamily bert = EncoderFamilies.bert();
         assertEquals("bert", bert.modelType());
-        assertEquals(java.util.List.of("BertModel", "BertForMaskedLM"), bert.architectures());
+        assertEquals(java.util.List.of("BertModel", "BertForMaskedLM", "BertForSequenceClassification"), bert.architectures());
         assertEquals("BertModel", bert.head(Task.ENCODER).orElseThrow().architecture());
         assertEquals("BertForMaskedLM", bert.head(Task.MASKED_LM).orElseThrow().architecture());
+        assertEquals("BertForSequenceClassification", bert.head(Task.SEQUENCE_CLASSIFICATION).orElseThrow().architecture());
         assertTrue(EncoderFamilies.all().contains(bert));
     }
 
@@ -56,11 +57,11 @@ class EncoderFamiliesTest {
     void anUnknownModelTypeOrArchitectureIsOneLineNamingWhatIsImplemented() {
         assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\")",
                 refusal("{\"model_type\": \"roberta\", \"architectures\": [\"RobertaForMaskedLM\"]}"));
-        assertEquals("m/config.json: \"architectures\": \"BertForSequenceClassification\" is not supported (mlm4j implements"
-                        + " \"BertModel\" or \"BertForMaskedLM\")",
-                refusal("{\"model_type\": \"bert\", \"architectures\": [\"BertForSequenceClassification\"]}"));
+        assertEquals("m/config.json: \"architectures\": \"BertForNextSentencePrediction\" is not supported (mlm4j implements"
+                        + " \"BertModel\" or \"BertForMaskedLM\" or \"BertForSequenceClassification\")",
+                refusal("{\"model_type\": \"bert\", \"architectures\": [\"BertForNextSentencePrediction\"]}"));
         assertEquals("m/config.json: \"architectures\": \"RobertaModel\" is not supported (mlm4j implements"
-                        + " \"BertModel\" or \"BertForMaskedLM\")",
+                        + " \"BertModel\" or \"BertForMaskedLM\" or \"BertForSequenceClassification\")",
                 refusal("{\"architectures\": [\"RobertaModel\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertModel\" is not a list of architecture names",
                 refusal("{\"architectures\": \"BertModel\"}"));
@@ -73,10 +74,10 @@ class EncoderFamiliesTest {
         Path config = dir.resolve("config.json");
         String text = Files.readString(config);
         assertTrue(text.contains("\"BertForMaskedLM\""));
-        Files.writeString(config, text.replace("\"BertForMaskedLM\"", "\"BertForSequenceClassification\""));
+        Files.writeString(config, text.replace("\"BertForMaskedLM\"", "\"BertForNextSentencePrediction\""));
         String m = assertThrows(IllegalArgumentException.class, () -> Checkpoint.open(dir).close()).getMessage();
-        assertEquals(config + ": \"architectures\": \"BertForSequenceClassification\" is not supported (mlm4j implements"
-                + " \"BertModel\" or \"BertForMaskedLM\")", m);
+        assertEquals(config + ": \"architectures\": \"BertForNextSentencePrediction\" is not supported (mlm4j implements"
+                + " \"BertModel\" or \"BertForMaskedLM\" or \"BertForSequenceClassification\")", m);
     }
 
     @Test
