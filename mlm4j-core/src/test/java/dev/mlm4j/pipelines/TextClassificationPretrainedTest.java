@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The pretrained sentiment fixture (src/test/resources/tasks/pretrained/sentiment-bert-base-uncased: a seeded head
+ * The pretrained text-classification fixtures (src/test/resources/tasks/pretrained/*-bert-base-uncased: seeded heads
  * on the real bert-base-uncased, outputs of transformers 5.18's text-classification pipeline) assembled as its README
  * says, in Java: {@code Models.convert("bert-base-uncased")}, then the encoder's {@code bert.*} tensors (pooler kept,
  * {@code cls.*} dropped) plus head.safetensors, config.json with config-fragment.json's keys set, the tokenizer files
@@ -84,16 +84,19 @@ class TextClassificationPretrainedTest {
         return dir;
     }
 
+    /** Sentiment (softmax, 2 labels), multi-label topics (sigmoid) and regression (raw score), all on bert-base-uncased. */
     @TestFactory
-    Stream<DynamicTest> sentimentOnBertBaseUncasedMatchesTransformers() throws Exception {
-        String fixture = "sentiment-bert-base-uncased";
-        Path dir = assemble(fixture);
-        Path res = Path.of(TextClassificationPretrainedTest.class.getResource("/tasks/pretrained/" + fixture).toURI());
-        JsonNode expected = TextClassificationFixturesTest.JSON.readTree(res.resolve("expected.json").toFile());
-        TextClassification tc = Models.textClassification(dir.toString());
+    Stream<DynamicTest> headsOnBertBaseUncasedMatchTransformers() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(fixture + " " + c.get("id").asText(), () -> TextClassificationFixturesTest.check(tc, c)));
+        for (String fixture : List.of("sentiment-bert-base-uncased", "topics-multilabel-bert-base-uncased", "rating-regression-bert-base-uncased")) {
+            Path dir = assemble(fixture);
+            Path res = Path.of(TextClassificationPretrainedTest.class.getResource("/tasks/pretrained/" + fixture).toURI());
+            JsonNode expected = TextClassificationFixturesTest.JSON.readTree(res.resolve("expected.json").toFile());
+            assertEquals("text-classification", expected.get("task").asText());
+            for (JsonNode c : expected.get("cases")) {
+                tests.add(DynamicTest.dynamicTest(fixture + " " + c.get("id").asText(),
+                        () -> TextClassificationFixturesTest.check(Models.textClassification(dir.toString()), c)));
+            }
         }
         return tests.stream();
     }
