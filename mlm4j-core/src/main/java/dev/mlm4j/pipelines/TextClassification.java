@@ -218,6 +218,11 @@ public final class TextClassification {
         return run(encodings);
     }
 
+    /** Refuses an input {@link #classify} would refuse (null, over the model's maximum), without running the model. */
+    public void check(Input in) {
+        encode(in, 0);
+    }
+
     private Encoding encode(Input in, int index) {
         if (in == null) throw new IllegalArgumentException("input " + (index + 1) + " is null");
         Encoding e = in.isPair() ? tokenizer.encodePair(in.text(), in.textPair(), Integer.MAX_VALUE, false)
