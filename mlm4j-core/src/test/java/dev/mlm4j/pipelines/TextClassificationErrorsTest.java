@@ -113,6 +113,16 @@ class TextClassificationErrorsTest {
         assertTrue(m.contains("is a BertForMaskedLM, not a sequence classifier"), m);
     }
 
+    /** Converting would write a config.json without the architecture and the labels: a classifier that no longer classifies. */
+    @Test
+    void aClassifierIsNotConvertedIntoAFolderThatLosesItsLabels() throws Exception {
+        Path out = tmp.resolve("converted");
+        String m = assertThrows(IllegalArgumentException.class, () -> Models.convert(TextClassificationFixturesTest.tiny("sentiment").toString(),
+                out, false, dev.mlm4j.util.ProgressListener.NONE)).getMessage();
+        assertTrue(m.contains("it has a task head (classifier.* tensors)"), m);
+        assertTrue(!Files.exists(out) || Files.list(out).findAny().isEmpty(), "nothing half-written");
+    }
+
     @Test
     void functionNamesAreHuggingFaces() {
         assertEquals(TextClassification.Function.SOFTMAX, TextClassification.Function.of("softmax"));
