@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
         description = "Bidirectional transformer encoders (BERT family) in pure Java.",
         subcommands = {
                 FillMaskCommand.class,
+                ClassifyCommand.class,
                 NerCommand.class,
                 EmbedCommand.class,
                 SimilarityCommand.class,

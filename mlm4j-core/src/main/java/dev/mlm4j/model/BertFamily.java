@@ -26,6 +26,8 @@ public final class BertFamily implements EncoderFamily {
                     (t, c, p) -> new BertModel(new Weights(t).prefix("bert"), bert(c), p)),
             new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
                     (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)),
+            new Head<>("BertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertForSequenceClassification::hasHead,
+                    (t, c, p) -> BertForSequenceClassification.load(t, bert(c), p)),
             new Head<>("BertForTokenClassification", Task.TOKEN_CLASSIFICATION, BertForTokenClassification::hasHead,
                     (t, c, p) -> BertForTokenClassification.load(t, bert(c), p)));
 

@@ -12,6 +12,8 @@ public record Task<M>(String name, Class<M> type) {
     public static final Task<Encoder> ENCODER = new Task<>("encoder", Encoder.class);
     /** The encoder with its masked-LM head (transformers' {@code BertForMaskedLM}). */
     public static final Task<MaskedLanguageModel> MASKED_LM = new Task<>("masked-language-model", MaskedLanguageModel.class);
+    /** The encoder, its pooler and a classifier over the pooled [CLS] vector (transformers' {@code BertForSequenceClassification}). */
+    public static final Task<SequenceClassifier> SEQUENCE_CLASSIFICATION = new Task<>("sequence-classification", SequenceClassifier.class);
     /** The encoder with a classifier on every token (transformers' {@code BertForTokenClassification}): NER, POS tagging. */
     public static final Task<TokenClassifier> TOKEN_CLASSIFICATION = new Task<>("token-classification", TokenClassifier.class);
 }

@@ -54,6 +54,7 @@ public final class Models {
     private static final Map<Key, Loaded> LOADED = new ConcurrentHashMap<>();
     private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
+    private static final Map<Key, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
@@ -123,6 +124,16 @@ public final class Models {
         Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
         return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
                 card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
+    }
+
+    /** Resolves {@code nameOrPath} (progress on stderr) and returns its text-classification pipeline (a sequence classifier's folder). */
+    public static TextClassification textClassification(String nameOrPath) {
+        return textClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /** As {@link #textClassification(String)}, with progress to {@code progress} (null: stderr) and the encoder at {@code precision}. */
+    public static TextClassification textClassification(String nameOrPath, ProgressListener progress, Precision precision) {
+        return TEXT_CLASSIFICATION.computeIfAbsent(key(nameOrPath, progress, precision), k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
     }
 
     /** Resolves {@code nameOrPath} and loads its token-classification (NER) pipeline: a {@code *ForTokenClassification} model, loaded anew by each call. */

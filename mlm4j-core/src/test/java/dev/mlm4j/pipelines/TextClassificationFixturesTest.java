@@ -1,0 +1,144 @@
+package dev.mlm4j.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.pipelines.TextClassification.Input;
+import dev.mlm4j.pipelines.TextClassification.Label;
+import dev.mlm4j.pipelines.TextClassification.Options;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every case of the tiny task checkpoints' expected.json (src/test/resources/tasks/, made by
+ * scripts/reference/tasks/make_fixtures.py with transformers 5.18's own {@code pipeline("text-classification")}):
+ * mlm4j's JSON reply has the same shape, the same labels in the same order, and scores within 1e-4; cases flagged
+ * {@code near_tie} (neighbours less than 1e-4 apart) are compared as sets of (label, score).
+ */
+class TextClassificationFixturesTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final double TOLERANCE = 1e-4;
+
+    static Path tiny(String name) throws Exception {
+        return Path.of(TextClassificationFixturesTest.class.getResource("/tasks/tiny/" + name).toURI());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tinyTextClassificationFixtures() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : List.of("sentiment", "topics-multilabel", "rating-regression")) {
+            Path folder = tiny(name);
+            JsonNode expected = JSON.readTree(folder.resolve("expected.json").toFile());
+            assertEquals("text-classification", expected.get("task").asText());
+            TextClassification tc = Models.textClassification(folder.toString());
+            for (JsonNode c : expected.get("cases")) {
+                tests.add(DynamicTest.dynamicTest(name + " " + c.get("id").asText(), () -> check(tc, c)));
+            }
+        }
+        assertTrue(tests.size() >= 3 * 100, "fixtures have " + tests.size() + " cases");
+        return tests.stream();
+    }
+
+    static Options options(JsonNode kwargs) {
+        Options o = Options.DEFAULT;
+        if (kwargs.has("top_k")) o = kwargs.get("top_k").isNull() ? o.withAllLabels() : o.withTopK(kwargs.get("top_k").intValue());
+        if (kwargs.has("function_to_apply")) o = o.withFunction(TextClassification.Function.of(kwargs.get("function_to_apply").asText()));
+        return o;
+    }
+
+    static Input input(JsonNode in) {
+        return in.isTextual() ? Input.of(in.asText()) : Input.pair(in.get("text").asText(), in.get("text_pair").asText());
+    }
+
+    static void check(TextClassification tc, JsonNode c) {
+        Input in = input(c.get("input"));
+        Options o = options(c.get("kwargs"));
+        List<Label> labels = tc.classify(List.of(in), o).getFirst();
+        JsonNode actual = TextClassification.toJson(in, labels, o);
+        JsonNode want = c.get("output");
+        String where = c.get("id").asText() + ": expected " + want + ", got " + actual;
+        assertEquals(want.isArray(), actual.isArray(), "reply shape, " + where);
+        if (!want.isArray()) {
+            assertLabel(want, actual, where);
+            return;
+        }
+        assertEquals(want.size(), actual.size(), where);
+        if (c.path("near_tie").asBoolean(false)) {
+            Map<String, Double> w = new TreeMap<>(), a = new TreeMap<>();
+            for (JsonNode x : want) w.put(x.get("label").asText(), x.get("score").asDouble());
+            for (JsonNode x : actual) a.put(x.get("label").asText(), x.get("score").asDouble());
+            assertEquals(w.keySet(), a.keySet(), where);
+            for (String k : w.keySet()) assertEquals(w.get(k), a.get(k), TOLERANCE, where);
+            return;
+        }
+        for (int i = 0; i < want.size(); i++) assertLabel(want.get(i), actual.get(i), where);
+    }
+
+    static void assertLabel(JsonNode want, JsonNode actual, String where) {
+        assertEquals(want.get("label").asText(), actual.get("label").asText(), where);
+        assertEquals(want.get("score").asDouble(), actual.get("score").asDouble(), TOLERANCE, where);
+        assertEquals(2, actual.size(), where);
+    }
+
+    /**
+     * The NLI checkpoint's zero-shot cases exercise pair classification: transformers' zero-shot pipeline is
+     * softmax over the (sequence, hypothesis) pairs' logits, so the logits mlm4j gives for the pairs, put through
+     * the pipeline's rules (README: entailment id by name, single-label softmax across labels, multi-label softmax of
+     * [contradiction, entailment]), must give its labels and scores.
+     */
+    @TestFactory
+    Stream<DynamicTest> nliPairsGiveTheZeroShotFixture() throws Exception {
+        Path folder = tiny("nli");
+        JsonNode expected = JSON.readTree(folder.resolve("expected.json").toFile());
+        TextClassification tc = Models.textClassification(folder.toString());
+        List<String> names = tc.labels();
+        int entail = -1;
+        for (int i = 0; i < names.size(); i++) if (names.get(i).toLowerCase().startsWith("entail")) entail = i;
+        int ent = entail, contra = entail == 0 ? names.size() - 1 : 0;
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : expected.get("cases")) {
+            tests.add(DynamicTest.dynamicTest("nli " + c.get("id").asText(), () -> {
+                JsonNode kw = c.get("kwargs");
+                String template = kw.has("hypothesis_template") ? kw.get("hypothesis_template").asText() : "This example is {}.";
+                List<String> candidates = new ArrayList<>();
+                kw.get("candidate_labels").forEach(l -> candidates.add(l.asText()));
+                boolean multi = kw.path("multi_label").asBoolean(false) || candidates.size() == 1;
+                List<Input> pairs = new ArrayList<>();
+                for (String l : candidates) pairs.add(Input.pair(c.get("input").asText(), template.replace("{}", l)));
+                List<float[]> logits = tc.logits(pairs);
+                double[] scores = new double[candidates.size()];
+                if (multi) {
+                    for (int i = 0; i < scores.length; i++) {
+                        float[] two = TextClassification.apply(TextClassification.Function.SOFTMAX,
+                                new float[]{logits.get(i)[contra], logits.get(i)[ent]});
+                        scores[i] = two[1];
+                    }
+                } else {
+                    float[] e = new float[scores.length];
+                    for (int i = 0; i < e.length; i++) e[i] = logits.get(i)[ent];
+                    float[] s = TextClassification.apply(TextClassification.Function.SOFTMAX, e);
+                    for (int i = 0; i < e.length; i++) scores[i] = s[i];
+                }
+                JsonNode out = c.get("output");
+                for (int j = 0; j < out.get("labels").size(); j++) {
+                    int i = candidates.indexOf(out.get("labels").get(j).asText());
+                    if (i < 0) fail("unknown label in " + out);
+                    assertEquals(out.get("scores").get(j).asDouble(), scores[i], TOLERANCE, c.get("id") + " " + out);
+                }
+            }));
+        }
+        return tests.stream();
+    }
+}
