@@ -3,6 +3,7 @@ package dev.mlm4j.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.ClassificationConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.EncoderOutput;
@@ -123,10 +124,10 @@ public final class TokenClassification {
 
     private final TokenClassifier model;
     private final Tokenizer tokenizer;
-    private final TokenLabelMap labels;
+    private final List<String> labels; // by id (id2label)
     private final int maxLength;
 
-    TokenClassification(TokenClassifier model, Tokenizer tokenizer, TokenLabelMap labels, int maxLength) {
+    TokenClassification(TokenClassifier model, Tokenizer tokenizer, List<String> labels, int maxLength) {
         if (labels.size() != model.numLabels()) throw new IllegalArgumentException(labels.size() + " labels for a classifier of " + model.numLabels());
         this.model = model;
         this.tokenizer = tokenizer;
@@ -160,9 +161,26 @@ public final class TokenClassification {
             }
             TokenClassifier m = c.load(Task.TOKEN_CLASSIFICATION, precision).orElseThrow(() -> new IllegalArgumentException(
                     "model '" + name + "' has no token-classification head (no classifier.weight / classifier.bias tensors)"));
-            TokenLabelMap labels = TokenLabelMap.read(config, m.numLabels(), file.toString());
-            return new TokenClassification(m, c.tokenizer(), labels, Math.min(c.tokenizer().maxLength(), c.maxLength()));
+            return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()),
+                    Math.min(c.tokenizer().maxLength(), c.maxLength()));
         }
+    }
+
+    /**
+     * The labels by id: config.json's label maps read as for every classifier ({@link ClassificationConfig#fromJson}),
+     * {@code LABEL_0 … LABEL_{n−1}} for the classifier's {@code numLabels} rows when it has no {@code id2label}.
+     */
+    private static List<String> labels(JsonNode config, int numLabels, String where) {
+        boolean named = config != null && config.hasNonNull("id2label");
+        int declared = named ? config.get("id2label").size() : config != null && config.hasNonNull("num_labels") ? -1 : numLabels;
+        if (declared >= 0 && declared != numLabels) {   // the classifier's size first: the most telling disagreement
+            throw new IllegalArgumentException(where + ": \"id2label\" has " + declared + " labels but the classifier (classifier.weight) scores " + numLabels);
+        }
+        ClassificationConfig labels = declared == numLabels && !named ? ClassificationConfig.defaults(numLabels) : ClassificationConfig.fromJson(config, where);
+        if (labels.numLabels() != numLabels) {
+            throw new IllegalArgumentException(where + ": \"num_labels\" is " + labels.numLabels() + " but the classifier (classifier.weight) scores " + numLabels);
+        }
+        return labels.labels();
     }
 
     public Tokenizer tokenizer() {
@@ -171,7 +189,7 @@ public final class TokenClassification {
 
     /** The labels by id ({@code id2label}). */
     public List<String> labels() {
-        return List.of(labels.names());
+        return labels;
     }
 
     /** The longest window in tokens, [CLS] and [SEP] included. */
@@ -300,7 +318,7 @@ public final class TokenClassification {
         if (a == Aggregation.NONE || a == Aggregation.SIMPLE) {
             for (Pre p : pre) {
                 int k = argmax(p.scores());
-                entities.add(new Entity(labels.name(k), null, p.scores()[k], p.index(), p.word(), p.start(), p.end()));
+                entities.add(new Entity(labels.get(k), null, p.scores()[k], p.index(), p.word(), p.start(), p.end()));
             }
         } else {
             List<Pre> group = new ArrayList<>();
@@ -342,7 +360,7 @@ public final class TokenClassification {
             }
         }
         int k = argmax(scores);
-        return new Entity(labels.name(k), null, scores[k], -1, word, tokens.get(0).start(), tokens.get(tokens.size() - 1).end());
+        return new Entity(labels.get(k), null, scores[k], -1, word, tokens.get(0).start(), tokens.get(tokens.size() - 1).end());
     }
 
     private static float max(float[] v) {
