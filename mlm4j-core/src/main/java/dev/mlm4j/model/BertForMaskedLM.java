@@ -36,10 +36,7 @@ public final class BertForMaskedLM implements MaskedLanguageModel {
      * with a tensor missing is loaded (and {@link #load} names the missing tensor) instead of being taken for no head.
      */
     public static boolean hasHead(TensorSource source) {
-        for (String name : source.names()) {
-            if (name.startsWith("cls.predictions.")) return true;
-        }
-        return false;
+        return source.containsAnyUnder("cls.predictions.");
     }
 
     /**

@@ -30,10 +30,7 @@ public final class BertForSequenceClassification implements SequenceClassifier {
 
     /** Whether a checkpoint carries a classifier: any {@code classifier.*} tensor (a broken one is then named by {@link #load}). */
     public static boolean hasHead(TensorSource source) {
-        for (String name : source.names()) {
-            if (name.startsWith("classifier.")) return true;
-        }
-        return false;
+        return source.containsAnyUnder("classifier.");
     }
 
     /**

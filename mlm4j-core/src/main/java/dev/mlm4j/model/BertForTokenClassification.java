@@ -45,10 +45,7 @@ public final class BertForTokenClassification implements TokenClassifier {
 
     /** Whether a checkpoint carries a classifier ({@code classifier.*}); a partial one is loaded and {@link #load} names what is missing. */
     public static boolean hasHead(TensorSource source) {
-        for (String name : source.names()) {
-            if (name.startsWith("classifier.")) return true;
-        }
-        return false;
+        return source.containsAnyUnder("classifier.");
     }
 
     @Override

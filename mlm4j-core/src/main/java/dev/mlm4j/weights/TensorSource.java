@@ -38,6 +38,11 @@ public interface TensorSource extends Closeable {
         return info(name) != null;
     }
 
+    /** Whether any tensor's name starts with {@code prefix} (e.g. {@code "classifier."}: the checkpoint carries that head, maybe partly). */
+    default boolean containsAnyUnder(String prefix) {
+        return names().stream().anyMatch(n -> n.startsWith(prefix));
+    }
+
     /**
      * The tensor as float32 on the heap (F16 and BF16 widened). Throws {@link WeightException}
      * naming the tensor and the file when it is absent, truncated or corrupt.
