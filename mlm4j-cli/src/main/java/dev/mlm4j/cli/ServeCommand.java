@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "serve",
@@ -17,6 +19,10 @@ import java.util.concurrent.Callable;
                 "Serves models over HTTP: TEI's routes (/embed, /embed_all, /similarity, /tokenize, /decode),",
                 "OpenAI's /v1/embeddings, /fill-mask, /attention, /health, /info, /metrics, /openapi.json and /docs,",
                 "and the interactive attention page at /.",
+                "Task models, one per option, each answer their own route: --classifier DIR for TEI's /predict (text",
+                "classification), --ner DIR for /token-classification. Unlike TEI (one model per process), one server",
+                "serves several; a route whose model was not given answers 424. With task options and no --model, only",
+                "the task models are served.",
                 "Example: ./mlm4j serve --port 8080, then open http://127.0.0.1:8080/",
                 "SIGTERM or Ctrl-C stops it gracefully: in-flight requests finish, new ones get 503, exit 0.",
                 "With an API key: MLM4J_API_KEY=secret ./mlm4j serve (not --api-key, which other users see in `ps`)."
@@ -29,6 +35,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "A model to serve (repeatable), addressed by this name in requests; the first listed is the default."
                     + " Default: all-MiniLM-L6-v2 (embeddings) and bert-base-uncased (fill-mask, attention).")
     List<String> models = new ArrayList<>();
+
+    @Option(names = "--classifier", paramLabel = "[NAME=]DIR",
+            description = "A text-classification model (a folder whose config.json names *ForSequenceClassification: sentiment,"
+                    + " topics, NLI) for POST /predict, TEI's route. Loaded at start; a folder without the classifier head is an error.")
+    String classifier;
+
+    @Option(names = "--ner", paramLabel = "[NAME=]DIR",
+            description = "A token-classification model (*ForTokenClassification: NER, POS tagging) for POST /token-classification,"
+                    + " Hugging Face's token-classification JSON. Loaded at start; a folder without the head is an error.")
+    String ner;
 
     @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port (0: any free one). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -100,8 +116,18 @@ final class ServeCommand implements Callable<Integer> {
                 maxClientBatchSize, maxConcurrentRequests, requestTimeoutMillis, autoTruncate,
                 key == null || key.isEmpty() ? null : key, corsOrigins, shutdownGraceMillis,
                 bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        Map<ServedModel.Task, String> tasks = new LinkedHashMap<>();
+        if (classifier != null) tasks.put(ServedModel.Task.TEXT_CLASSIFICATION, classifier);
+        if (ner != null) tasks.put(ServedModel.Task.TOKEN_CLASSIFICATION, ner);
         List<ServedModel> served = new ArrayList<>();
-        for (String spec : models.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
+        for (String spec : models.isEmpty() && tasks.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
+        for (var t : tasks.entrySet()) {
+            try {
+                served.add(ServedModel.loadTask(t.getKey(), t.getValue(), null));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(t.getKey().option() + " " + t.getValue() + ": " + e.getMessage(), e);
+            }
+        }
 
         MlmServer server = MlmServer.start(options, served);
         for (String sig : List.of("TERM", "INT")) {

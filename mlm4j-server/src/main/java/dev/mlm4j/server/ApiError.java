@@ -35,6 +35,14 @@ final class ApiError extends RuntimeException {
         return new ApiError(404, "NotFound", message);
     }
 
+    /**
+     * 424 (TEI's status for its "Backend" errors): the model cannot give an answer, e.g. no model of the kind the route
+     * needs is loaded (TEI's answer to /predict or /rerank on another kind of model), or a score is NaN.
+     */
+    static ApiError backend(String message) {
+        return new ApiError(424, "Backend", message);
+    }
+
     /** 408: the client took longer than --body-read-timeout-ms to send its request body. */
     static ApiError bodyTimeout(long millis) {
         return new ApiError(408, "Timeout", "the request body did not arrive within " + millis

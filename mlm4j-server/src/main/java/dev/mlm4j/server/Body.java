@@ -149,7 +149,21 @@ final class Body {
         if (n.isTextual()) return List.of(n.textValue());
         if (!n.isArray()) throw wrongType(field, "a string or a list of strings", n);
         if (n.isEmpty()) throw ApiError.empty("`" + field + "` is an empty list");
-        checkCount(field, n.size(), maxInputs);
+        return strings(n, field, maxInputs);
+    }
+
+    /** A list of strings (a single string counts as a list of one), possibly limited; absent gives an empty list. */
+    List<String> stringList(String field, int maxItems) {
+        JsonNode n = get(field);
+        if (n == null) return List.of();
+        if (n.isTextual()) return List.of(n.textValue());
+        if (!n.isArray()) throw wrongType(field, "a list of strings", n);
+        return strings(n, field, maxItems);
+    }
+
+    /** The items of the list {@code n} (of {@code field}), each a string, at most {@code max} of them. */
+    static List<String> strings(JsonNode n, String field, int max) {
+        checkCount(field, n.size(), max);
         List<String> out = new ArrayList<>(n.size());
         for (int i = 0; i < n.size(); i++) {
             JsonNode t = n.get(i);
@@ -159,20 +173,12 @@ final class Body {
         return out;
     }
 
-    /** A list of strings (no single string allowed), possibly limited. */
-    List<String> stringList(String field, int maxItems) {
-        JsonNode n = get(field);
-        if (n == null) return List.of();
-        if (n.isTextual()) return List.of(n.textValue());
-        if (!n.isArray()) throw wrongType(field, "a list of strings", n);
-        checkCount(field, n.size(), maxItems);
-        List<String> out = new ArrayList<>(n.size());
-        for (int i = 0; i < n.size(); i++) {
-            JsonNode t = n.get(i);
-            if (!t.isTextual()) throw ApiError.validation("`" + field + "[" + i + "]` must be a string, got " + kind(t));
-            out.add(t.textValue());
+    /** TEI's {@code truncation_direction}: only "Right" (any case) is supported; "Left" is refused with 400. */
+    void rightTruncationOnly() {
+        String dir = string("truncation_direction", "Right");
+        if (!dir.equalsIgnoreCase("right")) {
+            throw ApiError.validation("`truncation_direction` \"" + abbreviate(dir) + "\" is not supported: only \"Right\"");
         }
-        return out;
     }
 
     static void checkCount(String field, int count, int max) {

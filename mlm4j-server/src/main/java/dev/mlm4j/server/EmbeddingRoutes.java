@@ -209,10 +209,7 @@ final class EmbeddingRoutes {
     }
 
     private static void teiOnlyRight(Body b) {
-        String dir = b.string("truncation_direction", "Right");
-        if (!dir.equalsIgnoreCase("right")) {
-            throw ApiError.validation("`truncation_direction` \"" + Body.abbreviate(dir) + "\" is not supported: only \"Right\"");
-        }
+        b.rightTruncationOnly();
         if (b.string("prompt_name", null) != null) {
             throw ApiError.validation("`prompt_name` is not supported: this server has no sentence-transformers prompts");
         }

@@ -19,6 +19,7 @@ final class Info {
         info.put("model_id", first.name());
         info.put("model_sha", null);
         info.put("model_dtype", "float32");
+        info.put("served_model_name", first.name());
         info.put("model_type", modelType(first));
         info.put("max_concurrent_requests", o.maxConcurrentRequests());
         info.put("max_input_length", first.maxLength());
@@ -44,6 +45,12 @@ final class Info {
         d.put("max_input_length", m.maxLength());
         d.put("vocab_size", m.tokenizer().vocabSize());
         d.put("lower_case", m.tokenizer().lowerCase());
+        if (m.primary().taskModel()) {
+            d.put("route", m.primary().route);
+            d.put("option", m.primary().option);
+            List<String> labels = labels(m);
+            if (labels != null) d.put("labels", labels);
+        }
         var fe = m.embeddingsIfLoaded();
         if (fe != null) {
             d.put("dimensions", fe.dimension());
@@ -54,8 +61,26 @@ final class Info {
         return d;
     }
 
+    /** A classifier's labels by id (id2label), or null. */
+    private static List<String> labels(ServedModel m) {
+        if (m.textClassification() != null) return m.textClassification().labels();
+        if (m.tokenClassification() != null) return m.tokenClassification().labels();
+        return null;
+    }
+
     private static Map<String, Object> modelType(ServedModel m) {
         Map<String, Object> inner = new LinkedHashMap<>();
+        List<String> labels = labels(m);
+        if (labels != null) {   // TEI's ClassifierModel: {"id2label": {"0": …}, "label2id": {…: 0}}
+            Map<String, Object> id2label = new LinkedHashMap<>(), label2id = new LinkedHashMap<>();
+            for (int i = 0; i < labels.size(); i++) {
+                id2label.put(Integer.toString(i), labels.get(i));
+                label2id.put(labels.get(i), i);
+            }
+            inner.put("id2label", id2label);
+            inner.put("label2id", label2id);
+            return Map.of(m.primary() == ServedModel.Task.TEXT_CLASSIFICATION ? "classifier" : "token_classifier", inner);
+        }
         var fe = m.embeddingsIfLoaded();
         if (m.primary() == ServedModel.Task.EMBEDDINGS && fe != null) {
             inner.put("pooling", fe.defaultPooling().id());

@@ -178,6 +178,9 @@ public final class MlmServer implements AutoCloseable {
         get(cfg, "/v1/models", embeddings::models);
         AttentionRoute attention = new AttentionRoute(this);
         post(cfg, "/attention", attention::handle);
+        TaskRoutes tasks = new TaskRoutes(this);
+        post(cfg, ServedModel.Task.TEXT_CLASSIFICATION.route, tasks::predict);
+        post(cfg, ServedModel.Task.TOKEN_CLASSIFICATION.route, tasks::tokenClassification);
 
         cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         cfg.routes.exception(Answered.class, (e, ctx) -> { });
@@ -499,6 +502,10 @@ public final class MlmServer implements AutoCloseable {
             ServedModel.Task made = task == ServedModel.Task.ATTENTION ? ServedModel.Task.FILL_MASK : task;
             for (ServedModel m : models) if (m.primary() == made) return m;
             for (ServedModel m : models) if (m.supports(task)) return m;
+            if (task.taskModel()) {     // as TEI on a model of another kind: 424
+                throw ApiError.backend("no " + task.label + " model is loaded: start the server with " + task.option
+                        + " DIR for " + task.route + "; it serves " + ServedModel.names(models));
+            }
             throw ApiError.notFound("no model on this server can do " + task.label + "; it serves " + ServedModel.names(models));
         }
         for (ServedModel m : models) {

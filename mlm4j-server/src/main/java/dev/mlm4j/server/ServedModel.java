@@ -1,9 +1,12 @@
 package dev.mlm4j.server;
 
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.TextClassification;
+import dev.mlm4j.pipelines.TokenClassification;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
@@ -17,23 +20,48 @@ import java.util.Set;
 
 /**
  * One model the server answers for, addressed by {@link #name()}, with the pipelines it supports. Loaded
- * once through {@link Models} (so the weights are shared with any other user in the JVM).
+ * once through {@link Models} (so the weights are shared with any other user in the JVM). An encoder
+ * ({@link #load}) does embeddings, and fill-mask and attention when it has its masked-language-model head; a
+ * task model ({@link #loadTask}) does its one task: text classification, token classification, …
  */
 public final class ServedModel {
 
     /** What a model can be asked to do. */
     public enum Task {
-        EMBEDDINGS("embeddings"), FILL_MASK("fill-mask"), ATTENTION("attention");
+        EMBEDDINGS("embeddings", null, null), FILL_MASK("fill-mask", null, null), ATTENTION("attention", null, null),
+        TEXT_CLASSIFICATION("text-classification", "/predict", "--classifier"),
+        TOKEN_CLASSIFICATION("token-classification", "/token-classification", "--ner");
 
         final String label;
+        /** The route a task model answers (null for the encoder's tasks, which have several). */
+        final String route;
+        /** The `serve` option that loads a model for this task (null: --model). */
+        final String option;
 
-        Task(String label) {
+        Task(String label, String route, String option) {
             this.label = label;
+            this.route = route;
+            this.option = option;
         }
 
-        /** The name used in /info, metrics and messages: "embeddings", "fill-mask", "attention". */
+        /** The name used in /info, metrics and messages: "embeddings", "fill-mask", "text-classification", … */
         public String label() {
             return label;
+        }
+
+        /** Whether a model for this task is loaded by its own option ({@link #loadTask}) rather than --model. */
+        public boolean taskModel() {
+            return option != null;
+        }
+
+        /** The `serve` option that loads a model for this task, e.g. {@code --classifier}; null for --model's tasks. */
+        public String option() {
+            return option;
+        }
+
+        /** The route that runs this task, e.g. {@code /predict}; null for --model's tasks. */
+        public String route() {
+            return route;
         }
     }
 
@@ -44,14 +72,23 @@ public final class ServedModel {
     private final Tokenizer tokenizer;
     private final int maxLength;
     private volatile ExplorerModel explorer;   // loaded on the first /attention request
+    private final Task task;                    // a task model's one task; null for an encoder
+    private final Object pipeline;              // a task model's pipeline (TextClassification, TokenClassification)
 
     private ServedModel(String name, String source, FillMask fillMask, FeatureExtraction embeddings, Tokenizer tokenizer, int maxLength) {
+        this(name, source, fillMask, embeddings, tokenizer, maxLength, null, null);
+    }
+
+    private ServedModel(String name, String source, FillMask fillMask, FeatureExtraction embeddings, Tokenizer tokenizer, int maxLength,
+                        Task task, Object pipeline) {
         this.name = name;
         this.source = source;
         this.fillMask = fillMask;
         this.embeddings = embeddings;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
+        this.task = task;
+        this.pipeline = pipeline;
     }
 
     /**
@@ -60,7 +97,7 @@ public final class ServedModel {
      */
     public static ServedModel load(String spec, ProgressListener progress) {
         String name = nameOf(spec);
-        String source = spec.contains("=") && !spec.startsWith("/") ? spec.substring(spec.indexOf('=') + 1) : spec;
+        String source = sourceOf(spec);
         FillMask fm = null;
         try {
             fm = Models.fillMask(source, progress);
@@ -70,6 +107,32 @@ public final class ServedModel {
         if (fm != null) return new ServedModel(name, source, fm, null, fm.tokenizer(), fm.maxLength());
         FeatureExtraction fe = Models.embeddings(source, progress);
         return new ServedModel(name, source, null, fe, fe.tokenizer(), fe.maxTokens());
+    }
+
+    /**
+     * Loads {@code spec} (a folder, or {@code alias=folder}) as the model of {@code task}, one of the task models
+     * ({@link Task#taskModel()}). An {@link IllegalArgumentException} says, in one line, why a folder cannot do the task
+     * (no such head, labels that disagree with the head), so `serve` fails at start rather than on the first request.
+     */
+    public static ServedModel loadTask(Task task, String spec, ProgressListener progress) {
+        String name = nameOf(spec);
+        String source = sourceOf(spec);
+        Precision precision = Precision.fromProperty();
+        return switch (task) {
+            case TEXT_CLASSIFICATION -> {
+                TextClassification tc = Models.textClassification(source, progress, precision);
+                yield new ServedModel(name, source, null, null, tc.tokenizer(), tc.tokenizer().maxLength(), task, tc);
+            }
+            case TOKEN_CLASSIFICATION -> {
+                TokenClassification tc = Models.tokenClassification(source, progress, precision);
+                yield new ServedModel(name, source, null, null, tc.tokenizer(), tc.maxLength(), task, tc);
+            }
+            default -> throw new IllegalArgumentException(task.label + " is not a task model's task; load it with --model");
+        };
+    }
+
+    private static String sourceOf(String spec) {
+        return spec.contains("=") && !spec.startsWith("/") ? spec.substring(spec.indexOf('=') + 1) : spec;
     }
 
     /** The name clients use: the alias, the catalog name, or the folder's (file's) name without extension. */
@@ -95,6 +158,7 @@ public final class ServedModel {
     }
 
     public Set<Task> tasks() {
+        if (task != null) return EnumSet.of(task);
         Set<Task> t = EnumSet.noneOf(Task.class);
         t.add(Task.EMBEDDINGS);
         if (fillMask != null) t.add(Task.FILL_MASK);
@@ -106,9 +170,20 @@ public final class ServedModel {
         return tasks().contains(t);
     }
 
-    /** What the model was made for: fill-mask if it has its MLM head, else embeddings. */
+    /** What the model was made for: a task model's task; fill-mask if it has its MLM head, else embeddings. */
     public Task primary() {
+        if (task != null) return task;
         return fillMask != null ? Task.FILL_MASK : Task.EMBEDDINGS;
+    }
+
+    /** The text-classification pipeline of a {@code --classifier} model, else null. */
+    TextClassification textClassification() {
+        return pipeline instanceof TextClassification tc ? tc : null;
+    }
+
+    /** The token-classification pipeline of a {@code --ner} model, else null. */
+    TokenClassification tokenClassification() {
+        return pipeline instanceof TokenClassification tc ? tc : null;
     }
 
     FillMask fillMask() {
