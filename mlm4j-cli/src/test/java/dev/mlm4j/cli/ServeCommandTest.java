@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ./mlm4j serve: options, and a real process stopped with SIGTERM while a request is in flight. */
@@ -38,7 +39,8 @@ class ServeCommandTest {
             assertTrue(r.out().contains(o), o + " in " + r.out());
         }
         assertTrue(r.out().contains("127.0.0.1"), "loopback by default");
-        for (String o : List.of("--body-read-timeout-ms", "--max-reply-bytes", "--max-admitted-tokens")) {
+        for (String o : List.of("--body-read-timeout-ms", "--max-reply-bytes", "--max-admitted-tokens", "--classifier", "--ner",
+                "/predict", "/token-classification")) {
             assertTrue(r.out().contains(o), o + " in " + r.out());
         }
         // Issue 14 item 10: the environment variable comes first, and --api-key says why not to use it.
@@ -62,6 +64,21 @@ class ServeCommandTest {
         assertTrue(r.err().startsWith("mlm4j: port must be in 0..65535"), r.err());
         var u = CliRunner.run("serve", "--port", "eighty");
         assertEquals(Errors.USAGE, u.exit());
+    }
+
+    @Test
+    void aTaskModelFolderWithoutItsHeadStopsServeAtStartInOneLine() {
+        Path tiny = Path.of("../mlm4j-core/src/test/resources/tasks/tiny");
+        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+            var r = CliRunner.run("serve", "--port", "0", "--classifier", tiny.resolve("ner").toString());
+            assertEquals(Errors.FAILED, r.exit(), r.err());
+            assertTrue(r.err().startsWith("mlm4j: --classifier " + tiny.resolve("ner") + ": "), r.err());
+            assertTrue(r.err().contains("not a sequence classifier"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            var n = CliRunner.run("serve", "--port", "0", "--ner", tiny.resolve("sentiment").toString());
+            assertEquals(Errors.FAILED, n.exit(), n.err());
+            assertTrue(n.err().startsWith("mlm4j: --ner ") && n.err().contains("not a token classifier"), n.err());
+        });
     }
 
     @Test

@@ -201,7 +201,7 @@ class ServerRoutesTest {
         JsonNode api = http.get("/openapi.json").json();
         assertTrue(api.get("openapi").asText().startsWith("3."));
         for (String route : List.of("/embed", "/embed_all", "/similarity", "/v1/embeddings", "/v1/models", "/tokenize", "/decode",
-                "/fill-mask", "/attention", "/health", "/info", "/metrics")) {
+                "/fill-mask", "/attention", "/predict", "/token-classification", "/health", "/info", "/metrics")) {
             assertTrue(api.get("paths").has(route), "documented: " + route);
         }
         Http.Reply docs = http.get("/docs");

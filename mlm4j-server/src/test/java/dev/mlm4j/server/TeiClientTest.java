@@ -252,6 +252,25 @@ class TeiClientTest {
         assertEquals(Map.of("sentiment", "/predict", "topics", "/predict", "ner", "/token-classification"), routes);
     }
 
+    @Test
+    void theServersOwnOpenApiDocumentDescribesTheTaskRoutesAsTheyAnswer() throws IOException {
+        OpenApiInteractionValidator own = OpenApiInteractionValidator.createForInlineApiSpecification(
+                send(new HttpGet(server.baseUrl() + "/openapi.json")).body()).build();
+        List<Map<String, Object>> calls = List.of(
+                Map.of("inputs", List.of(List.of("I loved it."), List.of("A man plays.", "Someone makes music.")), "raw_scores", true),
+                Map.of("inputs", "My name is Wolfgang and I live in Berlin.", "aggregation_strategy", "simple"),
+                Map.of("inputs", List.of("Berlin", "Paris"), "parameters", Map.of("ignore_labels", List.of())));
+        List<String> paths = List.of("/predict", "/token-classification", "/token-classification");
+        for (int i = 0; i < calls.size(); i++) {
+            String json = JSON.writeValueAsString(calls.get(i));
+            Reply r = post(server.baseUrl(), paths.get(i), calls.get(i));
+            assertEquals(200, r.status(), r.toString());
+            ValidationReport report = own.validate(SimpleRequest.Builder.post(paths.get(i)).withContentType("application/json").withBody(json).build(),
+                    SimpleResponse.Builder.status(r.status()).withContentType("application/json").withBody(r.body()).build());
+            assertFalse(report.hasErrors(), () -> r + "\n" + SimpleValidationReportFormat.getInstance().apply(report));
+        }
+    }
+
     // ------------------------------------------------------------------ /token-classification
 
     @Test
