@@ -1,5 +1,8 @@
 package dev.mlm4j.server;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A request that cannot be served, with the HTTP status and the body TEI sends:
  * {@code {"error": message, "error_type": type}}. Thrown anywhere in a handler; {@link MlmServer} turns it
@@ -14,6 +17,27 @@ final class ApiError extends RuntimeException {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
+    }
+
+    /**
+     * An error known only by its HTTP status (Jetty's and Javalin's own refusals, 405): 404 NotFound, 408 Timeout,
+     * 5xx Backend, anything else Validation.
+     */
+    static ApiError ofStatus(int status, String message) {
+        String type = status == 404 ? "NotFound" : status == 408 ? "Timeout" : status >= 500 ? "Backend" : "Validation";
+        return new ApiError(status, type, message);
+    }
+
+    /** The response body: {@code {"error": message, "error_type": type}}, as UTF-8 JSON. */
+    byte[] json() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", getMessage());
+        body.put("error_type", type);
+        try {
+            return Body.JSON.writeValueAsBytes(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not write the error as JSON", e);
+        }
     }
 
     /** 400: the body is not JSON, or a field is missing or has the wrong type or value. */
@@ -51,7 +75,7 @@ final class ApiError extends RuntimeException {
 
     /** 413: the reply this request asks for would be larger than --max-reply-bytes (checked before computing). */
     static ApiError replyTooLarge(String what, long estimate, long limit) {
-        return new ApiError(413, "Validation", "the reply would be about " + estimate + " bytes (" + what
+        return tooLarge("the reply would be about " + estimate + " bytes (" + what
                 + "), over the server's limit of " + limit + " bytes (--max-reply-bytes); ask for less per request");
     }
 

@@ -9,8 +9,6 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The errors Jetty answers without reaching a route — a bad Content-Length, a URI over 8 KB (414), headers over
@@ -50,13 +48,6 @@ final class JsonErrorHandler extends ErrorHandler {
         };
         String detail = reason == null || reason.isBlank() || reason.equalsIgnoreCase(HttpStatus.getMessage(status)) ? ""
                 : ": " + Body.oneLine(reason);
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("error", what + detail);
-        b.put("error_type", status == 404 ? "NotFound" : status == 408 ? "Timeout" : status >= 500 ? "Backend" : "Validation");
-        try {
-            return Body.JSON.writeValueAsBytes(b);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ApiError.ofStatus(status, what + detail).json();
     }
 }

@@ -204,7 +204,7 @@ public final class MlmServer implements AutoCloseable {
                     + "; see /openapi.json"));
         });
         cfg.routes.error(405, ctx -> {
-            if (ctx.attribute(ANSWERED) == null) error(ctx, new ApiError(405, "Validation", "method " + ctx.method()
+            if (ctx.attribute(ANSWERED) == null) error(ctx, ApiError.ofStatus(405, "method " + ctx.method()
                     + " is not allowed on " + ctx.path()));
         });
         cfg.requestLogger.http((ctx, ms) -> {
@@ -410,10 +410,7 @@ public final class MlmServer implements AutoCloseable {
     private void answerAndLinger(Context ctx, org.eclipse.jetty.io.EndPoint endPoint, ApiError e) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
         try {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("error", e.getMessage());
-            json.put("error_type", e.type);
-            byte[] body = Body.JSON.writeValueAsBytes(json);
+            byte[] body = e.json();
             var res = ctx.res();
             res.setStatus(e.status);
             res.setContentType("application/json");
@@ -581,17 +578,14 @@ public final class MlmServer implements AutoCloseable {
 
     private static void error(Context ctx, ApiError e) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.getMessage());
-        body.put("error_type", e.type);
-        json(ctx, e.status, body);
+        ctx.status(e.status).contentType("application/json").result(e.json());
     }
 
     private ApiError fromJavalin(HttpResponseException e) {
         return switch (e.getStatus()) {
             case 413 -> Body.payloadTooLarge(options.payloadLimit());
             case 404 -> ApiError.notFound("no route " + Body.oneLine(e.getMessage()));
-            default -> new ApiError(e.getStatus(), e.getStatus() >= 500 ? "Backend" : "Validation", Body.oneLine(e.getMessage()));
+            default -> ApiError.ofStatus(e.getStatus(), Body.oneLine(e.getMessage()));
         };
     }
 

@@ -55,68 +55,82 @@ public record ServerOptions(String host, int port, int maxBatchTokens, long maxB
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(host, p, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.port = p);
     }
 
     public ServerOptions withHost(String h) {
-        return new ServerOptions(h, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.host = h);
     }
 
     public ServerOptions withMaxConcurrentRequests(int n) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                n, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.maxConcurrentRequests = n);
     }
 
     public ServerOptions withPayloadLimit(long bytes) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, bytes, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.payloadLimit = bytes);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, key, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.apiKey = key);
     }
 
     public ServerOptions withCorsOrigins(List<String> origins) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, origins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.corsOrigins = origins);
     }
 
     public ServerOptions withRequestTimeoutMillis(long millis) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, millis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.requestTimeoutMillis = millis);
     }
 
     public ServerOptions withShutdownGraceMillis(long millis) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, millis,
-                bodyReadTimeoutMillis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.shutdownGraceMillis = millis);
     }
 
     public ServerOptions withBodyReadTimeoutMillis(long millis) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                millis, maxReplyBytes, maxAdmittedTokens);
+        return with(c -> c.bodyReadTimeoutMillis = millis);
     }
 
     public ServerOptions withMaxReplyBytes(long bytes) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, bytes, maxAdmittedTokens);
+        return with(c -> c.maxReplyBytes = bytes);
     }
 
     public ServerOptions withMaxAdmittedTokens(int tokens) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchWaitMillis, payloadLimit, maxClientBatchSize,
-                maxConcurrentRequests, requestTimeoutMillis, autoTruncate, apiKey, corsOrigins, shutdownGraceMillis,
-                bodyReadTimeoutMillis, maxReplyBytes, tokens);
+        return with(c -> c.maxAdmittedTokens = tokens);
+    }
+
+    /** A copy with what {@code change} sets changed (and checked again by the constructor). */
+    private ServerOptions with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return new ServerOptions(c.host, c.port, c.maxBatchTokens, c.maxBatchWaitMillis, c.payloadLimit, c.maxClientBatchSize,
+                c.maxConcurrentRequests, c.requestTimeoutMillis, c.autoTruncate, c.apiKey, c.corsOrigins, c.shutdownGraceMillis,
+                c.bodyReadTimeoutMillis, c.maxReplyBytes, c.maxAdmittedTokens);
+    }
+
+    /** The components, mutable, for {@link #with}. */
+    private static final class Copy {
+        String host, apiKey;
+        int port, maxBatchTokens, maxClientBatchSize, maxConcurrentRequests, maxAdmittedTokens;
+        long maxBatchWaitMillis, payloadLimit, requestTimeoutMillis, shutdownGraceMillis, bodyReadTimeoutMillis, maxReplyBytes;
+        boolean autoTruncate;
+        List<String> corsOrigins;
+
+        Copy(ServerOptions o) {
+            host = o.host;
+            port = o.port;
+            maxBatchTokens = o.maxBatchTokens;
+            maxBatchWaitMillis = o.maxBatchWaitMillis;
+            payloadLimit = o.payloadLimit;
+            maxClientBatchSize = o.maxClientBatchSize;
+            maxConcurrentRequests = o.maxConcurrentRequests;
+            requestTimeoutMillis = o.requestTimeoutMillis;
+            autoTruncate = o.autoTruncate;
+            apiKey = o.apiKey;
+            corsOrigins = o.corsOrigins;
+            shutdownGraceMillis = o.shutdownGraceMillis;
+            bodyReadTimeoutMillis = o.bodyReadTimeoutMillis;
+            maxReplyBytes = o.maxReplyBytes;
+            maxAdmittedTokens = o.maxAdmittedTokens;
+        }
     }
 }
