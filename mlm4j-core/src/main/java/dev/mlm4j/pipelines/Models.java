@@ -55,6 +55,7 @@ public final class Models {
     private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
     private static final Map<Key, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
+    private static final Map<Key, QuestionAnswering> QUESTION_ANSWERING = new ConcurrentHashMap<>();
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
@@ -133,7 +134,39 @@ public final class Models {
 
     /** As {@link #textClassification(String)}, with progress to {@code progress} (null: stderr) and the encoder at {@code precision}. */
     public static TextClassification textClassification(String nameOrPath, ProgressListener progress, Precision precision) {
-        return TEXT_CLASSIFICATION.computeIfAbsent(key(nameOrPath, progress, precision), k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+        return textClassification(key(nameOrPath, progress, precision), nameOrPath);
+    }
+
+    private static TextClassification textClassification(Key key, String nameOrPath) {
+        return TEXT_CLASSIFICATION.computeIfAbsent(key, k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its rerank pipeline: a cross-encoder (a sequence classifier with one label),
+     * on the same loaded model as its {@link #textClassification}; pairs are truncated to tokenizer_config.json's model_max_length.
+     */
+    public static Rerank rerank(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return Rerank.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #rerank(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static Rerank rerank(String nameOrPath) {
+        return rerank(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its zero-shot-classification pipeline: an NLI model (a sequence classifier
+     * with an entailment label), on the same loaded model as its {@link #textClassification}.
+     */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return ZeroShotClassification.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #zeroShotClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath) {
+        return zeroShotClassification(nameOrPath, null, Precision.fromProperty());
     }
 
     /** Resolves {@code nameOrPath} and loads its token-classification (NER) pipeline: a {@code *ForTokenClassification} model, loaded anew by each call. */
@@ -144,6 +177,19 @@ public final class Models {
     /** {@link #tokenClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
     public static TokenClassification tokenClassification(String nameOrPath) {
         return tokenClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its question-answering pipeline (a {@code *ForQuestionAnswering} folder),
+     * loaded once per JVM and precision.
+     */
+    public static QuestionAnswering questionAnswering(String nameOrPath, ProgressListener progress, Precision precision) {
+        return QUESTION_ANSWERING.computeIfAbsent(key(nameOrPath, progress, precision), k -> QuestionAnswering.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /** {@link #questionAnswering(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static QuestionAnswering questionAnswering(String nameOrPath) {
+        return questionAnswering(nameOrPath, null, Precision.fromProperty());
     }
 
     /**
