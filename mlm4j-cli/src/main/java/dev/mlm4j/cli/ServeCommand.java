@@ -20,9 +20,9 @@ import java.util.concurrent.Callable;
                 "OpenAI's /v1/embeddings, /fill-mask, /attention, /health, /info, /metrics, /openapi.json and /docs,",
                 "and the interactive attention page at /.",
                 "Task models, one per option, each answer their own route: --classifier DIR for TEI's /predict (text",
-                "classification), --ner DIR for /token-classification. Unlike TEI (one model per process), one server",
-                "serves several; a route whose model was not given answers 424. With task options and no --model, only",
-                "the task models are served.",
+                "classification), --reranker DIR for TEI's /rerank, --ner DIR for /token-classification and --qa DIR for",
+                "/question-answering. Unlike TEI (one model per process), one server serves them all; a route whose model",
+                "was not given answers 424. With task options and no --model, only the task models are served.",
                 "Example: ./mlm4j serve --port 8080, then open http://127.0.0.1:8080/",
                 "SIGTERM or Ctrl-C stops it gracefully: in-flight requests finish, new ones get 503, exit 0.",
                 "With an API key: MLM4J_API_KEY=secret ./mlm4j serve (not --api-key, which other users see in `ps`)."
@@ -45,6 +45,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "A token-classification model (*ForTokenClassification: NER, POS tagging) for POST /token-classification,"
                     + " Hugging Face's token-classification JSON. Loaded at start; a folder without the head is an error.")
     String ner;
+
+    @Option(names = "--reranker", paramLabel = "[NAME=]DIR",
+            description = "A cross-encoder (a sequence classifier with one label, e.g. a sentence-transformers CrossEncoder) for"
+                    + " POST /rerank, TEI's route. Loaded at start; a folder that is not a one-label classifier is an error.")
+    String reranker;
+
+    @Option(names = "--qa", paramLabel = "[NAME=]DIR",
+            description = "An extractive question-answering model (*ForQuestionAnswering) for POST /question-answering,"
+                    + " Hugging Face's question-answering JSON. Loaded at start; a folder without the qa_outputs head is an error.")
+    String qa;
 
     @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port (0: any free one). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -119,6 +129,8 @@ final class ServeCommand implements Callable<Integer> {
         Map<ServedModel.Task, String> tasks = new LinkedHashMap<>();
         if (classifier != null) tasks.put(ServedModel.Task.TEXT_CLASSIFICATION, classifier);
         if (ner != null) tasks.put(ServedModel.Task.TOKEN_CLASSIFICATION, ner);
+        if (reranker != null) tasks.put(ServedModel.Task.RERANK, reranker);
+        if (qa != null) tasks.put(ServedModel.Task.QUESTION_ANSWERING, qa);
         List<ServedModel> served = new ArrayList<>();
         for (String spec : models.isEmpty() && tasks.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
         for (var t : tasks.entrySet()) {

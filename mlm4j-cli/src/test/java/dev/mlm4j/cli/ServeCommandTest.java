@@ -40,7 +40,7 @@ class ServeCommandTest {
         }
         assertTrue(r.out().contains("127.0.0.1"), "loopback by default");
         for (String o : List.of("--body-read-timeout-ms", "--max-reply-bytes", "--max-admitted-tokens", "--classifier", "--ner",
-                "/predict", "/token-classification")) {
+                "--reranker", "--qa", "/predict", "/token-classification", "/rerank", "/question-answering")) {
             assertTrue(r.out().contains(o), o + " in " + r.out());
         }
         // Issue 14 item 10: the environment variable comes first, and --api-key says why not to use it.
@@ -78,6 +78,12 @@ class ServeCommandTest {
             var n = CliRunner.run("serve", "--port", "0", "--ner", tiny.resolve("sentiment").toString());
             assertEquals(Errors.FAILED, n.exit(), n.err());
             assertTrue(n.err().startsWith("mlm4j: --ner ") && n.err().contains("not a token classifier"), n.err());
+            var r2 = CliRunner.run("serve", "--port", "0", "--reranker", tiny.resolve("sentiment").toString());
+            assertEquals(Errors.FAILED, r2.exit(), r2.err());
+            assertTrue(r2.err().startsWith("mlm4j: --reranker ") && r2.err().contains("2 labels"), r2.err());
+            var q = CliRunner.run("serve", "--port", "0", "--qa", tiny.resolve("ner").toString());
+            assertEquals(Errors.FAILED, q.exit(), q.err());
+            assertTrue(q.err().startsWith("mlm4j: --qa ") && q.err().contains("not a question-answering model"), q.err());
         });
     }
 

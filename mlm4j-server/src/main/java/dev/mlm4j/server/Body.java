@@ -104,6 +104,11 @@ final class Body {
         return n;
     }
 
+    /** The JSON object itself. */
+    ObjectNode objectNode() {
+        return root;
+    }
+
     /** A nested object field, or an empty body if absent. */
     Body object(String field) {
         JsonNode n = get(field);

@@ -65,6 +65,7 @@ final class Info {
     private static List<String> labels(ServedModel m) {
         if (m.textClassification() != null) return m.textClassification().labels();
         if (m.tokenClassification() != null) return m.tokenClassification().labels();
+        if (m.rerank() != null) return m.rerank().classifier().labels();
         return null;
     }
 
@@ -79,8 +80,14 @@ final class Info {
             }
             inner.put("id2label", id2label);
             inner.put("label2id", label2id);
-            return Map.of(m.primary() == ServedModel.Task.TEXT_CLASSIFICATION ? "classifier" : "token_classifier", inner);
+            String kind = switch (m.primary()) {
+                case TEXT_CLASSIFICATION -> "classifier";
+                case RERANK -> "reranker";
+                default -> "token_classifier";
+            };
+            return Map.of(kind, inner);
         }
+        if (m.primary() == ServedModel.Task.QUESTION_ANSWERING) return Map.of("question_answering", inner);
         var fe = m.embeddingsIfLoaded();
         if (m.primary() == ServedModel.Task.EMBEDDINGS && fe != null) {
             inner.put("pooling", fe.defaultPooling().id());

@@ -181,6 +181,8 @@ public final class MlmServer implements AutoCloseable {
         TaskRoutes tasks = new TaskRoutes(this);
         post(cfg, ServedModel.Task.TEXT_CLASSIFICATION.route, tasks::predict);
         post(cfg, ServedModel.Task.TOKEN_CLASSIFICATION.route, tasks::tokenClassification);
+        post(cfg, ServedModel.Task.RERANK.route, tasks::rerank);
+        post(cfg, ServedModel.Task.QUESTION_ANSWERING.route, tasks::questionAnswering);
 
         cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         cfg.routes.exception(Answered.class, (e, ctx) -> { });

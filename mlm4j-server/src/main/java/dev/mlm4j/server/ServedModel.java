@@ -5,6 +5,8 @@ import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.QuestionAnswering;
+import dev.mlm4j.pipelines.Rerank;
 import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.pipelines.TokenClassification;
 import dev.mlm4j.tokens.Encoding;
@@ -30,7 +32,9 @@ public final class ServedModel {
     public enum Task {
         EMBEDDINGS("embeddings", null, null), FILL_MASK("fill-mask", null, null), ATTENTION("attention", null, null),
         TEXT_CLASSIFICATION("text-classification", "/predict", "--classifier"),
-        TOKEN_CLASSIFICATION("token-classification", "/token-classification", "--ner");
+        TOKEN_CLASSIFICATION("token-classification", "/token-classification", "--ner"),
+        RERANK("rerank", "/rerank", "--reranker"),
+        QUESTION_ANSWERING("question-answering", "/question-answering", "--qa");
 
         final String label;
         /** The route a task model answers (null for the encoder's tasks, which have several). */
@@ -73,7 +77,7 @@ public final class ServedModel {
     private final int maxLength;
     private volatile ExplorerModel explorer;   // loaded on the first /attention request
     private final Task task;                    // a task model's one task; null for an encoder
-    private final Object pipeline;              // a task model's pipeline (TextClassification, TokenClassification)
+    private final Object pipeline;              // a task model's pipeline (TextClassification, TokenClassification, Rerank, QuestionAnswering)
 
     private ServedModel(String name, String source, FillMask fillMask, FeatureExtraction embeddings, Tokenizer tokenizer, int maxLength) {
         this(name, source, fillMask, embeddings, tokenizer, maxLength, null, null);
@@ -127,6 +131,14 @@ public final class ServedModel {
                 TokenClassification tc = Models.tokenClassification(source, progress, precision);
                 yield new ServedModel(name, source, null, null, tc.tokenizer(), tc.maxLength(), task, tc);
             }
+            case RERANK -> {
+                Rerank r = Models.rerank(source, progress, precision);
+                yield new ServedModel(name, source, null, null, r.classifier().tokenizer(), r.maxLength(), task, r);
+            }
+            case QUESTION_ANSWERING -> {
+                QuestionAnswering qa = Models.questionAnswering(source, progress, precision);
+                yield new ServedModel(name, source, null, null, qa.tokenizer(), qa.tokenizer().maxLength(), task, qa);
+            }
             default -> throw new IllegalArgumentException(task.label + " is not a task model's task; load it with --model");
         };
     }
@@ -179,6 +191,16 @@ public final class ServedModel {
     /** The text-classification pipeline of a {@code --classifier} model, else null. */
     TextClassification textClassification() {
         return pipeline instanceof TextClassification tc ? tc : null;
+    }
+
+    /** The rerank pipeline of a {@code --reranker} model, else null. */
+    Rerank rerank() {
+        return pipeline instanceof Rerank r ? r : null;
+    }
+
+    /** The question-answering pipeline of a {@code --qa} model, else null. */
+    QuestionAnswering questionAnswering() {
+        return pipeline instanceof QuestionAnswering qa ? qa : null;
     }
 
     /** The token-classification pipeline of a {@code --ner} model, else null. */

@@ -1,6 +1,9 @@
 package dev.mlm4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlm4j.pipelines.QuestionAnswering;
+import dev.mlm4j.pipelines.Rerank;
 import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.pipelines.TokenClassification;
 import dev.mlm4j.tokens.Encoding;
@@ -8,15 +11,17 @@ import dev.mlm4j.tokens.Tokenizer;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The routes of the task models, each answered by the model its `serve` option loaded (see
- * {@link ServedModel.Task#option()}): TEI's POST /predict (text classification, {@code --classifier}) and Hugging
- * Face's token-classification JSON on POST /token-classification ({@code --ner}). Like every inference route they go
- * through admission (tokens and reply size), the model's batcher, the request deadline and the metrics.
+ * {@link ServedModel.Task#option()}): TEI's POST /predict (text classification, {@code --classifier}) and POST /rerank
+ * ({@code --reranker}), and Hugging Face's JSON on POST /token-classification ({@code --ner}) and POST
+ * /question-answering ({@code --qa}). Like every inference route they go through admission (tokens and reply size),
+ * the model's batcher, the request deadline and the metrics.
  */
 final class TaskRoutes {
 
@@ -81,16 +86,24 @@ final class TaskRoutes {
         List<List<Map<String, Object>>> out = new ArrayList<>(results.size());
         for (List<TextClassification.Label> labels : results) {
             List<Map<String, Object>> predictions = new ArrayList<>(labels.size());
-            for (TextClassification.Label l : labels) {
-                if (Double.isNaN(l.score())) throw ApiError.backend("score is NaN");   // as TEI
+            for (TextClassification.Label l : labels) {    // TEI's Prediction
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("label", l.label());
-                p.put("score", (float) l.score());
+                p.put("score", teiScore(l.score()));
                 predictions.add(p);
             }
             out.add(predictions);
         }
         MlmServer.json(ctx, 200, batch ? out : out.getFirst());
+    }
+
+    /**
+     * A score as TEI writes it: the float32 it is, in TEI's serde's f32 digits (TEI's OpenAPI says {@code "format":
+     * "float"}), not widened to a double's 17 digits; NaN is TEI's 424.
+     */
+    private static float teiScore(double score) {
+        if (Double.isNaN(score)) throw ApiError.backend("score is NaN");
+        return (float) score;
     }
 
     /** One sequence of TEI's PredictInput: [text] or [text, text_pair] (strings, not blank). */
@@ -184,5 +197,140 @@ final class TaskRoutes {
             out.add(results.get(i).stream().map(e -> e.toMap(text)).toList());
         }
         MlmServer.json(ctx, 200, list ? out : out.getFirst());
+    }
+
+    // ------------------------------------------------------------------ POST /rerank
+
+    /** What requests must share to share a batch: the query and how scores are made. */
+    private record RerankKey(String query, boolean raw, boolean truncate) {}
+
+    /**
+     * TEI: {@code {"query": str, "texts": [str], "raw_scores": false, "return_text": false, "truncate": false,
+     * "truncation_direction": "Right", "model": name}} → {@code [{"index", "text"?, "score"}, …]}, every text, sorted by
+     * score descending (as TEI: equal scores later index first). Score: sigmoid of the cross-encoder's logit for the
+     * (query, text) pair, or the logit with {@code raw_scores}; a pair over the model's maximum is 422 unless truncated
+     * (longest first, as sentence-transformers' CrossEncoder).
+     */
+    void rerank(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.RERANK);
+        Rerank r = m.rerank();
+        String query = b.string("query", null);
+        if (query == null) throw ApiError.validation("missing field `query`");
+        JsonNode n = b.require("texts");
+        if (!n.isArray()) throw Body.wrongType("texts", "a list of strings", n);
+        if (n.isEmpty()) throw ApiError.empty("`texts` cannot be empty");
+        List<String> texts = Body.strings(n, "texts", server.options.maxClientBatchSize());
+        if (query.isBlank()) throw ApiError.empty("`query` is empty");
+        boolean raw = b.bool("raw_scores", false);
+        boolean returnText = b.bool("return_text", false);
+        boolean truncate = b.bool("truncate", server.options.autoTruncate());
+        b.rightTruncationOnly();
+        int tokens = 0;
+        long reply = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isBlank()) throw ApiError.empty("`texts[" + i + "]` is empty");
+            int pair = m.tokenizer().encodePair(query, texts.get(i), Integer.MAX_VALUE, false).length();
+            if (pair > r.maxLength() && !truncate) {
+                throw ApiError.tooLong("`query` with `texts[" + i + "]` is " + pair + " tokens, over the model's maximum of "
+                        + r.maxLength() + "; send \"truncate\": true to cut the longer of the two");
+            }
+            tokens += Math.min(pair, r.maxLength());
+            reply += BYTES_PER_LABEL + (returnText ? TextRoutes.utf8Length(texts.get(i)) + 10 : 0);
+        }
+        server.admit(ctx, tokens, reply, "texts × {index, score, text}");
+        Batcher<RerankKey, String, Float> batcher = server.batcher(m, ServedModel.Task.RERANK, (k, items) -> {
+            List<Float> out = new ArrayList<>(items.size());
+            for (float f : r.scores(k.query(), items, k.raw(), k.truncate())) out.add(f);
+            return out;
+        });
+        List<Float> scores = server.await(ctx, batcher.submit(new RerankKey(query, raw, truncate), texts, tokens));
+        List<Rerank.Result> ranks = new ArrayList<>(scores.size());
+        for (int i = 0; i < scores.size(); i++) ranks.add(new Rerank.Result(i, scores.get(i), returnText ? texts.get(i) : null));
+        // TEI sorts ascending (stably) and reverses: by score descending, equal scores later index first (as Rerank.rerank).
+        ranks.sort(Comparator.comparingDouble(Rerank.Result::score).thenComparingInt(Rerank.Result::index).reversed());
+        List<Map<String, Object>> out = new ArrayList<>(ranks.size());
+        for (Rerank.Result rank : ranks) {      // TEI's Rank: {"index", "text"?, "score"}
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("index", rank.index());
+            if (rank.text() != null) entry.put("text", rank.text());
+            entry.put("score", teiScore(rank.score()));
+            out.add(entry);
+        }
+        MlmServer.json(ctx, 200, out);
+    }
+
+    // ------------------------------------------------------------------ POST /question-answering
+
+    /** Hugging Face's question-answering parameters, also taken from the top level of the body. */
+    static final List<String> QA_PARAMETERS = List.of("top_k", "doc_stride", "max_answer_len", "max_seq_len", "max_question_len",
+            "handle_impossible_answer", "align_to_words");
+
+    /**
+     * Hugging Face's question-answering pipeline (transformers 4.x): {@code {"question": str, "context": str, "top_k": 1,
+     * "doc_stride", "max_answer_len": 15, "max_seq_len", "max_question_len", "handle_impossible_answer": false,
+     * "align_to_words": true, "model": name}}, or the Inference API's {@code {"inputs": {"question", "context"} | [{…},
+     * …], "parameters": {…}}} → {@code {"score", "start", "end", "answer"}} for one answer, a list for several
+     * ({@code top_k} > 1), one of those per input for a list of inputs. Long contexts are read in windows.
+     */
+    void questionAnswering(Context ctx) {
+        Body b = server.body(ctx);
+        ServedModel m = server.model(b.string("model", null), ServedModel.Task.QUESTION_ANSWERING);
+        QuestionAnswering qa = m.questionAnswering();
+        JsonNode in = b.get("inputs");
+        boolean list = in != null && in.isArray();
+        List<QuestionAnswering.Input> inputs = new ArrayList<>();
+        if (in == null) {
+            inputs.add(qaInput(b.objectNode(), ""));
+        } else if (in.isObject()) {
+            inputs.add(qaInput(in, "inputs."));
+        } else if (list) {
+            if (in.isEmpty()) throw ApiError.empty("`inputs` is an empty list");
+            Body.checkCount("inputs", in.size(), server.options.maxClientBatchSize());
+            for (int i = 0; i < in.size(); i++) {
+                if (!in.get(i).isObject()) throw ApiError.validation("`inputs[" + i + "]` must be an object {\"question\", \"context\"}, got "
+                        + Body.kind(in.get(i)));
+                inputs.add(qaInput(in.get(i), "inputs[" + i + "]."));
+            }
+        } else {
+            throw Body.wrongType("inputs", "an object {\"question\", \"context\"} or a list of them", in);
+        }
+        ObjectNode parameters = b.object("parameters").objectNode().deepCopy();
+        for (String p : QA_PARAMETERS) if (b.has(p)) parameters.set(p, b.get(p));
+        QuestionAnswering.Options options;
+        int tokens = 0;
+        long reply = 0;
+        try {
+            options = QuestionAnswering.Options.fromJson(parameters);
+            for (QuestionAnswering.Input input : inputs) {
+                qa.check(input, options);
+                tokens += m.tokenizer().encodePair(input.question(), input.context(), Integer.MAX_VALUE, false).length();
+                reply += (long) options.topK() * (BYTES_PER_ENTITY + TextRoutes.utf8Length(input.context()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiError.validation(Body.oneLine(e.getMessage()));
+        }
+        server.admit(ctx, tokens, reply, "top_k answers per input");
+        Batcher<QuestionAnswering.Options, QuestionAnswering.Input, List<QuestionAnswering.Answer>> batcher =
+                server.batcher(m, ServedModel.Task.QUESTION_ANSWERING, (o, items) -> qa.answer(items, o));
+        List<List<QuestionAnswering.Answer>> results = server.await(ctx, batcher.submit(options, inputs, tokens));
+        List<JsonNode> out = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) out.add(QuestionAnswering.toJson(inputs.get(i).context(), results.get(i)));
+        MlmServer.json(ctx, 200, list ? out : out.getFirst());
+    }
+
+    /** {"question", "context"} of {@code o} ({@code what} prefixes the field names in messages); both must be non-blank. */
+    private static QuestionAnswering.Input qaInput(JsonNode o, String what) {
+        String[] qc = new String[2];
+        String[] names = {"question", "context"};
+        for (int i = 0; i < 2; i++) {
+            JsonNode v = o.get(names[i]);
+            if (v == null || v.isNull()) throw ApiError.validation("missing field `" + what + names[i] + "`");
+            if (!v.isTextual()) throw Body.wrongType(what + names[i], "a string", v);
+            qc[i] = v.textValue();
+        }
+        if (qc[0].isBlank()) throw ApiError.empty("`" + what + "question` is empty: there is nothing to answer");
+        if (qc[1].isBlank()) throw ApiError.empty("`" + what + "context` is empty: a question needs a context to find its answer in");
+        return new QuestionAnswering.Input(qc[0], qc[1]);
     }
 }

@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,9 @@ class TeiClientTest {
         server = MlmServer.start(TestServers.options(), List.of(
                 ServedModel.loadTask(ServedModel.Task.TEXT_CLASSIFICATION, "sentiment=" + TINY.resolve("sentiment"), null),
                 ServedModel.loadTask(ServedModel.Task.TEXT_CLASSIFICATION, "topics=" + TINY.resolve("topics-multilabel"), null),
-                ServedModel.loadTask(ServedModel.Task.TOKEN_CLASSIFICATION, "ner=" + TINY.resolve("ner"), null)));
+                ServedModel.loadTask(ServedModel.Task.TOKEN_CLASSIFICATION, "ner=" + TINY.resolve("ner"), null),
+                ServedModel.loadTask(ServedModel.Task.RERANK, "rerank=" + TINY.resolve("rerank"), null),
+                ServedModel.loadTask(ServedModel.Task.QUESTION_ANSWERING, "qa=" + TINY.resolve("qa"), null)));
         client = HttpClients.createDefault();
         try (InputStream in = TeiClientTest.class.getResourceAsStream("/tei/openapi.json")) {
             // TEI's schemas do not forbid other fields (no "additionalProperties": false; TEI ignores unknown request fields),
@@ -249,7 +252,8 @@ class TeiClientTest {
         assertEquals("{\"0\":\"NEGATIVE\",\"1\":\"POSITIVE\"}", info.get("model_type").get("classifier").get("id2label").toString());
         Map<String, String> routes = new HashMap<>();
         for (JsonNode m : info.get("models")) routes.put(m.get("name").textValue(), m.get("route").textValue());
-        assertEquals(Map.of("sentiment", "/predict", "topics", "/predict", "ner", "/token-classification"), routes);
+        assertEquals(Map.of("sentiment", "/predict", "topics", "/predict", "ner", "/token-classification", "rerank", "/rerank",
+                "qa", "/question-answering"), routes);
     }
 
     @Test
@@ -259,8 +263,13 @@ class TeiClientTest {
         List<Map<String, Object>> calls = List.of(
                 Map.of("inputs", List.of(List.of("I loved it."), List.of("A man plays.", "Someone makes music.")), "raw_scores", true),
                 Map.of("inputs", "My name is Wolfgang and I live in Berlin.", "aggregation_strategy", "simple"),
-                Map.of("inputs", List.of("Berlin", "Paris"), "parameters", Map.of("ignore_labels", List.of())));
-        List<String> paths = List.of("/predict", "/token-classification", "/token-classification");
+                Map.of("inputs", List.of("Berlin", "Paris"), "parameters", Map.of("ignore_labels", List.of())),
+                Map.of("query", "How tall is it?", "texts", List.of("330 metres.", "In Paris."), "return_text", true),
+                Map.of("question", "Where is it?", "context", "The tower is in Paris, France.", "top_k", 2),
+                Map.of("inputs", List.of(Map.of("question", "Where is it?", "context", "The tower is in Paris.")),
+                        "parameters", Map.of("handle_impossible_answer", true)));
+        List<String> paths = List.of("/predict", "/token-classification", "/token-classification", "/rerank", "/question-answering",
+                "/question-answering");
         for (int i = 0; i < calls.size(); i++) {
             String json = JSON.writeValueAsString(calls.get(i));
             Reply r = post(server.baseUrl(), paths.get(i), calls.get(i));
@@ -324,6 +333,130 @@ class TeiClientTest {
                 if (k.equals("score")) assertEquals(e.get(k).doubleValue(), g.get(k).doubleValue(), TOLERANCE, id + " [" + i + "]");
                 else assertEquals(e.get(k), g.get(k), id + " [" + i + "]." + k);
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ /rerank
+
+    @Test
+    void rerankIsTeisAnswerForEveryCaseWithAndWithoutRawScoresAndText() throws IOException {
+        for (JsonNode c : JSON.readTree(TINY.resolve("rerank").resolve("expected.json").toFile()).get("cases")) {
+            String id = c.get("id").textValue();
+            Reply r = tei("/rerank", Map.of("query", c.get("query"), "texts", c.get("documents")));
+            assertEquals(200, r.status(), id + ": " + r);
+            assertRanks(c.get("tei_rerank"), r.json(), null, id);
+            Reply raw = tei("/rerank", Map.of("query", c.get("query"), "texts", c.get("documents"), "raw_scores", true, "return_text", true,
+                    "truncate", true, "truncation_direction", "Right"));
+            assertEquals(200, raw.status(), id + ": " + raw);
+            assertRanks(c.get("tei_rerank_raw_scores"), raw.json(), c.get("documents"), id + " raw");
+        }
+    }
+
+    @Test
+    void rerankRefusesWhatTeiRefusesInTeisShape() throws IOException {
+        Reply empty = tei("/rerank", Map.of("query", "What is Deep Learning?", "texts", List.of()));
+        assertEquals(400, empty.status(), empty.toString());
+        assertEquals("Empty", empty.json().get("error_type").textValue());
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 33; i++) many.add("passage " + i);
+        Reply tooMany = tei("/rerank", Map.of("query", "q", "texts", many));
+        assertEquals(413, tooMany.status(), tooMany.toString());
+        Reply tooLong = tei("/rerank", Map.of("query", "the acting was wonderful ".repeat(100), "texts", List.of("the acting ".repeat(100))));
+        assertEquals(422, tooLong.status(), tooLong.toString());
+        assertEquals("Tokenizer", tooLong.json().get("error_type").textValue());
+        Reply cut = tei("/rerank", Map.of("query", "the acting was wonderful ".repeat(100), "texts", List.of("the acting ".repeat(100)), "truncate", true));
+        assertEquals(200, cut.status(), cut.toString());
+        try (MlmServer noReranker = MlmServer.start(TestServers.options(),
+                List.of(ServedModel.loadTask(ServedModel.Task.TEXT_CLASSIFICATION, TINY.resolve("sentiment").toString(), null)))) {
+            Reply r = tei(noReranker.baseUrl(), "/rerank", Map.of("query", "q", "texts", List.of("a passage")));
+            assertEquals(424, r.status(), r.toString());
+            assertTrue(r.json().get("error").textValue().contains("--reranker"), r.toString());
+        }
+    }
+
+    static void assertRanks(JsonNode expected, JsonNode got, JsonNode documents, String id) {
+        assertEquals(expected.size(), got.size(), id + ": " + got);
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode e = expected.get(i), g = got.get(i);
+            assertEquals(e.get("index").intValue(), g.get("index").intValue(), id + " [" + i + "]: " + got);
+            assertEquals(e.get("score").doubleValue(), g.get("score").doubleValue(), TOLERANCE, id + " [" + i + "]");
+            if (documents == null) assertFalse(g.has("text"), id + ": no text unless return_text");
+            else assertEquals(documents.get(e.get("index").intValue()), g.get("text"), id + " [" + i + "].text");
+        }
+    }
+
+    // ------------------------------------------------------------------ /question-answering
+
+    @Test
+    void questionAnsweringIsTransformersAnswerForEveryCase() throws IOException {
+        int n = 0;
+        for (JsonNode c : JSON.readTree(TINY.resolve("qa").resolve("expected.json").toFile()).get("cases")) {
+            ObjectNode body = JSON.createObjectNode();
+            if (n % 2 == 0) {           // the flat shape: question, context and the parameters side by side
+                body.setAll((ObjectNode) c.get("input").deepCopy());
+                body.setAll((ObjectNode) c.get("kwargs").deepCopy());
+            } else {                    // the Inference API's shape
+                body.set("inputs", c.get("input"));
+                body.set("parameters", c.get("kwargs"));
+            }
+            Reply r = post(server.baseUrl(), "/question-answering", body);
+            String id = c.get("id").textValue();
+            assertEquals(200, r.status(), id + ": " + r);
+            JsonNode expected = c.get("output"), got = r.json();
+            assertEquals(expected.isArray(), got.isArray(), id + ": " + got);
+            if (!expected.isArray()) {
+                expected = JSON.createArrayNode().add(expected);
+                got = JSON.createArrayNode().add(got);
+            }
+            assertAnswers(expected, got, c.path("near_tie").asBoolean(false), id);
+            n++;
+        }
+        assertTrue(n >= 30, "only " + n + " cases");
+    }
+
+    @Test
+    void aListOfQuestionsGetsOneAnswerEach() throws IOException {
+        List<JsonNode> cases = cases("qa", "{}").subList(0, 4);
+        Reply r = post(server.baseUrl(), "/question-answering", Map.of("inputs", cases.stream().map(c -> c.get("input")).toList()));
+        assertEquals(200, r.status(), r.toString());
+        assertEquals(cases.size(), r.json().size());
+        for (int i = 0; i < cases.size(); i++) {
+            assertAnswers(JSON.createArrayNode().add(cases.get(i).get("output")), JSON.createArrayNode().add(r.json().get(i)), false,
+                    cases.get(i).get("id").textValue());
+        }
+    }
+
+    @Test
+    void aQuestionWithoutContextIsAClearError() throws IOException {
+        Reply noContext = post(server.baseUrl(), "/question-answering", Map.of("question", "Where is it?", "context", " "));
+        assertEquals(400, noContext.status(), noContext.toString());
+        assertEquals("Empty", noContext.json().get("error_type").textValue());
+        assertTrue(noContext.json().get("error").textValue().contains("needs a context"), noContext.toString());
+        Reply missing = post(server.baseUrl(), "/question-answering", Map.of("inputs", Map.of("question", "Where is it?")));
+        assertEquals(400, missing.status(), missing.toString());
+        assertTrue(missing.json().get("error").textValue().contains("`inputs.context`"), missing.toString());
+        Reply unknown = post(server.baseUrl(), "/question-answering", Map.of("question", "Where?", "context", "Here.",
+                "parameters", Map.of("top_p", 3)));
+        assertEquals(400, unknown.status(), unknown.toString());
+        assertTrue(unknown.json().get("error").textValue().contains("top_p"), unknown.toString());
+    }
+
+    static void assertAnswers(JsonNode expected, JsonNode got, boolean nearTie, String id) {
+        assertEquals(expected.size(), got.size(), id + ": " + got);
+        List<JsonNode> e = new ArrayList<>(), g = new ArrayList<>();
+        expected.forEach(e::add);
+        got.forEach(g::add);
+        if (nearTie) {      // neighbours closer than 1e-4 may come in either order: compare as sets
+            Comparator<JsonNode> bySpan = Comparator.<JsonNode>comparingInt(a -> a.get("start").intValue()).thenComparingInt(a -> a.get("end").intValue());
+            e.sort(bySpan);
+            g.sort(bySpan);
+        }
+        for (int i = 0; i < e.size(); i++) {
+            List<String> keys = new ArrayList<>();
+            g.get(i).fieldNames().forEachRemaining(keys::add);
+            assertEquals(List.of("score", "start", "end", "answer"), keys, id + " [" + i + "]");
+            for (String k : List.of("start", "end", "answer")) assertEquals(e.get(i).get(k), g.get(i).get(k), id + " [" + i + "]." + k + ": " + got);
+            assertEquals(e.get(i).get("score").doubleValue(), g.get(i).get("score").doubleValue(), TOLERANCE, id + " [" + i + "]");
         }
     }
 }
