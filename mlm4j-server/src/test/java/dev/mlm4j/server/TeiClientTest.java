@@ -336,6 +336,19 @@ class TeiClientTest {
         }
     }
 
+    @Test
+    void taskRequestsAreBatchedAndCountedLikeEveryOther() throws IOException {
+        assertEquals(200, tei("/predict", Map.of("inputs", "I loved it.")).status());
+        assertEquals(200, tei("/rerank", Map.of("query", "q", "texts", List.of("a passage"))).status());
+        String metrics = send(new HttpGet(server.baseUrl() + "/metrics")).body();
+        for (List<String> parts : List.of(List.of("mlm4j_requests_total{", "route=\"/predict\"", "code=\"200\""),
+                List.of("mlm4j_requests_total{", "route=\"/rerank\"", "code=\"200\""),
+                List.of("mlm4j_batches_total{", "model=\"sentiment\"", "task=\"text-classification\""),
+                List.of("mlm4j_batches_total{", "model=\"rerank\"", "task=\"rerank\""))) {
+            assertTrue(metrics.lines().anyMatch(l -> parts.stream().allMatch(l::contains)), parts + " in\n" + metrics);
+        }
+    }
+
     // ------------------------------------------------------------------ /rerank
 
     @Test
