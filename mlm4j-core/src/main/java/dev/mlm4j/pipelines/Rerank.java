@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.TokenizerFiles;
+import dev.mlm4j.util.ProgressListener;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,7 @@ public final class Rerank {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PROGRESS_STEP = 64;   // passages per forward call between progress updates
 
     private final TextClassification classifier;
     private final int maxLength;
@@ -140,6 +142,14 @@ public final class Rerank {
 
     /** The raw logit of each (query, text) pair, in order (CrossEncoder.predict with an identity activation). */
     public float[] logits(String query, List<String> texts, boolean truncate) {
+        return logits(query, texts, truncate, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #logits(String, List, boolean)}, telling {@code progress} how many texts are scored so far (start,
+     * updates, finish; the total is the number of texts). Every pair is tokenized and checked before the model runs.
+     */
+    public float[] logits(String query, List<String> texts, boolean truncate, ProgressListener progress) {
         if (query == null) throw new IllegalArgumentException("query is null");
         if (texts == null || texts.isEmpty()) throw new IllegalArgumentException("texts is empty: give at least one passage to rank");
         List<Encoding> pairs = new ArrayList<>(texts.size());
@@ -156,21 +166,38 @@ public final class Rerank {
             }
             pairs.add(e);
         }
-        List<float[]> out = classifier.run(pairs);
-        float[] logits = new float[out.size()];
-        for (int i = 0; i < logits.length; i++) logits[i] = out.get(i)[0];
+        float[] logits = new float[pairs.size()];
+        progress.start("scoring " + pairs.size() + " passages", pairs.size());
+        try {
+            for (int from = 0; from < pairs.size(); from += PROGRESS_STEP) {
+                List<float[]> out = classifier.run(pairs.subList(from, Math.min(pairs.size(), from + PROGRESS_STEP)));
+                for (int i = 0; i < out.size(); i++) logits[from + i] = out.get(i)[0];
+                progress.update(from + out.size());
+            }
+        } finally {
+            progress.finish();
+        }
         return logits;
     }
 
     /** The score of each pair, in order: sigmoid(logit) (CrossEncoder.predict's default for one label), or the logit with {@code raw}. */
     public float[] scores(String query, List<String> texts, boolean raw, boolean truncate) {
-        float[] l = logits(query, texts, truncate);
+        return scores(query, texts, raw, truncate, ProgressListener.NONE);
+    }
+
+    private float[] scores(String query, List<String> texts, boolean raw, boolean truncate, ProgressListener progress) {
+        float[] l = logits(query, texts, truncate, progress);
         return raw ? l : TextClassification.apply(TextClassification.Function.SIGMOID, l);
     }
 
     /** TEI's {@code /rerank}: every text's score, sorted by score descending (equal scores: later index first, as TEI), cut to top_k. */
     public List<Result> rerank(String query, List<String> texts, Options options) {
-        List<Result> all = results(query, texts, options);
+        return rerank(query, texts, options, ProgressListener.NONE);
+    }
+
+    /** As {@link #rerank(String, List, Options)}, telling {@code progress} how many texts are scored (see {@link #logits(String, List, boolean, ProgressListener)}). */
+    public List<Result> rerank(String query, List<String> texts, Options options, ProgressListener progress) {
+        List<Result> all = results(query, texts, options, progress);
         all.sort(Comparator.comparingDouble(Result::score).thenComparingInt(Result::index).reversed());
         return cut(all, options.topK());
     }
@@ -180,13 +207,13 @@ public final class Rerank {
      * descending, equal scores in document order ({@link Options#returnText} = return_documents, {@code topK} 0 = None).
      */
     public List<Result> rank(String query, List<String> documents, Options options) {
-        List<Result> all = results(query, documents, options);
+        List<Result> all = results(query, documents, options, ProgressListener.NONE);
         all.sort(Comparator.comparingDouble(Result::score).reversed());   // List.sort is stable, as Python's sorted
         return cut(all, options.topK());
     }
 
-    private List<Result> results(String query, List<String> texts, Options options) {
-        float[] s = scores(query, texts, options.rawScores(), options.truncate());
+    private List<Result> results(String query, List<String> texts, Options options, ProgressListener progress) {
+        float[] s = scores(query, texts, options.rawScores(), options.truncate(), progress);
         List<Result> all = new ArrayList<>(s.length);
         for (int i = 0; i < s.length; i++) all.add(new Result(i, s[i], options.returnText() ? texts.get(i) : null));
         return all;

@@ -170,7 +170,14 @@ public final class ZeroShotClassification {
         return out;
     }
 
-    /** HF's argument handler: at least one label; the template must take the label. */
+    /**
+     * The hypothesis each candidate label becomes, in order: HF's argument handler, which refuses an empty label list and
+     * a template the label does not change. Nothing is run: a front end can check its arguments with it first.
+     */
+    public static List<String> hypotheses(List<String> candidateLabels, Options options) {
+        return hypotheses(candidateLabels, options.hypothesisTemplate());
+    }
+
     static List<String> hypotheses(List<String> labels, String template) {
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("candidate_labels is empty: give at least one label");
