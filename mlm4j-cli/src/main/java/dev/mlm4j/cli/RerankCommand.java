@@ -71,7 +71,8 @@ final class RerankCommand implements Callable<Integer> {
         List<String> texts = Inputs.texts(passages, file.path);
         Rerank pipeline = Models.rerank(model, null, int8.precision());
         boolean fromFile = file.path != null && !file.path.toString().equals("-");
-        ProgressListener progress = fromFile && texts.size() > 64 ? lineBytes(Progress.stderr(), texts) : ProgressListener.NONE;
+        ProgressListener progress = fromFile && texts.size() > 64
+                ? lineBytes(Progress.stderr(), "ranking " + file.path.getFileName() + ": " + texts.size() + " passages", texts) : ProgressListener.NONE;
         List<Rerank.Result> ranked = pipeline.rerank(query, texts, options, progress);
         if (json.on) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Rerank.toJson(ranked)));
@@ -82,12 +83,12 @@ final class RerankCommand implements Callable<Integer> {
     }
 
     /** Passages scored → bytes of the file read, for a progress bar in the file's size like embed --file's. */
-    static ProgressListener lineBytes(ProgressListener bytes, List<String> lines) {
+    static ProgressListener lineBytes(ProgressListener bytes, String label, List<String> lines) {
         long[] upTo = new long[lines.size() + 1];
         for (int i = 0; i < lines.size(); i++) upTo[i + 1] = upTo[i] + lines.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
         return new ProgressListener() {
             @Override
-            public void start(String label, long total) {
+            public void start(String ignored, long total) {
                 bytes.start(label, upTo[lines.size()]);
             }
 

@@ -82,6 +82,29 @@ class RerankCommandTest {
     }
 
     @Test
+    void aLongFileShowsProgressAndRanksEveryLine(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 150; i++) lines.add("Passage number " + i + " is about " + (i % 3 == 0 ? "the Eiffel Tower." : "bananas."));
+        Path f = Files.write(dir.resolve("passages.txt"), lines, StandardCharsets.UTF_8);
+        System.setProperty("mlm4j.progress", "lines");
+        try {
+            var r = CliRunner.run("rerank", "-m", MODEL.toString(), "-q", "How tall is the Eiffel Tower?", "--json", "--file", f.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains("ranking passages.txt: 150 passages") && r.err().contains(": done"), r.err());
+            JsonNode out = JSON.readTree(r.out());
+            assertEquals(150, out.size());
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < out.size(); i++) {
+                seen.add(out.get(i).get("index").asInt());
+                if (i > 0) assertTrue(out.get(i - 1).get("score").asDouble() >= out.get(i).get("score").asDouble(), "sorted");
+            }
+            assertEquals(150, seen.size(), "every line once");
+        } finally {
+            System.clearProperty("mlm4j.progress");
+        }
+    }
+
+    @Test
     void badInputIsOneCleanLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("passages.txt");
         Files.writeString(f, "first passage\n\nthird passage\n", StandardCharsets.UTF_8);
