@@ -55,6 +55,7 @@ public final class Models {
     private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
     private static final Map<Key, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
+    private static final Map<Key, QuestionAnswering> QUESTION_ANSWERING = new ConcurrentHashMap<>();
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
@@ -176,6 +177,19 @@ public final class Models {
     /** {@link #tokenClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
     public static TokenClassification tokenClassification(String nameOrPath) {
         return tokenClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its question-answering pipeline (a {@code *ForQuestionAnswering} folder),
+     * loaded once per JVM and precision.
+     */
+    public static QuestionAnswering questionAnswering(String nameOrPath, ProgressListener progress, Precision precision) {
+        return QUESTION_ANSWERING.computeIfAbsent(key(nameOrPath, progress, precision), k -> QuestionAnswering.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /** {@link #questionAnswering(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static QuestionAnswering questionAnswering(String nameOrPath) {
+        return questionAnswering(nameOrPath, null, Precision.fromProperty());
     }
 
     /**
