@@ -212,6 +212,12 @@ public final class Rerank {
         return cut(all, options.topK());
     }
 
+    /** {@code CrossEncoder.rank(query, documents, top_k=topK, return_documents=returnDocuments)}; {@code topK} null = all. */
+    public List<Result> rank(String query, List<String> documents, Integer topK, boolean returnDocuments) {
+        if (topK != null && topK <= 0) throw new IllegalArgumentException("top_k must be positive, or null for all, got " + topK);
+        return rank(query, documents, Options.DEFAULT.withTopK(topK == null ? 0 : topK).withReturnText(returnDocuments));
+    }
+
     private List<Result> results(String query, List<String> texts, Options options, ProgressListener progress) {
         float[] s = scores(query, texts, options.rawScores(), options.truncate(), progress);
         List<Result> all = new ArrayList<>(s.length);
