@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "rerank",
         mixinStandardHelpOptions = true,
         description = {
-                "Ranks passages by their relevance to a query with a cross-encoder (a Hugging Face folder whose config.json names"
-                        + " BertForSequenceClassification with one label, as sentence-transformers' CrossEncoder rerankers).",
+                "Ranks passages by their relevance to a query with a cross-encoder, as sentence-transformers' CrossEncoder and TEI's /rerank.",
+                "The model: a Hugging Face folder whose config.json names BertForSequenceClassification with one label.",
                 "Example: ./mlm4j rerank -m ./my-cross-encoder --query \"How tall is the Eiffel Tower?\" \"It is 330 metres tall.\" \"Paris is in France.\"",
                 "Passages come from the arguments, from --file (one per line; passage N is line N) or from standard input; a blank"
                         + " line is an error. Each (query, passage) pair is tokenized together and truncated to the model's maximum length"

@@ -22,9 +22,9 @@ import java.util.concurrent.Callable;
 @Command(name = "zero-shot",
         mixinStandardHelpOptions = true,
         description = {
-                "Classifies texts into labels chosen at run time with a natural-language-inference model (a Hugging Face folder"
-                        + " whose config.json names BertForSequenceClassification with an \"entailment\" label), as Hugging Face's"
-                        + " zero-shot-classification pipeline.",
+                "Classifies texts into labels chosen at run time with an NLI model, as Hugging Face's zero-shot-classification pipeline.",
+                "The model: a natural-language-inference classifier, a Hugging Face folder whose config.json names"
+                        + " BertForSequenceClassification with an \"entailment\" label.",
                 "Example: ./mlm4j zero-shot -m ./my-nli-model --labels sports,politics,technology \"The team won the final.\"",
                 "Each label becomes a hypothesis (--template, default \"This example is {}.\") and the model scores how much the text"
                         + " entails it: by default the labels compete (softmax of the entailment logits); with --multi-label each is"
