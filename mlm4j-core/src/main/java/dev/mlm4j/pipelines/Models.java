@@ -198,7 +198,16 @@ public final class Models {
      * as a Hugging Face folder that transformers loads as it is; a non-empty {@code target} is refused unless {@code force}.
      */
     public static Conversion convert(String source, Path target, boolean force, ProgressListener progress) {
-        Converter.Result r = Converter.convert(resolve(source, progress), target, force);
+        return convert(source, target, force, null, progress);
+    }
+
+    /**
+     * As {@link #convert(String, Path, boolean, ProgressListener)}, with {@code head} (null: none) a task model: the
+     * encoder {@code source} with the head of the folder {@code head} (head.safetensors + config-fragment.json, e.g. the
+     * demo heads of mlm4j-core/src/test/resources/tasks/pretrained/), as {@link Converter#convert(Path, Path, boolean, Path)} says.
+     */
+    public static Conversion convert(String source, Path target, boolean force, Path head, ProgressListener progress) {
+        Converter.Result r = Converter.convert(resolve(source, progress), target, force, head);
         return new Conversion(r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.tensors(),
                 r.parameters(), r.files(), r.leftOut());
     }
