@@ -1,5 +1,8 @@
 package dev.mlm4j.pipelines;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.ClassificationConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.convert.Converter;
 import dev.mlm4j.hub.ModelCard;
@@ -227,6 +230,51 @@ public final class Models {
         return Checkpoint.looksLikeModel(path);
     }
 
+    /**
+     * What a model folder is, read without loading it (the weights are mapped, the config and tokenizer checked).
+     *
+     * @param folder       the folder (an .onnx file's folder)
+     * @param format       {@code tensorflow}, {@code safetensors} or {@code onnx}
+     * @param architecture config.json's {@code architectures}; a TensorFlow checkpoint or ONNX file (no config.json):
+     *                     {@code BertForMaskedLM} when it carries the masked-LM head, else {@code BertModel}
+     * @param task         what it is for: {@code fill-mask}, {@code embeddings}, {@code text-classification},
+     *                     {@code token-classification} or {@code question-answering} (the card's, for an encoder from the hub)
+     * @param labels       a classifier's labels in id order (config.json's id2label), else empty
+     * @param layers       encoder layers
+     * @param hiddenSize   the hidden width
+     */
+    public record Description(Path folder, String format, String architecture, String task, List<String> labels, int layers,
+                              int hiddenSize) {}
+
+    /** transformers' architecture-name endings (no two overlap) → the task id {@code ./mlm4j models} shows. */
+    private static final Map<String, String> TASK_OF_ARCHITECTURE = Map.of(
+            "ForMaskedLM", "fill-mask", "Model", "embeddings", "ForSequenceClassification", "text-classification",
+            "ForTokenClassification", "token-classification", "ForQuestionAnswering", "question-answering");
+
+    /** {@link Description} of the model at {@code path} (a folder or .onnx file). */
+    public static Description describe(Path path) {
+        try (Checkpoint c = Checkpoint.open(path)) {
+            Path file = c.folder().resolve("config.json");
+            JsonNode config = c.format().equals("safetensors") ? readJson(file) : null;
+            JsonNode named = config == null ? null : config.path("architectures").path(0);
+            String architecture = named != null && named.isTextual() ? named.asText() : c.has(Task.MASKED_LM) ? "BertForMaskedLM" : "BertModel";
+            String task = TASK_OF_ARCHITECTURE.entrySet().stream().filter(e -> architecture.endsWith(e.getKey())).map(Map.Entry::getValue)
+                    .findFirst().orElse(architecture);
+            if ((task.equals("fill-mask") || task.equals("embeddings")) && c.card().isPresent()) task = c.card().get().task().id();
+            List<String> labels = config != null && task.endsWith("classification")
+                    ? ClassificationConfig.fromJson(config, file.toString()).labels() : List.of();
+            return new Description(c.folder(), c.format(), architecture, task, labels, c.config().numHiddenLayers(), c.config().hiddenSize());
+        }
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the model folder at {@code folder} carries a masked-language-model head: its weights are mapped, not loaded. */
     public static boolean hasMaskedLmHead(Path folder) {
         try (Checkpoint c = Checkpoint.open(folder)) {
@@ -259,7 +307,16 @@ public final class Models {
      * as a Hugging Face folder that transformers loads as it is; a non-empty {@code target} is refused unless {@code force}.
      */
     public static Conversion convert(String source, Path target, boolean force, ProgressListener progress) {
-        Converter.Result r = Converter.convert(resolve(source, progress), target, force);
+        return convert(source, target, force, null, progress);
+    }
+
+    /**
+     * As {@link #convert(String, Path, boolean, ProgressListener)}, with {@code head} (null: none) a task model: the
+     * encoder {@code source} with the head of the folder {@code head} (head.safetensors + config-fragment.json, e.g. the
+     * demo heads of mlm4j-core/src/test/resources/tasks/pretrained/), as {@link Converter#convert(Path, Path, boolean, Path)} says.
+     */
+    public static Conversion convert(String source, Path target, boolean force, Path head, ProgressListener progress) {
+        Converter.Result r = Converter.convert(resolve(source, progress), target, force, head);
         return new Conversion(r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.tensors(),
                 r.parameters(), r.files(), r.leftOut());
     }
