@@ -3,14 +3,12 @@ package dev.mlm4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Rerank;
-import dev.mlm4j.util.Progress;
-import dev.mlm4j.util.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,7 +20,7 @@ import java.util.concurrent.Callable;
                 "The model: a Hugging Face folder whose config.json names BertForSequenceClassification with one label.",
                 "Example: ./mlm4j rerank -m ./my-cross-encoder --query \"How tall is the Eiffel Tower?\" \"It is 330 metres tall.\" \"Paris is in France.\"",
                 "Passages come from the arguments, from --file (one per line; passage N is line N) or from standard input; a blank"
-                        + " line is an error. Each (query, passage) pair is tokenized together and truncated to the model's maximum length"
+                        + " line is an error (the ranking needs every line). Each (query, passage) pair is tokenized together and truncated to the model's maximum length"
                         + " (tokenizer_config.json's model_max_length) as CrossEncoder does. Score = sigmoid(logit), as CrossEncoder.predict"
                         + " and TEI; --raw-scores gives the logit.",
                 "Output: a table (rank, score, index, passage), best first. --json prints the reply of Hugging Face"
@@ -68,40 +66,26 @@ final class RerankCommand implements Callable<Integer> {
         if (topK != null && topK <= 0) throw new IllegalArgumentException("--top-k must be positive, got " + topK);
         Rerank.Options options = Rerank.Options.DEFAULT.withRawScores(rawScores).withReturnText(returnText || !json.on)
                 .withTopK(topK == null ? 0 : topK).withTruncate(!noTruncate);
-        List<String> texts = Inputs.texts(passages, file.path);
+        List<Inputs.Line> lines = Inputs.read(passages, file.path);
         Rerank pipeline = Models.rerank(model, null, int8.precision());
-        boolean fromFile = file.path != null && !file.path.toString().equals("-");
-        ProgressListener progress = fromFile && texts.size() > 64
-                ? lineBytes(Progress.stderr(), "ranking " + file.path.getFileName() + ": " + texts.size() + " passages", texts) : ProgressListener.NONE;
-        List<Rerank.Result> ranked = pipeline.rerank(query, texts, options, progress);
+        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> pipeline.check(query, line.text(), options.truncate()));
+        if (!input.errors().isEmpty()) {   // a ranking has no place for an error record: any bad passage fails the job
+            throw new IllegalArgumentException("passage " + input.firstError() + " (the ranking needs every line)");
+        }
+        PerLine.Results<Float> scored = input.computeTexts("ranking", chunk -> {
+            List<Float> l = new ArrayList<>(chunk.size());
+            for (float x : pipeline.logits(query, chunk, options.truncate())) l.add(x);
+            return l;
+        });
+        float[] logits = new float[lines.size()];
+        for (int i = 0; i < logits.length; i++) logits[i] = scored.results().get(i);
+        List<Rerank.Result> ranked = Rerank.ranked(logits, lines.stream().map(Inputs.Line::text).toList(), options);
         if (json.on) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Rerank.toJson(ranked)));
         } else {
             System.out.print(table(query, ranked, rawScores));
         }
         return 0;
-    }
-
-    /** Passages scored → bytes of the file read, for a progress bar in the file's size like embed --file's. */
-    static ProgressListener lineBytes(ProgressListener bytes, String label, List<String> lines) {
-        long[] upTo = new long[lines.size() + 1];
-        for (int i = 0; i < lines.size(); i++) upTo[i + 1] = upTo[i] + lines.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
-        return new ProgressListener() {
-            @Override
-            public void start(String ignored, long total) {
-                bytes.start(label, upTo[lines.size()]);
-            }
-
-            @Override
-            public void update(long done) {
-                bytes.update(upTo[(int) Math.min(done, lines.size())]);
-            }
-
-            @Override
-            public void finish() {
-                bytes.finish();
-            }
-        };
     }
 
     static String table(String query, List<Rerank.Result> ranked, boolean raw) {

@@ -1,22 +1,15 @@
 package dev.mlm4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.pipelines.ZeroShotClassification;
-import dev.mlm4j.util.Progress;
-import dev.mlm4j.util.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "zero-shot",
@@ -34,8 +27,6 @@ import java.util.concurrent.Callable;
                 "--json prints Hugging Face's reply: {\"sequence\", \"labels\", \"scores\"}, labels sorted by score; a list of those for several texts."
         })
 final class ZeroShotCommand implements Callable<Integer> {
-
-    private static final int TEXTS_PER_STEP = 8;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
     List<String> texts;
@@ -71,85 +62,21 @@ final class ZeroShotCommand implements Callable<Integer> {
         ZeroShotClassification.Options options = ZeroShotClassification.Options.DEFAULT.withMultiLabel(multiLabel);
         if (template != null) options = options.withTemplate(template);
         ZeroShotClassification.hypotheses(candidates, options);   // the template is checked before any text is read
+        ZeroShotClassification.Options chosen = options;
         List<Inputs.Line> lines = Inputs.read(texts, file.path);
         ZeroShotClassification pipeline = Models.zeroShotClassification(model, null, int8.precision());
-
-        boolean fromFile = file.path != null && !file.path.toString().equals("-");
-        ProgressListener progress = fromFile && lines.size() > TEXTS_PER_STEP ? Progress.stderr() : ProgressListener.NONE;
-        List<ZeroShotClassification.Result> results = new ArrayList<>();
-        int errors = 0, firstError = -1;
-        long bytes = 0;
-        progress.start("zero-shot " + (fromFile ? file.path.getFileName() : "") + ": " + lines.size() + " lines, " + candidates.size() + " labels",
-                fromFile ? Files.size(file.path) : -1);
-        try {
-            for (int from = 0; from < lines.size(); from += TEXTS_PER_STEP) {
-                List<Inputs.Line> step = lines.subList(from, Math.min(lines.size(), from + TEXTS_PER_STEP));
-                List<String> usable = new ArrayList<>();
-                for (Inputs.Line l : step) {
-                    if (!l.blank()) usable.add(l.text());
-                    bytes += l.text().getBytes(StandardCharsets.UTF_8).length + 1;
-                }
-                List<ZeroShotClassification.Result> done = usable.isEmpty() ? List.of() : pipeline.classify(usable, candidates, options);
-                int u = 0;
-                for (Inputs.Line l : step) {
-                    if (l.blank()) {
-                        results.add(null);
-                        if (errors++ == 0) firstError = l.number();
-                    } else {
-                        results.add(done.get(u++));
-                    }
-                }
-                progress.update(bytes);
-            }
-        } finally {
-            progress.finish();
-        }
-        if (json.on) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonShape(lines, results)));
-        } else {
-            System.out.print(table(lines, results));
-        }
-        if (errors > 0) {
-            System.err.println("mlm4j: warning: " + errors + " of " + lines.size() + " lines have an error instead of labels (line "
-                    + firstError + ": " + Inputs.EMPTY_LINE + ")");
-        }
+        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {});   // every non-blank text is usable (truncated if long)
+        input.requireUsable("no line can be classified");
+        PerLine.Results<ZeroShotClassification.Result> results = input.computeTexts("classifying", usable -> pipeline.classify(usable, candidates, chosen));
+        results.print(json.on, (position, r, alone) -> r.toMap(), false, (sb, r) -> ClassifyCommand.table(sb, labelScores(r)));
+        results.warnIfAny("labels");
         return 0;
     }
 
-    /** Hugging Face's shape: one text → its {@code {"sequence","labels","scores"}}; several → a list of them (a blank line: an error record). */
-    static Object jsonShape(List<Inputs.Line> lines, List<ZeroShotClassification.Result> results) {
-        List<Object> out = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (results.get(i) == null) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("line", lines.get(i).number());
-                e.put("error", Inputs.EMPTY_LINE);
-                out.add(e);
-            } else {
-                out.add(results.get(i).toMap());
-            }
-        }
-        return out.size() == 1 ? out.getFirst() : out;
-    }
-
-    static String table(List<Inputs.Line> lines, List<ZeroShotClassification.Result> results) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < lines.size(); i++) {
-            Inputs.Line line = lines.get(i);
-            sb.append(line.fromArgument() ? "" : "line " + line.number() + ": ").append(line.text()).append('\n');
-            ZeroShotClassification.Result r = results.get(i);
-            if (r == null) {
-                sb.append("  error: ").append(Inputs.EMPTY_LINE).append('\n');
-                continue;
-            }
-            int width = 5;
-            for (String l : r.labels()) width = Math.max(width, l.codePointCount(0, l.length()));
-            for (int j = 0; j < r.labels().size(); j++) {
-                String l = r.labels().get(j);
-                sb.append("  ").append(l).append(" ".repeat(width - l.codePointCount(0, l.length())))
-                        .append(String.format(Locale.ROOT, "  %.4f%n", r.scores().get(j)));
-            }
-        }
-        return sb.toString();
+    /** A result's labels and scores as classify's rows, best first. */
+    static List<TextClassification.Label> labelScores(ZeroShotClassification.Result r) {
+        List<TextClassification.Label> out = new ArrayList<>();
+        for (int i = 0; i < r.labels().size(); i++) out.add(new TextClassification.Label(r.labels().get(i), r.scores().get(i)));
+        return out;
     }
 }

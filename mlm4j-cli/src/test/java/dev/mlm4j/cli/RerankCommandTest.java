@@ -90,7 +90,7 @@ class RerankCommandTest {
         try {
             var r = CliRunner.run("rerank", "-m", MODEL.toString(), "-q", "How tall is the Eiffel Tower?", "--json", "--file", f.toString());
             assertEquals(0, r.exit(), r.err());
-            assertTrue(r.err().contains("ranking passages.txt: 150 passages") && r.err().contains(": done"), r.err());
+            assertTrue(r.err().contains("ranking passages.txt: 150 texts") && r.err().contains(": done"), r.err());
             JsonNode out = JSON.readTree(r.out());
             assertEquals(150, out.size());
             java.util.Set<Integer> seen = new java.util.HashSet<>();
@@ -108,7 +108,7 @@ class RerankCommandTest {
     void badInputIsOneCleanLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("passages.txt");
         Files.writeString(f, "first passage\n\nthird passage\n", StandardCharsets.UTF_8);
-        FillMaskCommandTest.assertCleanFailure(CliRunner.run("rerank", "-m", MODEL.toString(), "-q", "q", "--file", f.toString()), "line 2 is empty");
+        FillMaskCommandTest.assertCleanFailure(CliRunner.run("rerank", "-m", MODEL.toString(), "-q", "q", "--file", f.toString()), "passage line 2: empty line");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("rerank", "-m", MODEL.toString(), "-q", " ", "a passage"), "--query is empty");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("rerank", "-m", MODEL.toString(), "-q", "q", "--top-k", "0", "a passage"), "--top-k must be positive");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("rerank", "-m", MODEL.toString(), "a passage"), "--query");

@@ -88,15 +88,15 @@ class ZeroShotCommandTest {
     void aFileShowsProgress(@TempDir Path dir) throws Exception {
         JsonNode c = fixtureCase("zs-0-0");
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 20; i++) lines.add(c.get("input").asText());
+        for (int i = 0; i < 80; i++) lines.add(c.get("input").asText());
         Path f = Files.write(dir.resolve("texts.txt"), lines, StandardCharsets.UTF_8);
         System.setProperty("mlm4j.progress", "lines");
         try {
             var r = CliRunner.run(args(c, "--json", "--file", f.toString()));
             assertEquals(0, r.exit(), r.err());
-            assertTrue(r.err().contains("zero-shot texts.txt: 20 lines, 3 labels") && r.err().contains(": done"), r.err());
+            assertTrue(r.err().contains("classifying texts.txt: 80 texts") && r.err().contains(": done"), r.err());
             JsonNode out = JSON.readTree(r.out());
-            assertEquals(20, out.size());
+            assertEquals(80, out.size());
             for (JsonNode o : out) assertReply(c.get("output"), o);
         } finally {
             System.clearProperty("mlm4j.progress");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.TokenizerFiles;
-import dev.mlm4j.util.ProgressListener;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +98,6 @@ public final class Rerank {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PROGRESS_STEP = 64;   // passages per forward call between progress updates
 
     private final TextClassification classifier;
     private final int maxLength;
@@ -142,62 +140,58 @@ public final class Rerank {
 
     /** The raw logit of each (query, text) pair, in order (CrossEncoder.predict with an identity activation). */
     public float[] logits(String query, List<String> texts, boolean truncate) {
-        return logits(query, texts, truncate, ProgressListener.NONE);
-    }
-
-    /**
-     * As {@link #logits(String, List, boolean)}, telling {@code progress} how many texts are scored so far (start,
-     * updates, finish; the total is the number of texts). Every pair is tokenized and checked before the model runs.
-     */
-    public float[] logits(String query, List<String> texts, boolean truncate, ProgressListener progress) {
-        if (query == null) throw new IllegalArgumentException("query is null");
         if (texts == null || texts.isEmpty()) throw new IllegalArgumentException("texts is empty: give at least one passage to rank");
         List<Encoding> pairs = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
-            String t = texts.get(i);
-            if (t == null) throw new IllegalArgumentException("text " + (i + 1) + " is null");
-            Encoding e = classifier.tokenizer().encodePair(query, t, Integer.MAX_VALUE, false);
-            if (e.length() > maxLength) {
-                if (!truncate) {
-                    throw new IllegalArgumentException("the query with text " + (i + 1) + " is " + e.length() + " tokens, over the model's maximum of "
-                            + maxLength + " (truncation is off)");
-                }
-                e = classifier.tokenizer().encodePair(query, t, maxLength, true);
+            try {
+                pairs.add(encode(query, texts.get(i), truncate));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("text " + (i + 1) + ": " + e.getMessage(), e);
             }
-            pairs.add(e);
         }
-        float[] logits = new float[pairs.size()];
-        progress.start("scoring " + pairs.size() + " passages", pairs.size());
-        try {
-            for (int from = 0; from < pairs.size(); from += PROGRESS_STEP) {
-                List<float[]> out = classifier.run(pairs.subList(from, Math.min(pairs.size(), from + PROGRESS_STEP)));
-                for (int i = 0; i < out.size(); i++) logits[from + i] = out.get(i)[0];
-                progress.update(from + out.size());
-            }
-        } finally {
-            progress.finish();
-        }
+        List<float[]> out = classifier.run(pairs);
+        float[] logits = new float[out.size()];
+        for (int i = 0; i < logits.length; i++) logits[i] = out.get(i)[0];
         return logits;
+    }
+
+    /** Refuses a pair {@link #logits} would refuse (null, over the model's maximum without truncation), without running the model. */
+    public void check(String query, String text, boolean truncate) {
+        encode(query, text, truncate);
+    }
+
+    private Encoding encode(String query, String text, boolean truncate) {
+        if (query == null) throw new IllegalArgumentException("query is null");
+        if (text == null) throw new IllegalArgumentException("the text is null");
+        Encoding e = classifier.tokenizer().encodePair(query, text, Integer.MAX_VALUE, false);
+        if (e.length() <= maxLength) return e;
+        if (!truncate) {
+            throw new IllegalArgumentException("the query with this text is " + e.length() + " tokens, over the model's maximum of "
+                    + maxLength + " (truncation is off)");
+        }
+        return classifier.tokenizer().encodePair(query, text, maxLength, true);
     }
 
     /** The score of each pair, in order: sigmoid(logit) (CrossEncoder.predict's default for one label), or the logit with {@code raw}. */
     public float[] scores(String query, List<String> texts, boolean raw, boolean truncate) {
-        return scores(query, texts, raw, truncate, ProgressListener.NONE);
+        return scores(logits(query, texts, truncate), raw);
     }
 
-    private float[] scores(String query, List<String> texts, boolean raw, boolean truncate, ProgressListener progress) {
-        float[] l = logits(query, texts, truncate, progress);
-        return raw ? l : TextClassification.apply(TextClassification.Function.SIGMOID, l);
+    private static float[] scores(float[] logits, boolean raw) {
+        return raw ? logits : TextClassification.apply(TextClassification.Function.SIGMOID, logits);
     }
 
     /** TEI's {@code /rerank}: every text's score, sorted by score descending (equal scores: later index first, as TEI), cut to top_k. */
     public List<Result> rerank(String query, List<String> texts, Options options) {
-        return rerank(query, texts, options, ProgressListener.NONE);
+        return ranked(logits(query, texts, options.truncate()), texts, options);
     }
 
-    /** As {@link #rerank(String, List, Options)}, telling {@code progress} how many texts are scored (see {@link #logits(String, List, boolean, ProgressListener)}). */
-    public List<Result> rerank(String query, List<String> texts, Options options, ProgressListener progress) {
-        List<Result> all = results(query, texts, options, progress);
+    /**
+     * {@link #rerank} of logits already computed ({@link #logits}, e.g. in steps with progress): the scores from them,
+     * sorted as TEI sorts, cut to top_k, with the texts when asked for.
+     */
+    public static List<Result> ranked(float[] logits, List<String> texts, Options options) {
+        List<Result> all = results(logits, texts, options);
         all.sort(Comparator.comparingDouble(Result::score).thenComparingInt(Result::index).reversed());
         return cut(all, options.topK());
     }
@@ -207,7 +201,7 @@ public final class Rerank {
      * descending, equal scores in document order ({@link Options#returnText} = return_documents, {@code topK} 0 = None).
      */
     public List<Result> rank(String query, List<String> documents, Options options) {
-        List<Result> all = results(query, documents, options, ProgressListener.NONE);
+        List<Result> all = results(logits(query, documents, options.truncate()), documents, options);
         all.sort(Comparator.comparingDouble(Result::score).reversed());   // List.sort is stable, as Python's sorted
         return cut(all, options.topK());
     }
@@ -218,8 +212,9 @@ public final class Rerank {
         return rank(query, documents, Options.DEFAULT.withTopK(topK == null ? 0 : topK).withReturnText(returnDocuments));
     }
 
-    private List<Result> results(String query, List<String> texts, Options options, ProgressListener progress) {
-        float[] s = scores(query, texts, options.rawScores(), options.truncate(), progress);
+    private static List<Result> results(float[] logits, List<String> texts, Options options) {
+        if (logits.length != texts.size()) throw new IllegalArgumentException(logits.length + " logits for " + texts.size() + " texts");
+        float[] s = scores(logits, options.rawScores());
         List<Result> all = new ArrayList<>(s.length);
         for (int i = 0; i < s.length; i++) all.add(new Result(i, s[i], options.returnText() ? texts.get(i) : null));
         return all;
