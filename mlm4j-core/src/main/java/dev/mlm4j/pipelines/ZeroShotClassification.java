@@ -199,6 +199,7 @@ public final class ZeroShotClassification {
     static String format(String template, String label) {
         if (template == null) throw new IllegalArgumentException("hypothesis_template is null");
         StringBuilder sb = new StringBuilder();
+        int automatic = 0, manual = 0;   // {} fields, {0} fields: Python allows one {} (one argument), any {0}, not both kinds
         for (int i = 0; i < template.length(); i++) {
             char c = template.charAt(i);
             if (c == '{' && i + 1 < template.length() && template.charAt(i + 1) == '{') {
@@ -213,6 +214,12 @@ public final class ZeroShotClassification {
                 if (field == null || !(field.isEmpty() || field.equals("0"))) {
                     throw new IllegalArgumentException("the hypothesis_template \"" + template + "\" has "
                             + (field == null ? "a '{' without '}'" : "the field {" + field + "}") + ": use {} where the label goes (and {{ }} for braces)");
+                }
+                if (field.isEmpty()) automatic++;
+                else manual++;
+                if (automatic > 1 || (automatic > 0 && manual > 0)) {
+                    throw new IllegalArgumentException("the hypothesis_template \"" + template + "\" has " + (manual > 0 ? "both {} and {0}" : "more than one {}")
+                            + ": Python's format fills one {} (or any number of {0}) with the label");
                 }
                 sb.append(label);
                 i = close;

@@ -126,7 +126,8 @@ class ZeroShotClassificationTest {
     void templatesAreFormattedAsPythonFormatsThem() {
         assertEquals("This example is sports.", ZeroShotClassification.format("This example is {}.", "sports"));
         assertEquals("{sports}", ZeroShotClassification.format("{{{0}}}", "sports"));
-        for (String bad : List.of("It is {label}.", "It is {", "It is }", "{1}")) {
+        assertEquals("sports or not sports", ZeroShotClassification.format("{0} or not {0}", "sports"));
+        for (String bad : List.of("It is {label}.", "It is {", "It is }", "{1}", "{} or {}", "{} or {0}")) {
             assertThrows(IllegalArgumentException.class, () -> ZeroShotClassification.format(bad, "x"), bad);
         }
     }
