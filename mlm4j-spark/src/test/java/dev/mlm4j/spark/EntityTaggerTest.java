@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * EntityTagger against transformers' token-classification pipeline: every case of the tiny NER checkpoint's
@@ -56,7 +57,7 @@ class EntityTaggerTest {
             }
         }
         assertEquals(192, checked);
-        assertEquals(true, entities > 1000, entities + " entities");
+        assertTrue(entities > 1000, entities + " entities");
     }
 
     @Test
