@@ -60,9 +60,20 @@ class DocsExampleTest {
 
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
         try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, DocsExampleTest.class.getClassLoader())) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            cl.loadClass(name).getMethod("main", String[].class).invoke(null, (Object) args);
+            System.setOut(capture);
+            // Dataset.show prints through Scala's Console, which keeps the System.out it first saw: give it ours too
+            scala.Console$.MODULE$.withOut(capture, new scala.runtime.AbstractFunction0<Object>() {
+                @Override
+                public Object apply() {
+                    try {
+                        return cl.loadClass(name).getMethod("main", String[].class).invoke(null, (Object) args);
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
         } finally {
             System.setOut(old);
         }
