@@ -89,30 +89,12 @@ class ServeCommandTest {
 
     @Test
     void withoutFlagsItServesTheDefaultModelsAndSigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Xmx3g", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--port", "0"));   // the default models: all-MiniLM-L6-v2 and bert-base-uncased
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Served served = serve("--port", "0");   // the default models: all-MiniLM-L6-v2 and bert-base-uncased
+        Process p = served.process();
+        String base = served.base();
+        StringBuffer log = served.log();
+        CompletableFuture<Void> drain = served.drain();
         try {
-            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-            String base = null;
-            StringBuilder log = new StringBuilder();
-            Pattern listening = Pattern.compile("listening on (http://\\S+)");
-            for (String line; base == null && (line = err.readLine()) != null; ) {
-                log.append(line).append('\n');
-                Matcher m = listening.matcher(line);
-                if (m.find()) base = m.group(1);
-            }
-            assertTrue(base != null, "the server said where it listens: " + log);
-            CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> {
-                try {
-                    for (String l; (l = err.readLine()) != null; ) log.append(l).append('\n');
-                } catch (IOException closed) {
-                    // the JDK closes a dead process's stream under us: what was read is enough
-                }
-            });
-
             HttpClient client = HttpClient.newHttpClient();
             assertTrue(log.toString().contains("all-MiniLM-L6-v2 [embeddings, attention]"), log.toString());
             assertTrue(log.toString().contains("bert-base-uncased [embeddings, fill-mask, attention]"), log.toString());
@@ -155,6 +137,65 @@ class ServeCommandTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void withTaskOptionsAloneItServesTheTaskModelsOnTheirRoutesAndNothingElse() throws Exception {
+        Path tiny = Path.of("../mlm4j-core/src/test/resources/tasks/tiny");
+        Served served = serve("--port", "0", "--classifier", "sentiment=" + tiny.resolve("sentiment"), "--ner", tiny.resolve("ner").toString());
+        try {
+            String log = served.log().toString();
+            assertTrue(log.contains("sentiment [text-classification], ner [token-classification]"), log);
+            assertTrue(!log.contains("all-MiniLM-L6-v2") && !log.contains("bert-base-uncased"), "no default model: " + log);
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> predict = client.send(HttpRequest.newBuilder(URI.create(served.base() + "/predict"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"I absolutely loved this movie, the acting was wonderful.\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, predict.statusCode(), predict.body());
+            // tasks/tiny/sentiment/expected.json, case tc-0-1 (transformers, top_k=None): POSITIVE 0.8724667…, NEGATIVE 0.1275332…
+            JsonNode labels = new ObjectMapper().readTree(predict.body());
+            assertEquals("POSITIVE", labels.get(0).get("label").asText(), predict.body());
+            assertEquals(0.8724667429924011, labels.get(0).get("score").asDouble(), 1e-4);
+            HttpResponse<String> embed = client.send(HttpRequest.newBuilder(URI.create(served.base() + "/embed"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, embed.statusCode(), "no embedding model was asked for: " + embed.body());
+            served.process().destroy();
+            assertTrue(served.process().waitFor(60, TimeUnit.SECONDS), "the process exits");
+            assertEquals(0, served.process().exitValue(), served.log().toString());
+        } finally {
+            served.process().destroyForcibly();
+        }
+    }
+
+    /** A `serve` process, the base URL it said it listens on, its stderr (read on in the background until it ends). */
+    record Served(Process process, String base, StringBuffer log, CompletableFuture<Void> drain) {}
+
+    static Served serve(String... args) throws IOException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-Xmx3g", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "serve"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        String base = null;
+        StringBuffer log = new StringBuffer();
+        Pattern listening = Pattern.compile("listening on (http://\\S+)");
+        for (String line; base == null && (line = err.readLine()) != null; ) {
+            log.append(line).append('\n');
+            Matcher m = listening.matcher(line);
+            if (m.find()) base = m.group(1);
+        }
+        if (base == null) p.destroyForcibly();
+        assertTrue(base != null, "the server said where it listens: " + log);
+        CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> {
+            try {
+                for (String l; (l = err.readLine()) != null; ) log.append(l).append('\n');
+            } catch (IOException closed) {
+                // the JDK closes a dead process's stream under us: what was read is enough
+            }
+        });
+        return new Served(p, base, log, drain);
     }
 
     private static boolean admitted(HttpClient client, String metricsUrl) throws IOException, InterruptedException {
