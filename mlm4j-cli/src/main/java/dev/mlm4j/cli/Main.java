@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
                 FillMaskCommand.class,
                 ClassifyCommand.class,
                 NerCommand.class,
+                AnswerCommand.class,
                 EmbedCommand.class,
                 SimilarityCommand.class,
                 ConvertCommand.class,
