@@ -109,6 +109,38 @@ class ConvertCommandTest {
         }
     }
 
+    /**
+     * convert --head: all-MiniLM-L6-v2 plus the rerank demo head of mlm4j-core's task fixtures is a cross-encoder whose
+     * logit for (query, passage) is transformers' (expected.json, recorded on the same assembled folder).
+     */
+    @Test
+    void aHeadMakesATaskModelThatScoresAsTransformers() {
+        Path head = Path.of("..", "mlm4j-core", "src", "test", "resources", "tasks", "pretrained", "rerank-all-MiniLM-L6-v2");
+        Path out = tmp.resolve("rerank");
+        var r = CliRunner.run("convert", "all-MiniLM-L6-v2", out.toString(), "--head", head.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("wrote " + out + ": BertForSequenceClassification, 6 layers, hidden 384, 22.7M parameters in 105 tensors\n"
+                + "  files: config.json, model.safetensors (90.9 MB), tokenizer.json, tokenizer_config.json\n"
+                + "  left out: bert.embeddings.position_ids (I64)\n", r.out());
+        r = CliRunner.run("classify", "-m", out.toString(), "--function", "none", "--json", "How tall is the Eiffel Tower?",
+                "--pair", "The Eiffel Tower is 330 metres tall.");
+        assertEquals(0, r.exit(), r.err());
+        // expected.json, case 0: logits[0] = 2.7428157329559326 (CrossEncoder.predict, checked against plain transformers)
+        double score = Double.parseDouble(r.out().replaceAll("(?s).*\"score\" : ([-0-9.eE]+).*", "$1"));
+        assertEquals(2.7428157329559326, score, 1e-4, r.out());
+
+        Path missing = tmp.resolve("no-head");
+        r = CliRunner.run("convert", "all-MiniLM-L6-v2", tmp.resolve("out").toString(), "--head", missing.toString());
+        assertEquals(1, r.exit());
+        assertOneLine(r.err(), "no such head folder: " + missing + " (a head folder holds head.safetensors and config-fragment.json)");
+        Path bert = Path.of("..", "mlm4j-core", "src", "test", "resources", "tasks", "pretrained", "sentiment-bert-base-uncased");
+        r = CliRunner.run("convert", "all-MiniLM-L6-v2", tmp.resolve("out").toString(), "--head", bert.toString());
+        assertEquals(1, r.exit());
+        assertOneLine(r.err(), "classifier.weight is [2, 768] but the hidden size of ");
+        assertOneLine(r.err(), " is 384: the head was made for another encoder");
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
     private static void assertOneLine(String err, String expected) {
         assertTrue(err.startsWith("mlm4j: ") && err.endsWith("\n") && err.indexOf('\n') == err.length() - 1, "one line: " + err);
         assertTrue(err.contains(expected), "expected '" + expected + "' in: " + err);

@@ -126,4 +126,38 @@ class ModelsCommandTest {
         assertTrue(err().contains("unpacking all-MiniLM-L6-v2 (83.1 MB) …"), err());
         assertTrue(err().contains("unpacking all-MiniLM-L6-v2: done, 83.1 MB in "), err());
     }
+
+    /** A folder argument shows the task its config.json's architectures name, and a classifier's labels (tiny task fixtures). */
+    @Test
+    void aFolderShowsItsTaskAndLabels() throws IOException {
+        Path tasks = Path.of("..", "mlm4j-core", "src", "test", "resources", "tasks", "tiny");
+        String ner = tasks.resolve("ner").toString(), sentiment = tasks.resolve("sentiment").toString();
+        assertEquals(0, run("models", ner, sentiment, "bert-base-cased"), err());
+        List<String> lines = out().lines().toList();
+        assertTrue(lines.getFirst().matches("NAME +TASK +SIZE +CACHED +DESCRIPTION"), lines.getFirst());
+        assertTrue(lines.get(1).startsWith("bert-base-cased "), lines.get(1));
+        assertTrue(lines.get(2).matches(java.util.regex.Pattern.quote(ner) + " +token-classification +[0-9.]+ [kM]B +folder +BertForTokenClassification,"
+                + " 2 layers, 32 wide; labels O, B-MISC, I-MISC, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC"), lines.get(2));
+        assertTrue(lines.get(3).matches(java.util.regex.Pattern.quote(sentiment) + " +text-classification +.* folder +BertForSequenceClassification,"
+                + " 2 layers, 32 wide; labels NEGATIVE, POSITIVE"), lines.get(3));
+
+        out.reset();
+        assertEquals(0, run("models", "--json", sentiment), err());
+        JsonNode row = new ObjectMapper().readTree(out()).get("models").get(0);
+        assertEquals(sentiment, row.get("name").asText());
+        assertEquals("text-classification", row.get("task").asText());
+        assertEquals("BertForSequenceClassification", row.get("architecture").asText());
+        assertEquals("[\"NEGATIVE\",\"POSITIVE\"]", row.get("labels").toString());
+        assertEquals("safetensors", row.get("format").asText());
+        assertEquals(Path.of(sentiment).toAbsolutePath().normalize().toString(), row.get("path").asText());
+        long bytes;
+        try (var files = Files.list(Path.of(sentiment))) {
+            bytes = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertEquals(bytes, row.get("bytes").asLong());
+
+        assertEquals(1, run("models", tmp.toString()));
+        assertEquals("mlm4j: '" + tmp + "' is neither a model of the catalogue (bert-base-uncased, bert-base-cased,"
+                + " bert-base-multilingual-cased, all-MiniLM-L6-v2, bge-small-en-v1.5) nor a model folder" + System.lineSeparator(), err());
+    }
 }

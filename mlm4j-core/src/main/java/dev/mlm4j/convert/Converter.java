@@ -57,7 +57,7 @@ import java.util.stream.Stream;
 public final class Converter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** transformers' default {@code max_shard_size}. */
-    private static final long MAX_SHARD_BYTES = 5_000_000_000L;
+    static final long MAX_SHARD_BYTES = 5_000_000_000L;
 
     private Converter() {}
 
@@ -77,6 +77,21 @@ public final class Converter {
 
     /** Converts the model at {@code source} (a folder or .onnx file) into {@code target}; see the class comment. */
     public static Result convert(Path source, Path target, boolean force) {
+        return convert(source, target, force, null);
+    }
+
+    /**
+     * As {@link #convert(Path, Path, boolean)}, but with {@code head} (a {@link HeadFolder}; null: none) a task model:
+     * the encoder's {@code bert.embeddings.*} and {@code bert.encoder.*} tensors, its {@code bert.pooler.*} only for a
+     * {@code *ForSequenceClassification} (transformers builds the token-classification and QA models without one), no
+     * {@code cls.*}; then every tensor of head.safetensors, added or replacing one of the same name (a pooler for an
+     * encoder without one); config.json with each key of config-fragment.json set; the tokenizer files as for the encoder;
+     * no mlm4j-model.json (its task would be the encoder's). What the task fixtures' README prescribes and their
+     * script's {@code assemble()} did. A head whose tensors do not fit the encoder (another hidden size), whose classifier
+     * disagrees with its labels, or whose architecture mlm4j does not implement is refused before anything is written.
+     */
+    public static Result convert(Path source, Path target, boolean force, Path head) {
+        HeadFolder h = head == null ? null : HeadFolder.read(head);
         Path out = target.toAbsolutePath().normalize();
         checkTarget(source, out, force);
         try (Checkpoint c = Checkpoint.open(source)) {
@@ -84,7 +99,7 @@ public final class Converter {
             Files.createDirectories(parent);
             Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
             try {
-                Result r = write(c, tmp);
+                Result r = h == null ? write(c, tmp) : TaskAssembly.write(c, h, tmp);
                 readableByAll(tmp);
                 replace(tmp, out);
                 tmp = null;
@@ -175,11 +190,14 @@ public final class Converter {
             new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength()).write(dir);
             if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, config.hiddenSize());
         }
-        List<String> files;
+        return new Result(dir, architecture, config, count, parameters, files(dir), List.copyOf(leftOut));
+    }
+
+    /** The files under {@code dir}, relative, sorted. */
+    static List<String> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
         }
-        return new Result(dir, architecture, config, count, parameters, files, List.copyOf(leftOut));
     }
 
     /** transformers' BertConfig.to_json_string(): every field it has, keys sorted. */
@@ -209,7 +227,7 @@ public final class Converter {
     }
 
     /** tokenizer.json as it is when there is one; else vocab.txt. tokenizer_config.json in both cases. */
-    private static void writeTokenizer(Path from, Path dir, Tokenizer tokenizer, int workingLength) throws IOException {
+    static void writeTokenizer(Path from, Path dir, Tokenizer tokenizer, int workingLength) throws IOException {
         Path json = from.resolve("tokenizer.json");
         if (Files.isRegularFile(json)) {
             Files.copy(json, dir.resolve("tokenizer.json"));
@@ -266,7 +284,7 @@ public final class Converter {
         return m;
     }
 
-    private static void writeJson(Path file, Object value) throws IOException {
+    static void writeJson(Path file, Object value) throws IOException {
         Files.write(file, (JSON.writeValueAsString(value) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

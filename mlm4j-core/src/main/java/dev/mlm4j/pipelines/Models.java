@@ -1,5 +1,8 @@
 package dev.mlm4j.pipelines;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.ClassificationConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.convert.Converter;
 import dev.mlm4j.hub.ModelCard;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The front door: a model name or folder → a ready pipeline, and everything else a front end (the CLI, the server,
@@ -52,10 +56,24 @@ public final class Models {
                          Optional<ModelCard> card) {}
 
     private static final Map<Key, Loaded> LOADED = new ConcurrentHashMap<>();
-    private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
-    private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
-    private static final Map<Key, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
-    private static final Map<Key, QuestionAnswering> QUESTION_ANSWERING = new ConcurrentHashMap<>();
+
+    /** A pipeline of one kind for one model and precision. */
+    private record PipelineKey(Class<?> pipeline, Key model) {}
+
+    private static final Map<PipelineKey, Object> PIPELINES = new ConcurrentHashMap<>();
+
+    /**
+     * The one cache of every pipeline: the {@code type} pipeline of {@code nameOrPath} at {@code precision}, made by
+     * {@code make} (from the resolved folder and precision) the first time it is asked for and shared after. Adding a
+     * pipeline is one call of this; {@code make} must not ask for another pipeline (it runs inside the map's update).
+     */
+    private static <P> P pipeline(Class<P> type, String nameOrPath, ProgressListener progress, Precision precision, Function<Key, P> make) {
+        return pipeline(type, key(nameOrPath, progress, precision), make);
+    }
+
+    private static <P> P pipeline(Class<P> type, Key key, Function<Key, P> make) {
+        return type.cast(PIPELINES.computeIfAbsent(new PipelineKey(type, key), k -> make.apply(key)));
+    }
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
@@ -95,12 +113,11 @@ public final class Models {
      * ({@link Precision#INT8}: quantised at load; the default is {@code -Dmlm4j.weights}, else fp32).
      */
     public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = key(nameOrPath, progress, precision);
-        Loaded m = load(key, nameOrPath);
-        if (m.maskedLm() == null) {
-            throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
-        }
-        return FILL_MASK.computeIfAbsent(key, k -> new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength()));
+        return pipeline(FillMask.class, nameOrPath, progress, precision, key -> {
+            Loaded m = load(key, nameOrPath);
+            if (m.maskedLm() == null) throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
+            return new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength());
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */
@@ -120,11 +137,12 @@ public final class Models {
 
     /** As {@link #embeddings(String, ProgressListener)}, with the linear layers stored at {@code precision}. */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = key(nameOrPath, progress, precision);
-        Loaded m = load(key, nameOrPath);
-        Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
-        return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
-                card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
+        return pipeline(FeatureExtraction.class, nameOrPath, progress, precision, key -> {
+            Loaded m = load(key, nameOrPath);
+            Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
+            return new FeatureExtraction(m.encoder(), m.tokenizer(), card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN),
+                    card.map(ModelCard::normalize).orElse(false), m.maxLength());
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its text-classification pipeline (a sequence classifier's folder). */
@@ -134,12 +152,44 @@ public final class Models {
 
     /** As {@link #textClassification(String)}, with progress to {@code progress} (null: stderr) and the encoder at {@code precision}. */
     public static TextClassification textClassification(String nameOrPath, ProgressListener progress, Precision precision) {
-        return TEXT_CLASSIFICATION.computeIfAbsent(key(nameOrPath, progress, precision), k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+        return textClassification(key(nameOrPath, progress, precision), nameOrPath);
     }
 
-    /** Resolves {@code nameOrPath} and loads its token-classification (NER) pipeline: a {@code *ForTokenClassification} model, loaded anew by each call. */
+    private static TextClassification textClassification(Key key, String nameOrPath) {
+        return pipeline(TextClassification.class, key, k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its rerank pipeline: a cross-encoder (a sequence classifier with one label),
+     * on the same loaded model as its {@link #textClassification}; pairs are truncated to tokenizer_config.json's model_max_length.
+     */
+    public static Rerank rerank(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return Rerank.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #rerank(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static Rerank rerank(String nameOrPath) {
+        return rerank(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its zero-shot-classification pipeline: an NLI model (a sequence classifier
+     * with an entailment label), on the same loaded model as its {@link #textClassification}.
+     */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return ZeroShotClassification.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #zeroShotClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath) {
+        return zeroShotClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /** Resolves {@code nameOrPath} and returns its token-classification (NER) pipeline: a {@code *ForTokenClassification} model. */
     public static TokenClassification tokenClassification(String nameOrPath, ProgressListener progress, Precision precision) {
-        return TokenClassification.load(resolve(nameOrPath, progress), nameOrPath, precision);
+        return pipeline(TokenClassification.class, nameOrPath, progress, precision, k -> TokenClassification.load(k.folder(), nameOrPath, k.precision()));
     }
 
     /** {@link #tokenClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
@@ -152,7 +202,7 @@ public final class Models {
      * loaded once per JVM and precision.
      */
     public static QuestionAnswering questionAnswering(String nameOrPath, ProgressListener progress, Precision precision) {
-        return QUESTION_ANSWERING.computeIfAbsent(key(nameOrPath, progress, precision), k -> QuestionAnswering.load(k.folder(), nameOrPath, k.precision()));
+        return pipeline(QuestionAnswering.class, nameOrPath, progress, precision, k -> QuestionAnswering.load(k.folder(), nameOrPath, k.precision()));
     }
 
     /** {@link #questionAnswering(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
@@ -178,6 +228,51 @@ public final class Models {
     /** Whether {@code path} has one of the layouts mlm4j reads (TensorFlow, Hugging Face, ONNX), by its files alone. */
     public static boolean looksLikeModel(Path path) {
         return Checkpoint.looksLikeModel(path);
+    }
+
+    /**
+     * What a model folder is, read without loading it (the weights are mapped, the config and tokenizer checked).
+     *
+     * @param folder       the folder (an .onnx file's folder)
+     * @param format       {@code tensorflow}, {@code safetensors} or {@code onnx}
+     * @param architecture config.json's {@code architectures}; a TensorFlow checkpoint or ONNX file (no config.json):
+     *                     {@code BertForMaskedLM} when it carries the masked-LM head, else {@code BertModel}
+     * @param task         what it is for: {@code fill-mask}, {@code embeddings}, {@code text-classification},
+     *                     {@code token-classification} or {@code question-answering} (the card's, for an encoder from the hub)
+     * @param labels       a classifier's labels in id order (config.json's id2label), else empty
+     * @param layers       encoder layers
+     * @param hiddenSize   the hidden width
+     */
+    public record Description(Path folder, String format, String architecture, String task, List<String> labels, int layers,
+                              int hiddenSize) {}
+
+    /** transformers' architecture-name endings (no two overlap) → the task id {@code ./mlm4j models} shows. */
+    private static final Map<String, String> TASK_OF_ARCHITECTURE = Map.of(
+            "ForMaskedLM", "fill-mask", "Model", "embeddings", "ForSequenceClassification", "text-classification",
+            "ForTokenClassification", "token-classification", "ForQuestionAnswering", "question-answering");
+
+    /** {@link Description} of the model at {@code path} (a folder or .onnx file). */
+    public static Description describe(Path path) {
+        try (Checkpoint c = Checkpoint.open(path)) {
+            Path file = c.folder().resolve("config.json");
+            JsonNode config = c.format().equals("safetensors") ? readJson(file) : null;
+            JsonNode named = config == null ? null : config.path("architectures").path(0);
+            String architecture = named != null && named.isTextual() ? named.asText() : c.has(Task.MASKED_LM) ? "BertForMaskedLM" : "BertModel";
+            String task = TASK_OF_ARCHITECTURE.entrySet().stream().filter(e -> architecture.endsWith(e.getKey())).map(Map.Entry::getValue)
+                    .findFirst().orElse(architecture);
+            if ((task.equals("fill-mask") || task.equals("embeddings")) && c.card().isPresent()) task = c.card().get().task().id();
+            List<String> labels = config != null && task.endsWith("classification")
+                    ? ClassificationConfig.fromJson(config, file.toString()).labels() : List.of();
+            return new Description(c.folder(), c.format(), architecture, task, labels, c.config().numHiddenLayers(), c.config().hiddenSize());
+        }
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether the model folder at {@code folder} carries a masked-language-model head: its weights are mapped, not loaded. */
@@ -212,7 +307,16 @@ public final class Models {
      * as a Hugging Face folder that transformers loads as it is; a non-empty {@code target} is refused unless {@code force}.
      */
     public static Conversion convert(String source, Path target, boolean force, ProgressListener progress) {
-        Converter.Result r = Converter.convert(resolve(source, progress), target, force);
+        return convert(source, target, force, null, progress);
+    }
+
+    /**
+     * As {@link #convert(String, Path, boolean, ProgressListener)}, with {@code head} (null: none) a task model: the
+     * encoder {@code source} with the head of the folder {@code head} (head.safetensors + config-fragment.json, e.g. the
+     * demo heads of mlm4j-core/src/test/resources/tasks/pretrained/), as {@link Converter#convert(Path, Path, boolean, Path)} says.
+     */
+    public static Conversion convert(String source, Path target, boolean force, Path head, ProgressListener progress) {
+        Converter.Result r = Converter.convert(resolve(source, progress), target, force, head);
         return new Conversion(r.folder(), r.architecture(), r.config().numHiddenLayers(), r.config().hiddenSize(), r.tensors(),
                 r.parameters(), r.files(), r.leftOut());
     }

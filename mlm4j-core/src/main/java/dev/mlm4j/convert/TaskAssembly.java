@@ -1,0 +1,137 @@
+package dev.mlm4j.convert;
+
+import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.model.Head;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.DType;
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import dev.mlm4j.weights.safetensors.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An encoder and a {@link HeadFolder} made into one task-model folder: the rules are on
+ * {@link Converter#convert(Path, Path, boolean, Path)}. Every check runs before the first byte is written.
+ */
+final class TaskAssembly {
+    private TaskAssembly() {}
+
+    static Converter.Result write(Checkpoint c, HeadFolder head, Path dir) throws IOException {
+        if (!(c.config() instanceof BertConfig config)) {
+            throw new IllegalArgumentException("cannot convert " + c.folder() + ": mlm4j writes BERT folders only, and this is a '"
+                    + c.family().modelType() + "' model");
+        }
+        Path fragment = head.folder().resolve(HeadFolder.FRAGMENT);
+        Head<?> model = c.family().heads().stream().filter(h -> h.architecture().equals(head.architecture())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(fragment + ": \"architectures\" names " + head.architecture()
+                        + ", which mlm4j does not implement (it implements " + String.join(", ", c.family().architectures()) + ")"));
+        TensorSource src = c.tensors();
+        int hidden = config.hiddenSize();
+        Map<String, FloatTensor> added = new LinkedHashMap<>();
+        Path file = head.folder().resolve(HeadFolder.TENSORS);
+        try (SafetensorsCheckpoint h = SafetensorsCheckpoint.open(file)) {
+            for (String n : h.names()) added.put(h.storedName(n), h.load(n));
+        } catch (WeightException e) {
+            throw new IllegalArgumentException("unreadable " + file + ": " + e.getMessage(), e);
+        }
+        if (added.isEmpty()) throw new IllegalArgumentException(file + " holds no tensors");
+        for (var e : added.entrySet()) check(file, e.getKey(), e.getValue(), added, src.info(e.getKey()), hidden, c.folder());
+        checkLabels(fragment, head, added);
+
+        Map<String, FloatTensor> tensors = new TreeMap<>();
+        Map<String, Integer> leftOut = new TreeMap<>();   // what was not taken → how many tensors
+        for (String name : src.names().stream().sorted().toList()) {
+            boolean keep = name.startsWith("bert.embeddings.") || name.startsWith("bert.encoder.")
+                    || (head.usesPooler() && name.startsWith("bert.pooler."));
+            DType t = src.info(name).dtype();
+            if (keep && added.containsKey(name)) continue;
+            if (keep && (t == DType.F32 || t == DType.F16 || t == DType.BF16)) {
+                tensors.put(name, src.load(name));
+            } else {
+                leftOut.merge(keep ? name + " (" + t + ")" : group(name), 1, Integer::sum);
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        for (var e : leftOut.entrySet()) {
+            String why = reason(e.getKey(), head.architecture());
+            notes.add(e.getKey() + (e.getValue() > 1 ? " (" + e.getValue() + " tensors" + (why.isEmpty() ? ")" : ": " + why + ")")
+                    : why.isEmpty() ? "" : " (" + why + ")"));
+        }
+        for (String n : added.keySet()) if (src.contains(n)) notes.add(n + " of the encoder (replaced by the head's)");
+        tensors.putAll(added);
+        long parameters = 0;
+        for (FloatTensor t : tensors.values()) parameters += t.size();
+        int count = tensors.size();
+        SafetensorsWriter.writeFolder(dir, tensors, Map.of(), Converter.MAX_SHARD_BYTES);
+        tensors.clear();
+
+        Map<String, Object> json = Converter.hfConfig(config, head.architecture(), true, c.tokenizer().padId());
+        head.fragment().fields().forEachRemaining(f -> json.put(f.getKey(), f.getValue()));
+        Converter.writeJson(dir.resolve("config.json"), json);
+        Converter.writeTokenizer(c.folder(), dir, c.tokenizer(), c.maxLength());
+        try (Checkpoint written = Checkpoint.open(dir)) {   // config.json against the weights, as every load will check
+            if (!model.isIn(written.tensors())) {
+                throw new IllegalArgumentException(file + " has none of " + head.architecture() + "'s head tensors");
+            }
+        }
+        return new Converter.Result(dir, head.architecture(), config, count, parameters, Converter.files(dir), List.copyOf(notes));
+    }
+
+    /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
+    private static String group(String name) {
+        for (String g : new String[] {"cls.", "bert.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
+        return name;
+    }
+
+    private static String reason(String group, String architecture) {
+        return switch (group) {
+            case "cls.*" -> "the masked-LM head";
+            case "bert.pooler.*" -> architecture + " has no pooler";
+            case "classifier.*", "qa_outputs.*" -> "the source's own task head";
+            default -> "";
+        };
+    }
+
+    /**
+     * A head tensor must fit the encoder: a matrix reads hidden-size vectors ({@code classifier.weight} [labels, hidden],
+     * a pooler [hidden, hidden]), a bias matches its weight's rows, a tensor that replaces one of the encoder's has its shape.
+     */
+    private static void check(Path file, String name, FloatTensor t, Map<String, FloatTensor> head, TensorInfo replaced,
+                              int hidden, Path encoder) {
+        int[] shape = t.shape();
+        if (replaced != null && !Arrays.equals(shape, replaced.shape())) {
+            throw new IllegalArgumentException(file + ": " + name + " is " + Arrays.toString(shape) + " but the encoder's is "
+                    + Arrays.toString(replaced.shape()));
+        }
+        if (shape.length == 2 && shape[1] != hidden) {
+            throw new IllegalArgumentException(file + ": " + name + " is " + Arrays.toString(shape) + " but the hidden size of "
+                    + encoder + " is " + hidden + ": the head was made for another encoder");
+        }
+        FloatTensor weight = name.endsWith(".bias") ? head.get(name.substring(0, name.length() - 4) + "weight") : null;
+        if (weight != null && (shape.length != 1 || shape[0] != weight.shape()[0])) {
+            throw new IllegalArgumentException(file + ": " + name + " is " + Arrays.toString(shape) + " but its weight has "
+                    + weight.shape()[0] + " rows");
+        }
+    }
+
+    /** A classifier has one row per label of the fragment's {@code id2label}. */
+    private static void checkLabels(Path fragment, HeadFolder head, Map<String, FloatTensor> tensors) {
+        FloatTensor classifier = tensors.get("classifier.weight");
+        var id2label = head.fragment().get("id2label");
+        if (classifier != null && id2label != null && id2label.isObject() && id2label.size() != classifier.shape()[0]) {
+            throw new IllegalArgumentException(fragment + ": id2label has " + id2label.size() + " labels but classifier.weight has "
+                    + classifier.shape()[0] + " rows");
+        }
+    }
+}
