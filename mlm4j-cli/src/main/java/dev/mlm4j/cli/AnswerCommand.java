@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.QuestionAnswering;
 import dev.mlm4j.pipelines.QuestionAnswering.Answer;
-import dev.mlm4j.util.Progress;
-import dev.mlm4j.util.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,8 +17,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,11 +31,11 @@ import java.util.concurrent.Callable;
                 "Example: ./mlm4j answer -m ./bert-qa --question \"Where is the Eiffel Tower?\" --context \"The Eiffel Tower is in Paris.\"",
                 "The answer is a span of the context: its score (p_start·p_end), its character offsets start..end and its text."
                         + " Contexts longer than --max-seq-len tokens are read in windows overlapping by --doc-stride tokens.",
-                "--file F reads JSON Lines, one {\"question\": \"…\", \"context\": \"…\"} per line ('-' for standard input), and writes one"
-                        + " JSON line per input line, in order: Hugging Face's reply for it, or {\"line\": N, \"error\": \"…\"} for a blank or"
-                        + " unusable line (with a warning on stderr; the exit status stays 0). A progress bar goes to stderr.",
+                "--file F reads JSON Lines, one {\"question\": \"…\", \"context\": \"…\"} per line ('-' for standard input); every line"
+                        + " gets one result, in order; a blank or unusable line gets an error in its place (--json: {\"line\": N, \"error\": \"…\"})"
+                        + " and a warning on stderr, and the exit status stays 0. A long file shows a progress bar on stderr.",
                 "--json prints Hugging Face's reply: one {\"score\", \"start\", \"end\", \"answer\"} for one answer, a list of them"
-                        + " for several (--top-k); start/end are character offsets into the context."
+                        + " for several (--top-k); start/end are character offsets into the context; with --file a list of those, one per line."
         })
 final class AnswerCommand implements Callable<Integer> {
 
@@ -56,7 +53,7 @@ final class AnswerCommand implements Callable<Integer> {
     Path contextFile;
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "JSON Lines of {\"question\": …, \"context\": …} ('-' for standard input); one JSON line out per line in.")
+            description = "JSON Lines of {\"question\": …, \"context\": …} ('-' for standard input); one result per line.")
     Path file;
 
     @Option(names = {"-k", "--top-k"}, paramLabel = "K", defaultValue = "1", description = "Answers per question, best first (default: ${DEFAULT-VALUE}).")
@@ -116,72 +113,31 @@ final class AnswerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One JSON line per input line: HF's reply, or an error record; a warning on stderr when some lines have errors. */
-    private int answerFile(QuestionAnswering.Options options) throws IOException {
-        boolean stdin = file.toString().equals("-");
-        TextFile text = stdin ? null : new TextFile(file);
-        List<Inputs.Line> lines = new ArrayList<>();
-        if (stdin) lines.addAll(Inputs.lines("standard input", System.in.readAllBytes()));
-        else text.forEach(lines::add);
-        String source = stdin ? "standard input" : file.toString();
-        if (lines.isEmpty()) throw new IllegalArgumentException("no input: " + source + " is empty");
+    /**
+     * The lines of --file through the flow every per-line command shares ({@link PerLine}): each checked first (JSON,
+     * question and context, room in the window), then answered; HF's reply for one line, a list with one entry per line
+     * (an error record for a bad one) for several, or the table; a warning on stderr when some lines have errors.
+     */
+    private int answerFile(QuestionAnswering.Options options) throws Exception {
+        List<Inputs.Line> lines = Inputs.read(null, file);
         QuestionAnswering qa = Models.questionAnswering(model, null, int8.precision());
-        // pass 1, before any output: every line parsed and checked (tokenized), so bad lines are known up front
-        List<QuestionAnswering.Input> inputs = new ArrayList<>(lines.size());
-        List<String> errors = new ArrayList<>();
-        long total = 0;
-        for (Inputs.Line l : lines) {
-            QuestionAnswering.Input in = null;
-            try {
-                in = parse(l);
-                qa.check(in, options);
-                total += l.text().getBytes(StandardCharsets.UTF_8).length + 1;
-            } catch (IllegalArgumentException e) {
-                in = null;  // the line's error record takes its place
-                errors.add("line " + l.number() + ": " + Errors.oneLine(e.getMessage()));
-            }
-            inputs.add(in);
-        }
-        if (errors.size() == lines.size()) {
-            throw new IllegalArgumentException("no line of " + source + " can be answered (" + errors.getFirst() + ")");
-        }
-        ProgressListener progress = Progress.stderr();
-        progress.start("answering " + (stdin ? source : file.getFileName()) + ": " + (lines.size() - errors.size()) + " questions", total);
-        List<String> out = new ArrayList<>(lines.size());
-        try {
-            long done = 0;
-            int e = 0;
-            for (int i = 0; i < lines.size(); i++) {
-                Inputs.Line l = lines.get(i);
-                QuestionAnswering.Input in = inputs.get(i);
-                Object record;
-                if (in == null) {
-                    String why = errors.get(e++);
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("line", l.number());
-                    r.put("error", why.substring(why.indexOf(": ") + 2));
-                    record = r;
-                } else {
-                    record = QuestionAnswering.toJson(in.context(), qa.answer(in, options));
-                    done += l.text().getBytes(StandardCharsets.UTF_8).length + 1;
-                    progress.update(done);
-                }
-                out.add(JSON.writeValueAsString(record));
-            }
-        } finally {
-            progress.finish();
-        }
-        for (String s : out) System.out.println(s);
-        if (!errors.isEmpty()) {
-            System.err.println("mlm4j: warning: " + errors.size() + " of " + lines.size() + " lines have an \"error\" record instead of an answer ("
-                    + errors.getFirst() + (errors.size() > 1 ? ", …" : "") + ")");
-        }
+        Map<Integer, QuestionAnswering.Input> inputs = new HashMap<>();
+        PerLine.Checked checked = PerLine.check(lines, file, (line, position) -> {
+            QuestionAnswering.Input in = parse(line);
+            qa.check(in, options);
+            inputs.put(position, in);
+        });
+        checked.requireUsable("no line of " + (file.toString().equals("-") ? "standard input" : file.toString()) + " can be answered");
+        PerLine.Results<List<Answer>> results = checked.compute("answering",
+                positions -> positions.stream().map(p -> qa.answer(inputs.get(p), options)).toList());
+        results.print(json.on, (position, answers, alone) -> QuestionAnswering.toJson(inputs.get(position).context(), answers), true,
+                (sb, answers) -> sb.append(table(answers).indent(2)));
+        results.warnIfAny("an answer");
         return 0;
     }
 
     /** A line of the --file: a JSON object with string "question" and "context"; anything else is that line's error. */
     static QuestionAnswering.Input parse(Inputs.Line l) {
-        if (l.blank()) throw new IllegalArgumentException(Inputs.EMPTY_LINE);
         JsonNode o;
         try {
             o = JSON.readTree(l.text());

@@ -2,7 +2,6 @@ package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,39 +109,54 @@ class AnswerCommandTest {
     }
 
     @Test
-    void fileLinesGetOneJsonLineEachAndABadLineAnErrorRecord(@TempDir Path dir) throws Exception {
+    void fileLinesGetOneResultEachAndABadLineAnErrorRecord(@TempDir Path dir) throws Exception {
         JsonNode a = fixtureCase("qa-0-0"), b = fixtureCase("qa-1-8");
         Path f = dir.resolve("questions.jsonl");
         Files.writeString(f, JSON.writeValueAsString(a.get("input")) + "\n\n{\"question\": \"Where?\"}\nnot json\n"
                 + JSON.writeValueAsString(b.get("input")) + "\n{\"question\": \"\", \"context\": \"x\"}\n", StandardCharsets.UTF_8);
+        var r = CliRunner.run("answer", "-m", QA.toString(), "--json", "--file", f.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode out = JSON.readTree(r.out());
+        assertEquals(6, out.size(), r.out());
+        assertSameReply(a.get("output"), out.get(0));
+        assertEquals("{\"line\":2,\"error\":\"empty line\"}", out.get(1).toString());
+        assertTrue(out.get(2).toString().startsWith("{\"line\":3,\"error\":\"no \\\"context\\\""), out.get(2).toString());
+        assertTrue(out.get(3).toString().startsWith("{\"line\":4,\"error\":\"not JSON"), out.get(3).toString());
+        assertSameReply(b.get("output"), out.get(4));
+        assertTrue(out.get(5).toString().startsWith("{\"line\":6,\"error\":\"the question is empty"), out.get(5).toString());
+        assertTrue(r.err().contains("warning: 4 of 6 lines have an error instead of an answer (line 2: empty line, …)"), r.err());
+    }
+
+    @Test
+    void aLongFileShowsProgressAndEveryLineGetsItsAnswer(@TempDir Path dir) throws Exception {
+        JsonNode a = fixtureCase("qa-0-0");
+        Path f = dir.resolve("questions.jsonl");
+        Files.writeString(f, (JSON.writeValueAsString(a.get("input")) + "\n").repeat(PerLine.CHUNK + 6), StandardCharsets.UTF_8);
         System.setProperty("mlm4j.progress", "lines");   // stderr is no terminal here: plain progress lines
         CliRunner.Result r;
         try {
-            r = CliRunner.run("answer", "-m", QA.toString(), "--file", f.toString());
+            r = CliRunner.run("answer", "-m", QA.toString(), "--json", "--file", f.toString());
         } finally {
             System.clearProperty("mlm4j.progress");
         }
         assertEquals(0, r.exit(), r.err());
-        List<String> lines = r.out().lines().toList();
-        assertEquals(6, lines.size(), r.out());
-        assertSameReply(a.get("output"), JSON.readTree(lines.get(0)));
-        assertEquals("{\"line\":2,\"error\":\"empty line\"}", lines.get(1));
-        assertTrue(lines.get(2).startsWith("{\"line\":3,\"error\":\"no \\\"context\\\""), lines.get(2));
-        assertTrue(lines.get(3).startsWith("{\"line\":4,\"error\":\"not JSON"), lines.get(3));
-        assertSameReply(b.get("output"), JSON.readTree(lines.get(4)));
-        assertTrue(lines.get(5).startsWith("{\"line\":6,\"error\":\"the question is empty"), lines.get(5));
-        assertTrue(r.err().contains("warning: 4 of 6 lines have an \"error\" record"), r.err());
-        assertTrue(r.err().contains("answering questions.jsonl"), "progress on stderr: " + r.err());
+        JsonNode out = JSON.readTree(r.out());
+        assertEquals(PerLine.CHUNK + 6, out.size());
+        for (JsonNode o : out) assertSameReply(a.get("output"), o);
+        assertTrue(r.err().contains("answering questions.jsonl: " + (PerLine.CHUNK + 6)), "progress on stderr: " + r.err());
     }
 
     @Test
     void standardInputAsFile() throws Exception {
         JsonNode a = fixtureCase("qa-0-0");
-        ObjectNode line = (ObjectNode) a.get("input").deepCopy();
-        var r = CliRunner.runWithStdin((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8),
+        var r = CliRunner.runWithStdin((JSON.writeValueAsString(a.get("input")) + "\n").getBytes(StandardCharsets.UTF_8),
+                "answer", "-m", QA.toString(), "--json", "--file", "-");
+        assertEquals(0, r.exit(), r.err());
+        assertSameReply(a.get("output"), JSON.readTree(r.out()));   // one line: HF's reply alone
+        r = CliRunner.runWithStdin((JSON.writeValueAsString(a.get("input")) + "\n").getBytes(StandardCharsets.UTF_8),
                 "answer", "-m", QA.toString(), "--file", "-");
         assertEquals(0, r.exit(), r.err());
-        assertSameReply(a.get("output"), JSON.readTree(r.out().strip()));
+        assertTrue(r.out().startsWith("line 1: {") && r.out().contains("\n  0.1036   172..187  tower from 1887\n"), r.out());
     }
 
     @Test
