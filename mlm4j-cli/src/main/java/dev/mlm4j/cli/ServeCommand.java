@@ -33,7 +33,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|PATH|ALIAS=PATH",
             description = "A model to serve (repeatable), addressed by this name in requests; the first listed is the default."
-                    + " Default: all-MiniLM-L6-v2 (embeddings) and bert-base-uncased (fill-mask, attention).")
+                    + " Default: all-MiniLM-L6-v2 (embeddings) and bert-base-uncased (fill-mask, attention); none when a task"
+                    + " option (--classifier, --reranker, --ner, --qa) is given.")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--classifier", paramLabel = "[NAME=]DIR",
