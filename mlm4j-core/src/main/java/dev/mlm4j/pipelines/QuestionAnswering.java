@@ -16,8 +16,6 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -199,26 +197,8 @@ public final class QuestionAnswering {
      */
     static QuestionAnswering load(Path folder, String name, Precision precision) {
         try (Checkpoint c = Checkpoint.open(folder)) {
-            Path file = c.folder().resolve("config.json");
-            if (Files.isRegularFile(file)) {
-                JsonNode arch;
-                try {
-                    arch = JSON.readTree(file.toFile()).get("architectures");
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("unreadable " + file + ": " + e.getMessage(), e);
-                }
-                if (arch != null && arch.isArray() && !arch.isEmpty()) {
-                    boolean qa = false;
-                    for (JsonNode a : arch) qa |= a.asText().endsWith("ForQuestionAnswering");
-                    if (!qa) {
-                        throw new IllegalArgumentException("model '" + name + "' is a " + arch.get(0).asText()
-                                + " (config.json's architectures), not a question-answering model (BertForQuestionAnswering)");
-                    }
-                }
-            }
-            QuestionAnswerer m = c.load(Task.QUESTION_ANSWERING, precision).orElseThrow(() -> new IllegalArgumentException(
-                    "model '" + name + "' has no question-answering head (no qa_outputs.weight / qa_outputs.bias tensors in "
-                            + c.tensors().origin() + ")"));
+            TaskHead.config(c.folder().resolve("config.json"), name, TaskHead.QUESTION_ANSWERING);
+            QuestionAnswerer m = TaskHead.load(c, Task.QUESTION_ANSWERING, precision, name, TaskHead.QUESTION_ANSWERING);
             return new QuestionAnswering(m, c.tokenizer(), Math.min(c.tokenizer().maxLength(), c.maxLength()));
         }
     }

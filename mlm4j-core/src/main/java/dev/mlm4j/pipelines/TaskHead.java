@@ -30,11 +30,13 @@ final class TaskHead {
      * @param model              the model in messages: "a sequence classifier"
      * @param head               the head in messages: "sequence-classification"
      * @param use                what the model cannot do without it: "classify texts"
+     * @param tensors            the head's tensors in messages: "classifier.*"
      */
-    record Kind(String architectureSuffix, String model, String head, String use) {}
+    record Kind(String architectureSuffix, String model, String head, String use, String tensors) {}
 
-    static final Kind SEQUENCE_CLASSIFICATION = new Kind("ForSequenceClassification", "sequence classifier", "sequence-classification", "classify texts");
-    static final Kind TOKEN_CLASSIFICATION = new Kind("ForTokenClassification", "token classifier", "token-classification", "tag tokens");
+    static final Kind SEQUENCE_CLASSIFICATION = new Kind("ForSequenceClassification", "sequence classifier", "sequence-classification", "classify texts", "classifier.*");
+    static final Kind TOKEN_CLASSIFICATION = new Kind("ForTokenClassification", "token classifier", "token-classification", "tag tokens", "classifier.*");
+    static final Kind QUESTION_ANSWERING = new Kind("ForQuestionAnswering", "question-answering model", "question-answering", "answer questions", "qa_outputs.*");
 
     /** The folder's config.json ({@code file}), or null when it has none (a TensorFlow or ONNX export); refused when its architectures name another head. */
     static JsonNode config(Path file, String name, Kind kind) {
@@ -60,6 +62,6 @@ final class TaskHead {
     /** The task's model on the checkpoint, or the one-line error that it has no such head. */
     static <M> M load(Checkpoint c, Task<M> task, Precision precision, String name, Kind kind) {
         return c.load(task, precision).orElseThrow(() -> new IllegalArgumentException("model '" + name + "' has no " + kind.head()
-                + " head (no classifier.* tensors in " + c.tensors().origin() + "): it cannot " + kind.use()));
+                + " head (no " + kind.tensors() + " tensors in " + c.tensors().origin() + "): it cannot " + kind.use()));
     }
 }

@@ -2,7 +2,6 @@ package dev.mlm4j.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.util.ProgressListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -29,7 +28,7 @@ class QuestionAnsweringPretrainedTest {
     static void assemble() throws Exception {
         expected = TaskFixtures.expected(TaskFixtures.pretrainedFixture("qa-bert-base-uncased"));
         Path folder = TaskFixtures.pretrained("qa-bert-base-uncased");
-        qa = Models.questionAnswering(folder.toString(), ProgressListener.NONE, Precision.FP32);
+        qa = QuestionAnswering.load(folder, "qa-bert-base-uncased", Precision.FP32); // not through Models' per-JVM cache: its 440 MB go after this class
     }
 
     @TestFactory

@@ -162,7 +162,7 @@ class QuestionAnsweringTest {
     void aSequenceClassifierIsNotAQuestionAnsweringModel() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Models.questionAnswering(TaskFixtures.tiny("sentiment").toString(), null, Precision.FP32));
-        assertTrue(e.getMessage().contains("is a BertForSequenceClassification (config.json's architectures), not a question-answering model"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a BertForSequenceClassification, not a question-answering model (config.json's architectures)"), e.getMessage());
     }
 
     @Test
