@@ -6,6 +6,7 @@ import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
@@ -23,5 +24,19 @@ public final class BertOutput {
         dense.forwardPlusInto(k, intermediate, input, y);
         layerNorm.forward(k, y);
         return y;
+    }
+
+    /** Training forward: {@code sum} ← dense(intermediate) + input (saved), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor sum, FloatTensor y) {
+        dense.forwardPlusInto(k, intermediate, input, sum);
+        LayerActivations.copy(sum, y);
+        layerNorm.forward(k, y);
+        return y;
+    }
+
+    /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dintermediate} (written). */
+    void backward(Kernels k, FloatTensor intermediate, FloatTensor sum, FloatTensor dy, FloatTensor dintermediate, FloatTensor dsum, Gradients g) {
+        layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        dense.backward(k, intermediate, dsum, dintermediate, false, g.prefix("dense"));
     }
 }

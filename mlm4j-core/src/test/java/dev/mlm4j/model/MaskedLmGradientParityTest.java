@@ -1,0 +1,121 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.ScalarKernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Gradient parity with PyTorch (issue 18): the loss and every parameter's gradient of one masked-LM batch on a tiny
+ * random BERT, against transformers' autograd. The fixture (training/tiny-bert-mlm: the model folder, batch.json and
+ * gradients.safetensors, computed in float64 by {@code BertForMaskedLM} in train mode with dropout 0) comes from
+ * scripts/reference/training/mlm_gradients.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
+ */
+class MaskedLmGradientParityTest {
+    /** Per tensor: max |mlm4j − torch| over max |torch|. */
+    private static final double GRADIENT_TOLERANCE = 1e-4;
+    private static final double LOSS_TOLERANCE = 1e-5;
+    /**
+     * The key biases' gradient is exactly 0 in exact arithmetic (b_K adds q_i · b_K to every score of row i, and the
+     * softmax ignores a shift along its row): torch's float64 gives ~1e-19, float32 sums ~1e-11. A tensor whose
+     * reference is that small (below {@link #ZERO}) is checked absolutely.
+     */
+    private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-8;
+
+    static Path fixture() throws URISyntaxException {
+        return Path.of(MaskedLmGradientParityTest.class.getResource("/training/tiny-bert-mlm/config.json").toURI()).getParent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void lossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = fixture();
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        int[][] ids = ints(batchJson.get("ids")), types = ints(batchJson.get("token_types")), labels = ints(batchJson.get("labels"));
+        Batch batch = Batch.of(ids, types);
+        int[] packedLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
+
+        Gradients g = new Gradients();
+        double loss;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            BertForMaskedLM model = (BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
+            loss = model.lossAndGradients(k, batch, packedLabels, g);
+        }
+
+        try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
+            double torchLoss = expected.load("loss").get(0);
+            assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
+            List<String> failures = new ArrayList<>();
+            int compared = 0;
+            double worstRel = 0;
+            String worstName = "";
+            for (String name : expected.names().stream().sorted().toList()) {
+                if (name.equals("loss")) continue;
+                FloatTensor want = expected.load(name), got = g.get(name);
+                if (got == null) {
+                    failures.add(name + ": no gradient from mlm4j");
+                    continue;
+                }
+                if (!Arrays.equals(want.shape(), got.shape())) {
+                    failures.add(name + ": shape " + Arrays.toString(got.shape()) + ", torch " + Arrays.toString(want.shape()));
+                    continue;
+                }
+                float[] w = want.toArray(), a = got.toArray();
+                double max = 0, worst = 0;
+                int at = -1;
+                for (float v : w) max = Math.max(max, Math.abs(v));
+                for (int i = 0; i < w.length; i++) {
+                    double d = Math.abs(a[i] - w[i]);
+                    if (d > worst) {
+                        worst = d;
+                        at = i;
+                    }
+                }
+                double rel = max < ZERO ? worst / ZERO_TOLERANCE * GRADIENT_TOLERANCE : worst / max;
+                if (rel > GRADIENT_TOLERANCE) {
+                    failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)",
+                            name, rel, at, a[at], w[at], max));
+                }
+                if (max >= ZERO && rel > worstRel) {
+                    worstRel = rel;
+                    worstName = name;
+                }
+                compared++;
+            }
+            List<String> extra = g.all().keySet().stream().filter(n -> expected.info(n) == null).toList();
+            assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
+            assertTrue(failures.isEmpty(), kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            System.out.printf("%s kernels: loss %.9f (torch %.9f); worst gradient %s, max relative error %.3g%n", kernels, loss, torchLoss,
+                    worstName, worstRel);
+            assertEquals(42, compared, "every named parameter of BertForMaskedLM compared");
+        }
+    }
+
+    private static int[][] ints(JsonNode rows) {
+        int[][] out = new int[rows.size()][];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode r = rows.get(i);
+            out[i] = new int[r.size()];
+            for (int j = 0; j < out[i].length; j++) out[i][j] = r.get(j).asInt();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Gradient parity fixture for mlm4j's backward pass (issue 18): PyTorch autograd's loss and every parameter's
+gradient for one fixed masked-LM batch on a tiny random BERT.
+
+Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
+  config.json, model.safetensors, vocab.txt   a random BertForMaskedLM (hidden 32, 2 layers, 4 heads, vocab 100),
+                                              written by transformers' save_pretrained
+  batch.json                                   two sequences of different lengths (ids, token types, labels: the
+                                              original id at masked positions, -100 elsewhere); PyTorch pads them
+                                              with attention_mask, mlm4j packs them
+  gradients.safetensors                        "loss" (1) and, for every name of model.named_parameters(), its .grad,
+                                              computed in float64 (stored as float32) with dropout 0, train mode
+
+Read by dev.mlm4j.model.MaskedLmGradientParityTest. Python only makes the fixture; the test runs without it.
+
+    /work/venv/bin/python scripts/reference/training/mlm_gradients.py [OUT_DIR]
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+from transformers import BertConfig, BertForMaskedLM
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
+    "tiny-bert-mlm")
+os.makedirs(OUT, exist_ok=True)
+
+VOCAB = 100
+words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + ["w%d" % i for i in range(5, VOCAB)]
+with open(os.path.join(OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+
+torch.manual_seed(18)
+config = BertConfig(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                    max_position_embeddings=64, type_vocab_size=2, hidden_dropout_prob=0.0,
+                    attention_probs_dropout_prob=0.0)
+model = BertForMaskedLM(config)
+# random init leaves LayerNorm at 1/0 and biases at 0: perturb every parameter so each one's gradient is generic
+with torch.no_grad():
+    for p in model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+model.save_pretrained(OUT, safe_serialization=True)
+
+# two sequences: [CLS] a [SEP] b [SEP] (token types 0 then 1) and a shorter single segment; 15 % masking by hand:
+# [MASK], a random token and an unchanged token all carry labels; the rest are -100
+g = torch.Generator().manual_seed(7)
+seq_a = [2] + torch.randint(5, VOCAB, (6,), generator=g).tolist() + [3] + torch.randint(5, VOCAB, (4,), generator=g).tolist() + [3]
+types_a = [0] * 8 + [1] * 5
+seq_b = [2] + torch.randint(5, VOCAB, (5,), generator=g).tolist() + [3]
+types_b = [0] * len(seq_b)
+labels_a = [-100] * len(seq_a)
+labels_b = [-100] * len(seq_b)
+for pos in (2, 5, 10):           # [MASK]
+    labels_a[pos] = seq_a[pos]
+    seq_a[pos] = 4
+labels_a[9] = seq_a[9]; seq_a[9] = 42   # a random replacement
+labels_b[3] = seq_b[3]                  # unchanged, still predicted
+labels_b[1] = seq_b[1]; seq_b[1] = 4
+batch = {"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": [labels_a, labels_b]}
+with open(os.path.join(OUT, "batch.json"), "w") as f:
+    json.dump(batch, f)
+
+n = max(len(seq_a), len(seq_b))
+def pad(rows, value):
+    return torch.tensor([r + [value] * (n - len(r)) for r in rows])
+input_ids, token_types, labels = pad(batch["ids"], 0), pad(batch["token_types"], 0), pad(batch["labels"], -100)
+attention_mask = pad([[1] * len(seq_a), [1] * len(seq_b)], 0)
+
+m64 = BertForMaskedLM.from_pretrained(OUT, attn_implementation="eager").double()
+m64.train()                       # dropout probabilities are 0, so train mode is deterministic
+out = m64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=labels)
+out.loss.backward()
+tensors = {"loss": out.loss.detach().reshape(1).float()}
+for name, p in m64.named_parameters():
+    tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+save_file(tensors, os.path.join(OUT, "gradients.safetensors"),
+          metadata={"source": "transformers %s, torch %s: BertForMaskedLM in float64, eager attention, train mode, dropout 0"
+                    % (__import__("transformers").__version__, torch.__version__)})
+print("loss", out.loss.item())
+print("wrote", OUT, sorted(os.listdir(OUT)))
+print("parameters:", ", ".join(n for n, _ in m64.named_parameters()))
