@@ -11,7 +11,11 @@ Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
   gradients.safetensors                        "loss" (1) and, for every name of model.named_parameters(), its .grad,
                                               computed in float64 (stored as float32) with dropout 0, train mode
 
-Read by dev.mlm4j.model.MaskedLmGradientParityTest. Python only makes the fixture; the test runs without it.
+And the same for BertForSequenceClassification (3 labels, the pooler and classifier; labels one per sequence) in
+mlm4j-core/src/test/resources/training/tiny-bert-classify/ (config.json, model.safetensors, vocab.txt, batch.json with
+"labels": [[l0], [l1]], gradients.safetensors).
+
+Read by dev.mlm4j.model.GradientParityTest. Python only makes the fixture; the test runs without it.
 
     /work/venv/bin/python scripts/reference/training/mlm_gradients.py [OUT_DIR]
 """
@@ -21,7 +25,7 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import BertConfig, BertForMaskedLM
+from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
@@ -82,3 +86,33 @@ save_file(tensors, os.path.join(OUT, "gradients.safetensors"),
 print("loss", out.loss.item())
 print("wrote", OUT, sorted(os.listdir(OUT)))
 print("parameters:", ", ".join(n for n, _ in m64.named_parameters()))
+
+# ---- sequence classification: the same encoder sizes, a pooler and a 3-way classifier --------------------------
+CLS_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-classify")
+os.makedirs(CLS_OUT, exist_ok=True)
+with open(os.path.join(CLS_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(19)
+cls_config = BertConfig(**{**config.to_dict(), "num_labels": 3, "id2label": {0: "a", 1: "b", 2: "c"},
+                           "label2id": {"a": 0, "b": 1, "c": 2}})
+cls_model = BertForSequenceClassification(cls_config)
+with torch.no_grad():
+    for p in cls_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+cls_model.save_pretrained(CLS_OUT, safe_serialization=True)
+cls_batch = {"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": [[2], [0]]}
+with open(os.path.join(CLS_OUT, "batch.json"), "w") as f:
+    json.dump(cls_batch, f)
+c64 = BertForSequenceClassification.from_pretrained(CLS_OUT, attn_implementation="eager").double()
+c64.train()
+out = c64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=torch.tensor([2, 0]))
+assert c64.config.problem_type == "single_label_classification", c64.config.problem_type
+out.loss.backward()
+tensors = {"loss": out.loss.detach().reshape(1).float()}
+for name, p in c64.named_parameters():
+    tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+save_file(tensors, os.path.join(CLS_OUT, "gradients.safetensors"),
+          metadata={"source": "transformers %s, torch %s: BertForSequenceClassification in float64, eager attention, train mode, dropout 0"
+                    % (__import__("transformers").__version__, torch.__version__)})
+print("classification loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", CLS_OUT, sorted(os.listdir(CLS_OUT)))

@@ -23,12 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Gradient parity with PyTorch (issue 18): the loss and every parameter's gradient of one masked-LM batch on a tiny
- * random BERT, against transformers' autograd. The fixture (training/tiny-bert-mlm: the model folder, batch.json and
- * gradients.safetensors, computed in float64 by {@code BertForMaskedLM} in train mode with dropout 0) comes from
+ * Gradient parity with PyTorch (issue 18): the loss and every parameter's gradient of one fixed batch on a tiny random
+ * BERT, against transformers' autograd, for the masked-LM head ({@code training/tiny-bert-mlm}) and the
+ * sequence-classification head ({@code training/tiny-bert-classify}). Each fixture (the model folder, batch.json and
+ * gradients.safetensors, computed in float64 in train mode with dropout 0) comes from
  * scripts/reference/training/mlm_gradients.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
  */
-class MaskedLmGradientParityTest {
+class GradientParityTest {
     /** Per tensor: max |mlm4j − torch| over max |torch|. */
     private static final double GRADIENT_TOLERANCE = 1e-4;
     private static final double LOSS_TOLERANCE = 1e-5;
@@ -39,27 +40,39 @@ class MaskedLmGradientParityTest {
      */
     private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-8;
 
-    static Path fixture() throws URISyntaxException {
-        return Path.of(MaskedLmGradientParityTest.class.getResource("/training/tiny-bert-mlm/config.json").toURI()).getParent();
+    /** One step of a model: loss and gradients for a batch and its labels (flattened as batch.json lists them). */
+    private interface Step {
+        double run(Checkpoint c, Kernels k, Batch batch, int[] labels, Gradients g);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"vector", "scalar"})
-    void lossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+    void maskedLmLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-mlm", kernels, 42, (c, k, batch, labels, g) ->
+                ((BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow()).lossAndGradients(k, batch, labels, g));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void sequenceClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-classify", kernels, 41, (c, k, batch, labels, g) ->
+                ((BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow())
+                        .lossAndGradients(k, batch, labels, g));
+    }
+
+    private static void check(String fixture, String kernels, int parameters, Step step) throws Exception {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
-        Path dir = fixture();
+        Path dir = Path.of(GradientParityTest.class.getResource("/training/" + fixture + "/config.json").toURI()).getParent();
         JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
         int[][] ids = ints(batchJson.get("ids")), types = ints(batchJson.get("token_types")), labels = ints(batchJson.get("labels"));
         Batch batch = Batch.of(ids, types);
-        int[] packedLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
+        int[] flatLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
 
         Gradients g = new Gradients();
         double loss;
         try (Checkpoint c = Checkpoint.open(dir)) {
-            BertForMaskedLM model = (BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
-            loss = model.lossAndGradients(k, batch, packedLabels, g);
+            loss = step.run(c, k, batch, flatLabels, g);
         }
-
         try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
             double torchLoss = expected.load("loss").get(0);
             assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
@@ -102,10 +115,10 @@ class MaskedLmGradientParityTest {
             }
             List<String> extra = g.all().keySet().stream().filter(n -> expected.info(n) == null).toList();
             assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
-            assertTrue(failures.isEmpty(), kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
-            System.out.printf("%s kernels: loss %.9f (torch %.9f); worst gradient %s, max relative error %.3g%n", kernels, loss, torchLoss,
+            assertTrue(failures.isEmpty(), fixture + ", " + kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            System.out.printf("%s, %s kernels: loss %.9f (torch %.9f); worst gradient %s, max relative error %.3g%n", fixture, kernels, loss, torchLoss,
                     worstName, worstRel);
-            assertEquals(42, compared, "every named parameter of BertForMaskedLM compared");
+            assertEquals(parameters, compared, "every named parameter compared");
         }
     }
 
