@@ -6,13 +6,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
-import java.util.function.ToDoubleFunction;
 
 import static dev.mlm4j.kernels.KernelsTest.REF;
 import static dev.mlm4j.kernels.KernelsTest.VEC;
 import static dev.mlm4j.kernels.KernelsTest.random;
+import static dev.mlm4j.kernels.FiniteDifferences.doubles;
+import static dev.mlm4j.kernels.FiniteDifferences.dot;
+import static dev.mlm4j.kernels.FiniteDifferences.numeric;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The backward kernels (issue 18): each against double-precision central differences of an independent double forward
@@ -20,55 +21,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * gradient against its scalar reference on awkward shapes.
  */
 class BackwardKernelsTest {
-    private static final double H = 1e-6;
     /** Per tensor: max |analytic − numeric| over max |numeric| (the kernels return float32). */
     private static final double TOLERANCE = 2e-5;
 
-    /** dL/dx[i] for every element of x by central differences of {@code loss} in double, x perturbed in place and restored. */
-    static double[] numeric(double[] x, ToDoubleFunction<double[]> loss) {
-        double[] g = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            double keep = x[i];
-            x[i] = keep + H;
-            double up = loss.applyAsDouble(x);
-            x[i] = keep - H;
-            double down = loss.applyAsDouble(x);
-            x[i] = keep;
-            g[i] = (up - down) / (2 * H);
-        }
-        return g;
-    }
-
-    /** Asserts the analytic gradient matches the numeric one relative to the tensor's largest numeric value; names the worst element. */
     static void assertGradient(String what, double[] numeric, FloatTensor analytic) {
-        float[] a = analytic.toArray();
-        double max = 0, worst = 0;
-        int at = 0;
-        for (double v : numeric) max = Math.max(max, Math.abs(v));
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - numeric[i]);
-            if (d > worst) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(max > 0, what + ": the numeric gradient is all zero, the test checks nothing");
-        if (worst / max > TOLERANCE) {
-            fail(what + ": max relative error " + worst / max + " at element " + at + " (analytic " + a[at] + ", numeric " + numeric[at] + ")");
-        }
-    }
-
-    static double[] doubles(FloatTensor t) {
-        float[] f = t.toArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
-    }
-
-    static double dot(double[] r, double[] y) {
-        double s = 0;
-        for (int i = 0; i < r.length; i++) s += r[i] * y[i];
-        return s;
+        FiniteDifferences.assertGradient(what, numeric, analytic, TOLERANCE);
     }
 
     // ---- LayerNorm ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.mlm4j.layers;
 
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.FiniteDifferences;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.ScalarKernels;
 import dev.mlm4j.tensor.FloatTensor;
@@ -13,15 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static dev.mlm4j.kernels.FiniteDifferences.doubles;
+import static dev.mlm4j.kernels.FiniteDifferences.numeric;
 
 /**
  * The backward passes of the layers (issue 18): Linear and cross-entropy against double-precision central differences
  * of independent double forwards, Linear's fast path against the scalar reference, and the -100 ignore index.
  */
 class BackwardLayersTest {
-    private static final double H = 1e-6;
-
     static FloatTensor random(Random r, int... shape) {
         FloatTensor t = FloatTensor.zeros(shape);
         for (int i = 0; i < t.data().length; i++) t.data()[i] = (float) r.nextGaussian();
@@ -29,18 +29,7 @@ class BackwardLayersTest {
     }
 
     static void assertGradient(String what, double[] numeric, float[] analytic, double tol) {
-        double max = 0, worst = 0;
-        int at = 0;
-        for (double v : numeric) max = Math.max(max, Math.abs(v));
-        for (int i = 0; i < analytic.length; i++) {
-            double d = Math.abs(analytic[i] - numeric[i]);
-            if (d > worst) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(max > 0, what + ": numeric gradient all zero");
-        if (worst / max > tol) fail(what + ": max relative error " + worst / max + " at " + at + " (analytic " + analytic[at] + ", numeric " + numeric[at] + ")");
+        FiniteDifferences.assertGradient(what, numeric, FloatTensor.wrap(analytic, analytic.length), tol);
     }
 
     /** L = Σ r ⊙ (x Wᵀ + b) in double. */
@@ -54,27 +43,6 @@ class BackwardLayersTest {
             }
         }
         return s;
-    }
-
-    static double[] numeric(double[] v, java.util.function.ToDoubleFunction<double[]> f) {
-        double[] g = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            double keep = v[i];
-            v[i] = keep + H;
-            double up = f.applyAsDouble(v);
-            v[i] = keep - H;
-            double down = f.applyAsDouble(v);
-            v[i] = keep;
-            g[i] = (up - down) / (2 * H);
-        }
-        return g;
-    }
-
-    static double[] doubles(FloatTensor t) {
-        float[] f = t.toArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
     }
 
     @Test

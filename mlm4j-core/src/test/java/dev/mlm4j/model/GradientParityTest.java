@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * BERT, against transformers' autograd, for the masked-LM head ({@code training/tiny-bert-mlm}) and the
  * sequence-classification head ({@code training/tiny-bert-classify}). Each fixture (the model folder, batch.json and
  * gradients.safetensors, computed in float64 in train mode with dropout 0) comes from
- * scripts/reference/training/mlm_gradients.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
+ * scripts/reference/training/gradient_parity.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
  */
 class GradientParityTest {
     /** Per tensor: max |mlm4j − torch| over max |torch|. */

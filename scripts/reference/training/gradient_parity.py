@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Gradient parity fixture for mlm4j's backward pass (issue 18): PyTorch autograd's loss and every parameter's
-gradient for one fixed masked-LM batch on a tiny random BERT.
+gradient for one fixed batch on a tiny random BERT, masked LM and sequence classification.
 
 Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
   config.json, model.safetensors, vocab.txt   a random BertForMaskedLM (hidden 32, 2 layers, 4 heads, vocab 100),
@@ -17,7 +17,7 @@ mlm4j-core/src/test/resources/training/tiny-bert-classify/ (config.json, model.s
 
 Read by dev.mlm4j.model.GradientParityTest. Python only makes the fixture; the test runs without it.
 
-    /work/venv/bin/python scripts/reference/training/mlm_gradients.py [OUT_DIR]
+    /work/venv/bin/python scripts/reference/training/gradient_parity.py [OUT_DIR]
 """
 import json
 import os
@@ -31,6 +31,20 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
     "tiny-bert-mlm")
 os.makedirs(OUT, exist_ok=True)
+
+
+
+def save_gradients(model, loss, folder):
+    """Backpropagates loss and writes it with every named parameter's .grad to folder/gradients.safetensors."""
+    loss.backward()
+    tensors = {"loss": loss.detach().reshape(1).float()}
+    for name, p in model.named_parameters():
+        tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+    save_file(tensors, os.path.join(folder, "gradients.safetensors"),
+              metadata={"source": "transformers %s, torch %s: %s in float64, eager attention, train mode, dropout 0"
+                        % (__import__("transformers").__version__, torch.__version__, type(model).__name__)})
+    return tensors
+
 
 VOCAB = 100
 words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + ["w%d" % i for i in range(5, VOCAB)]
@@ -76,13 +90,7 @@ attention_mask = pad([[1] * len(seq_a), [1] * len(seq_b)], 0)
 m64 = BertForMaskedLM.from_pretrained(OUT, attn_implementation="eager").double()
 m64.train()                       # dropout probabilities are 0, so train mode is deterministic
 out = m64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=labels)
-out.loss.backward()
-tensors = {"loss": out.loss.detach().reshape(1).float()}
-for name, p in m64.named_parameters():
-    tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
-save_file(tensors, os.path.join(OUT, "gradients.safetensors"),
-          metadata={"source": "transformers %s, torch %s: BertForMaskedLM in float64, eager attention, train mode, dropout 0"
-                    % (__import__("transformers").__version__, torch.__version__)})
+tensors = save_gradients(m64, out.loss, OUT)
 print("loss", out.loss.item())
 print("wrote", OUT, sorted(os.listdir(OUT)))
 print("parameters:", ", ".join(n for n, _ in m64.named_parameters()))
@@ -107,12 +115,6 @@ c64 = BertForSequenceClassification.from_pretrained(CLS_OUT, attn_implementation
 c64.train()
 out = c64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=torch.tensor([2, 0]))
 assert c64.config.problem_type == "single_label_classification", c64.config.problem_type
-out.loss.backward()
-tensors = {"loss": out.loss.detach().reshape(1).float()}
-for name, p in c64.named_parameters():
-    tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
-save_file(tensors, os.path.join(CLS_OUT, "gradients.safetensors"),
-          metadata={"source": "transformers %s, torch %s: BertForSequenceClassification in float64, eager attention, train mode, dropout 0"
-                    % (__import__("transformers").__version__, torch.__version__)})
+tensors = save_gradients(c64, out.loss, CLS_OUT)
 print("classification loss", out.loss.item(), "parameters", len(tensors) - 1)
 print("wrote", CLS_OUT, sorted(os.listdir(CLS_OUT)))
