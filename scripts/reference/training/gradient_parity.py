@@ -13,7 +13,8 @@ Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
 
 And the same for BertForSequenceClassification (3 labels, the pooler and classifier; labels one per sequence) in
 mlm4j-core/src/test/resources/training/tiny-bert-classify/ (config.json, model.safetensors, vocab.txt, batch.json with
-"labels": [[l0], [l1]], gradients.safetensors).
+"labels": [[l0], [l1]], gradients.safetensors), and for BertForTokenClassification (5 labels, one per token, -100 on
+[CLS], [SEP] and one word) in mlm4j-core/src/test/resources/training/tiny-bert-tag/.
 
 Read by dev.mlm4j.model.GradientParityTest. Python only makes the fixture; the test runs without it.
 
@@ -25,7 +26,7 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
+from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification, BertForTokenClassification
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
@@ -118,3 +119,33 @@ assert c64.config.problem_type == "single_label_classification", c64.config.prob
 tensors = save_gradients(c64, out.loss, CLS_OUT)
 print("classification loss", out.loss.item(), "parameters", len(tensors) - 1)
 print("wrote", CLS_OUT, sorted(os.listdir(CLS_OUT)))
+
+# ---- token classification: a 5-way classifier on every token, -100 on the special tokens and one word -------------
+TAG_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-tag")
+os.makedirs(TAG_OUT, exist_ok=True)
+with open(os.path.join(TAG_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(20)
+tag_config = BertConfig(**{**config.to_dict(), "num_labels": 5, "id2label": {i: "T%d" % i for i in range(5)},
+                           "label2id": {"T%d" % i: i for i in range(5)}})
+tag_model = BertForTokenClassification(tag_config)
+with torch.no_grad():
+    for p in tag_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+tag_model.save_pretrained(TAG_OUT, safe_serialization=True)
+tag_labels = []
+for seq in (seq_a, seq_b):
+    row = torch.randint(0, 5, (len(seq),), generator=g).tolist()
+    for i, t in enumerate(seq):
+        if t in (2, 3):
+            row[i] = -100
+    tag_labels.append(row)
+tag_labels[0][4] = -100            # a continuation word piece, say
+with open(os.path.join(TAG_OUT, "batch.json"), "w") as f:
+    json.dump({"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": tag_labels}, f)
+t64 = BertForTokenClassification.from_pretrained(TAG_OUT, attn_implementation="eager").double()
+t64.train()
+out = t64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=pad(tag_labels, -100))
+tensors = save_gradients(t64, out.loss, TAG_OUT)
+print("token classification loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", TAG_OUT, sorted(os.listdir(TAG_OUT)))

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Gradient parity with PyTorch (issue 18): the loss and every parameter's gradient of one fixed batch on a tiny random
  * BERT, against transformers' autograd, for the masked-LM head ({@code training/tiny-bert-mlm}) and the
- * sequence-classification head ({@code training/tiny-bert-classify}). Each fixture (the model folder, batch.json and
+ * sequence-classification head ({@code training/tiny-bert-classify}) and the token-classification head
+ * ({@code training/tiny-bert-tag}). Each fixture (the model folder, batch.json and
  * gradients.safetensors, computed in float64 in train mode with dropout 0) comes from
  * scripts/reference/training/gradient_parity.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
  */
@@ -57,6 +58,14 @@ class GradientParityTest {
     void sequenceClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
         check("tiny-bert-classify", kernels, 41, (c, k, batch, labels, g) ->
                 ((BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow())
+                        .lossAndGradients(k, batch, labels, g));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void tokenClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-tag", kernels, 39, (c, k, batch, labels, g) ->
+                ((BertForTokenClassification) c.load(Task.TOKEN_CLASSIFICATION, Precision.FP32).orElseThrow())
                         .lossAndGradients(k, batch, labels, g));
     }
 
