@@ -14,7 +14,9 @@ Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
 And the same for BertForSequenceClassification (3 labels, the pooler and classifier; labels one per sequence) in
 mlm4j-core/src/test/resources/training/tiny-bert-classify/ (config.json, model.safetensors, vocab.txt, batch.json with
 "labels": [[l0], [l1]], gradients.safetensors), and for BertForTokenClassification (5 labels, one per token, -100 on
-[CLS], [SEP] and one word) in mlm4j-core/src/test/resources/training/tiny-bert-tag/.
+[CLS], [SEP] and one word) in mlm4j-core/src/test/resources/training/tiny-bert-tag/, and for BertForQuestionAnswering
+(labels [[start, end], …]) in tiny-bert-qa/. transformers' QA loss does not mask padding (padded positions take part in
+the softmax over start positions), so that batch's two sequences have the same length and nothing is padded.
 
 Read by dev.mlm4j.model.GradientParityTest. Python only makes the fixture; the test runs without it.
 
@@ -26,7 +28,7 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification, BertForTokenClassification
+from transformers import BertConfig, BertForMaskedLM, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
@@ -149,3 +151,28 @@ out = t64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attent
 tensors = save_gradients(t64, out.loss, TAG_OUT)
 print("token classification loss", out.loss.item(), "parameters", len(tensors) - 1)
 print("wrote", TAG_OUT, sorted(os.listdir(TAG_OUT)))
+
+# ---- question answering: start/end logits; two sequences of the same length (the QA loss does not mask padding) ----
+QA_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-qa")
+os.makedirs(QA_OUT, exist_ok=True)
+with open(os.path.join(QA_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(21)
+qa_model = BertForQuestionAnswering(config)
+with torch.no_grad():
+    for p in qa_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+qa_model.save_pretrained(QA_OUT, safe_serialization=True)
+seq_c = [2] + torch.randint(5, VOCAB, (4,), generator=g).tolist() + [3] + torch.randint(5, VOCAB, (6,), generator=g).tolist() + [3]
+types_c = [0] * 6 + [1] * 7
+spans = [[9, 11], [7, 7]]
+with open(os.path.join(QA_OUT, "batch.json"), "w") as f:
+    json.dump({"ids": [seq_a, seq_c], "token_types": [types_a, types_c], "labels": spans}, f)
+q64 = BertForQuestionAnswering.from_pretrained(QA_OUT, attn_implementation="eager").double()
+q64.train()
+out = q64(input_ids=torch.tensor([seq_a, seq_c]), token_type_ids=torch.tensor([types_a, types_c]),
+          attention_mask=torch.ones(2, len(seq_a), dtype=torch.long),
+          start_positions=torch.tensor([s for s, _ in spans]), end_positions=torch.tensor([e for _, e in spans]))
+tensors = save_gradients(q64, out.loss, QA_OUT)
+print("question answering loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", QA_OUT, sorted(os.listdir(QA_OUT)))
