@@ -1,9 +1,6 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.pipelines.TextClassification.Input;
@@ -13,11 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "classify",
@@ -87,40 +81,19 @@ final class ClassifyCommand implements Callable<Integer> {
         TextClassification.Options options = options();
         List<Inputs.Line> lines = Inputs.read(texts, file.path);
         TextClassification pipeline = Models.textClassification(model, null, int8.precision());
-        List<Input> usable = new ArrayList<>();
-        List<Input> inputs = new ArrayList<>();
-        Map<Integer, String> errors = new TreeMap<>();
-        for (int i = 0; i < lines.size(); i++) {
-            Inputs.Line l = lines.get(i);
-            Input in = new Input(l.text(), pair);
-            inputs.add(in);
+        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {
             try {
-                if (l.blank()) throw new IllegalArgumentException(Inputs.EMPTY_LINE);
-                pipeline.check(in);
-                usable.add(in);
+                pipeline.check(new Input(line.text(), pair));
             } catch (IllegalArgumentException e) {
-                String why = e.getMessage().replaceFirst("^input 1 ", "the text ");
-                if (l.fromArgument()) throw new IllegalArgumentException(why, e);
-                errors.put(i, why);
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^input 1 ", "the text "), e);
             }
-        }
-        if (usable.isEmpty()) {
-            int first = errors.keySet().iterator().next();
-            throw new IllegalArgumentException("no line can be classified (line " + lines.get(first).number() + ": " + errors.get(first) + ")");
-        }
-        List<List<Label>> done = pipeline.classify(usable, options);
-        List<List<Label>> results = new ArrayList<>();
-        for (int i = 0, u = 0; i < lines.size(); i++) results.add(errors.containsKey(i) ? null : done.get(u++));
-        if (json.on) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonShape(lines, inputs, results, errors, options)));
-        } else {
-            System.out.print(table(lines, results, errors));
-        }
-        if (!errors.isEmpty()) {
-            int first = errors.keySet().iterator().next();
-            System.err.println("mlm4j: warning: " + errors.size() + " of " + lines.size() + " lines have an error instead of labels (line "
-                    + lines.get(first).number() + ": " + errors.get(first) + (errors.size() > 1 ? ", …" : "") + ")");
-        }
+        });
+        input.requireUsable("no line can be classified");
+        PerLine.Results<List<Label>> results = input.computeTexts("classifying",
+                usable -> pipeline.classify(usable.stream().map(t -> new Input(t, pair)).toList(), options));
+        results.print(json.on, (position, labels, alone) -> jsonEntry(new Input(lines.get(position).text(), pair), labels, alone, options),
+                false, ClassifyCommand::table);
+        results.warnIfAny("labels");
         return 0;
     }
 
@@ -129,41 +102,18 @@ final class ClassifyCommand implements Callable<Integer> {
      * {@code pipeline([inputs], **kwargs)} returns, a list with one entry per input (legacy: a {@code {"label","score"}} each;
      * with top_k: a list each), an error record in place of an unusable line.
      */
-    static JsonNode jsonShape(List<Inputs.Line> lines, List<Input> inputs, List<List<Label>> results, Map<Integer, String> errors,
-                              TextClassification.Options options) {
-        ObjectMapper m = new ObjectMapper();
-        if (lines.size() == 1 && !errors.containsKey(0)) return TextClassification.toJson(inputs.getFirst(), results.getFirst(), options);
-        ArrayNode out = m.createArrayNode();
-        for (int i = 0; i < lines.size(); i++) {
-            if (errors.containsKey(i)) {
-                ObjectNode e = m.createObjectNode();
-                e.put("line", lines.get(i).number());
-                e.put("error", errors.get(i));
-                out.add(e);
-            } else {
-                JsonNode r = TextClassification.toJson(inputs.get(i), results.get(i), options);
-                out.add(options.legacy() && r.isArray() ? r.get(0) : r);
-            }
-        }
-        return out;
+    static JsonNode jsonEntry(Input in, List<Label> labels, boolean alone, TextClassification.Options options) {
+        JsonNode r = TextClassification.toJson(in, labels, options);
+        return !alone && options.legacy() && r.isArray() ? r.get(0) : r;
     }
 
-    static String table(List<Inputs.Line> lines, List<List<Label>> results, Map<Integer, String> errors) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < lines.size(); i++) {
-            Inputs.Line line = lines.get(i);
-            sb.append(line.fromArgument() ? "" : "line " + line.number() + ": ").append(line.text()).append('\n');
-            if (errors.containsKey(i)) {
-                sb.append("  error: ").append(errors.get(i)).append('\n');
-                continue;
-            }
-            int width = 5;
-            for (Label l : results.get(i)) width = Math.max(width, l.label().codePointCount(0, l.label().length()));
-            for (Label l : results.get(i)) {
-                sb.append("  ").append(l.label()).append(" ".repeat(width - l.label().codePointCount(0, l.label().length())))
-                        .append(String.format(Locale.ROOT, "  %.4f%n", l.score()));
-            }
+    /** The table rows of one text's labels, best first. */
+    static void table(StringBuilder sb, List<Label> labels) {
+        int width = 5;
+        for (Label l : labels) width = Math.max(width, l.label().codePointCount(0, l.label().length()));
+        for (Label l : labels) {
+            sb.append("  ").append(l.label()).append(" ".repeat(width - l.label().codePointCount(0, l.label().length())))
+                    .append(String.format(Locale.ROOT, "  %.4f%n", l.score()));
         }
-        return sb.toString();
     }
 }

@@ -84,8 +84,9 @@ final class EmbedCommand implements Callable<Integer> {
         Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
         FeatureExtraction pipeline = Models.embeddings(model.name, null, int8.precision());
 
-        // Pass 1, before any output: every text checked. A bad argument fails the job; a blank or too-long line of a
-        // file or standard input gets an error record in its place (see Inputs), and a warning on stderr at the end.
+        // Pass 1, before any output: every text checked, as PerLine.errors does (here streamed, counting the tokens for the
+        // progress bar). A bad argument fails the job; a blank or too-long line of a file or standard input gets an error
+        // record in its place (see Inputs), and a warning on stderr at the end.
         Map<Integer, String> errors = new TreeMap<>();        // record position → why that line has no embedding
         long tokens = 0;
         int count = 0, arguments = 0;
@@ -184,8 +185,8 @@ final class EmbedCommand implements Callable<Integer> {
             progress.finish();
         }
         if (!errors.isEmpty()) {
-            System.err.println("mlm4j: warning: " + errors.size() + " of " + count + " lines have an \"error\" record instead of an embedding ("
-                    + errors.values().iterator().next() + (errors.size() > 1 ? ", …" : "") + ")");
+            System.err.println(PerLine.warning(errors.size(), count, "lines have an \"error\" record instead of an embedding",
+                    errors.values().iterator().next()));
         }
         return 0;
     }

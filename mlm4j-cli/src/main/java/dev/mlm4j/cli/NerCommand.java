@@ -1,6 +1,5 @@
 package dev.mlm4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.TokenClassification;
 import picocli.CommandLine.Command;
@@ -8,11 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 @Command(name = "ner",
         mixinStandardHelpOptions = true,
@@ -60,67 +56,23 @@ final class NerCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         List<String> ignore = ignoreLabels == null ? null : ignoreLabels.stream().filter(s -> !s.isEmpty()).toList();
         TokenClassification.Options options = new TokenClassification.Options(TokenClassification.Aggregation.of(aggregation), ignore, stride);
-        List<Inputs.Line> input = Inputs.read(texts, file.path);
-        for (Inputs.Line l : input) {
-            if (l.fromArgument() && l.blank()) throw new IllegalArgumentException("empty text");
-        }
-        if (input.stream().allMatch(Inputs.Line::blank)) throw new IllegalArgumentException("no input text: every line is empty");
+        List<Inputs.Line> lines = Inputs.read(texts, file.path);
         TokenClassification pipeline = Models.tokenClassification(model, null, int8.precision());
-        List<List<TokenClassification.Entity>> results = new ArrayList<>();
-        int errors = 0, first = -1;
-        for (Inputs.Line l : input) {
-            if (l.blank()) {
-                results.add(null);
-                errors++;
-                if (first < 0) first = l.number();
-            } else {
-                results.add(pipeline.classify(l.text(), options));
-            }
-        }
-        if (json.on) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonShape(input, results)));
-        } else {
-            System.out.print(table(input, results));
-        }
-        if (errors > 0) {
-            System.err.println("mlm4j: warning: " + errors + " of " + input.size() + " lines have an error instead of entities (line "
-                    + first + ": " + Inputs.EMPTY_LINE + ")");
-        }
+        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {});   // a long text is truncated or windowed
+        PerLine.Results<List<TokenClassification.Entity>> results = input.computeTexts("tagging",
+                usable -> usable.stream().map(text -> pipeline.classify(text, options)).toList());
+        // Hugging Face's shape: one text → its list of entities; several → a list of such lists (a blank line: an error record)
+        results.print(json.on, (position, entities, alone) -> entities.stream().map(e -> e.toMap(lines.get(position).text())).toList(),
+                true, NerCommand::table);
+        results.warnIfAny("entities");
         return 0;
     }
 
-    /** Hugging Face's shape: one text → its list of entities; several → a list of such lists (a blank line: an error record). */
-    static Object jsonShape(List<Inputs.Line> input, List<List<TokenClassification.Entity>> results) {
-        List<Object> out = new ArrayList<>();
-        for (int i = 0; i < input.size(); i++) {
-            if (results.get(i) == null) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("line", input.get(i).number());
-                e.put("error", Inputs.EMPTY_LINE);
-                out.add(e);
-            } else {
-                String text = input.get(i).text();
-                out.add(results.get(i).stream().map(e -> e.toMap(text)).toList());
-            }
+    /** The table rows of one text's entities. */
+    static void table(StringBuilder sb, List<TokenClassification.Entity> entities) {
+        if (entities.isEmpty()) sb.append("  (no entities)\n");
+        for (TokenClassification.Entity e : entities) {
+            sb.append(String.format(Locale.ROOT, "  %-8s %.4f  %4d..%-4d %s%n", e.label(), e.score(), e.start(), e.end(), e.word()));
         }
-        return out.size() == 1 ? out.getFirst() : out;
-    }
-
-    static String table(List<Inputs.Line> input, List<List<TokenClassification.Entity>> results) {
-        StringBuilder sb = new StringBuilder();
-        for (int t = 0; t < input.size(); t++) {
-            if (t > 0) sb.append('\n');
-            Inputs.Line line = input.get(t);
-            sb.append(line.fromArgument() ? "" : "line " + line.number() + ": ").append(line.text()).append('\n');
-            if (results.get(t) == null) {
-                sb.append("  error: ").append(Inputs.EMPTY_LINE).append('\n');
-                continue;
-            }
-            if (results.get(t).isEmpty()) sb.append("  (no entities)\n");
-            for (TokenClassification.Entity e : results.get(t)) {
-                sb.append(String.format(Locale.ROOT, "  %-8s %.4f  %4d..%-4d %s%n", e.label(), e.score(), e.start(), e.end(), e.word()));
-            }
-        }
-        return sb.toString();
     }
 }

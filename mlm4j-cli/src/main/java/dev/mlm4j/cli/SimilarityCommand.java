@@ -5,7 +5,6 @@ import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;
 import dev.mlm4j.pipelines.Similarity;
-import dev.mlm4j.tokens.TooLongException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "similarity",
@@ -60,30 +58,12 @@ final class SimilarityCommand implements Callable<Integer> {
         FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(pooling).withTruncate(truncate);
         FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
-        List<String> usable = new ArrayList<>();
+        PerLine.Checked checked = PerLine.check(input, file.path,
+                (line, position) -> embeddings.encode(line.text(), line.fromArgument() ? position : -1, options));
+        Map<Integer, String> errors = checked.errors();
+        List<String> usable = checked.usableTexts();
         List<Integer> positions = new ArrayList<>();                 // usable text k is input position positions.get(k)
-        Map<Integer, String> errors = new TreeMap<>();
-        for (int i = 0, arg = 0; i < input.size(); i++) {
-            Inputs.Line l = input.get(i);
-            String reason = null;
-            if (l.blank()) {
-                reason = Inputs.EMPTY_LINE;
-            } else {
-                try {
-                    embeddings.encode(l.text(), l.fromArgument() ? arg : -1, options);
-                } catch (TooLongException e) {
-                    if (l.fromArgument()) throw new IllegalArgumentException(e.withHint("use --truncate"), e);
-                    reason = e.withHint("use --truncate");
-                }
-            }
-            if (l.fromArgument()) arg++;
-            if (reason != null) {
-                errors.put(i, reason);
-            } else {
-                usable.add(l.text());
-                positions.add(i);
-            }
-        }
+        for (int i = 0; i < input.size(); i++) if (checked.usable(i)) positions.add(i);
         if (usable.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…")
                 + (errors.isEmpty() ? "" : " (" + errors.size() + " line" + (errors.size() > 1 ? "s" : "") + " could not be used)"));
         Similarity similarity = new Similarity(embeddings);
@@ -108,11 +88,7 @@ final class SimilarityCommand implements Callable<Integer> {
             table.append(String.format(Locale.ROOT, "  error  line %d: %s%n", l.number(), e.getValue()));
         }
         System.out.print(json.on ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
-        if (!errors.isEmpty()) {
-            var first = errors.entrySet().iterator().next();
-            System.err.println("mlm4j: warning: " + errors.size() + " of " + input.size() + " texts have an error instead of a score (line "
-                    + input.get(first.getKey()).number() + ": " + first.getValue() + (errors.size() > 1 ? ", …" : "") + ")");
-        }
+        if (!errors.isEmpty()) System.err.println(PerLine.warning(errors.size(), input.size(), "texts have an error instead of a score", checked.firstError()));
         return 0;
     }
 

@@ -29,7 +29,9 @@ public final class BertFamily implements EncoderFamily {
             new Head<>("BertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertForSequenceClassification::hasHead,
                     (t, c, p) -> BertForSequenceClassification.load(t, bert(c), p)),
             new Head<>("BertForTokenClassification", Task.TOKEN_CLASSIFICATION, BertForTokenClassification::hasHead,
-                    (t, c, p) -> BertForTokenClassification.load(t, bert(c), p)));
+                    (t, c, p) -> BertForTokenClassification.load(t, bert(c), p)),
+            new Head<>("BertForQuestionAnswering", Task.QUESTION_ANSWERING, BertForQuestionAnswering::hasHead,
+                    (t, c, p) -> BertForQuestionAnswering.load(t, bert(c), p)));
 
     @Override
     public String modelType() {

@@ -16,4 +16,6 @@ public record Task<M>(String name, Class<M> type) {
     public static final Task<SequenceClassifier> SEQUENCE_CLASSIFICATION = new Task<>("sequence-classification", SequenceClassifier.class);
     /** The encoder with a classifier on every token (transformers' {@code BertForTokenClassification}): NER, POS tagging. */
     public static final Task<TokenClassifier> TOKEN_CLASSIFICATION = new Task<>("token-classification", TokenClassifier.class);
+    /** The encoder with a start/end logit per token (transformers' {@code BertForQuestionAnswering}): extractive question answering. */
+    public static final Task<QuestionAnswerer> QUESTION_ANSWERING = new Task<>("question-answering", QuestionAnswerer.class);
 }

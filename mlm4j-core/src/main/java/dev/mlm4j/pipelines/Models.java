@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The front door: a model name or folder → a ready pipeline, and everything else a front end (the CLI, the server,
@@ -55,9 +56,24 @@ public final class Models {
                          Optional<ModelCard> card) {}
 
     private static final Map<Key, Loaded> LOADED = new ConcurrentHashMap<>();
-    private static final Map<Key, FillMask> FILL_MASK = new ConcurrentHashMap<>();
-    private static final Map<Key, FeatureExtraction> EMBEDDINGS = new ConcurrentHashMap<>();
-    private static final Map<Key, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
+
+    /** A pipeline of one kind for one model and precision. */
+    private record PipelineKey(Class<?> pipeline, Key model) {}
+
+    private static final Map<PipelineKey, Object> PIPELINES = new ConcurrentHashMap<>();
+
+    /**
+     * The one cache of every pipeline: the {@code type} pipeline of {@code nameOrPath} at {@code precision}, made by
+     * {@code make} (from the resolved folder and precision) the first time it is asked for and shared after. Adding a
+     * pipeline is one call of this; {@code make} must not ask for another pipeline (it runs inside the map's update).
+     */
+    private static <P> P pipeline(Class<P> type, String nameOrPath, ProgressListener progress, Precision precision, Function<Key, P> make) {
+        return pipeline(type, key(nameOrPath, progress, precision), make);
+    }
+
+    private static <P> P pipeline(Class<P> type, Key key, Function<Key, P> make) {
+        return type.cast(PIPELINES.computeIfAbsent(new PipelineKey(type, key), k -> make.apply(key)));
+    }
 
     /**
      * Resolves {@code nameOrPath} and loads it, once per JVM and precision: the shared model every pipeline of it
@@ -97,12 +113,11 @@ public final class Models {
      * ({@link Precision#INT8}: quantised at load; the default is {@code -Dmlm4j.weights}, else fp32).
      */
     public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = key(nameOrPath, progress, precision);
-        Loaded m = load(key, nameOrPath);
-        if (m.maskedLm() == null) {
-            throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
-        }
-        return FILL_MASK.computeIfAbsent(key, k -> new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength()));
+        return pipeline(FillMask.class, nameOrPath, progress, precision, key -> {
+            Loaded m = load(key, nameOrPath);
+            if (m.maskedLm() == null) throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
+            return new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength());
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */
@@ -122,11 +137,12 @@ public final class Models {
 
     /** As {@link #embeddings(String, ProgressListener)}, with the linear layers stored at {@code precision}. */
     public static FeatureExtraction embeddings(String nameOrPath, ProgressListener progress, Precision precision) {
-        Key key = key(nameOrPath, progress, precision);
-        Loaded m = load(key, nameOrPath);
-        Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
-        return EMBEDDINGS.computeIfAbsent(key, k -> new FeatureExtraction(m.encoder(), m.tokenizer(),
-                card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN), card.map(ModelCard::normalize).orElse(false), m.maxLength()));
+        return pipeline(FeatureExtraction.class, nameOrPath, progress, precision, key -> {
+            Loaded m = load(key, nameOrPath);
+            Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
+            return new FeatureExtraction(m.encoder(), m.tokenizer(), card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN),
+                    card.map(ModelCard::normalize).orElse(false), m.maxLength());
+        });
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its text-classification pipeline (a sequence classifier's folder). */
@@ -136,17 +152,62 @@ public final class Models {
 
     /** As {@link #textClassification(String)}, with progress to {@code progress} (null: stderr) and the encoder at {@code precision}. */
     public static TextClassification textClassification(String nameOrPath, ProgressListener progress, Precision precision) {
-        return TEXT_CLASSIFICATION.computeIfAbsent(key(nameOrPath, progress, precision), k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+        return textClassification(key(nameOrPath, progress, precision), nameOrPath);
     }
 
-    /** Resolves {@code nameOrPath} and loads its token-classification (NER) pipeline: a {@code *ForTokenClassification} model, loaded anew by each call. */
+    private static TextClassification textClassification(Key key, String nameOrPath) {
+        return pipeline(TextClassification.class, key, k -> TextClassification.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its rerank pipeline: a cross-encoder (a sequence classifier with one label),
+     * on the same loaded model as its {@link #textClassification}; pairs are truncated to tokenizer_config.json's model_max_length.
+     */
+    public static Rerank rerank(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return Rerank.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #rerank(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static Rerank rerank(String nameOrPath) {
+        return rerank(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its zero-shot-classification pipeline: an NLI model (a sequence classifier
+     * with an entailment label), on the same loaded model as its {@link #textClassification}.
+     */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath, ProgressListener progress, Precision precision) {
+        Key key = key(nameOrPath, progress, precision);
+        return ZeroShotClassification.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+    }
+
+    /** {@link #zeroShotClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static ZeroShotClassification zeroShotClassification(String nameOrPath) {
+        return zeroShotClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /** Resolves {@code nameOrPath} and returns its token-classification (NER) pipeline: a {@code *ForTokenClassification} model. */
     public static TokenClassification tokenClassification(String nameOrPath, ProgressListener progress, Precision precision) {
-        return TokenClassification.load(resolve(nameOrPath, progress), nameOrPath, precision);
+        return pipeline(TokenClassification.class, nameOrPath, progress, precision, k -> TokenClassification.load(k.folder(), nameOrPath, k.precision()));
     }
 
     /** {@link #tokenClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
     public static TokenClassification tokenClassification(String nameOrPath) {
         return tokenClassification(nameOrPath, null, Precision.fromProperty());
+    }
+
+    /**
+     * Resolves {@code nameOrPath} and returns its question-answering pipeline (a {@code *ForQuestionAnswering} folder),
+     * loaded once per JVM and precision.
+     */
+    public static QuestionAnswering questionAnswering(String nameOrPath, ProgressListener progress, Precision precision) {
+        return pipeline(QuestionAnswering.class, nameOrPath, progress, precision, k -> QuestionAnswering.load(k.folder(), nameOrPath, k.precision()));
+    }
+
+    /** {@link #questionAnswering(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
+    public static QuestionAnswering questionAnswering(String nameOrPath) {
+        return questionAnswering(nameOrPath, null, Precision.fromProperty());
     }
 
     /**

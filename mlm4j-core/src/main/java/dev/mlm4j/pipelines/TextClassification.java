@@ -184,6 +184,11 @@ public final class TextClassification {
         return tokenizer;
     }
 
+    /** The longest input the model takes, in tokens (its position table). */
+    int maxTokens() {
+        return maxTokens;
+    }
+
     /** The function used when none is asked for: HF's choice from problem_type and the number of labels. */
     public Function defaultFunction() {
         if ("regression".equals(config.problemType())) return Function.NONE;
@@ -234,7 +239,11 @@ public final class TextClassification {
         return e;
     }
 
-    private List<float[]> run(List<Encoding> encodings) {
+    /**
+     * The logits (numLabels) of already-encoded inputs, in order, batched by tokens: the one forward pass of every
+     * pipeline over a sequence classifier (rerank and zero-shot encode their pairs their own way, then come here).
+     */
+    List<float[]> run(List<Encoding> encodings) {
         List<float[]> out = new ArrayList<>(encodings.size());
         int from = 0;
         while (from < encodings.size()) {

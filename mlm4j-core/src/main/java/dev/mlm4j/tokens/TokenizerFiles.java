@@ -42,6 +42,23 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         return new TokenizerFiles(vocab, false, lower);
     }
 
+    /**
+     * {@code tokenizer_config.json}'s {@code model_max_length} in a Hugging Face folder: the length transformers'
+     * tokenizer truncates to when asked to truncate without a max_length (e.g. 256 for all-MiniLM-L6-v2). Empty when the
+     * folder declares none, or a placeholder over {@code int} range (transformers writes 1e30 for "no limit").
+     */
+    public static java.util.OptionalInt modelMaxLength(Path folder) {
+        Path tc = folder.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(tc)) return java.util.OptionalInt.empty();
+        try {
+            JsonNode n = JSON.readTree(tc.toFile()).get("model_max_length");
+            return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0
+                    ? java.util.OptionalInt.of(n.intValue()) : java.util.OptionalInt.empty();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable " + tc + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A folder whose weights are {@code model} (an .onnx file): the tokenizer must be a {@code tokenizer.json} beside it. */
     public static TokenizerFiles tokenizerJsonBeside(Path folder, Path model) {
         Path tj = folder.resolve("tokenizer.json");

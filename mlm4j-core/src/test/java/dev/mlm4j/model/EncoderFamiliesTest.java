@@ -44,6 +44,7 @@ class EncoderFamiliesTest {
         assertEquals("bert", bert.modelType());
         assertEquals(java.util.List.of("BertModel", "BertForMaskedLM"), bert.architectures().subList(0, 2));
         assertEquals("BertForTokenClassification", bert.head(Task.TOKEN_CLASSIFICATION).orElseThrow().architecture());
+        assertEquals("BertForQuestionAnswering", bert.head(Task.QUESTION_ANSWERING).orElseThrow().architecture());
         assertEquals("BertForSequenceClassification", bert.head(Task.SEQUENCE_CLASSIFICATION).orElseThrow().architecture());
         assertEquals("BertModel", bert.head(Task.ENCODER).orElseThrow().architecture());
         assertEquals("BertForMaskedLM", bert.head(Task.MASKED_LM).orElseThrow().architecture());

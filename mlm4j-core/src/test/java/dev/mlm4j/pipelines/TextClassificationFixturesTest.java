@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every case of the tiny task checkpoints' expected.json (src/test/resources/tasks/, made by
@@ -90,55 +89,5 @@ class TextClassificationFixturesTest {
         assertEquals(want.get("label").asText(), actual.get("label").asText(), where);
         assertEquals(want.get("score").asDouble(), actual.get("score").asDouble(), TOLERANCE, where);
         assertEquals(2, actual.size(), where);
-    }
-
-    /**
-     * The NLI checkpoint's zero-shot cases exercise pair classification: transformers' zero-shot pipeline is
-     * softmax over the (sequence, hypothesis) pairs' logits, so the logits mlm4j gives for the pairs, put through
-     * the pipeline's rules (README: entailment id by name, single-label softmax across labels, multi-label softmax of
-     * [contradiction, entailment]), must give its labels and scores.
-     */
-    @TestFactory
-    Stream<DynamicTest> nliPairsGiveTheZeroShotFixture() throws Exception {
-        Path folder = tiny("nli");
-        JsonNode expected = JSON.readTree(folder.resolve("expected.json").toFile());
-        TextClassification tc = Models.textClassification(folder.toString());
-        List<String> names = tc.labels();
-        int entail = -1;
-        for (int i = 0; i < names.size(); i++) if (names.get(i).toLowerCase().startsWith("entail")) entail = i;
-        int ent = entail, contra = entail == 0 ? names.size() - 1 : 0;
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest("nli " + c.get("id").asText(), () -> {
-                JsonNode kw = c.get("kwargs");
-                String template = kw.has("hypothesis_template") ? kw.get("hypothesis_template").asText() : "This example is {}.";
-                List<String> candidates = new ArrayList<>();
-                kw.get("candidate_labels").forEach(l -> candidates.add(l.asText()));
-                boolean multi = kw.path("multi_label").asBoolean(false) || candidates.size() == 1;
-                List<Input> pairs = new ArrayList<>();
-                for (String l : candidates) pairs.add(Input.pair(c.get("input").asText(), template.replace("{}", l)));
-                List<float[]> logits = tc.logits(pairs);
-                double[] scores = new double[candidates.size()];
-                if (multi) {
-                    for (int i = 0; i < scores.length; i++) {
-                        float[] two = TextClassification.apply(TextClassification.Function.SOFTMAX,
-                                new float[]{logits.get(i)[contra], logits.get(i)[ent]});
-                        scores[i] = two[1];
-                    }
-                } else {
-                    float[] e = new float[scores.length];
-                    for (int i = 0; i < e.length; i++) e[i] = logits.get(i)[ent];
-                    float[] s = TextClassification.apply(TextClassification.Function.SOFTMAX, e);
-                    for (int i = 0; i < e.length; i++) scores[i] = s[i];
-                }
-                JsonNode out = c.get("output");
-                for (int j = 0; j < out.get("labels").size(); j++) {
-                    int i = candidates.indexOf(out.get("labels").get(j).asText());
-                    if (i < 0) fail("unknown label in " + out);
-                    assertEquals(out.get("scores").get(j).asDouble(), scores[i], TOLERANCE, c.get("id") + " " + out);
-                }
-            }));
-        }
-        return tests.stream();
     }
 }

@@ -1,0 +1,42 @@
+package dev.mlm4j.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.util.ProgressListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The QA head of {@code tasks/pretrained/qa-bert-base-uncased} (trained on frozen bert-base-uncased features by
+ * scripts/reference/tasks/make_fixtures.py) assembled onto {@code ./mlm4j convert bert-base-uncased}'s output by
+ * {@link TaskFixtures#pretrained} (no pooler, as transformers builds BertForQuestionAnswering), then every case of its
+ * expected.json (transformers 4.57.6's question-answering span rules on transformers' start/end logits, cross-checked
+ * against the real 4.57.6 pipeline): answers and offsets exactly, scores within 1e-4, HF's reply shape.
+ */
+class QuestionAnsweringPretrainedTest {
+    static QuestionAnswering qa;
+    static JsonNode expected;
+
+    @BeforeAll
+    static void assemble() throws Exception {
+        expected = TaskFixtures.expected(TaskFixtures.pretrainedFixture("qa-bert-base-uncased"));
+        Path folder = TaskFixtures.pretrained("qa-bert-base-uncased");
+        qa = Models.questionAnswering(folder.toString(), ProgressListener.NONE, Precision.FP32);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> bertBaseUncasedQaMatchesTransformers() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : expected.get("cases")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> QuestionAnsweringTest.check(qa, c)));
+        assertTrue(tests.size() >= 30);
+        return tests.stream();
+    }
+}
