@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
         subcommands = {
                 FillMaskCommand.class,
                 ClassifyCommand.class,
+                ZeroShotCommand.class,
+                RerankCommand.class,
                 NerCommand.class,
                 EmbedCommand.class,
                 SimilarityCommand.class,

@@ -165,7 +165,8 @@ public final class Models {
      */
     public static Rerank rerank(String nameOrPath, ProgressListener progress, Precision precision) {
         Key key = key(nameOrPath, progress, precision);
-        return Rerank.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+        TextClassification classifier = textClassification(key, nameOrPath);   // first: make must not ask for another pipeline
+        return pipeline(Rerank.class, key, k -> Rerank.of(classifier, k.folder(), nameOrPath));
     }
 
     /** {@link #rerank(String, ProgressListener, Precision)} with progress on stderr at the default precision. */
@@ -179,7 +180,8 @@ public final class Models {
      */
     public static ZeroShotClassification zeroShotClassification(String nameOrPath, ProgressListener progress, Precision precision) {
         Key key = key(nameOrPath, progress, precision);
-        return ZeroShotClassification.of(textClassification(key, nameOrPath), key.folder(), nameOrPath);
+        TextClassification classifier = textClassification(key, nameOrPath);
+        return pipeline(ZeroShotClassification.class, key, k -> ZeroShotClassification.of(classifier, k.folder(), nameOrPath));
     }
 
     /** {@link #zeroShotClassification(String, ProgressListener, Precision)} with progress on stderr at the default precision. */

@@ -140,21 +140,14 @@ public final class Rerank {
 
     /** The raw logit of each (query, text) pair, in order (CrossEncoder.predict with an identity activation). */
     public float[] logits(String query, List<String> texts, boolean truncate) {
-        if (query == null) throw new IllegalArgumentException("query is null");
         if (texts == null || texts.isEmpty()) throw new IllegalArgumentException("texts is empty: give at least one passage to rank");
         List<Encoding> pairs = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
-            String t = texts.get(i);
-            if (t == null) throw new IllegalArgumentException("text " + (i + 1) + " is null");
-            Encoding e = classifier.tokenizer().encodePair(query, t, Integer.MAX_VALUE, false);
-            if (e.length() > maxLength) {
-                if (!truncate) {
-                    throw new IllegalArgumentException("the query with text " + (i + 1) + " is " + e.length() + " tokens, over the model's maximum of "
-                            + maxLength + " (truncation is off)");
-                }
-                e = classifier.tokenizer().encodePair(query, t, maxLength, true);
+            try {
+                pairs.add(encode(query, texts.get(i), truncate));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("text " + (i + 1) + ": " + e.getMessage(), e);
             }
-            pairs.add(e);
         }
         List<float[]> out = classifier.run(pairs);
         float[] logits = new float[out.size()];
@@ -162,15 +155,43 @@ public final class Rerank {
         return logits;
     }
 
+    /** Refuses a pair {@link #logits} would refuse (null, over the model's maximum without truncation), without running the model. */
+    public void check(String query, String text, boolean truncate) {
+        encode(query, text, truncate);
+    }
+
+    private Encoding encode(String query, String text, boolean truncate) {
+        if (query == null) throw new IllegalArgumentException("query is null");
+        if (text == null) throw new IllegalArgumentException("the text is null");
+        Encoding e = classifier.tokenizer().encodePair(query, text, Integer.MAX_VALUE, false);
+        if (e.length() <= maxLength) return e;
+        if (!truncate) {
+            throw new IllegalArgumentException("the query with this text is " + e.length() + " tokens, over the model's maximum of "
+                    + maxLength + " (truncation is off)");
+        }
+        return classifier.tokenizer().encodePair(query, text, maxLength, true);
+    }
+
     /** The score of each pair, in order: sigmoid(logit) (CrossEncoder.predict's default for one label), or the logit with {@code raw}. */
     public float[] scores(String query, List<String> texts, boolean raw, boolean truncate) {
-        float[] l = logits(query, texts, truncate);
-        return raw ? l : TextClassification.apply(TextClassification.Function.SIGMOID, l);
+        return scores(logits(query, texts, truncate), raw);
+    }
+
+    private static float[] scores(float[] logits, boolean raw) {
+        return raw ? logits : TextClassification.apply(TextClassification.Function.SIGMOID, logits);
     }
 
     /** TEI's {@code /rerank}: every text's score, sorted by score descending (equal scores: later index first, as TEI), cut to top_k. */
     public List<Result> rerank(String query, List<String> texts, Options options) {
-        List<Result> all = results(query, texts, options);
+        return ranked(logits(query, texts, options.truncate()), texts, options);
+    }
+
+    /**
+     * {@link #rerank} of logits already computed ({@link #logits}, e.g. in steps with progress): the scores from them,
+     * sorted as TEI sorts, cut to top_k, with the texts when asked for.
+     */
+    public static List<Result> ranked(float[] logits, List<String> texts, Options options) {
+        List<Result> all = results(logits, texts, options);
         all.sort(Comparator.comparingDouble(Result::score).thenComparingInt(Result::index).reversed());
         return cut(all, options.topK());
     }
@@ -180,13 +201,20 @@ public final class Rerank {
      * descending, equal scores in document order ({@link Options#returnText} = return_documents, {@code topK} 0 = None).
      */
     public List<Result> rank(String query, List<String> documents, Options options) {
-        List<Result> all = results(query, documents, options);
+        List<Result> all = results(logits(query, documents, options.truncate()), documents, options);
         all.sort(Comparator.comparingDouble(Result::score).reversed());   // List.sort is stable, as Python's sorted
         return cut(all, options.topK());
     }
 
-    private List<Result> results(String query, List<String> texts, Options options) {
-        float[] s = scores(query, texts, options.rawScores(), options.truncate());
+    /** {@code CrossEncoder.rank(query, documents, top_k=topK, return_documents=returnDocuments)}; {@code topK} null = all. */
+    public List<Result> rank(String query, List<String> documents, Integer topK, boolean returnDocuments) {
+        if (topK != null && topK <= 0) throw new IllegalArgumentException("top_k must be positive, or null for all, got " + topK);
+        return rank(query, documents, Options.DEFAULT.withTopK(topK == null ? 0 : topK).withReturnText(returnDocuments));
+    }
+
+    private static List<Result> results(float[] logits, List<String> texts, Options options) {
+        if (logits.length != texts.size()) throw new IllegalArgumentException(logits.length + " logits for " + texts.size() + " texts");
+        float[] s = scores(logits, options.rawScores());
         List<Result> all = new ArrayList<>(s.length);
         for (int i = 0; i < s.length; i++) all.add(new Result(i, s[i], options.returnText() ? texts.get(i) : null));
         return all;

@@ -170,7 +170,14 @@ public final class ZeroShotClassification {
         return out;
     }
 
-    /** HF's argument handler: at least one label; the template must take the label. */
+    /**
+     * The hypothesis each candidate label becomes, in order: HF's argument handler, which refuses an empty label list and
+     * a template the label does not change. Nothing is run: a front end can check its arguments with it first.
+     */
+    public static List<String> hypotheses(List<String> candidateLabels, Options options) {
+        return hypotheses(candidateLabels, options.hypothesisTemplate());
+    }
+
     static List<String> hypotheses(List<String> labels, String template) {
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("candidate_labels is empty: give at least one label");
@@ -192,6 +199,7 @@ public final class ZeroShotClassification {
     static String format(String template, String label) {
         if (template == null) throw new IllegalArgumentException("hypothesis_template is null");
         StringBuilder sb = new StringBuilder();
+        int automatic = 0, manual = 0;   // {} fields, {0} fields: Python allows one {} (one argument), any {0}, not both kinds
         for (int i = 0; i < template.length(); i++) {
             char c = template.charAt(i);
             if (c == '{' && i + 1 < template.length() && template.charAt(i + 1) == '{') {
@@ -206,6 +214,12 @@ public final class ZeroShotClassification {
                 if (field == null || !(field.isEmpty() || field.equals("0"))) {
                     throw new IllegalArgumentException("the hypothesis_template \"" + template + "\" has "
                             + (field == null ? "a '{' without '}'" : "the field {" + field + "}") + ": use {} where the label goes (and {{ }} for braces)");
+                }
+                if (field.isEmpty()) automatic++;
+                else manual++;
+                if (automatic > 1 || (automatic > 0 && manual > 0)) {
+                    throw new IllegalArgumentException("the hypothesis_template \"" + template + "\" has " + (manual > 0 ? "both {} and {0}" : "more than one {}")
+                            + ": Python's format fills one {} (or any number of {0}) with the label");
                 }
                 sb.append(label);
                 i = close;

@@ -66,7 +66,7 @@ class RerankTest {
         float[] logits = r.logits(query, docs, true);
         for (int i = 0; i < logits.length; i++) assertEquals(c.get("logits").get(i).asDouble(), logits[i], TOLERANCE, id + " logit " + i);
 
-        List<Rerank.Result> rank = r.rank(query, docs, Rerank.Options.DEFAULT.withReturnText(true));
+        List<Rerank.Result> rank = r.rank(query, docs, null, true);
         compare(id + " cross_encoder_rank", c.get("cross_encoder_rank"), rank.stream().map(Rerank.Result::toCrossEncoderMap).toList(), "corpus_id");
         compare(id + " tei_rerank", c.get("tei_rerank"), r.rerank(query, docs, Rerank.Options.DEFAULT).stream().map(Rerank.Result::toMap).toList(), "index");
         compare(id + " tei_rerank_raw_scores", c.get("tei_rerank_raw_scores"),
@@ -101,6 +101,8 @@ class RerankTest {
         assertEquals(all.get(0).index(), json.get(0).get("index").asInt());
         assertEquals(docs.get(all.get(0).index()), json.get(0).get("text").asText());
         assertEquals(List.of("index", "score"), fields(Rerank.toJson(all).get(0)));
+        List<Rerank.Result> top1 = r.rank("How tall is the Eiffel Tower?", docs, 1, false);
+        assertEquals(List.of(Map.of("corpus_id", all.get(0).index(), "score", all.get(0).score())), top1.stream().map(Rerank.Result::toCrossEncoderMap).toList());
     }
 
     /** Identical passages score the same: TEI (ascending sort reversed) puts the later one first, CrossEncoder (stable) the earlier. */
@@ -120,7 +122,7 @@ class RerankTest {
         String longText = "word ".repeat(600);
         var tooLong = assertThrows(IllegalArgumentException.class,
                 () -> r.rerank("q", List.of("short", longText), Rerank.Options.DEFAULT.withTruncate(false)));
-        assertTrue(tooLong.getMessage().contains("text 2") && tooLong.getMessage().contains("512"), tooLong.getMessage());
+        assertTrue(tooLong.getMessage().startsWith("text 2: ") && tooLong.getMessage().contains("512"), tooLong.getMessage());
         assertEquals(2, r.rerank("q", List.of("short", longText), Rerank.Options.DEFAULT).size(), "truncated by default, as CrossEncoder");
         assertThrows(IllegalArgumentException.class, () -> Rerank.Options.DEFAULT.withTopK(-1));
 

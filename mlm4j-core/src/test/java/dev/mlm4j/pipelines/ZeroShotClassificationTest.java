@@ -93,6 +93,25 @@ class ZeroShotClassificationTest {
         }
     }
 
+    /**
+     * A text of 902 tokens is cut to the model's 512 "only first": the text loses its end, the hypothesis stays whole.
+     * Expected values: transformers 5.18.0 (tokenizers 0.23.2; plain truncation, untouched by its overflow bug)
+     * {@code pipeline("zero-shot-classification", model=tiny/nli)(text, candidate_labels=[...])}, run once by hand for this test.
+     */
+    @Test
+    void aTextOverTheModelsLengthIsTruncatedOnlyFirstAsHuggingFaceDoes() {
+        ZeroShotClassification zs = Models.zeroShotClassification(TaskFixtures.tiny("nli").toString(), null, Precision.FP32);
+        String text = String.join(" ", java.util.Collections.nCopies(60, "The team won the championship after a dramatic penalty shootout in the final minutes."));
+        List<String> labels = List.of("sports", "politics", "technology");
+        var single = zs.classify(text, labels, ZeroShotClassification.Options.DEFAULT);
+        assertEquals(List.of("sports", "technology", "politics"), single.labels());
+        double[] want = {0.33441340923309326, 0.33290591835975647, 0.33268067240715027};
+        for (int i = 0; i < 3; i++) assertEquals(want[i], single.scores().get(i), TOLERANCE);
+        var multi = zs.classify(text, labels, ZeroShotClassification.Options.DEFAULT.withMultiLabel(true));
+        Map<String, Double> wantMulti = Map.of("sports", 0.9648582935333252, "technology", 0.9646836519241333, "politics", 0.9646791815757751);
+        for (int i = 0; i < 3; i++) assertEquals(wantMulti.get(multi.labels().get(i)), multi.scores().get(i), TOLERANCE, multi.toString());
+    }
+
     @Test
     void labelsAsACommaSeparatedStringAreSplitAsHuggingFaceDoes() {
         assertEquals(List.of("sports", "politics", "food and drink"), ZeroShotClassification.parseLabels(" sports, politics,,food and drink , "));
@@ -107,7 +126,8 @@ class ZeroShotClassificationTest {
     void templatesAreFormattedAsPythonFormatsThem() {
         assertEquals("This example is sports.", ZeroShotClassification.format("This example is {}.", "sports"));
         assertEquals("{sports}", ZeroShotClassification.format("{{{0}}}", "sports"));
-        for (String bad : List.of("It is {label}.", "It is {", "It is }", "{1}")) {
+        assertEquals("sports or not sports", ZeroShotClassification.format("{0} or not {0}", "sports"));
+        for (String bad : List.of("It is {label}.", "It is {", "It is }", "{1}", "{} or {}", "{} or {0}")) {
             assertThrows(IllegalArgumentException.class, () -> ZeroShotClassification.format(bad, "x"), bad);
         }
     }

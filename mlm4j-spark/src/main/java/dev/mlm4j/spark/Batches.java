@@ -36,6 +36,13 @@ final class Batches implements Iterator<Row> {
         List<Object> run(List<String> texts);
     }
 
+    /** As {@link Model}, for rows of a text and its pair (a second text column; the pair is null without one). */
+    interface PairModel {
+        Check check(String text, String pair);
+
+        List<Object> run(List<String> texts, List<String> pairs);
+    }
+
     /** The reason for a null or blank text, or null when there is text. */
     static String emptyReason(String text) {
         if (text == null) return "text is null";
@@ -44,17 +51,36 @@ final class Batches implements Iterator<Row> {
     }
 
     private final Iterator<Row> rows;
-    private final int textIndex, batchSize, batchTokens;
-    private final Model model;
+    private final int textIndex, pairIndex, batchSize, batchTokens;
+    private final PairModel model;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
     private Row pending;              // read but not yet placed: it did not fit the last batch
     private Check pendingCheck;
 
     Batches(Iterator<Row> rows, int textIndex, int batchSize, int batchTokens, Model model) {
+        this(rows, textIndex, -1, batchSize, batchTokens, new PairModel() {
+            @Override
+            public Check check(String text, String pair) {
+                return model.check(text);
+            }
+
+            @Override
+            public List<Object> run(List<String> texts, List<String> pairs) {
+                return model.run(texts);
+            }
+        });
+    }
+
+    /**
+     * Rows of a text (at {@code textIndex}) and, when {@code pairIndex} ≥ 0, its pair: a null or blank pair is a
+     * reason too ("text pair is null").
+     */
+    Batches(Iterator<Row> rows, int textIndex, int pairIndex, int batchSize, int batchTokens, PairModel model) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (batchTokens < 1) throw new IllegalArgumentException("batchTokens must be at least 1, got " + batchTokens);
         this.rows = rows;
         this.textIndex = textIndex;
+        this.pairIndex = pairIndex;
         this.batchSize = batchSize;
         this.batchTokens = batchTokens;
         this.model = model;
@@ -75,7 +101,7 @@ final class Batches implements Iterator<Row> {
     private void fill() {
         List<Row> batch = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
+        List<String> texts = new ArrayList<>(), pairs = new ArrayList<>();
         int tokens = 0;
         while (pending != null || rows.hasNext()) {
             Row row;
@@ -86,9 +112,10 @@ final class Batches implements Iterator<Row> {
                 pending = null;
             } else {
                 row = rows.next();
-                String text = row.isNullAt(textIndex) ? null : row.getString(textIndex);
+                String text = string(row, textIndex), pair = string(row, pairIndex);
                 String empty = emptyReason(text);
-                check = empty != null ? Check.skip(empty) : model.check(text);
+                if (empty == null && pairIndex >= 0 && emptyReason(pair) != null) empty = emptyReason(pair).replace("text", "text pair");
+                check = empty != null ? Check.skip(empty) : model.check(text, pair);
             }
             if (check.reason() == null) {
                 if (!texts.isEmpty() && (texts.size() == batchSize || tokens + check.tokens() > batchTokens)) {
@@ -97,6 +124,7 @@ final class Batches implements Iterator<Row> {
                     break;
                 }
                 texts.add(row.getString(textIndex));
+                pairs.add(string(row, pairIndex));
                 tokens += check.tokens();
             }
             batch.add(row);
@@ -104,13 +132,17 @@ final class Batches implements Iterator<Row> {
             if (batch.size() >= Math.max(batchSize, 1024)) break; // a long run of skipped rows is not held whole
         }
         if (batch.isEmpty()) return;
-        List<Object> results = texts.isEmpty() ? List.of() : model.run(texts);
+        List<Object> results = texts.isEmpty() ? List.of() : model.run(texts, pairs);
         if (results.size() != texts.size()) throw new IllegalStateException("the model gave " + results.size() + " results for " + texts.size() + " texts");
         int r = 0;
         for (int i = 0; i < batch.size(); i++) {
             Check c = checks.get(i);
             ready.add(append(batch.get(i), c.reason() == null ? results.get(r++) : null, c.reason()));
         }
+    }
+
+    private static String string(Row row, int index) {
+        return index < 0 || row.isNullAt(index) ? null : row.getString(index);
     }
 
     /** A Java list as the Scala sequence Spark's row encoder takes for an array column. */

@@ -1,9 +1,12 @@
 package dev.mlm4j.spark;
 
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.TextClassification;
+import dev.mlm4j.pipelines.TokenClassification;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
 
@@ -26,6 +29,8 @@ final class ExecutorModels {
     private static final Map<String, FillMask> FILL_MASK = new ConcurrentHashMap<>();
     private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
     private static final Map<String, ExplorerModel> EXPLORER = new ConcurrentHashMap<>();
+    private static final Map<String, TextClassification> TEXT_CLASSIFICATION = new ConcurrentHashMap<>();
+    private static final Map<String, TokenClassification> TOKEN_CLASSIFICATION = new ConcurrentHashMap<>();
 
     static FeatureExtraction embeddings(String model) {
         return load(EMBEDDINGS, model, m -> Models.embeddings(m, ProgressListener.NONE));
@@ -42,6 +47,14 @@ final class ExecutorModels {
 
     static ExplorerModel explorer(String model) {
         return load(EXPLORER, model, ExplorerModel::load);
+    }
+
+    static TextClassification textClassification(String model) {
+        return load(TEXT_CLASSIFICATION, model, m -> Models.textClassification(m, ProgressListener.NONE, Precision.fromProperty()));
+    }
+
+    static TokenClassification tokenClassification(String model) {
+        return load(TOKEN_CLASSIFICATION, model, m -> Models.tokenClassification(m, ProgressListener.NONE, Precision.fromProperty()));
     }
 
     private static <T> T load(Map<String, T> cache, String model, Function<String, T> loader) {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** docs/spark.md's Java example, as a user would copy it: compiled against mlm4j-spark and Spark, and run (on the shared session). */
+/** docs/spark.md's Java examples, as a user would copy them: compiled against mlm4j-spark and Spark, and run (on the shared session). */
 class DocsExampleTest {
 
     @Test
@@ -29,9 +29,29 @@ class DocsExampleTest {
         Matcher shown = Pattern.compile("```text\n(.*?)```", Pattern.DOTALL).matcher(doc);
         assertTrue(shown.find(), "docs/spark.md shows the example's output in a ```text block");
 
+        String printed = compileAndRun(code.group(1), "SparkExample");
+        assertEquals(shown.group(1).strip(), printed.strip(), "docs/spark.md shows other output than the example prints");
+    }
+
+    /** The classification and NER example, run on the tiny task checkpoints (random weights: its output is not shown in the docs). */
+    @Test
+    void theTaskExampleCompilesAndRunsOnTheTinyCheckpoints() throws Exception {
+        SparkTests.spark();
+        String doc = Files.readString(Path.of("..", "docs", "spark.md"));
+        Matcher code = Pattern.compile("```java\n([^`]*?class SparkTaskExample.*?)```", Pattern.DOTALL).matcher(doc);
+        assertTrue(code.find(), "docs/spark.md has the SparkTaskExample ```java block");
+        String printed = compileAndRun(code.group(1), "SparkTaskExample",
+                TinyTasks.tiny("sentiment").toString(), TinyTasks.tiny("ner").toString());
+        for (String column : new String[] {"|label", "|classification", "|entity_group|word", "text is null"}) {
+            assertTrue(printed.contains(column), column + " is not in what the example printed:\n" + printed);
+        }
+    }
+
+    /** Compiles {@code source} (class {@code name}) against the test classpath, runs its main with {@code args}, returns what it printed. */
+    private static String compileAndRun(String source, String name, String... args) throws Exception {
         Path dir = SparkTests.tempDir("docs-example");
-        Path src = dir.resolve("SparkExample.java");
-        Files.writeString(src, code.group(1));
+        Path src = dir.resolve(name + ".java");
+        Files.writeString(src, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
         int rc = javac.run(null, diag, diag, "-classpath", System.getProperty("java.class.path"),
@@ -40,13 +60,23 @@ class DocsExampleTest {
 
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            cl.loadClass("SparkExample").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, DocsExampleTest.class.getClassLoader())) {
+            System.setOut(capture);
+            // Dataset.show prints through Scala's Console, which keeps the System.out it first saw: give it ours too
+            scala.Console$.MODULE$.withOut(capture, new scala.runtime.AbstractFunction0<Object>() {
+                @Override
+                public Object apply() {
+                    try {
+                        return cl.loadClass(name).getMethod("main", String[].class).invoke(null, (Object) args);
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
         } finally {
             System.setOut(old);
         }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertEquals(shown.group(1).strip(), printed.strip(), "docs/spark.md shows other output than the example prints");
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
