@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
                 ZeroShotCommand.class,
                 RerankCommand.class,
                 NerCommand.class,
+                AnswerCommand.class,
                 EmbedCommand.class,
                 SimilarityCommand.class,
                 ConvertCommand.class,

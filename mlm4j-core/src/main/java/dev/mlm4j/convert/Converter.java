@@ -144,6 +144,9 @@ public final class Converter {
         if (c.has(Task.SEQUENCE_CLASSIFICATION)) {   // its config.json would lose the architecture and the labels
             throw new IllegalArgumentException("cannot convert " + c.folder() + ": it has a task head (classifier.* tensors) and mlm4j converts encoders and masked LMs only");
         }
+        if (c.has(Task.QUESTION_ANSWERING)) {        // written as a BertModel, the head would be dropped without a word
+            throw new IllegalArgumentException("cannot convert " + c.folder() + ": it has a task head (qa_outputs.* tensors) and mlm4j converts encoders and masked LMs only");
+        }
         Optional<? extends Head<?>> mlmHead = c.family().head(Task.MASKED_LM).filter(h -> h.isIn(src));
         Head<?> head = mlmHead.isPresent() ? mlmHead.get() : c.family().head(Task.ENCODER).orElseThrow();
         Map<String, FloatTensor> tensors = new TreeMap<>();

@@ -1,27 +1,21 @@
 package dev.mlm4j.encoder;
 
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.LayerNorm;
-import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
 public final class BertOutput {
-    private final Linear dense;        // intermediate → hidden
-    private final LayerNorm layerNorm;
+    private final DenseResidualNorm body;
 
     public BertOutput(Weights w, BertConfig c, Precision precision) {
-        this.dense = Linear.load(w.prefix("dense"), c.intermediateSize(), c.hiddenSize(), precision);
-        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+        this.body = new DenseResidualNorm(w, c.intermediateSize(), c, precision);
     }
 
     /** y (T, hidden) ← LayerNorm(dense(intermediate (T, intermediate)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor y) {
-        dense.forwardPlusInto(k, intermediate, input, y);
-        layerNorm.forward(k, y);
-        return y;
+        return body.forward(k, intermediate, input, y);
     }
 }

@@ -1,27 +1,21 @@
 package dev.mlm4j.encoder;
 
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.LayerNorm;
-import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
-/** LayerNorm(dense(h) + input): transformers' {@code BertSelfOutput}; keys {@code attention.output.{dense,LayerNorm}}. */
+/** LayerNorm(dense(h) + input), hidden → hidden: transformers' {@code BertSelfOutput}; keys {@code attention.output.{dense,LayerNorm}}. */
 public final class BertSelfOutput {
-    private final Linear dense;        // hidden → hidden
-    private final LayerNorm layerNorm;
+    private final DenseResidualNorm body;
 
     public BertSelfOutput(Weights w, BertConfig c, Precision precision) {
-        this.dense = Linear.load(w.prefix("dense"), c.hiddenSize(), c.hiddenSize(), precision);
-        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+        this.body = new DenseResidualNorm(w, c.hiddenSize(), c, precision);
     }
 
     /** y (T, hidden) ← LayerNorm(dense(hidden (T, hidden)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor y) {
-        dense.forwardPlusInto(k, hidden, input, y);
-        layerNorm.forward(k, y);
-        return y;
+        return body.forward(k, hidden, input, y);
     }
 }

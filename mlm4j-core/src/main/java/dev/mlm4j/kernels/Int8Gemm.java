@@ -148,7 +148,9 @@ public final class Int8Gemm {
 
     // ---- micro-kernels straight from int8: Gemm's loop with each panel load widened from bytes ----------
     // Unrolled by hand for the reason Gemm's are: named accumulators stay in registers for the whole of k.
-    // They differ from Gemm's only in the load (bytes converted to floats), which is the point of int8.
+    // They differ from Gemm's only in the load (bytes converted to floats), which is the point of int8; the fp32
+    // work itself is Gemm's own kernels (block() above, on a widened panel). Passing the load in as a function
+    // would put a call into the innermost FMA loop, so the two loads stay two written-out loops.
 
     private static void kernel6(float[] a, int ao, int lda, byte[] w, int bo, int k, float[] acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);

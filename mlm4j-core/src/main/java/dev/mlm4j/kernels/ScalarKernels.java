@@ -20,6 +20,21 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    /** An in-place operation on one row, {@code d[offset .. offset + n)}. */
+    @FunctionalInterface
+    interface RowOp {
+        void apply(float[] d, int offset, int n);
+    }
+
+    /** Applies {@code op} to each row of {@code x} (rank 1: its one row), in place: the row loop the elementwise kernels share. */
+    static void eachRow(FloatTensor x, RowOp op) {
+        requireUnitStride(x);
+        int rows = x.rank() == 1 ? 1 : x.dim(0);
+        int n = x.dim(-1);
+        float[] d = x.data();
+        for (int i = 0; i < rows; i++) op.apply(d, x.rank() == 1 ? x.offset() : x.rowOffset(i), n);
+    }
+
     static void requireMatmulShapes(int m, int n, int k, FloatTensor a, FloatTensor c, int bRows, int bCols, boolean transposed) {
         if (a.dim(1) != k || c.dim(0) != m || c.dim(1) != n) {
             throw new IllegalArgumentException("matmul shapes do not agree: a" + java.util.Arrays.toString(a.shape())
@@ -220,14 +235,9 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void gelu(FloatTensor x) {
-        requireUnitStride(x);
-        int rows = x.rank() == 1 ? 1 : x.dim(0);
-        int n = x.dim(-1);
-        float[] d = x.data();
-        for (int i = 0; i < rows; i++) {
-            int r = x.rank() == 1 ? x.offset() : x.rowOffset(i);
+        eachRow(x, (d, r, n) -> {
             for (int j = 0; j < n; j++) d[r + j] = (float) gelu((double) d[r + j]);
-        }
+        });
     }
 
     /** GELU in double: x · ½ · (1 + erf(x / √2)). */

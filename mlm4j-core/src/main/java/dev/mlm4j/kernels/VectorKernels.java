@@ -311,15 +311,11 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void gelu(FloatTensor x) {
-        requireUnitStride(x);
-        int rows = x.rank() == 1 ? 1 : x.dim(0);
-        int n = x.dim(-1);
-        float[] d = x.data();
-        for (int i = 0; i < rows; i++) {
-            int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), j = 0;
+        eachRow(x, (d, r, n) -> {
+            int j = 0;
             for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(d, r + j);
             for (; j < n; j++) d[r + j] = gelu(d[r + j]);
-        }
+        });
     }
 
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));

@@ -69,12 +69,6 @@ public final class BertForMaskedLM implements MaskedLanguageModel {
     /** Logits (rows.length, vocab) for the given packed rows of {@code output.lastHiddenState()}. */
     @Override
     public FloatTensor logits(EncoderOutput output, int[] rows) {
-        FloatTensor last = output.lastHiddenState();
-        int h = last.dim(1);
-        FloatTensor picked = FloatTensor.zeros(rows.length, h);
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(last.data(), last.rowOffset(rows[i]), picked.data(), i * h, h);
-        }
-        return head.forward(Kernels.get(), picked);
+        return head.forward(Kernels.get(), output.lastHiddenRows(rows));
     }
 }

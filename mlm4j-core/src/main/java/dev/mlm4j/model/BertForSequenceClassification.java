@@ -6,31 +6,24 @@ import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
-
-import java.util.Arrays;
 
 /**
  * BertModel (with its pooler) + a linear classifier: transformers' {@code BertForSequenceClassification}
  * (keys {@code bert.*}, {@code classifier.weight} (num_labels, hidden), {@code classifier.bias}). At inference the
  * dropout is the identity, so logits = classifier(tanh(pooler.dense(h[CLS]))).
  */
-public final class BertForSequenceClassification implements SequenceClassifier {
-    private final BertModel bert;
-    private final Linear classifier;
+public final class BertForSequenceClassification extends BertWithClassifier implements SequenceClassifier {
 
     public BertForSequenceClassification(BertModel bert, Linear classifier) {
-        if (bert.pooler() == null) throw new IllegalArgumentException("BertForSequenceClassification needs the encoder's pooler");
-        this.bert = bert;
-        this.classifier = classifier;
+        super(requirePooler(bert), classifier);
     }
 
-    /** Whether a checkpoint carries a classifier: any {@code classifier.*} tensor (a broken one is then named by {@link #load}). */
-    public static boolean hasHead(TensorSource source) {
-        return source.containsAnyUnder("classifier.");
+    private static BertModel requirePooler(BertModel bert) {
+        if (bert.pooler() == null) throw new IllegalArgumentException("BertForSequenceClassification needs the encoder's pooler");
+        return bert;
     }
 
     /**
@@ -39,49 +32,17 @@ public final class BertForSequenceClassification implements SequenceClassifier {
      */
     public static BertForSequenceClassification load(TensorSource source, BertConfig config, Precision precision) {
         int hidden = config.hiddenSize();
-        TensorInfo w = source.info("classifier.weight");
-        TensorInfo b = source.info("classifier.bias");
-        if (w == null || b == null) {
-            throw new WeightException("missing weight '" + (w == null ? "classifier.weight" : "classifier.bias") + "' in "
-                    + source.origin() + ": the sequence-classification head is incomplete");
-        }
-        if (w.shape().length != 2 || w.shape()[1] != hidden || w.shape()[0] <= 0) {
-            throw new WeightException("classifier.weight in " + source.origin() + " has shape " + Arrays.toString(w.shape())
-                    + " but the encoder needs [num_labels, " + hidden + "] (hidden_size " + hidden + ")");
-        }
-        int labels = w.shape()[0];
-        if (b.shape().length != 1 || b.shape()[0] != labels) {
-            throw new WeightException("classifier.bias in " + source.origin() + " has shape " + Arrays.toString(b.shape())
-                    + " but classifier.weight has shape " + Arrays.toString(w.shape()) + " (expected [" + labels + "])");
-        }
+        int labels = labels(source, "classifier", hidden, "sequence-classification");
         if (!source.contains("bert.pooler.dense.weight")) {
             throw new WeightException("missing weight 'bert.pooler.dense.weight' in " + source.origin()
                     + ": BertForSequenceClassification classifies the pooled [CLS] vector and the checkpoint has no pooler");
         }
-        Weights root = new Weights(source);
-        BertModel bert = new BertModel(root.prefix("bert"), config, true, precision);
-        // the classifier is a few rows: kept in fp32 whatever the encoder's precision
-        return new BertForSequenceClassification(bert, Linear.load(root.prefix("classifier"), hidden, labels, Precision.FP32));
-    }
-
-    @Override
-    public BertModel encoder() {
-        return bert;
-    }
-
-    @Override
-    public int numLabels() {
-        return classifier.out();
+        BertModel bert = new BertModel(new Weights(source).prefix("bert"), config, true, precision);
+        return new BertForSequenceClassification(bert, linear(source, "classifier", hidden, labels));
     }
 
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
-        FloatTensor last = output.lastHiddenState();
-        int n = output.batch().size(), h = last.dim(1);
-        FloatTensor cls = FloatTensor.zeros(n, h);
-        for (int s = 0; s < n; s++) {
-            System.arraycopy(last.data(), last.rowOffset(output.batch().offset(s)), cls.data(), s * h, h);
-        }
-        return classifier.forward(k, bert.pooler().forward(k, cls));
+        return classifier.forward(k, bert.pooler().forward(k, output.firstTokens()));
     }
 }

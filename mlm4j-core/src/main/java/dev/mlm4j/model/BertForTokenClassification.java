@@ -5,9 +5,7 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
-import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -15,47 +13,17 @@ import dev.mlm4j.weights.Weights;
  * (keys {@code bert.*}, {@code classifier.weight} (labels, hidden), {@code classifier.bias} (labels)). Dropout is
  * the identity at inference. The classifier is kept in fp32 at any precision (it is hidden × labels, a few kB).
  */
-public final class BertForTokenClassification implements TokenClassifier {
-    private final BertModel bert;
-    private final Linear classifier;
+public final class BertForTokenClassification extends BertWithClassifier implements TokenClassifier {
 
     public BertForTokenClassification(BertModel bert, Linear classifier) {
-        this.bert = bert;
-        this.classifier = classifier;
+        super(bert, classifier);
     }
 
     /** Loads the encoder (no pooler, as in transformers) and the classifier, checking the classifier's shapes. */
     public static BertForTokenClassification load(TensorSource source, BertConfig config, Precision precision) {
-        TensorInfo w = source.info("classifier.weight");
-        TensorInfo b = source.info("classifier.bias");
-        if (w == null || b == null) {
-            throw new WeightException("missing weight '" + (w == null ? "classifier.weight" : "classifier.bias") + "' in "
-                    + source.origin() + ": not a complete BertForTokenClassification head");
-        }
-        int[] ws = w.shape(), bs = b.shape();
-        if (ws.length != 2 || ws[1] != config.hiddenSize() || bs.length != 1 || bs[0] != ws[0]) {
-            throw new WeightException("token-classification head in " + source.origin() + " has classifier.weight "
-                    + java.util.Arrays.toString(ws) + " and classifier.bias " + java.util.Arrays.toString(bs)
-                    + " but config.json's hidden_size " + config.hiddenSize() + " needs (labels, " + config.hiddenSize() + ") and (labels)");
-        }
-        Weights root = new Weights(source);
-        BertModel bert = new BertModel(root.prefix("bert"), config, false, precision);
-        return new BertForTokenClassification(bert, Linear.load(root.prefix("classifier"), config.hiddenSize(), ws[0], Precision.FP32));
-    }
-
-    /** Whether a checkpoint carries a classifier ({@code classifier.*}); a partial one is loaded and {@link #load} names what is missing. */
-    public static boolean hasHead(TensorSource source) {
-        return source.containsAnyUnder("classifier.");
-    }
-
-    @Override
-    public BertModel encoder() {
-        return bert;
-    }
-
-    @Override
-    public int numLabels() {
-        return classifier.out();
+        int labels = labels(source, "classifier", config.hiddenSize(), "token-classification");
+        BertModel bert = new BertModel(new Weights(source).prefix("bert"), config, false, precision);
+        return new BertForTokenClassification(bert, linear(source, "classifier", config.hiddenSize(), labels));
     }
 
     @Override

@@ -64,16 +64,10 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
     private static Checkpoint openTensorFlow(Path folder, Optional<ModelCard> card) throws IOException {
         TokenizerFiles vocab = TokenizerFiles.tensorFlowAssets(folder);
         TensorSource tensors = TfCheckpoint.open(folder.resolve("variables"));
-        try {
+        return closingOnFailure(tensors, () -> {
             EncoderFamily family = EncoderFamilies.bert();
-            EncoderConfig config = family.inferConfig(tensors);
-            Tokenizer tokenizer = vocab.load();
-            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
-            return new Checkpoint(folder, "tensorflow", family, config, tensors, tokenizer, card);
-        } catch (RuntimeException | IOException e) {
-            tensors.close();
-            throw e;
-        }
+            return withTokenizer(folder, "tensorflow", family, family.inferConfig(tensors), tensors, vocab, card);
+        });
     }
 
     private static Checkpoint openHuggingFace(Path folder, Optional<ModelCard> card) throws IOException {
@@ -87,30 +81,42 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
         EncoderFamily family = EncoderFamilies.of(root, file.toString());
         EncoderConfig config = family.readConfig(root, file.toString());
         TensorSource tensors = SafetensorsCheckpoint.open(folder);
-        try {
+        return closingOnFailure(tensors, () -> {
             family.checkAgainst(config, tensors);
-            TokenizerFiles vocab = TokenizerFiles.huggingFace(folder);
-            Tokenizer tokenizer = vocab.load();
-            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
-            return new Checkpoint(folder, "safetensors", family, config, tensors, tokenizer, card);
+            return withTokenizer(folder, "safetensors", family, config, tensors, TokenizerFiles.huggingFace(folder), card);
+        });
+    }
+
+    private static Checkpoint openOnnx(Path file, Path folder, Optional<ModelCard> card) throws IOException {
+        OnnxCheckpoint tensors = OnnxCheckpoint.open(file);
+        return closingOnFailure(tensors, () -> {
+            EncoderFamily family = EncoderFamilies.bert();  // the graph mapping reads BERT's graph, and names its config
+            return withTokenizer(folder, "onnx", family, tensors.config(), tensors, TokenizerFiles.tokenizerJsonBeside(folder, file), card);
+        });
+    }
+
+    /** What each format's opener does once its tensors are open: builds the rest of the checkpoint from them. */
+    @FunctionalInterface
+    private interface Assembly {
+        Checkpoint build() throws IOException;
+    }
+
+    /** {@code assembly}'s checkpoint; if it fails, the tensors it was built on are closed before the error goes on. */
+    private static Checkpoint closingOnFailure(TensorSource tensors, Assembly assembly) throws IOException {
+        try {
+            return assembly.build();
         } catch (RuntimeException | IOException e) {
             tensors.close();
             throw e;
         }
     }
 
-    private static Checkpoint openOnnx(Path file, Path folder, Optional<ModelCard> card) throws IOException {
-        OnnxCheckpoint tensors = OnnxCheckpoint.open(file);
-        try {
-            EncoderFamily family = EncoderFamilies.bert();  // the graph mapping reads BERT's graph, and names its config
-            TokenizerFiles vocab = TokenizerFiles.tokenizerJsonBeside(folder, file);
-            Tokenizer tokenizer = vocab.load();
-            family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
-            return new Checkpoint(folder, "onnx", family, tensors.config(), tensors, tokenizer, card);
-        } catch (RuntimeException | IOException e) {
-            tensors.close();
-            throw e;
-        }
+    /** The last step every format shares: the tokenizer loaded and checked against the embedding table, then the checkpoint. */
+    private static Checkpoint withTokenizer(Path folder, String format, EncoderFamily family, EncoderConfig config, TensorSource tensors,
+                                            TokenizerFiles vocab, Optional<ModelCard> card) throws IOException {
+        Tokenizer tokenizer = vocab.load();
+        family.checkVocabulary(tokenizer.vocabSize(), vocab.file(), tensors);
+        return new Checkpoint(folder, format, family, config, tensors, tokenizer, card);
     }
 
     /**

@@ -21,6 +21,23 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
         this(batch, lastHiddenState, hiddenStates, attentions, List.of());
     }
 
+    /** Rows {@code rows} of {@link #lastHiddenState} (packed positions) copied into a new (rows.length, hidden) tensor: what a head reads. */
+    public FloatTensor lastHiddenRows(int[] rows) {
+        int h = lastHiddenState.dim(1);
+        FloatTensor picked = FloatTensor.zeros(rows.length, h);
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(lastHiddenState.data(), lastHiddenState.rowOffset(rows[i]), picked.data(), i * h, h);
+        }
+        return picked;
+    }
+
+    /** The (len, hidden) rows of each sequence's first token ([CLS]): what a pooler reads. */
+    public FloatTensor firstTokens() {
+        int[] rows = new int[batch.size()];
+        for (int s = 0; s < rows.length; s++) rows[s] = batch.offset(s);
+        return lastHiddenRows(rows);
+    }
+
     /** The (len, hidden) rows of sequence {@code s}. */
     public FloatTensor sequence(int s) {
         return lastHiddenState.slice(batch.offset(s), batch.length(s));

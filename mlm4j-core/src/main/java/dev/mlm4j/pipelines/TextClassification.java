@@ -17,8 +17,6 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -141,26 +139,8 @@ public final class TextClassification {
     static TextClassification load(Path folder, String name, Precision precision) {
         try (Checkpoint c = Checkpoint.open(folder)) {
             Path configFile = c.folder().resolve("config.json");
-            JsonNode root = null;
-            if (Files.isRegularFile(configFile)) {
-                try {
-                    root = JSON.readTree(configFile.toFile());
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("unreadable " + configFile + ": " + e.getMessage(), e);
-                }
-                JsonNode arch = root.get("architectures");
-                if (arch != null && arch.isArray() && !arch.isEmpty()) {
-                    boolean classifier = false;
-                    for (JsonNode a : arch) classifier |= a.asText().endsWith("ForSequenceClassification");
-                    if (!classifier) {
-                        throw new IllegalArgumentException("model '" + name + "' is a " + arch.get(0).asText()
-                                + ", not a sequence classifier (config.json's architectures): it cannot classify texts");
-                    }
-                }
-            }
-            SequenceClassifier model = c.load(Task.SEQUENCE_CLASSIFICATION, precision).orElseThrow(() -> new IllegalArgumentException(
-                    "model '" + name + "' has no sequence-classification head (no classifier.* tensors in " + c.tensors().origin()
-                            + "): it cannot classify texts"));
+            JsonNode root = TaskHead.config(configFile, name, TaskHead.SEQUENCE_CLASSIFICATION);
+            SequenceClassifier model = TaskHead.load(c, Task.SEQUENCE_CLASSIFICATION, precision, name, TaskHead.SEQUENCE_CLASSIFICATION);
             ClassificationConfig labels = root == null ? ClassificationConfig.defaults(model.numLabels())
                     : ClassificationConfig.fromJson(root, configFile.toString());
             if (labels.numLabels() != model.numLabels()) {

@@ -1,7 +1,6 @@
 package dev.mlm4j.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ClassificationConfig;
 import dev.mlm4j.config.Precision;
@@ -14,8 +13,6 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -141,26 +138,9 @@ public final class TokenClassification {
      */
     static TokenClassification load(Path folder, String name, Precision precision) {
         try (Checkpoint c = Checkpoint.open(folder)) {
-            JsonNode config = null;
             Path file = c.folder().resolve("config.json");
-            if (Files.isRegularFile(file)) {
-                try {
-                    config = new ObjectMapper().readTree(file.toFile());
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("unreadable " + file + ": " + e.getMessage(), e);
-                }
-                JsonNode arch = config.get("architectures");
-                if (arch != null && arch.isArray() && !arch.isEmpty()) {
-                    boolean token = false;
-                    for (JsonNode a : arch) token |= a.asText().endsWith("ForTokenClassification");
-                    if (!token) {
-                        throw new IllegalArgumentException("model '" + name + "' is a " + arch.get(0).asText()
-                                + " (config.json's architectures), not a token classifier (BertForTokenClassification)");
-                    }
-                }
-            }
-            TokenClassifier m = c.load(Task.TOKEN_CLASSIFICATION, precision).orElseThrow(() -> new IllegalArgumentException(
-                    "model '" + name + "' has no token-classification head (no classifier.weight / classifier.bias tensors)"));
+            JsonNode config = TaskHead.config(file, name, TaskHead.TOKEN_CLASSIFICATION);
+            TokenClassifier m = TaskHead.load(c, Task.TOKEN_CLASSIFICATION, precision, name, TaskHead.TOKEN_CLASSIFICATION);
             return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()),
                     Math.min(c.tokenizer().maxLength(), c.maxLength()));
         }

@@ -1,5 +1,6 @@
 package dev.mlm4j.explorer;
 
+import dev.mlm4j.testsupport.HeadlessChromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,19 +9,14 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -32,7 +28,8 @@ class HtmlPageBrowserTest {
     static final String TEXT = "The dog chased the cat because it was [MASK].";
 
     static DirectionComparison runs;
-    static Path dir, page, profile;
+    static Path dir, page;
+    static HeadlessChromium chromium;
     static ChromeDriver driver;
     static int n;
 
@@ -43,25 +40,14 @@ class HtmlPageBrowserTest {
         dir = Files.createTempDirectory("mlm4j-html-test");
         page = dir.resolve("attention.html");
         Outputs.write(page, HtmlPage.of("bert-base-uncased", runs, 0, 0));
-        profile = Files.createTempDirectory("mlm4j-chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1600,1400", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).build();
-        driver = new ChromeDriver(service, options);
+        chromium = HeadlessChromium.open();
+        driver = chromium.driver();
     }
 
     @AfterAll
     static void close() throws IOException {
-        if (driver != null) driver.quit();
-        for (Path p : new Path[] {profile, dir}) {
-            if (p == null) continue;
-            try (Stream<Path> s = Files.walk(p)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        if (chromium != null) chromium.close();
+        HeadlessChromium.deleteTree(dir);
     }
 
     @BeforeEach

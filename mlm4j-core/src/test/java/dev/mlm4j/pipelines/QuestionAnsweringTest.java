@@ -153,6 +153,12 @@ class QuestionAnsweringTest {
     }
 
     @Test
+    void convertRefusesAQaFolderRatherThanDropItsHead(@TempDir Path dir) {
+        var e = assertThrows(IllegalArgumentException.class, () -> Models.convert(tiny.toString(), dir.resolve("out"), false, null));
+        assertTrue(e.getMessage().contains("it has a task head (qa_outputs.* tensors)"), e.getMessage());
+    }
+
+    @Test
     void aSequenceClassifierIsNotAQuestionAnsweringModel() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Models.questionAnswering(TaskFixtures.tiny("sentiment").toString(), null, Precision.FP32));

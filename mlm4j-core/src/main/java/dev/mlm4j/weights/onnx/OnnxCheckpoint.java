@@ -2,6 +2,7 @@ package dev.mlm4j.weights.onnx;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Layouts;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
@@ -96,10 +97,7 @@ public final class OnnxCheckpoint implements TensorSource {
     /** {@link #loadInto} into a fresh array, MatMul weights transposed to {@code [out, in]}. */
     @Override
     public FloatTensor load(String name) {
-        FloatTensor t = loadInto(name, null);
-        if (t.isContiguous()) return t;
-        int[] shape = t.shape();
-        return FloatTensor.wrap(transpose(t.data(), shape[1], shape[0]), shape);
+        return Layouts.contiguous(loadInto(name, null));
     }
 
     /** Reads into {@code buffer} and leaves MatMul weights untransposed, as strided {@code [out, in]} views. */
@@ -115,23 +113,7 @@ public final class OnnxCheckpoint implements TensorSource {
             throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
         }
         int[] shape = e.shape();
-        return e.transpose() ? FloatTensor.wrapPrefix(raw, shape[1], shape[0]).transposed() : FloatTensor.wrapPrefix(raw, shape);
-    }
-
-    /** {@code [rows, cols]} row-major to {@code [cols, rows]}, in cache-sized tiles. */
-    static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        final int tile = 32;
-        for (int i0 = 0; i0 < rows; i0 += tile) {
-            int i1 = Math.min(rows, i0 + tile);
-            for (int j0 = 0; j0 < cols; j0 += tile) {
-                int j1 = Math.min(cols, j0 + tile);
-                for (int i = i0; i < i1; i++) {
-                    for (int j = j0; j < j1; j++) t[j * rows + i] = a[i * cols + j];
-                }
-            }
-        }
-        return t;
+        return Layouts.view(raw, shape, e.transpose());
     }
 
     @Override

@@ -69,7 +69,7 @@ final class TinyBertOnnx {
             } else {
                 float[] w = random(vocab * hidden); // [vocab, hidden], decoder.weight in HF layout
                 truth("cls.predictions.decoder.weight", w, vocab, hidden);
-                logits = node("MatMul", t, floatInit("onnx::MatMul_" + (++counter), OnnxCheckpoint.transpose(w, vocab, hidden), hidden, vocab));
+                logits = node("MatMul", t, floatInit("onnx::MatMul_" + (++counter), dev.mlm4j.weights.Layouts.transpose(w, vocab, hidden), hidden, vocab));
             }
             graph.addOutput(ValueInfoProto.newBuilder().setName(add(logits, param("cls.predictions.bias", vocab))));
         }
@@ -118,8 +118,8 @@ final class TinyBertOnnx {
         String bias = param(module + ".bias", out);
         String anon = "onnx::" + (linear == Linear.MATMUL ? "MatMul_" : "Gemm_") + (++counter);
         return switch (linear) {
-            case MATMUL -> add(bias, node("MatMul", x, floatInit(anon, OnnxCheckpoint.transpose(w, out, in), in, out)));
-            case GEMM -> node("Gemm", x, floatInit(anon, OnnxCheckpoint.transpose(w, out, in), in, out), bias);
+            case MATMUL -> add(bias, node("MatMul", x, floatInit(anon, dev.mlm4j.weights.Layouts.transpose(w, out, in), in, out)));
+            case GEMM -> node("Gemm", x, floatInit(anon, dev.mlm4j.weights.Layouts.transpose(w, out, in), in, out), bias);
             case GEMM_TRANS_B -> node("Gemm", attrInt(nodeBuilder("Gemm", x, floatInit(anon, w, out, in), bias), "transB", 1));
         };
     }

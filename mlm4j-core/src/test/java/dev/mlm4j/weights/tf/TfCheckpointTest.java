@@ -94,7 +94,7 @@ class TfCheckpointTest {
         for (int[] s : new int[][] {{1, 1}, {1, 17}, {17, 1}, {15, 33}, {33, 15}, {48, 48}, {100, 7}}) {
             float[] a = new float[s[0] * s[1]];
             for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat();
-            float[] t = TfCheckpoint.transpose(a, s[0], s[1]);
+            float[] t = dev.mlm4j.weights.Layouts.transpose(a, s[0], s[1]);
             for (int i = 0; i < s[0]; i++) {
                 for (int j = 0; j < s[1]; j++) assertEquals(a[i * s[1] + j], t[j * s[0] + i], "(" + i + ", " + j + ") of " + s[0] + "x" + s[1]);
             }

@@ -1,0 +1,31 @@
+package dev.mlm4j.encoder;
+
+import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.LayerNorm;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * The body {@link BertSelfOutput} and {@link BertOutput} share, as transformers' two classes do line for line:
+ * {@code LayerNorm(dense(x) + input)}, keys {@code {dense,LayerNorm}} under the caller's prefix. The two classes stay
+ * (one per transformers module, each with its own keys and widths); only their arithmetic lives here, once.
+ */
+final class DenseResidualNorm {
+    private final Linear dense;        // in → hidden
+    private final LayerNorm layerNorm;
+
+    DenseResidualNorm(Weights w, int in, BertConfig c, Precision precision) {
+        this.dense = Linear.load(w.prefix("dense"), in, c.hiddenSize(), precision);
+        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+    }
+
+    /** y (T, hidden) ← LayerNorm(dense(x (T, in)) + input (T, hidden)); returns y. */
+    FloatTensor forward(Kernels k, FloatTensor x, FloatTensor input, FloatTensor y) {
+        dense.forwardPlusInto(k, x, input, y);
+        layerNorm.forward(k, y);
+        return y;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.Weights;
+
+import java.util.Arrays;
+
+/**
+ * What transformers' classifier models on BertModel share ({@link BertForSequenceClassification},
+ * {@link BertForTokenClassification}; a QA head's {@code qa_outputs} is the same kind of layer): the encoder and a
+ * {@code Linear} hidden → labels, its shapes checked against the encoder in one wording, kept in fp32 at any
+ * precision (a few rows). Each subclass stays transformers' class: its own keys, pooler or not, and logits.
+ */
+abstract class BertWithClassifier {
+    final BertModel bert;
+    final Linear classifier;
+
+    BertWithClassifier(BertModel bert, Linear classifier) {
+        this.bert = bert;
+        this.classifier = classifier;
+    }
+
+    public BertModel encoder() {
+        return bert;
+    }
+
+    public int numLabels() {
+        return classifier.out();
+    }
+
+    /** Whether a checkpoint carries a classifier: any {@code classifier.*} tensor (a partial one is then named by the load). */
+    public static boolean hasHead(TensorSource source) {
+        return source.containsAnyUnder("classifier.");
+    }
+
+    /**
+     * The number of labels of the {@code key} layer ({@code key.weight} (labels, hidden), {@code key.bias} (labels)),
+     * or a one-line {@link WeightException} naming the missing tensor or the shape that disagrees; {@code head} names
+     * the head in the message, e.g. "sequence-classification".
+     */
+    static int labels(TensorSource source, String key, int hidden, String head) {
+        TensorInfo w = source.info(key + ".weight");
+        TensorInfo b = source.info(key + ".bias");
+        if (w == null || b == null) {
+            throw new WeightException("missing weight '" + key + (w == null ? ".weight" : ".bias") + "' in "
+                    + source.origin() + ": the " + head + " head is incomplete");
+        }
+        if (w.shape().length != 2 || w.shape()[1] != hidden || w.shape()[0] <= 0) {
+            throw new WeightException(key + ".weight in " + source.origin() + " has shape " + Arrays.toString(w.shape())
+                    + " but the encoder needs [num_labels, " + hidden + "] (hidden_size " + hidden + ")");
+        }
+        int labels = w.shape()[0];
+        if (b.shape().length != 1 || b.shape()[0] != labels) {
+            throw new WeightException(key + ".bias in " + source.origin() + " has shape " + Arrays.toString(b.shape())
+                    + " but " + key + ".weight has shape " + Arrays.toString(w.shape()) + " (expected [" + labels + "])");
+        }
+        return labels;
+    }
+
+    /** The {@code key} layer, hidden → labels, in fp32 whatever the encoder's precision. */
+    static Linear linear(TensorSource source, String key, int hidden, int labels) {
+        return Linear.load(new Weights(source).prefix(key), hidden, labels, Precision.FP32);
+    }
+}
