@@ -142,6 +142,10 @@ class ModelsCommandTest {
                 + " 2 layers, 32 wide; labels NEGATIVE, POSITIVE"), lines.get(3));
 
         out.reset();
+        assertEquals(0, run("models", tasks.resolve("qa").toString()), err());
+        assertTrue(out().lines().toList().get(1).matches(".* +question-answering +.* folder +BertForQuestionAnswering, 2 layers, 32 wide"), out());
+
+        out.reset();
         assertEquals(0, run("models", "--json", sentiment), err());
         JsonNode row = new ObjectMapper().readTree(out()).get("models").get(0);
         assertEquals(sentiment, row.get("name").asText());

@@ -67,6 +67,19 @@ public final class ScaledDotProductAttention {
         kernels.matmul(scores, v, out);                  // h = A V
     }
 
+    /**
+     * Backward of {@link #attend(Kernels, FloatTensor, FloatTensor, FloatTensor, AttentionMask, FloatTensor, FloatTensor)}
+     * from the probabilities A it left in its {@code scores} workspace (saved, not recomputed): dq, dk, dv written
+     * ({@link Kernels#attentionBackward}, scale 1/√d_k). The mask is already in A (masked entries are exactly 0).
+     *
+     * @param probs (n, n) A as the forward computed it
+     * @param dOut  (n, d_v) the gradient at h
+     */
+    public static void backward(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut,
+                                FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        kernels.attentionBackward(q, k, v, probs, dOut, (float) (1.0 / Math.sqrt(q.dim(1))), dq, dk, dv);
+    }
+
     private static void copy(FloatTensor from, FloatTensor to) {
         int n = from.dim(0), m = from.dim(1);
         for (int i = 0; i < n; i++) System.arraycopy(from.data(), from.rowOffset(i), to.data(), to.rowOffset(i), m);

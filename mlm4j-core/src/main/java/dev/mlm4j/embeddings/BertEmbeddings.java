@@ -5,6 +5,7 @@ import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -32,9 +33,16 @@ public final class BertEmbeddings {
 
     /** (T, hidden) for the packed batch; positions restart at 0 for each sequence. */
     public FloatTensor forward(Kernels k, Batch batch) {
+        FloatTensor x = FloatTensor.zeros(batch.tokens(), config.hiddenSize());
+        sum(batch, x);
+        layerNorm.forward(k, x);
+        return x;
+    }
+
+    /** x (T, hidden) ← word + position + token type, per packed row. */
+    private void sum(Batch batch, FloatTensor x) {
         int t = batch.tokens(), h = config.hiddenSize();
         int[] ids = batch.ids(), types = batch.typeIds(), pos = batch.positions();
-        FloatTensor x = FloatTensor.zeros(t, h);
         float[] xd = x.data(), wd = wordEmbeddings.data(), pd = positionEmbeddings.data(), td = tokenTypeEmbeddings.data();
         for (int i = 0; i < t; i++) {
             check(ids[i], config.vocabSize(), "token id");
@@ -44,11 +52,42 @@ public final class BertEmbeddings {
             int r = i * h;
             for (int j = 0; j < h; j++) xd[r + j] = wd[wo + j] + pd[po + j] + td[to + j];
         }
-        layerNorm.forward(k, x);
-        return x;
     }
 
     private static void check(int v, int bound, String what) {
         if (v < 0 || v >= bound) throw new IllegalArgumentException(what + " " + v + " is outside [0, " + bound + ")");
+    }
+
+    /** The training forward: {@code sum} (T, hidden) ← word + position + token type (saved), y ← LayerNorm(sum); returns y. */
+    public FloatTensor forwardTraining(Kernels k, Batch batch, FloatTensor sum, FloatTensor y) {
+        sum(batch, sum);
+        System.arraycopy(sum.data(), sum.offset(), y.data(), y.offset(), sum.size());
+        layerNorm.forward(k, y);
+        return y;
+    }
+
+    /**
+     * Backward: dy (T, hidden) at the output → the LayerNorm's gradients, then each row's gradient added into the row
+     * of the word, position and token-type tables it was read from (sparse: only the batch's rows of the tables are
+     * touched), under {@code g} (this module's scope: {@code word_embeddings.weight}, …).
+     */
+    public void backward(Kernels k, Batch batch, FloatTensor sum, FloatTensor dy, Gradients g) {
+        int t = batch.tokens(), h = config.hiddenSize();
+        FloatTensor dsum = FloatTensor.zeros(t, h);
+        layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        FloatTensor dw = g.prefix("word_embeddings").tensor("weight", config.vocabSize(), h);
+        FloatTensor dp = g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), h);
+        FloatTensor dt = g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), h);
+        int[] ids = batch.ids(), types = batch.typeIds(), pos = batch.positions();
+        float[] d = dsum.data();
+        for (int i = 0; i < t; i++) {
+            int wo = dw.rowOffset(ids[i]), po = dp.rowOffset(pos[i]), to = dt.rowOffset(types[i]);
+            for (int j = 0; j < h; j++) {
+                float v = d[i * h + j];
+                dw.data()[wo + j] += v;
+                dp.data()[po + j] += v;
+                dt.data()[to + j] += v;
+            }
+        }
     }
 }

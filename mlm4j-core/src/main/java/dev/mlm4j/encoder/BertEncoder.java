@@ -6,6 +6,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,5 +42,24 @@ public final class BertEncoder {
         }
         if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
         return x;
+    }
+
+    /**
+     * The training forward: {@code hidden[0]} (T, hidden) is the embeddings' output; layer i reads {@code hidden[i]},
+     * writes {@code hidden[i + 1]} and saves its internals in {@code acts[i]}. Nothing is overwritten, so the backward
+     * has every layer's input.
+     */
+    public void forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts) {
+        for (int i = 0; i < layers.length; i++) layers[i].forwardTraining(k, hidden[i], batch, mask, acts[i], hidden[i + 1]);
+    }
+
+    /** Backward through every layer, last first: dy (T, hidden) at the last output → the gradient at {@code hidden[0]}. */
+    public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, FloatTensor dy, Gradients g) {
+        for (int i = layers.length - 1; i >= 0; i--) {
+            FloatTensor dx = FloatTensor.zeros(dy.dim(0), dy.dim(1));
+            layers[i].backward(k, hidden[i], batch, acts[i], dy, dx, g.prefix("layer", i));
+            dy = dx;
+        }
+        return dy;
     }
 }

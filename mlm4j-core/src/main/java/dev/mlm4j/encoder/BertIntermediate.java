@@ -5,6 +5,7 @@ import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /** GELU(dense(x)), hidden → intermediate: transformers' {@code BertIntermediate}; key {@code intermediate.dense}. */
@@ -18,5 +19,19 @@ public final class BertIntermediate {
     /** y (T, intermediate) ← GELU(dense(x (T, hidden))); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor x, FloatTensor y) {
         return dense.forwardGeluInto(k, x, y);
+    }
+
+    /** Training forward: {@code pre} ← dense(x) (saved), y ← GELU(pre); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor y) {
+        dense.forwardInto(k, x, pre);
+        LayerActivations.copy(pre, y);
+        k.gelu(y);
+        return y;
+    }
+
+    /** Backward: dy (T, intermediate) at GELU's output (overwritten with the gradient at pre) → dx (T, hidden) {@code +=}. */
+    void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
+        k.geluBackward(pre, dy);
+        dense.backward(k, x, dy, dx, true, g.prefix("dense"));
     }
 }

@@ -6,6 +6,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -35,5 +36,22 @@ public final class BertLayer {
         int t = x.dim(0);
         FloatTensor a = attention.forward(k, x, batch, mask, s, capture);                // (T, hidden)
         output.forward(k, intermediate.forward(k, a, s.inter(t)), a, x);             // (T, intermediate) → x
+    }
+
+    /** Training forward: x (T, hidden) → y (T, hidden), a different buffer (x is kept for the backward); internals saved in {@code a}. */
+    public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y) {
+        FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a);                          // (T, hidden)
+        output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre, a.inter), attn, a.outSum, y);
+    }
+
+    /**
+     * Backward: dy (T, hidden) at the layer's output → dx (T, hidden) at its input x (written); the parameters'
+     * gradients under {@code g} (this layer's scope).
+     */
+    public void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
+        FloatTensor dinter = FloatTensor.zeros(x.dim(0), a.inter.dim(1)), dattn = FloatTensor.zeros(x.dim(0), x.dim(1));
+        output.backward(k, a.inter, a.outSum, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
+        intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
+        attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
     }
 }

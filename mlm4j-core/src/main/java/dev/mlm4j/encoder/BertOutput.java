@@ -4,6 +4,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
@@ -17,5 +18,15 @@ public final class BertOutput {
     /** y (T, hidden) ← LayerNorm(dense(intermediate (T, intermediate)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor y) {
         return body.forward(k, intermediate, input, y);
+    }
+
+    /** Training forward: {@code sum} ← dense(intermediate) + input (saved), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor sum, FloatTensor y) {
+        return body.forwardTraining(k, intermediate, input, sum, y);
+    }
+
+    /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dintermediate} (written). */
+    void backward(Kernels k, FloatTensor intermediate, FloatTensor sum, FloatTensor dy, FloatTensor dintermediate, FloatTensor dsum, Gradients g) {
+        body.backward(k, intermediate, sum, dy, dintermediate, dsum, g);
     }
 }

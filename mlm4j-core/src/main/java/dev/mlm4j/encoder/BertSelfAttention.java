@@ -9,6 +9,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -54,5 +55,59 @@ public final class BertSelfAttention {
             }
         });
         return ctx;
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The training forward: as {@link #forward}, on the exact path, saving Q | K | V in {@code a.qkv} and each head's
+     * probabilities A in {@code a.probs}; returns the context {@code a.ctx} (T, hidden).
+     */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a) {
+        int hidden = x.dim(1);
+        qkv.forwardInto(k, x, a.qkv);                                                   // (T, 3·hidden)
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        Parallel.forEach(batch.size() * heads, task -> {
+            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
+            ScaledDotProductAttention.attend(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), mask,
+                    a.probs[s].row(h), head(a.ctx, off, len, h));
+        });
+        return a.ctx;
+    }
+
+    /**
+     * Backward: {@code dctx} (T, hidden) at the merged heads → {@code dx} (T, hidden) {@code +=} dQKV · W_qkv; the
+     * gradients of {@code query}, {@code key} and {@code value} (weight and bias) under {@code g}.
+     *
+     * @param x the forward's input (T, hidden)
+     */
+    void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dctx, FloatTensor dx, Gradients g) {
+        int hidden = x.dim(1);
+        FloatTensor dqkv = FloatTensor.zeros(x.dim(0), 3 * hidden);                     // (T, 3·hidden)
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
+        Parallel.forEach(batch.size() * heads, task -> {
+            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
+            ScaledDotProductAttention.backward(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), a.probs[s].row(h),
+                    head(dctx, off, len, h), head(dq, off, len, h), head(dk, off, len, h), head(dv, off, len, h));
+        });
+        FloatTensor dw = FloatTensor.zeros(3 * hidden, hidden), db = FloatTensor.zeros(3 * hidden);
+        qkv.backward(k, x, dqkv, dx, true, dw, db);
+        String[] names = {"query", "key", "value"};
+        for (int i = 0; i < 3; i++) {
+            addInto(dw.slice(i * hidden, hidden), g.prefix(names[i]).tensor("weight", hidden, hidden));
+            addInto(db.reshape(3, hidden).row(i).reshape(1, hidden), g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden));
+        }
+    }
+
+    /** Rows [off, off + len) and head h's columns of a (T, hidden) activation. */
+    private FloatTensor head(FloatTensor t, int off, int len, int h) {
+        return t.slice(off, len).columns(h * headSize, headSize);
+    }
+
+    private static void addInto(FloatTensor from, FloatTensor to) {
+        for (int r = 0; r < from.dim(0); r++) {
+            for (int c = 0; c < from.dim(1); c++) to.data()[to.rowOffset(r) + c] += from.at(r, c);
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), hidden → hidden: transformers' {@code BertSelfOutput}; keys {@code attention.output.{dense,LayerNorm}}. */
@@ -17,5 +18,15 @@ public final class BertSelfOutput {
     /** y (T, hidden) ← LayerNorm(dense(hidden (T, hidden)) + input (T, hidden)); returns y. */
     public FloatTensor forward(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor y) {
         return body.forward(k, hidden, input, y);
+    }
+
+    /** Training forward: {@code sum} ← dense(hidden) + input (saved), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor sum, FloatTensor y) {
+        return body.forwardTraining(k, hidden, input, sum, y);
+    }
+
+    /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dhidden} (written). */
+    void backward(Kernels k, FloatTensor hidden, FloatTensor sum, FloatTensor dy, FloatTensor dhidden, FloatTensor dsum, Gradients g) {
+        body.backward(k, hidden, sum, dy, dhidden, dsum, g);
     }
 }

@@ -6,6 +6,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -27,5 +28,19 @@ final class DenseResidualNorm {
         dense.forwardPlusInto(k, x, input, y);
         layerNorm.forward(k, y);
         return y;
+    }
+
+    /** Training forward: {@code sum} ← dense(x) + input (saved for the backward), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor input, FloatTensor sum, FloatTensor y) {
+        dense.forwardPlusInto(k, x, input, sum);
+        LayerActivations.copy(sum, y);
+        layerNorm.forward(k, y);
+        return y;
+    }
+
+    /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dx} (written). */
+    void backward(Kernels k, FloatTensor x, FloatTensor sum, FloatTensor dy, FloatTensor dx, FloatTensor dsum, Gradients g) {
+        layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        dense.backward(k, x, dsum, dx, false, g.prefix("dense"));
     }
 }

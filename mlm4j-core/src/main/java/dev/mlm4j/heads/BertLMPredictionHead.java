@@ -6,6 +6,7 @@ import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -43,5 +44,45 @@ public final class BertLMPredictionHead {
         k.matmulTransposed(t, decoder, logits);
         k.addBias(logits, bias);
         return logits;
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /** What the training forward saves, for m rows: the input h, dense(h) before GELU, GELU's output (the LayerNorm's input), t, the logits. */
+    public record Saved(FloatTensor h, FloatTensor pre, FloatTensor act, FloatTensor t, FloatTensor logits) {}
+
+    /** The training forward on h (m, hidden), the rows that carry a label: the same logits (m, vocab), saving what the backward needs. */
+    public Saved forwardTraining(Kernels k, FloatTensor h) {
+        int m = h.dim(0), hidden = h.dim(1);
+        FloatTensor pre = transformDense.forwardInto(k, h, FloatTensor.zeros(m, hidden));
+        FloatTensor act = pre.copy();
+        k.gelu(act);
+        FloatTensor t = act.copy();
+        transformLayerNorm.forward(k, t);
+        FloatTensor logits = FloatTensor.zeros(m, decoder.dim(0));
+        k.matmulTransposed(t, decoder, logits);
+        k.addBias(logits, bias);
+        return new Saved(h, pre, act, t, logits);
+    }
+
+    /** Whether the decoder is {@code words} itself (tied, as in transformers), so its gradient is the word table's. */
+    public boolean decoderTiedTo(FloatTensor words) {
+        return decoder == words;
+    }
+
+    /**
+     * Backward from {@code dlogits} (m, vocab) to {@code dh} (m, hidden), written. The decoder's gradient
+     * {@code dlogitsᵀ · t} goes into {@code decoderGrad} (vocab, hidden): the word embeddings' when tied; the rest under
+     * {@code g} (this head's scope, {@code cls.predictions}: {@code bias}, {@code transform.dense.*}, {@code transform.LayerNorm.*}).
+     */
+    public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
+        int m = s.h().dim(0), hidden = s.h().dim(1);
+        k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor("bias", decoder.dim(0)));
+        FloatTensor dt = FloatTensor.zeros(m, hidden);
+        k.matmul(dlogits, decoder, dt);                                                   // (m, vocab) · (vocab, hidden)
+        Gradients transform = g.prefix("transform");
+        transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
+        k.geluBackward(s.pre(), dt);
+        transformDense.backward(k, s.h(), dt, dh, false, transform.prefix("dense"));
     }
 }

@@ -76,6 +76,43 @@ public interface Kernels {
      */
     void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out);
 
+    // ---- backward (training): the scalar reference in ScalarKernels, fast twins where they exist ----------
+
+    /**
+     * The weight gradient of a linear layer y = x Wᵀ + b: {@code dw (out, in) += dyᵀ · x} and {@code db (out) += Σ_rows dy}
+     * (db may be null). The input gradient dx = dy · W is the forward {@link #linear} on Wᵀ packed.
+     *
+     * @param x  (n, in) the layer's input as the forward saw it
+     * @param dy (n, out) the loss's gradient at the layer's output
+     */
+    void linearWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db);
+
+    /**
+     * Backward of {@link #layerNorm} per row, recomputing mean and 1/σ from its input: with x̂ = (x − mean)/σ and
+     * g = dy ⊙ γ, {@code dx = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / σ} (written; dx may be dy itself),
+     * {@code dgamma += Σ_rows dy ⊙ x̂}, {@code dbeta += Σ_rows dy}.
+     *
+     * @param x (m, n) the LayerNorm's input (before normalisation)
+     */
+    void layerNormBackward(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta);
+
+    /** Backward of {@link #gelu} (erf form): {@code dy ← dy ⊙ GELU'(x)}, GELU'(x) = Φ(x) + x φ(x); x (m, n) is GELU's input. */
+    void geluBackward(FloatTensor x, FloatTensor dy);
+
+    /**
+     * Backward of {@link #attention} for one head of one sequence, exact, from the probabilities the forward saved:
+     * <pre>
+     *   dV = Aᵀ dO    dA = dO Vᵀ    dS = A ⊙ (dA − rowsum(dA ⊙ A))    dQ = scale · dS K    dK = scale · dSᵀ Q
+     * </pre>
+     * Masked entries have A = 0, so they pass no gradient: the mask needs no argument.
+     *
+     * @param probs (n, m) A = softmax(mask(q kᵀ · scale)), as the forward computed it
+     * @param dOut  (n, dv) the gradient at the head's output
+     * @param dq    (n, dk), dk (m, dk), dv (m, dv): written (column views of a (T, 3·hidden) gradient are fine)
+     */
+    void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut, float scale,
+                           FloatTensor dq, FloatTensor dk, FloatTensor dv);
+
     /** out (ids.length, d) = table (vocab, d) rows at ids. */
     default void embeddingLookup(FloatTensor table, int[] ids, FloatTensor out) {
         int d = table.dim(1);

@@ -269,4 +269,126 @@ public class ScalarKernels implements Kernels {
         double erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
         return Math.signum(x) * (1.0 - erfc);
     }
+
+    // ---- backward: plain loops in double, the reference for every backward kernel --------------------------
+
+    @Override
+    public void linearWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db) {
+        checkWeightGrad(x, dy, dw, db);
+        int n = x.dim(0), in = x.dim(1), out = dy.dim(1);
+        for (int o = 0; o < out; o++) {
+            for (int p = 0; p < in; p++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += (double) dy.at(i, o) * x.at(i, p);
+                dw.data()[dw.rowOffset(o) + p] += (float) s;
+            }
+            if (db != null) {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += dy.at(i, o);
+                db.data()[db.offset() + o] += (float) s;
+            }
+        }
+    }
+
+    /** The shapes {@link #linearWeightGrad} takes: x (n, in), dy (n, out), dw (out, in), db null or (out) contiguous. */
+    static void checkWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db) {
+        requireUnitStride(x, dy, dw);
+        if (dy.dim(0) != x.dim(0)) throw new IllegalArgumentException("weight gradient: x " + x + " and dy " + dy + " differ in rows");
+        dw.requireShape("weight gradient", dy.dim(1), x.dim(1));
+        if (db != null && (db.size() != dy.dim(1) || db.stride(-1) != 1)) throw new IllegalArgumentException("bias gradient " + db + " for " + dy.dim(1) + " outputs");
+    }
+
+    @Override
+    public void layerNormBackward(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
+        requireUnitStride(x, gamma, dy, dx, dgamma, dbeta);
+        int m = x.dim(0), n = x.dim(1);
+        dy.requireShape("layer norm dy", m, n);
+        dx.requireShape("layer norm dx", m, n);
+        double[] xhat = new double[n], g = new double[n], dgs = new double[n], dbs = new double[n];
+        for (int i = 0; i < m; i++) {
+            int r = x.rowOffset(i), ry = dy.rowOffset(i), rx = dx.rowOffset(i);
+            double mean = 0;
+            for (int j = 0; j < n; j++) mean += x.data()[r + j];
+            mean /= n;
+            double var = 0;
+            for (int j = 0; j < n; j++) {
+                double t = x.data()[r + j] - mean;
+                var += t * t;
+            }
+            double rstd = 1.0 / Math.sqrt(var / n + eps), gMean = 0, gxMean = 0;
+            for (int j = 0; j < n; j++) {
+                double d = dy.data()[ry + j];
+                xhat[j] = (x.data()[r + j] - mean) * rstd;
+                g[j] = d * gamma.data()[gamma.offset() + j];
+                gMean += g[j];
+                gxMean += g[j] * xhat[j];
+                dgs[j] += d * xhat[j];
+                dbs[j] += d;
+            }
+            gMean /= n;
+            gxMean /= n;
+            for (int j = 0; j < n; j++) dx.data()[rx + j] = (float) ((g[j] - gMean - xhat[j] * gxMean) * rstd);
+        }
+        for (int j = 0; j < n; j++) {
+            dgamma.data()[dgamma.offset() + j] += (float) dgs[j];
+            dbeta.data()[dbeta.offset() + j] += (float) dbs[j];
+        }
+    }
+
+    @Override
+    public void geluBackward(FloatTensor x, FloatTensor dy) {
+        requireUnitStride(x, dy);
+        int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
+        for (int i = 0; i < rows; i++) {
+            int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), ry = dy.rank() == 1 ? dy.offset() : dy.rowOffset(i);
+            for (int j = 0; j < n; j++) dy.data()[ry + j] = (float) (dy.data()[ry + j] * geluDerivative(x.data()[r + j]));
+        }
+    }
+
+    /** GELU'(x) = Φ(x) + x φ(x), in double. */
+    public static double geluDerivative(double x) {
+        return 0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI);
+    }
+
+    @Override
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut, float scale,
+                                  FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        checkAttention(q, k, v, null, dOut);
+        requireUnitStride(probs, dq, dk, dv);
+        int n = q.dim(0), m = k.dim(0), dkd = q.dim(1), dvd = v.dim(1);
+        probs.requireShape("attention probabilities", n, m);
+        dq.requireShape("dq", n, dkd);
+        dk.requireShape("dk", m, dkd);
+        dv.requireShape("dv", m, dvd);
+        double[][] ds = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            double dot = 0;
+            for (int j = 0; j < m; j++) {
+                double da = 0;
+                for (int c = 0; c < dvd; c++) da += (double) dOut.at(i, c) * v.at(j, c);
+                ds[i][j] = da;
+                dot += da * probs.at(i, j);
+            }
+            for (int j = 0; j < m; j++) ds[i][j] = probs.at(i, j) * (ds[i][j] - dot);
+        }
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < dvd; c++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += (double) probs.at(i, j) * dOut.at(i, c);
+                dv.data()[dv.rowOffset(j) + c] = (float) s;
+            }
+            for (int c = 0; c < dkd; c++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += ds[i][j] * q.at(i, c);
+                dk.data()[dk.rowOffset(j) + c] = (float) (s * scale);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < dkd; c++) {
+                double s = 0;
+                for (int j = 0; j < m; j++) s += ds[i][j] * k.at(j, c);
+                dq.data()[dq.rowOffset(i) + c] = (float) (s * scale);
+            }
+        }
+    }
 }

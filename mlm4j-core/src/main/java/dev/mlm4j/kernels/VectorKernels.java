@@ -52,6 +52,33 @@ public final class VectorKernels extends ScalarKernels {
         FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
     }
 
+    /**
+     * The weight gradient on {@link Gemm}: dyᵀ copied to a contiguous (out, n), x packed as the "weight" (in = n,
+     * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by column
+     * sums. The reference is {@link ScalarKernels#linearWeightGrad} (double sums): they agree to float rounding.
+     */
+    @Override
+    public void linearWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db) {
+        checkWeightGrad(x, dy, dw, db);
+        int n = x.dim(0), out = dy.dim(1);
+        if (n == 0) return;
+        FloatTensor dyT = FloatTensor.zeros(out, n);
+        float[] t = dyT.data(), d = dy.data();
+        for (int i = 0; i < n; i++) {
+            int r = dy.rowOffset(i);
+            for (int o = 0; o < out; o++) t[o * n + i] = d[r + o];
+        }
+        Gemm.linear(dyT, PackedMatrix.packInOut(x), null, Epilogue.BIAS_RESIDUAL, dw, dw);
+        if (db != null) {
+            float[] b = db.data();
+            for (int o = 0; o < out; o++) {
+                float s = 0f;
+                for (int i = 0, at = o * n; i < n; i++) s += t[at + i];
+                b[db.offset() + o] += s;
+            }
+        }
+    }
+
     // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
 
     @Override

@@ -2,6 +2,7 @@ package dev.mlm4j.layers;
 
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm over the hidden dimension; keeps TensorFlow's name "LayerNorm" in the key tree, as transformers does. */
@@ -23,5 +24,16 @@ public final class LayerNorm {
     /** x (n, hidden), normalised in place. */
     public void forward(Kernels k, FloatTensor x) {
         k.layerNorm(x, weight, bias, eps);
+    }
+
+    /**
+     * Backward of {@link #forward}: dx (n, hidden) written from dy (dx may be dy itself); the gradients of
+     * {@code weight} and {@code bias} accumulated under {@code g} (this LayerNorm's scope).
+     *
+     * @param x (n, hidden) the forward's input, before normalisation (mean and 1/σ are recomputed from it)
+     */
+    public void backward(Kernels k, FloatTensor x, FloatTensor dy, FloatTensor dx, Gradients g) {
+        int h = weight.size();
+        k.layerNormBackward(x, weight, eps, dy, dx, g.tensor("weight", h), g.tensor("bias", h));
     }
 }

@@ -6,6 +6,7 @@ import dev.mlm4j.kernels.Int8Matrix;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -21,6 +22,8 @@ public final class Linear {
     private final PackedMatrix weight; // in → out, packed; null when int8
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
+    /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
+    private volatile PackedMatrix transposed;
 
     /** A layer of {@code weight} (out, in) and {@code bias} (out, or null), stored at {@code precision}. */
     public Linear(FloatTensor weightOutIn, FloatTensor bias, Precision precision) {
@@ -109,5 +112,51 @@ public final class Linear {
         if (weight != null) k.linear(x, weight, bias, epilogue, residual, y);
         else k.linear(x, weight8, bias, epilogue, residual, y);
         return y;
+    }
+
+    // ---- backward ------------------------------------------------------------------------------------------
+
+    /** The weight as the checkpoint had it, (out, in), read back from the packed layout (fp32 only). */
+    public FloatTensor weightOutIn() {
+        PackedMatrix w = fp32("the weight's values");
+        FloatTensor t = FloatTensor.zeros(w.out(), w.in());
+        for (int o = 0; o < w.out(); o++) for (int i = 0; i < w.in(); i++) t.data()[o * w.in() + i] = w.weight(o, i);
+        return t;
+    }
+
+    /**
+     * Backward of {@code y = x Wᵀ + b} (whatever the epilogue: the caller has already taken GELU's or the residual's
+     * part out of dy): {@code dw (out, in) += dyᵀ · x}, {@code db (out) += Σ_rows dy} ({@link Kernels#linearWeightGrad}),
+     * and, if dx is given, {@code dx (n, in) = dy · W} (or {@code +=} with {@code accumulate}), on the forward's GEMM
+     * with Wᵀ packed once. Training runs on fp32 weights only.
+     *
+     * @param x  (n, in) the forward's input
+     * @param dy (n, out) the gradient at the output
+     * @param dx (n, in) or null when the input needs no gradient; must not overlap dy
+     * @param db (out) or null (a layer without bias)
+     */
+    public void backward(Kernels k, FloatTensor x, FloatTensor dy, FloatTensor dx, boolean accumulate, FloatTensor dw, FloatTensor db) {
+        fp32("backward");
+        k.linearWeightGrad(x, dy, dw, db);
+        if (dx != null) {
+            if (accumulate) k.linear(dy, transposed(), null, Epilogue.BIAS_RESIDUAL, dx, dx);
+            else k.linear(dy, transposed(), null, Epilogue.NONE, null, dx);
+        }
+    }
+
+    private PackedMatrix transposed() {
+        PackedMatrix t = transposed;
+        if (t == null) transposed = t = PackedMatrix.pack(weightOutIn().transposed());
+        return t;
+    }
+
+    private PackedMatrix fp32(String what) {
+        if (weight == null) throw new UnsupportedOperationException(what + " needs fp32 weights; this layer is int8 (load with Precision.FP32 to train)");
+        return weight;
+    }
+
+    /** {@link #backward(Kernels, FloatTensor, FloatTensor, FloatTensor, boolean, FloatTensor, FloatTensor)} into this layer's scope {@code g}: "weight" (out, in) and "bias" (out). */
+    public void backward(Kernels k, FloatTensor x, FloatTensor dy, FloatTensor dx, boolean accumulate, Gradients g) {
+        backward(k, x, dy, dx, accumulate, g.tensor("weight", out(), in()), bias == null ? null : g.tensor("bias", out()));
     }
 }

@@ -6,6 +6,11 @@ import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
@@ -44,5 +49,36 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
         return classifier.forward(k, bert.pooler().forward(k, output.firstTokens()));
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * One forward and backward pass of single-label classification, as transformers'
+     * {@code BertForSequenceClassification(labels=…)} with more than one label and dropout 0: the mean cross-entropy
+     * of the classifier's logits over the sequences (a label of −100 skips one), and every parameter's gradient
+     * accumulated into {@code g} under transformers' names ({@code bert.…}, {@code classifier.…}).
+     *
+     * @param labels one per sequence of the batch
+     * @return the loss
+     */
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
+        TrainingState s = new TrainingState(batch, bert.config());
+        FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
+        int n = batch.size(), h = last.dim(1);
+        FloatTensor cls = FloatTensor.zeros(n, h);                                       // each sequence's [CLS] row
+        for (int i = 0; i < n; i++) System.arraycopy(last.data(), last.rowOffset(batch.offset(i)), cls.data(), i * h, h);
+        FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
+        FloatTensor logits = classifier.forward(k, pooled);                             // (n, labels)
+        FloatTensor dlogits = FloatTensor.zeros(n, classifier.out());
+        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);
+        classifier.backward(k, pooled, dlogits, dpooled, false, g.prefix("classifier"));
+        bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
+        FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
+        for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
+        bert.backward(k, s, dLast, g.prefix("bert"));
+        return loss;
     }
 }

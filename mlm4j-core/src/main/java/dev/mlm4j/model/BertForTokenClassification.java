@@ -5,6 +5,11 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
@@ -29,5 +34,25 @@ public final class BertForTokenClassification extends BertWithClassifier impleme
     @Override
     public FloatTensor logits(EncoderOutput output) {
         return classifier.forward(Kernels.get(), output.lastHiddenState());
+    }
+
+    /**
+     * One forward and backward pass of token classification, as transformers' {@code BertForTokenClassification(labels=…)}
+     * with dropout 0: the mean cross-entropy over the tokens whose label is not −100 (special tokens, continuation word
+     * pieces), and every parameter's gradient accumulated into {@code g} under transformers' names.
+     *
+     * @param labels (T) one per packed token, or {@link CrossEntropy#IGNORE_INDEX}
+     */
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
+        TrainingState s = new TrainingState(batch, bert.config());
+        FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
+        FloatTensor logits = classifier.forward(k, last);                               // (T, labels)
+        FloatTensor dlogits = FloatTensor.zeros(last.dim(0), classifier.out());
+        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
+        classifier.backward(k, last, dlogits, dLast, false, g.prefix("classifier"));
+        bert.backward(k, s, dLast, g.prefix("bert"));
+        return loss;
     }
 }

@@ -10,6 +10,7 @@ import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -67,15 +68,39 @@ public final class BertModel implements Encoder {
 
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        checkLength(batch);
         AttentionMask mask = options.mask();
         ForwardCapture capture = options.capture();               // what to record besides x
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
         capture.hiddenState(x);                                            // the encoder updates x in place
         x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
         return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+    }
+
+    private void checkLength(Batch batch) {
+        if (batch.maxLength() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
+                    + config.maxPositionEmbeddings());
+        }
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The training forward under {@code mask}: the same numbers as {@link #forward} (the exact attention path, GELU
+     * outside the GEMM), with every activation the backward needs saved in {@code s}; returns the last hidden state
+     * (T, hidden). Dropout is not applied (probability 0).
+     */
+    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
+        checkLength(s.batch);
+        embeddings.forwardTraining(k, s.batch, s.embeddingSum, s.hidden[0]);
+        encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
+        return s.lastHiddenState();
+    }
+
+    /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@code bert}). */
+    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
+        FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
+        embeddings.backward(k, s.batch, s.embeddingSum, dEmbeddings, g.prefix("embeddings"));
     }
 }

@@ -31,6 +31,12 @@ class QuestionAnsweringPretrainedTest {
         qa = QuestionAnswering.load(folder, "qa-bert-base-uncased", Precision.FP32); // not through Models' per-JVM cache: its 440 MB go after this class
     }
 
+    /** JUnit keeps a test class's statics for the rest of the run: drop the 440 MB model when this class is done. */
+    @org.junit.jupiter.api.AfterAll
+    static void release() {
+        qa = null;
+    }
+
     @TestFactory
     Stream<DynamicTest> bertBaseUncasedQaMatchesTransformers() {
         List<DynamicTest> tests = new ArrayList<>();

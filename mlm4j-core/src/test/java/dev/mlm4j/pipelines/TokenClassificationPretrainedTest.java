@@ -45,6 +45,12 @@ class TokenClassificationPretrainedTest {
         ner = TokenClassification.load(folder, "ner-bert-base-cased", Precision.FP32); // not through Models' per-JVM cache: 440 MB freed after this class
     }
 
+    /** JUnit keeps a test class's statics for the rest of the run: drop the 440 MB model when this class is done. */
+    @org.junit.jupiter.api.AfterAll
+    static void release() {
+        ner = null;
+    }
+
     @TestFactory
     Stream<DynamicTest> bertBaseCasedNerMatchesTransformers() {
         List<DynamicTest> tests = new ArrayList<>();

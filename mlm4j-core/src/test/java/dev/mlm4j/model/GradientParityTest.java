@@ -1,0 +1,189 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.ScalarKernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Gradient parity with PyTorch (issue 18): the loss and every parameter's gradient of one fixed batch on a tiny random
+ * BERT, against transformers' autograd, for the masked-LM head ({@code training/tiny-bert-mlm}) and the
+ * sequence-classification head ({@code training/tiny-bert-classify}) and the token-classification head
+ * ({@code training/tiny-bert-tag}) and the question-answering head ({@code training/tiny-bert-qa}). Each fixture (the model folder, batch.json and
+ * gradients.safetensors, computed in float64 in train mode with dropout 0) comes from
+ * scripts/reference/training/gradient_parity.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
+ */
+class GradientParityTest {
+    /** Per tensor: max |mlm4j − torch| over max |torch|. */
+    private static final double GRADIENT_TOLERANCE = 1e-4;
+    private static final double LOSS_TOLERANCE = 1e-5;
+    /**
+     * Some gradients are exactly 0 in exact arithmetic, because a softmax ignores a shift along its row: the key biases'
+     * (b_K adds q_i · b_K to every score of row i) and the QA head's bias (it shifts every start, or end, logit alike).
+     * torch's float64 gives ~1e-17, mlm4j's float32 sums ~1e-8. A tensor whose reference is that small (below
+     * {@link #ZERO}) is checked against the largest gradient of the whole model instead of its own.
+     */
+    private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-6;
+
+    /** One step of a model: loss and gradients for a batch and its labels (flattened as batch.json lists them). */
+    private interface Step {
+        double run(Checkpoint c, Kernels k, Batch batch, int[] labels, Gradients g);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void maskedLmLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-mlm", kernels, 42, (c, k, batch, labels, g) ->
+                ((BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow()).lossAndGradients(k, batch, labels, g));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void sequenceClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-classify", kernels, 41, (c, k, batch, labels, g) ->
+                ((BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow())
+                        .lossAndGradients(k, batch, labels, g));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void tokenClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-tag", kernels, 39, (c, k, batch, labels, g) ->
+                ((BertForTokenClassification) c.load(Task.TOKEN_CLASSIFICATION, Precision.FP32).orElseThrow())
+                        .lossAndGradients(k, batch, labels, g));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void questionAnsweringLossAndEveryGradientMatchTransformers(String kernels) throws Exception {
+        check("tiny-bert-qa", kernels, 39, (c, k, batch, spans, g) -> {           // spans: start, end per sequence
+            int[] starts = new int[spans.length / 2], ends = new int[spans.length / 2];
+            for (int i = 0; i < starts.length; i++) {
+                starts[i] = spans[2 * i];
+                ends[i] = spans[2 * i + 1];
+            }
+            return ((BertForQuestionAnswering) c.load(Task.QUESTION_ANSWERING, Precision.FP32).orElseThrow())
+                    .lossAndGradients(k, batch, starts, ends, g);
+        });
+    }
+
+    /**
+     * The training forward computes what inference computes (the exact attention path and GELU outside the GEMM, so
+     * not bit for bit): the last hidden state and the MLM logits at the labelled rows agree to float rounding, and a
+     * backward pass leaves the inference outputs unchanged.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void theTrainingForwardAgreesWithInference(String kernels) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = Path.of(GradientParityTest.class.getResource("/training/tiny-bert-mlm/config.json").toURI()).getParent();
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        Batch batch = Batch.of(ints(batchJson.get("ids")), ints(batchJson.get("token_types")));
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            BertForMaskedLM model = (BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
+            float[] before = model.bert().forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+            TrainingState s = new TrainingState(batch, model.bert().config());
+            float[] training = model.bert().forwardTraining(k, s, dev.mlm4j.attention.AttentionMask.BIDIRECTIONAL).toArray();
+            for (int i = 0; i < before.length; i++) assertEquals(before[i], training[i], 1e-5 * Math.max(1, Math.abs(before[i])), "hidden element " + i);
+            int[] labels = new int[batch.tokens()];
+            Arrays.fill(labels, -100);
+            labels[2] = 7;
+            model.lossAndGradients(k, batch, labels, new Gradients());
+            float[] after = model.bert().forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+            assertTrue(Arrays.equals(before, after), "inference after a backward pass gives the same bits");
+        }
+    }
+
+    private static void check(String fixture, String kernels, int parameters, Step step) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = Path.of(GradientParityTest.class.getResource("/training/" + fixture + "/config.json").toURI()).getParent();
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        int[][] ids = ints(batchJson.get("ids")), types = ints(batchJson.get("token_types")), labels = ints(batchJson.get("labels"));
+        Batch batch = Batch.of(ids, types);
+        int[] flatLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
+
+        Gradients g = new Gradients();
+        double loss;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            loss = step.run(c, k, batch, flatLabels, g);
+        }
+        try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
+            double torchLoss = expected.load("loss").get(0);
+            assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
+            List<String> failures = new ArrayList<>();
+            double modelMax = 0;
+            for (String name : expected.names()) {
+                if (!name.equals("loss")) for (float v : expected.load(name).toArray()) modelMax = Math.max(modelMax, Math.abs(v));
+            }
+            int compared = 0;
+            double worstRel = 0;
+            String worstName = "";
+            for (String name : expected.names().stream().sorted().toList()) {
+                if (name.equals("loss")) continue;
+                FloatTensor want = expected.load(name), got = g.get(name);
+                if (got == null) {
+                    failures.add(name + ": no gradient from mlm4j");
+                    continue;
+                }
+                if (!Arrays.equals(want.shape(), got.shape())) {
+                    failures.add(name + ": shape " + Arrays.toString(got.shape()) + ", torch " + Arrays.toString(want.shape()));
+                    continue;
+                }
+                float[] w = want.toArray(), a = got.toArray();
+                double max = 0, worst = 0;
+                int at = -1;
+                for (float v : w) max = Math.max(max, Math.abs(v));
+                for (int i = 0; i < w.length; i++) {
+                    double d = Math.abs(a[i] - w[i]);
+                    if (d > worst) {
+                        worst = d;
+                        at = i;
+                    }
+                }
+                double rel = max < ZERO ? worst / (ZERO_TOLERANCE * modelMax) * GRADIENT_TOLERANCE : worst / max;
+                if (rel > GRADIENT_TOLERANCE) {
+                    failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)",
+                            name, rel, at, a[at], w[at], max));
+                }
+                if (max >= ZERO && rel > worstRel) {
+                    worstRel = rel;
+                    worstName = name;
+                }
+                compared++;
+            }
+            List<String> extra = g.all().keySet().stream().filter(n -> expected.info(n) == null).toList();
+            assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
+            assertTrue(failures.isEmpty(), fixture + ", " + kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            System.out.printf("%s, %s kernels: loss %.9f (torch %.9f); worst gradient %s, max relative error %.3g%n", fixture, kernels, loss, torchLoss,
+                    worstName, worstRel);
+            assertEquals(parameters, compared, "every named parameter compared");
+        }
+    }
+
+    private static int[][] ints(JsonNode rows) {
+        int[][] out = new int[rows.size()][];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode r = rows.get(i);
+            out[i] = new int[r.size()];
+            for (int j = 0; j < out[i].length; j++) out[i][j] = r.get(j).asInt();
+        }
+        return out;
+    }
+}

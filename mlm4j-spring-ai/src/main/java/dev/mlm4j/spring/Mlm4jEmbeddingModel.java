@@ -1,0 +1,107 @@
+package dev.mlm4j.spring;
+
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.pipelines.FeatureExtraction;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.Pooling;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.Embedding;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.embedding.EmbeddingOptions;
+import org.springframework.ai.embedding.EmbeddingRequest;
+import org.springframework.ai.embedding.EmbeddingResponse;
+import org.springframework.ai.embedding.EmbeddingResponseMetadata;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Spring AI's {@link EmbeddingModel} on an mlm4j embedding model, in process and in pure Java: the vectors are
+ * exactly {@link FeatureExtraction}'s (the model's own pooling and normalisation, sentence-transformers' {@code encode}).
+ * <pre>
+ *   EmbeddingModel model = new Mlm4jEmbeddingModel("all-MiniLM-L6-v2");
+ *   float[] v = model.embed("A man is playing a guitar.");
+ * </pre>
+ * In a Spring Boot application the bean comes from {@link Mlm4jEmbeddingAutoConfiguration} ({@code mlm4j.embedding.*}).
+ * Thread-safe: Spring AI's vector stores call it from any thread.
+ */
+public class Mlm4jEmbeddingModel implements EmbeddingModel {
+
+    private final String modelName;
+    private final FeatureExtraction pipeline;
+    private final FeatureExtraction.Options options;
+
+    /** A model of mlm4j's catalogue by name (downloaded once, then cached) or a model folder, at the process's precision. */
+    public Mlm4jEmbeddingModel(String nameOrPath) {
+        this(nameOrPath, Models.embeddings(nameOrPath), FeatureExtraction.Options.DEFAULT);
+    }
+
+    /** As {@link #Mlm4jEmbeddingModel(String)}, with the linear layers at {@code precision}. */
+    public Mlm4jEmbeddingModel(String nameOrPath, Precision precision) {
+        this(nameOrPath, Models.embeddings(nameOrPath, null, precision), FeatureExtraction.Options.DEFAULT);
+    }
+
+    /**
+     * @param modelName the name the responses' metadata report (and requests may name)
+     * @param pipeline  an mlm4j feature-extraction pipeline ({@link Models#embeddings})
+     * @param options   truncation, maximum length and tokens per forward pass; pooling and normalisation must be
+     *                  left to the model (null) so that the vectors are the model's sentence embeddings
+     */
+    public Mlm4jEmbeddingModel(String modelName, FeatureExtraction pipeline, FeatureExtraction.Options options) {
+        this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.options = Objects.requireNonNull(options, "options");
+        if (options.pooling() == Pooling.NONE) {
+            throw new IllegalArgumentException("an EmbeddingModel gives one vector per text: pooling none (token vectors) cannot be used");
+        }
+    }
+
+    /** The model's name or folder, as configured. */
+    public String modelName() {
+        return modelName;
+    }
+
+    /** The mlm4j pipeline behind this model. */
+    public FeatureExtraction pipeline() {
+        return pipeline;
+    }
+
+    @Override
+    public EmbeddingResponse call(EmbeddingRequest request) {
+        check(request.getOptions());
+        List<String> texts = request.getInstructions();
+        List<FeatureExtraction.Embedding> features = pipeline.extract(texts, options);
+        List<Embedding> results = new ArrayList<>(features.size());
+        int tokens = 0;
+        for (FeatureExtraction.Embedding e : features) {
+            results.add(new Embedding(e.vector(), e.index()));
+            tokens += e.tokens().length;
+        }
+        return new EmbeddingResponse(results, new EmbeddingResponseMetadata(modelName, new DefaultUsage(tokens, 0, tokens)));
+    }
+
+    @Override
+    public float[] embed(Document document) {
+        return call(new EmbeddingRequest(List.of(getEmbeddingContent(document)), null)).getResult().getOutput();
+    }
+
+    /** The vectors' length (the model's hidden size), without running the model. */
+    @Override
+    public int dimensions() {
+        return pipeline.dimension();
+    }
+
+    /** A request that asks for another model or another vector length fails rather than getting this model's vectors. */
+    private void check(EmbeddingOptions requested) {
+        if (requested == null) return;
+        if (requested.getDimensions() != null && requested.getDimensions() != dimensions()) {
+            throw new IllegalArgumentException("'" + modelName + "' gives vectors of " + dimensions()
+                    + " dimensions, not " + requested.getDimensions());
+        }
+        if (requested.getModel() != null && !requested.getModel().equals(modelName)) {
+            throw new IllegalArgumentException("this EmbeddingModel runs '" + modelName + "', not '" + requested.getModel() + "'");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.mlm4j.spring;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import dev.mlm4j.pipelines.PublicApi;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** mlm4j-spring-ai reaches the core through its public API only ({@link PublicApi#PACKAGES}), as an application would. */
+class FrontEndArchitectureTest {
+
+    @Test
+    void importsOnlyThePublicApiOfTheCore() {
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.mlm4j.spring");
+        assertFalse(classes.isEmpty());
+        noClasses().should().dependOnClassesThat(resideInAPackage("dev.mlm4j..").and(not(resideInAnyPackage(PublicApi.patternsWith("dev.mlm4j.spring")))))
+                .because("front ends use the core's public API only: " + PublicApi.PACKAGES)
+                .check(classes);
+    }
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Gradient parity fixture for mlm4j's backward pass (issue 18): PyTorch autograd's loss and every parameter's
+gradient for one fixed batch on a tiny random BERT, masked LM and sequence classification.
+
+Writes mlm4j-core/src/test/resources/training/tiny-bert-mlm/:
+  config.json, model.safetensors, vocab.txt   a random BertForMaskedLM (hidden 32, 2 layers, 4 heads, vocab 100),
+                                              written by transformers' save_pretrained
+  batch.json                                   two sequences of different lengths (ids, token types, labels: the
+                                              original id at masked positions, -100 elsewhere); PyTorch pads them
+                                              with attention_mask, mlm4j packs them
+  gradients.safetensors                        "loss" (1) and, for every name of model.named_parameters(), its .grad,
+                                              computed in float64 (stored as float32) with dropout 0, train mode
+
+And the same for BertForSequenceClassification (3 labels, the pooler and classifier; labels one per sequence) in
+mlm4j-core/src/test/resources/training/tiny-bert-classify/ (config.json, model.safetensors, vocab.txt, batch.json with
+"labels": [[l0], [l1]], gradients.safetensors), and for BertForTokenClassification (5 labels, one per token, -100 on
+[CLS], [SEP] and one word) in mlm4j-core/src/test/resources/training/tiny-bert-tag/, and for BertForQuestionAnswering
+(labels [[start, end], …]) in tiny-bert-qa/. transformers' QA loss does not mask padding (padded positions take part in
+the softmax over start positions), so that batch's two sequences have the same length and nothing is padded.
+
+Read by dev.mlm4j.model.GradientParityTest. Python only makes the fixture; the test runs without it.
+
+    /work/venv/bin/python scripts/reference/training/gradient_parity.py [OUT_DIR]
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+from transformers import BertConfig, BertForMaskedLM, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources", "training",
+    "tiny-bert-mlm")
+os.makedirs(OUT, exist_ok=True)
+
+
+
+def save_gradients(model, loss, folder):
+    """Backpropagates loss and writes it with every named parameter's .grad to folder/gradients.safetensors."""
+    loss.backward()
+    tensors = {"loss": loss.detach().reshape(1).float()}
+    for name, p in model.named_parameters():
+        tensors[name] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+    save_file(tensors, os.path.join(folder, "gradients.safetensors"),
+              metadata={"source": "transformers %s, torch %s: %s in float64, eager attention, train mode, dropout 0"
+                        % (__import__("transformers").__version__, torch.__version__, type(model).__name__)})
+    return tensors
+
+
+VOCAB = 100
+words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + ["w%d" % i for i in range(5, VOCAB)]
+with open(os.path.join(OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+
+torch.manual_seed(18)
+config = BertConfig(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                    max_position_embeddings=64, type_vocab_size=2, hidden_dropout_prob=0.0,
+                    attention_probs_dropout_prob=0.0)
+model = BertForMaskedLM(config)
+# random init leaves LayerNorm at 1/0 and biases at 0: perturb every parameter so each one's gradient is generic
+with torch.no_grad():
+    for p in model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+model.save_pretrained(OUT, safe_serialization=True)
+
+# two sequences: [CLS] a [SEP] b [SEP] (token types 0 then 1) and a shorter single segment; 15 % masking by hand:
+# [MASK], a random token and an unchanged token all carry labels; the rest are -100
+g = torch.Generator().manual_seed(7)
+seq_a = [2] + torch.randint(5, VOCAB, (6,), generator=g).tolist() + [3] + torch.randint(5, VOCAB, (4,), generator=g).tolist() + [3]
+types_a = [0] * 8 + [1] * 5
+seq_b = [2] + torch.randint(5, VOCAB, (5,), generator=g).tolist() + [3]
+types_b = [0] * len(seq_b)
+labels_a = [-100] * len(seq_a)
+labels_b = [-100] * len(seq_b)
+for pos in (2, 5, 10):           # [MASK]
+    labels_a[pos] = seq_a[pos]
+    seq_a[pos] = 4
+labels_a[9] = seq_a[9]; seq_a[9] = 42   # a random replacement
+labels_b[3] = seq_b[3]                  # unchanged, still predicted
+labels_b[1] = seq_b[1]; seq_b[1] = 4
+batch = {"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": [labels_a, labels_b]}
+with open(os.path.join(OUT, "batch.json"), "w") as f:
+    json.dump(batch, f)
+
+n = max(len(seq_a), len(seq_b))
+def pad(rows, value):
+    return torch.tensor([r + [value] * (n - len(r)) for r in rows])
+input_ids, token_types, labels = pad(batch["ids"], 0), pad(batch["token_types"], 0), pad(batch["labels"], -100)
+attention_mask = pad([[1] * len(seq_a), [1] * len(seq_b)], 0)
+
+m64 = BertForMaskedLM.from_pretrained(OUT, attn_implementation="eager").double()
+m64.train()                       # dropout probabilities are 0, so train mode is deterministic
+out = m64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=labels)
+tensors = save_gradients(m64, out.loss, OUT)
+print("loss", out.loss.item())
+print("wrote", OUT, sorted(os.listdir(OUT)))
+print("parameters:", ", ".join(n for n, _ in m64.named_parameters()))
+
+# ---- sequence classification: the same encoder sizes, a pooler and a 3-way classifier --------------------------
+CLS_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-classify")
+os.makedirs(CLS_OUT, exist_ok=True)
+with open(os.path.join(CLS_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(19)
+cls_config = BertConfig(**{**config.to_dict(), "num_labels": 3, "id2label": {0: "a", 1: "b", 2: "c"},
+                           "label2id": {"a": 0, "b": 1, "c": 2}})
+cls_model = BertForSequenceClassification(cls_config)
+with torch.no_grad():
+    for p in cls_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+cls_model.save_pretrained(CLS_OUT, safe_serialization=True)
+cls_batch = {"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": [[2], [0]]}
+with open(os.path.join(CLS_OUT, "batch.json"), "w") as f:
+    json.dump(cls_batch, f)
+c64 = BertForSequenceClassification.from_pretrained(CLS_OUT, attn_implementation="eager").double()
+c64.train()
+out = c64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=torch.tensor([2, 0]))
+assert c64.config.problem_type == "single_label_classification", c64.config.problem_type
+tensors = save_gradients(c64, out.loss, CLS_OUT)
+print("classification loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", CLS_OUT, sorted(os.listdir(CLS_OUT)))
+
+# ---- token classification: a 5-way classifier on every token, -100 on the special tokens and one word -------------
+TAG_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-tag")
+os.makedirs(TAG_OUT, exist_ok=True)
+with open(os.path.join(TAG_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(20)
+tag_config = BertConfig(**{**config.to_dict(), "num_labels": 5, "id2label": {i: "T%d" % i for i in range(5)},
+                           "label2id": {"T%d" % i: i for i in range(5)}})
+tag_model = BertForTokenClassification(tag_config)
+with torch.no_grad():
+    for p in tag_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+tag_model.save_pretrained(TAG_OUT, safe_serialization=True)
+tag_labels = []
+for seq in (seq_a, seq_b):
+    row = torch.randint(0, 5, (len(seq),), generator=g).tolist()
+    for i, t in enumerate(seq):
+        if t in (2, 3):
+            row[i] = -100
+    tag_labels.append(row)
+tag_labels[0][4] = -100            # a continuation word piece, say
+with open(os.path.join(TAG_OUT, "batch.json"), "w") as f:
+    json.dump({"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": tag_labels}, f)
+t64 = BertForTokenClassification.from_pretrained(TAG_OUT, attn_implementation="eager").double()
+t64.train()
+out = t64(input_ids=input_ids, token_type_ids=token_types, attention_mask=attention_mask, labels=pad(tag_labels, -100))
+tensors = save_gradients(t64, out.loss, TAG_OUT)
+print("token classification loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", TAG_OUT, sorted(os.listdir(TAG_OUT)))
+
+# ---- question answering: start/end logits; two sequences of the same length (the QA loss does not mask padding) ----
+QA_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-qa")
+os.makedirs(QA_OUT, exist_ok=True)
+with open(os.path.join(QA_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(words) + "\n")
+torch.manual_seed(21)
+qa_model = BertForQuestionAnswering(config)
+with torch.no_grad():
+    for p in qa_model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+qa_model.save_pretrained(QA_OUT, safe_serialization=True)
+seq_c = [2] + torch.randint(5, VOCAB, (4,), generator=g).tolist() + [3] + torch.randint(5, VOCAB, (6,), generator=g).tolist() + [3]
+types_c = [0] * 6 + [1] * 7
+spans = [[9, 11], [7, 7]]
+with open(os.path.join(QA_OUT, "batch.json"), "w") as f:
+    json.dump({"ids": [seq_a, seq_c], "token_types": [types_a, types_c], "labels": spans}, f)
+q64 = BertForQuestionAnswering.from_pretrained(QA_OUT, attn_implementation="eager").double()
+q64.train()
+out = q64(input_ids=torch.tensor([seq_a, seq_c]), token_type_ids=torch.tensor([types_a, types_c]),
+          attention_mask=torch.ones(2, len(seq_a), dtype=torch.long),
+          start_positions=torch.tensor([s for s, _ in spans]), end_positions=torch.tensor([e for _, e in spans]))
+tensors = save_gradients(q64, out.loss, QA_OUT)
+print("question answering loss", out.loss.item(), "parameters", len(tensors) - 1)
+print("wrote", QA_OUT, sorted(os.listdir(QA_OUT)))
