@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The core's public API: the only packages of mlm4j-core that the front ends (mlm4j-cli, mlm4j-server, mlm4j-spark)
+ * The core's public API: the only packages of mlm4j-core that the front ends (mlm4j-cli, mlm4j-server, mlm4j-spark, mlm4j-langchain4j, mlm4j-spring-ai)
  * and applications import. Everything else — tensors, kernels, weights and their formats, layers, the model tree,
  * the converter — is reached through {@link Models}. Each front end's {@code FrontEndArchitectureTest} checks its
  * imports against this list (docs/ARCHITECTURE.md).
