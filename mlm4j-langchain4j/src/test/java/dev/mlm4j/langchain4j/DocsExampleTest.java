@@ -2,13 +2,7 @@ package dev.mlm4j.langchain4j;
 
 import org.junit.jupiter.api.Test;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
+import dev.mlm4j.testsupport.JavaExamples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -32,29 +26,7 @@ class DocsExampleTest {
         Matcher shown = Pattern.compile("```text\n(.*?)```", Pattern.DOTALL).matcher(langchain4j);
         assertTrue(shown.find(), "the LangChain4j section shows the example's output in a ```text block");
 
-        String printed = compileAndRun(code.group(1), "LangChain4jExample");
+        String printed = JavaExamples.compileAndRun(code.group(1), "LangChain4jExample", Files.createTempDirectory("docs-example"));
         assertEquals(shown.group(1).strip(), printed.strip(), "docs/integrations.md shows other output than the example prints");
-    }
-
-    /** Compiles {@code source} (class {@code name}) against the test classpath, runs its main, returns what it printed. */
-    private static String compileAndRun(String source, String name) throws Exception {
-        Path dir = Files.createTempDirectory("docs-example");
-        Path src = dir.resolve(name + ".java");
-        Files.writeString(src, source);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diag = new ByteArrayOutputStream();
-        int rc = javac.run(null, diag, diag, "-classpath", System.getProperty("java.class.path"),
-                "--add-modules", "jdk.incubator.vector", "-d", dir.toString(), src.toString());
-        assertEquals(0, rc, "the example does not compile:\n" + diag);
-
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, DocsExampleTest.class.getClassLoader())) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            cl.loadClass(name).getMethod("main", String[].class).invoke(null, (Object) new String[0]);
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -2,13 +2,7 @@ package dev.mlm4j.spark;
 
 import org.junit.jupiter.api.Test;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
+import dev.mlm4j.testsupport.JavaExamples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -47,36 +41,15 @@ class DocsExampleTest {
         }
     }
 
-    /** Compiles {@code source} (class {@code name}) against the test classpath, runs its main with {@code args}, returns what it printed. */
+    /** {@link JavaExamples#compileAndRun} on the shared session: Dataset.show prints through Scala's Console, which keeps the System.out it first saw, so it gets the capture too. */
     private static String compileAndRun(String source, String name, String... args) throws Exception {
-        Path dir = SparkTests.tempDir("docs-example");
-        Path src = dir.resolve(name + ".java");
-        Files.writeString(src, source);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diag = new ByteArrayOutputStream();
-        int rc = javac.run(null, diag, diag, "-classpath", System.getProperty("java.class.path"),
-                "--add-modules", "jdk.incubator.vector", "-d", dir.toString(), src.toString());
-        assertEquals(0, rc, "the example does not compile:\n" + diag);
-
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, DocsExampleTest.class.getClassLoader())) {
-            System.setOut(capture);
-            // Dataset.show prints through Scala's Console, which keeps the System.out it first saw: give it ours too
-            scala.Console$.MODULE$.withOut(capture, new scala.runtime.AbstractFunction0<Object>() {
-                @Override
-                public Object apply() {
-                    try {
-                        return cl.loadClass(name).getMethod("main", String[].class).invoke(null, (Object) args);
-                    } catch (ReflectiveOperationException e) {
-                        throw new IllegalStateException(e);
+        return JavaExamples.compileAndRun(source, name, SparkTests.tempDir("docs-example"), (main, out) ->
+                scala.Console$.MODULE$.withOut(out, new scala.runtime.AbstractFunction0<Object>() {
+                    @Override
+                    public Object apply() {
+                        main.run();
+                        return null;
                     }
-                }
-            });
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+                }), args);
     }
 }
