@@ -86,7 +86,7 @@ public record BertConfig(
         return java.util.Collections.unmodifiableSequencedMap(m);
     }
 
-    private static int positive(JsonNode root, String field, int absent, String where) {
+    static int positive(JsonNode root, String field, int absent, String where) {
         JsonNode v = root.get(field);
         if (v == null) return absent;
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
@@ -104,7 +104,7 @@ public record BertConfig(
         return v.doubleValue();
     }
 
-    private static int padTokenId(JsonNode root, String where) {
+    static int padTokenId(JsonNode root, String where) {
         JsonNode v = root.get("pad_token_id");
         if (v == null || v.isNull()) return 0; // transformers allows None; it only marks padding for training
 

@@ -22,10 +22,17 @@ public final class BertSelfAttention {
     private final int heads, headSize;
 
     public BertSelfAttention(Weights w, BertConfig c, Precision precision) {
-        int h = c.hiddenSize();
-        this.qkv = Linear.fused(precision, h, new int[] {h, h, h}, w.prefix("query"), w.prefix("key"), w.prefix("value"));
-        this.heads = c.numAttentionHeads();
-        this.headSize = c.headSize();
+        this(w.prefix("query"), w.prefix("key"), w.prefix("value"), c.hiddenSize(), c.numAttentionHeads(), precision);
+    }
+
+    /**
+     * The same attention on query, key and value projections under other scopes: how another family whose attention
+     * is the seed's formula (DistilBERT's {@code q_lin}, {@code k_lin}, {@code v_lin}) runs it without a second copy.
+     */
+    BertSelfAttention(Weights query, Weights key, Weights value, int hidden, int heads, Precision precision) {
+        this.qkv = Linear.fused(precision, hidden, new int[] {hidden, hidden, hidden}, query, key, value);
+        this.heads = heads;
+        this.headSize = hidden / heads;
     }
 
     /**

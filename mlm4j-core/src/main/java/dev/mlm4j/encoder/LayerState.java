@@ -22,11 +22,15 @@ public final class LayerState {
     private final FloatTensor inter; // (capacity, intermediate)  GELU(dense(attn))
 
     LayerState(int tokens, BertConfig c) {
-        int h = c.hiddenSize();
+        this(tokens, c.hiddenSize(), c.intermediateSize());
+    }
+
+    /** The same workspace for any family with BERT's layer shape (hidden {@code h}, feed-forward width {@code intermediate}). */
+    LayerState(int tokens, int h, int intermediate) {
         this.qkv = FloatTensor.zeros(tokens, 3 * h);
         this.ctx = FloatTensor.zeros(tokens, h);
         this.attn = FloatTensor.zeros(tokens, h);
-        this.inter = FloatTensor.zeros(tokens, c.intermediateSize());
+        this.inter = FloatTensor.zeros(tokens, intermediate);
     }
 
     /** Tokens the buffers hold. */

@@ -66,11 +66,7 @@ public final class BertFamily implements EncoderFamily {
                 {"intermediate_size", "" + c.intermediateSize(), "" + seen.intermediateSize()},
                 {"max_position_embeddings", "" + c.maxPositionEmbeddings(), "" + seen.maxPositionEmbeddings()},
                 {"type_vocab_size", "" + c.typeVocabSize(), "" + seen.typeVocabSize()}};
-        for (String[] p : pairs) {
-            if (!p[1].equals(p[2])) {
-                throw new WeightException("config.json says " + p[0] + " = " + p[1] + " but the weights in " + t.origin() + " have " + p[2]);
-            }
-        }
+        FamilyChecks.sameSizes(t, pairs);
     }
 
     /**
@@ -79,12 +75,7 @@ public final class BertFamily implements EncoderFamily {
      */
     @Override
     public void checkVocabulary(int vocabSize, Path vocabFile, TensorSource t) {
-        TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
-        if (vocabSize != word.shape()[0]) {
-            throw new WeightException(vocabFile + " has " + vocabSize + " tokens but the word-embedding table"
-                    + " (bert.embeddings.word_embeddings.weight in " + t.origin() + ") has " + word.shape()[0]
-                    + " rows: the vocabulary does not belong to these weights (cut or swapped file?)");
-        }
+        FamilyChecks.vocabularyFits(vocabSize, vocabFile, t, "bert.embeddings.word_embeddings.weight", "BERT");
     }
 
     private static final Pattern LAYER = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.attention\\.self\\.query\\.weight");
@@ -121,8 +112,6 @@ public final class BertFamily implements EncoderFamily {
     }
 
     private static TensorInfo require(TensorSource t, String name) {
-        TensorInfo i = t.info(name);
-        if (i == null) throw new WeightException("missing weight '" + name + "' in " + t.origin() + ": not a BERT checkpoint?");
-        return i;
+        return FamilyChecks.require(t, name, "BERT");
     }
 }

@@ -38,6 +38,10 @@ class EncoderFamiliesTest {
     private static final String IMPLEMENTED = String.join(" or ",
             EncoderFamilies.bert().architectures().stream().map(a -> "\"" + a + "\"").toList());
 
+    /** What a refusal without model_type lists: every family's architectures. */
+    private static final String IMPLEMENTED_BY_ANY = String.join(" or ",
+            EncoderFamilies.all().stream().flatMap(f -> f.architectures().stream()).map(a -> "\"" + a + "\"").toList());
+
     @Test
     void bertRegistersTheBareEncoderWithItsPoolerAndTheMaskedLmByArchitectureName() {
         EncoderFamily bert = EncoderFamilies.bert();
@@ -62,11 +66,11 @@ class EncoderFamiliesTest {
 
     @Test
     void anUnknownModelTypeOrArchitectureIsOneLineNamingWhatIsImplemented() {
-        assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\")",
+        assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\" or \"distilbert\")",
                 refusal("{\"model_type\": \"roberta\", \"architectures\": [\"RobertaForMaskedLM\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertForMultipleChoice\" is not supported (mlm4j implements " + IMPLEMENTED + ")",
                 refusal("{\"model_type\": \"bert\", \"architectures\": [\"BertForMultipleChoice\"]}"));
-        assertEquals("m/config.json: \"architectures\": \"RobertaModel\" is not supported (mlm4j implements " + IMPLEMENTED + ")",
+        assertEquals("m/config.json: \"architectures\": \"RobertaModel\" is not supported (mlm4j implements " + IMPLEMENTED_BY_ANY + ")",
                 refusal("{\"architectures\": [\"RobertaModel\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertModel\" is not a list of architecture names",
                 refusal("{\"architectures\": \"BertModel\"}"));

@@ -1,0 +1,50 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.DistilBertConfig;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.embeddings.DistilBertEmbeddings;
+import dev.mlm4j.encoder.DistilBertTransformer;
+import dev.mlm4j.encoder.ForwardCapture;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * transformers' {@code DistilBertModel}: embeddings (word + position, no token types) → {@code n_layers} post-norm
+ * blocks with the seed's bidirectional attention; keys {@code embeddings.*}, {@code transformer.layer.N.*} under
+ * {@code distilbert.}. No pooler. Immutable and shared by all threads.
+ */
+public final class DistilBertModel implements Encoder {
+    private final DistilBertConfig config;
+    private final DistilBertEmbeddings embeddings;
+    private final DistilBertTransformer transformer;
+
+    public DistilBertModel(Weights distilbert, DistilBertConfig config, Precision precision) {
+        this.config = config;
+        this.embeddings = new DistilBertEmbeddings(distilbert.prefix("embeddings"), config);
+        this.transformer = new DistilBertTransformer(distilbert.prefix("transformer"), config, precision);
+    }
+
+    @Override
+    public DistilBertConfig config() {
+        return config;
+    }
+
+    public DistilBertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    @Override
+    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
+        if (batch.maxLength() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
+                    + config.maxPositionEmbeddings());
+        }
+        ForwardCapture capture = options.capture();
+        FloatTensor x = embeddings.forward(k, batch);                       // (T, dim)
+        capture.hiddenState(x);
+        x = transformer.forward(k, x, batch, options.mask(), capture);      // updated in place
+        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+    }
+}

@@ -1,0 +1,41 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+
+import java.nio.file.Path;
+
+/** The checks every {@link EncoderFamily} makes of config.json, tokenizer and weights, worded once. */
+final class FamilyChecks {
+    private FamilyChecks() {}
+
+    /** Each {field, config.json's value, the weights' value}: the first that differs is an error at load. */
+    static void sameSizes(TensorSource t, String[][] pairs) {
+        for (String[] p : pairs) {
+            if (!p[1].equals(p[2])) {
+                throw new WeightException("config.json says " + p[0] + " = " + p[1] + " but the weights in " + t.origin() + " have " + p[2]);
+            }
+        }
+    }
+
+    /**
+     * The tokenizer's vocabulary and the word-embedding table {@code words} must have exactly as many entries: a shorter
+     * vocabulary (a cut vocab.txt) maps words to the wrong rows, a longer one yields ids past the table's end.
+     */
+    static void vocabularyFits(int vocabSize, Path vocabFile, TensorSource t, String words, String family) {
+        TensorInfo word = require(t, words, family);
+        if (vocabSize != word.shape()[0]) {
+            throw new WeightException(vocabFile + " has " + vocabSize + " tokens but the word-embedding table"
+                    + " (" + words + " in " + t.origin() + ") has " + word.shape()[0]
+                    + " rows: the vocabulary does not belong to these weights (cut or swapped file?)");
+        }
+    }
+
+    /** Tensor {@code name}'s shape, or a one-line error saying the checkpoint is not of {@code family}. */
+    static TensorInfo require(TensorSource t, String name, String family) {
+        TensorInfo i = t.info(name);
+        if (i == null) throw new WeightException("missing weight '" + name + "' in " + t.origin() + ": not a " + family + " checkpoint?");
+        return i;
+    }
+}
