@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DistilBertConfig;
+import dev.mlm4j.explorer.AttentionView;
+import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
@@ -139,6 +142,27 @@ class DistilBertGoldenTest {
                 assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
                 assertEquals(want.get(i).get("token").asInt(), got.get(i).token());
                 assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
+            }
+        }
+    }
+
+    /** The explorer's public path (ExplorerModel.load on the folder, as ./mlm4j attention does) shows transformers' matrices. */
+    @Test
+    void theAttentionExplorerShowsTransformersAttention() {
+        ExplorerModel explorer = ExplorerModel.load(folder.toString());
+        assertEquals(2, explorer.layers());
+        assertEquals(4, explorer.heads());
+        for (JsonNode s : List.of(expected.get("sentences").get(1), expected.get("sentences").get(3))) {
+            AttentionView view = explorer.run(s.get("text").asText(), null, ExplorerOptions.DEFAULT);
+            assertArrayEquals(ints(s.get("ids")), view.ids());
+            for (int l = 0; l < 2; l++) {
+                for (int h = 0; h < 4; h++) {
+                    double[][] a = view.attention(l, h);
+                    JsonNode m = s.get("attentions").get(l).get(h);
+                    for (int q = 0; q < m.size(); q++) {
+                        for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
+                    }
+                }
             }
         }
     }
