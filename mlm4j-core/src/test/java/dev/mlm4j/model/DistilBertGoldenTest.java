@@ -146,6 +146,20 @@ class DistilBertGoldenTest {
         }
     }
 
+    /** Embeddings of a folder without a card: the mean of transformers' last hidden state over the tokens, not normalised. */
+    @Test
+    void embeddingsAreTheMeanOfTransformersLastHiddenState() {
+        JsonNode s = expected.get("sentences").get(8);
+        float[] v = Models.embeddings(folder.toString()).embed(s.get("text").asText());
+        JsonNode h = s.get("last_hidden_state");
+        assertEquals(h.get(0).size(), v.length);
+        for (int j = 0; j < v.length; j++) {
+            double mean = 0;
+            for (JsonNode row : h) mean += row.get(j).asDouble() / h.size();
+            assertEquals(mean, v[j], 1e-4, "dimension " + j);
+        }
+    }
+
     /** The explorer's public path (ExplorerModel.load on the folder, as ./mlm4j attention does) shows transformers' matrices. */
     @Test
     void theAttentionExplorerShowsTransformersAttention() {
