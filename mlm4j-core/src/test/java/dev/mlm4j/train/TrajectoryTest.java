@@ -42,7 +42,7 @@ class TrajectoryTest {
     }
 
     /** The batches of a trajectory.json (or batch.json's one) as packed micro-batches with flattened labels. */
-    static List<Trainer.Example> examples(JsonNode batches) {
+    static List<Trainer.Example> examples(Iterable<JsonNode> batches) {
         List<Trainer.Example> out = new ArrayList<>();
         for (JsonNode b : batches) {
             int[][] labels = ints(b.get("labels"));
