@@ -45,7 +45,7 @@ class ArchitectureTest {
             List.of("layers", "attention"),
             List.of("embeddings", "encoder", "heads"),
             List.of("model", "hub"),
-            List.of("pipelines", "convert"),
+            List.of("pipelines", "convert", "train"),   // train: optimiser, schedule and loop over model.Trainable; beside pipelines, which it does not import
             List.of("explorer"));
 
     private static JavaClasses core;

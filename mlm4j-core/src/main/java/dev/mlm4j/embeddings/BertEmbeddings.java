@@ -6,6 +6,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -89,5 +90,13 @@ public final class BertEmbeddings {
                 dt.data()[to + j] += v;
             }
         }
+    }
+
+    /** Registers the three tables and the LayerNorm under {@code p} (this module's scope), the forward's own tensors. */
+    public void parameters(Parameters p) {
+        p.prefix("word_embeddings").add("weight", wordEmbeddings);
+        p.prefix("position_embeddings").add("weight", positionEmbeddings);
+        p.prefix("token_type_embeddings").add("weight", tokenTypeEmbeddings);
+        layerNorm.parameters(p.prefix("LayerNorm"));
     }
 }

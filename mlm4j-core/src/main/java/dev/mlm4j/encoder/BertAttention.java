@@ -7,6 +7,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** Self-attention then its output projection: transformers' {@code BertAttention}; keys {@code attention.{self,output}}. */
@@ -35,5 +36,10 @@ public final class BertAttention {
         FloatTensor dctx = FloatTensor.zeros(x.dim(0), x.dim(1));
         output.backward(k, a.ctx, a.attnSum, dy, dctx, dx, g.prefix("output"));
         self.backward(k, x, batch, a, dctx, dx, g.prefix("self"));
+    }
+
+    void parameters(Parameters p) {
+        self.parameters(p.prefix("self"));
+        output.parameters(p.prefix("output"));
     }
 }

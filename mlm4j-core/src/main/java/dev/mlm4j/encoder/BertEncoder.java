@@ -7,6 +7,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,5 +62,10 @@ public final class BertEncoder {
             dy = dx;
         }
         return dy;
+    }
+
+    /** Registers every layer's parameters under {@code p}: {@code layer.i.…}. */
+    public void parameters(Parameters p) {
+        for (int i = 0; i < layers.length; i++) layers[i].parameters(p.prefix("layer", i));
     }
 }

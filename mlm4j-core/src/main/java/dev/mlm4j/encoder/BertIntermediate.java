@@ -6,6 +6,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** GELU(dense(x)), hidden → intermediate: transformers' {@code BertIntermediate}; key {@code intermediate.dense}. */
@@ -33,5 +34,9 @@ public final class BertIntermediate {
     void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
         k.geluBackward(pre, dy);
         dense.backward(k, x, dy, dx, true, g.prefix("dense"));
+    }
+
+    void parameters(Parameters p) {
+        dense.parameters(p.prefix("dense"));
     }
 }

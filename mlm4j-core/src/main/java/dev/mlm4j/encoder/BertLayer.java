@@ -7,6 +7,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -53,5 +54,11 @@ public final class BertLayer {
         output.backward(k, a.inter, a.outSum, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
         intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
+    }
+
+    void parameters(Parameters p) {
+        attention.parameters(p.prefix("attention"));
+        intermediate.parameters(p.prefix("intermediate"));
+        output.parameters(p.prefix("output"));
     }
 }

@@ -5,6 +5,7 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
@@ -28,5 +29,9 @@ public final class BertOutput {
     /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dintermediate} (written). */
     void backward(Kernels k, FloatTensor intermediate, FloatTensor sum, FloatTensor dy, FloatTensor dintermediate, FloatTensor dsum, Gradients g) {
         body.backward(k, intermediate, sum, dy, dintermediate, dsum, g);
+    }
+
+    void parameters(Parameters p) {
+        body.parameters(p);
     }
 }

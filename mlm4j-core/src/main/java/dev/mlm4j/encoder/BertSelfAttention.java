@@ -10,6 +10,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -116,5 +117,9 @@ public final class BertSelfAttention {
         for (int r = 0; r < from.dim(0); r++) {
             for (int c = 0; c < from.dim(1); c++) to.data()[to.rowOffset(r) + c] += from.at(r, c);
         }
+    }
+
+    void parameters(Parameters p) {
+        qkv.parameters(p.prefix("query"), p.prefix("key"), p.prefix("value"));
     }
 }

@@ -5,6 +5,7 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm(dense(h) + input), hidden → hidden: transformers' {@code BertSelfOutput}; keys {@code attention.output.{dense,LayerNorm}}. */
@@ -28,5 +29,9 @@ public final class BertSelfOutput {
     /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dhidden} (written). */
     void backward(Kernels k, FloatTensor hidden, FloatTensor sum, FloatTensor dy, FloatTensor dhidden, FloatTensor dsum, Gradients g) {
         body.backward(k, hidden, sum, dy, dhidden, dsum, g);
+    }
+
+    void parameters(Parameters p) {
+        body.parameters(p);
     }
 }

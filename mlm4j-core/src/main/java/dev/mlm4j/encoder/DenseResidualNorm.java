@@ -7,6 +7,7 @@ import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -42,5 +43,10 @@ final class DenseResidualNorm {
     void backward(Kernels k, FloatTensor x, FloatTensor sum, FloatTensor dy, FloatTensor dx, FloatTensor dsum, Gradients g) {
         layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
         dense.backward(k, x, dsum, dx, false, g.prefix("dense"));
+    }
+
+    void parameters(Parameters p) {
+        dense.parameters(p.prefix("dense"));
+        layerNorm.parameters(p.prefix("LayerNorm"));
     }
 }

@@ -7,6 +7,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -84,5 +85,16 @@ public final class BertLMPredictionHead {
         transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
         k.geluBackward(s.pre(), dt);
         transformDense.backward(k, s.h(), dt, dh, false, transform.prefix("dense"));
+    }
+
+    /**
+     * Registers the head's parameters under {@code p} ({@code cls.predictions}): {@code bias}, {@code transform.…}, and
+     * {@code decoder.weight} only when the decoder is not tied (tied, it is the word embeddings' parameter).
+     */
+    public void parameters(Parameters p, FloatTensor words) {
+        p.add("bias", bias);
+        transformDense.parameters(p.prefix("transform").prefix("dense"));
+        transformLayerNorm.parameters(p.prefix("transform").prefix("LayerNorm"));
+        if (!decoderTiedTo(words)) p.prefix("decoder").add("weight", decoder);
     }
 }

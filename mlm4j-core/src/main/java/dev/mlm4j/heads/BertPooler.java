@@ -6,6 +6,7 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** tanh(dense(h_[CLS])): transformers' {@code BertPooler}; key {@code bert.pooler.dense}. */
@@ -37,5 +38,9 @@ public final class BertPooler {
             }
         }
         dense.backward(k, cls, dpre, dcls, false, g.prefix("dense"));
+    }
+
+    public void parameters(Parameters p) {
+        dense.parameters(p.prefix("dense"));
     }
 }

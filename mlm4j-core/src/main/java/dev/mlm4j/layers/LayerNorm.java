@@ -3,6 +3,7 @@ package dev.mlm4j.layers;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /** LayerNorm over the hidden dimension; keeps TensorFlow's name "LayerNorm" in the key tree, as transformers does. */
@@ -35,5 +36,11 @@ public final class LayerNorm {
     public void backward(Kernels k, FloatTensor x, FloatTensor dy, FloatTensor dx, Gradients g) {
         int h = weight.size();
         k.layerNormBackward(x, weight, eps, dy, dx, g.tensor("weight", h), g.tensor("bias", h));
+    }
+
+    /** Registers {@code weight} and {@code bias} (the forward's own tensors, updated in place) under {@code p}. */
+    public void parameters(Parameters p) {
+        p.add("weight", weight);
+        p.add("bias", bias);
     }
 }

@@ -7,6 +7,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -19,7 +20,8 @@ import dev.mlm4j.weights.Weights;
  * and runs on the int8 GEMM.
  */
 public final class Linear {
-    private final PackedMatrix weight; // in → out, packed; null when int8
+    private volatile PackedMatrix weight; // in → out, packed; null when int8; repacked after an optimiser step
+    private final int[] parts;            // out of each fused part (query, key, value), in order
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
     /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
@@ -32,7 +34,8 @@ public final class Linear {
 
     private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
         int out = 0;
-        for (FloatTensor w : weightsOutIn) out += w.dim(0);
+        this.parts = new int[weightsOutIn.length];
+        for (int i = 0; i < parts.length; i++) out += parts[i] = weightsOutIn[i].dim(0);
         if (bias != null && bias.size() != out) {
             throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + out + " outputs");
         }
@@ -158,5 +161,28 @@ public final class Linear {
     /** {@link #backward(Kernels, FloatTensor, FloatTensor, FloatTensor, boolean, FloatTensor, FloatTensor)} into this layer's scope {@code g}: "weight" (out, in) and "bias" (out). */
     public void backward(Kernels k, FloatTensor x, FloatTensor dy, FloatTensor dx, boolean accumulate, Gradients g) {
         backward(k, x, dy, dx, accumulate, g.tensor("weight", out(), in()), bias == null ? null : g.tensor("bias", out()));
+    }
+
+    // ---- parameters ----------------------------------------------------------------------------------------
+
+    /**
+     * Registers this layer's trainable parameters, {@code weight} (out_i, in) and {@code bias} (out_i), under one scope
+     * per fused part (one scope for a plain layer; query, key, value for the fused one). The weight is unpacked into an
+     * fp32 master copy the optimiser updates; after each step ({@link Parameters#afterStep()}) it is packed again and
+     * the backward's transposed copy dropped, so the next forward and backward read the new values. The bias is the
+     * forward's own tensor. An int8 layer refuses: training needs fp32 weights.
+     */
+    public void parameters(Parameters... scopes) {
+        fp32("training");
+        if (scopes.length != parts.length) throw new IllegalArgumentException(scopes.length + " scopes for a layer of " + parts.length + " parts");
+        FloatTensor master = weightOutIn();                                  // (out, in)
+        Runnable repack = () -> {
+            weight = PackedMatrix.pack(master);
+            transposed = null;
+        };
+        for (int i = 0, at = 0; i < parts.length; at += parts[i], i++) {
+            scopes[i].add("weight", master.slice(at, parts[i]), repack);
+            if (bias != null) scopes[i].add("bias", bias.slice(at, parts[i]));
+        }
     }
 }

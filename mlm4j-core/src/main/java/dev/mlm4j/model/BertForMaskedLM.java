@@ -9,11 +9,12 @@ import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 /** BertModel + the masked-LM head: transformers' {@code BertForMaskedLM} (keys {@code bert.*}, {@code cls.predictions.*}). */
-public final class BertForMaskedLM implements MaskedLanguageModel {
+public final class BertForMaskedLM implements MaskedLanguageModel, Trainable {
     private final BertModel bert;
     private final BertLMPredictionHead head;
 
@@ -113,5 +114,16 @@ public final class BertForMaskedLM implements MaskedLanguageModel {
         for (int i = 0; i < rows.length; i++) System.arraycopy(dPicked.data(), i * h, dLast.data(), dLast.rowOffset(rows[i]), h);
         bert.backward(k, s, dLast, g.prefix("bert"));
         return loss;
+    }
+
+    /**
+     * Every trainable parameter by transformers' name ({@code bert.…}, {@code cls.predictions.…}), the tensors the
+     * forward reads, for an optimiser to update in place (then {@link Parameters#afterStep()}). An int8 model refuses.
+     */
+    public Parameters parameters() {
+        Parameters p = new Parameters();
+        bert.parameters(p.prefix("bert"));
+        head.parameters(p.prefix("cls").prefix("predictions"), bert.embeddings().wordEmbeddings());
+        return p;
     }
 }

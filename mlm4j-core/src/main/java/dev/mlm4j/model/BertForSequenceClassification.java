@@ -20,7 +20,7 @@ import dev.mlm4j.weights.Weights;
  * (keys {@code bert.*}, {@code classifier.weight} (num_labels, hidden), {@code classifier.bias}). At inference the
  * dropout is the identity, so logits = classifier(tanh(pooler.dense(h[CLS]))).
  */
-public final class BertForSequenceClassification extends BertWithClassifier implements SequenceClassifier {
+public final class BertForSequenceClassification extends BertWithClassifier implements SequenceClassifier, Trainable {
 
     public BertForSequenceClassification(BertModel bert, Linear classifier) {
         super(requirePooler(bert), classifier);

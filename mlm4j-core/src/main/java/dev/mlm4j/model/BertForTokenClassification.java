@@ -18,7 +18,7 @@ import dev.mlm4j.weights.Weights;
  * (keys {@code bert.*}, {@code classifier.weight} (labels, hidden), {@code classifier.bias} (labels)). Dropout is
  * the identity at inference. The classifier is kept in fp32 at any precision (it is hidden × labels, a few kB).
  */
-public final class BertForTokenClassification extends BertWithClassifier implements TokenClassifier {
+public final class BertForTokenClassification extends BertWithClassifier implements TokenClassifier, Trainable {
 
     public BertForTokenClassification(BertModel bert, Linear classifier) {
         super(bert, classifier);

@@ -11,6 +11,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -102,5 +103,12 @@ public final class BertModel implements Encoder {
     public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
         FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
         embeddings.backward(k, s.batch, s.embeddingSum, dEmbeddings, g.prefix("embeddings"));
+    }
+
+    /** Registers every parameter under {@code p} (this model's scope, {@code bert}): embeddings, encoder, pooler if loaded. */
+    public void parameters(Parameters p) {
+        embeddings.parameters(p.prefix("embeddings"));
+        encoder.parameters(p.prefix("encoder"));
+        if (pooler != null) pooler.parameters(p.prefix("pooler"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.weights.TensorInfo;
@@ -64,5 +65,16 @@ abstract class BertWithClassifier {
     /** The {@code key} layer, hidden → labels, in fp32 whatever the encoder's precision. */
     static Linear linear(TensorSource source, String key, int hidden, int labels) {
         return Linear.load(new Weights(source).prefix(key), hidden, labels, Precision.FP32);
+    }
+
+    /**
+     * Every trainable parameter by transformers' name ({@code bert.…}, {@code classifier.…}), the tensors the forward
+     * reads, for an optimiser to update in place (then {@link Parameters#afterStep()}). An int8 encoder refuses.
+     */
+    public Parameters parameters() {
+        Parameters p = new Parameters();
+        bert.parameters(p.prefix("bert"));
+        classifier.parameters(p.prefix("classifier"));
+        return p;
     }
 }

@@ -1,0 +1,19 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
+
+/**
+ * A model that trains: its parameters by transformers' name, and one forward and backward pass of its objective
+ * ({@link BertForMaskedLM}: labels per token; {@link BertForSequenceClassification}: one per sequence). Loaded with
+ * {@code Precision.FP32}; an int8 model refuses in {@link #parameters()}.
+ */
+public interface Trainable {
+    /** Every trainable parameter, the live tensors an optimiser updates in place; a new registry each call. */
+    Parameters parameters();
+
+    /** The loss of {@code batch} under {@code labels}, every parameter's gradient accumulated (+=) into {@code g}. */
+    double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g);
+}

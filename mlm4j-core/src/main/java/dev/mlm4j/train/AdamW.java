@@ -1,0 +1,71 @@
+package dev.mlm4j.train;
+
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * AdamW as {@code torch.optim.AdamW} with Hugging Face Trainer's parameter groups: decoupled weight decay on every
+ * parameter except biases and LayerNorm weights. Per parameter p with gradient g, at step t (1-based):
+ * <pre>
+ *   p ← p − lr · λ · p                     (decoupled decay; λ = 0 for biases and LayerNorm)
+ *   m ← β1 m + (1 − β1) g,  v ← β2 v + (1 − β2) g²
+ *   p ← p − lr / (1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
+ * </pre>
+ * The moments are fp32, one pair per parameter, created on the first step; a parameter without a gradient this step
+ * is left alone (torch skips a {@code .grad} of None). Not thread-safe: one optimiser per training run.
+ */
+public final class AdamW {
+    private final double beta1, beta2, eps, weightDecay;
+    private final Map<String, float[][]> moments = new HashMap<>(); // name → {m, v}
+    private int step;
+
+    /** Hugging Face's defaults: β = (0.9, 0.999), ε = 1e-8, with the given decoupled weight decay λ. */
+    public AdamW(double weightDecay) {
+        this(0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    public AdamW(double beta1, double beta2, double eps, double weightDecay) {
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    /** Whether Hugging Face's Trainer decays a parameter of this name: not biases, not LayerNorm weights. */
+    public static boolean decays(String name) {
+        return !(name.endsWith("bias") || name.contains("LayerNorm") || name.contains("layer_norm"));
+    }
+
+    /** Steps taken so far. */
+    public int steps() {
+        return step;
+    }
+
+    /** One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}; then {@link Parameters#afterStep()}. */
+    public void step(Parameters params, Gradients g, double lr) {
+        step++;
+        double c1 = 1 - Math.pow(beta1, step), c2 = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / c1);
+        for (Map.Entry<String, FloatTensor> e : params.all().entrySet()) {
+            FloatTensor grad = g.get(e.getKey());
+            if (grad == null) continue;
+            FloatTensor p = e.getValue();
+            if (grad.size() != p.size()) throw new IllegalArgumentException("gradient of '" + e.getKey() + "' has " + grad.size() + " values, the parameter " + p.size());
+            float[][] mv = moments.computeIfAbsent(e.getKey(), k -> new float[][] {new float[p.size()], new float[p.size()]});
+            float[] m = mv[0], v = mv[1], pd = p.data(), gd = grad.data();
+            float decay = decays(e.getKey()) ? (float) (1 - lr * weightDecay) : 1f;
+            float b1 = (float) beta1, b2 = (float) beta2, fc2 = (float) c2, feps = (float) eps;
+            for (int i = 0, po = p.offset(), go = grad.offset(); i < m.length; i++) {
+                float gi = gd[go + i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);
+            }
+        }
+        params.afterStep();
+    }
+}

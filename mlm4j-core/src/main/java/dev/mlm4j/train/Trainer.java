@@ -1,0 +1,129 @@
+package dev.mlm4j.train;
+
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.model.Trainable;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
+import dev.mlm4j.weights.safetensors.SafetensorsWriter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop of Hugging Face's Trainer, on one model: each optimiser step runs the forward and backward pass of
+ * {@code accumulation} micro-batches into one set of gradients, averages them (as the Trainer divides each loss by the
+ * accumulation steps), clips them by global norm, and takes an AdamW step at the schedule's learning rate. Dropout is
+ * not applied. Not thread-safe; the kernels parallelise each pass.
+ */
+public final class Trainer {
+    /** A micro-batch and its labels, as the model's {@link Trainable#lossAndGradients} takes them. */
+    public record Example(Batch batch, int[] labels) {}
+
+    /** What one optimiser step did: the mean loss of its micro-batches, the learning rate, the gradient norm before clipping. */
+    public record Step(int step, double loss, double learningRate, double gradNorm) {}
+
+    private final Trainable model;
+    private final Parameters parameters;
+    private final AdamW optimizer;
+    private final LinearSchedule schedule;
+    private final double maxGradNorm;
+    private final int accumulation;
+    private final Kernels kernels;
+
+    /**
+     * @param maxGradNorm  clip the gradients' global norm to this (as {@code clip_grad_norm_}); 0 or less: no clipping
+     * @param accumulation micro-batches per optimiser step (gradient accumulation), at least 1
+     */
+    public Trainer(Trainable model, AdamW optimizer, LinearSchedule schedule, double maxGradNorm, int accumulation, Kernels kernels) {
+        if (accumulation < 1) throw new IllegalArgumentException("gradient accumulation needs at least 1 micro-batch, got " + accumulation);
+        this.model = model;
+        this.parameters = model.parameters();
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.maxGradNorm = maxGradNorm;
+        this.accumulation = accumulation;
+        this.kernels = kernels;
+    }
+
+    /** The parameters being trained, by transformers' name (the model's live tensors). */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /**
+     * One optimiser step over {@code microBatches} (as many as the accumulation asks for). A loss that is not finite
+     * stops the run before the step, so the weights stay the last good ones.
+     */
+    public Step step(List<Example> microBatches) {
+        if (microBatches.size() != accumulation) {
+            throw new IllegalArgumentException(microBatches.size() + " micro-batches for a step that accumulates " + accumulation);
+        }
+        int step = optimizer.steps();
+        Gradients g = new Gradients();
+        double loss = 0;
+        for (Example e : microBatches) loss += model.lossAndGradients(kernels, e.batch(), e.labels(), g);
+        loss /= accumulation;
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + ": training stopped, the weights are those before this step");
+        }
+        if (accumulation > 1) GradientClipping.scale(g, 1.0 / accumulation);
+        double norm = maxGradNorm > 0 ? GradientClipping.clip(g, maxGradNorm) : GradientClipping.globalNorm(g);
+        double lr = schedule.rate(step);
+        optimizer.step(parameters, g, lr);
+        return new Step(step + 1, loss, lr, norm);
+    }
+
+    /** {@code steps} optimiser steps over {@code examples} in order, cycling, {@code accumulation} micro-batches per step. */
+    public List<Step> train(List<Example> examples, int steps) {
+        if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
+        List<Step> log = new ArrayList<>(steps);
+        int next = 0;
+        for (int s = 0; s < steps; s++) {
+            List<Example> micro = new ArrayList<>(accumulation);
+            for (int i = 0; i < accumulation; i++, next = (next + 1) % examples.size()) micro.add(examples.get(next));
+            log.add(step(micro));
+        }
+        return log;
+    }
+
+    /** The files of a Hugging Face model folder a saved checkpoint carries over unchanged from the folder it started from. */
+    static final List<String> CARRIED = List.of("config.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "added_tokens.json", "sentencepiece.bpe.model", "spiece.model", "merges.txt");
+
+    /**
+     * Saves the trained model as a Hugging Face folder {@code out}: {@code model.safetensors} with every parameter under
+     * transformers' name, and {@code config.json} and the tokenizer files copied from {@code from} (the folder the model
+     * was loaded from: training changes weights, not the architecture or the vocabulary). Written into a temporary folder
+     * beside {@code out} and moved into place, so {@code out} is never half-written; an existing non-empty {@code out} is refused.
+     */
+    public void save(Path from, Path out) {
+        Path target = out.toAbsolutePath();
+        try {
+            if (Files.isDirectory(target)) {
+                try (var entries = Files.list(target)) {
+                    if (entries.findAny().isPresent()) throw new IllegalArgumentException("output folder " + out + " exists and is not empty");
+                }
+            }
+            Path parent = target.getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            SafetensorsWriter.write(tmp.resolve("model.safetensors"), parameters.all(),
+                    Map.of("source", "mlm4j Trainer, " + optimizer.steps() + " AdamW steps"));
+            for (String name : CARRIED) {
+                Path f = from.resolve(name);
+                if (Files.isRegularFile(f)) Files.copy(f, tmp.resolve(name));
+            }
+            if (Files.isDirectory(target)) Files.delete(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the model to " + out + ": " + e.getMessage(), e);
+        }
+    }
+}
