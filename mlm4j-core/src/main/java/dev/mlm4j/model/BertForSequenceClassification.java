@@ -15,6 +15,8 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
+import java.util.List;
+
 /**
  * BertModel (with its pooler) + a linear classifier: transformers' {@code BertForSequenceClassification}
  * (keys {@code bert.*}, {@code classifier.weight} (num_labels, hidden), {@code classifier.bias}). At inference the
@@ -67,8 +69,7 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
         TrainingState s = new TrainingState(batch, bert.config());
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         int n = batch.size(), h = last.dim(1);
-        FloatTensor cls = FloatTensor.zeros(n, h);                                       // each sequence's [CLS] row
-        for (int i = 0; i < n; i++) System.arraycopy(last.data(), last.rowOffset(batch.offset(i)), cls.data(), i * h, h);
+        FloatTensor cls = new EncoderOutput(batch, last, List.of(), List.of()).firstTokens();   // each sequence's [CLS] row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
         FloatTensor logits = classifier.forward(k, pooled);                             // (n, labels)
         FloatTensor dlogits = FloatTensor.zeros(n, classifier.out());
