@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the tiny RoBERTa, XLM-RoBERTa and ELECTRA fixtures under mlm4j-core/src/test/resources/families/:
 <family>-tiny (the ForMaskedLM model, with its tokenizer and expected.json) and one folder per task head beside it
-(<family>-tiny-<head>: config.json, model.safetensors and the same tokenizer), every head sharing the masked LM's
+(<family>-tiny-<head>: config.json, model.safetensors and the same tokenizer) and the bare base model
+(<family>-tiny-bare: its keys without the base prefix, as RobertaModel.save_pretrained writes them), every head sharing the masked LM's
 encoder weights so expected.json's hidden states hold for all of them. Seeded random weights from transformers' own
 config classes (hidden 32, 2 layers, 4 heads), every parameter perturbed so each one matters to the output, saved by
 save_pretrained.
@@ -17,6 +18,9 @@ Everything in float32, as mlm4j computes. DistilBERT's heads: `distilbert-heads`
 by distilbert.py) with their logits in distilbert-tiny-heads.json.
 
     /work/venv/bin/python scripts/reference/families/encoders.py roberta|xlm-roberta|electra|distilbert-heads
+
+A re-run writes the same weights (seeded); the Unigram trainer's scores may differ in the last digit, so XLM-R's
+tokenizer.json and expected.json change only in float noise.
 """
 import json
 import os
@@ -148,6 +152,12 @@ else:
     tok.save_pretrained(OUT)
     mlm = getattr(transformers, prefix + "ForMaskedLM").from_pretrained(OUT, attn_implementation="eager").eval()
     tok = type(tok).from_pretrained(OUT)
+
+# the bare base model (RobertaModel, ElectraModel, DistilBertModel) as save_pretrained writes it: keys without the
+# base prefix (embeddings.*, encoder.* / transformer.*), the same weights as the masked LM's encoder
+bare = os.path.join(FAMILIES, (family if family != "distilbert-heads" else "distilbert") + "-tiny-bare")
+getattr(mlm, base).save_pretrained(bare, safe_serialization=True)
+tok.save_pretrained(bare)
 
 heads = {}
 for i, (name, (suffix, labels)) in enumerate(HEADS.items()):

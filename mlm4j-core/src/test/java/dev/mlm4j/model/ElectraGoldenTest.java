@@ -142,4 +142,12 @@ class ElectraGoldenTest {
             }
         }
     }
+
+    /** A bare ElectraModel's folder (keys embeddings.*, embeddings_project.*, encoder.*) is the same encoder. */
+    @Test
+    void aBareBaseModelFolderIsTheSameEncoder() {
+        try (FamilyGolden g = FamilyGolden.open("electra-tiny-bare")) {
+            FamilyGolden.checkEncoder(g.load(Task.ENCODER), FamilyGolden.list(EXPECTED.get("batch")));
+        }
+    }
 }

@@ -61,8 +61,12 @@ final class FamilyGolden implements AutoCloseable {
     }
 
     static JsonNode expected(String name) {
+        return readJson(folder(name).resolve("expected.json"));
+    }
+
+    static JsonNode readJson(Path file) {
         try {
-            return JSON.readTree(folder(name).resolve("expected.json").toFile());
+            return JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,8 +92,17 @@ final class FamilyGolden implements AutoCloseable {
 
     /** The encoder's last hidden state and every attention matrix, and the MLM's top-5 at each mask, for sentences packed as one batch. */
     static void checkEncoderAndMlm(MaskedLanguageModel mlm, List<JsonNode> sentences) {
+        check(mlm.encoder(), mlm, sentences);
+    }
+
+    /** The encoder's last hidden state and attention matrices only (a bare base model's folder). */
+    static void checkEncoder(Encoder encoder, List<JsonNode> sentences) {
+        check(encoder, null, sentences);
+    }
+
+    private static void check(Encoder encoder, MaskedLanguageModel mlm, List<JsonNode> sentences) {
         Batch batch = batch(sentences);
-        EncoderOutput out = mlm.encoder().forward(batch, ForwardOptions.DEFAULT.withAttentions());
+        EncoderOutput out = encoder.forward(batch, ForwardOptions.DEFAULT.withAttentions());
         for (int b = 0; b < sentences.size(); b++) {
             JsonNode s = sentences.get(b);
             String text = s.get("text").asText();
@@ -109,7 +122,7 @@ final class FamilyGolden implements AutoCloseable {
                     }
                 }
             }
-            for (JsonNode mask : s.get("masks")) {
+            for (JsonNode mask : mlm == null ? List.<JsonNode>of() : list(s.get("masks"))) {
                 FloatTensor logits = mlm.logits(out, new int[] {batch.offset(b) + mask.get("position").asInt()});
                 int[] top = top5(logits);
                 assertArrayEquals(ints(mask.get("ids")), top, text + " top-5 at " + mask.get("position"));

@@ -108,4 +108,15 @@ class RobertaGoldenTest {
             g.checkHeads(FamilyGolden.list(expected.get("batch")), name);
         }
     }
+
+    /** A bare RobertaModel's folder (keys embeddings.*, encoder.*, as save_pretrained writes them) is the same encoder. */
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "xlm-roberta"})
+    void aBareBaseModelFolderIsTheSameEncoder(String name) {
+        JsonNode expected = FamilyGolden.expected(name + "-tiny");
+        try (FamilyGolden g = FamilyGolden.open(name + "-tiny-bare")) {
+            assertEquals(false, g.tensors.containsAnyUnder("roberta."), "the fixture's keys have no base prefix");
+            FamilyGolden.checkEncoder(g.load(Task.ENCODER), FamilyGolden.list(expected.get("batch")));
+        }
+    }
 }
