@@ -60,6 +60,10 @@ final class FamilyGolden implements AutoCloseable {
         return new FamilyGolden(folder(name));
     }
 
+    static FamilyGolden open(Path folder) {
+        return new FamilyGolden(folder);
+    }
+
     static JsonNode expected(String name) {
         return readJson(folder(name).resolve("expected.json"));
     }
@@ -109,8 +113,8 @@ final class FamilyGolden implements AutoCloseable {
             FloatTensor hidden = out.sequence(b);
             assertEquals(s.get("ids").size(), hidden.dim(0));
             assertClose(s.get("last_hidden_state"), hidden, 1e-4, text + " hidden");
-            JsonNode attentions = s.get("attentions");
-            assertEquals(attentions.size(), out.attentions().size());
+            JsonNode attentions = s.get("attentions");   // empty: not recorded (a long sequence of the full-size fixtures)
+            if (!attentions.isEmpty()) assertEquals(attentions.size(), out.attentions().size());
             for (int l = 0; l < attentions.size(); l++) {
                 FloatTensor a = out.attentions().get(l)[b];                     // (heads, len, len)
                 for (int h = 0; h < attentions.get(l).size(); h++) {
