@@ -10,6 +10,7 @@ import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.ReplacedTokenDetection;
 import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.tokens.Encoding;
 import org.junit.jupiter.api.AfterAll;
@@ -149,5 +150,28 @@ class ElectraGoldenTest {
         try (FamilyGolden g = FamilyGolden.open("electra-tiny-bare")) {
             FamilyGolden.checkEncoder(g.load(Task.ENCODER), FamilyGolden.list(EXPECTED.get("batch")));
         }
+    }
+
+    /** Models.replacedTokenDetection: sigmoid of the discriminator's logit for every token but [CLS] and [SEP]. */
+    @Test
+    void replacedTokenDetectionGivesTheDiscriminatorsProbabilities() {
+        Path pretraining = FamilyGolden.folder("electra-tiny-pretraining");
+        assertEquals("replaced-token-detection", Models.describe(pretraining).task());
+        ReplacedTokenDetection detection = Models.replacedTokenDetection(pretraining.toString(), null, dev.mlm4j.config.Precision.FP32);
+        for (JsonNode s : EXPECTED.get("sentences")) {
+            List<ReplacedTokenDetection.Token> got = detection.detect(s.get("text").asText());
+            JsonNode logits = s.get("pretraining");
+            assertEquals(logits.size() - 2, got.size(), "every token but [CLS] and [SEP]");
+            for (int i = 0; i < got.size(); i++) {
+                double want = 1 / (1 + Math.exp(-logits.get(i + 1).asDouble()));
+                assertEquals(want, got.get(i).probability(), 1e-5, s.get("text").asText() + " token " + i);
+                assertEquals(want > 0.5, got.get(i).replaced());
+            }
+        }
+        assertEquals("the", detection.detect("the movie").get(0).token());
+        String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Models.replacedTokenDetection(folder.toString(), null, dev.mlm4j.config.Precision.FP32)).getMessage();
+        assertEquals("model '" + folder + "' is a ElectraForMaskedLM, not a replaced-token detector (ELECTRA discriminator)"
+                + " (config.json's architectures): it cannot detect replaced tokens", message);
     }
 }
