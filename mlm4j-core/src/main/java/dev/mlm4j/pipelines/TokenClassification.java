@@ -123,13 +123,24 @@ public final class TokenClassification {
     private final Tokenizer tokenizer;
     private final List<String> labels; // by id (id2label)
     private final int maxLength;
+    private final boolean wordAware;   // the tokenizer's model marks continuing pieces ("##"): Hugging Face's word test
 
     TokenClassification(TokenClassifier model, Tokenizer tokenizer, List<String> labels, int maxLength) {
+        this(model, tokenizer, labels, maxLength, true);
+    }
+
+    /**
+     * @param wordAware whether the tokenizer's model has a {@code continuing_subword_prefix} (WordPiece's "##"): then a
+     *                  token is a word's continuation when its text is not the span it covers, else (byte-level BPE,
+     *                  Unigram) when no space precedes it, Hugging Face's fallback heuristic
+     */
+    TokenClassification(TokenClassifier model, Tokenizer tokenizer, List<String> labels, int maxLength, boolean wordAware) {
         if (labels.size() != model.numLabels()) throw new IllegalArgumentException(labels.size() + " labels for a classifier of " + model.numLabels());
         this.model = model;
         this.tokenizer = tokenizer;
         this.labels = labels;
         this.maxLength = Math.min(maxLength, model.encoder().config().maxPositionEmbeddings());
+        this.wordAware = wordAware;
     }
 
     /**
@@ -142,7 +153,22 @@ public final class TokenClassification {
             JsonNode config = TaskHead.config(file, name, TaskHead.TOKEN_CLASSIFICATION);
             TokenClassifier m = TaskHead.load(c, Task.TOKEN_CLASSIFICATION, precision, name, TaskHead.TOKEN_CLASSIFICATION);
             return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()),
-                    Math.min(c.tokenizer().maxLength(), c.maxLength()));
+                    Math.min(c.tokenizer().maxLength(), c.maxLength()), wordAware(c.folder().resolve("tokenizer.json")));
+        }
+    }
+
+    /**
+     * Whether the folder's tokenizer marks continuing pieces: tokenizer.json's {@code model.continuing_subword_prefix}
+     * is set (WordPiece's "##"; byte-level BPE and Unigram have none), as Hugging Face's pipeline asks; a vocab.txt
+     * (no tokenizer.json) is WordPiece.
+     */
+    private static boolean wordAware(Path tokenizerJson) {
+        if (!java.nio.file.Files.isRegularFile(tokenizerJson)) return true;
+        try {
+            JsonNode prefix = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizerJson.toFile()).path("model").path("continuing_subword_prefix");
+            return prefix.isTextual() && !prefix.asText().isEmpty();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable " + tokenizerJson + ": " + e.getMessage(), e);
         }
     }
 
@@ -277,7 +303,8 @@ public final class TokenClassification {
             int s = enc.start()[i], e = enc.end()[i];
             String word = enc.tokens()[i];
             String ref = text.substring(s, e);
-            boolean subword = word.codePointCount(0, word.length()) != ref.codePointCount(0, ref.length());
+            boolean subword = wordAware ? word.codePointCount(0, word.length()) != ref.codePointCount(0, ref.length())
+                    : s > 0 && text.substring(s - 1, Math.min(s + 1, text.length())).indexOf(' ') < 0;
             if (enc.ids()[i] == tokenizer.unkId()) {
                 word = ref;
                 subword = false;
@@ -316,7 +343,7 @@ public final class TokenClassification {
 
     /** aggregate_word: the tokens of one word → one entity. */
     private Entity word(List<Pre> tokens, Aggregation a) {
-        String word = joinTokens(tokens.stream().map(Pre::word).toList());
+        String word = tokensToString(tokens.stream().map(Pre::word).toList());
         float[] scores;
         if (a == Aggregation.FIRST) {
             scores = tokens.get(0).scores();
@@ -379,8 +406,29 @@ public final class TokenClassification {
         String group = dash < 0 ? first : first.substring(dash + 1);
         double sum = 0;
         for (Entity e : members) sum += e.score();
-        return new Entity(null, group, sum / members.size(), -1, joinTokens(members.stream().map(Entity::word).toList()),
+        return new Entity(null, group, sum / members.size(), -1, tokensToString(members.stream().map(Entity::word).toList()),
                 members.get(0).start(), members.get(members.size() - 1).end());
+    }
+
+    /**
+     * Hugging Face's {@code convert_tokens_to_string}: the tokenizer's decoder over the tokens — WordPiece's below;
+     * byte-level BPE's and Unigram's (Metaspace) through {@link Tokenizer#decode} of the tokens' ids ("Ġn" → " n",
+     * "▁M" → "M"). A token that is no vocabulary entry (an unknown token's text stands in for it) is kept as it is.
+     */
+    private String tokensToString(List<String> tokens) {
+        if (wordAware) return joinTokens(tokens);
+        StringBuilder sb = new StringBuilder();
+        List<Integer> run = new ArrayList<>();
+        for (String t : tokens) {
+            int id = tokenizer.id(t);
+            if (id >= 0 && id != tokenizer.unkId() && tokenizer.token(id).equals(t)) {
+                run.add(id);
+            } else {
+                sb.append(tokenizer.decode(run.stream().mapToInt(Integer::intValue).toArray(), false)).append(t);
+                run.clear();
+            }
+        }
+        return sb.append(tokenizer.decode(run.stream().mapToInt(Integer::intValue).toArray(), false)).toString();
     }
 
     private static final String[][] CLEANUP = {{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},

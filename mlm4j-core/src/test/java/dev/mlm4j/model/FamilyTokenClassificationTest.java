@@ -1,0 +1,48 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.TokenClassification;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The token-classification pipeline on RoBERTa (byte-level BPE), XLM-R (Unigram) and ELECTRA (WordPiece) folders
+ * (families/&lt;family&gt;-tiny-token-classification) equals transformers' token-classification pipeline with
+ * aggregation none, simple and first: labels, words, character offsets, scores within 1e-4
+ * (families/&lt;family&gt;-tiny/pipelines.json, from scripts/reference/families/pipelines.py).
+ */
+class FamilyTokenClassificationTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "xlm-roberta", "electra"})
+    void nerEqualsTransformersPipeline(String family) {
+        JsonNode expected = FamilyGolden.readJson(FamilyGolden.folder(family + "-tiny").resolve("pipelines.json")).get("token_classification");
+        TokenClassification ner = Models.tokenClassification(FamilyGolden.folder(family + "-tiny-token-classification").toString(), null, Precision.FP32);
+        for (String aggregation : List.of("none", "simple", "first")) {
+            TokenClassification.Options options = TokenClassification.Options.DEFAULT.withAggregation(TokenClassification.Aggregation.of(aggregation));
+            for (JsonNode c : expected.get(aggregation)) {
+                String text = c.get("text").asText();
+                List<TokenClassification.Entity> got = ner.classify(text, options);
+                JsonNode want = c.get("entities");
+                String where = family + " " + aggregation + " '" + text + "'";
+                assertEquals(want.size(), got.size(), () -> where + ": " + got.stream().map(e -> e.toMap(text)).toList());
+                for (int i = 0; i < want.size(); i++) {
+                    JsonNode w = want.get(i);
+                    TokenClassification.Entity g = got.get(i);
+                    assertEquals(w.has("entity") ? w.get("entity").asText() : w.get("entity_group").asText(),
+                            w.has("entity") ? g.entity() : g.entityGroup(), where + " entity " + i);
+                    assertEquals(w.get("word").asText(), g.word(), where + " entity " + i);
+                    assertEquals(w.get("start").asInt(), g.toMap(text).get("start"), where + " entity " + i);
+                    assertEquals(w.get("end").asInt(), g.toMap(text).get("end"), where + " entity " + i);
+                    assertEquals(w.get("score").asDouble(), g.score(), 1e-4, where + " entity " + i);
+                }
+            }
+        }
+    }
+}
