@@ -94,9 +94,26 @@ public enum Objective {
                 case CLM -> { }
             }
         }
+        if (this == MLM && labels.stream().flatMapToInt(Arrays::stream).allMatch(l -> l == CrossEntropy.IGNORE_INDEX)) {
+            maskOne(sequences, ids, labels, masking, random);   // as the whole-word collator's max(1, …): never a batch with nothing to predict
+        }
         Batch batch = Batch.of(ids, types);
         int[] flat = this == CLM ? CausalLm.nextTokens(batch) : labels.stream().flatMapToInt(Arrays::stream).toArray();
         return new Trainer.Example(batch, flat);
+    }
+
+    /** Labels one maskable token of the batch, drawn uniformly, and replaces it with [MASK]. */
+    private static void maskOne(List<Sequence> sequences, int[][] ids, List<int[]> labels, Masking masking, SplittableRandom random) {
+        List<int[]> candidates = new ArrayList<>();
+        for (int s = 0; s < sequences.size(); s++) {
+            for (int i = 0; i < ids[s].length; i++) if (!sequences.get(s).special()[i]) candidates.add(new int[] {s, i});
+        }
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("a batch of " + sequences.size() + " sequence(s) from line " + sequences.getFirst().line() + " has no token to mask (empty texts?)");
+        }
+        int[] at = candidates.get(random.nextInt(candidates.size()));
+        labels.get(at[0])[at[1]] = sequences.get(at[0]).ids()[at[1]];
+        ids[at[0]][at[1]] = masking.maskId();
     }
 
     /** Evaluation counts of one batch: summed loss, correct predictions and labelled rows, and each row's (label, prediction). */
