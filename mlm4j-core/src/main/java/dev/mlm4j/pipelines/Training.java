@@ -278,7 +278,11 @@ public final class Training {
         void checkArchitecture() throws IOException {
             if (!objective.labelled()) return;
             String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
-            JsonNode arch = JSON.readTree(from.resolve("config.json").toFile()).path("architectures");
+            JsonNode config = JSON.readTree(from.resolve("config.json").toFile()), arch = config.path("architectures");
+            String problem = config.path("problem_type").asText("single_label_classification");
+            if (!problem.equals("single_label_classification")) {
+                throw new IllegalArgumentException("model " + from + " is for " + problem + ": training trains single-label classifiers (one label per text or word)");
+            }
             if (arch.isArray() && !arch.isEmpty() && !arch.get(0).asText().endsWith(want)) {
                 throw new IllegalArgumentException("model " + from + " is a " + arch.get(0).asText() + ": '" + objective.id()
                         + "' needs a model with a " + objective.task().name() + " head (*" + want + ")");
