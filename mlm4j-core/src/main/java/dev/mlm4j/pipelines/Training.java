@@ -121,7 +121,8 @@ public final class Training {
 
     private static final class Run {
         final Objective objective;
-        final Path train, eval, output, from;
+        final Path train, eval, output;
+        Path from, scratch;
         final Options o;
         final Listener listener;
         final BooleanSupplier stop;
@@ -172,16 +173,25 @@ public final class Training {
         }
 
         Summary run() throws IOException {
+            try {
+                return train();
+            } finally {
+                if (scratch != null) deleteTree(scratch);
+            }
+        }
+
+        Summary train() throws IOException {
+            List<TrainingData.Record> records = TrainingData.read(train, objective);
+            if (objective.labelled() && state == null) newHeadIfNone(records);
             int maxLength;
             Tokenizer tokenizer;
             try (Checkpoint c = Checkpoint.open(from)) {
                 model = objective.load(c).orElseThrow(() -> new IllegalArgumentException("model " + from + " has no " + objective.task().name()
-                        + " head to train for '" + objective.id() + "'" + (objective.labelled() ? " (a model saved with a classifier of the right size is needed)" : "")));
+                        + " head to train for '" + objective.id() + "'"));
                 maxLength = c.maxLength();
                 tokenizer = c.tokenizer();
             }
             checkArchitecture();
-            List<TrainingData.Record> records = TrainingData.read(train, objective);
             if (objective.labelled()) chooseLabels(records);
             TrainingData.Tokenization t = new TrainingData.Tokenization(tokenizer, maxLength, o.truncate(), o.blocks());
             trainSeqs = TrainingData.tokenize(records, objective, labels, t, train.toString(), listener::warning);
@@ -269,6 +279,55 @@ public final class Training {
             int total = 0;
             for (int e = 0; e < o.epochs(); e++) total += (Batches.plan(trainSeqs, o.batchTokens(), o.seed(), e, true).size() + o.gradAccum() - 1) / o.gradAccum();
             return total;
+        }
+
+        /**
+         * Fine-tuning from an encoder or a masked LM: a model without the task's head gets a new one, as transformers'
+         * {@code from_pretrained(num_labels=…)} does — a classifier (and for classify/pairs a pooler when the encoder
+         * has none) drawn from N(0, initializer_range²) with the run's seed, zero biases, the training file's labels
+         * sorted as id2label — put on the encoder by the converter ({@code convert --head}) into a scratch folder.
+         */
+        void newHeadIfNone(List<TrainingData.Record> records) throws IOException {
+            int hidden;
+            boolean pooler;
+            try (Checkpoint c = Checkpoint.open(from)) {
+                if (c.has(objective.task())) return;
+                hidden = c.config().hiddenSize();
+                pooler = c.tensors().contains("bert.pooler.dense.weight");
+            }
+            List<String> names = TrainingData.labels(records);
+            Path config = from.resolve("config.json");
+            double range = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("initializer_range").asDouble(0.02) : 0.02;
+            java.util.Random random = new java.util.Random(o.seed());
+            Map<String, FloatTensor> tensors = new java.util.TreeMap<>();
+            tensors.put("classifier.weight", gaussian(random, range, names.size(), hidden));
+            tensors.put("classifier.bias", FloatTensor.zeros(names.size()));
+            if (objective != Objective.TAG && !pooler) {
+                tensors.put("bert.pooler.dense.weight", gaussian(random, range, hidden, hidden));
+                tensors.put("bert.pooler.dense.bias", FloatTensor.zeros(hidden));
+            }
+            scratch = Files.createTempDirectory("mlm4j-train-");
+            Path head = Files.createDirectories(scratch.resolve("head"));
+            SafetensorsWriter.write(head.resolve(dev.mlm4j.convert.HeadFolder.TENSORS), tensors, Map.of("source", "mlm4j train: a new head, N(0, " + range + "²)"));
+            ObjectNode fragment = JSON.createObjectNode();
+            String architecture = objective == Objective.TAG ? "BertForTokenClassification" : "BertForSequenceClassification";
+            fragment.putArray("architectures").add(architecture);
+            ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
+            for (int i = 0; i < names.size(); i++) {
+                id2label.put(String.valueOf(i), names.get(i));
+                label2id.put(names.get(i), i);
+            }
+            Files.writeString(head.resolve(dev.mlm4j.convert.HeadFolder.FRAGMENT), JSON.writeValueAsString(fragment));
+            listener.warning("note: " + from + " has no " + objective.task().name() + " head; starting a new " + architecture + " for the "
+                    + names.size() + " labels of the training file " + names);
+            from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("start"), false, head).folder();
+        }
+
+        private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
+            FloatTensor t = FloatTensor.zeros(rows, cols);
+            float[] d = t.data();
+            for (int i = 0; i < rows * cols; i++) d[i] = (float) (random.nextGaussian() * sd);
+            return t;
         }
 
         /**

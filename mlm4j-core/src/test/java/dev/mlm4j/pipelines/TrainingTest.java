@@ -146,6 +146,46 @@ class TrainingTest {
         assertTrue(clm.eval().containsKey("eval_perplexity"));
     }
 
+    /** A masked LM (no pooler, no classifier) gets a new head for the training file's labels, as from_pretrained(num_labels=…). */
+    @Test
+    void fineTuningAMaskedLmStartsANewHeadWithTheFilesLabels(@TempDir Path tmp) throws IOException {
+        List<String> texts = sentences(12, 6), lines = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) lines.add("{\"text\":\"" + texts.get(i) + "\",\"label\":\"" + (i % 2 == 0 ? "yes" : "no") + "\"}");
+        Path train = Files.write(tmp.resolve("train.jsonl"), lines), out = tmp.resolve("out");
+        List<String> notes = new ArrayList<>();
+        Training.Listener listener = new Training.Listener() {
+            @Override
+            public void warning(String line) {
+                notes.add(line);
+            }
+        };
+        Training.run("classify", fixture("tiny-bert-mlm").toString(), train, null, out, null, options(2, 64), listener, null, null);
+        assertTrue(notes.getFirst().contains("starting a new BertForSequenceClassification for the 2 labels of the training file [no, yes]"), notes.toString());
+        assertEquals(List.of("no", "yes"), Models.textClassification(out.toString(), null, Precision.FP32).labels());
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals("BertForSequenceClassification", config.get("architectures").get(0).asText());
+
+        List<String> conll = new ArrayList<>();
+        for (String sentence : sentences(4, 7)) {
+            for (String w : sentence.split(" ")) conll.add(w + " " + (w.length() == 2 ? "SHORT" : "LONG"));
+            conll.add("");
+        }
+        Path tags = Files.write(tmp.resolve("tags.conll"), conll);
+        Training.run("tag", fixture("tiny-bert-mlm").toString(), tags, null, tmp.resolve("tagged"), null, options(1, 64), null, null, null);
+        assertEquals(List.of("LONG", "SHORT"), Models.tokenClassification(tmp.resolve("tagged").toString(), null, Precision.FP32).labels());
+    }
+
+    /** A loss that overflows stops the run in one line and keeps the weights of the step before as the checkpoint. */
+    @Test
+    void aLossThatIsNotANumberStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(20, 8)), out = tmp.resolve("out");
+        Training.Options explode = new Training.Options(1, 1e30, 64, 1, 6, 0, 0, 1, false, true, false, 0);
+        var e = assertThrows(IllegalStateException.class, () -> Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, out, null, explode, null, null, null));
+        assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at step \\d+: training stopped.*saved in .*checkpoint"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint/" + Training.STATE)));
+    }
+
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws IOException {
         Path empty = tmp.resolve("empty.jsonl"), bad = tmp.resolve("bad.jsonl");
@@ -162,7 +202,7 @@ class TrainingTest {
         assertTrue(messages.getLast().contains("unknown training task"), messages.getLast());
         messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("classify", model, tmp.resolve("missing.jsonl"), null, tmp.resolve("o4"), null, o, null, null, null)).getMessage());
         assertTrue(messages.getLast().contains("no such file"), messages.getLast());
-        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("tag", model, bad, null, tmp.resolve("o5"), null, o, null, null, null)).getMessage());
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("tag", model, Files.write(tmp.resolve("t.conll"), List.of("w5 T0", "")), null, tmp.resolve("o5"), null, o, null, null, null)).getMessage());
         assertTrue(messages.getLast().contains("token-classification head"), messages.getLast());
         Path longLine = tmp.resolve("long.jsonl");
         Files.writeString(longLine, "{\"text\":\"" + (sentences(1, 9).getFirst() + " ").repeat(30).strip() + "\",\"label\":\"a\"}\n");
