@@ -49,7 +49,7 @@ public final class LossCurve {
             g.setColor(Color.GRAY);
             g.drawRect(left, top, w - left - right, h - top - bottom);
             g.setColor(Color.BLACK);
-            g.drawString("loss", 10, top + 10);
+            g.drawString("loss", 10, top + 30);
             g.drawString("step", w / 2, h - 15);
             g.drawString(String.format(Locale.ROOT, "%.3g", hi), 5, top + 5);
             g.drawString(String.format(Locale.ROOT, "%.3g", lo), 5, h - bottom);
