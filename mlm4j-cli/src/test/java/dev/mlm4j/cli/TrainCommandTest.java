@@ -107,7 +107,7 @@ class TrainCommandTest {
                 {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", unknown.toString(), "--output", tmp.resolve("b").toString()},
                 {"train", "summarise", "--model", fixture("tiny-bert-mlm"), "--train", empty.toString(), "--output", tmp.resolve("c").toString()},
                 {"train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", tmp.resolve("missing.txt").toString(), "--output", tmp.resolve("d").toString()},
-                {"train", "mlm", "--model", Files.createDirectories(tmp.resolve("no-model")).toString(), "--train", empty.toString(), "--output", tmp.resolve("e").toString()},
+                {"train", "mlm", "--model", Files.createDirectories(tmp.resolve("no-model")).toString(), "--train", Files.write(tmp.resolve("t.txt"), List.of("w5 w6")).toString(), "--output", tmp.resolve("e").toString()},
         };
         String[] expected = {"has no examples", "unknown label 'zebra' on line 2", "unknown training task 'summarise'", "no such file", "is not a model folder"};
         for (int i = 0; i < cases.length; i++) {
