@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 EvalCommand.class,
+                TrainCommand.class,
                 ModelsCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class
