@@ -32,6 +32,17 @@ public final class Linear {
         this(precision, bias, weightOutIn);
     }
 
+    /** A fp32 layer on a weight already packed, made of parts of {@code outs} outputs. */
+    private Linear(PackedMatrix weight, int[] outs, FloatTensor bias) {
+        if (bias != null && bias.size() != weight.out()) {
+            throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + weight.out() + " outputs");
+        }
+        this.weight = weight;
+        this.parts = outs.clone();
+        this.weight8 = null;
+        this.bias = bias;
+    }
+
     private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
         int out = 0;
         this.parts = new int[weightsOutIn.length];
@@ -49,22 +60,32 @@ public final class Linear {
      * computes, e.g., query, key and value ((T, 3·hidden)). Each scope holds {@code weight} (out_i, in) and {@code bias}.
      */
     public static Linear fused(Precision precision, int in, int[] outs, Weights... scopes) {
-        FloatTensor[] ws = new FloatTensor[scopes.length];
         int total = 0;
-        for (int i = 0; i < scopes.length; i++) {
-            ws[i] = i < Weights.SCRATCH_SLOTS ? scopes[i].scratch("weight", i, outs[i], in) : scopes[i].tensor("weight", outs[i], in);
-            total += outs[i];
-        }
+        for (int o : outs) total += o;
         FloatTensor bias = FloatTensor.zeros(total);
         for (int i = 0, at = 0; i < scopes.length; at += outs[i], i++) {
             System.arraycopy(scopes[i].tensor("bias", outs[i]).toArray(), 0, bias.data(), at, outs[i]);
         }
-        return new Linear(precision, bias, ws);
+        if (precision == Precision.FP32) {
+            return new Linear(Weights.packed(scopes, in, outs, () -> PackedMatrix.packConcat(loadWeights(in, outs, scopes))), outs, bias);
+        }
+        return new Linear(precision, bias, loadWeights(in, outs, scopes));
     }
 
-    /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}, stored at {@code precision}. */
+    private static FloatTensor[] loadWeights(int in, int[] outs, Weights... scopes) {
+        FloatTensor[] ws = new FloatTensor[scopes.length];
+        for (int i = 0; i < scopes.length; i++) {
+            ws[i] = i < Weights.SCRATCH_SLOTS ? scopes[i].scratch("weight", i, outs[i], in) : scopes[i].tensor("weight", outs[i], in);
+        }
+        return ws;
+    }
+
+    /**
+     * Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}, stored at {@code precision}; an fp32 weight
+     * comes packed from the source's packed cache when it has one ({@link Weights#packed}).
+     */
     public static Linear load(Weights w, int in, int out, Precision precision) {
-        return new Linear(w.scratch("weight", 0, out, in), w.tensor("bias", out), precision);
+        return fused(precision, in, new int[] {out}, w);
     }
 
     public int in() {
