@@ -123,6 +123,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             m.put("task", s.task());
             m.put("steps", s.steps());
             m.put("total_steps", s.totalSteps());
+            m.put("epochs", s.epochs());
             m.put("loss", s.loss());
             m.put("eval", s.eval());
             m.put("output", s.output().toString());

@@ -98,7 +98,7 @@ public final class Training {
         default void warning(String line) {}
     }
 
-    /** How a run ended: steps taken, the last step's loss, the last evaluation's metrics, where everything went. */
+    /** How a run ended: steps taken, whole epochs done, the last step's loss, the last evaluation's metrics, where everything went. */
     public record Summary(String task, int steps, int totalSteps, int epochs, double loss, Map<String, Object> eval, Path output,
                           Path checkpoint, boolean interrupted, long tokens, double seconds) {}
 
@@ -137,6 +137,7 @@ public final class Training {
         final List<LossCurve.Point> curve = new ArrayList<>(), evalCurve = new ArrayList<>();
         long tokens;
         double seconds;
+        int completedEpochs;
 
         Run(String task, String model, Path train, Path eval, Path output, Path resume, Options options, Listener listener,
             BooleanSupplier stop, ProgressListener download) throws IOException {
@@ -210,6 +211,7 @@ public final class Training {
                     optimizer.restore(state.get("step").asInt(), saved);
                 }
                 epoch = state.get("epoch").asInt();
+                completedEpochs = epoch;
                 batch = state.get("batch").asInt();
                 tokens = state.path("tokens").asLong();
                 readCurve();
@@ -254,7 +256,7 @@ public final class Training {
                     listener.step(entry, total);
                     if (stop.getAsBoolean()) {
                         saveCheckpoint(epoch, batch);
-                        return finish(total, epoch, lastEval, true);
+                        return finish(total, lastEval, true);
                     }
                 }
                 if (batch >= plan.size()) {
@@ -262,6 +264,7 @@ public final class Training {
                         lastEval = evaluate(epoch + 1);
                         evaluatedLast = true;
                     }
+                    completedEpochs = epoch + 1;
                     saveCheckpoint(epoch + 1, 0);
                 }
                 if (optimizer.steps() >= total) {
@@ -270,7 +273,7 @@ public final class Training {
                 }
             }
             if (!evalSeqs.isEmpty() && !evaluatedLast) lastEval = evaluate(epoch);
-            return finish(total, epoch, lastEval, false);
+            return finish(total, lastEval, false);
         }
 
         /** The schedule's length: max steps, else each epoch's batches in groups of the accumulation. */
@@ -475,7 +478,7 @@ public final class Training {
             if (old != null) deleteTree(old);
         }
 
-        Summary finish(int total, int epoch, Map<String, Object> lastEval, boolean interrupted) throws IOException {
+        Summary finish(int total, Map<String, Object> lastEval, boolean interrupted) throws IOException {
             Path tmp = Files.createTempDirectory(output, ".model.tmp-");
             writeModel(tmp);
             try (Stream<Path> files = Files.list(tmp)) {
@@ -484,7 +487,7 @@ public final class Training {
             Files.delete(tmp);
             LossCurve.write(output.resolve(CURVE), curve, evalCurve);
             double last = curve.isEmpty() ? Double.NaN : curve.getLast().loss();
-            return new Summary(objective.id(), optimizer.steps(), total, epoch, last, lastEval, output, output.resolve(CHECKPOINT), interrupted, tokens, seconds);
+            return new Summary(objective.id(), optimizer.steps(), total, completedEpochs, last, lastEval, output, output.resolve(CHECKPOINT), interrupted, tokens, seconds);
         }
     }
 

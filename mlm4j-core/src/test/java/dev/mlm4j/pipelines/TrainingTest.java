@@ -102,6 +102,7 @@ class TrainingTest {
         Training.Summary s = Training.run("classify", fixture("tiny-bert-classify").toString(), train, eval, out, null,
                 new Training.Options(3, 1e-3, 80, 1, 0, 0, 0, 1, false, true, false, 1.0), null, null, null);
         assertEquals(s.totalSteps(), s.steps());
+        assertEquals(3, s.epochs());
         List<JsonNode> log = log(out);
         JsonNode firstStep = log.getFirst();
         for (String k : List.of("step", "epoch", "loss", "learning_rate", "grad_norm", "tokens", "tokens_per_second")) assertTrue(firstStep.has(k), k);
