@@ -108,7 +108,9 @@ public final class OnnxCheckpoint implements TensorSource {
         if (e == null) throw new WeightException("no tensor '" + name + "' in " + origin());
         float[] raw;
         try {
-            raw = file.floats(e.initializer(), buffer);
+            BertGraphMapping.Quantization q = e.quantization();
+            raw = q == null ? file.floats(e.initializer(), buffer)
+                    : file.dequantized(e.initializer(), q.scale(), q.zeroPoint(), q.axis(), buffer);
         } catch (WeightException x) {
             throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
         }
