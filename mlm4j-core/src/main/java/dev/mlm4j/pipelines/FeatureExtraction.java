@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *   List&lt;Embedding&gt; tokens = fe.extract(texts, Options.DEFAULT.withPooling(Pooling.NONE));
  * </pre>
  * Texts are run in padding-free batches of about {@link Options#batchTokens} tokens: sequences are packed end to
- * end, so a text's vectors do not depend on which other texts share its batch.
+ * end, so a text's vectors do not depend on which other texts share its batch (a model from an int8 ONNX file, whose
+ * layers quantize each pass's input as a whole, runs one text per pass for the same reason).
  *
  * <p><b>Lengths.</b> Two limits apply. The hard one is the model's position table ({@code max_position_embeddings},
  * 512 for BERTs): a longer text is an error unless truncation is asked for. Truncation cuts at the model's
@@ -246,6 +247,7 @@ public final class FeatureExtraction {
         Pooling pooling = options.pooling() != null ? options.pooling() : defaultPooling;
         boolean normalize = options.normalize() != null ? options.normalize() : pooling != Pooling.NONE && defaultNormalize;
         int budget = options.batchTokens() > 0 ? options.batchTokens() : DEFAULT_BATCH_TOKENS;
+        if (model.quantizesPerPass()) budget = 1; // an int8 file's layers round each pass's input as a whole: one text per pass
         List<Encoding> encodings = new ArrayList<>();
         List<String> batchTexts = new ArrayList<>();
         int index = 0, first = 0, tokens = 0;

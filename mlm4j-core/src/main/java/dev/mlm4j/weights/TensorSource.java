@@ -60,6 +60,15 @@ public interface TensorSource extends Closeable {
         return load(name);
     }
 
+    /**
+     * Whether the linear layer whose weight is {@code weightName} was published to run on its input rounded to 8 bits at
+     * run time, as ONNX Runtime runs the int8 files of its dynamic quantization ({@code DynamicQuantizeLinear} before
+     * {@code MatMulInteger}); false for ordinary checkpoints. {@link dev.mlm4j.layers.Linear} then does the same rounding.
+     */
+    default boolean quantizesInput(String weightName) {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -82,6 +82,8 @@ final class BertGraphMapping {
     private final Set<String> layoutDecided = new HashSet<>();
     /** Initializers that are parts of a quantized weight (its integers, scale, zero point): never presented by their own names. */
     private final Set<String> quantizationParts = new HashSet<>();
+    /** Linear weights (canonical names) whose MatMulInteger takes its input from a DynamicQuantizeLinear. */
+    final Set<String> dynamicInputs = new HashSet<>();
     final BertConfig config;
 
     BertGraphMapping(OnnxGraph g) {
@@ -287,6 +289,8 @@ final class BertGraphMapping {
                             + w.getName() + "' (" + op + " '" + node.getName() + "') claim to be '" + name + "'");
                 }
                 entries.put(name, new Entry(name, w, quant != null ? DType.F32 : OnnxFile.dtype(w.getDataType()), inOut, shape, quant));
+                NodeProto source = g.producer(node.getInput(0));
+                if (quant != null && source != null && source.getOpType().equals("DynamicQuantizeLinear")) dynamicInputs.add(name);
                 placed.add(w.getName());
             }
             if (bias != null && module != null) {

@@ -78,6 +78,12 @@ public final class OnnxCheckpoint implements TensorSource {
         return Collections.unmodifiableList(mapping.unplaced);
     }
 
+    /** True for the linear weights of a MatMulInteger whose input comes from a DynamicQuantizeLinear. */
+    @Override
+    public boolean quantizesInput(String weightName) {
+        return mapping.dynamicInputs.contains(weightName);
+    }
+
     @Override
     public String origin() {
         return file.path.toString();
