@@ -411,7 +411,10 @@ final class BertGraphMapping {
             if (QUANTIZED_OPS.contains(n.getOpType())) quantized.add(n.getOpType());
             if (FUSED_OPS.contains(n.getOpType()) && !n.getDomain().isEmpty()) fused.add(n.getOpType());
         }
-        if (!quantized.isEmpty()) sb.append(". The graph is quantized (").append(String.join(", ", quantized)).append("): export it in float32");
+        if (!quantized.isEmpty()) {
+            sb.append(". The graph is quantized (").append(String.join(", ", quantized))
+                    .append("); mlm4j reads onnxruntime's dynamic quantization (MatMulInteger, DequantizeLinear tables) only: export it in float32");
+        }
         if (!fused.isEmpty()) {
             sb.append(". The graph has ONNX Runtime's fused ").append(String.join(", ", fused))
                     .append(" nodes: use the exporter's plain output, not an ONNX Runtime-optimised model");
