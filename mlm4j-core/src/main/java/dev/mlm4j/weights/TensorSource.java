@@ -80,7 +80,17 @@ public interface TensorSource extends Closeable {
             @Override public FloatTensor load(String name) { return source.load(name); }
             @Override public FloatTensor loadInto(String name, float[] buffer) { return source.loadInto(name, buffer); }
             @Override public PackedCache packedCache() { return cache; }
+            @Override public boolean quantizesInput(String weightName) { return source.quantizesInput(weightName); }
         };
+    }
+
+    /**
+     * Whether the linear layer whose weight is {@code weightName} was published to run on its input rounded to 8 bits at
+     * run time, as ONNX Runtime runs the int8 files of its dynamic quantization ({@code DynamicQuantizeLinear} before
+     * {@code MatMulInteger}); false for ordinary checkpoints. {@link dev.mlm4j.layers.Linear} then does the same rounding.
+     */
+    default boolean quantizesInput(String weightName) {
+        return false;
     }
 
     @Override
