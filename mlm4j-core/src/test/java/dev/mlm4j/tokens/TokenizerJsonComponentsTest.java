@@ -141,6 +141,32 @@ class TokenizerJsonComponentsTest {
         }
     }
 
+    /** A WordPiece file the BERT fast path does not take (here: a one-step Sequence pre-tokenizer) tokenizes the same. */
+    @Test
+    void wordPieceThroughTheGenericPipelineEqualsTheBertPath() throws IOException {
+        String minilm = java.nio.file.Files.readString(TestData.path(TestData.MINILM_JSON));
+        ObjectNode root = (ObjectNode) JSON.readTree(minilm);
+        ObjectNode seq = JSON.createObjectNode().put("type", "Sequence");
+        seq.putArray("pretokenizers").add(root.get("pre_tokenizer"));
+        root.set("pre_tokenizer", seq);
+        Tokenizer generic = load(root.toString());
+        assertTrue(generic instanceof PipelineTokenizer, generic.toString());
+        Tokenizer bert = load(minilm);
+        assertTrue(bert instanceof WordPieceTokenizer);
+        List<String> inputs = new java.util.ArrayList<>(TestData.brown().subList(0, 1000));
+        inputs.addAll(TestData.multilingual());
+        for (String s : inputs) {
+            Encoding a = bert.encode(s, 100_000, false);
+            Encoding b = generic.encode(s, 100_000, false);
+            assertArrayEquals(a.ids(), b.ids(), s);
+            assertArrayEquals(a.start(), b.start(), s);
+            assertArrayEquals(a.end(), b.end(), s);
+        }
+        int[] ids = bert.encode("Hello world, it's a [MASK] test.").ids();
+        assertEquals(bert.decode(ids, true), generic.decode(ids, true));
+        assertEquals("[MASK]", generic.maskToken());
+    }
+
     @Test
     void anUnsupportedComponentIsNamedInOneLine() {
         String[][] cases = {
