@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
         description = {
                 "Trains a WordPiece vocabulary (vocab.txt) on plain text, for pre-training from scratch ('./mlm4j train mlm --from-scratch').",
                 "The text goes through BERT's normaliser and pre-tokenizer; the vocabulary is the special tokens [PAD] [UNK] [CLS] [SEP] [MASK],",
-                "every character seen (first-of-word and ##-continued), then the most frequent adjacent pieces merged until --size:",
+                "every character seen (bare and ##-continued), then the most frequent adjacent pieces merged until --size:",
                 "Hugging Face tokenizers' WordPieceTrainer algorithm (BPE merges with ## continuation). See docs/TRAINING.md.",
                 "Example: ./mlm4j vocab --train brown-split/train.txt --size 8000 --output vocab.txt"
         })

@@ -19,14 +19,16 @@ import java.util.TreeMap;
  * {@code WordPieceTrainer}, which is its BPE trainer with the {@code ##} continuation prefix: the text goes through
  * BERT's normaliser (clean, CJK split, and with {@code lowercase} accents stripped and lower-cased) and pre-tokenizer
  * (white space, each punctuation character a word); each distinct word is split into its first character and
- * {@code ##}-prefixed following characters; the vocabulary starts as the special tokens, then every such character
- * (sorted); then the most frequent adjacent pair of pieces over all words (weighted by the word's count) is merged
- * into one piece (the right piece's {@code ##} dropped) and added, until the vocabulary has {@code size} entries or
- * no pair is left.
+ * {@code ##}-prefixed following characters; the vocabulary starts as the special tokens, then every character seen
+ * (by code point), then every {@code ##}-character seen; then the most frequent adjacent pair of pieces over all words
+ * (weighted by the word's count; of equal counts the pair of smaller ids) is merged into one piece (the right piece's
+ * {@code ##} dropped) and added, until the vocabulary has {@code size} entries or no pair is left.
  * <p>
- * Differences from tokenizers (not byte-compared): ties between pairs of equal count are broken by the pair's text
- * (smallest first) instead of tokenizers' internal ids; there is no {@code min_frequency} or {@code limit_alphabet}
- * (every character seen is kept, so the vocabulary can exceed {@code size} when the alphabet alone does).
+ * Differences from tokenizers: tokenizers numbers the {@code ##}-characters in the order its word hash map yields
+ * them, here they are sorted by code point — that order decides ties between pairs of equal count, so on a corpus with
+ * many ties the two vocabularies differ in a few merges (WordPieceTrainerTest measures the overlap on a committed
+ * tokenizers output); no {@code min_frequency} or {@code limit_alphabet} (every character seen is kept, so the
+ * vocabulary can exceed {@code size} when the alphabet alone does).
  */
 public final class WordPieceTrainer {
     private WordPieceTrainer() {}
@@ -67,7 +69,7 @@ public final class WordPieceTrainer {
         int n = wordList.size();
         List<List<String>> pieces = new ArrayList<>(n);
         int[] freq = new int[n];
-        Set<String> alphabet = new java.util.TreeSet<>();
+        Set<String> alphabet = new java.util.TreeSet<>(WordPieceTrainer::byCodePoints), continued = new java.util.TreeSet<>(WordPieceTrainer::byCodePoints);
         for (int i = 0; i < n; i++) {
             String w = wordList.get(i);
             freq[i] = counts.get(w);
@@ -76,13 +78,17 @@ public final class WordPieceTrainer {
                 int cp = w.codePointAt(k);
                 String c = new String(Character.toChars(cp));
                 p.add(k == 0 ? c : "##" + c);
+                alphabet.add(c);
+                if (k > 0) continued.add("##" + c);
                 k += Character.charCount(cp);
             }
-            alphabet.addAll(p);
             pieces.add(p);
         }
         LinkedHashSet<String> vocab = new LinkedHashSet<>(SPECIALS);
         vocab.addAll(alphabet);
+        vocab.addAll(continued);
+        Map<String, Integer> ids = new HashMap<>();
+        for (String t : vocab) ids.put(t, ids.size());
         // pair counts and, for each pair, the words it occurs in
         Map<Pair, long[]> pairCount = new HashMap<>();
         Map<Pair, Set<Integer>> where = new HashMap<>();
@@ -93,14 +99,14 @@ public final class WordPieceTrainer {
             for (Map.Entry<Pair, long[]> e : pairCount.entrySet()) {
                 long c = e.getValue()[0];
                 if (c <= 0) continue;
-                if (c > bestCount || (c == bestCount && e.getKey().compareTo(best) < 0)) {
+                if (c > bestCount || (c == bestCount && before(e.getKey(), best, ids))) {
                     best = e.getKey();
                     bestCount = c;
                 }
             }
             if (best == null) break;
             String merged = best.a + (best.b.startsWith("##") ? best.b.substring(2) : best.b);
-            vocab.add(merged);
+            if (vocab.add(merged)) ids.put(merged, ids.size());
             for (int i : new ArrayList<>(where.getOrDefault(best, Set.of()))) {
                 List<String> p = pieces.get(i);
                 addPairs(p, i, freq[i], -1, pairCount, where);
@@ -130,12 +136,15 @@ public final class WordPieceTrainer {
         }
     }
 
-    private record Pair(String a, String b) implements Comparable<Pair> {
-        @Override
-        public int compareTo(Pair o) {
-            if (o == null) return -1;
-            int c = a.compareTo(o.a);
-            return c != 0 ? c : b.compareTo(o.b);
-        }
+    /** tokenizers' tie rule: of two pairs with the same count, the one whose (left id, right id) is smaller. */
+    private static boolean before(Pair p, Pair q, Map<String, Integer> ids) {
+        int c = Integer.compare(ids.get(p.a), ids.get(q.a));
+        return c != 0 ? c < 0 : ids.get(p.b) < ids.get(q.b);
     }
+
+    private static int byCodePoints(String x, String y) {
+        return java.util.Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray());
+    }
+
+    private record Pair(String a, String b) {}
 }
