@@ -101,13 +101,16 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--cased", description = "--from-scratch: keep case and accents (default: lower-case, as bert-base-uncased; use the same choice as './mlm4j vocab').")
     boolean cased;
 
+    @Option(names = "--no-position-embeddings", description = "--from-scratch: a model without position information (the position table zero and frozen; config.json says mlm4j_position_embeddings none).")
+    boolean noPositions;
+
     @Mixin
     CommonOptions.Json json;
 
     @Override
     public Integer call() {
         if (fromScratch) return fromScratch();
-        if (config != null || vocab != null) throw new IllegalArgumentException("--config and --vocab go with --from-scratch");
+        if (config != null || vocab != null || noPositions) throw new IllegalArgumentException("--config, --vocab and --no-position-embeddings go with --from-scratch");
         if (resume == null && model == null) throw new IllegalArgumentException("train needs --model (or --resume DIR)");
         return train();
     }
@@ -122,7 +125,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         Path scratch = null;
         try {
             scratch = java.nio.file.Files.createTempDirectory("mlm4j-scratch-");
-            model = FromScratch.write(size, vocab, !cased, seed, scratch.resolve("start")).toString();
+            model = FromScratch.write(size, vocab, !cased, !noPositions, seed, scratch.resolve("start")).toString();
             return train();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);

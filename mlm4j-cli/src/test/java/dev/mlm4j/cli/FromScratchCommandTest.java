@@ -67,6 +67,35 @@ class FromScratchCommandTest {
         }
     }
 
+    /** The float32 tensor {@code name} of a model.safetensors (8-byte header length, JSON header, data). */
+    private static float[] tensor(Path file, String name) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = (int) bb.getLong(0);
+        JsonNode off = new ObjectMapper().readTree(new String(b, 8, n, java.nio.charset.StandardCharsets.UTF_8)).get(name).get("data_offsets");
+        float[] out = new float[(off.get(1).asInt() - off.get(0).asInt()) / 4];
+        for (int i = 0; i < out.length; i++) out[i] = bb.getFloat(8 + n + off.get(0).asInt() + 4 * i);
+        return out;
+    }
+
+    @Test
+    void withoutPositionEmbeddingsTheTableStaysZero() throws IOException {
+        Path v = vocab(), out = tmp.resolve("nopos");
+        var r = CliRunner.run("train", "mlm", "--from-scratch", "--no-position-embeddings", "--config", "tiny", "--vocab", v.toString(),
+                "--train", CORPUS, "--output", out.toString(), "--max-steps", "5", "--lr", "3e-3", "--batch-tokens", "512");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("none", new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("mlm4j_position_embeddings").asText());
+        for (float x : tensor(out.resolve("model.safetensors"), "bert.embeddings.position_embeddings.weight")) assertEquals(0f, x);
+        float[] words = tensor(out.resolve("model.safetensors"), "bert.embeddings.word_embeddings.weight");
+        assertTrue(java.util.stream.IntStream.range(0, words.length).anyMatch(i -> words[i] != 0f), "the rest is trained");
+        Path with = tmp.resolve("pos");
+        assertEquals(0, CliRunner.run("train", "mlm", "--from-scratch", "--config", "tiny", "--vocab", v.toString(), "--train", CORPUS,
+                "--output", with.toString(), "--max-steps", "1").exit());
+        float[] table = tensor(with.resolve("model.safetensors"), "bert.embeddings.position_embeddings.weight");
+        double sd = Math.sqrt(java.util.stream.IntStream.range(0, table.length).mapToDouble(i -> table[i] * table[i]).sum() / table.length);
+        assertEquals(0.02, sd, 0.002, "with positions: drawn from N(0, 0.02²)");
+    }
+
     @Test
     void theSameSeedGivesTheSameRun() throws IOException {
         Path v = vocab();

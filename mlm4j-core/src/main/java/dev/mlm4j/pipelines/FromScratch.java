@@ -48,6 +48,13 @@ public final class FromScratch {
             "mini", new Size(256, 4, 4, 1024, 128),
             "small", new Size(512, 4, 8, 2048, 128));
 
+    /**
+     * config.json's key for a model without position embeddings (Theorem 1's setting): value {@code "none"}. The
+     * position table is then zero and {@code ./mlm4j train} keeps it frozen at zero, so transformers (which adds the
+     * table) computes the same model; a trainer outside mlm4j must freeze it too.
+     */
+    public static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
@@ -82,6 +89,11 @@ public final class FromScratch {
      * model) and returns it.
      */
     public static Path write(Size size, Path vocab, boolean lowercase, long seed, Path output) {
+        return write(size, vocab, lowercase, true, seed, output);
+    }
+
+    /** As {@link #write(Size, Path, boolean, long, Path)}; {@code positions} false: no position embeddings ({@link #NO_POSITIONS_KEY}). */
+    public static Path write(Size size, Path vocab, boolean lowercase, boolean positions, long seed, Path output) {
         try {
             List<String> tokens = Files.readAllLines(vocab, StandardCharsets.UTF_8);
             while (!tokens.isEmpty() && tokens.getLast().isEmpty()) tokens.removeLast();
@@ -114,7 +126,7 @@ public final class FromScratch {
             for (Map.Entry<String, FloatTensor> e : t.entrySet()) {
                 boolean drawn = e.getKey().endsWith("embeddings.weight") || e.getKey().endsWith("dense.weight")
                         || e.getKey().matches(".*\\.(query|key|value)\\.weight");
-                if (!drawn) continue;
+                if (!drawn || (!positions && e.getKey().endsWith("position_embeddings.weight"))) continue;
                 float[] d = e.getValue().data();
                 for (int i = 0; i < d.length; i++) d[i] = (float) (random.nextGaussian() * range);
             }
@@ -138,6 +150,7 @@ public final class FromScratch {
             c.put("tie_word_embeddings", true);
             c.put("type_vocab_size", 2);
             c.put("vocab_size", v);
+            if (!positions) c.put(NO_POSITIONS_KEY, "none");
             Files.writeString(output.resolve("config.json"), JSON.writeValueAsString(c));
             Files.write(output.resolve("vocab.txt"), tokens, StandardCharsets.UTF_8);
             ObjectNode tc = JSON.createObjectNode();
