@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
                 AttentionCommand.class,
                 EvalCommand.class,
                 TrainCommand.class,
+                VocabCommand.class,
                 ModelsCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class

@@ -2,6 +2,7 @@ package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlm4j.pipelines.FromScratch;
 import dev.mlm4j.pipelines.Training;
 import dev.mlm4j.util.Progress;
 import picocli.CommandLine.Command;
@@ -88,12 +89,60 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--no-truncate", description = "Refuse a sequence longer than the model's position limit instead of cutting it (with a warning).")
     boolean noTruncate;
 
+    @Option(names = "--from-scratch", description = "mlm/clm: start from random weights (BERT's initialisation, seeded by --seed) instead of --model; needs --config and --vocab.")
+    boolean fromScratch;
+
+    @Option(names = "--config", paramLabel = "PRESET|FILE", description = "--from-scratch: the model's size, a preset (tiny, mini, small) or a JSON file with hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, max_position_embeddings.")
+    String config;
+
+    @Option(names = "--vocab", paramLabel = "FILE", description = "--from-scratch: the WordPiece vocab.txt (see './mlm4j vocab').")
+    Path vocab;
+
+    @Option(names = "--cased", description = "--from-scratch: keep case and accents (default: lower-case, as bert-base-uncased; use the same choice as './mlm4j vocab').")
+    boolean cased;
+
+    @Option(names = "--no-position-embeddings", description = "--from-scratch: a model without position information (the position table zero and frozen; config.json says mlm4j_position_embeddings none).")
+    boolean noPositions;
+
     @Mixin
     CommonOptions.Json json;
 
     @Override
     public Integer call() {
+        if (fromScratch) return fromScratch();
+        if (config != null || vocab != null || noPositions) throw new IllegalArgumentException("--config, --vocab and --no-position-embeddings go with --from-scratch");
         if (resume == null && model == null) throw new IllegalArgumentException("train needs --model (or --resume DIR)");
+        return train();
+    }
+
+    /** Writes a randomly initialised model into a scratch folder, trains it as --model, and removes the scratch folder. */
+    private Integer fromScratch() {
+        if (!task.equals("mlm") && !task.equals("clm")) throw new IllegalArgumentException("--from-scratch pre-trains: the task must be mlm or clm, not '" + task + "'");
+        if (model != null || resume != null) throw new IllegalArgumentException("--from-scratch starts from random weights: drop --model and --resume");
+        if (config == null || vocab == null) throw new IllegalArgumentException("--from-scratch needs --config PRESET|FILE and --vocab FILE");
+        if (!java.nio.file.Files.isRegularFile(vocab)) throw new IllegalArgumentException("no such file: " + vocab);
+        FromScratch.Size size = FromScratch.size(config);
+        Path scratch = null;
+        try {
+            scratch = java.nio.file.Files.createTempDirectory("mlm4j-scratch-");
+            model = FromScratch.write(size, vocab, !cased, !noPositions, seed, scratch.resolve("start")).toString();
+            return train();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        } finally {
+            if (scratch != null) deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = java.nio.file.Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(q);
+        } catch (java.io.IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    private Integer train() {
         Training.Options options = new Training.Options(epochs, lr, batchTokens, seed, maxSteps, warmupRatio, weightDecay, gradAccum,
                 wholeWord, !noTruncate, blocks, maxGradNorm);
         AtomicBoolean stop = new AtomicBoolean();

@@ -203,6 +203,7 @@ public final class Training {
             optimizer = new AdamW(o.weightDecay());
             trainer = new Trainer(objective.trainable(model), optimizer,
                     new LinearSchedule(o.learningRate(), (int) Math.ceil(o.warmupRatio() * total), total), o.maxGradNorm(), o.gradAccum(), Kernels.get());
+            freezePositionsIfNone();
             int epoch = 0, batch = 0;
             if (state != null) {
                 try (SafetensorsCheckpoint f = SafetensorsCheckpoint.open(from.resolve(OPTIMIZER))) {
@@ -274,6 +275,24 @@ public final class Training {
             }
             if (!evalSeqs.isEmpty() && !evaluatedLast) lastEval = evaluate(epoch);
             return finish(total, lastEval, false);
+        }
+
+        /**
+         * A model without position embeddings (config.json's {@link FromScratch#NO_POSITIONS_KEY} "none", written by
+         * {@code --from-scratch --no-position-embeddings}): its position table is zero and stays zero (frozen), so
+         * transformers, which adds the table, computes the same model.
+         */
+        void freezePositionsIfNone() throws IOException {
+            JsonNode config = JSON.readTree(from.resolve("config.json").toFile());
+            if (!config.path(FromScratch.NO_POSITIONS_KEY).asText("").equals("none")) return;
+            String name = "bert.embeddings.position_embeddings.weight";
+            FloatTensor table = trainer.parameters().get(name);
+            if (table == null) throw new IllegalArgumentException("model " + from + " says " + FromScratch.NO_POSITIONS_KEY + " none but has no " + name);
+            float[] d = table.data();
+            for (int i = table.offset(); i < table.offset() + table.size(); i++) {
+                if (d[i] != 0f) throw new IllegalArgumentException("model " + from + " says " + FromScratch.NO_POSITIONS_KEY + " none but its position table is not zero");
+            }
+            trainer.freeze(java.util.Set.of(name));
         }
 
         /** The schedule's length: max steps, else each epoch's batches in groups of the accumulation. */

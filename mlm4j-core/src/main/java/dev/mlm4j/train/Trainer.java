@@ -52,6 +52,18 @@ public final class Trainer {
         this.kernels = kernels;
     }
 
+    private java.util.Set<String> frozen = java.util.Set.of();
+
+    /**
+     * Keeps the parameters of these names where they are: their gradients are zeroed before clipping, so they count
+     * in neither the norm nor AdamW's update (a zero gradient from the start leaves AdamW's moments zero, and weight
+     * decay of a zero tensor is zero). Used for the position table of a model without position embeddings.
+     */
+    public void freeze(java.util.Set<String> names) {
+        for (String n : names) if (parameters.get(n) == null) throw new IllegalArgumentException("no parameter '" + n + "' to freeze");
+        this.frozen = java.util.Set.copyOf(names);
+    }
+
     /** The parameters being trained, by transformers' name (the model's live tensors). */
     public Parameters parameters() {
         return parameters;
@@ -88,6 +100,10 @@ public final class Trainer {
         loss /= accumulation;
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + ": training stopped, the weights are those before this step");
+        }
+        for (String n : frozen) {
+            dev.mlm4j.tensor.FloatTensor d = g.get(n);
+            if (d != null) java.util.Arrays.fill(d.data(), d.offset(), d.offset() + d.size(), 0f);
         }
         if (accumulation > 1) GradientClipping.scale(g, 1.0 / accumulation);
         double norm = maxGradNorm > 0 ? GradientClipping.clip(g, maxGradNorm) : GradientClipping.globalNorm(g);
