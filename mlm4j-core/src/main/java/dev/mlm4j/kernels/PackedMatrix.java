@@ -109,6 +109,19 @@ public final class PackedMatrix {
         return new PackedMatrix(in, out, dst);
     }
 
+    /** A matrix already in the packed layout ({@link PackedCache}): {@code data} is taken as it is, not copied. */
+    static PackedMatrix ofPacked(int in, int out, float[] data) {
+        if (in <= 0 || out <= 0 || data.length != packedSize(in, out)) {
+            throw new IllegalArgumentException(data.length + " packed floats for a [" + out + ", " + in + "] weight");
+        }
+        return new PackedMatrix(in, out, data);
+    }
+
+    /** How many floats the packed layout of an {@code (out, in)} weight holds (the last panel zero-padded). */
+    static long packedSize(int in, int out) {
+        return (long) panels(out) * in * NR;
+    }
+
     private static int panels(int out) {
         return (out + NR - 1) / NR;
     }

@@ -18,21 +18,38 @@ import dev.mlm4j.weights.Weights;
  *
  * <p>With {@link Precision#INT8} (a parameter of every load) the weight is quantised instead, per output channel,
  * and runs on the int8 GEMM.
+ *
+ * <p>A layer loaded from an int8 file of ONNX Runtime's dynamic quantization ({@link dev.mlm4j.weights.TensorSource#quantizesInput})
+ * also rounds its input as ONNX Runtime does there ({@link #quantizeInput}), so it computes what that file computes.
  */
 public final class Linear {
     private volatile PackedMatrix weight; // in → out, packed; null when int8; repacked after an optimiser step
     private final int[] parts;            // out of each fused part (query, key, value), in order
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
+    private final boolean quantizeInput; // round x to uint8 per call first, as ONNX Runtime's DynamicQuantizeLinear
     /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
     private volatile PackedMatrix transposed;
 
     /** A layer of {@code weight} (out, in) and {@code bias} (out, or null), stored at {@code precision}. */
     public Linear(FloatTensor weightOutIn, FloatTensor bias, Precision precision) {
-        this(precision, bias, weightOutIn);
+        this(precision, false, bias, weightOutIn);
     }
 
-    private Linear(Precision p, FloatTensor bias, FloatTensor... weightsOutIn) {
+    /** A fp32 layer on a weight already packed, made of parts of {@code outs} outputs. */
+    private Linear(PackedMatrix weight, int[] outs, boolean quantizeInput, FloatTensor bias) {
+        if (bias != null && bias.size() != weight.out()) {
+            throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + weight.out() + " outputs");
+        }
+        this.weight = weight;
+        this.parts = outs.clone();
+        this.weight8 = null;
+        this.bias = bias;
+        this.quantizeInput = quantizeInput;
+    }
+
+    private Linear(Precision p, boolean quantizeInput, FloatTensor bias, FloatTensor... weightsOutIn) {
+        this.quantizeInput = quantizeInput;
         int out = 0;
         this.parts = new int[weightsOutIn.length];
         for (int i = 0; i < parts.length; i++) out += parts[i] = weightsOutIn[i].dim(0);
@@ -47,24 +64,42 @@ public final class Linear {
     /**
      * Several layers reading the same input as one: outputs concatenated in the order given, so one GEMM
      * computes, e.g., query, key and value ((T, 3·hidden)). Each scope holds {@code weight} (out_i, in) and {@code bias}.
+     * An fp32 weight comes packed from the source's packed cache when it has one ({@link Weights#packed}).
      */
     public static Linear fused(Precision precision, int in, int[] outs, Weights... scopes) {
-        FloatTensor[] ws = new FloatTensor[scopes.length];
         int total = 0;
-        for (int i = 0; i < scopes.length; i++) {
-            ws[i] = i < Weights.SCRATCH_SLOTS ? scopes[i].scratch("weight", i, outs[i], in) : scopes[i].tensor("weight", outs[i], in);
-            total += outs[i];
-        }
+        for (int o : outs) total += o;
         FloatTensor bias = FloatTensor.zeros(total);
         for (int i = 0, at = 0; i < scopes.length; at += outs[i], i++) {
             System.arraycopy(scopes[i].tensor("bias", outs[i]).toArray(), 0, bias.data(), at, outs[i]);
         }
-        return new Linear(precision, bias, ws);
+        boolean quantize = scopes[0].source().quantizesInput(scopes[0].key("weight"));
+        for (Weights s : scopes) {
+            if (s.source().quantizesInput(s.key("weight")) != quantize) {
+                throw new IllegalArgumentException("fused linear layers " + scopes[0].key("weight") + " and " + s.key("weight")
+                        + " disagree on whether their input is quantized");
+            }
+        }
+        if (precision == Precision.FP32) {
+            return new Linear(Weights.packed(scopes, in, outs, () -> PackedMatrix.packConcat(loadWeights(in, outs, scopes))), outs, quantize, bias);
+        }
+        return new Linear(precision, quantize, bias, loadWeights(in, outs, scopes));
     }
 
-    /** Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}, stored at {@code precision}. */
+    private static FloatTensor[] loadWeights(int in, int[] outs, Weights... scopes) {
+        FloatTensor[] ws = new FloatTensor[scopes.length];
+        for (int i = 0; i < scopes.length; i++) {
+            ws[i] = i < Weights.SCRATCH_SLOTS ? scopes[i].scratch("weight", i, outs[i], in) : scopes[i].tensor("weight", outs[i], in);
+        }
+        return ws;
+    }
+
+    /**
+     * Loads {@code weight} (out, in) and {@code bias} (out) under {@code w}, stored at {@code precision}; an fp32 weight
+     * comes packed from the source's packed cache when it has one ({@link Weights#packed}).
+     */
     public static Linear load(Weights w, int in, int out, Precision precision) {
-        return new Linear(w.scratch("weight", 0, out, in), w.tensor("bias", out), precision);
+        return fused(precision, in, new int[] {out}, w);
     }
 
     public int in() {
@@ -111,10 +146,49 @@ public final class Linear {
     }
 
     private FloatTensor forward(Kernels k, FloatTensor x, Epilogue e, FloatTensor residual, FloatTensor y) {
+        if (quantizeInput) x = quantizeInput(x);
         Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
         if (weight != null) k.linear(x, weight, bias, epilogue, residual, y);
         else k.linear(x, weight8, bias, epilogue, residual, y);
         return y;
+    }
+
+    /** Whether this layer rounds its input to uint8 first ({@link #quantizeInput(FloatTensor)}). */
+    public boolean quantizesInput() {
+        return quantizeInput;
+    }
+
+    /**
+     * {@code x} (n, in) as ONNX Runtime's {@code DynamicQuantizeLinear} rounds it, dequantized: one scale and zero point
+     * for the whole tensor, {@code scale = (max(0, max x) − min(0, min x)) / 255} (1 when that is 0),
+     * {@code zp = rint(clamp(−min / scale, 0, 255))}, {@code q = clamp(rint(x / scale) + zp, 0, 255)} (rint: half to even),
+     * and the layer then multiplies {@code (q − zp) · scale}. ONNX Runtime multiplies the integers and scales the sum
+     * instead ({@code MatMulInteger}, then {@code · scale · weight scale}): the same value up to float rounding.
+     * The tensor is whatever one call gets: callers wanting one text's result independent of the others run one text
+     * per call ({@link dev.mlm4j.model.Encoder#quantizesPerPass}).
+     */
+    public static FloatTensor quantizeInput(FloatTensor x) {
+        int n = x.dim(0), in = x.dim(1);
+        float[] d = x.data();
+        float min = 0f, max = 0f;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0, o = x.rowOffset(i), s = x.stride(1); j < in; j++) {
+                float v = d[o + j * s];
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        float scale = max == min ? 1f : (max - min) / 255f;
+        float zp = (float) Math.rint(Math.max(0f, Math.min(255f, 0f - min / scale)));
+        FloatTensor q = FloatTensor.zeros(n, in);
+        float[] qd = q.data();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0, o = x.rowOffset(i), s = x.stride(1); j < in; j++) {
+                float r = (float) Math.rint(d[o + j * s] / scale) + zp;
+                qd[i * in + j] = (Math.max(0f, Math.min(255f, r)) - zp) * scale;
+            }
+        }
+        return q;
     }
 
     // ---- backward ------------------------------------------------------------------------------------------
@@ -174,6 +248,7 @@ public final class Linear {
      */
     public void parameters(Parameters... scopes) {
         fp32("training");
+        if (quantizeInput) throw new UnsupportedOperationException("training needs float inputs; this layer rounds its input to 8 bits (an int8 ONNX file)");
         if (scopes.length != parts.length) throw new IllegalArgumentException(scopes.length + " scopes for a layer of " + parts.length + " parts");
         FloatTensor master = weightOutIn();                                  // (out, in)
         Runnable repack = () -> {

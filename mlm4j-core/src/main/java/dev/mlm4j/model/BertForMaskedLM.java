@@ -89,9 +89,18 @@ public final class BertForMaskedLM implements MaskedLanguageModel, Trainable {
      * @return the loss (NaN when no row has a label)
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, AttentionMask.BIDIRECTIONAL);
+    }
+
+    /**
+     * {@link #lossAndGradients(Kernels, Batch, int[], Gradients)} under {@code mask}: with {@link AttentionMask#CAUSAL}
+     * and each row labelled with the next token of its sequence this is transformers' {@code BertLMHeadModel}
+     * ({@code is_decoder=True}) on the same weights, the causal-LM objective.
+     */
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, AttentionMask mask) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
         TrainingState s = new TrainingState(batch, bert.config());
-        FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
+        FloatTensor last = bert.forwardTraining(k, s, mask);                            // (T, hidden)
         int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] != CrossEntropy.IGNORE_INDEX).toArray();
         int h = last.dim(1);
         FloatTensor picked = FloatTensor.zeros(rows.length, h);                          // (m, hidden)

@@ -25,6 +25,7 @@ public final class BertModel implements Encoder {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
+    private final boolean quantizesPerPass;
 
     /** With the pooler when the checkpoint has one; linear layers at the process default {@link Precision#fromProperty()}. */
     public BertModel(Weights bert, BertConfig config) {
@@ -46,6 +47,7 @@ public final class BertModel implements Encoder {
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
         this.encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
+        this.quantizesPerPass = bert.source().names().stream().anyMatch(bert.source()::quantizesInput);
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
 
@@ -60,6 +62,11 @@ public final class BertModel implements Encoder {
 
     public BertPooler pooler() {
         return pooler;
+    }
+
+    @Override
+    public boolean quantizesPerPass() {
+        return quantizesPerPass;
     }
 
     @Override

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.hub.ModelCache;
 import dev.mlm4j.hub.ModelCard;
+import dev.mlm4j.kernels.PackedCache;
+import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.tokens.TokenizerFiles;
 import dev.mlm4j.weights.TensorSource;
@@ -17,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a model folder holds, whatever its format: the architecture, the named tensors (Hugging Face
@@ -125,7 +129,39 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
      * has no masked-LM head).
      */
     public <M> Optional<M> load(Task<M> task, Precision precision) {
-        return family.head(task).filter(h -> h.isIn(tensors)).map(h -> h.load(tensors, config, precision));
+        return family.head(task).filter(h -> h.isIn(tensors)).map(h -> {
+            PackedCache cache = packedCache(task, precision);
+            if (cache == null) return h.load(tensors, config, precision);
+            M model = h.load(TensorSource.withPackedCache(tensors, cache), config, precision);
+            cache.save();
+            return model;
+        });
+    }
+
+    /**
+     * The packed-weight cache of a model the hub unpacked ({@link ModelCache#MARKER}; a user's own folder is left as
+     * it is), one file per task and panel width beside the model: {@code .mlm4j-packed-<task>-nr<NR>.bin}, valid
+     * while the folder's files keep their names, sizes and modification times. fp32 only; {@code -Dmlm4j.packedCache=false}
+     * turns it off. Null when there is none.
+     */
+    private PackedCache packedCache(Task<?> task, Precision precision) {
+        if (precision != Precision.FP32 || "false".equals(System.getProperty("mlm4j.packedCache"))) return null;
+        if (!Files.isRegularFile(folder.resolve(ModelCache.MARKER))) return null;
+        String name = ".mlm4j-packed-" + task.name() + "-nr" + PackedMatrix.NR + ".bin";
+        try (var files = Files.walk(folder, 3)) {
+            StringBuilder fingerprint = new StringBuilder();
+            files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".mlm4j-packed-")).sorted().forEach(f -> {
+                try {
+                    fingerprint.append(folder.relativize(f)).append(' ').append(Files.size(f)).append(' ')
+                            .append(Files.getLastModifiedTime(f).to(TimeUnit.NANOSECONDS)).append('\n');
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return PackedCache.open(folder.resolve(name), fingerprint.toString());
+        } catch (IOException | UncheckedIOException e) {
+            return null; // the folder cannot be listed: load without the cache
+        }
     }
 
     /** {@link #load(Task, Precision)} at the process default precision ({@link Precision#fromProperty()}). */

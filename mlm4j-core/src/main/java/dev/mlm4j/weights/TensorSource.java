@@ -1,5 +1,6 @@
 package dev.mlm4j.weights;
 
+import dev.mlm4j.kernels.PackedCache;
 import dev.mlm4j.tensor.FloatTensor;
 
 import java.io.Closeable;
@@ -58,6 +59,38 @@ public interface TensorSource extends Closeable {
      */
     default FloatTensor loadInto(String name, float[] buffer) {
         return load(name);
+    }
+
+    /** Where linear layers find their weights already packed ({@link Weights#packed}); null: they pack them. */
+    default PackedCache packedCache() {
+        return null;
+    }
+
+    /**
+     * {@code source}, whose linear layers read their packed weights from {@code cache} when it holds them (and record
+     * the ones it does not). Closing the result does not close {@code source}.
+     */
+    static TensorSource withPackedCache(TensorSource source, PackedCache cache) {
+        return new TensorSource() {
+            @Override public String origin() { return source.origin(); }
+            @Override public Set<String> names() { return source.names(); }
+            @Override public TensorInfo info(String name) { return source.info(name); }
+            @Override public boolean contains(String name) { return source.contains(name); }
+            @Override public boolean containsAnyUnder(String prefix) { return source.containsAnyUnder(prefix); }
+            @Override public FloatTensor load(String name) { return source.load(name); }
+            @Override public FloatTensor loadInto(String name, float[] buffer) { return source.loadInto(name, buffer); }
+            @Override public PackedCache packedCache() { return cache; }
+            @Override public boolean quantizesInput(String weightName) { return source.quantizesInput(weightName); }
+        };
+    }
+
+    /**
+     * Whether the linear layer whose weight is {@code weightName} was published to run on its input rounded to 8 bits at
+     * run time, as ONNX Runtime runs the int8 files of its dynamic quantization ({@code DynamicQuantizeLinear} before
+     * {@code MatMulInteger}); false for ordinary checkpoints. {@link dev.mlm4j.layers.Linear} then does the same rounding.
+     */
+    default boolean quantizesInput(String weightName) {
+        return false;
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.mlm4j.weights;
 
+import dev.mlm4j.kernels.PackedCache;
+import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tensor.FloatTensor;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Scoped access to a {@link TensorSource}, so a model class loads its own weights by leaf name and the
@@ -72,6 +75,25 @@ public final class Weights {
         long n = checked(key, expectedShape).elements();
         if (n <= Integer.MAX_VALUE - 16 && (scratch[slot] == null || scratch[slot].length < n)) scratch[slot] = new float[(int) n];
         return finite(key, source.loadInto(key, scratch[slot]), n);
+    }
+
+    /**
+     * The packed (GEMM-layout) weight of the leaves {@code weight} under {@code scopes} (one for a plain layer, several
+     * for a fused one), {@code (Σ out, in)}: read from the source's {@link TensorSource#packedCache() packed cache}
+     * when it holds them, else made by {@code pack} (and kept for the cache). Either way each leaf must exist in the
+     * checkpoint with the expected shape {@code (outs[i], in)}.
+     */
+    public static PackedMatrix packed(Weights[] scopes, int in, int[] outs, Supplier<PackedMatrix> pack) {
+        StringBuilder key = new StringBuilder();
+        int out = 0;
+        for (int i = 0; i < scopes.length; i++) {
+            String leaf = scopes[i].key("weight");
+            scopes[i].checked(leaf, outs[i], in);
+            key.append(i == 0 ? "" : "+").append(leaf);
+            out += outs[i];
+        }
+        PackedCache cache = scopes[0].source.packedCache();
+        return cache == null ? pack.get() : cache.get(key.toString(), in, out, pack);
     }
 
     /**

@@ -36,7 +36,8 @@ class ModelCatalogTest {
     void unknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> catalog.get("gpt2"));
         assertEquals("unknown model 'gpt2'; known: bert-base-uncased, bert-base-cased, bert-base-multilingual-cased, "
-                + "all-MiniLM-L6-v2, bge-small-en-v1.5 (or pass a folder)", e.getMessage());
+                + "all-MiniLM-L6-v2, bge-small-en-v1.5, bge-small-zh-v1.5, e5-small-v2, all-MiniLM-L6-v2-q, bge-small-en-v1.5-q, "
+                + "bge-small-zh-v1.5-q, e5-small-v2-q (or pass a folder)", e.getMessage());
     }
 
     @Test

@@ -55,6 +55,29 @@ final class EmbeddingTexts {
         return texts;
     }
 
+    /**
+     * Chinese texts (for bge-small-zh): every Chinese, Japanese and Korean line of the hand-written multilingual file,
+     * the nlp-corpus lines with Han characters, a few mixed with Latin script, digits and full-width punctuation, and
+     * long texts of those lines run together up to about 200, 480 and 600 tokens (the last cut to 512).
+     */
+    static List<String> chinese(Tokenizer tokenizer) {
+        List<String> texts = new ArrayList<>();
+        for (String l : lines("multilingual-handwritten.txt")) {
+            if (l.startsWith("zh") || l.startsWith("ja") || l.startsWith("ko")) texts.add(l.substring(l.indexOf('\t') + 1));
+        }
+        for (String l : lines("nlp-corpus-nonascii.txt")) {
+            if (l.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN)) texts.add(l);
+        }
+        texts.addAll(List.of("", "中", "ＡＢＣ１２３，全角字符。", "我用iPhone 15拍了3张照片😀", "　全角空格　和\t制表符"));
+        List<String> base = List.copyOf(texts);
+        for (int target : new int[] {200, 480, 600}) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; tokenizer.encode(sb.toString(), Integer.MAX_VALUE, false).length() < target; i++) sb.append(base.get(i % base.size()));
+            texts.add(sb.toString());
+        }
+        return texts;
+    }
+
     static List<String> lines(String resource) {
         List<String> out = new ArrayList<>();
         try (InputStream raw = EmbeddingTexts.class.getResourceAsStream("/tokens/" + resource)) {

@@ -27,19 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (its parity with Hugging Face's is tested in dev.mlm4j.tokens) and runs each text alone, unpadded; mlm4j runs them
  * packed in batches of very different lengths. ORT's {@code last_hidden_state} is the golden value: token vectors
  * must agree to 1e-4, and the sentence vectors (pooled here from ORT's output in double, as the card says: mean for
- * MiniLM, [CLS] for BGE, then L2-normalised) to a cosine of 0.99999.
+ * MiniLM and E5, [CLS] for BGE, then L2-normalised) to a cosine of 0.99999. bge-small-zh-v1.5 runs on Chinese texts
+ * ({@link EmbeddingTexts#chinese}), e5-small-v2 on the varied texts as passages (each after its "passage: " prefix).
  */
 class FeatureExtractionOnnxRuntimeTest {
 
     @ParameterizedTest
-    @CsvSource({"all-MiniLM-L6-v2, MEAN", "bge-small-en-v1.5, CLS"})
-    void embeddingsMatchOnnxRuntimeOnTheSameFile(String name, Pooling cardPooling) throws OrtException {
+    @CsvSource({"all-MiniLM-L6-v2, MEAN, QUERY", "bge-small-en-v1.5, CLS, QUERY", "bge-small-zh-v1.5, CLS, QUERY", "e5-small-v2, MEAN, PASSAGE"})
+    void embeddingsMatchOnnxRuntimeOnTheSameFile(String name, Pooling cardPooling, FeatureExtraction.Input input) throws OrtException {
         FeatureExtraction fe = Models.embeddings(TestModels.folder(name).toString());
         assertEquals(cardPooling, fe.defaultPooling(), "pooling from the card");
         assertTrue(fe.defaultNormalize(), "normalised, from the card");
-        List<String> texts = EmbeddingTexts.varied(fe.tokenizer());
+        List<String> texts = name.startsWith("bge-small-zh") ? EmbeddingTexts.chinese(fe.tokenizer()) : EmbeddingTexts.varied(fe.tokenizer());
         assertTrue(texts.size() >= 50, "at least 50 texts");
-        Options options = Options.DEFAULT.withTruncate(true).withMaxLength(512).withBatchTokens(1500);
+        Options options = Options.DEFAULT.withTruncate(true).withMaxLength(512).withBatchTokens(1500).withInput(input);
         List<Embedding> tokens = fe.extract(texts, options.withPooling(Pooling.NONE));
         List<Embedding> pooled = fe.extract(texts, options);
         assertEquals(512, tokens.getLast().encoding().length(), "the last text is cut to 512 tokens");

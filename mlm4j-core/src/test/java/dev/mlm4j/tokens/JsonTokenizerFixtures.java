@@ -115,6 +115,18 @@ final class JsonTokenizerFixtures {
         return sb.append(']').toString();
     }
 
+    /** Hugging Face's sequence id per token (−1 for the template's) of each pair row, null for single texts. */
+    private static List<int[]> sequenceIds(String name) {
+        List<int[]> out = new ArrayList<>();
+        for (JsonNode n : rows(name + ".expected.jsonl.gz")) {
+            out.add(n.has("sequence") ? ints(n.get("sequence")) : null);
+        }
+        return out;
+    }
+
+    /** How many truncated pairs the last {@link #mismatches} call found cut elsewhere (see {@link #splitOnly}). */
+    static int splitDifferences;
+
     private static int[] ints(JsonNode a) {
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) {
@@ -136,21 +148,59 @@ final class JsonTokenizerFixtures {
         return out;
     }
 
+    /**
+     * Whether {@code e} and {@code x} differ only in where a truncated pair was cut: same length, and each text's
+     * tokens (ids and offsets) equal as far as both kept them. Hugging Face's LongestFirst gives the odd token of an
+     * odd room to the first or the second text differently across versions (see {@link Template#encode}).
+     */
+    static boolean splitOnly(Encoding e, Expected x, int[] expectedSequence) {
+        if (e.length() != x.ids().length) {
+            return false;
+        }
+        for (int which = 0; which < 2; which++) {
+            List<Integer> mine = new ArrayList<>();
+            List<Integer> theirs = new ArrayList<>();
+            for (int i = 0; i < e.length(); i++) {
+                if (e.sequenceIds()[i] == which) {
+                    mine.add(i);
+                }
+                if (expectedSequence[i] == which) {
+                    theirs.add(i);
+                }
+            }
+            for (int k = 0; k < Math.min(mine.size(), theirs.size()); k++) {
+                int i = mine.get(k);
+                int j = theirs.get(k);
+                if (e.ids()[i] != x.ids()[j] || e.start()[i] != x.start()[j] || e.end()[i] != x.end()[j]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Runs every input through {@code name}'s tokenizer; returns the mismatches (at most 20 described). */
     static List<String> mismatches(String name) {
         Tokenizer t = tokenizer(name);
         List<Input> inputs = inputs();
+        splitDifferences = 0;
         List<Expected> expected = expected(name);
         if (inputs.size() != expected.size()) {
             throw new IllegalStateException(name + ": " + inputs.size() + " inputs but " + expected.size() + " expected rows");
         }
+        List<int[]> sequences = sequenceIds(name);
         List<String> out = new ArrayList<>();
         int bad = 0;
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             String diff;
             try {
-                diff = compare(encode(t, in), expected.get(i));
+                Encoding e = encode(t, in);
+                diff = compare(e, expected.get(i));
+                if (diff != null && in.b() != null && in.max() > 0 && splitOnly(e, expected.get(i), sequences.get(i))) {
+                    splitDifferences++;
+                    diff = null;
+                }
             } catch (RuntimeException ex) {
                 diff = "threw " + ex;
             }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SentencePiece Unigram tokenizers from tokenizer.json files, against Hugging Face's Rust tokenizers on the same
@@ -21,9 +22,16 @@ class UnigramTokenizerParityTest {
         assertEquals(List.of(), bad, String.join("\n", bad));
     }
 
+    /**
+     * All equal, except that for 49 of the 300 truncated pairs (odd room left after [CLS] [SEP] [SEP], both texts
+     * longer than half of it) tokenizers 0.23.2 gives the odd token to the other text than the documented
+     * LongestFirst rule mlm4j follows (and the Rust version behind the WordPiece oracle agrees with); those are
+     * checked to be the same tokens cut at a different place.
+     */
     @Test
     void debertaV3UnigramEqualsHuggingFace() {
         List<String> bad = JsonTokenizerFixtures.mismatches("deberta-unigram");
         assertEquals(List.of(), bad, String.join("\n", bad));
+        assertTrue(JsonTokenizerFixtures.splitDifferences <= 49, JsonTokenizerFixtures.splitDifferences + " splits");
     }
 }

@@ -35,8 +35,22 @@ import java.util.regex.Pattern;
  */
 final class BertGraphMapping {
 
-    /** One presented tensor: its initializer and whether it is stored {@code [in, out]} and must be transposed. */
-    record Entry(String name, TensorProto initializer, DType dtype, boolean transpose, int[] shape) {}
+    /**
+     * One presented tensor: its initializer, whether it is stored {@code [in, out]} and must be transposed, and, for an
+     * integer initializer of a quantized graph, how it becomes float (null for a float initializer).
+     */
+    record Entry(String name, TensorProto initializer, DType dtype, boolean transpose, int[] shape, Quantization quantization) {
+        Entry(String name, TensorProto initializer, DType dtype, boolean transpose, int[] shape) {
+            this(name, initializer, dtype, transpose, shape, null);
+        }
+    }
+
+    /**
+     * How an INT8/UINT8 initializer becomes float32, as ONNX's {@code DequantizeLinear} defines it:
+     * {@code (q - zeroPoint) · scale}, with one scale and zero point for the whole tensor ({@code axis} -1) or one per
+     * index along {@code axis} of the stored tensor. {@code zeroPoint} may be null (0).
+     */
+    record Quantization(TensorProto scale, TensorProto zeroPoint, int axis) {}
 
     /** The linear modules of one encoder layer, with the words messages use for them. */
     private static final String[][] LAYER_LINEARS = {
@@ -61,22 +75,28 @@ final class BertGraphMapping {
     private final OnnxGraph g;
     private final String origin;
     final Map<String, Entry> entries = new TreeMap<>();
-    /** Initializer names of rank-2 float weights that no rule could name. */
+    /** Initializer names of rank-2 weights that no rule could name. */
     final List<String> unplaced = new ArrayList<>();
     /** Canonical module ({@code bert.encoder.layer.0.attention.self.query}) → the value its linear produces. */
     private final Map<String, String> projectionOutputs = new HashMap<>();
     private final Set<String> layoutDecided = new HashSet<>();
+    /** Initializers that are parts of a quantized weight (its integers, scale, zero point): never presented by their own names. */
+    private final Set<String> quantizationParts = new HashSet<>();
+    /** Linear weights (canonical names) whose MatMulInteger takes its input from a DynamicQuantizeLinear. */
+    final Set<String> dynamicInputs = new HashSet<>();
     final BertConfig config;
 
     BertGraphMapping(OnnxGraph g) {
         this.g = g;
         this.origin = g.file.path.toString();
+        findQuantizationParts();
         nameInitializers();
+        placeDequantizedTables();
         placeLinearWeights();
         int layers = checkStructure();
         config = inferConfig(layers);
         checkShapes();
-        for (Entry e : entries.values()) g.file.checkFloatData(e.initializer());
+        for (Entry e : entries.values()) g.file.checkData(e.initializer());
     }
 
     // ---- naming -------------------------------------------------------------------------------
@@ -86,7 +106,7 @@ final class BertGraphMapping {
         Map<String, String> claimedBy = new HashMap<>();
         for (TensorProto t : g.initializers.values()) {
             DType dtype = OnnxFile.dtype(t.getDataType());
-            if (dtype == null || !CanonicalNames.isParameterPath(t.getName())) continue;
+            if (dtype == null || !CanonicalNames.isParameterPath(t.getName()) || quantizationParts.contains(t.getName())) continue;
             String name = CanonicalNames.canonical(t.getName());
             String other = claimedBy.put(name, t.getName());
             if (other != null) {
@@ -96,17 +116,140 @@ final class BertGraphMapping {
         }
     }
 
+    // ---- quantized graphs ---------------------------------------------------------------------
+    // onnxruntime's dynamic quantization (quantize_dynamic, as in the "-q" / model_quantized.onnx exports) stores each
+    // linear weight as an INT8 initializer [in, out] with a float scale and an integer zero point per output column,
+    // multiplied by MatMulInteger (activations quantized at run time by DynamicQuantizeLinear), then Cast, Mul by
+    // (activation scale · weight scale) and Add of the float bias; embedding tables are UINT8 with one scale and zero
+    // point, read through Gather and DequantizeLinear. mlm4j presents those weights dequantized to float32.
+
+    private void findQuantizationParts() {
+        for (NodeProto n : g.graph.getNodeList()) {
+            switch (n.getOpType()) {
+                case "DequantizeLinear" -> {
+                    for (int i = 1; i < n.getInputCount(); i++) quantizationParts.add(n.getInput(i));
+                    TensorProto q = dequantizedInitializer(n);
+                    if (q != null) quantizationParts.add(q.getName());
+                }
+                case "MatMulInteger" -> {
+                    if (n.getInputCount() > 1) quantizationParts.add(n.getInput(1));
+                    if (n.getInputCount() > 3) quantizationParts.add(n.getInput(3));
+                    TensorProto scale = weightScale(n);
+                    if (scale != null) quantizationParts.add(scale.getName());
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** The integer initializer a DequantizeLinear reads, directly or through a Gather of its rows; null otherwise. */
+    private TensorProto dequantizedInitializer(NodeProto dq) {
+        NodeProto p = g.producer(dq.getInput(0));
+        String source = p != null && p.getOpType().equals("Gather") ? p.getInput(0) : dq.getInput(0);
+        return g.initializer(source);
+    }
+
+    /** Tables stored quantized (the embeddings): named after their initializer without quantize_dynamic's {@code _quantized}. */
+    private void placeDequantizedTables() {
+        for (NodeProto n : g.graph.getNodeList()) {
+            if (!n.getOpType().equals("DequantizeLinear") || n.getInputCount() < 2) continue;
+            TensorProto q = dequantizedInitializer(n);
+            if (q == null) continue;
+            String base = q.getName().endsWith("_quantized") ? q.getName().substring(0, q.getName().length() - "_quantized".length()) : q.getName();
+            if (!CanonicalNames.isParameterPath(base)) {
+                unplaced.add(q.getName() + " " + OnnxFile.dims(q) + " (dequantized by '" + n.getName() + "')");
+                continue;
+            }
+            TensorProto scale = g.constant(n.getInput(1));
+            TensorProto zero = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? g.constant(n.getInput(2)) : null;
+            String name = CanonicalNames.canonical(base);
+            if (scale == null || OnnxFile.elements(scale) != 1 || (zero != null && OnnxFile.elements(zero) != 1)) {
+                throw new WeightException(origin + ": '" + q.getName() + "' (" + name + ") is dequantized by '" + n.getName()
+                        + "' with a scale or zero point that is not one constant; mlm4j reads per-tensor quantized tables only");
+            }
+            entries.put(name, new Entry(name, q, DType.F32, false, dims(q), quantization(q, scale, zero, -1)));
+        }
+    }
+
+    /**
+     * The value holding a MatMulInteger's product back in float: the {@code Mul} after its {@code Cast}; null when the
+     * node is not followed that way.
+     */
+    private String dequantizedProduct(NodeProto matMulInteger) {
+        String[] found = scaleMulAndFactor(matMulInteger);
+        return found == null ? null : found[0];
+    }
+
+    /** {output of the Mul after the Cast, its other input}, or null. */
+    private String[] scaleMulAndFactor(NodeProto matMulInteger) {
+        for (NodeProto cast : g.consumers(matMulInteger.getOutput(0))) {
+            if (!cast.getOpType().equals("Cast")) continue;
+            String casted = cast.getOutput(0);
+            for (NodeProto mul : g.consumers(casted)) {
+                if (mul.getOpType().equals("Mul") && mul.getInputCount() == 2) {
+                    return new String[] {mul.getOutput(0), mul.getInput(0).equals(casted) ? mul.getInput(1) : mul.getInput(0)};
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A MatMulInteger's weight scale: the constant factor of the {@code Mul} that scales its product, or the constant
+     * the activation's run-time scale is multiplied by to make that factor; null when not found.
+     */
+    private TensorProto weightScale(NodeProto matMulInteger) {
+        String[] found = scaleMulAndFactor(matMulInteger);
+        if (found == null) return null;
+        TensorProto direct = g.constant(found[1]);
+        if (direct != null) return direct;
+        NodeProto scales = g.producer(found[1]);
+        if (scales == null || !scales.getOpType().equals("Mul")) return null;
+        for (String in : scales.getInputList()) {
+            TensorProto t = g.constant(in);
+            if (t != null) return t;
+        }
+        return null;
+    }
+
+    /** The quantization of {@code q}, checked: float scale, integer zero point, one per tensor or one per index along {@code axis}. */
+    private Quantization quantization(TensorProto q, TensorProto scale, TensorProto zero, int axis) {
+        int per = axis < 0 ? 1 : (int) q.getDims(axis);
+        int scales = OnnxFile.elements(scale), zeros = zero == null ? 1 : OnnxFile.elements(zero);
+        if ((scales != 1 && scales != per) || (zeros != 1 && zeros != per)) {
+            throw new WeightException(origin + ": '" + q.getName() + "' " + OnnxFile.dims(q) + " has " + scales + " scales and "
+                    + zeros + " zero points; each must be one, or one per output (" + per + ")");
+        }
+        if (scales == 1 && zeros == 1) axis = -1;
+        if (zero != null && zero.getDataType() != q.getDataType()) {
+            throw new WeightException(origin + ": '" + q.getName() + "' is " + OnnxFile.typeName(q.getDataType())
+                    + " but its zero point is " + OnnxFile.typeName(zero.getDataType()));
+        }
+        return new Quantization(scale, zero, axis);
+    }
+
     /** Every MatMul/Gemm by a constant 2-D weight gets the weight named after the module it belongs to. */
     private void placeLinearWeights() {
         Set<String> placed = new HashSet<>();
         for (NodeProto node : g.graph.getNodeList()) {
             String op = node.getOpType();
-            if (!(op.equals("MatMul") || op.equals("Gemm")) || node.getInputCount() < 2) continue;
+            if (!(op.equals("MatMul") || op.equals("Gemm") || op.equals("MatMulInteger")) || node.getInputCount() < 2) continue;
             TensorProto w = null;
             boolean inOut; // stored [in, out] (as MatMul multiplies), so transposed for [out, in]
             boolean transB = op.equals("Gemm") && intAttribute(node, "transB", 0) == 1;
             String b = node.getInput(1);
-            if (g.initializer(b) != null) {
+            String product = node.getOutput(0); // the float value the bias is added to
+            Quantization quant = null;
+            if (op.equals("MatMulInteger")) {
+                w = g.initializer(b);
+                product = dequantizedProduct(node);
+                TensorProto scale = weightScale(node);
+                if (w == null || w.getDimsCount() != 2 || product == null || scale == null) continue;
+                if (w.getDataType() != OnnxFile.INT8 && w.getDataType() != OnnxFile.UINT8) continue;
+                TensorProto zero = node.getInputCount() > 3 && !node.getInput(3).isEmpty() ? g.constant(node.getInput(3)) : null;
+                quant = quantization(w, scale, zero, 1);
+                inOut = true;
+            } else if (g.initializer(b) != null) {
                 w = g.initializer(b);
                 inOut = !transB;
             } else {
@@ -119,8 +262,8 @@ final class BertGraphMapping {
             }
             if (w.getDimsCount() != 2 || OnnxFile.dtype(w.getDataType()) == null) continue;
 
-            String bias = bias(node);
-            String output = bias != null && op.equals("MatMul") ? biasAddOutput(node, bias) : node.getOutput(0);
+            String bias = bias(node, product);
+            String output = bias != null && !op.equals("Gemm") ? biasAddOutput(product, bias) : product;
             String module;
             if (CanonicalNames.isParameterPath(w.getName())) {
                 // a named weight (e.g. tied embeddings under a Transpose): keep its name, fix its layout
@@ -145,7 +288,9 @@ final class BertGraphMapping {
                     throw new WeightException(origin + ": both initializer '" + existing.initializer().getName() + "' and '"
                             + w.getName() + "' (" + op + " '" + node.getName() + "') claim to be '" + name + "'");
                 }
-                entries.put(name, new Entry(name, w, OnnxFile.dtype(w.getDataType()), inOut, shape));
+                entries.put(name, new Entry(name, w, quant != null ? DType.F32 : OnnxFile.dtype(w.getDataType()), inOut, shape, quant));
+                NodeProto source = g.producer(node.getInput(0));
+                if (quant != null && source != null && source.getOpType().equals("DynamicQuantizeLinear")) dynamicInputs.add(name);
                 placed.add(w.getName());
             }
             if (bias != null && module != null) {
@@ -172,7 +317,7 @@ final class BertGraphMapping {
         Entry e = entries.get(name);
         if (e == null) return;
         int[] raw = dims(w);
-        Entry fixed = new Entry(name, w, e.dtype(), inOut, inOut ? new int[] {raw[1], raw[0]} : raw);
+        Entry fixed = new Entry(name, w, e.dtype(), inOut, inOut ? new int[] {raw[1], raw[0]} : raw, e.quantization());
         if (layoutDecided.contains(name) && e.transpose() != inOut) {
             throw new WeightException(origin + ": initializer '" + w.getName() + "' is used both as [in, out] and as [out, in] (" + node.getName() + ")");
         }
@@ -180,25 +325,25 @@ final class BertGraphMapping {
         entries.put(name, fixed);
     }
 
-    /** The bias initializer of a linear node: Gemm's third input, or the constant added to a MatMul's output. */
-    private String bias(NodeProto node) {
+    /** The bias initializer of a linear node: Gemm's third input, or the constant added to its (float) product. */
+    private String bias(NodeProto node, String product) {
         if (node.getOpType().equals("Gemm")) {
             return node.getInputCount() > 2 && g.initializer(node.getInput(2)) != null ? node.getInput(2) : null;
         }
-        for (NodeProto c : g.consumers(node.getOutput(0))) {
+        for (NodeProto c : g.consumers(product)) {
             if (!c.getOpType().equals("Add") || c.getInputCount() != 2) continue;
-            String other = c.getInput(0).equals(node.getOutput(0)) ? c.getInput(1) : c.getInput(0);
+            String other = c.getInput(0).equals(product) ? c.getInput(1) : c.getInput(0);
             TensorProto t = g.initializer(other);
             if (t != null && t.getDimsCount() == 1) return other;
         }
         return null;
     }
 
-    private String biasAddOutput(NodeProto matmul, String bias) {
-        for (NodeProto c : g.consumers(matmul.getOutput(0))) {
+    private String biasAddOutput(String product, String bias) {
+        for (NodeProto c : g.consumers(product)) {
             if (c.getOpType().equals("Add") && c.getInputList().contains(bias)) return c.getOutput(0);
         }
-        return matmul.getOutput(0);
+        return product;
     }
 
     /** PyTorch's exporter names nodes by module path: {@code /encoder/layer.3/attention/self/query/MatMul}. */
@@ -266,7 +411,10 @@ final class BertGraphMapping {
             if (QUANTIZED_OPS.contains(n.getOpType())) quantized.add(n.getOpType());
             if (FUSED_OPS.contains(n.getOpType()) && !n.getDomain().isEmpty()) fused.add(n.getOpType());
         }
-        if (!quantized.isEmpty()) sb.append(". The graph is quantized (").append(String.join(", ", quantized)).append("): export it in float32");
+        if (!quantized.isEmpty()) {
+            sb.append(". The graph is quantized (").append(String.join(", ", quantized))
+                    .append("); mlm4j reads onnxruntime's dynamic quantization (MatMulInteger, DequantizeLinear tables) only: export it in float32");
+        }
         if (!fused.isEmpty()) {
             sb.append(". The graph has ONNX Runtime's fused ").append(String.join(", ", fused))
                     .append(" nodes: use the exporter's plain output, not an ONNX Runtime-optimised model");

@@ -25,7 +25,10 @@ import java.util.Set;
  *   }
  * </pre>
  *
- * <p>How the graph is read is described in {@link BertGraphMapping}. The file is memory-mapped;
+ * <p>How the graph is read is described in {@link BertGraphMapping}. An int8 file of onnxruntime's dynamic
+ * quantization ({@code quantize_dynamic}: MatMulInteger weights with a scale and zero point per output column,
+ * embedding tables through DequantizeLinear) presents its weights dequantized to float32, {@code (q − zero point) · scale},
+ * and says which linear layers round their input at run time ({@link #quantizesInput}). The file is memory-mapped;
  * {@link #load} decodes one tensor at a time onto the heap (transposing linear weights from ONNX's
  * {@code [in, out]}), so nothing but the loaded tensors and the small graph live on the heap.
  * Thread-safe; {@link #close} unmaps the file, after which loads fail.
@@ -78,6 +81,12 @@ public final class OnnxCheckpoint implements TensorSource {
         return Collections.unmodifiableList(mapping.unplaced);
     }
 
+    /** True for the linear weights of a MatMulInteger whose input comes from a DynamicQuantizeLinear. */
+    @Override
+    public boolean quantizesInput(String weightName) {
+        return mapping.dynamicInputs.contains(weightName);
+    }
+
     @Override
     public String origin() {
         return file.path.toString();
@@ -108,7 +117,9 @@ public final class OnnxCheckpoint implements TensorSource {
         if (e == null) throw new WeightException("no tensor '" + name + "' in " + origin());
         float[] raw;
         try {
-            raw = file.floats(e.initializer(), buffer);
+            BertGraphMapping.Quantization q = e.quantization();
+            raw = q == null ? file.floats(e.initializer(), buffer)
+                    : file.dequantized(e.initializer(), q.scale(), q.zeroPoint(), q.axis(), buffer);
         } catch (WeightException x) {
             throw new WeightException("cannot load '" + name + "': " + x.getMessage(), x);
         }

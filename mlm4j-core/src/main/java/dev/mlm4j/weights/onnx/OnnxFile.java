@@ -149,18 +149,71 @@ final class OnnxFile implements AutoCloseable {
     }
 
     /**
-     * Checks, without decoding, that a float tensor's stored data is exactly as long as its shape says
+     * Checks, without decoding, that a float or 8-bit integer tensor's stored data is exactly as long as its shape says
      * (raw, external or typed field), so a corrupt initializer fails when the file is opened.
      */
-    void checkFloatData(TensorProto t) {
+    void checkData(TensorProto t) {
         int n = elements(t);
         int type = t.getDataType();
-        if (type != FLOAT && type != FLOAT16 && type != BFLOAT16) return;
-        MemorySegment bytes = bytes(t, (long) n * (type == FLOAT ? 4 : 2));
+        int width = switch (type) {
+            case FLOAT -> 4;
+            case FLOAT16, BFLOAT16 -> 2;
+            case INT8, UINT8 -> 1;
+            default -> 0;
+        };
+        if (width == 0) return;
+        MemorySegment bytes = bytes(t, (long) n * width);
         if (bytes != null) return;
         if (type == FLOAT && t.getFloatDataCount() > 0) requireCount(t, "float_data", t.getFloatDataCount(), n);
         else if (type != FLOAT && t.getInt32DataCount() > 0) requireCount(t, "int32_data", t.getInt32DataCount(), n);
         else if (n > 0) throw new WeightException("tensor '" + t.getName() + "' in " + path + " " + t.getDimsList() + " holds no data");
+    }
+
+    /**
+     * An INT8 or UINT8 tensor's elements as ints, row-major: from {@code raw_data} (or external data), else from
+     * {@code int32_data}, where ONNX keeps 8-bit integers one per int32.
+     */
+    int[] bytesAsInts(TensorProto t) {
+        int n = elements(t);
+        int type = t.getDataType();
+        if (type != INT8 && type != UINT8) {
+            throw new WeightException("tensor '" + t.getName() + "' in " + path + " is " + typeName(type) + ", not INT8 or UINT8");
+        }
+        int[] out = new int[n];
+        MemorySegment bytes = bytes(t, n);
+        if (bytes != null) {
+            for (int i = 0; i < n; i++) {
+                byte b = bytes.get(ValueLayout.JAVA_BYTE, i);
+                out[i] = type == INT8 ? b : b & 0xff;
+            }
+        } else if (n > 0) {
+            requireCount(t, "int32_data", t.getInt32DataCount(), n);
+            for (int i = 0; i < n; i++) out[i] = type == INT8 ? (byte) t.getInt32Data(i) : t.getInt32Data(i) & 0xff;
+        }
+        return out;
+    }
+
+    /**
+     * A quantized tensor as float32, as ONNX's {@code DequantizeLinear} computes it: {@code (float) (q - zeroPoint) · scale},
+     * with one scale and zero point (each a one-element tensor) for all elements, or one per index along {@code axis}
+     * (-1: per tensor). {@code zeroPoint} null is 0. Into {@code buffer} when it is large enough.
+     */
+    float[] dequantized(TensorProto q, TensorProto scale, TensorProto zeroPoint, int axis, float[] buffer) {
+        int n = elements(q);
+        int[] values = bytesAsInts(q);
+        float[] scales = floats(scale);
+        int[] zeros = zeroPoint == null ? new int[] {0} : bytesAsInts(zeroPoint);
+        int inner = 1, along = 1;
+        if (axis >= 0) {
+            along = (int) q.getDims(axis);
+            for (int d = axis + 1; d < q.getDimsCount(); d++) inner *= (int) q.getDims(d);
+        }
+        float[] out = buffer != null && buffer.length >= n ? buffer : new float[n];
+        for (int i = 0; i < n; i++) {
+            int c = axis < 0 ? 0 : (i / inner) % along;
+            out[i] = (values[i] - zeros[zeros.length == 1 ? 0 : c]) * scales[scales.length == 1 ? 0 : c];
+        }
+        return out;
     }
 
     /** An integer tensor's elements (INT64 or INT32), e.g. a shape constant; null when it is not integral. */

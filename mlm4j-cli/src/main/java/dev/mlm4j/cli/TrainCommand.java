@@ -1,0 +1,259 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlm4j.pipelines.FromScratch;
+import dev.mlm4j.pipelines.Training;
+import dev.mlm4j.util.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Trains or fine-tunes a model in pure Java: masked or causal LM, text or pair classification, tagging.",
+                "Writes a Hugging Face folder (config.json, model.safetensors, tokenizer files) that transformers and mlm4j's own commands load, with training_log.jsonl (one JSON object per step and per evaluation),",
+                "loss_curve.png and checkpoint/ (the model, optimiser moments and position, for --resume).",
+                "TASK: mlm (masked LM: 15%% of tokens, 80%% [MASK] / 10%% random / 10%% unchanged), clm (causal LM on the same model under a causal mask),",
+                "classify (JSON Lines {\"text\",\"label\"}), pairs ({\"text_a\",\"text_b\",\"label\"} or {\"text\",\"text_pair\",\"label\"}),",
+                "tag (CoNLL columns: a token and its tag per line, a blank line between sentences; or JSON Lines {\"tokens\",\"tags\"}).",
+                "mlm/clm read plain text, one sequence per line (--blocks: run together and cut to the model's length), or JSON Lines {\"text\"}.",
+                "classify/pairs/tag need a model with that head; its labels are config.json's id2label, or the training file's labels sorted",
+                "when the head's labels are unnamed (LABEL_0 …). Ctrl-C saves a checkpoint and stops. See docs/TRAINING.md.",
+                "Example: ./mlm4j train classify --model my-classifier --train train.jsonl --eval dev.jsonl --output trained --epochs 2"
+        })
+final class TrainCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "TASK", description = "mlm, clm, classify, tag or pairs.")
+    String task;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "<model>", description = "Model name (see './mlm4j models') or folder to start from (not needed with --resume).")
+    String model;
+
+    @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
+    Path train;
+
+    @Option(names = "--eval", paramLabel = "FILE", description = "Evaluation data, evaluated after each epoch (loss, accuracy, and macro F1 or perplexity).")
+    Path eval;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Folder to write (must be empty or absent unless resuming into it).")
+    Path output;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (an earlier --output or its checkpoint/), with the options it was started with.")
+    Path resume;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (AdamW, linear warm-up and decay to 0). Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--batch-tokens", defaultValue = "4096", description = "Tokens per micro-batch: sequences packed without padding up to this many. Default: ${DEFAULT-VALUE}.")
+    int batchTokens;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the data order and the masks. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many optimiser steps (0: the epochs decide). Default: ${DEFAULT-VALUE}.")
+    int maxSteps;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Share of the steps spent warming the learning rate up. Default: ${DEFAULT-VALUE}.")
+    double warmupRatio;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW's decoupled weight decay (not on biases and LayerNorm). Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimiser step (gradient accumulation). Default: ${DEFAULT-VALUE}.")
+    int gradAccum;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the gradients' global norm to this (0: no clipping). Default: ${DEFAULT-VALUE}.")
+    double maxGradNorm;
+
+    @Option(names = "--whole-word", description = "mlm: mask every piece of a word together (whole-word masking).")
+    boolean wholeWord;
+
+    @Option(names = "--blocks", description = "mlm/clm plain text: run the lines together and cut blocks of the model's length instead of one sequence per line.")
+    boolean blocks;
+
+    @Option(names = "--no-truncate", description = "Refuse a sequence longer than the model's position limit instead of cutting it (with a warning).")
+    boolean noTruncate;
+
+    @Option(names = "--from-scratch", description = "mlm/clm: start from random weights (BERT's initialisation, seeded by --seed) instead of --model; needs --config and --vocab.")
+    boolean fromScratch;
+
+    @Option(names = "--config", paramLabel = "PRESET|FILE", description = "--from-scratch: the model's size, a preset (tiny, mini, small) or a JSON file with hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, max_position_embeddings.")
+    String config;
+
+    @Option(names = "--vocab", paramLabel = "FILE", description = "--from-scratch: the WordPiece vocab.txt (see './mlm4j vocab').")
+    Path vocab;
+
+    @Option(names = "--cased", description = "--from-scratch: keep case and accents (default: lower-case, as bert-base-uncased; use the same choice as './mlm4j vocab').")
+    boolean cased;
+
+    @Option(names = "--no-position-embeddings", description = "--from-scratch: a model without position information (the position table zero and frozen; config.json says mlm4j_position_embeddings none).")
+    boolean noPositions;
+
+    @Mixin
+    CommonOptions.Json json;
+
+    @Override
+    public Integer call() {
+        if (fromScratch) return fromScratch();
+        if (config != null || vocab != null || noPositions) throw new IllegalArgumentException("--config, --vocab and --no-position-embeddings go with --from-scratch");
+        if (resume == null && model == null) throw new IllegalArgumentException("train needs --model (or --resume DIR)");
+        return train();
+    }
+
+    /** Writes a randomly initialised model into a scratch folder, trains it as --model, and removes the scratch folder. */
+    private Integer fromScratch() {
+        if (!task.equals("mlm") && !task.equals("clm")) throw new IllegalArgumentException("--from-scratch pre-trains: the task must be mlm or clm, not '" + task + "'");
+        if (model != null || resume != null) throw new IllegalArgumentException("--from-scratch starts from random weights: drop --model and --resume");
+        if (config == null || vocab == null) throw new IllegalArgumentException("--from-scratch needs --config PRESET|FILE and --vocab FILE");
+        if (!java.nio.file.Files.isRegularFile(vocab)) throw new IllegalArgumentException("no such file: " + vocab);
+        FromScratch.Size size = FromScratch.size(config);
+        Path scratch = null;
+        try {
+            scratch = java.nio.file.Files.createTempDirectory("mlm4j-scratch-");
+            model = FromScratch.write(size, vocab, !cased, !noPositions, seed, scratch.resolve("start")).toString();
+            return train();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        } finally {
+            if (scratch != null) deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = java.nio.file.Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(q);
+        } catch (java.io.IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    private Integer train() {
+        Training.Options options = new Training.Options(epochs, lr, batchTokens, seed, maxSteps, warmupRatio, weightDecay, gradAccum,
+                wholeWord, !noTruncate, blocks, maxGradNorm);
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {        // Ctrl-C: ask the loop to save a checkpoint after this step, and wait for it
+            stop.set(true);
+            try {
+                done.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mlm4j-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Training.Summary s;
+        try {
+            s = Training.run(task, model, train, eval, output, resume, options, new Bar(System.err), stop::get, Progress.stderr());
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the checkpoint is saved
+            }
+        }
+        if (json.on) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("task", s.task());
+            m.put("steps", s.steps());
+            m.put("total_steps", s.totalSteps());
+            m.put("epochs", s.epochs());
+            m.put("loss", s.loss());
+            m.put("eval", s.eval());
+            m.put("output", s.output().toString());
+            m.put("checkpoint", s.checkpoint().toString());
+            m.put("interrupted", s.interrupted());
+            m.put("tokens", s.tokens());
+            m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+            try {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        } else {
+            System.out.printf(Locale.ROOT, "%s %d of %d steps (%s), last loss %.4f; wrote %s%n", s.interrupted() ? "stopped after" : "trained",
+                    s.steps(), s.totalSteps(), s.task(), s.loss(), s.output());
+            if (!s.eval().isEmpty()) System.out.println("  evaluation: " + metrics(s.eval()));
+            if (s.interrupted()) System.out.println("  continue with: --resume " + s.output());
+        }
+        return s.interrupted() ? 130 : 0;
+    }
+
+    private static String metrics(Map<String, Object> eval) {
+        StringBuilder sb = new StringBuilder();
+        eval.forEach((k, v) -> {
+            if (!k.startsWith("eval_")) return;
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(k.substring(5)).append(' ').append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
+        });
+        return sb.toString();
+    }
+
+    /**
+     * The run's progress on stderr: on a terminal one redrawn line (step, loss, tokens/s, time left), elsewhere a line
+     * at each tenth of the run and each evaluation; nothing with MLM4J_PROGRESS=off.
+     */
+    private static final class Bar implements Training.Listener {
+        private final PrintStream err;
+        private final boolean terminal = System.console() != null, off;
+        private long start;
+        private int from;
+
+        Bar(PrintStream err) {
+            this.err = err;
+            String p = System.getProperty("mlm4j.progress", System.getenv("MLM4J_PROGRESS"));
+            this.off = p != null && p.trim().equalsIgnoreCase("off");
+        }
+
+        @Override
+        public void started(int totalSteps, int fromStep, int trainSequences) {
+            start = System.nanoTime();
+            from = fromStep;
+            if (!off) err.printf(Locale.ROOT, "training: %d sequences, %d steps%s%n", trainSequences, totalSteps, fromStep > 0 ? ", resuming at step " + (fromStep + 1) : "");
+        }
+
+        @Override
+        public void step(Map<String, Object> e, int total) {
+            if (off) return;
+            int step = (Integer) e.get("step");
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long left = step > from ? Math.round(elapsed * (total - step) / (step - from)) : 0;
+            String line = String.format(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  lr %.2e  %.0f tokens/s  %ds left", step, total,
+                    (Double) e.get("epoch"), (Double) e.get("loss"), (Double) e.get("learning_rate"), (Double) e.get("tokens_per_second"), left);
+            if (terminal) {
+                err.print("\r" + line + "\u001b[K");
+                if (step == total) err.println();
+            } else if (step == total || step % Math.max(1, total / 10) == 0) {
+                err.println(line);
+            }
+            err.flush();
+        }
+
+        @Override
+        public void evaluated(Map<String, Object> e) {
+            if (off) return;
+            if (terminal) err.println();
+            err.println("evaluation after epoch " + e.get("epoch") + ": " + metrics(e));
+        }
+
+        @Override
+        public void warning(String line) {
+            err.println("mlm4j: " + line);
+        }
+    }
+}

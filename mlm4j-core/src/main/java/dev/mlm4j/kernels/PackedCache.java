@@ -1,0 +1,217 @@
+package dev.mlm4j.kernels;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+/**
+ * A model's linear weights packed once ({@link PackedMatrix}'s panel layout, this machine's {@link PackedMatrix#NR}) and
+ * kept in a file beside the model, so a later load reads each one with a single copy from the page cache instead of
+ * reading the checkpoint, scanning it for NaN and packing it again. The file is an optimisation only: whatever is
+ * wrong with it — another NR, another format version, a fingerprint of the source files that no longer matches (the
+ * model changed), a checksum that fails (a torn or truncated write, a flipped bit), a shape that differs — the weight is
+ * packed from the checkpoint as before and the file is rewritten after the load. Written to a temporary file in the
+ * same folder and moved into place, so readers see the old file or the new one, never half of one.
+ *
+ * <pre>
+ *   "MLM4JPK1" | version | NR | header length | header: fingerprint, count, (key, in, out, offset, floats, crc32c)… |
+ *   header crc32c | data, each matrix at a 64-byte aligned offset, float32 little-endian
+ * </pre>
+ * Not thread-safe: one load uses it.
+ */
+public final class PackedCache {
+    private static final long MAGIC = 0x314b504a344d4c4dL; // "MLM4JPK1" read little-endian
+    private static final int VERSION = 1;
+    private static final int PREFIX = 8 + 4 + 4 + 4;
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private record Entry(int in, int out, long offset, long floats, int crc) {}
+
+    private final Path file;
+    private final String fingerprint;
+    private final Map<String, Entry> stored;                           // what the file holds; empty when unusable
+    private final Map<String, PackedMatrix> used = new LinkedHashMap<>(); // every matrix this load asked for
+    private int hits, misses;
+
+    private PackedCache(Path file, String fingerprint, Map<String, Entry> stored) {
+        this.file = file;
+        this.fingerprint = fingerprint;
+        this.stored = stored;
+    }
+
+    /**
+     * The cache in {@code file} for the source identified by {@code fingerprint} (e.g. its files' names, sizes and
+     * modification times): the file's matrices when its header is intact and its fingerprint and NR match, else none.
+     */
+    public static PackedCache open(Path file, String fingerprint) {
+        return new PackedCache(file, fingerprint, readHeader(file, fingerprint));
+    }
+
+    private static Map<String, Entry> readHeader(Path file, String fingerprint) {
+        if (!Files.isRegularFile(file)) return Map.of();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer prefix = read(ch, 0, PREFIX);
+            if (prefix == null || prefix.getLong() != MAGIC || prefix.getInt() != VERSION || prefix.getInt() != PackedMatrix.NR) return Map.of();
+            int length = prefix.getInt();
+            if (length < 0 || PREFIX + (long) length + 4 > size) return Map.of();
+            ByteBuffer header = read(ch, PREFIX, length + 4);
+            if (header == null) return Map.of();
+            CRC32C crc = new CRC32C();
+            crc.update(header.array(), 0, length);
+            if ((int) crc.getValue() != header.getInt(length)) return Map.of();
+            header.limit(length);
+            if (!fingerprint.equals(string(header))) return Map.of();
+            int count = header.getInt();
+            Map<String, Entry> entries = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                String key = string(header);
+                Entry e = new Entry(header.getInt(), header.getInt(), header.getLong(), header.getLong(), header.getInt());
+                if (e.offset() < 0 || e.floats() < 0 || e.offset() > size - 4 * e.floats()) return Map.of(); // truncated
+                entries.put(key, e);
+            }
+            return entries;
+        } catch (IOException | RuntimeException e) {
+            return Map.of(); // unreadable or malformed: packed afresh and rewritten
+        }
+    }
+
+    private static ByteBuffer read(FileChannel ch, long position, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) if (ch.read(b, position + b.position()) < 0) return null;
+        return b.flip();
+    }
+
+    private static String string(ByteBuffer b) {
+        byte[] s = new byte[b.getInt()];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The packed weight called {@code key}, {@code (out, in)}: read from the file when it holds it intact, else made
+     * by {@code pack} (and then written with the others by {@link #save}).
+     */
+    public PackedMatrix get(String key, int in, int out, Supplier<PackedMatrix> pack) {
+        PackedMatrix m = null;
+        Entry e = stored.get(key);
+        if (e != null && e.in() == in && e.out() == out && e.floats() == PackedMatrix.packedSize(in, out)) m = readMatrix(e);
+        if (m != null) {
+            hits++;
+        } else {
+            misses++;
+            m = pack.get();
+        }
+        used.put(key, m);
+        return m;
+    }
+
+    /** The matrix's floats, mapped for this copy alone (so the file's pages do not stay resident), if its checksum holds. */
+    private PackedMatrix readMatrix(Entry e) {
+        float[] data = new float[(int) e.floats()];
+        try (Arena once = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment bytes = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), 4 * e.floats(), once);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.asByteBuffer());
+            if ((int) crc.getValue() != e.crc()) return null;
+            MemorySegment.copy(bytes, F32_LE, 0, data, 0, data.length);
+            return PackedMatrix.ofPacked(e.in(), e.out(), data);
+        } catch (IOException | RuntimeException x) {
+            return null;
+        }
+    }
+
+    /** Matrices read from the file so far. */
+    public int hits() {
+        return hits;
+    }
+
+    /** Matrices packed afresh so far (absent, stale or corrupt in the file). */
+    public int misses() {
+        return misses;
+    }
+
+    /**
+     * Writes every matrix this load used into the file when any of them had to be packed afresh (or the file holds
+     * others); quietly does nothing when the folder is not writable — the next load packs again.
+     */
+    public void save() {
+        if (misses == 0 && stored.size() == used.size()) return;
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+            tmp.toFile().deleteOnExit(); // a process stopped while writing leaves no half-written copy behind
+            write(tmp);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            // a cache we cannot write is a cache we do without
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // left behind in the model's folder; harmless
+                }
+            }
+        }
+    }
+
+    private void write(Path tmp) throws IOException {
+        byte[] fp = fingerprint.getBytes(StandardCharsets.UTF_8);
+        int length = 4 + fp.length + 4;
+        for (String key : used.keySet()) length += 4 + key.getBytes(StandardCharsets.UTF_8).length + 4 + 4 + 8 + 8 + 4;
+        long offset = align(PREFIX + (long) length + 4);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ByteBuffer header = ByteBuffer.allocate(PREFIX + length + 4).order(ByteOrder.LITTLE_ENDIAN);
+            header.putLong(MAGIC).putInt(VERSION).putInt(PackedMatrix.NR).putInt(length).putInt(fp.length).put(fp).putInt(used.size());
+            ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, PackedMatrix> u : used.entrySet()) {
+                float[] data = u.getValue().data();
+                int crc = writeFloats(ch, offset, data, chunk);
+                byte[] key = u.getKey().getBytes(StandardCharsets.UTF_8);
+                header.putInt(key.length).put(key).putInt(u.getValue().in()).putInt(u.getValue().out()).putLong(offset).putLong(data.length).putInt(crc);
+                offset = align(offset + 4L * data.length);
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(header.array(), PREFIX, length);
+            header.putInt((int) crc.getValue()).flip();
+            while (header.hasRemaining()) ch.write(header, header.position());
+        }
+    }
+
+    /** Writes {@code data} at {@code position} through {@code chunk}, returning its CRC-32C. */
+    private static int writeFloats(FileChannel ch, long position, float[] data, ByteBuffer chunk) throws IOException {
+        CRC32C crc = new CRC32C();
+        FloatBuffer floats = chunk.clear().asFloatBuffer(); // the whole chunk, whatever the last call left of it
+        for (int from = 0; from < data.length; ) {
+            int n = Math.min(floats.capacity(), data.length - from);
+            floats.clear();
+            floats.put(data, from, n);
+            chunk.clear().limit(4 * n);
+            crc.update(chunk);
+            chunk.clear().limit(4 * n);
+            while (chunk.hasRemaining()) position += ch.write(chunk, position);
+            from += n;
+        }
+        return (int) crc.getValue();
+    }
+
+    private static long align(long offset) {
+        return (offset + 63) & ~63L;
+    }
+}

@@ -1,0 +1,529 @@
+package dev.mlm4j.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlm4j.config.ClassificationConfig;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.model.Checkpoint;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tokens.Tokenizer;
+import dev.mlm4j.train.AdamW;
+import dev.mlm4j.train.Batches;
+import dev.mlm4j.train.LabelMap;
+import dev.mlm4j.train.LinearSchedule;
+import dev.mlm4j.train.LossCurve;
+import dev.mlm4j.train.Masking;
+import dev.mlm4j.train.Objective;
+import dev.mlm4j.train.Sequence;
+import dev.mlm4j.train.Trainer;
+import dev.mlm4j.train.TrainingData;
+import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import dev.mlm4j.weights.safetensors.SafetensorsWriter;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Training and fine-tuning, the front door the CLI calls (issue 18): a model (name or folder), a task
+ * ({@code mlm, clm, classify, tag, pairs}), a training file (and an evaluation file) in, a Hugging Face folder out.
+ * The output folder holds the trained model's {@code config.json}, {@code model.safetensors} and tokenizer files (the
+ * pipelines load it as any model), {@code training_log.jsonl} (one JSON object per optimiser step and per evaluation),
+ * {@code loss_curve.png}, and {@code checkpoint/}: the same model files plus {@code trainer_state.json} (step, epoch,
+ * position in the epoch, options) and {@code optimizer.safetensors} (AdamW's moments), from which {@code resume}
+ * continues to the same numbers. The data order and every mask follow from the seed, the epoch and the batch's index
+ * ({@link Batches#random}), so there is no generator state to save. Every folder is written beside its place and
+ * renamed into it: nothing is half-written, also when the run is stopped.
+ */
+public final class Training {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The side file of a checkpoint folder: where the run stood. */
+    public static final String STATE = "trainer_state.json";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    public static final String LOG = "training_log.jsonl";
+    public static final String CURVE = "loss_curve.png";
+    public static final String CHECKPOINT = "checkpoint";
+
+    private Training() {}
+
+    /**
+     * How to train. Hugging Face Trainer's defaults where it has them (learning rate 5e-5, 3 epochs, no warm-up, no
+     * weight decay, clipping at 1.0, seed 42).
+     *
+     * @param batchTokens tokens per micro-batch (sequences packed without padding up to this sum)
+     * @param maxSteps    stop after this many optimiser steps (0: the epochs decide), as {@code --max_steps}
+     * @param truncate    cut sequences over the model's position limit (with a warning) instead of refusing them
+     * @param blocks      mlm/clm plain text: run the lines together and cut blocks of the model's length ({@code run_mlm}'s grouping)
+     */
+    public record Options(int epochs, double learningRate, int batchTokens, long seed, int maxSteps, double warmupRatio,
+                          double weightDecay, int gradAccum, boolean wholeWord, boolean truncate, boolean blocks, double maxGradNorm) {
+        public Options {
+            if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+            if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
+            if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
+            if (maxSteps < 0) throw new IllegalArgumentException("--max-steps must not be negative, got " + maxSteps);
+            if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
+            if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must not be negative, got " + weightDecay);
+            if (gradAccum < 1) throw new IllegalArgumentException("--grad-accum must be at least 1, got " + gradAccum);
+        }
+
+        public static Options defaults() {
+            return new Options(3, 5e-5, 4096, 42, 0, 0, 0, 1, false, true, false, 1.0);
+        }
+    }
+
+    /** Hears a run advance; every method defaults to nothing. Entries are the log's lines, as maps. */
+    public interface Listener {
+        default void started(int totalSteps, int fromStep, int trainSequences) {}
+
+        default void step(Map<String, Object> entry, int totalSteps) {}
+
+        default void evaluated(Map<String, Object> entry) {}
+
+        default void warning(String line) {}
+    }
+
+    /** How a run ended: steps taken, whole epochs done, the last step's loss, the last evaluation's metrics, where everything went. */
+    public record Summary(String task, int steps, int totalSteps, int epochs, double loss, Map<String, Object> eval, Path output,
+                          Path checkpoint, boolean interrupted, long tokens, double seconds) {}
+
+    /**
+     * Trains {@code model} ({@code Models.resolve}'s name or folder; ignored when {@code resume} is given) on
+     * {@code train} for {@code task}, evaluating on {@code eval} (may be null) after each epoch, into {@code output}.
+     * {@code resume}: an earlier run's output folder (or its {@code checkpoint/}); the run continues with the options
+     * it was started with. {@code stop} is asked after each step (Ctrl-C): when true a checkpoint is saved and the run
+     * returns {@link Summary#interrupted()}. Bad input is an {@link IllegalArgumentException} in one line; a loss that
+     * is not finite an {@link IllegalStateException} after the last good weights were saved as the checkpoint.
+     */
+    public static Summary run(String task, String model, Path train, Path eval, Path output, Path resume, Options options,
+                              Listener listener, BooleanSupplier stop, ProgressListener download) {
+        try {
+            return new Run(task, model, train, eval, output, resume, options, listener, stop, download).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private static final class Run {
+        final Objective objective;
+        final Path train, eval, output;
+        Path from, scratch;
+        final Options o;
+        final Listener listener;
+        final BooleanSupplier stop;
+        final JsonNode state;
+        Object model;
+        LabelMap labels;
+        boolean renameLabels;
+        List<Sequence> trainSeqs, evalSeqs;
+        Masking masking;
+        AdamW optimizer;
+        Trainer trainer;
+        final List<LossCurve.Point> curve = new ArrayList<>(), evalCurve = new ArrayList<>();
+        long tokens;
+        double seconds;
+        int completedEpochs;
+
+        Run(String task, String model, Path train, Path eval, Path output, Path resume, Options options, Listener listener,
+            BooleanSupplier stop, ProgressListener download) throws IOException {
+            this.objective = Objective.of(task);
+            this.train = train;
+            this.eval = eval;
+            this.output = output.toAbsolutePath().normalize();
+            this.listener = listener == null ? new Listener() {} : listener;
+            this.stop = stop == null ? () -> false : stop;
+            if (eval != null && !Files.isRegularFile(eval)) throw new IllegalArgumentException("no such file: " + eval);
+            if (resume != null) {
+                Path ck = Files.isRegularFile(resume.resolve(STATE)) ? resume : resume.resolve(CHECKPOINT);
+                if (!Files.isRegularFile(ck.resolve(STATE))) {
+                    throw new IllegalArgumentException("no training checkpoint in " + resume + " (expected " + CHECKPOINT + "/" + STATE + ")");
+                }
+                this.from = ck.toAbsolutePath().normalize();
+                this.state = JSON.readTree(ck.resolve(STATE).toFile());
+                if (!state.path("task").asText().equals(objective.id())) {
+                    throw new IllegalArgumentException("the checkpoint in " + resume + " was trained for '" + state.path("task").asText() + "', not '" + task + "'");
+                }
+                this.o = JSON.treeToValue(state.get("options"), Options.class);
+            } else {
+                if (Files.isDirectory(this.output)) {
+                    try (Stream<Path> s = Files.list(this.output)) {
+                        if (s.findAny().isPresent()) {
+                            throw new IllegalArgumentException("output folder " + output + " exists and is not empty (--resume " + output + " continues a run there)");
+                        }
+                    }
+                }
+                this.from = Models.resolve(model, download);
+                this.state = null;
+                this.o = options;
+            }
+        }
+
+        Summary run() throws IOException {
+            try {
+                return train();
+            } finally {
+                if (scratch != null) deleteTree(scratch);
+            }
+        }
+
+        Summary train() throws IOException {
+            List<TrainingData.Record> records = TrainingData.read(train, objective);
+            if (objective.labelled() && state == null) newHeadIfNone(records);
+            int maxLength;
+            Tokenizer tokenizer;
+            try (Checkpoint c = Checkpoint.open(from)) {
+                model = objective.load(c).orElseThrow(() -> new IllegalArgumentException("model " + from + " has no " + objective.task().name()
+                        + " head to train for '" + objective.id() + "'"));
+                maxLength = c.maxLength();
+                tokenizer = c.tokenizer();
+            }
+            checkArchitecture();
+            if (objective.labelled()) chooseLabels(records);
+            TrainingData.Tokenization t = new TrainingData.Tokenization(tokenizer, maxLength, o.truncate(), o.blocks());
+            trainSeqs = TrainingData.tokenize(records, objective, labels, t, train.toString(), listener::warning);
+            evalSeqs = eval == null ? List.of() : TrainingData.tokenize(TrainingData.read(eval, objective), objective, labels, t, eval.toString(), listener::warning);
+            masking = Masking.bert(tokenizer.maskId(), tokenizer.vocabSize()).withWholeWord(o.wholeWord());
+
+            int total = totalSteps();
+            optimizer = new AdamW(o.weightDecay());
+            trainer = new Trainer(objective.trainable(model), optimizer,
+                    new LinearSchedule(o.learningRate(), (int) Math.ceil(o.warmupRatio() * total), total), o.maxGradNorm(), o.gradAccum(), Kernels.get());
+            freezePositionsIfNone();
+            int epoch = 0, batch = 0;
+            if (state != null) {
+                try (SafetensorsCheckpoint f = SafetensorsCheckpoint.open(from.resolve(OPTIMIZER))) {
+                    Map<String, FloatTensor> saved = new HashMap<>();
+                    for (String n : f.names()) saved.put(n, f.load(n));
+                    optimizer.restore(state.get("step").asInt(), saved);
+                }
+                epoch = state.get("epoch").asInt();
+                completedEpochs = epoch;
+                batch = state.get("batch").asInt();
+                tokens = state.path("tokens").asLong();
+                readCurve();
+            }
+            Files.createDirectories(output);
+            listener.started(total, optimizer.steps(), trainSeqs.size());
+            Map<String, Object> lastEval = Map.of();
+            boolean evaluatedLast = false;
+            for (; optimizer.steps() < total; epoch++, batch = 0) {
+                List<int[]> plan = Batches.plan(trainSeqs, o.batchTokens(), o.seed(), epoch, true);
+                while (batch < plan.size() && optimizer.steps() < total) {
+                    int n = Math.min(o.gradAccum(), plan.size() - batch);
+                    List<Trainer.Example> micro = new ArrayList<>(n);
+                    long stepTokens = 0;
+                    for (int i = batch; i < batch + n; i++) {
+                        micro.add(objective.example(Batches.of(trainSeqs, plan.get(i)), masking, Batches.random(o.seed(), epoch, i)));
+                        stepTokens += micro.getLast().batch().tokens();
+                    }
+                    long t0 = System.nanoTime();
+                    Trainer.Step s;
+                    try {
+                        s = n == o.gradAccum() ? trainer.step(micro) : trainer.lastStep(micro);
+                    } catch (IllegalStateException notFinite) {
+                        saveCheckpoint(epoch, batch);
+                        throw new IllegalStateException(notFinite.getMessage() + "; the last good weights are saved in " + output.resolve(CHECKPOINT));
+                    }
+                    double dt = (System.nanoTime() - t0) / 1e9;
+                    seconds += dt;
+                    tokens += stepTokens;
+                    batch += n;
+                    evaluatedLast = false;
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("step", s.step());
+                    entry.put("epoch", round(epoch + (double) batch / plan.size()));
+                    entry.put("loss", s.loss());
+                    entry.put("learning_rate", s.learningRate());
+                    entry.put("grad_norm", s.gradNorm());
+                    entry.put("tokens", stepTokens);
+                    entry.put("tokens_per_second", round(stepTokens / Math.max(dt, 1e-9)));
+                    log(entry);
+                    curve.add(new LossCurve.Point(s.step(), s.loss()));
+                    listener.step(entry, total);
+                    if (stop.getAsBoolean()) {
+                        saveCheckpoint(epoch, batch);
+                        return finish(total, lastEval, true);
+                    }
+                }
+                if (batch >= plan.size()) {
+                    if (!evalSeqs.isEmpty()) {
+                        lastEval = evaluate(epoch + 1);
+                        evaluatedLast = true;
+                    }
+                    completedEpochs = epoch + 1;
+                    saveCheckpoint(epoch + 1, 0);
+                }
+                if (optimizer.steps() >= total) {
+                    if (batch < plan.size()) saveCheckpoint(epoch, batch);
+                    break;
+                }
+            }
+            if (!evalSeqs.isEmpty() && !evaluatedLast) lastEval = evaluate(epoch);
+            return finish(total, lastEval, false);
+        }
+
+        /**
+         * A model without position embeddings (config.json's {@link FromScratch#NO_POSITIONS_KEY} "none", written by
+         * {@code --from-scratch --no-position-embeddings}): its position table is zero and stays zero (frozen), so
+         * transformers, which adds the table, computes the same model.
+         */
+        void freezePositionsIfNone() throws IOException {
+            JsonNode config = JSON.readTree(from.resolve("config.json").toFile());
+            if (!config.path(FromScratch.NO_POSITIONS_KEY).asText("").equals("none")) return;
+            String name = "bert.embeddings.position_embeddings.weight";
+            FloatTensor table = trainer.parameters().get(name);
+            if (table == null) throw new IllegalArgumentException("model " + from + " says " + FromScratch.NO_POSITIONS_KEY + " none but has no " + name);
+            float[] d = table.data();
+            for (int i = table.offset(); i < table.offset() + table.size(); i++) {
+                if (d[i] != 0f) throw new IllegalArgumentException("model " + from + " says " + FromScratch.NO_POSITIONS_KEY + " none but its position table is not zero");
+            }
+            trainer.freeze(java.util.Set.of(name));
+        }
+
+        /** The schedule's length: max steps, else each epoch's batches in groups of the accumulation. */
+        int totalSteps() {
+            if (o.maxSteps() > 0) return o.maxSteps();
+            int total = 0;
+            for (int e = 0; e < o.epochs(); e++) total += (Batches.plan(trainSeqs, o.batchTokens(), o.seed(), e, true).size() + o.gradAccum() - 1) / o.gradAccum();
+            return total;
+        }
+
+        /**
+         * Fine-tuning from an encoder or a masked LM: a model without the task's head gets a new one, as transformers'
+         * {@code from_pretrained(num_labels=…)} does — a classifier (and for classify/pairs a pooler when the encoder
+         * has none) drawn from N(0, initializer_range²) with the run's seed, zero biases, the training file's labels
+         * sorted as id2label — put on the encoder by the converter ({@code convert --head}) into a scratch folder.
+         */
+        void newHeadIfNone(List<TrainingData.Record> records) throws IOException {
+            int hidden;
+            boolean pooler;
+            try (Checkpoint c = Checkpoint.open(from)) {
+                if (c.has(objective.task())) return;
+                hidden = c.config().hiddenSize();
+                pooler = c.tensors().contains("bert.pooler.dense.weight");
+            }
+            List<String> names = TrainingData.labels(records);
+            Path config = from.resolve("config.json");
+            double range = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("initializer_range").asDouble(0.02) : 0.02;
+            java.util.Random random = new java.util.Random(o.seed());
+            Map<String, FloatTensor> tensors = new java.util.TreeMap<>();
+            tensors.put("classifier.weight", gaussian(random, range, names.size(), hidden));
+            tensors.put("classifier.bias", FloatTensor.zeros(names.size()));
+            if (objective != Objective.TAG && !pooler) {
+                tensors.put("bert.pooler.dense.weight", gaussian(random, range, hidden, hidden));
+                tensors.put("bert.pooler.dense.bias", FloatTensor.zeros(hidden));
+            }
+            scratch = Files.createTempDirectory("mlm4j-train-");
+            Path head = Files.createDirectories(scratch.resolve("head"));
+            SafetensorsWriter.write(head.resolve(dev.mlm4j.convert.HeadFolder.TENSORS), tensors, Map.of("source", "mlm4j train: a new head, N(0, " + range + "²)"));
+            ObjectNode fragment = JSON.createObjectNode();
+            String architecture = objective == Objective.TAG ? "BertForTokenClassification" : "BertForSequenceClassification";
+            fragment.putArray("architectures").add(architecture);
+            ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
+            for (int i = 0; i < names.size(); i++) {
+                id2label.put(String.valueOf(i), names.get(i));
+                label2id.put(names.get(i), i);
+            }
+            Files.writeString(head.resolve(dev.mlm4j.convert.HeadFolder.FRAGMENT), JSON.writeValueAsString(fragment));
+            listener.warning("note: " + from + " has no " + objective.task().name() + " head; starting a new " + architecture + " for the "
+                    + names.size() + " labels of the training file " + names);
+            from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("start"), false, head).folder();
+        }
+
+        private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
+            FloatTensor t = FloatTensor.zeros(rows, cols);
+            float[] d = t.data();
+            for (int i = 0; i < rows * cols; i++) d[i] = (float) (random.nextGaussian() * sd);
+            return t;
+        }
+
+        /**
+         * A sequence classifier and a token classifier share their weights' names ({@code classifier.*}): the config's
+         * {@code architectures} tells them apart, so a classifier is not trained for the other task.
+         */
+        void checkArchitecture() throws IOException {
+            if (!objective.labelled()) return;
+            String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
+            JsonNode config = JSON.readTree(from.resolve("config.json").toFile()), arch = config.path("architectures");
+            String problem = config.path("problem_type").asText("single_label_classification");
+            if (!problem.equals("single_label_classification")) {
+                throw new IllegalArgumentException("model " + from + " is for " + problem + ": training trains single-label classifiers (one label per text or word)");
+            }
+            if (arch.isArray() && !arch.isEmpty() && !arch.get(0).asText().endsWith(want)) {
+                throw new IllegalArgumentException("model " + from + " is a " + arch.get(0).asText() + ": '" + objective.id()
+                        + "' needs a model with a " + objective.task().name() + " head (*" + want + ")");
+            }
+        }
+
+        /** The model's id2label, or the training file's labels sorted when the model's are placeholders of the same count. */
+        void chooseLabels(List<TrainingData.Record> records) throws IOException {
+            Path config = from.resolve("config.json");
+            LabelMap model = new LabelMap(ClassificationConfig.fromJson(JSON.readTree(config.toFile()), config.toString()).labels());
+            List<String> data = TrainingData.labels(records);
+            if (model.placeholders() && !data.equals(model.labels())) {
+                if (data.size() != model.size()) {
+                    throw new IllegalArgumentException("the training file has " + data.size() + " labels " + data + " but the model's classifier has "
+                            + model.size() + " outputs without names");
+                }
+                labels = new LabelMap(data);
+                renameLabels = true;
+            } else {
+                labels = model;
+            }
+        }
+
+        Map<String, Object> evaluate(int epoch) throws IOException {
+            List<int[]> plan = Batches.plan(evalSeqs, o.batchTokens(), o.seed(), 0, false);
+            double loss = 0;
+            long correct = 0, rows = 0;
+            List<int[]> pairs = new ArrayList<>();
+            for (int i = 0; i < plan.size(); i++) {
+                Trainer.Example e = objective.example(Batches.of(evalSeqs, plan.get(i)), masking, Batches.random(o.seed(), -2, i));
+                Objective.Counts c = objective.evaluate(model, e, Kernels.get());
+                loss += c.lossSum();
+                correct += c.correct();
+                rows += c.rows();
+                if (objective.labelled()) {
+                    pairs.add(c.gold());
+                    pairs.add(c.predicted());
+                }
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", optimizer.steps());
+            entry.put("epoch", epoch);
+            double mean = loss / Math.max(1, rows);
+            entry.put("eval_loss", mean);
+            entry.put("eval_accuracy", rows == 0 ? 0.0 : (double) correct / rows);
+            if (objective.labelled()) entry.put("eval_macro_f1", macroF1(pairs));
+            else entry.put("eval_perplexity", Math.exp(mean));
+            entry.put("eval_rows", rows);
+            log(entry);
+            evalCurve.add(new LossCurve.Point(optimizer.steps(), mean));
+            listener.evaluated(entry);
+            return entry;
+        }
+
+        /** Mean over the labels seen (gold or predicted) of F1 = 2·tp / (2·tp + fp + fn); pairs alternate gold, predicted. */
+        static double macroF1(List<int[]> pairs) {
+            Map<Integer, int[]> counts = new HashMap<>(); // label → tp, fp, fn
+            for (int p = 0; p < pairs.size(); p += 2) {
+                int[] gold = pairs.get(p), pred = pairs.get(p + 1);
+                for (int i = 0; i < gold.length; i++) {
+                    if (gold[i] == pred[i]) counts.computeIfAbsent(gold[i], k -> new int[3])[0]++;
+                    else {
+                        counts.computeIfAbsent(pred[i], k -> new int[3])[1]++;
+                        counts.computeIfAbsent(gold[i], k -> new int[3])[2]++;
+                    }
+                }
+            }
+            double sum = 0;
+            for (int[] c : counts.values()) sum += 2.0 * c[0] / Math.max(1, 2 * c[0] + c[1] + c[2]);
+            return counts.isEmpty() ? 0 : sum / counts.size();
+        }
+
+        void log(Map<String, Object> entry) throws IOException {
+            try (BufferedWriter w = Files.newBufferedWriter(output.resolve(LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                w.write(JSON.writeValueAsString(entry));
+                w.newLine();
+            }
+        }
+
+        /** The curve so far from the log a resumed run continues (steps up to the checkpoint's). */
+        void readCurve() throws IOException {
+            Path log = output.resolve(LOG);
+            if (!Files.isRegularFile(log)) return;
+            int upTo = optimizer.steps();
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                JsonNode n = JSON.readTree(line);
+                if (n.path("step").asInt() > upTo) continue;
+                if (n.has("loss")) curve.add(new LossCurve.Point(n.get("step").asInt(), n.get("loss").asDouble()));
+                if (n.has("eval_loss")) evalCurve.add(new LossCurve.Point(n.get("step").asInt(), n.get("eval_loss").asDouble()));
+            }
+        }
+
+        /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */
+        void writeModel(Path dir) throws IOException {
+            trainer.writeModel(from, dir);
+            if (renameLabels) {
+                ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
+                ObjectNode id2label = JSON.createObjectNode(), label2id = JSON.createObjectNode();
+                for (int i = 0; i < labels.size(); i++) {
+                    id2label.put(String.valueOf(i), labels.labels().get(i));
+                    label2id.put(labels.labels().get(i), i);
+                }
+                config.set("id2label", id2label);
+                config.set("label2id", label2id);
+                Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+            }
+        }
+
+        /** checkpoint/: the model and where the run stands, written beside it and swapped in. */
+        void saveCheckpoint(int epoch, int batch) throws IOException {
+            Files.createDirectories(output);
+            Path tmp = Files.createTempDirectory(output, "." + CHECKPOINT + ".tmp-");
+            writeModel(tmp);
+            SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.moments(), Map.of("source", "mlm4j AdamW moments"));
+            ObjectNode s = JSON.createObjectNode();
+            s.put("task", objective.id());
+            s.put("step", optimizer.steps());
+            s.put("epoch", epoch);
+            s.put("batch", batch);
+            s.put("tokens", tokens);
+            s.set("options", JSON.valueToTree(o));
+            if (labels != null) s.set("labels", JSON.valueToTree(labels.labels()));
+            Files.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            Path target = output.resolve(CHECKPOINT);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = output.resolve("." + CHECKPOINT + ".old-" + System.nanoTime());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            if (old != null) deleteTree(old);
+        }
+
+        Summary finish(int total, Map<String, Object> lastEval, boolean interrupted) throws IOException {
+            Path tmp = Files.createTempDirectory(output, ".model.tmp-");
+            writeModel(tmp);
+            try (Stream<Path> files = Files.list(tmp)) {
+                for (Path f : files.toList()) Files.move(f, output.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.delete(tmp);
+            LossCurve.write(output.resolve(CURVE), curve, evalCurve);
+            double last = curve.isEmpty() ? Double.NaN : curve.getLast().loss();
+            return new Summary(objective.id(), optimizer.steps(), total, completedEpochs, last, lastEval, output, output.resolve(CHECKPOINT), interrupted, tokens, seconds);
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
+        }
+    }
+
+    /** The task names {@link #run} takes. */
+    public static List<String> tasks() {
+        List<String> out = new ArrayList<>();
+        for (Objective o : Objective.values()) out.add(o.id());
+        return out;
+    }
+}

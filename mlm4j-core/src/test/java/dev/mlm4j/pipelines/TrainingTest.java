@@ -1,0 +1,215 @@
+package dev.mlm4j.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.Precision;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Training} end to end on the tiny BERTs of training/ (vocabulary [PAD] [UNK] [CLS] [SEP] [MASK] w5 … w99, 64
+ * positions): every task runs and writes a Hugging Face folder, its log and loss curve; a run stopped halfway and
+ * resumed gives the straight run's losses bit for bit; the classifier's folder loads back in the pipelines; bad input
+ * is one line.
+ */
+class TrainingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(TrainingTest.class.getResource("/training/" + name + "/config.json").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code n} lines of 3 … 12 words w5 … w99, seeded. */
+    static List<String> sentences(int n, long seed) {
+        Random r = new Random(seed);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int w = 0, len = 3 + r.nextInt(10); w < len; w++) sb.append(w == 0 ? "" : " ").append("w").append(5 + r.nextInt(95));
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    private static Training.Options options(int maxSteps, int batchTokens) {
+        return new Training.Options(2, 1e-3, batchTokens, 7, maxSteps, 0.1, 0.01, 1, false, true, false, 1.0);
+    }
+
+    private static List<JsonNode> log(Path out) throws IOException {
+        List<JsonNode> l = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve(Training.LOG))) l.add(JSON.readTree(line));
+        return l;
+    }
+
+    private static List<Double> losses(Path out) throws IOException {
+        return log(out).stream().filter(n -> n.has("loss")).map(n -> n.get("loss").asDouble()).toList();
+    }
+
+    @Test
+    void aStoppedAndResumedRunGivesTheStraightRunsLossesBitForBit(@TempDir Path tmp) throws IOException {
+        Path train = tmp.resolve("train.txt");
+        Files.write(train, sentences(40, 1));
+        Training.Options o = options(8, 60);
+        Path straight = tmp.resolve("straight"), halves = tmp.resolve("halves");
+        Training.Summary s = Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, straight, null, o, null, null, null);
+        assertEquals(8, s.steps());
+        AtomicInteger steps = new AtomicInteger();
+        Training.Listener count = new Training.Listener() {
+            @Override
+            public void step(java.util.Map<String, Object> entry, int total) {
+                steps.incrementAndGet();
+            }
+        };
+        Training.Summary first = Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, halves, null, o, count, () -> steps.get() >= 4, null);
+        assertTrue(first.interrupted());
+        assertEquals(4, first.steps());
+        Training.Summary second = Training.run("mlm", null, train, null, halves, halves, o, null, null, null);
+        assertFalse(second.interrupted());
+        assertEquals(8, second.steps());
+        List<Double> a = losses(straight), b = losses(halves);
+        assertEquals(8, a.size());
+        assertEquals(a, b, "the same 8 losses, bit for bit");
+        assertTrue(Files.isRegularFile(halves.resolve("checkpoint/" + Training.STATE)) && Files.isRegularFile(halves.resolve("checkpoint/" + Training.OPTIMIZER)));
+        assertEquals(-1L, Files.mismatch(straight.resolve("model.safetensors"), halves.resolve("model.safetensors")), "the same final weights");
+    }
+
+    @Test
+    void classificationTrainsWritesItsLogAndLoadsBackAsAPipeline(@TempDir Path tmp) throws IOException {
+        List<String> texts = sentences(30, 2), lines = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) lines.add("{\"text\":\"" + texts.get(i) + "\",\"label\":\"" + "abc".charAt(i % 3) + "\"}");
+        Path train = tmp.resolve("train.jsonl"), eval = tmp.resolve("eval.jsonl"), out = tmp.resolve("out");
+        Files.write(train, lines);
+        Files.write(eval, lines.subList(0, 9));
+        Training.Summary s = Training.run("classify", fixture("tiny-bert-classify").toString(), train, eval, out, null,
+                new Training.Options(3, 1e-3, 80, 1, 0, 0, 0, 1, false, true, false, 1.0), null, null, null);
+        assertEquals(s.totalSteps(), s.steps());
+        assertEquals(3, s.epochs());
+        List<JsonNode> log = log(out);
+        JsonNode firstStep = log.getFirst();
+        for (String k : List.of("step", "epoch", "loss", "learning_rate", "grad_norm", "tokens", "tokens_per_second")) assertTrue(firstStep.has(k), k);
+        List<JsonNode> evals = log.stream().filter(n -> n.has("eval_loss")).toList();
+        assertEquals(3, evals.size(), "one evaluation per epoch");
+        assertEquals(9, evals.getFirst().get("eval_rows").asInt());
+        assertTrue(evals.getLast().has("eval_macro_f1") && evals.getLast().has("eval_accuracy"));
+        assertTrue(losses(out).getLast() < losses(out).getFirst(), "the loss went down");
+        var png = ImageIO.read(out.resolve(Training.CURVE).toFile());
+        assertEquals(800, png.getWidth());
+        TextClassification pipeline = Models.textClassification(out.toString(), null, Precision.FP32);
+        assertEquals(List.of("a", "b", "c"), pipeline.labels());
+        assertEquals(3, pipeline.classify(texts.getFirst(), TextClassification.Options.DEFAULT.withTopK(3)).size());
+    }
+
+    @Test
+    void taggingFromConllPairsAndCausalLmFromPackedBlocksRun(@TempDir Path tmp) throws IOException {
+        List<String> conll = new ArrayList<>();
+        Random r = new Random(3);
+        for (String sentence : sentences(12, 3)) {
+            for (String w : sentence.split(" ")) conll.add(w + " T" + r.nextInt(5));
+            conll.add("");
+        }
+        Path tags = tmp.resolve("train.conll");
+        Files.write(tags, conll);
+        Training.Summary tag = Training.run("tag", fixture("tiny-bert-tag").toString(), tags, tags, tmp.resolve("tag"), null, options(3, 64), null, null, null);
+        assertEquals(3, tag.steps());
+        assertTrue(tag.eval().containsKey("eval_macro_f1"));
+
+        List<String> pairs = new ArrayList<>();
+        List<String> s = sentences(10, 4);
+        for (int i = 0; i + 1 < s.size(); i++) pairs.add("{\"text_a\":\"" + s.get(i) + "\",\"text_b\":\"" + s.get(i + 1) + "\",\"label\":\"" + "ab".charAt(i % 2) + "\"}");
+        Path pairFile = tmp.resolve("pairs.jsonl");
+        Files.write(pairFile, pairs);
+        assertEquals(2, Training.run("pairs", fixture("tiny-bert-classify").toString(), pairFile, null, tmp.resolve("pairs"), null, options(2, 64), null, null, null).steps());
+
+        Path text = tmp.resolve("text.txt");
+        Files.write(text, sentences(30, 5));
+        Training.Options blocks = new Training.Options(1, 1e-3, 128, 3, 0, 0, 0, 2, false, true, true, 1.0);
+        Training.Summary clm = Training.run("clm", fixture("tiny-bert-mlm").toString(), text, text, tmp.resolve("clm"), null, blocks, null, null, null);
+        assertTrue(clm.steps() >= 1);
+        assertTrue(clm.eval().containsKey("eval_perplexity"));
+    }
+
+    /** A masked LM (no pooler, no classifier) gets a new head for the training file's labels, as from_pretrained(num_labels=…). */
+    @Test
+    void fineTuningAMaskedLmStartsANewHeadWithTheFilesLabels(@TempDir Path tmp) throws IOException {
+        List<String> texts = sentences(12, 6), lines = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) lines.add("{\"text\":\"" + texts.get(i) + "\",\"label\":\"" + (i % 2 == 0 ? "yes" : "no") + "\"}");
+        Path train = Files.write(tmp.resolve("train.jsonl"), lines), out = tmp.resolve("out");
+        List<String> notes = new ArrayList<>();
+        Training.Listener listener = new Training.Listener() {
+            @Override
+            public void warning(String line) {
+                notes.add(line);
+            }
+        };
+        Training.run("classify", fixture("tiny-bert-mlm").toString(), train, null, out, null, options(2, 64), listener, null, null);
+        assertTrue(notes.getFirst().contains("starting a new BertForSequenceClassification for the 2 labels of the training file [no, yes]"), notes.toString());
+        assertEquals(List.of("no", "yes"), Models.textClassification(out.toString(), null, Precision.FP32).labels());
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals("BertForSequenceClassification", config.get("architectures").get(0).asText());
+
+        List<String> conll = new ArrayList<>();
+        for (String sentence : sentences(4, 7)) {
+            for (String w : sentence.split(" ")) conll.add(w + " " + (w.length() == 2 ? "SHORT" : "LONG"));
+            conll.add("");
+        }
+        Path tags = Files.write(tmp.resolve("tags.conll"), conll);
+        Training.run("tag", fixture("tiny-bert-mlm").toString(), tags, null, tmp.resolve("tagged"), null, options(1, 64), null, null, null);
+        assertEquals(List.of("LONG", "SHORT"), Models.tokenClassification(tmp.resolve("tagged").toString(), null, Precision.FP32).labels());
+    }
+
+    /** A loss that overflows stops the run in one line and keeps the weights of the step before as the checkpoint. */
+    @Test
+    void aLossThatIsNotANumberStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(20, 8)), out = tmp.resolve("out");
+        Training.Options explode = new Training.Options(1, 1e30, 64, 1, 6, 0, 0, 1, false, true, false, 0);
+        var e = assertThrows(IllegalStateException.class, () -> Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, out, null, explode, null, null, null));
+        assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at step \\d+: training stopped.*saved in .*checkpoint"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint/" + Training.STATE)));
+    }
+
+    @Test
+    void badInputIsOneLine(@TempDir Path tmp) throws IOException {
+        Path empty = tmp.resolve("empty.jsonl"), bad = tmp.resolve("bad.jsonl");
+        Files.writeString(empty, "\n");
+        Files.write(bad, List.of("{\"text\":\"w5 w6\",\"label\":\"a\"}", "{\"text\":\"w7\",\"label\":\"zebra\"}"));
+        String model = fixture("tiny-bert-classify").toString();
+        Training.Options o = options(1, 64);
+        List<String> messages = new ArrayList<>();
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("classify", model, empty, null, tmp.resolve("o1"), null, o, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("has no examples"), messages.getLast());
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("classify", model, bad, null, tmp.resolve("o2"), null, o, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("'zebra'") && messages.getLast().contains("line 2"), messages.getLast());
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("summarise", model, bad, null, tmp.resolve("o3"), null, o, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("unknown training task"), messages.getLast());
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("classify", model, tmp.resolve("missing.jsonl"), null, tmp.resolve("o4"), null, o, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("no such file"), messages.getLast());
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("tag", model, Files.write(tmp.resolve("t.conll"), List.of("w5 T0", "")), null, tmp.resolve("o5"), null, o, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("token-classification head"), messages.getLast());
+        Path longLine = tmp.resolve("long.jsonl");
+        Files.writeString(longLine, "{\"text\":\"" + (sentences(1, 9).getFirst() + " ").repeat(30).strip() + "\",\"label\":\"a\"}\n");
+        Training.Options strict = new Training.Options(1, 1e-3, 64, 1, 1, 0, 0, 1, false, false, false, 1.0);
+        messages.add(assertThrows(IllegalArgumentException.class, () -> Training.run("classify", model, longLine, null, tmp.resolve("o6"), null, strict, null, null, null)).getMessage());
+        assertTrue(messages.getLast().contains("over the model's limit of 64"), messages.getLast());
+        for (String m : messages) assertFalse(m.contains("\n"), m);
+    }
+}
