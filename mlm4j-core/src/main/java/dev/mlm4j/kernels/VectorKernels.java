@@ -52,6 +52,21 @@ public final class VectorKernels extends ScalarKernels {
         FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
     }
 
+    /** {@link FlashAttention}'s tiles, with the dropout mask and the row log-sum-exps the backward recomputes from. */
+    @Override
+    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        FlashAttention.attend(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset);
+    }
+
+    /** {@link FlashAttention#backward}: the probabilities recomputed tile by tile, no (n, m) matrix. */
+    @Override
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
+                                  FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        FlashAttention.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+    }
+
     /**
      * The weight gradient on {@link Gemm}: dyᵀ copied to a contiguous (out, n), x packed as the "weight" (in = n,
      * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by column
