@@ -173,6 +173,27 @@ class BackwardKernelsTest {
         for (int i = 0; i < 3; i++) KernelsTest.assertClose(names[i], ref[i], vec[i], 2e-5 * Math.sqrt(n));
     }
 
+    /** The Vector API GELU and LayerNorm backward against their scalar references on awkward widths and strided rows. */
+    @ParameterizedTest(name = "m={0}, n={1}")
+    @CsvSource({"1, 1", "3, 7", "5, 16", "17, 33", "64, 384", "9, 1000"})
+    void fastGeluAndLayerNormBackwardMatchTheReference(int m, int n) {
+        Random rnd = new Random(m * 100 + n);
+        FloatTensor wide = random(rnd, m, n + 5), x = wide.columns(2, n), dy = random(rnd, m, n);
+        for (int i = 0; i < Math.min(3, n); i++) x.data()[x.rowOffset(0) + i] = new float[] {-6f, 0f, 4.5f}[i];
+        FloatTensor ref = dy.copy(), vec = dy.copy();
+        REF.geluBackward(x, ref);
+        VEC.geluBackward(x, vec);
+        KernelsTest.assertClose("gelu backward", ref, vec, 2e-6);
+        FloatTensor gamma = random(rnd, n), g0 = random(rnd, n), b0 = random(rnd, n);
+        FloatTensor dxRef = FloatTensor.zeros(m, n), dgRef = g0.copy(), dbRef = b0.copy();
+        FloatTensor dxVec = dy.copy(), dgVec = g0.copy(), dbVec = b0.copy();              // in place: dx = dy
+        REF.layerNormBackward(x, gamma, 1e-12f, dy, dxRef, dgRef, dbRef);
+        VEC.layerNormBackward(x, gamma, 1e-12f, dxVec, dxVec, dgVec, dbVec);
+        KernelsTest.assertClose("layer norm dx", dxRef, dxVec, 5e-5);
+        KernelsTest.assertClose("layer norm dgamma (accumulated)", dgRef, dgVec, 2e-5 * Math.sqrt(m));
+        KernelsTest.assertClose("layer norm dbeta (accumulated)", dbRef, dbVec, 2e-5 * Math.sqrt(m));
+    }
+
     // ---- the linear layer's weight gradient: Gemm against the scalar reference -----------------------------------
 
     @ParameterizedTest(name = "n={0}, in={1}, out={2}")
