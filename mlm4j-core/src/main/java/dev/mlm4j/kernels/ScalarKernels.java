@@ -300,10 +300,8 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void layerNormBackward(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
-        requireUnitStride(x, gamma, dy, dx, dgamma, dbeta);
+        checkLayerNormBackward(x, gamma, dy, dx, dgamma, dbeta);
         int m = x.dim(0), n = x.dim(1);
-        dy.requireShape("layer norm dy", m, n);
-        dx.requireShape("layer norm dx", m, n);
         double[] xhat = new double[n], g = new double[n], dgs = new double[n], dbs = new double[n];
         for (int i = 0; i < m; i++) {
             int r = x.rowOffset(i), ry = dy.rowOffset(i), rx = dx.rowOffset(i);
@@ -333,6 +331,13 @@ public class ScalarKernels implements Kernels {
             dgamma.data()[dgamma.offset() + j] += (float) dgs[j];
             dbeta.data()[dbeta.offset() + j] += (float) dbs[j];
         }
+    }
+
+    /** The shapes {@link Kernels#layerNormBackward} takes: x, dy, dx (m, n), unit stride. */
+    static void checkLayerNormBackward(FloatTensor x, FloatTensor gamma, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
+        requireUnitStride(x, gamma, dy, dx, dgamma, dbeta);
+        dy.requireShape("layer norm dy", x.dim(0), x.dim(1));
+        dx.requireShape("layer norm dx", x.dim(0), x.dim(1));
     }
 
     @Override
