@@ -21,12 +21,10 @@ import time
 
 
 def batches(folder, objective, shape, out, brown=None):
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(folder + "/tokenizer.json")
-    tok.no_padding()
-    tok.enable_truncation(128)
-    vocab = tok.get_vocab_size()
-    cls, sep, mask = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]"), tok.token_to_id("[MASK]")
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(folder)          # tokenizer.json (MiniLM) or vocab.txt (bert-base)
+    vocab = len(tok)
+    cls, sep, mask = tok.cls_token_id, tok.sep_token_id, tok.mask_token_id
     rnd = random.Random(18)
     rows = []
     if shape == "brown":
@@ -42,7 +40,7 @@ def batches(folder, objective, shape, out, brown=None):
                 if len(sentences) > 5000:
                     break
         rnd.shuffle(sentences)
-        rows = [[tok.encode(s).ids for s in sentences[i * 32:(i + 1) * 32]] for i in range(3)]
+        rows = [[tok(s, truncation=True, max_length=128)["input_ids"] for s in sentences[i * 32:(i + 1) * 32]] for i in range(3)]
     else:
         b, n = map(int, shape.split("x"))
         rows = [[[cls] + [rnd.randrange(1000, vocab) for _ in range(n - 2)] + [sep] for _ in range(b)] for _ in range(2)]
