@@ -1,5 +1,6 @@
 package dev.mlm4j.attention;
 
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -68,16 +69,25 @@ public final class ScaledDotProductAttention {
     }
 
     /**
-     * Backward of {@link #attend(Kernels, FloatTensor, FloatTensor, FloatTensor, AttentionMask, FloatTensor, FloatTensor)}
-     * from the probabilities A it left in its {@code scores} workspace (saved, not recomputed): dq, dk, dv written
-     * ({@link Kernels#attentionBackward}, scale 1/√d_k). The mask is already in A (masked entries are exactly 0).
-     *
-     * @param probs (n, n) A as the forward computed it
-     * @param dOut  (n, d_v) the gradient at h
+     * The training forward ({@link Kernels#attentionTraining}): h = (Z ⊙ A) V with the dropout mask {@code drop} on the
+     * probabilities, A itself not kept; each row's log-sum-exp goes to {@code lse} from {@code lseOffset}.
      */
-    public static void backward(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut,
-                                FloatTensor dq, FloatTensor dk, FloatTensor dv) {
-        kernels.attentionBackward(q, k, v, probs, dOut, (float) (1.0 / Math.sqrt(q.dim(1))), dq, dk, dv);
+    public static void attendTraining(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask,
+                                      DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        kernels.attentionTraining(q, k, v, mask.isCausal(), mask.validKeys(), (float) (1.0 / Math.sqrt(q.dim(1))), drop, out, lse, lseOffset);
+    }
+
+    /**
+     * Backward of {@link #attendTraining}, recomputing the probabilities from q, k and the saved log-sum-exps
+     * ({@link Kernels#attentionBackward}, FlashAttention's backward): dq, dk, dv written.
+     *
+     * @param out  (n, d_v) h as the forward computed it
+     * @param dOut (n, d_v) the gradient at h
+     */
+    public static void backward(Kernels kernels, FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, DropoutMask drop,
+                                FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut, FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        kernels.attentionBackward(q, k, v, mask.isCausal(), mask.validKeys(), (float) (1.0 / Math.sqrt(q.dim(1))), drop, out, lse, lseOffset,
+                dOut, dq, dk, dv);
     }
 
     private static void copy(FloatTensor from, FloatTensor to) {

@@ -1,5 +1,6 @@
 package dev.mlm4j.embeddings;
 
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.config.Batch;
@@ -11,7 +12,7 @@ import dev.mlm4j.weights.Weights;
 
 /**
  * Token ids → vectors: LayerNorm(word + position + token type). Mirrors transformers' {@code BertEmbeddings}
- * (modeling_bert.py); dropout is inference-time identity. Keys: {@code bert.embeddings.*}.
+ * (modeling_bert.py); dropout is inference-time identity; the training forward applies it ({@link dev.mlm4j.layers.Dropout}). Keys: {@code bert.embeddings.*}.
  */
 public final class BertEmbeddings {
     private final FloatTensor wordEmbeddings;      // (vocab, hidden); also the tied MLM decoder
@@ -64,11 +65,12 @@ public final class BertEmbeddings {
         if (v < 0 || v >= bound) throw new IllegalArgumentException(what + " " + v + " is outside [0, " + bound + ")");
     }
 
-    /** The training forward: {@code sum} (T, hidden) ← word + position + token type (saved), y ← LayerNorm(sum); returns y. */
-    public FloatTensor forwardTraining(Kernels k, Batch batch, FloatTensor sum, FloatTensor y) {
+    /** The training forward: {@code sum} (T, hidden) ← word + position + token type (saved), y ← dropout(LayerNorm(sum)); returns y. */
+    public FloatTensor forwardTraining(Kernels k, Batch batch, DropoutMask drop, FloatTensor sum, FloatTensor y) {
         sum(batch, batch.positions(), sum);
         System.arraycopy(sum.data(), sum.offset(), y.data(), y.offset(), sum.size());
         layerNorm.forward(k, y);
+        drop.apply(y);
         return y;
     }
 
@@ -77,9 +79,10 @@ public final class BertEmbeddings {
      * of the word, position and token-type tables it was read from (sparse: only the batch's rows of the tables are
      * touched), under {@code g} (this module's scope: {@code word_embeddings.weight}, …).
      */
-    public void backward(Kernels k, Batch batch, FloatTensor sum, FloatTensor dy, Gradients g) {
+    public void backward(Kernels k, Batch batch, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
         int t = batch.tokens(), h = config.hiddenSize();
         FloatTensor dsum = FloatTensor.zeros(t, h);
+        drop.apply(dy);                                      // through the dropout: dy is the caller's scratch
         layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
         FloatTensor dw = g.prefix("word_embeddings").tensor("weight", config.vocabSize(), h);
         FloatTensor dp = g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), h);

@@ -26,15 +26,15 @@ public final class BertAttention {
         return output.forward(k, self.forward(k, x, batch, mask, s, capture), x, s.attn(t));
     }
 
-    /** Training forward: a.attn ← LayerNorm(x + dense(SelfAttention(x))), saving what the backward needs in {@code a}. */
+    /** Training forward: a.attn ← LayerNorm(x + dropout(dense(SelfAttention(x)))), saving what the backward needs in {@code a}. */
     FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a) {
-        return output.forwardTraining(k, self.forwardTraining(k, x, batch, mask, a), x, a.attnSum, a.attn);
+        return output.forwardTraining(k, self.forwardTraining(k, x, batch, mask, a), x, a.attnDrop, a.attnSum, a.attn);
     }
 
     /** Backward: dy (T, hidden) at a.attn → dx (T, hidden), written (the residual's part plus the projections'). */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         FloatTensor dctx = FloatTensor.zeros(x.dim(0), x.dim(1));
-        output.backward(k, a.ctx, a.attnSum, dy, dctx, dx, g.prefix("output"));
+        output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
         self.backward(k, x, batch, a, dctx, dx, g.prefix("self"));
     }
 

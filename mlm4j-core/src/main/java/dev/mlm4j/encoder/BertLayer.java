@@ -42,7 +42,7 @@ public final class BertLayer {
     /** Training forward: x (T, hidden) → y (T, hidden), a different buffer (x is kept for the backward); internals saved in {@code a}. */
     public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y) {
         FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a);                          // (T, hidden)
-        output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre, a.inter), attn, a.outSum, y);
+        output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre, a.inter), attn, a.outDrop, a.outSum, y);
     }
 
     /**
@@ -51,7 +51,7 @@ public final class BertLayer {
      */
     public void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         FloatTensor dinter = FloatTensor.zeros(x.dim(0), a.inter.dim(1)), dattn = FloatTensor.zeros(x.dim(0), x.dim(1));
-        output.backward(k, a.inter, a.outSum, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
+        output.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
         intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
     }

@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -21,14 +22,14 @@ public final class BertOutput {
         return body.forward(k, intermediate, input, y);
     }
 
-    /** Training forward: {@code sum} ← dense(intermediate) + input (saved), y ← LayerNorm(sum); returns y. */
-    FloatTensor forwardTraining(Kernels k, FloatTensor intermediate, FloatTensor input, FloatTensor sum, FloatTensor y) {
-        return body.forwardTraining(k, intermediate, input, sum, y);
+    /** Training forward: {@code sum} ← dropout(dense(intermediate) + input (saved), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor intermediate, FloatTensor input, DropoutMask drop, FloatTensor sum, FloatTensor y) {
+        return body.forwardTraining(k, intermediate, input, drop, sum, y);
     }
 
     /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dintermediate} (written). */
-    void backward(Kernels k, FloatTensor intermediate, FloatTensor sum, FloatTensor dy, FloatTensor dintermediate, FloatTensor dsum, Gradients g) {
-        body.backward(k, intermediate, sum, dy, dintermediate, dsum, g);
+    void backward(Kernels k, FloatTensor intermediate, FloatTensor sum, DropoutMask drop, FloatTensor dy, FloatTensor dintermediate, FloatTensor dsum, Gradients g) {
+        body.backward(k, intermediate, sum, drop, dy, dintermediate, dsum, g);
     }
 
     void parameters(Parameters p) {

@@ -68,35 +68,39 @@ public final class BertSelfAttention {
     // ---- training ------------------------------------------------------------------------------------------
 
     /**
-     * The training forward: as {@link #forward}, on the exact path, saving Q | K | V in {@code a.qkv} and each head's
-     * probabilities A in {@code a.probs}; returns the context {@code a.ctx} (T, hidden).
+     * The training forward: as {@link #forward}, on the tiled path with the dropout mask {@code a.probsDrop} on the
+     * probabilities (one child mask per sequence and head), saving Q | K | V in {@code a.qkv}, each head's row
+     * log-sum-exps in {@code a.lse} and the mask in {@code a.mask}; returns the context {@code a.ctx} (T, hidden).
      */
     FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a) {
-        int hidden = x.dim(1);
+        int hidden = x.dim(1), t = x.dim(0);
+        a.mask = mask;
         qkv.forwardInto(k, x, a.qkv);                                                   // (T, 3·hidden)
         FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
         Parallel.forEach(batch.size() * heads, task -> {
             int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
-            ScaledDotProductAttention.attend(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), mask,
-                    a.probs[s].row(h), head(a.ctx, off, len, h));
+            ScaledDotProductAttention.attendTraining(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), mask,
+                    a.probsDrop.child(task), head(a.ctx, off, len, h), a.lse, h * t + off);
         });
         return a.ctx;
     }
 
     /**
      * Backward: {@code dctx} (T, hidden) at the merged heads → {@code dx} (T, hidden) {@code +=} dQKV · W_qkv; the
-     * gradients of {@code query}, {@code key} and {@code value} (weight and bias) under {@code g}.
+     * gradients of {@code query}, {@code key} and {@code value} (weight and bias) under {@code g}. Each head's
+     * probabilities are recomputed from Q, K and the saved log-sum-exps.
      *
      * @param x the forward's input (T, hidden)
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dctx, FloatTensor dx, Gradients g) {
-        int hidden = x.dim(1);
-        FloatTensor dqkv = FloatTensor.zeros(x.dim(0), 3 * hidden);                     // (T, 3·hidden)
+        int hidden = x.dim(1), t = x.dim(0);
+        FloatTensor dqkv = FloatTensor.zeros(t, 3 * hidden);                            // (T, 3·hidden)
         FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
         FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
         Parallel.forEach(batch.size() * heads, task -> {
             int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
-            ScaledDotProductAttention.backward(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), a.probs[s].row(h),
+            ScaledDotProductAttention.backward(k, head(q, off, len, h), head(kk, off, len, h), head(v, off, len, h), a.mask,
+                    a.probsDrop.child(task), head(a.ctx, off, len, h), a.lse, h * t + off,
                     head(dctx, off, len, h), head(dq, off, len, h), head(dk, off, len, h), head(dv, off, len, h));
         });
         FloatTensor dw = FloatTensor.zeros(3 * hidden, hidden), db = FloatTensor.zeros(3 * hidden);

@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -21,14 +22,14 @@ public final class BertSelfOutput {
         return body.forward(k, hidden, input, y);
     }
 
-    /** Training forward: {@code sum} ← dense(hidden) + input (saved), y ← LayerNorm(sum); returns y. */
-    FloatTensor forwardTraining(Kernels k, FloatTensor hidden, FloatTensor input, FloatTensor sum, FloatTensor y) {
-        return body.forwardTraining(k, hidden, input, sum, y);
+    /** Training forward: {@code sum} ← dropout(dense(hidden) + input (saved), y ← LayerNorm(sum); returns y. */
+    FloatTensor forwardTraining(Kernels k, FloatTensor hidden, FloatTensor input, DropoutMask drop, FloatTensor sum, FloatTensor y) {
+        return body.forwardTraining(k, hidden, input, drop, sum, y);
     }
 
     /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dhidden} (written). */
-    void backward(Kernels k, FloatTensor hidden, FloatTensor sum, FloatTensor dy, FloatTensor dhidden, FloatTensor dsum, Gradients g) {
-        body.backward(k, hidden, sum, dy, dhidden, dsum, g);
+    void backward(Kernels k, FloatTensor hidden, FloatTensor sum, DropoutMask drop, FloatTensor dy, FloatTensor dhidden, FloatTensor dsum, Gradients g) {
+        body.backward(k, hidden, sum, drop, dy, dhidden, dsum, g);
     }
 
     void parameters(Parameters p) {

@@ -2,6 +2,7 @@ package dev.mlm4j.encoder;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
@@ -31,18 +32,35 @@ final class DenseResidualNorm {
         return y;
     }
 
-    /** Training forward: {@code sum} ← dense(x) + input (saved for the backward), y ← LayerNorm(sum); returns y. */
-    FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor input, FloatTensor sum, FloatTensor y) {
-        dense.forwardPlusInto(k, x, input, sum);
+    /**
+     * Training forward: {@code sum} ← dropout(dense(x)) + input (saved for the backward), y ← LayerNorm(sum); returns y.
+     * Without dropout the residual is fused into the GEMM's store, as at inference.
+     */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor input, DropoutMask drop, FloatTensor sum, FloatTensor y) {
+        if (drop.isNone()) {
+            dense.forwardPlusInto(k, x, input, sum);
+        } else {
+            dense.forwardInto(k, x, sum);
+            drop.apply(sum);
+            k.add(sum, input);
+        }
         LayerActivations.copy(sum, y);
         layerNorm.forward(k, y);
         return y;
     }
 
-    /** Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dx} (written). */
-    void backward(Kernels k, FloatTensor x, FloatTensor sum, FloatTensor dy, FloatTensor dx, FloatTensor dsum, Gradients g) {
+    /**
+     * Backward: dy (T, hidden) at y → {@code dsum} (the residual input's gradient, written) and {@code dx} (written);
+     * the dense's output gradient is dsum through the same dropout mask.
+     */
+    void backward(Kernels k, FloatTensor x, FloatTensor sum, DropoutMask drop, FloatTensor dy, FloatTensor dx, FloatTensor dsum, Gradients g) {
         layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
-        dense.backward(k, x, dsum, dx, false, g.prefix("dense"));
+        FloatTensor ddense = dsum;
+        if (!drop.isNone()) {
+            ddense = dsum.copy();
+            drop.apply(ddense);
+        }
+        dense.backward(k, x, ddense, dx, false, g.prefix("dense"));
     }
 
     void parameters(Parameters p) {

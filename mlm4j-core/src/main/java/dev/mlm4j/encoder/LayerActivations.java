@@ -1,42 +1,56 @@
 package dev.mlm4j.encoder;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
  * What one encoder layer's training forward saves for its backward, sized from the batch: unlike the inference
  * {@link LayerState} (one workspace reused by every layer, the hidden state overwritten in place) each layer keeps
  * its own. The layer's input and output are not in here: they are the encoder's hidden states
- * ({@link BertEncoder#forwardTraining}). Attention probabilities are saved, not recomputed: exact, and at training
- * lengths (≤ 512) smaller than the FFN's activations per head.
+ * ({@link BertEncoder#forwardTraining}). The attention probabilities are not saved: the backward recomputes them tile
+ * by tile from Q, K and each row's log-sum-exp (FlashAttention's backward), so no (len, len) matrix per head is kept.
+ * The dropout masks are not stored either: each is regenerated from its key ({@link DropoutMask}).
  */
 public final class LayerActivations {
     final FloatTensor qkv;      // (T, 3·hidden)        query | key | value
-    final FloatTensor[] probs;  // per sequence (heads, len, len)  A = softmax(mask(QKᵀ/√d_k))
-    final FloatTensor ctx;      // (T, hidden)          A V, heads merged
-    final FloatTensor attnSum;  // (T, hidden)          x + dense(ctx), before LayerNorm
+    final float[] lse;          // (heads, T)           per head and row: log Σ_j exp(s_ij), the softmax's normaliser
+    final FloatTensor ctx;      // (T, hidden)          (Z ⊙ A) V, heads merged
+    final FloatTensor attnSum;  // (T, hidden)          x + dropout(dense(ctx)), before LayerNorm
     final FloatTensor attn;     // (T, hidden)          LayerNorm(attnSum)
     final FloatTensor interPre; // (T, intermediate)    dense(attn), before GELU
     final FloatTensor inter;    // (T, intermediate)    GELU(interPre)
-    final FloatTensor outSum;   // (T, hidden)          attn + dense(inter), before LayerNorm
+    final FloatTensor outSum;   // (T, hidden)          attn + dropout(dense(inter)), before LayerNorm
+    final DropoutMask probsDrop, attnDrop, outDrop;
+    AttentionMask mask = AttentionMask.BIDIRECTIONAL; // the forward's, for the backward's recomputation
 
     public LayerActivations(Batch batch, BertConfig c) {
+        this(batch, c, Dropout.OFF, 0);
+    }
+
+    /** The activations of layer {@code layer}, with that layer's dropout masks from {@code dropout}. */
+    public LayerActivations(Batch batch, BertConfig c, Dropout dropout, int layer) {
         int t = batch.tokens(), h = c.hiddenSize(), i = c.intermediateSize();
         this.qkv = FloatTensor.zeros(t, 3 * h);
-        this.probs = new FloatTensor[batch.size()];
-        for (int s = 0; s < probs.length; s++) probs[s] = FloatTensor.zeros(c.numAttentionHeads(), batch.length(s), batch.length(s));
+        this.lse = new float[c.numAttentionHeads() * t];
         this.ctx = FloatTensor.zeros(t, h);
         this.attnSum = FloatTensor.zeros(t, h);
         this.attn = FloatTensor.zeros(t, h);
         this.interPre = FloatTensor.zeros(t, i);
         this.inter = FloatTensor.zeros(t, i);
         this.outSum = FloatTensor.zeros(t, h);
+        this.probsDrop = dropout.attentionProbs(layer);
+        this.attnDrop = dropout.attentionOutput(layer);
+        this.outDrop = dropout.output(layer);
     }
 
-    /** (heads, len, len) attention probabilities of sequence s, as the training forward computed them. */
-    public FloatTensor probabilities(int s) {
-        return probs[s];
+    /** Bytes of the saved activations (floats × 4). */
+    public long bytes() {
+        long floats = (long) qkv.size() + lse.length + ctx.size() + attnSum.size() + attn.size() + interPre.size() + inter.size() + outSum.size();
+        return 4 * floats;
     }
 
     static void copy(FloatTensor from, FloatTensor to) {

@@ -1,6 +1,8 @@
 package dev.mlm4j.heads;
 
+import dev.mlm4j.kernels.Epilogue;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
@@ -21,6 +23,8 @@ public final class BertLMPredictionHead {
     private final LayerNorm transformLayerNorm;
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
+    /** Training only: the decoder packed for the GEMM, as the weight (vocab ← hidden) and transposed (hidden ← vocab); dropped after each optimiser step. */
+    private volatile PackedMatrix packed, packedTransposed;
 
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
@@ -61,8 +65,9 @@ public final class BertLMPredictionHead {
         FloatTensor t = act.copy();
         transformLayerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(m, decoder.dim(0));
-        k.matmulTransposed(t, decoder, logits);
-        k.addBias(logits, bias);
+        PackedMatrix w = packed;
+        if (w == null) packed = w = PackedMatrix.pack(decoder);                          // once per optimiser step
+        k.linear(t, w, bias, Epilogue.BIAS, null, logits);                                // t · Eᵀ + bias on the packed GEMM
         return new Saved(h, pre, act, t, logits);
     }
 
@@ -80,7 +85,9 @@ public final class BertLMPredictionHead {
         int m = s.h().dim(0), hidden = s.h().dim(1);
         k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor("bias", decoder.dim(0)));
         FloatTensor dt = FloatTensor.zeros(m, hidden);
-        k.matmul(dlogits, decoder, dt);                                                   // (m, vocab) · (vocab, hidden)
+        PackedMatrix wt = packedTransposed;
+        if (wt == null) packedTransposed = wt = PackedMatrix.packInOut(decoder);         // E read as (vocab, hidden) = (in, out)
+        k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
         Gradients transform = g.prefix("transform");
         transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
         k.geluBackward(s.pre(), dt);
@@ -92,7 +99,10 @@ public final class BertLMPredictionHead {
      * {@code decoder.weight} only when the decoder is not tied (tied, it is the word embeddings' parameter).
      */
     public void parameters(Parameters p, FloatTensor words) {
-        p.add("bias", bias);
+        p.add("bias", bias, () -> {          // the decoder (the word table when tied) changed: pack it again when next used
+            packed = null;
+            packedTransposed = null;
+        });
         transformDense.parameters(p.prefix("transform").prefix("dense"));
         transformLayerNorm.parameters(p.prefix("transform").prefix("LayerNorm"));
         if (!decoderTiedTo(words)) p.prefix("decoder").add("weight", decoder);

@@ -52,6 +52,16 @@ public final class FlashAttention {
      * @param out       (n, dv), written; a row whose every key is masked becomes 0
      */
     public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        attend(q, k, v, causal, validKeys, scale, DropoutMask.NONE, out, null, 0);
+    }
+
+    /**
+     * The training forward ({@link Kernels#attentionTraining}): as above, the probabilities multiplied by the dropout mask
+     * {@code drop} before they meet v (the row sums stay those of the undropped probabilities), and each row's
+     * log-sum-exp written to {@code lse} (from {@code lseOffset}) when it is not null.
+     */
+    public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                              DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
         ScalarKernels.checkAttention(q, k, v, validKeys, out);
         int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1);
         if (n == 0) return;
@@ -62,7 +72,7 @@ public final class FlashAttention {
         transpose(k, w.kt, mp);
         for (int i0 = 0; i0 < n; i0 += BR) {
             int rows = Math.min(BR, n - i0);
-            block(q, v, out, causal, validKeys, scale, w, i0, rows, m, mp);
+            block(q, v, out, causal, validKeys, scale, w, i0, rows, m, mp, drop, lse, lseOffset);
         }
     }
 
@@ -79,7 +89,7 @@ public final class FlashAttention {
 
     /** Query rows [i0, i0 + rows) against every key tile. */
     private static void block(FloatTensor q, FloatTensor v, FloatTensor out, boolean causal, boolean[] valid, float scale,
-                              Scratch w, int i0, int rows, int m, int mp) {
+                              Scratch w, int i0, int rows, int m, int mp, DropoutMask drop, float[] lse, int lseOffset) {
         int dv = v.dim(1);
         float[] s = w.s, o = w.o, rowMax = w.max, rowSum = w.sum;
         java.util.Arrays.fill(o, 0, rows * dv, 0f);
@@ -91,7 +101,11 @@ public final class FlashAttention {
             scores(q, w.kt, mp, s, i0, rows, j0, jwp, scale);
             mask(s, i0, rows, j0, jw, jwp, causal, valid);
             for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv, w.lanes);
+            if (!drop.isNone()) dropTile(s, drop, i0, rows, j0, jw, m);
             accumulate(s, v, o, rows, j0, jw, dv);
+        }
+        if (lse != null) {
+            for (int r = 0; r < rows; r++) lse[lseOffset + i0 + r] = rowSum[r] > 0f ? rowMax[r] + (float) Math.log(rowSum[r]) : Float.NEGATIVE_INFINITY;
         }
         float[] od = out.data();
         for (int r = 0; r < rows; r++) {
@@ -240,5 +254,127 @@ public final class FlashAttention {
                 o[ob + cc] = a;
             }
         }
+    }
+
+    /** s[r][j] ×= the dropout factor of element (i0 + r, j0 + j), for j < jw. */
+    private static void dropTile(float[] s, DropoutMask drop, int i0, int rows, int j0, int jw, int m) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) (i0 + r) * m + j0;
+            for (int j = 0, at = r * BC; j < jw; j++) s[at + j] *= drop.factor(base + j);
+        }
+    }
+
+    // ---- backward: FlashAttention's, recomputing each tile's probabilities from the saved log-sum-exps ----------
+
+    /** One thread's backward workspace, grown as needed. */
+    private static final class BackScratch {
+        float[] kt = new float[0], vt = new float[0];   // (dk, mp), (dv, mp): k and v transposed, zero-padded
+        final float[] p = new float[BR * BC], dp = new float[BR * BC];
+        float[] dqAcc = new float[0], dkAcc = new float[0], dvAcc = new float[0];
+        final float[] delta = new float[BR], l = new float[BR];
+    }
+
+    private static final ThreadLocal<BackScratch> BACK = ThreadLocal.withInitial(BackScratch::new);
+
+    /**
+     * {@link Kernels#attentionBackward} in tiles of {@link #BR} query rows × {@link #BC} keys: per tile the scores are
+     * recomputed (the forward's {@link #scores} GEMM), P = exp(s − lse), dP = dO Vᵀ by the same GEMM against v
+     * transposed, then dS = P ⊙ (Z ⊙ dP − D) and the three products accumulated: dQ per query tile, dK and dV over all
+     * tiles in float accumulators. Memory: k and v transposed and two BR × BC tiles per thread, whatever n is.
+     */
+    public static void backward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] valid, float scale,
+                                DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
+                                FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        ScalarKernels.checkAttention(q, k, v, valid, dOut);
+        int n = q.dim(0), dkd = q.dim(1), m = k.dim(0), dvd = v.dim(1);
+        out.requireShape("attention output", n, dvd);
+        dq.requireShape("dq", n, dkd);
+        dk.requireShape("dk", m, dkd);
+        dv.requireShape("dv", m, dvd);
+        BackScratch w = BACK.get();
+        int mp = VectorKernels.roundUp(Math.max(m, 1), L);
+        if (w.kt.length < dkd * mp) w.kt = new float[dkd * mp];
+        if (w.vt.length < dvd * mp) w.vt = new float[dvd * mp];
+        if (w.dqAcc.length < BR * dkd) w.dqAcc = new float[BR * dkd];
+        if (w.dkAcc.length < m * dkd) w.dkAcc = new float[m * dkd];
+        if (w.dvAcc.length < m * dvd) w.dvAcc = new float[m * dvd];
+        java.util.Arrays.fill(w.dkAcc, 0, m * dkd, 0f);
+        java.util.Arrays.fill(w.dvAcc, 0, m * dvd, 0f);
+        transpose(k, w.kt, mp);
+        transpose(v, w.vt, mp);
+        float[] p = w.p, dp = w.dp, qd = q.data(), kd = k.data(), od = dOut.data(), outd = out.data();
+        for (int i0 = 0; i0 < n; i0 += BR) {
+            int rows = Math.min(BR, n - i0);
+            for (int r = 0; r < rows; r++) {
+                w.delta[r] = dot(od, dOut.rowOffset(i0 + r), outd, out.rowOffset(i0 + r), dvd);
+                w.l[r] = lse[lseOffset + i0 + r];
+            }
+            java.util.Arrays.fill(w.dqAcc, 0, rows * dkd, 0f);
+            int end = causal ? Math.min(m, i0 + rows) : m;
+            for (int j0 = 0; j0 < end; j0 += BC) {
+                int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
+                scores(q, w.kt, mp, p, i0, rows, j0, jwp, scale);
+                mask(p, i0, rows, j0, jw, jwp, causal, valid);
+                scores(dOut, w.vt, mp, dp, i0, rows, j0, jwp, 1f);
+                for (int r = 0; r < rows; r++) {
+                    int base = r * BC;
+                    float l = w.l[r], delta = w.delta[r];
+                    if (l == Float.NEGATIVE_INFINITY) {                   // every key masked: no probability, no gradient
+                        java.util.Arrays.fill(p, base, base + jwp, 0f);
+                        java.util.Arrays.fill(dp, base, base + jwp, 0f);
+                        continue;
+                    }
+                    for (int j = 0; j < jwp; j += L) VectorMath.exp(FloatVector.fromArray(S, p, base + j).sub(l)).intoArray(p, base + j);
+                    if (drop.isNone()) {                                   // dS = scale · P (dP − D)
+                        for (int j = 0; j < jwp; j += L) {
+                            FloatVector pv = FloatVector.fromArray(S, p, base + j);
+                            pv.mul(FloatVector.fromArray(S, dp, base + j).sub(delta)).mul(scale).intoArray(dp, base + j);
+                        }
+                    } else {                                               // dS = scale · P (Z dP − D); P ← Z P for dV
+                        long at = (long) (i0 + r) * m + j0;
+                        for (int j = 0; j < jw; j++) {
+                            float z = drop.factor(at + j), pj = p[base + j];
+                            dp[base + j] = pj * (z * dp[base + j] - delta) * scale;
+                            p[base + j] = pj * z;
+                        }
+                    }
+                }
+                for (int r = 0; r < rows; r++) {                          // dQ_r += Σ_j dS_rj K_j
+                    int base = r * BC, acc = r * dkd;
+                    for (int j = 0; j < jw; j++) axpy(dp[base + j], kd, k.rowOffset(j0 + j), w.dqAcc, acc, dkd);
+                }
+                for (int j = 0; j < jw; j++) {                            // dK_j += Σ_r dS_rj Q_r, dV_j += Σ_r (Z P)_rj dO_r
+                    int ka = (j0 + j) * dkd, va = (j0 + j) * dvd;
+                    for (int r = 0; r < rows; r++) {
+                        axpy(dp[r * BC + j], qd, q.rowOffset(i0 + r), w.dkAcc, ka, dkd);
+                        axpy(p[r * BC + j], od, dOut.rowOffset(i0 + r), w.dvAcc, va, dvd);
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) System.arraycopy(w.dqAcc, r * dkd, dq.data(), dq.rowOffset(i0 + r), dkd);
+        }
+        for (int j = 0; j < m; j++) {
+            System.arraycopy(w.dkAcc, j * dkd, dk.data(), dk.rowOffset(j), dkd);
+            System.arraycopy(w.dvAcc, j * dvd, dv.data(), dv.rowOffset(j), dvd);
+        }
+    }
+
+    /** Σ_c a[ao + c] · b[bo + c]. */
+    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector acc = FloatVector.zero(S);
+        int c = 0;
+        for (; c + L <= len; c += L) acc = FloatVector.fromArray(S, a, ao + c).fma(FloatVector.fromArray(S, b, bo + c), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < len; c++) s = Math.fma(a[ao + c], b[bo + c], s);
+        return s;
+    }
+
+    /** y[yo + c] += a · x[xo + c], c < len. */
+    private static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
+        if (a == 0f) return;
+        FloatVector av = FloatVector.broadcast(S, a);
+        int c = 0;
+        for (; c + L <= len; c += L) av.fma(FloatVector.fromArray(S, x, xo + c), FloatVector.fromArray(S, y, yo + c)).intoArray(y, yo + c);
+        for (; c < len; c++) y[yo + c] = Math.fma(a, x[xo + c], y[yo + c]);
     }
 }

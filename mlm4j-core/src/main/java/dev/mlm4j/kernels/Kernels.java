@@ -100,17 +100,33 @@ public interface Kernels {
     void geluBackward(FloatTensor x, FloatTensor dy);
 
     /**
-     * Backward of {@link #attention} for one head of one sequence, exact, from the probabilities the forward saved:
-     * <pre>
-     *   dV = Aᵀ dO    dA = dO Vᵀ    dS = A ⊙ (dA − rowsum(dA ⊙ A))    dQ = scale · dS K    dK = scale · dSᵀ Q
-     * </pre>
-     * Masked entries have A = 0, so they pass no gradient: the mask needs no argument.
+     * The training forward of {@link #attention} for one head of one sequence: {@code out = (Z ⊙ A) v} with
+     * A = softmax(mask(q kᵀ · scale)) and Z the dropout mask on the probabilities (transformers' {@code attention_probs_dropout};
+     * {@link DropoutMask#NONE} for none; element (i, j) at index i · m + j), and each row's log-sum-exp
+     * {@code lse[i] = log Σ_j exp(s_ij)} of the masked scaled scores (−∞ for a row with every key masked). A is not kept:
+     * the backward recomputes it from q, k and lse (FlashAttention's backward).
      *
-     * @param probs (n, m) A = softmax(mask(q kᵀ · scale)), as the forward computed it
-     * @param dOut  (n, dv) the gradient at the head's output
-     * @param dq    (n, dk), dk (m, dk), dv (m, dv): written (column views of a (T, 3·hidden) gradient are fine)
+     * @param lse receives n values from {@code lseOffset}
      */
-    void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut, float scale,
+    void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                           DropoutMask drop, FloatTensor out, float[] lse, int lseOffset);
+
+    /**
+     * Backward of {@link #attentionTraining}, recomputing the probabilities P = exp(s − lse) tile by tile instead of
+     * reading a saved (n, m) matrix:
+     * <pre>
+     *   D = rowsum(dO ⊙ O)   dP = dO Vᵀ   dV = (Z ⊙ P)ᵀ dO   dS = P ⊙ (Z ⊙ dP − D)   dQ = scale · dS K   dK = scale · dSᵀ Q
+     * </pre>
+     * Masked entries have P = 0 and pass no gradient. The scalar reference materialises the (n, m) matrices in double;
+     * the Vector API twin ({@link FlashAttention#backward}) works in tiles.
+     *
+     * @param out  (n, dv) the forward's output O
+     * @param lse  the forward's row log-sum-exps, from {@code lseOffset}
+     * @param dOut (n, dv) the gradient at the head's output
+     * @param dq   (n, dk), dk (m, dk), dv (m, dv): written (column views of a (T, 3·hidden) gradient are fine)
+     */
+    void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                           DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                            FloatTensor dq, FloatTensor dk, FloatTensor dv);
 
     /** out (ids.length, d) = table (vocab, d) rows at ids. */

@@ -300,10 +300,8 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void layerNormBackward(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
-        requireUnitStride(x, gamma, dy, dx, dgamma, dbeta);
+        checkLayerNormBackward(x, gamma, dy, dx, dgamma, dbeta);
         int m = x.dim(0), n = x.dim(1);
-        dy.requireShape("layer norm dy", m, n);
-        dx.requireShape("layer norm dx", m, n);
         double[] xhat = new double[n], g = new double[n], dgs = new double[n], dbs = new double[n];
         for (int i = 0; i < m; i++) {
             int r = x.rowOffset(i), ry = dy.rowOffset(i), rx = dx.rowOffset(i);
@@ -335,6 +333,13 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    /** The shapes {@link Kernels#layerNormBackward} takes: x, dy, dx (m, n), unit stride. */
+    static void checkLayerNormBackward(FloatTensor x, FloatTensor gamma, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
+        requireUnitStride(x, gamma, dy, dx, dgamma, dbeta);
+        dy.requireShape("layer norm dy", x.dim(0), x.dim(1));
+        dx.requireShape("layer norm dx", x.dim(0), x.dim(1));
+    }
+
     @Override
     public void geluBackward(FloatTensor x, FloatTensor dy) {
         requireUnitStride(x, dy);
@@ -350,44 +355,85 @@ public class ScalarKernels implements Kernels {
         return 0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI);
     }
 
+    /** The scores s = mask(q kᵀ · scale) in double, −∞ where masked: the reference's (n, m) matrix. */
+    private static double[][] maskedScores(FloatTensor q, FloatTensor k, boolean causal, boolean[] validKeys, float scale) {
+        int n = q.dim(0), m = k.dim(0), d = q.dim(1);
+        double[][] s = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if ((causal && j > i) || (validKeys != null && !validKeys[j])) {
+                    s[i][j] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
+                double dot = 0;
+                for (int c = 0; c < d; c++) dot += (double) q.at(i, c) * k.at(j, c);
+                s[i][j] = dot * scale;
+            }
+        }
+        return s;
+    }
+
     @Override
-    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, FloatTensor probs, FloatTensor dOut, float scale,
+    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        checkAttention(q, k, v, validKeys, out);
+        int n = q.dim(0), m = k.dim(0), dvd = v.dim(1);
+        double[][] s = maskedScores(q, k, causal, validKeys, scale);
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < m; j++) max = Math.max(max, s[i][j]);
+            if (max != Double.NEGATIVE_INFINITY) for (int j = 0; j < m; j++) sum += Math.exp(s[i][j] - max);
+            double l = sum > 0 ? max + Math.log(sum) : Double.NEGATIVE_INFINITY;
+            lse[lseOffset + i] = (float) l;
+            for (int c = 0; c < dvd; c++) {
+                double o = 0;
+                if (sum > 0) for (int j = 0; j < m; j++) o += Math.exp(s[i][j] - l) * drop.factor((long) i * m + j) * v.at(j, c);
+                out.data()[out.rowOffset(i) + c] = (float) o;
+            }
+        }
+    }
+
+    @Override
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                                   FloatTensor dq, FloatTensor dk, FloatTensor dv) {
-        checkAttention(q, k, v, null, dOut);
-        requireUnitStride(probs, dq, dk, dv);
+        checkAttention(q, k, v, validKeys, dOut);
+        requireUnitStride(out, dq, dk, dv);
         int n = q.dim(0), m = k.dim(0), dkd = q.dim(1), dvd = v.dim(1);
-        probs.requireShape("attention probabilities", n, m);
+        out.requireShape("attention output", n, dvd);
         dq.requireShape("dq", n, dkd);
         dk.requireShape("dk", m, dkd);
         dv.requireShape("dv", m, dvd);
-        double[][] ds = new double[n][m];
+        double[][] s = maskedScores(q, k, causal, validKeys, scale), p = new double[n][m], ds = new double[n][m];
+        double[][] z = new double[n][m];
         for (int i = 0; i < n; i++) {
-            double dot = 0;
+            double l = lse[lseOffset + i], dd = 0;
+            for (int c = 0; c < dvd; c++) dd += (double) dOut.at(i, c) * out.at(i, c);
             for (int j = 0; j < m; j++) {
-                double da = 0;
-                for (int c = 0; c < dvd; c++) da += (double) dOut.at(i, c) * v.at(j, c);
-                ds[i][j] = da;
-                dot += da * probs.at(i, j);
+                p[i][j] = l == Double.NEGATIVE_INFINITY ? 0 : Math.exp(s[i][j] - l);
+                z[i][j] = drop.factor((long) i * m + j);
+                double dp = 0;
+                for (int c = 0; c < dvd; c++) dp += (double) dOut.at(i, c) * v.at(j, c);
+                ds[i][j] = p[i][j] * (z[i][j] * dp - dd);
             }
-            for (int j = 0; j < m; j++) ds[i][j] = probs.at(i, j) * (ds[i][j] - dot);
         }
         for (int j = 0; j < m; j++) {
             for (int c = 0; c < dvd; c++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) s += (double) probs.at(i, j) * dOut.at(i, c);
-                dv.data()[dv.rowOffset(j) + c] = (float) s;
+                double a = 0;
+                for (int i = 0; i < n; i++) a += z[i][j] * p[i][j] * dOut.at(i, c);
+                dv.data()[dv.rowOffset(j) + c] = (float) a;
             }
             for (int c = 0; c < dkd; c++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) s += ds[i][j] * q.at(i, c);
-                dk.data()[dk.rowOffset(j) + c] = (float) (s * scale);
+                double a = 0;
+                for (int i = 0; i < n; i++) a += ds[i][j] * q.at(i, c);
+                dk.data()[dk.rowOffset(j) + c] = (float) (a * scale);
             }
         }
         for (int i = 0; i < n; i++) {
             for (int c = 0; c < dkd; c++) {
-                double s = 0;
-                for (int j = 0; j < m; j++) s += ds[i][j] * k.at(j, c);
-                dq.data()[dq.rowOffset(i) + c] = (float) (s * scale);
+                double a = 0;
+                for (int j = 0; j < m; j++) a += ds[i][j] * k.at(j, c);
+                dq.data()[dq.rowOffset(i) + c] = (float) (a * scale);
             }
         }
     }

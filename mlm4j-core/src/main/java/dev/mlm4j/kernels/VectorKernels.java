@@ -52,6 +52,21 @@ public final class VectorKernels extends ScalarKernels {
         FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
     }
 
+    /** {@link FlashAttention}'s tiles, with the dropout mask and the row log-sum-exps the backward recomputes from. */
+    @Override
+    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        FlashAttention.attend(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset);
+    }
+
+    /** {@link FlashAttention#backward}: the probabilities recomputed tile by tile, no (n, m) matrix. */
+    @Override
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                  DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
+                                  FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        FlashAttention.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+    }
+
     /**
      * The weight gradient on {@link Gemm}: dyᵀ copied to a contiguous (out, n), x packed as the "weight" (in = n,
      * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by column
@@ -64,10 +79,17 @@ public final class VectorKernels extends ScalarKernels {
         if (n == 0) return;
         FloatTensor dyT = FloatTensor.zeros(out, n);
         float[] t = dyT.data(), d = dy.data();
-        for (int i = 0; i < n; i++) {
-            int r = dy.rowOffset(i);
-            for (int o = 0; o < out; o++) t[o * n + i] = d[r + o];
-        }
+        final int tile = 32;                                  // blocked: a tile's reads and writes stay in cache
+        Parallel.forEach(ceilDiv(out, tile), ob -> {
+            int o0 = ob * tile, o1 = Math.min(out, o0 + tile);
+            for (int i0 = 0; i0 < n; i0 += tile) {
+                int i1 = Math.min(n, i0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    int r = dy.rowOffset(i);
+                    for (int o = o0; o < o1; o++) t[o * n + i] = d[r + o];
+                }
+            }
+        });
         Gemm.linear(dyT, PackedMatrix.packInOut(x), null, Epilogue.BIAS_RESIDUAL, dw, dw);
         if (db != null) {
             float[] b = db.data();
@@ -346,6 +368,111 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
+    /**
+     * dy ← dy ⊙ GELU'(x), GELU'(x) = ½(1 + erf(x/√2)) + x φ(x), with {@link #erf(FloatVector)} and {@link VectorMath#exp};
+     * the reference is {@link ScalarKernels#geluBackward} (double): they agree to float rounding.
+     */
+    @Override
+    public void geluBackward(FloatTensor x, FloatTensor dy) {
+        requireUnitStride(x, dy);
+        int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
+        int per = (long) rows * n < PARALLEL_MIN_FLOPS ? rows : Math.max(1, ceilDiv(rows, Parallel.threads() * 4));
+        Parallel.forEach(ceilDiv(rows, Math.max(1, per)), task -> {
+            for (int i = task * per, end = Math.min(rows, i + per); i < end; i++) {
+                geluBackwardRow(x.data(), x.rank() == 1 ? x.offset() : x.rowOffset(i), dy.data(), dy.rank() == 1 ? dy.offset() : dy.rowOffset(i), n);
+            }
+        });
+    }
+
+    private static void geluBackwardRow(float[] xd, int rx, float[] d, int ry, int n) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector v = FloatVector.fromArray(S, xd, rx + j);
+            FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
+            FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            v.fma(pdf, cdf).mul(FloatVector.fromArray(S, d, ry + j)).intoArray(d, ry + j);
+        }
+        for (; j < n; j++) {
+            float v = xd[rx + j];
+            d[ry + j] *= 0.5f * (1f + erf(v * INV_SQRT2)) + v * VectorMath.exp(-0.5f * v * v) * INV_SQRT_2PI;
+        }
+    }
+
+    /**
+     * LayerNorm's backward per row on vectors (float sums; the reference {@link ScalarKernels#layerNormBackward} sums
+     * in double): mean and 1/σ recomputed, then g = dy ⊙ γ, its mean and mean(g ⊙ x̂), dx written (dx may be dy);
+     * dγ and dβ summed per task over its rows in float, the tasks' sums added at the end.
+     */
+    @Override
+    public void layerNormBackward(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, FloatTensor dgamma, FloatTensor dbeta) {
+        checkLayerNormBackward(x, gamma, dy, dx, dgamma, dbeta);
+        int m = x.dim(0), n = x.dim(1);
+        int tasks = (long) m * n < PARALLEL_MIN_FLOPS ? 1 : Math.min(m, Parallel.threads() * 2), per = ceilDiv(m, tasks);
+        float[][] partial = new float[tasks][2 * n];                 // per task: dγ | dβ over its rows
+        Parallel.forEach(tasks, task -> {
+            for (int i = task * per, end = Math.min(m, i + per); i < end; i++) layerNormBackwardRow(x, gamma, eps, dy, dx, i, partial[task]);
+        });
+        for (int j = 0; j < n; j++) {
+            float sg = 0, sb = 0;
+            for (float[] p : partial) {
+                sg += p[j];
+                sb += p[n + j];
+            }
+            dgamma.data()[dgamma.offset() + j] += sg;
+            dbeta.data()[dbeta.offset() + j] += sb;
+        }
+    }
+
+    /** Row i of {@link #layerNormBackward}; dγ into sums[0, n), dβ into sums[n, 2n). */
+    private static void layerNormBackwardRow(FloatTensor x, FloatTensor gamma, float eps, FloatTensor dy, FloatTensor dx, int i, float[] sums) {
+        int n = x.dim(1), tail = n - n % L, go = gamma.offset();
+        int r = x.rowOffset(i), ry = dy.rowOffset(i), rx = dx.rowOffset(i);
+        float[] xd = x.data(), yd = dy.data(), od = dx.data(), gd = gamma.data();
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < tail; j += L) acc = acc.add(FloatVector.fromArray(S, xd, r + j));
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int j = tail; j < n; j++) sum += xd[r + j];
+        float mean = sum / n;
+        acc = FloatVector.zero(S);
+        for (int j = 0; j < tail; j += L) {
+            FloatVector t = FloatVector.fromArray(S, xd, r + j).sub(mean);
+            acc = t.fma(t, acc);
+        }
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (int j = tail; j < n; j++) var += (xd[r + j] - mean) * (xd[r + j] - mean);
+        float rstd = (float) (1.0 / Math.sqrt(var / n + eps));
+        FloatVector gs = FloatVector.zero(S), gxs = FloatVector.zero(S);
+        for (int j = 0; j < tail; j += L) {
+            FloatVector xh = FloatVector.fromArray(S, xd, r + j).sub(mean).mul(rstd), d = FloatVector.fromArray(S, yd, ry + j);
+            FloatVector g = d.mul(FloatVector.fromArray(S, gd, go + j));
+            gs = gs.add(g);
+            gxs = g.fma(xh, gxs);
+            d.fma(xh, FloatVector.fromArray(S, sums, j)).intoArray(sums, j);
+            d.add(FloatVector.fromArray(S, sums, n + j)).intoArray(sums, n + j);
+        }
+        float gMean = gs.reduceLanes(VectorOperators.ADD), gxMean = gxs.reduceLanes(VectorOperators.ADD);
+        for (int j = tail; j < n; j++) {
+            float xh = (xd[r + j] - mean) * rstd, d = yd[ry + j], g = d * gd[go + j];
+            gMean += g;
+            gxMean += g * xh;
+            sums[j] += d * xh;
+            sums[n + j] += d;
+        }
+        gMean /= n;
+        gxMean /= n;
+        for (int j = 0; j < tail; j += L) {
+            FloatVector xh = FloatVector.fromArray(S, xd, r + j).sub(mean).mul(rstd);
+            FloatVector g = FloatVector.fromArray(S, yd, ry + j).mul(FloatVector.fromArray(S, gd, go + j));
+            g.sub(gMean).sub(xh.mul(gxMean)).mul(rstd).intoArray(od, rx + j);
+        }
+        for (int j = tail; j < n; j++) {
+            float xh = (xd[r + j] - mean) * rstd, g = yd[ry + j] * gd[go + j];
+            od[rx + j] = (g - gMean - xh * gxMean) * rstd;
+        }
+    }
 
     /** GELU(x) = x · ½ · (1 + erf(x/√2)) with {@link #erf(FloatVector)}. */
     static FloatVector gelu(FloatVector x) {

@@ -30,6 +30,8 @@ public final class Linear {
     private final boolean quantizeInput; // round x to uint8 per call first, as ONNX Runtime's DynamicQuantizeLinear
     /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
     private volatile PackedMatrix transposed;
+    /** The fp32 master copy (out, in) the optimiser updates, once {@link #parameters} registered it; else null. */
+    private volatile FloatTensor master;
 
     /** A layer of {@code weight} (out, in) and {@code bias} (out, or null), stored at {@code precision}. */
     public Linear(FloatTensor weightOutIn, FloatTensor bias, Precision precision) {
@@ -223,7 +225,10 @@ public final class Linear {
 
     private PackedMatrix transposed() {
         PackedMatrix t = transposed;
-        if (t == null) transposed = t = PackedMatrix.pack(weightOutIn().transposed());
+        if (t == null) {                   // W (out, in) read as an (in, out) weight of the layer out → in: dy · W
+            FloatTensor w = master;
+            transposed = t = PackedMatrix.packInOut(w != null ? w : weightOutIn());
+        }
         return t;
     }
 
@@ -251,6 +256,7 @@ public final class Linear {
         if (quantizeInput) throw new UnsupportedOperationException("training needs float inputs; this layer rounds its input to 8 bits (an int8 ONNX file)");
         if (scopes.length != parts.length) throw new IllegalArgumentException(scopes.length + " scopes for a layer of " + parts.length + " parts");
         FloatTensor master = weightOutIn();                                  // (out, in)
+        this.master = master;
         Runnable repack = () -> {
             weight = PackedMatrix.pack(master);
             transposed = null;

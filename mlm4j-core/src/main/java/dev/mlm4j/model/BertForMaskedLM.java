@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.layers.CrossEntropy;
@@ -89,17 +90,23 @@ public final class BertForMaskedLM implements MaskedLanguageModel, Trainable {
      * @return the loss (NaN when no row has a label)
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, AttentionMask.BIDIRECTIONAL);
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        return lossAndGradients(k, batch, labels, g, AttentionMask.BIDIRECTIONAL, dropout);
     }
 
     /**
-     * {@link #lossAndGradients(Kernels, Batch, int[], Gradients)} under {@code mask}: with {@link AttentionMask#CAUSAL}
+     * {@link #lossAndGradients(Kernels, Batch, int[], Gradients, Dropout)} under {@code mask}: with {@link AttentionMask#CAUSAL}
      * and each row labelled with the next token of its sequence this is transformers' {@code BertLMHeadModel}
      * ({@code is_decoder=True}) on the same weights, the causal-LM objective.
      */
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, AttentionMask mask) {
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, AttentionMask mask, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
-        TrainingState s = new TrainingState(batch, bert.config());
+        TrainingState s = new TrainingState(batch, bert.config(), dropout);
         FloatTensor last = bert.forwardTraining(k, s, mask);                            // (T, hidden)
         int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] != CrossEntropy.IGNORE_INDEX).toArray();
         int h = last.dim(1);

@@ -3,7 +3,9 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.heads.BertPooler;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.layers.CrossEntropy;
@@ -65,17 +67,27 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
      * @return the loss
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
-        TrainingState s = new TrainingState(batch, bert.config());
+        TrainingState s = new TrainingState(batch, bert.config(), dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         int n = batch.size(), h = last.dim(1);
         FloatTensor cls = new EncoderOutput(batch, last, List.of(), List.of()).firstTokens();   // each sequence's [CLS] row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
-        FloatTensor logits = classifier.forward(k, pooled);                             // (n, labels)
+        DropoutMask drop = dropout.classifierInput();
+        FloatTensor dropped = drop.isNone() ? pooled : pooled.copy();
+        drop.apply(dropped);                                                            // transformers' self.dropout(pooled_output)
+        FloatTensor logits = classifier.forward(k, dropped);                            // (n, labels)
         FloatTensor dlogits = FloatTensor.zeros(n, classifier.out());
         double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
         FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);
-        classifier.backward(k, pooled, dlogits, dpooled, false, g.prefix("classifier"));
+        classifier.backward(k, dropped, dlogits, dpooled, false, g.prefix("classifier"));
+        drop.apply(dpooled);
         bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
         for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);

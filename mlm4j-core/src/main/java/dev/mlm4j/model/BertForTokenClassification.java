@@ -2,7 +2,9 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.layers.CrossEntropy;
@@ -44,14 +46,24 @@ public final class BertForTokenClassification extends BertWithClassifier impleme
      * @param labels (T) one per packed token, or {@link CrossEntropy#IGNORE_INDEX}
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
-        TrainingState s = new TrainingState(batch, bert.config());
+        TrainingState s = new TrainingState(batch, bert.config(), dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
-        FloatTensor logits = classifier.forward(k, last);                               // (T, labels)
+        DropoutMask drop = dropout.classifierInput();
+        FloatTensor dropped = drop.isNone() ? last : last.copy();
+        drop.apply(dropped);                                                            // transformers' self.dropout(sequence_output)
+        FloatTensor logits = classifier.forward(k, dropped);                            // (T, labels)
         FloatTensor dlogits = FloatTensor.zeros(last.dim(0), classifier.out());
         double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
-        classifier.backward(k, last, dlogits, dLast, false, g.prefix("classifier"));
+        classifier.backward(k, dropped, dlogits, dLast, false, g.prefix("classifier"));
+        drop.apply(dLast);
         bert.backward(k, s, dLast, g.prefix("bert"));
         return loss;
     }

@@ -97,11 +97,11 @@ public final class BertModel implements Encoder {
     /**
      * The training forward under {@code mask}: the same numbers as {@link #forward} (the exact attention path, GELU
      * outside the GEMM), with every activation the backward needs saved in {@code s}; returns the last hidden state
-     * (T, hidden). Dropout is not applied (probability 0).
+     * (T, hidden). Dropout as {@code s} was made with ({@link TrainingState#dropout()}).
      */
     public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
         checkLength(s.batch);
-        embeddings.forwardTraining(k, s.batch, s.embeddingSum, s.hidden[0]);
+        embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
         encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
         return s.lastHiddenState();
     }
@@ -109,7 +109,7 @@ public final class BertModel implements Encoder {
     /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@code bert}). */
     public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
         FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
-        embeddings.backward(k, s.batch, s.embeddingSum, dEmbeddings, g.prefix("embeddings"));
+        embeddings.backward(k, s.batch, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
     }
 
     /** Registers every parameter under {@code p} (this model's scope, {@code bert}): embeddings, encoder, pooler if loaded. */

@@ -2,6 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 
@@ -16,4 +17,13 @@ public interface Trainable {
 
     /** The loss of {@code batch} under {@code labels}, every parameter's gradient accumulated (+=) into {@code g}. */
     double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g);
+
+    /**
+     * As {@link #lossAndGradients(Kernels, Batch, int[], Gradients)} under {@code dropout} (its seed fixes the masks);
+     * {@link Dropout#OFF} is the same as without. A model that has no dropout in training refuses any other.
+     */
+    default double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        if (!dropout.isOff()) throw new UnsupportedOperationException(getClass().getSimpleName() + " trains without dropout");
+        return lossAndGradients(k, batch, labels, g);
+    }
 }

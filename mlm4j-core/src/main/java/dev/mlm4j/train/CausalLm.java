@@ -4,6 +4,7 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.Trainable;
 import dev.mlm4j.tensor.Gradients;
@@ -24,7 +25,13 @@ public record CausalLm(BertForMaskedLM model) implements Trainable {
     /** @param labels (T) per packed row: the next token of its sequence, or −100 (a sequence's last row) */
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return model.lossAndGradients(k, batch, labels, g, AttentionMask.CAUSAL);
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        return model.lossAndGradients(k, batch, labels, g, AttentionMask.CAUSAL, dropout);
     }
 
     /** Per packed row, the id of the next token of the same sequence; −100 on each sequence's last row. */

@@ -2,6 +2,7 @@ package dev.mlm4j.train;
 
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.model.Trainable;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -20,7 +21,7 @@ import java.util.Map;
  * The training loop of Hugging Face's Trainer, on one model: each optimiser step runs the forward and backward pass of
  * {@code accumulation} micro-batches into one set of gradients, averages them (as the Trainer divides each loss by the
  * accumulation steps), clips them by global norm, and takes an AdamW step at the schedule's learning rate. Dropout is
- * not applied. Not thread-safe; the kernels parallelise each pass.
+ * off unless {@link #dropout} turns it on. Not thread-safe; the kernels parallelise each pass.
  */
 public final class Trainer {
     /** A micro-batch and its labels, as the model's {@link Trainable#lossAndGradients} takes them. */
@@ -36,6 +37,7 @@ public final class Trainer {
     private final double maxGradNorm;
     private final int accumulation;
     private final Kernels kernels;
+    private Dropout dropout = Dropout.OFF;
 
     /**
      * @param maxGradNorm  clip the gradients' global norm to this (as {@code clip_grad_norm_}); 0 or less: no clipping
@@ -62,6 +64,16 @@ public final class Trainer {
     public void freeze(java.util.Set<String> names) {
         for (String n : names) if (parameters.get(n) == null) throw new IllegalArgumentException("no parameter '" + n + "' to freeze");
         this.frozen = java.util.Set.copyOf(names);
+    }
+
+    /**
+     * Trains with {@code dropout} from the next step on (transformers' train mode): each micro-batch gets its own masks,
+     * drawn from the dropout's seed, the step and the micro-batch's place in it, so a run is reproducible by seed.
+     * {@link Dropout#OFF} (the default) trains without.
+     */
+    public Trainer dropout(Dropout dropout) {
+        this.dropout = dropout;
+        return this;
     }
 
     /** The parameters being trained, by transformers' name (the model's live tensors). */
@@ -96,7 +108,10 @@ public final class Trainer {
         int step = optimizer.steps();
         Gradients g = new Gradients();
         double loss = 0;
-        for (Example e : microBatches) loss += model.lossAndGradients(kernels, e.batch(), e.labels(), g);
+        for (int i = 0; i < accumulation; i++) {
+            Example e = microBatches.get(i);
+            loss += model.lossAndGradients(kernels, e.batch(), e.labels(), g, dropout.next((long) step * accumulation + i));
+        }
         loss /= accumulation;
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + ": training stopped, the weights are those before this step");

@@ -82,8 +82,9 @@ class BackwardKernelsTest {
 
     // ---- attention ----------------------------------------------------------------------------------------------
 
-    /** softmax(mask(q kᵀ · scale)) v in double; q (n, dk), k (m, dk), v (m, dv), row-major. */
-    static double[] attention(double[] q, double[] k, double[] v, int n, int m, int dk, int dv, boolean causal, boolean[] valid, double scale) {
+    /** (Z ⊙ softmax(mask(q kᵀ · scale))) v in double; q (n, dk), k (m, dk), v (m, dv), row-major; z (n · m) the dropout factors. */
+    static double[] attention(double[] q, double[] k, double[] v, int n, int m, int dk, int dv, boolean causal, boolean[] valid, double scale,
+                              double[] z) {
         double[] out = new double[n * dv];
         for (int i = 0; i < n; i++) {
             double[] p = new double[m];
@@ -99,34 +100,98 @@ class BackwardKernelsTest {
                 max = Math.max(max, p[j]);
             }
             for (int j = 0; j < m; j++) sum += p[j] = p[j] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(p[j] - max);
-            for (int j = 0; j < m; j++) for (int c = 0; c < dv; c++) out[i * dv + c] += p[j] / sum * v[j * dv + c];
+            for (int j = 0; j < m; j++) for (int c = 0; c < dv; c++) out[i * dv + c] += z[i * m + j] * p[j] / sum * v[j * dv + c];
         }
         return out;
     }
 
-    @ParameterizedTest(name = "causal={0}, padding={1}")
-    @CsvSource({"false, false", "true, false", "false, true", "true, true"})
-    void attentionBackwardMatchesCentralDifferences(boolean causal, boolean padding) {
+    /**
+     * The recomputing attention backward (FlashAttention's: probabilities rebuilt from q, k and the forward's row
+     * log-sum-exps), the scalar reference and the Vector API tiles, against central differences of the double forward
+     * above, with and without a dropout mask on the probabilities (the mask is fixed by its key, so the loss stays smooth).
+     */
+    @ParameterizedTest(name = "{0}: causal={1}, padding={2}, dropout={3}")
+    @CsvSource({"scalar, false, false, 0", "scalar, true, false, 0", "scalar, false, true, 0", "scalar, true, true, 0",
+            "scalar, false, true, 0.3", "vector, false, false, 0", "vector, true, true, 0", "vector, false, true, 0.3",
+            "vector, true, false, 0.5"})
+    void attentionBackwardMatchesCentralDifferences(String impl, boolean causal, boolean padding, double p) {
+        Kernels kernels = impl.equals("scalar") ? REF : VEC;
         Random rnd = new Random(3);
         int n = 5, dk = 4, dv = 3;
         float scale = (float) (1 / Math.sqrt(dk));
         boolean[] valid = padding ? new boolean[] {true, true, false, true, false} : null;
+        DropoutMask drop = p == 0 ? DropoutMask.NONE : new DropoutMask(p, 77);
+        double[] z = new double[n * n];
+        for (int i = 0; i < z.length; i++) z[i] = drop.factor(i);
         FloatTensor q = random(rnd, n, dk), k = random(rnd, n, dk), v = random(rnd, n, dv), r = random(rnd, n, dv);
-        // the probabilities as the exact forward leaves them
-        FloatTensor probs = FloatTensor.zeros(n, n);
-        REF.matmulTransposed(q, k, probs);
-        REF.scale(probs, scale);
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) if ((causal && j > i) || (padding && !valid[j])) probs.set(Float.NEGATIVE_INFINITY, i, j);
-        REF.softmaxRows(probs);
-        FloatTensor dq = FloatTensor.zeros(n, dk), dkk = FloatTensor.zeros(n, dk), dvv = FloatTensor.zeros(n, dv);
-        REF.attentionBackward(q, k, v, probs, r, scale, dq, dkk, dvv);
+        FloatTensor out = FloatTensor.zeros(n, dv);
+        float[] lse = new float[n + 2];
+        kernels.attentionTraining(q, k, v, causal, valid, scale, drop, out, lse, 2);
         double[] qd = doubles(q), kd = doubles(k), vd = doubles(v), rd = doubles(r);
-        assertGradient("dq", numeric(qd, t -> dot(rd, attention(t, kd, vd, n, n, dk, dv, causal, valid, scale))), dq);
-        assertGradient("dk", numeric(kd, t -> dot(rd, attention(qd, t, vd, n, n, dk, dv, causal, valid, scale))), dkk);
-        assertGradient("dv", numeric(vd, t -> dot(rd, attention(qd, kd, t, n, n, dk, dv, causal, valid, scale))), dvv);
+        assertGradient("forward", attention(qd, kd, vd, n, n, dk, dv, causal, valid, scale, z), out);
+        FloatTensor dq = FloatTensor.zeros(n, dk), dkk = FloatTensor.zeros(n, dk), dvv = FloatTensor.zeros(n, dv);
+        kernels.attentionBackward(q, k, v, causal, valid, scale, drop, out, lse, 2, r, dq, dkk, dvv);
+        assertGradient("dq", numeric(qd, t -> dot(rd, attention(t, kd, vd, n, n, dk, dv, causal, valid, scale, z))), dq);
+        assertGradient("dk", numeric(kd, t -> dot(rd, attention(qd, t, vd, n, n, dk, dv, causal, valid, scale, z))), dkk);
+        assertGradient("dv", numeric(vd, t -> dot(rd, attention(qd, kd, t, n, n, dk, dv, causal, valid, scale, z))), dvv);
         if (padding) {
             for (int c = 0; c < dk; c++) assertTrue(dkk.at(2, c) == 0 && dkk.at(4, c) == 0, "a padding key gets no gradient");
         }
+    }
+
+    /**
+     * The Vector API attention training forward and recomputing backward against the scalar reference on awkward shapes:
+     * lengths across the key tile ({@link FlashAttention#BC}) and the query tile ({@link FlashAttention#BR}), head sizes
+     * that are not a multiple of the vector length, column views of wider tensors, causal, padding and dropout.
+     */
+    @ParameterizedTest(name = "n={0}, dk={1}, dv={2}, causal={3}, padding={4}, dropout={5}")
+    @CsvSource({"1, 1, 1, false, false, 0", "3, 7, 5, true, false, 0", "17, 33, 9, false, true, 0.1", "64, 64, 64, false, false, 0",
+            "130, 24, 40, true, true, 0.2", "300, 16, 16, false, true, 0", "300, 20, 12, true, false, 0.1"})
+    void fastAttentionBackwardMatchesTheReference(int n, int dk, int dv, boolean causal, boolean padding, double p) {
+        Random rnd = new Random(n * 31 + dk);
+        float scale = (float) (1 / Math.sqrt(dk));
+        boolean[] valid = null;
+        if (padding) {
+            valid = new boolean[n];
+            for (int j = 0; j < n; j++) valid[j] = j == 0 || rnd.nextInt(4) != 0;
+        }
+        DropoutMask drop = p == 0 ? DropoutMask.NONE : new DropoutMask(p, n);
+        FloatTensor wide = random(rnd, n, 2 * dk + dv + 3), r = random(rnd, n, dv);
+        FloatTensor q = wide.columns(1, dk), k = wide.columns(1 + dk, dk), v = wide.columns(1 + 2 * dk, dv);
+        FloatTensor outRef = FloatTensor.zeros(n, dv), outVec = FloatTensor.zeros(n, dv);
+        float[] lseRef = new float[n], lseVec = new float[n];
+        REF.attentionTraining(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0);
+        VEC.attentionTraining(q, k, v, causal, valid, scale, drop, outVec, lseVec, 0);
+        KernelsTest.assertClose("training forward", outRef, outVec, 2e-5);
+        KernelsTest.assertClose("log-sum-exp", FloatTensor.wrap(lseRef, n), FloatTensor.wrap(lseVec, n), 2e-5);
+        FloatTensor[] ref = {FloatTensor.zeros(n, dk), FloatTensor.zeros(n, dk), FloatTensor.zeros(n, dv)};
+        FloatTensor gradsWide = FloatTensor.zeros(n, 2 * dk + dv + 5);
+        FloatTensor[] vec = {gradsWide.columns(2, dk), gradsWide.columns(2 + dk, dk), gradsWide.columns(2 + 2 * dk, dv)};
+        REF.attentionBackward(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0, r, ref[0], ref[1], ref[2]);
+        VEC.attentionBackward(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0, r, vec[0], vec[1], vec[2]);
+        String[] names = {"dq", "dk", "dv"};
+        for (int i = 0; i < 3; i++) KernelsTest.assertClose(names[i], ref[i], vec[i], 2e-5 * Math.sqrt(n));
+    }
+
+    /** The Vector API GELU and LayerNorm backward against their scalar references on awkward widths and strided rows. */
+    @ParameterizedTest(name = "m={0}, n={1}")
+    @CsvSource({"1, 1", "3, 7", "5, 16", "17, 33", "64, 384", "9, 1000"})
+    void fastGeluAndLayerNormBackwardMatchTheReference(int m, int n) {
+        Random rnd = new Random(m * 100 + n);
+        FloatTensor wide = random(rnd, m, n + 5), x = wide.columns(2, n), dy = random(rnd, m, n);
+        for (int i = 0; i < Math.min(3, n); i++) x.data()[x.rowOffset(0) + i] = new float[] {-6f, 0f, 4.5f}[i];
+        FloatTensor ref = dy.copy(), vec = dy.copy();
+        REF.geluBackward(x, ref);
+        VEC.geluBackward(x, vec);
+        KernelsTest.assertClose("gelu backward", ref, vec, 2e-6);
+        FloatTensor gamma = random(rnd, n), g0 = random(rnd, n), b0 = random(rnd, n);
+        FloatTensor dxRef = FloatTensor.zeros(m, n), dgRef = g0.copy(), dbRef = b0.copy();
+        FloatTensor dxVec = dy.copy(), dgVec = g0.copy(), dbVec = b0.copy();              // in place: dx = dy
+        REF.layerNormBackward(x, gamma, 1e-12f, dy, dxRef, dgRef, dbRef);
+        VEC.layerNormBackward(x, gamma, 1e-12f, dxVec, dxVec, dgVec, dbVec);
+        KernelsTest.assertClose("layer norm dx", dxRef, dxVec, 5e-5);
+        KernelsTest.assertClose("layer norm dgamma (accumulated)", dgRef, dgVec, 2e-5 * Math.sqrt(m));
+        KernelsTest.assertClose("layer norm dbeta (accumulated)", dbRef, dbVec, 2e-5 * Math.sqrt(m));
     }
 
     // ---- the linear layer's weight gradient: Gemm against the scalar reference -----------------------------------
