@@ -17,7 +17,7 @@ public final class EncoderFamilies {
     private static final BertFamily BERT = new BertFamily();
 
     /** Every family, in the order they are tried; a new family is one more entry. */
-    private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily());
+    private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(), new DebertaV2Family());
 
     public static List<EncoderFamily> all() {
         return ALL;

@@ -1,0 +1,133 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.TensorInfo;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A families/NAME-tiny fixture read without its tokenizer (the goldens give token ids): config.json through the family,
+ * model.safetensors, a head file beside it joined to the encoder's tensors, and the comparisons every family's golden
+ * test makes against expected.json (transformers' float32 eager outputs).
+ */
+final class FamilyFixture {
+    static final ObjectMapper JSON = new ObjectMapper();
+    final Path folder;
+    final JsonNode expected, configJson;
+    final EncoderFamily family;
+    final EncoderConfig config;
+    final TensorSource tensors;
+
+    FamilyFixture(String name) {
+        try {
+            folder = Path.of(FamilyFixture.class.getResource("/families/" + name + "/config.json").toURI()).getParent();
+            expected = JSON.readTree(folder.resolve("expected.json").toFile());
+            configJson = JSON.readTree(folder.resolve("config.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        family = EncoderFamilies.of(configJson, "config.json");
+        config = family.readConfig(configJson, "config.json");
+        tensors = SafetensorsCheckpoint.open(folder);
+        family.checkAgainst(config, tensors);
+    }
+
+    /** The encoder's tensors and those of {@code head-NAME.safetensors}, as one checkpoint of that head would have them. */
+    TensorSource withHead(String head) {
+        TensorSource extra = SafetensorsCheckpoint.open(folder.resolve("head-" + head + ".safetensors"));
+        return new TensorSource() {
+            public String origin() {
+                return tensors.origin() + " + " + extra.origin();
+            }
+
+            public Set<String> names() {
+                Set<String> all = new LinkedHashSet<>(tensors.names());
+                all.addAll(extra.names());
+                return all;
+            }
+
+            public TensorInfo info(String n) {
+                return extra.contains(n) ? extra.info(n) : tensors.info(n);
+            }
+
+            public FloatTensor load(String n) {
+                return extra.contains(n) ? extra.load(n) : tensors.load(n);
+            }
+        };
+    }
+
+    /** The packed batch of the goldens' token ids. */
+    static Batch batch(List<JsonNode> sentences) {
+        int[][] ids = new int[sentences.size()][];
+        for (int s = 0; s < ids.length; s++) ids[s] = ints(sentences.get(s).get("ids"));
+        return Batch.of(ids, null);
+    }
+
+    /** Every row of {@code want} (rows × columns) within {@code tolerance} of {@code got}'s first rows. */
+    static void close(JsonNode want, FloatTensor got, double tolerance, String what) {
+        for (int i = 0; i < want.size(); i++) {
+            for (int j = 0; j < want.get(i).size(); j++) {
+                assertEquals(want.get(i).get(j).asDouble(), got.at(i, j), tolerance, what + "[" + i + "][" + j + "]");
+            }
+        }
+    }
+
+    /** Last hidden state within 1e-4, every layer's and head's attention probabilities within 1e-5, sequence {@code b} of {@code out}. */
+    static void hiddenAndAttentions(JsonNode s, EncoderOutput out, int b) {
+        String text = s.get("text").asText();
+        close(s.get("last_hidden_state"), out.sequence(b), 1e-4, text + " hidden");
+        JsonNode attentions = s.get("attentions");
+        assertEquals(attentions.size(), out.attentions().size());
+        for (int l = 0; l < attentions.size(); l++) {
+            FloatTensor a = out.attentions().get(l)[b];
+            for (int h = 0; h < attentions.get(l).size(); h++) {
+                close(attentions.get(l).get(h), a.row(h), 1e-5, text + " attention layer " + l + " head " + h);
+            }
+        }
+    }
+
+    /** The MLM top-5 ids equal and their logits within 1e-4, at each of {@code masks}' positions of sequence {@code b}. */
+    static void top5(JsonNode masks, MaskedLanguageModel mlm, EncoderOutput out, int b, String what) {
+        for (JsonNode mask : masks) {
+            FloatTensor logits = mlm.logits(out, new int[] {out.batch().offset(b) + mask.get("position").asInt()});
+            int[] top = top5(logits);
+            assertArrayEquals(ints(mask.get("ids")), top, what + " top-5 at " + mask.get("position"));
+            for (int i = 0; i < 5; i++) assertEquals(mask.get("logits").get(i).asDouble(), logits.at(0, top[i]), 1e-4, what + " logit " + i);
+        }
+    }
+
+    static int[] top5(FloatTensor logits) {
+        int[] top = new int[5];
+        boolean[] taken = new boolean[logits.dim(1)];
+        for (int i = 0; i < 5; i++) {
+            int best = -1;
+            for (int v = 0; v < logits.dim(1); v++) if (!taken[v] && (best < 0 || logits.at(0, v) > logits.at(0, best))) best = v;
+            taken[best] = true;
+            top[i] = best;
+        }
+        return top;
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] r = new int[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
+        return r;
+    }
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Writes mlm4j-core/src/test/resources/families/deberta-v3-tiny: a tiny random DeBERTa-v3-style DebertaV2ForMaskedLM
+(seeded; hidden 32, 2 layers, 4 heads, intermediate 64; relative attention with log buckets (position_buckets 8,
+max_relative_positions 32, so sequences of ~20 tokens reach the logarithmic buckets), share_att_key,
+pos_att_type p2c|c2p, norm_rel_ebd layer_norm, no absolute positions (position_biased_input false), no token types,
+the non-legacy MLM head lm_predictions.lm_head.* as DeBERTa-v3 checkpoints carry it) saved by save_pretrained, with a
+DebertaV2Tokenizer (SentencePiece Unigram tokenizer.json, [MASK] last as in deberta-v3) trained by `tokenizers` on
+tokens/brown-10k.txt.gz. Beside it, the heads' own tensors on the same encoder (head-sequence-classification,
+head-token-classification, head-question-answering, head-legacy-masked-lm .safetensors, transformers' names) and expected.json: for each
+input (token ids, fed directly) the last hidden state, every layer's attention probabilities (eager attention,
+output_attentions), the MLM logits' top-5 at chosen rows and every head's logits; a padded batch; and
+transformers' bucketed relative positions (build_relative_position) for the tiny and the deberta-v3-base settings
+(every q - k up to 3000 apart).
+Everything in float32, as mlm4j computes.
+
+    /work/venv/bin/python scripts/reference/families/deberta_v2.py [OUT_DIR]
+"""
+import gzip
+import json
+import os
+import sys
+
+import torch
+import transformers
+from safetensors.torch import save_file
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+from transformers import (DebertaV2Config, DebertaV2ForMaskedLM, DebertaV2ForQuestionAnswering,
+                          DebertaV2ForSequenceClassification, DebertaV2ForTokenClassification, DebertaV2Tokenizer)
+from transformers.models.deberta_v2.modeling_deberta_v2 import build_relative_position
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RES = os.path.join(HERE, "..", "..", "..", "mlm4j-core", "src", "test", "resources")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(RES, "families", "deberta-v3-tiny")
+BROWN = os.path.join(RES, "tokens", "brown-10k.txt.gz")
+
+SENTENCES = [
+    "the movie was [MASK].",
+    "i loved this film, it was [MASK] and [MASK].",
+    "a terrible, boring story with bad acting.",
+    "[MASK]",
+    "what a wonderful day to watch a [MASK] movie with friends and family at home.",
+    "the actors were good but the [MASK] was [MASK] and the end was [MASK], said the man who had seen it twice before.",
+    "no [MASK] here?",
+]
+BATCH = ["the movie was [MASK].", "a long, long story about a man who was not [MASK] at all, and his dog and his cat.", "[MASK] film"]
+
+os.makedirs(OUT, exist_ok=True)
+with gzip.open(BROWN, "rt", encoding="utf-8") as f:
+    corpus = [line.strip() for line in f if line.strip()]
+unigram = Tokenizer(models.Unigram())
+unigram.pre_tokenizer = pre_tokenizers.Metaspace()
+unigram.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=600, special_tokens=["[PAD]", "[CLS]", "[SEP]", "[UNK]"],
+                                                             unk_token="[UNK]", shrinking_factor=0.75))
+pieces = json.loads(unigram.to_str())["model"]["vocab"]
+vocab = [(p, s) for p, s in pieces] + [("[MASK]", 0.0)]
+tok = DebertaV2Tokenizer(vocab=vocab, unk_id=3)
+tok.save_pretrained(OUT)
+tok = DebertaV2Tokenizer.from_pretrained(OUT)
+
+torch.manual_seed(2026)
+common = dict(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+              hidden_act="gelu", max_position_embeddings=128, type_vocab_size=0, relative_attention=True,
+              position_buckets=8, max_relative_positions=32, pos_att_type=["p2c", "c2p"], share_att_key=True,
+              norm_rel_ebd="layer_norm", position_biased_input=False, layer_norm_eps=1e-7, pad_token_id=0,
+              initializer_range=0.1, legacy=False)
+config = DebertaV2Config(**common)
+model = DebertaV2ForMaskedLM(config).eval()
+with torch.no_grad():   # random init leaves LayerNorms at 1/0 and biases at 0: perturb every parameter
+    for p in model.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+model.save_pretrained(OUT, safe_serialization=True)
+# transformers 5.18 cannot from_pretrained a legacy=False DebertaV2ForMaskedLM (its tied-weights bookkeeping asks
+# lm_predictions.lm_head for a `weight` it does not have), so the goldens come from the model that was saved; DeBERTa's
+# DisentangledSelfAttention has only the eager path.
+m = model
+base = {k: v for k, v in m.state_dict().items() if k.startswith("deberta.")}
+
+heads = {}
+for name, cls, extra in [("sequence-classification", DebertaV2ForSequenceClassification, dict(num_labels=3)),
+                         ("token-classification", DebertaV2ForTokenClassification, dict(num_labels=5)),
+                         ("question-answering", DebertaV2ForQuestionAnswering, dict()),
+                         ("legacy-masked-lm", DebertaV2ForMaskedLM, dict(legacy=True))]:
+    h = cls(DebertaV2Config(**{**common, **extra})).eval()
+    with torch.no_grad():
+        for p in h.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    missing = h.load_state_dict(base, strict=False)
+    # tied tensors (the legacy decoder: word embeddings and cls.predictions.bias) are left out, as save_pretrained does
+    own = {k: v.contiguous() for k, v in h.state_dict().items() if not k.startswith(("deberta.", "cls.predictions.decoder."))}
+    save_file(own, os.path.join(OUT, "head-" + name + ".safetensors"), metadata={"format": "pt"})
+    heads[name] = h
+
+texts = SENTENCES + BATCH
+
+
+def encode(texts_):
+    return tok(texts_, return_tensors="pt", padding=True)
+
+
+def run(texts_):
+    enc = encode(texts_)
+    with torch.no_grad():
+        out = m(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True,
+                output_attentions=True)
+        head_out = {n: h(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]) for n, h in heads.items()}
+    rows = []
+    for b, text in enumerate(texts_):
+        n = int(enc["attention_mask"][b].sum())
+        ids = enc["input_ids"][b][:n].tolist()
+        masks = [p for p, t in enumerate(ids) if t == tok.mask_token_id] or [0, n - 1]
+        top = []
+        for p in masks:
+            v, i = torch.topk(out.logits[b, p], 5)
+            top.append({"position": p, "ids": i.tolist(), "logits": v.tolist()})
+        rows.append({
+            "text": text,
+            "ids": ids,
+            "last_hidden_state": out.hidden_states[-1][b][:n].tolist(),
+            "attentions": [a[b, :, :n, :n].tolist() for a in out.attentions],   # [layer][head][query][key]
+            "masks": top,
+            "sequence_classification": head_out["sequence-classification"].logits[b].tolist(),
+            "token_classification": head_out["token-classification"].logits[b][:n].tolist(),
+            "start_logits": head_out["question-answering"].start_logits[b][:n].tolist(),
+            "end_logits": head_out["question-answering"].end_logits[b][:n].tolist(),
+            # the legacy head (cls.predictions.*, transformers' default legacy=true) at the same rows
+            "legacy_masks": [dict(zip(("position", "logits", "ids"), (t["position"], *[x.tolist() for x in
+                             torch.topk(head_out["legacy-masked-lm"].logits[b, t["position"]], 5)]))) for t in top],
+        })
+    return rows
+
+
+def buckets(reach, bucket_size, max_position):
+    """transformers' bucket of every relative position q - k in [-reach, reach] (the middle row of build_relative_position
+    over 2·reach + 1 tokens, reversed): a function of q - k alone."""
+    x = torch.zeros(1, 2 * reach + 1, 1)
+    return build_relative_position(x, x, bucket_size=bucket_size, max_position=max_position)[0, reach].flip(0).tolist()
+
+
+expected = {
+    "source": "transformers " + transformers.__version__ + ", torch " + torch.__version__
+              + ": DebertaV2ForMaskedLM.from_pretrained(this folder) and the heads on its encoder, float32, eager attention",
+    "mask_token": tok.mask_token, "mask_token_id": tok.mask_token_id,
+    "sentences": [run([s])[0] for s in SENTENCES],
+    "batch": run(BATCH),
+    # relative_positions[name][r + reach] = bucket of q - k = r
+    "relative_positions": {"tiny": {"buckets": 8, "max": 32, "reach": 100, "bucket": buckets(100, 8, 32)},
+                           "v3_base": {"buckets": 256, "max": 512, "reach": 3000, "bucket": buckets(3000, 256, 512)}},
+}
+with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
+    json.dump(expected, f, ensure_ascii=False)
+print("wrote", OUT, sorted(os.listdir(OUT)), "vocab", len(vocab))
+for s in expected["sentences"]:
+    print(len(s["ids"]), s["text"])
