@@ -146,8 +146,21 @@ expected = {
     "relative_positions": {"tiny": {"buckets": 8, "max": 32, "reach": 100, "bucket": buckets(100, 8, 32)},
                            "v3_base": {"buckets": 256, "max": 512, "reach": 3000, "bucket": buckets(3000, 256, 512)}},
 }
+
+
+def short(x):
+    """float32 values printed with 9 significant digits (exact for float32), not float64's 17."""
+    if isinstance(x, float):
+        return float(f"{x:.9g}")
+    if isinstance(x, list):
+        return [short(v) for v in x]
+    if isinstance(x, dict):
+        return {k: short(v) for k, v in x.items()}
+    return x
+
+
 with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
-    json.dump(expected, f, ensure_ascii=False)
+    json.dump(short(expected), f, ensure_ascii=False)
 print("wrote", OUT, sorted(os.listdir(OUT)), "vocab", len(vocab))
 for s in expected["sentences"]:
     print(len(s["ids"]), s["text"])

@@ -109,6 +109,14 @@ public record BertConfig(
         return v.doubleValue();
     }
 
+    /** A true/false field ({@code absent} when missing or null), or a one-line refusal naming {@code where}. */
+    static boolean bool(JsonNode root, String field, boolean absent, String where) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) return absent;
+        if (!v.isBoolean()) throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not true or false");
+        return v.booleanValue();
+    }
+
     static int padTokenId(JsonNode root, String where) {
         JsonNode v = root.get("pad_token_id");
         if (v == null || v.isNull()) return 0; // transformers allows None; it only marks padding for training

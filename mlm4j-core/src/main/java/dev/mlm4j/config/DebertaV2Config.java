@@ -103,10 +103,10 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
                     BertConfig.positive(root, "max_position_embeddings", 512, where), typeVocab,
                     BertConfig.positive(root, "embedding_size", hidden, where),
                     BertConfig.positiveNumber(root, "layer_norm_eps", 1e-7, where),
-                    bool(root, "relative_attention", false, where), integer(root, "max_relative_positions", -1, where),
-                    integer(root, "position_buckets", -1, where), bool(root, "position_biased_input", true, where),
-                    posAtt.contains("c2p"), posAtt.contains("p2c"), bool(root, "share_att_key", false, where),
-                    norms.contains("layer_norm"), bool(root, "legacy", true, where), BertConfig.padTokenId(root, where));
+                    BertConfig.bool(root, "relative_attention", false, where), integer(root, "max_relative_positions", -1, where),
+                    integer(root, "position_buckets", -1, where), BertConfig.bool(root, "position_biased_input", true, where),
+                    posAtt.contains("c2p"), posAtt.contains("p2c"), BertConfig.bool(root, "share_att_key", false, where),
+                    norms.contains("layer_norm"), BertConfig.bool(root, "legacy", true, where), BertConfig.padTokenId(root, where));
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -129,13 +129,6 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
             }
         }
         return kinds;
-    }
-
-    private static boolean bool(JsonNode root, String field, boolean absent, String where) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) return absent;
-        if (!v.isBoolean()) throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not true or false");
-        return v.booleanValue();
     }
 
     private static int integer(JsonNode root, String field, int absent, String where) {

@@ -66,7 +66,7 @@ class EncoderFamiliesTest {
 
     @Test
     void anUnknownModelTypeOrArchitectureIsOneLineNamingWhatIsImplemented() {
-        assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\" or \"distilbert\" or \"deberta-v2\")",
+        assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\" or \"distilbert\" or \"deberta-v2\" or \"modernbert\")",
                 refusal("{\"model_type\": \"roberta\", \"architectures\": [\"RobertaForMaskedLM\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertForMultipleChoice\" is not supported (mlm4j implements " + IMPLEMENTED + ")",
                 refusal("{\"model_type\": \"bert\", \"architectures\": [\"BertForMultipleChoice\"]}"));
