@@ -75,9 +75,6 @@ public final class DebertaV2ForMaskedLM implements MaskedLanguageModel {
         Kernels k = Kernels.get();
         FloatTensor t = dense.forwardGelu(k, output.lastHiddenRows(rows));
         layerNorm.forward(k, t);
-        FloatTensor logits = FloatTensor.zeros(rows.length, decoder.dim(0));
-        k.matmulTransposed(t, decoder, logits);
-        k.addBias(logits, bias);
-        return logits;
+        return MaskedLanguageModel.decode(k, t, decoder, bias);
     }
 }

@@ -51,9 +51,6 @@ public final class ModernBertForMaskedLM implements MaskedLanguageModel {
     public FloatTensor logits(EncoderOutput output, int[] rows) {
         Kernels k = Kernels.get();
         FloatTensor t = head.forward(k, output.lastHiddenRows(rows));
-        FloatTensor logits = FloatTensor.zeros(rows.length, decoder.dim(0));
-        k.matmulTransposed(t, decoder, logits);
-        if (bias != null) k.addBias(logits, bias);
-        return logits;
+        return MaskedLanguageModel.decode(k, t, decoder, bias);
     }
 }
