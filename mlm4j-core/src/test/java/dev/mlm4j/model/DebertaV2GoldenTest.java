@@ -98,6 +98,11 @@ class DebertaV2GoldenTest {
     }
 
     @Test
+    void theAttentionExplorerShowsTransformersAttention() {
+        FamilyFixture.explorerShowsTransformersAttention(f, mlm, 1, 2, 0);
+    }
+
+    @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
         DebertaV2Config c = (DebertaV2Config) f.config;
         SequenceClassifier seq = DebertaV2ForSequenceClassification.load(f.withHead("sequence-classification"), c, Precision.FP32);

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.explorer.AttentionView;
+import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
@@ -110,6 +113,26 @@ final class FamilyFixture {
             int[] top = top5(logits);
             assertArrayEquals(ints(mask.get("ids")), top, what + " top-5 at " + mask.get("position"));
             for (int i = 0; i < 5; i++) assertEquals(mask.get("logits").get(i).asDouble(), logits.at(0, top[i]), 1e-4, what + " logit " + i);
+        }
+    }
+
+    /** The attention explorer, unchanged, shows transformers' matrices for this family (fed the golden ids through a stand-in tokenizer). */
+    static void explorerShowsTransformersAttention(FamilyFixture f, MaskedLanguageModel mlm, int cls, int sep, int pad) {
+        ExplorerModel explorer = ExplorerModel.of("tiny", mlm, new IdsTokenizer(mlm.vocabSize(), cls, sep, pad, f.expected.get("mask_token_id").asInt()), 0);
+        assertEquals(f.config.numHiddenLayers(), explorer.layers());
+        assertEquals(f.config.numAttentionHeads(), explorer.heads());
+        for (JsonNode s : f.expected.get("sentences")) {
+            AttentionView view = explorer.run(IdsTokenizer.text(ints(s.get("ids"))), null, ExplorerOptions.DEFAULT);
+            assertArrayEquals(ints(s.get("ids")), view.ids());
+            for (int l = 0; l < explorer.layers(); l++) {
+                for (int h = 0; h < explorer.heads(); h++) {
+                    double[][] a = view.attention(l, h);
+                    JsonNode m = s.get("attentions").get(l).get(h);
+                    for (int q = 0; q < m.size(); q++) {
+                        for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
+                    }
+                }
+            }
         }
     }
 

@@ -87,6 +87,11 @@ class ModernBertGoldenTest {
     }
 
     @Test
+    void theAttentionExplorerShowsTransformersAttention() {
+        FamilyFixture.explorerShowsTransformersAttention(f, mlm, 1, 2, 3);
+    }
+
+    @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
         ModernBertConfig c = (ModernBertConfig) f.config;
         ObjectNode meanJson = f.configJson.deepCopy();
