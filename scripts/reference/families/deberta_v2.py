@@ -164,3 +164,58 @@ with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
 print("wrote", OUT, sorted(os.listdir(OUT)), "vocab", len(vocab))
 for s in expected["sentences"]:
     print(len(s["ids"]), s["text"])
+
+# ---- families/deberta-v2-tiny: the settings DeBERTa-v3 does not use ------------------------------------------------
+# the first layer's convolution (conv_kernel_size 3, conv_act gelu, as DeBERTa-v2 xlarge), absolute positions
+# (position_biased_input), token types, embedding_size 24 < hidden (embed_proj), own pos_key_proj/pos_query_proj
+# (share_att_key false), pos_att_type as the string "c2p|p2c", no buckets (max_relative_positions 16: longer distances
+# are clamped), no LayerNorm on rel_embeddings, the legacy MLM head (cls.predictions.* over 24-wide embeddings).
+# Same tokenizer; MLM goldens for four sentences and a text pair (token type ids 0/1), one by one and as a padded batch.
+OUT2 = os.path.join(os.path.dirname(OUT), "deberta-v2-tiny")
+os.makedirs(OUT2, exist_ok=True)
+tok.save_pretrained(OUT2)
+torch.manual_seed(2027)
+v2 = DebertaV2Config(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                     hidden_act="gelu", max_position_embeddings=64, type_vocab_size=2, embedding_size=24, relative_attention=True,
+                     position_buckets=-1, max_relative_positions=16, pos_att_type="c2p|p2c", share_att_key=False,
+                     norm_rel_ebd="none", position_biased_input=True, conv_kernel_size=3, conv_act="gelu", layer_norm_eps=1e-7,
+                     pad_token_id=0, initializer_range=0.1, legacy=True)
+model2 = DebertaV2ForMaskedLM(v2).eval()
+with torch.no_grad():
+    for p in model2.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+model2.save_pretrained(OUT2, safe_serialization=True)
+m2 = DebertaV2ForMaskedLM.from_pretrained(OUT2).eval()
+
+
+def run2(pairs):
+    enc = tok([a for a, _ in pairs], [b for _, b in pairs] if all(b is not None for _, b in pairs) else None,
+              return_tensors="pt", padding=True)
+    with torch.no_grad():
+        out = m2(**enc, output_hidden_states=True, output_attentions=True)
+    rows = []
+    for b, (text, pair) in enumerate(pairs):
+        n = int(enc["attention_mask"][b].sum())
+        ids = enc["input_ids"][b][:n].tolist()
+        masks = [p for p, t in enumerate(ids) if t == tok.mask_token_id] or [0, n - 1]
+        top = []
+        for p in masks:
+            v, i = torch.topk(out.logits[b, p], 5)
+            top.append({"position": p, "ids": i.tolist(), "logits": v.tolist()})
+        rows.append({"text": text if pair is None else text + " | " + pair, "ids": ids, "type_ids": enc["token_type_ids"][b][:n].tolist(),
+                     "last_hidden_state": out.hidden_states[-1][b][:n].tolist(),
+                     "attentions": [a[b, :, :n, :n].tolist() for a in out.attentions], "masks": top})
+    return rows
+
+
+expected2 = {
+    "source": "transformers " + transformers.__version__ + ", torch " + torch.__version__
+              + ": DebertaV2ForMaskedLM.from_pretrained(this folder), float32",
+    "mask_token_id": tok.mask_token_id,
+    "sentences": [run2([(s, None)])[0] for s in SENTENCES[:2] + SENTENCES[5:6]]
+                 + run2([("the movie was [MASK].", "a terrible, boring story with bad acting.")]),
+    "batch": run2([(s, None) for s in BATCH]),
+}
+with open(os.path.join(OUT2, "expected.json"), "w", encoding="utf-8") as f:
+    json.dump(short(expected2), f, ensure_ascii=False)
+print("wrote", OUT2, sorted(os.listdir(OUT2)))

@@ -17,12 +17,14 @@ import java.util.List;
  * @param p2c             {@code pos_att_type} holds {@code p2c}: position → content scores
  * @param normRelEmbeddings {@code norm_rel_ebd} holds {@code layer_norm}: the relative embeddings go through the encoder's LayerNorm
  * @param legacy          {@code legacy} (default true): the MLM head is {@code cls.predictions.*}; false: {@code lm_predictions.lm_head.*}
+ * @param convKernelSize  {@code conv_kernel_size}: 0 (DeBERTa-v3) or the width of the convolution after the first layer (DeBERTa-v2 xlarge)
+ * @param convAct         {@code conv_act}: "tanh" (default) or "gelu"
  */
 public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
                               int maxPositionEmbeddings, int typeVocabSize, int embeddingSize, double layerNormEps,
                               boolean relativeAttention, int maxRelativePositions, int positionBuckets, boolean positionBiasedInput,
                               boolean c2p, boolean p2c, boolean shareAttKey, boolean normRelEmbeddings, boolean legacy,
-                              int padTokenId) implements EncoderConfig {
+                              int padTokenId, int convKernelSize, String convAct) implements EncoderConfig {
 
     public DebertaV2Config {
         if (vocabSize <= 0 || hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || intermediateSize <= 0
@@ -31,6 +33,12 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
         }
         if (hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        }
+        if (convKernelSize < 0 || (convKernelSize > 0 && convKernelSize % 2 == 0)) {
+            throw new IllegalArgumentException("conv_kernel_size " + convKernelSize + " is not supported (mlm4j implements 0 or an odd width)");
+        }
+        if (!convAct.equals("tanh") && !convAct.equals("gelu")) {
+            throw new IllegalArgumentException("conv_act \"" + convAct + "\" is not supported (mlm4j implements \"tanh\" and \"gelu\")");
         }
     }
 
@@ -60,9 +68,9 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
 
     /**
      * Reads {@code config.json} as transformers' {@code DebertaV2Config} does (an absent field takes its default),
-     * refusing in one line naming {@code where} what mlm4j would compute differently: another activation, the
-     * first-layer convolution ({@code conv_kernel_size}, DeBERTa-v2 xlarge; v3 has none), a {@code pos_att_type} other
-     * than {@code c2p}/{@code p2c}, an {@code attention_head_size} other than hidden/heads.
+     * refusing in one line naming {@code where} what mlm4j would compute differently: another activation, a grouped
+     * first-layer convolution ({@code conv_groups} > 1), a {@code pos_att_type} other than {@code c2p}/{@code p2c}, an
+     * {@code attention_head_size} other than hidden/heads.
      */
     public static DebertaV2Config fromJson(JsonNode root, String where) {
         if (root == null || !root.isObject()) throw new IllegalArgumentException(where + " is not a JSON object");
@@ -72,10 +80,9 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
                 throw new IllegalArgumentException(where + ": \"" + act + "\": " + a + " is not supported (mlm4j implements \"gelu\")");
             }
         }
-        JsonNode conv = root.get("conv_kernel_size");
-        if (conv != null && !(conv.isIntegralNumber() && conv.intValue() <= 0)) {
-            throw new IllegalArgumentException(where + ": \"conv_kernel_size\": " + conv
-                    + " is not supported (mlm4j implements DeBERTa without the first layer's convolution, as DeBERTa-v3)");
+        JsonNode groups = root.get("conv_groups");
+        if (groups != null && !(groups.isIntegralNumber() && groups.intValue() == 1)) {
+            throw new IllegalArgumentException(where + ": \"conv_groups\": " + groups + " is not supported (mlm4j implements 1)");
         }
         List<String> posAtt = posAttType(root.get("pos_att_type"), where);
         String normRel = text(root, "norm_rel_ebd", "none", where).toLowerCase(java.util.Locale.ROOT);
@@ -106,7 +113,8 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
                     BertConfig.bool(root, "relative_attention", false, where), integer(root, "max_relative_positions", -1, where),
                     integer(root, "position_buckets", -1, where), BertConfig.bool(root, "position_biased_input", true, where),
                     posAtt.contains("c2p"), posAtt.contains("p2c"), BertConfig.bool(root, "share_att_key", false, where),
-                    norms.contains("layer_norm"), BertConfig.bool(root, "legacy", true, where), BertConfig.padTokenId(root, where));
+                    norms.contains("layer_norm"), BertConfig.bool(root, "legacy", true, where), BertConfig.padTokenId(root, where),
+                    Math.max(0, integer(root, "conv_kernel_size", 0, where)), text(root, "conv_act", "tanh", where));
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

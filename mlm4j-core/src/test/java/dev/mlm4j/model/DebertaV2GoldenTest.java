@@ -42,7 +42,7 @@ class DebertaV2GoldenTest {
     void theFolderIsDebertaV2ByItsModelTypeWithV3sSettings() {
         assertInstanceOf(DebertaV2Family.class, f.family);
         DebertaV2Config c = assertInstanceOf(DebertaV2Config.class, f.config);
-        assertEquals(new DebertaV2Config(601, 32, 2, 4, 64, 128, 0, 32, 1e-7, true, 32, 8, false, true, true, true, true, false, 0), c);
+        assertEquals(new DebertaV2Config(601, 32, 2, 4, 64, 128, 0, 32, 1e-7, true, 32, 8, false, true, true, true, true, false, 0, 0, "tanh"), c);
         assertEquals(8, c.attentionSpan());
         assertEquals(3, c.scaleFactor());
         assertInstanceOf(DebertaV2ForMaskedLM.class, mlm);
@@ -74,11 +74,33 @@ class DebertaV2GoldenTest {
     }
 
     private static void check(List<JsonNode> sentences) {
+        check(sentences, mlm);
+    }
+
+    private static void check(List<JsonNode> sentences, MaskedLanguageModel mlm) {
         EncoderOutput out = mlm.encoder().forward(FamilyFixture.batch(sentences), ForwardOptions.DEFAULT.withAttentions());
         for (int b = 0; b < sentences.size(); b++) {
             FamilyFixture.hiddenAndAttentions(sentences.get(b), out, b);
             FamilyFixture.top5(sentences.get(b).get("masks"), mlm, out, b, sentences.get(b).get("text").asText());
         }
+    }
+
+    /**
+     * families/deberta-v2-tiny: what DeBERTa-v3 does not use — the convolution after the first layer (conv_act gelu),
+     * absolute positions, token types (a text pair), embedding_size 24 < hidden (embed_proj), own pos_key_proj and
+     * pos_query_proj, pos_att_type as a "c2p|p2c" string, no buckets (distances clamped at 16), rel_embeddings without
+     * LayerNorm, the legacy MLM head over 24-wide embeddings — against transformers in the same way.
+     */
+    @Test
+    void debertaV2sOtherSettingsMatchTransformers() {
+        FamilyFixture v2 = new FamilyFixture("deberta-v2-tiny");
+        assertEquals(new DebertaV2Config(601, 32, 2, 4, 64, 64, 2, 24, 1e-7, true, 16, -1, true, true, true, false, false, true, 0, 3, "gelu"),
+                v2.config);
+        MaskedLanguageModel m = v2.family.head(Task.MASKED_LM).orElseThrow().load(v2.tensors, v2.config, Precision.FP32);
+        for (JsonNode s : v2.expected.get("sentences")) check(List.of(s), m);
+        List<JsonNode> batch = new ArrayList<>();
+        v2.expected.get("batch").forEach(batch::add);
+        check(batch, m);
     }
 
     /** The legacy head (cls.predictions.*, transformers' default "legacy": true) on the same encoder. */
@@ -134,7 +156,7 @@ class DebertaV2GoldenTest {
     @Test
     void whatMlm4jDoesNotComputeIsAOneLineRefusal() {
         for (String[] bad : new String[][] {
-                {"conv_kernel_size", "3", "\"conv_kernel_size\": 3 is not supported (mlm4j implements DeBERTa without the first layer's convolution, as DeBERTa-v3)"},
+                {"conv_groups", "2", "\"conv_groups\": 2 is not supported (mlm4j implements 1)"},
                 {"hidden_act", "\"relu\"", "\"hidden_act\": \"relu\" is not supported (mlm4j implements \"gelu\")"},
                 {"pos_att_type", "\"p2p|c2p\"", "\"pos_att_type\": \"p2p|c2p\" is not supported (mlm4j implements \"c2p\" and \"p2c\")"}}) {
             ObjectNode c = f.configJson.deepCopy();

@@ -76,11 +76,14 @@ final class FamilyFixture {
         };
     }
 
-    /** The packed batch of the goldens' token ids. */
+    /** The packed batch of the goldens' token ids (and token type ids where given). */
     static Batch batch(List<JsonNode> sentences) {
-        int[][] ids = new int[sentences.size()][];
-        for (int s = 0; s < ids.length; s++) ids[s] = ints(sentences.get(s).get("ids"));
-        return Batch.of(ids, null);
+        int[][] ids = new int[sentences.size()][], types = new int[sentences.size()][];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = ints(sentences.get(s).get("ids"));
+            if (sentences.get(s).has("type_ids")) types[s] = ints(sentences.get(s).get("type_ids"));
+        }
+        return Batch.of(ids, types);
     }
 
     /** Every row of {@code want} (rows × columns) within {@code tolerance} of {@code got}'s first rows. */
