@@ -59,11 +59,18 @@ public final class DisentangledSelfAttention {
         return (int) (logPos * Integer.signum(relative));
     }
 
-    /** The row of the relative embeddings for query i and key j: clamp(bucket(i − j) + span, 0, 2·span − 1). */
-    int relativeRow(int i, int j) {
+    /**
+     * The row of the relative embeddings for every query − key distance up to {@code len} − 1, at index
+     * (i − j) + len − 1: clamp(bucket(i − j) + span, 0, 2·span − 1). Computed once per forward, not per score.
+     */
+    private int[] relativeRows(int len) {
         int span = config.attentionSpan();
-        int r = bucket(i - j, config.positionBuckets(), config.relativeReach()) + span;
-        return Math.max(0, Math.min(2 * span - 1, r));
+        int[] rows = new int[2 * len - 1];
+        for (int d = -(len - 1); d < len; d++) {
+            int r = bucket(d, config.positionBuckets(), config.relativeReach()) + span;
+            rows[d + len - 1] = Math.max(0, Math.min(2 * span - 1, r));
+        }
+        return rows;
     }
 
     /**
@@ -81,6 +88,8 @@ public final class DisentangledSelfAttention {
             if (config.p2c()) posQuery = shared != null ? shared.columns(0, hidden) : posQueryProj.forward(k, rel);
         }
         FloatTensor pk = posKey, pq = posQuery;
+        int longest = batch.maxLength();
+        int[] relRows = rel != null ? relativeRows(longest) : null;
         ForwardCapture.LayerAttention record = capture.attention(batch, heads);
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
@@ -97,7 +106,7 @@ public final class DisentangledSelfAttention {
                 for (int i = 0; i < len; i++) {
                     int ar = a.rowOffset(i);
                     for (int j = 0; j < len; j++) {
-                        int r = relativeRow(i, j);
+                        int r = relRows[i - j + longest - 1];
                         float bias = 0;
                         if (c2p != null) bias += c2p.at(i, r) / scale;
                         if (p2c != null) bias += p2c.at(j, r) / scale;
