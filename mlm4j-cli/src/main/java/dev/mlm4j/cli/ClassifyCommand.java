@@ -48,13 +48,7 @@ final class ClassifyCommand implements Callable<Integer> {
     String pair;
 
     @Mixin
-    CommonOptions.Int8 int8;
-
-    @Mixin
-    CommonOptions.TextFile file;
-
-    @Mixin
-    CommonOptions.Json json;
+    CommonOptions.TextJob job;
 
     TextClassification.Options options() {
         TextClassification.Options o = TextClassification.Options.DEFAULT;
@@ -79,9 +73,9 @@ final class ClassifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TextClassification.Options options = options();
-        List<Inputs.Line> lines = Inputs.read(texts, file.path);
-        TextClassification pipeline = Models.textClassification(model, null, int8.precision());
-        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {
+        List<Inputs.Line> lines = job.lines(texts);
+        TextClassification pipeline = Models.textClassification(model, null, job.precision());
+        PerLine.Checked input = job.check(lines, (line, position) -> {
             try {
                 pipeline.check(new Input(line.text(), pair));
             } catch (IllegalArgumentException e) {
@@ -91,7 +85,7 @@ final class ClassifyCommand implements Callable<Integer> {
         input.requireUsable("no line can be classified");
         PerLine.Results<List<Label>> results = input.computeTexts("classifying",
                 usable -> pipeline.classify(usable.stream().map(t -> new Input(t, pair)).toList(), options));
-        results.print(json.on, (position, labels, alone) -> jsonEntry(new Input(lines.get(position).text(), pair), labels, alone, options),
+        results.print(job.json(), (position, labels, alone) -> jsonEntry(new Input(lines.get(position).text(), pair), labels, alone, options),
                 false, ClassifyCommand::table);
         results.warnIfAny("labels");
         return 0;

@@ -3,7 +3,9 @@ package dev.mlm4j.cli;
 import dev.mlm4j.config.Precision;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The options the commands repeat, as picocli mixins ({@code @Mixin CommonOptions.Int8 int8;}): each is declared once,
@@ -48,5 +50,38 @@ final class CommonOptions {
     static final class Json {
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean on;
+    }
+
+    /**
+     * The options of every per-line job (fill-mask, classify, ner, rerank, zero-shot): {@code --int8}, {@code --file} and
+     * {@code --json} as the mixins above, and the input they give ({@link PerLine}'s flow starts here).
+     */
+    static final class TextJob {
+        @picocli.CommandLine.Mixin
+        Int8 int8;
+
+        @picocli.CommandLine.Mixin
+        TextFile file;
+
+        @picocli.CommandLine.Mixin
+        Json json;
+
+        Precision precision() {
+            return int8.precision();
+        }
+
+        boolean json() {
+            return json.on;
+        }
+
+        /** The texts: the arguments, else --file, else standard input ({@link Inputs#read}). */
+        List<Inputs.Line> lines(List<String> arguments) throws IOException {
+            return Inputs.read(arguments, file.path);
+        }
+
+        /** The lines with every one checked ({@link PerLine#check}). */
+        PerLine.Checked check(List<Inputs.Line> lines, PerLine.Check check) {
+            return PerLine.check(lines, file.path, check);
+        }
     }
 }

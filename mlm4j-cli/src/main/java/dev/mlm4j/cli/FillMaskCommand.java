@@ -38,30 +38,24 @@ final class FillMaskCommand implements Callable<Integer> {
     @Option(names = "--causal", description = "Run every layer with the causal mask (each token sees only its left), to see what the right-hand context was worth.")
     boolean causal;
 
-    @Mixin
-    CommonOptions.Int8 int8;
-
     @Option(names = "--truncate", description = "Cut texts longer than the model's maximum instead of failing.")
     boolean truncate;
 
     @Mixin
-    CommonOptions.TextFile file;
-
-    @Mixin
-    CommonOptions.Json json;
+    CommonOptions.TextJob job;
 
     @Override
     public Integer call() throws Exception {
-        List<Inputs.Line> lines = Inputs.read(texts, file.path);
+        List<Inputs.Line> lines = job.lines(texts);
         FillMask.Options options = new FillMask.Options(topK, targets, causal, truncate);
-        FillMask pipeline = Models.fillMask(model.name, null, int8.precision());
+        FillMask pipeline = Models.fillMask(model.name, null, job.precision());
         // as Hugging Face's pipeline warns when a target is not a vocabulary token
         for (String w : pipeline.targetWarnings(options.targets())) System.err.println("mlm4j: warning: " + w);
         // Every text checked first: a bad argument fails the job, a blank or unusable line gets an error record (see PerLine).
-        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> pipeline.check(line.text(), options));
+        PerLine.Checked input = job.check(lines, (line, position) -> pipeline.check(line.text(), options));
         input.requireUsable("no line can be filled");
         PerLine.Results<List<FillMask.MaskResult>> results = input.computeTexts("filling", usable -> pipeline.fill(usable, options));
-        results.print(json.on, (position, masks, alone) -> FillMask.huggingFaceShape(List.of(masks)), true, FillMaskCommand::table);
+        results.print(job.json(), (position, masks, alone) -> FillMask.huggingFaceShape(List.of(masks)), true, FillMaskCommand::table);
         results.warnIfAny("predictions");
         return 0;
     }

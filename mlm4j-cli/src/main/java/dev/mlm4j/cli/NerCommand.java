@@ -44,25 +44,19 @@ final class NerCommand implements java.util.concurrent.Callable<Integer> {
     int stride;
 
     @Mixin
-    CommonOptions.Int8 int8;
-
-    @Mixin
-    CommonOptions.TextFile file;
-
-    @Mixin
-    CommonOptions.Json json;
+    CommonOptions.TextJob job;
 
     @Override
     public Integer call() throws Exception {
         List<String> ignore = ignoreLabels == null ? null : ignoreLabels.stream().filter(s -> !s.isEmpty()).toList();
         TokenClassification.Options options = new TokenClassification.Options(TokenClassification.Aggregation.of(aggregation), ignore, stride);
-        List<Inputs.Line> lines = Inputs.read(texts, file.path);
-        TokenClassification pipeline = Models.tokenClassification(model, null, int8.precision());
-        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {});   // a long text is truncated or windowed
+        List<Inputs.Line> lines = job.lines(texts);
+        TokenClassification pipeline = Models.tokenClassification(model, null, job.precision());
+        PerLine.Checked input = job.check(lines, (line, position) -> {});   // a long text is truncated or windowed
         PerLine.Results<List<TokenClassification.Entity>> results = input.computeTexts("tagging",
                 usable -> usable.stream().map(text -> pipeline.classify(text, options)).toList());
         // Hugging Face's shape: one text → its list of entities; several → a list of such lists (a blank line: an error record)
-        results.print(json.on, (position, entities, alone) -> entities.stream().map(e -> e.toMap(lines.get(position).text())).toList(),
+        results.print(job.json(), (position, entities, alone) -> entities.stream().map(e -> e.toMap(lines.get(position).text())).toList(),
                 true, NerCommand::table);
         results.warnIfAny("entities");
         return 0;

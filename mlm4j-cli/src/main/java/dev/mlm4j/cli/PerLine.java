@@ -21,12 +21,12 @@ import java.util.function.Function;
  * use {@link #check}/{@link #errors} and {@link #warning}), so that a new command ({@code answer}, {@code rerank}, {@code zero-shot}, …) gets the same
  * input policy, error records, JSON shape, progress bar and warning by writing only what is its own:
  * <pre>{@code
- * List<Inputs.Line> lines = Inputs.read(texts, file.path);                  // input errors before the model loads
- * QuestionAnswering pipeline = Models.questionAnswering(model.name, null, int8.precision());
- * PerLine.Checked in = PerLine.check(lines, file.path, (line, position) -> pipeline.check(line.text(), options));
+ * List<Inputs.Line> lines = job.lines(texts);                  // input errors before the model loads (job: CommonOptions.TextJob)
+ * QuestionAnswering pipeline = Models.questionAnswering(model.name, null, job.precision());
+ * PerLine.Checked in = job.check(lines, (line, position) -> pipeline.check(line.text(), options));
  * in.requireUsable("no line can be answered");
  * PerLine.Results<Answer> out = in.compute("answering", usable -> pipeline.answer(usable, options));
- * out.print(json.on, (position, answer, alone) -> answer.toMap(), true, (sb, answer) -> sb.append("  ").append(answer.text()).append('\n'));
+ * out.print(job.json(), (position, answer, alone) -> answer.toMap(), true, (sb, answer) -> sb.append("  ").append(answer.text()).append('\n'));
  * out.warnIfAny("answers");
  * }</pre>
  * <ol>

@@ -52,23 +52,17 @@ final class RerankCommand implements Callable<Integer> {
     boolean noTruncate;
 
     @Mixin
-    CommonOptions.Int8 int8;
-
-    @Mixin
-    CommonOptions.TextFile file;
-
-    @Mixin
-    CommonOptions.Json json;
+    CommonOptions.TextJob job;
 
     @Override
     public Integer call() throws Exception {
         if (query.isBlank()) throw new IllegalArgumentException("--query is empty; give the text the passages are ranked for");
         if (topK != null && topK <= 0) throw new IllegalArgumentException("--top-k must be positive, got " + topK);
-        Rerank.Options options = Rerank.Options.DEFAULT.withRawScores(rawScores).withReturnText(returnText || !json.on)
+        Rerank.Options options = Rerank.Options.DEFAULT.withRawScores(rawScores).withReturnText(returnText || !job.json())
                 .withTopK(topK == null ? 0 : topK).withTruncate(!noTruncate);
-        List<Inputs.Line> lines = Inputs.read(passages, file.path);
-        Rerank pipeline = Models.rerank(model, null, int8.precision());
-        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> pipeline.check(query, line.text(), options.truncate()));
+        List<Inputs.Line> lines = job.lines(passages);
+        Rerank pipeline = Models.rerank(model, null, job.precision());
+        PerLine.Checked input = job.check(lines, (line, position) -> pipeline.check(query, line.text(), options.truncate()));
         if (!input.errors().isEmpty()) {   // a ranking has no place for an error record: any bad passage fails the job
             throw new IllegalArgumentException("passage " + input.firstError() + " (the ranking needs every line)");
         }
@@ -80,7 +74,7 @@ final class RerankCommand implements Callable<Integer> {
         float[] logits = new float[lines.size()];
         for (int i = 0; i < logits.length; i++) logits[i] = scored.results().get(i);
         List<Rerank.Result> ranked = Rerank.ranked(logits, lines.stream().map(Inputs.Line::text).toList(), options);
-        if (json.on) {
+        if (job.json()) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Rerank.toJson(ranked)));
         } else {
             System.out.print(table(query, ranked, rawScores));

@@ -47,13 +47,7 @@ final class ZeroShotCommand implements Callable<Integer> {
     boolean multiLabel;
 
     @Mixin
-    CommonOptions.Int8 int8;
-
-    @Mixin
-    CommonOptions.TextFile file;
-
-    @Mixin
-    CommonOptions.Json json;
+    CommonOptions.TextJob job;
 
     @Override
     public Integer call() throws Exception {
@@ -63,12 +57,12 @@ final class ZeroShotCommand implements Callable<Integer> {
         if (template != null) options = options.withTemplate(template);
         ZeroShotClassification.hypotheses(candidates, options);   // the template is checked before any text is read
         ZeroShotClassification.Options chosen = options;
-        List<Inputs.Line> lines = Inputs.read(texts, file.path);
-        ZeroShotClassification pipeline = Models.zeroShotClassification(model, null, int8.precision());
-        PerLine.Checked input = PerLine.check(lines, file.path, (line, position) -> {});   // every non-blank text is usable (truncated if long)
+        List<Inputs.Line> lines = job.lines(texts);
+        ZeroShotClassification pipeline = Models.zeroShotClassification(model, null, job.precision());
+        PerLine.Checked input = job.check(lines, (line, position) -> {});   // every non-blank text is usable (truncated if long)
         input.requireUsable("no line can be classified");
         PerLine.Results<ZeroShotClassification.Result> results = input.computeTexts("classifying", usable -> pipeline.classify(usable, candidates, chosen));
-        results.print(json.on, (position, r, alone) -> r.toMap(), false, (sb, r) -> ClassifyCommand.table(sb, labelScores(r)));
+        results.print(job.json(), (position, r, alone) -> r.toMap(), false, (sb, r) -> ClassifyCommand.table(sb, labelScores(r)));
         results.warnIfAny("labels");
         return 0;
     }

@@ -29,7 +29,7 @@ final class AddedVocabulary {
     private final Pattern[] raw;         // matched in the original text
     private final Pattern[] normalized;  // matched in the normalized text
 
-    AddedVocabulary(List<AddedToken> tokens, BertNormalizer normalizer) {
+    AddedVocabulary(List<AddedToken> tokens, Normalizer normalizer) {
         this.tokens = List.copyOf(tokens);
         List<Pattern> r = new ArrayList<>();
         List<Pattern> n = new ArrayList<>();

@@ -1,7 +1,5 @@
 package dev.mlm4j.tokens;
 
-import java.text.Normalizer;
-
 /**
  * Hugging Face's {@code BertNormalizer} ({@code tokenizers/src/normalizers/bert.rs}), in its order:
  * <ol>
@@ -18,15 +16,16 @@ import java.text.Normalizer;
  * @param stripAccents Hugging Face's {@code strip_accents}; {@code null} in a tokenizer.json means "follow
  *                     lowercase", which the factories resolve before building this record.
  */
-record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase) {
+record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase)
+        implements Normalizer {
 
     /** The normalizer transformers builds for a BERT vocab.txt: strip_accents follows do_lower_case. */
     static BertNormalizer forLowerCase(boolean lowerCase) {
         return new BertNormalizer(true, true, lowerCase, lowerCase);
     }
 
-    /** Appends the normalized form of {@code in[from, to)} to {@code out}. */
-    void normalize(AlignedText in, int from, int to, AlignedText out) {
+    @Override
+    public void normalize(AlignedText in, int from, int to, AlignedText out) {
         for (int i = from; i < to; i++) {
             int cp = in.cps[i];
             int s = in.start[i];
@@ -47,14 +46,6 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
                 stripAndLower(cp, s, e, out);
             }
         }
-    }
-
-    /** The normalized form of a whole string (used for added tokens declared {@code normalized}). */
-    String normalize(String text) {
-        AlignedText in = AlignedText.of(text);
-        AlignedText out = new AlignedText(in.length);
-        normalize(in, 0, in.length, out);
-        return out.toString();
     }
 
     private void stripAndLower(int cp, int s, int e, AlignedText out) {
@@ -102,7 +93,7 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
             return LATIN_NFD[cp - 0xC0];
         }
         String s = Character.toString(cp);
-        return Normalizer.isNormalized(s, Normalizer.Form.NFD) ? null : Normalizer.normalize(s, Normalizer.Form.NFD);
+        return java.text.Normalizer.isNormalized(s, java.text.Normalizer.Form.NFD) ? null : java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD);
     }
 
     private static final int LATIN_END = 0x250;  // Latin-1 Supplement, Latin Extended-A and -B precomputed
@@ -111,8 +102,8 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
     static {
         for (int cp = 0xC0; cp < LATIN_END; cp++) {
             String s = Character.toString(cp);
-            LATIN_NFD[cp - 0xC0] = Normalizer.isNormalized(s, Normalizer.Form.NFD) ? null
-                    : Normalizer.normalize(s, Normalizer.Form.NFD);
+            LATIN_NFD[cp - 0xC0] = java.text.Normalizer.isNormalized(s, java.text.Normalizer.Form.NFD) ? null
+                    : java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD);
         }
     }
 }

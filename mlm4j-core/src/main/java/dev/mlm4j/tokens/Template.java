@@ -108,4 +108,53 @@ record Template(List<Piece> single, List<Piece> pair) {
         }
         return new Encoding(ids, typeIds, tokens, start, end, special, sequenceIds, truncated);
     }
+
+    /**
+     * Truncation and layout shared by every tokenizer: {@code a} (and {@code b}) cut to fit {@code maxLength} with
+     * the special tokens (Hugging Face's LongestFirst from the right), or a {@link TooLongException} when
+     * {@code truncate} is off.
+     */
+    Encoding encode(TokenList a, TokenList b, int maxLength, boolean truncate) {
+        int specials = addedTokens(b != null);
+        if (maxLength < specials) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " cannot even hold the " + specials
+                    + " special tokens the template adds");
+        }
+        int max = maxLength - specials;
+        int total = a.size + (b == null ? 0 : b.size);
+        if (total <= max) {
+            return apply(a, b, false);
+        }
+        if (!truncate) {
+            throw new TooLongException("input is " + (total + specials) + " tokens long (special tokens included), "
+                    + "more than the maximum of " + maxLength, maxLength);
+        }
+        if (b == null) {
+            a.truncate(max);
+            return apply(a, null, true);
+        }
+        // Hugging Face's LongestFirst (tokenizers/src/utils/truncation.rs): keep the shorter text whole if
+        // the longer one can absorb the cut, else give each half of the room (the odd token to the longer).
+        int n1 = a.size;
+        int n2 = b.size;
+        boolean swap = n1 > n2;
+        if (swap) {
+            int t = n1;
+            n1 = n2;
+            n2 = t;
+        }
+        n2 = n1 > max ? n1 : Math.max(n1, max - n1);
+        if (n1 + n2 > max) {
+            n1 = max / 2;
+            n2 = n1 + max % 2;
+        }
+        if (swap) {
+            int t = n1;
+            n1 = n2;
+            n2 = t;
+        }
+        a.truncate(n1);
+        b.truncate(n2);
+        return apply(a, b, true);
+    }
 }

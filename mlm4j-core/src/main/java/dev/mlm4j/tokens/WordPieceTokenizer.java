@@ -161,57 +161,15 @@ public final class WordPieceTokenizer implements Tokenizer {
 
     @Override
     public Encoding encode(String text, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(text, "text to encode is null"));
-        int specials = template.addedTokens(false);
-        checkRoom(maxLength, specials);
-        boolean truncated = false;
-        if (a.size + specials > maxLength) {
-            if (!truncate) {
-                throw tooLong(a.size + specials, maxLength);
-            }
-            a.truncate(maxLength - specials);
-            truncated = true;
-        }
-        return template.apply(a, null, truncated);
+        return template.encode(tokenizeToList(Objects.requireNonNull(text, "text to encode is null")), null,
+                maxLength, truncate);
     }
 
     @Override
     public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
         TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
         TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
-        int specials = template.addedTokens(true);
-        checkRoom(maxLength, specials);
-        int max = maxLength - specials;
-        boolean truncated = false;
-        if (a.size + b.size > max) {
-            if (!truncate) {
-                throw tooLong(a.size + b.size + specials, maxLength);
-            }
-            // Hugging Face's LongestFirst (tokenizers/src/utils/truncation.rs): keep the shorter text whole if
-            // the longer one can absorb the cut, else give each half of the room (the odd token to the longer).
-            int n1 = a.size;
-            int n2 = b.size;
-            boolean swap = n1 > n2;
-            if (swap) {
-                int t = n1;
-                n1 = n2;
-                n2 = t;
-            }
-            n2 = n1 > max ? n1 : Math.max(n1, max - n1);
-            if (n1 + n2 > max) {
-                n1 = max / 2;
-                n2 = n1 + max % 2;
-            }
-            if (swap) {
-                int t = n1;
-                n1 = n2;
-                n2 = t;
-            }
-            a.truncate(n1);
-            b.truncate(n2);
-            truncated = true;
-        }
-        return template.apply(a, b, truncated);
+        return template.encode(a, b, maxLength, truncate);
     }
 
     /** The maximum length declared by the tokenizer.json's truncation, else {@value #DEFAULT_MAX_LENGTH}. */
@@ -224,18 +182,6 @@ public final class WordPieceTokenizer implements Tokenizer {
     public List<String> tokenize(String text) {
         TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
         return List.of(Arrays.copyOf(t.tokens, t.size));
-    }
-
-    private static void checkRoom(int maxLength, int specials) {
-        if (maxLength < specials) {
-            throw new IllegalArgumentException("maxLength " + maxLength + " cannot even hold the " + specials
-                    + " special tokens the template adds");
-        }
-    }
-
-    private static IllegalArgumentException tooLong(int tokens, int maxLength) {
-        return new TooLongException("input is " + tokens + " tokens long (special tokens included), more "
-                + "than the maximum of " + maxLength, maxLength);
     }
 
     /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */

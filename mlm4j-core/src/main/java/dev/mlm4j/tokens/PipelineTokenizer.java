@@ -1,0 +1,345 @@
+package dev.mlm4j.tokens;
+
+import dev.mlm4j.tokens.AddedVocabulary.AddedToken;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A tokenizer built from what a {@code tokenizer.json} declares — RoBERTa's byte-level BPE, XLM-R's and
+ * DeBERTa-v3's SentencePiece Unigram, or any other supported combination — running Hugging Face's pipeline in its
+ * order: added tokens → normalizer → pre-tokenizer → model → truncation → offset trimming (ByteLevel) →
+ * post-processor template. Offsets are UTF-16 indices into the caller's text. Immutable and thread-safe.
+ */
+public final class PipelineTokenizer implements Tokenizer {
+
+    /** The decoders {@link #decode} knows: how tokens become text again. */
+    record Decoder(String type, int replacement, String prependScheme, String prefix, boolean cleanup) {
+    }
+
+    private final Normalizer normalizer;    // null: none
+    private final PreTokenizer preTokenizer;  // null: the whole text is one word
+    private final Model model;
+    private final AddedVocabulary added;
+    private final Template template;
+    private final Boolean trimOffsetsAddPrefixSpace;  // null: no ByteLevel offset trimming; else its add_prefix_space
+    private final Decoder decoder;          // null: tokens joined with spaces
+    private final int maxLength;
+    private final boolean lowerCase;
+    private final String[] idToToken;
+    private final Map<String, Integer> addedIds = new HashMap<>();
+    private final boolean[] specialId;
+    private final int clsId;
+    private final int sepId;
+    private final int padId;
+    private final int maskId;
+
+    PipelineTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, Model model, List<AddedToken> addedTokens,
+                      Template template, Boolean trimOffsetsAddPrefixSpace, Decoder decoder, int maxLength,
+                      int declaredPadId, boolean lowerCase) {
+        this.normalizer = normalizer;
+        this.preTokenizer = preTokenizer;
+        this.model = model;
+        this.added = new AddedVocabulary(addedTokens, normalizer);
+        this.template = template;
+        this.trimOffsetsAddPrefixSpace = trimOffsetsAddPrefixSpace;
+        this.decoder = decoder;
+        this.maxLength = maxLength;
+        this.lowerCase = lowerCase;
+        String[] own = model.idToToken();
+        int size = own.length;
+        for (AddedToken t : addedTokens) {
+            size = Math.max(size, t.id() + 1);
+        }
+        idToToken = Arrays.copyOf(own, size);
+        specialId = new boolean[size];
+        int mask = -1;
+        for (AddedToken t : addedTokens) {
+            idToToken[t.id()] = t.content();
+            addedIds.put(t.content(), t.id());
+            specialId[t.id()] = t.special();
+            if (t.special() && (mask < 0 || isMaskName(t.content()) > isMaskName(idToToken[mask]))
+                    && isMaskName(t.content()) > 0) {
+                mask = t.id();
+            }
+        }
+        this.maskId = mask;
+        int cls = template.firstSpecialId();
+        int sep = template.lastSpecialId();
+        this.clsId = cls >= 0 ? cls : firstId("<s>", "[CLS]");
+        this.sepId = sep >= 0 ? sep : firstId("</s>", "[SEP]");
+        this.padId = declaredPadId >= 0 ? declaredPadId : firstId("<pad>", "[PAD]");
+    }
+
+    /** 2 for {@code <mask>} / {@code [MASK]}, 1 for another special token naming a mask, else 0. */
+    private static int isMaskName(String content) {
+        if (content.equals("<mask>") || content.equals("[MASK]")) {
+            return 2;
+        }
+        return content.toLowerCase(java.util.Locale.ROOT).contains("mask") ? 1 : 0;
+    }
+
+    private int firstId(String... tokens) {
+        for (String t : tokens) {
+            int id = id(t);
+            if (id >= 0) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    @Override
+    public Encoding encode(String text, int maxLength, boolean truncate) {
+        TokenList a = tokenizeToList(Objects.requireNonNull(text, "text to encode is null"));
+        return finish(a, null, maxLength, truncate);
+    }
+
+    @Override
+    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
+        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
+        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
+        return finish(a, b, maxLength, truncate);
+    }
+
+    private Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
+        if (trimOffsetsAddPrefixSpace == null) {
+            return template.encode(a, b, maxLength, truncate);
+        }
+        // truncate first, then trim (Hugging Face post-processes the truncated encodings)
+        Encoding probe = template.encode(a, b, maxLength, truncate);
+        trimOffsets(a);
+        if (b != null) {
+            trimOffsets(b);
+        }
+        return template.apply(a, b, probe.truncated());
+    }
+
+    /**
+     * ByteLevel's {@code process_offsets}: a token's offsets leave out the spaces (Ġ) it starts or ends with, except
+     * the one space {@code add_prefix_space} put in front of the first token.
+     */
+    private void trimOffsets(TokenList t) {
+        for (int i = 0; i < t.size; i++) {
+            String token = t.tokens[i];
+            int leading = 0;
+            while (leading < token.length() && isSpace(token.charAt(leading))) {
+                leading++;
+            }
+            int trailing = 0;
+            while (trailing < token.length() && isSpace(token.charAt(token.length() - 1 - trailing))) {
+                trailing++;
+            }
+            if (leading > 0) {
+                boolean first = i == 0 || t.start[i] == 0;
+                if (first && trimOffsetsAddPrefixSpace && leading == 1) {
+                    leading = 0;
+                }
+                t.start[i] = Math.min(t.start[i] + leading, t.end[i]);
+            }
+            if (trailing > 0 && t.end[i] >= trailing) {
+                t.end[i] = Math.max(t.end[i] - trailing, t.start[i]);
+            }
+        }
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ByteLevel.SPACE || CharClasses.isWhitespace(c);
+    }
+
+    /** The tokens of {@code text} without the template's special tokens (Hugging Face's {@code tokenize}). */
+    public List<String> tokenize(String text) {
+        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
+        return List.of(Arrays.copyOf(t.tokens, t.size));
+    }
+
+    private TokenList tokenizeToList(String text) {
+        AlignedText raw = AlignedText.of(text);
+        TokenList out = new TokenList();
+        List<AddedToken> found = new ArrayList<>();
+        IntList pieces = new IntList();
+        added.splitRaw(raw, 0, raw.length, found, pieces);
+        for (int p = 0; p < pieces.size; p += 3) {
+            int s = pieces.get(p);
+            int e = pieces.get(p + 1);
+            int k = pieces.get(p + 2);
+            if (k >= 0) {
+                // offsets of the token itself, without the white space lstrip/rstrip took with it
+                AddedToken t = found.get(k);
+                int ts = s;
+                int te = e;
+                while (t.lstrip() && ts < te - 1 && CharClasses.isWhitespace(raw.cps[ts])) {
+                    ts++;
+                }
+                while (t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(raw.cps[te - 1])) {
+                    te--;
+                }
+                out.add(t.id(), t.content(), raw.start[ts], raw.end[te - 1]);
+                continue;
+            }
+            AlignedText norm = new AlignedText(e - s + 16);
+            norm.shift = raw.start[s];
+            if (normalizer != null) {
+                normalizer.normalize(raw, s, e, norm);
+            } else {
+                norm.addAll(raw, s, e);
+            }
+            if (!added.hasNormalizedTokens()) {
+                words(norm, out);
+                continue;
+            }
+            IntList normPieces = new IntList();
+            List<AddedToken> normFound = new ArrayList<>();
+            added.splitNormalized(norm, 0, norm.length, normFound, normPieces);
+            for (int q = 0; q < normPieces.size; q += 3) {
+                int ns = normPieces.get(q);
+                int ne = normPieces.get(q + 1);
+                int nk = normPieces.get(q + 2);
+                if (nk >= 0) {
+                    out.add(normFound.get(nk).id(), normFound.get(nk).content(), norm.start[ns], norm.end[ne - 1]);
+                } else {
+                    AlignedText part = norm.slice(ns, ne);
+                    if (ns == 0) {
+                        part.shift = norm.shift;
+                    }
+                    words(part, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void words(AlignedText norm, TokenList out) {
+        if (norm.length == 0) {
+            return;
+        }
+        if (preTokenizer == null) {
+            model.tokenize(norm, out);
+            return;
+        }
+        List<AlignedText> words = new ArrayList<>();
+        preTokenizer.split(norm, words);
+        for (AlignedText w : words) {
+            if (w.length > 0) {
+                model.tokenize(w, out);
+            }
+        }
+    }
+
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** Ids back to text through the tokenizer.json's decoder (ByteLevel, Metaspace, WordPiece), as Hugging Face's {@code decode}. */
+    @Override
+    public String decode(int[] ids, boolean skipSpecial) {
+        Objects.requireNonNull(ids, "ids to decode are null");
+        List<String> tokens = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            String t = token(id);
+            if (!(skipSpecial && specialId[id])) {
+                tokens.add(t);
+            }
+        }
+        if (decoder == null) {
+            return String.join(" ", tokens);
+        }
+        switch (decoder.type()) {
+            case "ByteLevel" -> {
+                return ByteLevel.decode(String.join("", tokens));
+            }
+            case "Metaspace" -> {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < tokens.size(); i++) {
+                    String t = tokens.get(i).replace(new String(Character.toChars(decoder.replacement())), " ");
+                    if (i == 0 && !decoder.prependScheme().equals("never") && t.startsWith(" ")) {
+                        t = t.substring(1);
+                    }
+                    sb.append(t);
+                }
+                return sb.toString();
+            }
+            case "WordPiece" -> {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < tokens.size(); i++) {
+                    String t = tokens.get(i);
+                    if (i > 0) {
+                        if (t.startsWith(decoder.prefix())) {
+                            t = t.substring(decoder.prefix().length());
+                        } else {
+                            sb.append(' ');
+                        }
+                    }
+                    sb.append(t);
+                }
+                return decoder.cleanup() ? WordPieceTokenizer.cleanUpTokenization(sb.toString()) : sb.toString();
+            }
+            default -> throw new IllegalStateException("decoder " + decoder.type());
+        }
+    }
+
+    @Override
+    public String token(int id) {
+        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
+                    + idToToken.length + ")");
+        }
+        return idToToken[id];
+    }
+
+    @Override
+    public int id(String token) {
+        Integer a = addedIds.get(token);
+        return a != null ? a : model.id(token);
+    }
+
+    @Override
+    public int vocabSize() {
+        return idToToken.length;
+    }
+
+    @Override
+    public int clsId() {
+        return clsId;
+    }
+
+    @Override
+    public int sepId() {
+        return sepId;
+    }
+
+    @Override
+    public int padId() {
+        return padId;
+    }
+
+    @Override
+    public int maskId() {
+        return maskId;
+    }
+
+    @Override
+    public int unkId() {
+        return model.unkId();
+    }
+
+    @Override
+    public boolean lowerCase() {
+        return lowerCase;
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineTokenizer[" + model.getClass().getSimpleName() + ", vocab=" + vocabSize() + ", maxLength="
+                + maxLength + "]";
+    }
+}
