@@ -24,7 +24,7 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import (DebertaV2Config, DebertaV2ForMaskedLM, DebertaV2ForQuestionAnswering,
+from transformers import (pipeline, DebertaV2Config, DebertaV2ForMaskedLM, DebertaV2ForQuestionAnswering,
                           DebertaV2ForSequenceClassification, DebertaV2ForTokenClassification, DebertaV2Tokenizer)
 from transformers.models.deberta_v2.modeling_deberta_v2 import build_relative_position
 
@@ -142,6 +142,10 @@ expected = {
     "mask_token": tok.mask_token, "mask_token_id": tok.mask_token_id,
     "sentences": [run([s])[0] for s in SENTENCES],
     "batch": run(BATCH),
+    # transformers' fill-mask pipeline on the text (its tokenizer, its post-processing): what ./mlm4j fill-mask must print
+    "fill_mask": [{"text": t, "predictions": [{"token_str": p["token_str"], "token": p["token"], "score": p["score"]}
+                                             for p in pipeline("fill-mask", model=m, tokenizer=tok, top_k=5)(t)]}
+                  for t in ["the movie was [MASK].", "i loved this film, it was [MASK].", "the [MASK] was bad."]],
     # relative_positions[name][r + reach] = bucket of q - k = r
     "relative_positions": {"tiny": {"buckets": 8, "max": 32, "reach": 100, "bucket": buckets(100, 8, 32)},
                            "v3_base": {"buckets": 256, "max": 512, "reach": 3000, "bucket": buckets(3000, 256, 512)}},

@@ -21,7 +21,7 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-from transformers import (ModernBertConfig, ModernBertForMaskedLM, ModernBertForQuestionAnswering,
+from transformers import (pipeline, ModernBertConfig, ModernBertForMaskedLM, ModernBertForQuestionAnswering,
                           ModernBertForSequenceClassification, ModernBertForTokenClassification, PreTrainedTokenizerFast)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -126,6 +126,10 @@ expected = {
     "layer_types": m.config.layer_types,
     "sentences": [run([s])[0] for s in SENTENCES],
     "batch": run(BATCH),
+    # transformers' fill-mask pipeline on the text (its tokenizer, its post-processing): what ./mlm4j fill-mask must print
+    "fill_mask": [{"text": t, "predictions": [{"token_str": p["token_str"], "token": p["token"], "score": p["score"]}
+                                             for p in pipeline("fill-mask", model=m, tokenizer=tok, top_k=5)(t)]}
+                  for t in ["the movie was [MASK].", "i loved this film, it was [MASK].", "the [MASK] was bad."]],
 }
 
 

@@ -120,6 +120,11 @@ class DebertaV2GoldenTest {
     }
 
     @Test
+    void itsOwnTokenizerAndFillMaskEqualTransformers() {
+        f.tokenizerAndFillMaskEqualTransformers();
+    }
+
+    @Test
     void theAttentionExplorerShowsTransformersAttention() {
         FamilyFixture.explorerShowsTransformersAttention(f, mlm, 1, 2, 0);
     }

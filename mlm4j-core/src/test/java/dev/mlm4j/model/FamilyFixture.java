@@ -7,6 +7,8 @@ import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
+import dev.mlm4j.pipelines.FillMask;
+import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
@@ -116,6 +118,34 @@ final class FamilyFixture {
             int[] top = top5(logits);
             assertArrayEquals(ints(mask.get("ids")), top, what + " top-5 at " + mask.get("position"));
             for (int i = 0; i < 5; i++) assertEquals(mask.get("logits").get(i).asDouble(), logits.at(0, top[i]), 1e-4, what + " logit " + i);
+        }
+    }
+
+    /**
+     * The folder through the public paths with its own tokenizer.json: {@link Checkpoint#open} tokenizes every golden
+     * text to transformers' ids, and {@link Models#fillMask} equals transformers' fill-mask pipeline (tokens exact,
+     * scores within 1e-4).
+     */
+    void tokenizerAndFillMaskEqualTransformers() {
+        try (Checkpoint c = Checkpoint.open(folder)) {
+            assertEquals(family.getClass(), c.family().getClass());
+            for (String group : new String[] {"sentences", "batch"}) {
+                for (JsonNode s : expected.get(group)) {
+                    if (s.has("type_ids")) continue;
+                    assertArrayEquals(ints(s.get("ids")), c.tokenizer().encode(s.get("text").asText()).ids(), s.get("text").asText());
+                }
+            }
+        }
+        FillMask fill = Models.fillMask(folder.toString());
+        for (JsonNode f : expected.get("fill_mask")) {
+            List<FillMask.Prediction> got = fill.fill(f.get("text").asText(), FillMask.Options.DEFAULT).get(0).predictions();
+            JsonNode want = f.get("predictions");
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).get("token").asInt(), got.get(i).token(), f.get("text").asText());
+                assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
+                assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
+            }
         }
     }
 

@@ -87,6 +87,11 @@ class ModernBertGoldenTest {
     }
 
     @Test
+    void itsOwnTokenizerAndFillMaskEqualTransformers() {
+        f.tokenizerAndFillMaskEqualTransformers();
+    }
+
+    @Test
     void theAttentionExplorerShowsTransformersAttention() {
         FamilyFixture.explorerShowsTransformersAttention(f, mlm, 1, 2, 3);
     }
