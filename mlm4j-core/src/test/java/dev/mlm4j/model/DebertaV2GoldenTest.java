@@ -120,8 +120,8 @@ class DebertaV2GoldenTest {
     }
 
     @Test
-    void itsOwnTokenizerAndFillMaskEqualTransformers() {
-        f.tokenizerAndFillMaskEqualTransformers();
+    void itsOwnTokenizerEmbeddingsAndFillMaskEqualTransformers() {
+        f.publicPathsEqualTransformers();
     }
 
     @Test

@@ -126,7 +126,7 @@ final class FamilyFixture {
      * text to transformers' ids, and {@link Models#fillMask} equals transformers' fill-mask pipeline (tokens exact,
      * scores within 1e-4).
      */
-    void tokenizerAndFillMaskEqualTransformers() {
+    void publicPathsEqualTransformers() {
         try (Checkpoint c = Checkpoint.open(folder)) {
             assertEquals(family.getClass(), c.family().getClass());
             for (String group : new String[] {"sentences", "batch"}) {
@@ -135,6 +135,14 @@ final class FamilyFixture {
                     assertArrayEquals(ints(s.get("ids")), c.tokenizer().encode(s.get("text").asText()).ids(), s.get("text").asText());
                 }
             }
+        }
+        JsonNode s = expected.get("sentences").get(2);           // embeddings of a folder without a card: the mean of the last hidden state
+        float[] v = Models.embeddings(folder.toString()).embed(s.get("text").asText());
+        JsonNode h = s.get("last_hidden_state");
+        for (int j = 0; j < v.length; j++) {
+            double mean = 0;
+            for (JsonNode row : h) mean += row.get(j).asDouble() / h.size();
+            assertEquals(mean, v[j], 1e-4, "embedding dimension " + j);
         }
         FillMask fill = Models.fillMask(folder.toString());
         for (JsonNode f : expected.get("fill_mask")) {

@@ -87,8 +87,8 @@ class ModernBertGoldenTest {
     }
 
     @Test
-    void itsOwnTokenizerAndFillMaskEqualTransformers() {
-        f.tokenizerAndFillMaskEqualTransformers();
+    void itsOwnTokenizerEmbeddingsAndFillMaskEqualTransformers() {
+        f.publicPathsEqualTransformers();
     }
 
     @Test
