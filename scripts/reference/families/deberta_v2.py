@@ -15,7 +15,6 @@ Everything in float32, as mlm4j computes.
 
     /work/venv/bin/python scripts/reference/families/deberta_v2.py [OUT_DIR]
 """
-import gzip
 import json
 import os
 import sys
@@ -24,29 +23,16 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import (pipeline, DebertaV2Config, DebertaV2ForMaskedLM, DebertaV2ForQuestionAnswering,
+from transformers import (DebertaV2Config, DebertaV2ForMaskedLM, DebertaV2ForQuestionAnswering,
                           DebertaV2ForSequenceClassification, DebertaV2ForTokenClassification, DebertaV2Tokenizer)
 from transformers.models.deberta_v2.modeling_deberta_v2 import build_relative_position
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RES = os.path.join(HERE, "..", "..", "..", "mlm4j-core", "src", "test", "resources")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from family_goldens import BATCH, RES, SENTENCES, brown, fill_mask, mlm_rows, write  # noqa: E402
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(RES, "families", "deberta-v3-tiny")
-BROWN = os.path.join(RES, "tokens", "brown-10k.txt.gz")
-
-SENTENCES = [
-    "the movie was [MASK].",
-    "i loved this film, it was [MASK] and [MASK].",
-    "a terrible, boring story with bad acting.",
-    "[MASK]",
-    "what a wonderful day to watch a [MASK] movie with friends and family at home.",
-    "the actors were good but the [MASK] was [MASK] and the end was [MASK], said the man who had seen it twice before.",
-    "no [MASK] here?",
-]
-BATCH = ["the movie was [MASK].", "a long, long story about a man who was not [MASK] at all, and his dog and his cat.", "[MASK] film"]
 
 os.makedirs(OUT, exist_ok=True)
-with gzip.open(BROWN, "rt", encoding="utf-8") as f:
-    corpus = [line.strip() for line in f if line.strip()]
+corpus = brown()
 unigram = Tokenizer(models.Unigram())
 unigram.pre_tokenizer = pre_tokenizers.Metaspace()
 unigram.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=600, special_tokens=["[PAD]", "[CLS]", "[SEP]", "[UNK]"],
@@ -103,21 +89,10 @@ def run(texts_):
         out = m(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True,
                 output_attentions=True)
         head_out = {n: h(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]) for n, h in heads.items()}
-    rows = []
-    for b, text in enumerate(texts_):
-        n = int(enc["attention_mask"][b].sum())
-        ids = enc["input_ids"][b][:n].tolist()
-        masks = [p for p, t in enumerate(ids) if t == tok.mask_token_id] or [0, n - 1]
-        top = []
-        for p in masks:
-            v, i = torch.topk(out.logits[b, p], 5)
-            top.append({"position": p, "ids": i.tolist(), "logits": v.tolist()})
-        rows.append({
-            "text": text,
-            "ids": ids,
-            "last_hidden_state": out.hidden_states[-1][b][:n].tolist(),
-            "attentions": [a[b, :, :n, :n].tolist() for a in out.attentions],   # [layer][head][query][key]
-            "masks": top,
+    rows = mlm_rows(tok, enc, out, texts_)
+    for b, row in enumerate(rows):
+        n, top = len(row["ids"]), row["masks"]
+        row.update({
             "sequence_classification": head_out["sequence-classification"].logits[b].tolist(),
             "token_classification": head_out["token-classification"].logits[b][:n].tolist(),
             "start_logits": head_out["question-answering"].start_logits[b][:n].tolist(),
@@ -142,29 +117,13 @@ expected = {
     "mask_token": tok.mask_token, "mask_token_id": tok.mask_token_id,
     "sentences": [run([s])[0] for s in SENTENCES],
     "batch": run(BATCH),
-    # transformers' fill-mask pipeline on the text (its tokenizer, its post-processing): what ./mlm4j fill-mask must print
-    "fill_mask": [{"text": t, "predictions": [{"token_str": p["token_str"], "token": p["token"], "score": p["score"]}
-                                             for p in pipeline("fill-mask", model=m, tokenizer=tok, top_k=5)(t)]}
-                  for t in ["the movie was [MASK].", "i loved this film, it was [MASK].", "the [MASK] was bad."]],
+    "fill_mask": fill_mask(m, tok),
     # relative_positions[name][r + reach] = bucket of q - k = r
     "relative_positions": {"tiny": {"buckets": 8, "max": 32, "reach": 100, "bucket": buckets(100, 8, 32)},
                            "v3_base": {"buckets": 256, "max": 512, "reach": 3000, "bucket": buckets(3000, 256, 512)}},
 }
 
-
-def short(x):
-    """float32 values printed with 9 significant digits (exact for float32), not float64's 17."""
-    if isinstance(x, float):
-        return float(f"{x:.9g}")
-    if isinstance(x, list):
-        return [short(v) for v in x]
-    if isinstance(x, dict):
-        return {k: short(v) for k, v in x.items()}
-    return x
-
-
-with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
-    json.dump(short(expected), f, ensure_ascii=False)
+write(OUT, expected)
 print("wrote", OUT, sorted(os.listdir(OUT)), "vocab", len(vocab))
 for s in expected["sentences"]:
     print(len(s["ids"]), s["text"])
@@ -197,18 +156,9 @@ def run2(pairs):
               return_tensors="pt", padding=True)
     with torch.no_grad():
         out = m2(**enc, output_hidden_states=True, output_attentions=True)
-    rows = []
-    for b, (text, pair) in enumerate(pairs):
-        n = int(enc["attention_mask"][b].sum())
-        ids = enc["input_ids"][b][:n].tolist()
-        masks = [p for p, t in enumerate(ids) if t == tok.mask_token_id] or [0, n - 1]
-        top = []
-        for p in masks:
-            v, i = torch.topk(out.logits[b, p], 5)
-            top.append({"position": p, "ids": i.tolist(), "logits": v.tolist()})
-        rows.append({"text": text if pair is None else text + " | " + pair, "ids": ids, "type_ids": enc["token_type_ids"][b][:n].tolist(),
-                     "last_hidden_state": out.hidden_states[-1][b][:n].tolist(),
-                     "attentions": [a[b, :, :n, :n].tolist() for a in out.attentions], "masks": top})
+    rows = mlm_rows(tok, enc, out, [text if pair is None else text + " | " + pair for text, pair in pairs])
+    for b, row in enumerate(rows):
+        row["type_ids"] = enc["token_type_ids"][b][:len(row["ids"])].tolist()
     return rows
 
 
@@ -220,6 +170,5 @@ expected2 = {
                  + run2([("the movie was [MASK].", "a terrible, boring story with bad acting.")]),
     "batch": run2([(s, None) for s in BATCH]),
 }
-with open(os.path.join(OUT2, "expected.json"), "w", encoding="utf-8") as f:
-    json.dump(short(expected2), f, ensure_ascii=False)
+write(OUT2, expected2)
 print("wrote", OUT2, sorted(os.listdir(OUT2)))

@@ -12,7 +12,6 @@ Everything in float32, as mlm4j computes.
 
     /work/venv/bin/python scripts/reference/families/modernbert.py [OUT_DIR]
 """
-import gzip
 import json
 import os
 import sys
@@ -21,28 +20,15 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-from transformers import (pipeline, ModernBertConfig, ModernBertForMaskedLM, ModernBertForQuestionAnswering,
+from transformers import (ModernBertConfig, ModernBertForMaskedLM, ModernBertForQuestionAnswering,
                           ModernBertForSequenceClassification, ModernBertForTokenClassification, PreTrainedTokenizerFast)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RES = os.path.join(HERE, "..", "..", "..", "mlm4j-core", "src", "test", "resources")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from family_goldens import BATCH, RES, SENTENCES, brown, fill_mask, mlm_rows, write  # noqa: E402
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(RES, "families", "modernbert-tiny")
-BROWN = os.path.join(RES, "tokens", "brown-10k.txt.gz")
-
-SENTENCES = [
-    "the movie was [MASK].",
-    "i loved this film, it was [MASK] and [MASK].",
-    "a terrible, boring story with bad acting.",
-    "[MASK]",
-    "what a wonderful day to watch a [MASK] movie with friends and family at home.",
-    "the actors were good but the [MASK] was [MASK] and the end was [MASK], said the man who had seen it twice before.",
-    "no [MASK] here?",
-]
-BATCH = ["the movie was [MASK].", "a long, long story about a man who was not [MASK] at all, and his dog and his cat.", "[MASK] film"]
 
 os.makedirs(OUT, exist_ok=True)
-with gzip.open(BROWN, "rt", encoding="utf-8") as f:
-    corpus = [line.strip() for line in f if line.strip()]
+corpus = brown()
 bpe = Tokenizer(models.BPE())
 bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
 bpe.decoder = decoders.ByteLevel()
@@ -95,21 +81,10 @@ def run(texts_):
         seq.config.classifier_pooling = "mean"
         mean_logits = seq(**args).logits
         seq.config.classifier_pooling = "cls"
-    rows = []
-    for b, text in enumerate(texts_):
-        n = int(enc["attention_mask"][b].sum())
-        ids = enc["input_ids"][b][:n].tolist()
-        masks = [p for p, t in enumerate(ids) if t == tok.mask_token_id] or [0, n - 1]
-        top = []
-        for p in masks:
-            v, i = torch.topk(out.logits[b, p], 5)
-            top.append({"position": p, "ids": i.tolist(), "logits": v.tolist()})
-        rows.append({
-            "text": text,
-            "ids": ids,
-            "last_hidden_state": out.hidden_states[-1][b][:n].tolist(),
-            "attentions": [a[b, :, :n, :n].tolist() for a in out.attentions],   # [layer][head][query][key]
-            "masks": top,
+    rows = mlm_rows(tok, enc, out, texts_)
+    for b, row in enumerate(rows):
+        n = len(row["ids"])
+        row.update({
             "sequence_classification": head_out["sequence-classification"].logits[b].tolist(),
             "sequence_classification_mean": mean_logits[b].tolist(),
             "token_classification": head_out["token-classification"].logits[b][:n].tolist(),
@@ -126,26 +101,10 @@ expected = {
     "layer_types": m.config.layer_types,
     "sentences": [run([s])[0] for s in SENTENCES],
     "batch": run(BATCH),
-    # transformers' fill-mask pipeline on the text (its tokenizer, its post-processing): what ./mlm4j fill-mask must print
-    "fill_mask": [{"text": t, "predictions": [{"token_str": p["token_str"], "token": p["token"], "score": p["score"]}
-                                             for p in pipeline("fill-mask", model=m, tokenizer=tok, top_k=5)(t)]}
-                  for t in ["the movie was [MASK].", "i loved this film, it was [MASK].", "the [MASK] was bad."]],
+    "fill_mask": fill_mask(m, tok),
 }
 
-
-def short(x):
-    """float32 values printed with 9 significant digits (exact for float32), not float64's 17."""
-    if isinstance(x, float):
-        return float(f"{x:.9g}")
-    if isinstance(x, list):
-        return [short(v) for v in x]
-    if isinstance(x, dict):
-        return {k: short(v) for k, v in x.items()}
-    return x
-
-
-with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
-    json.dump(short(expected), f, ensure_ascii=False)
+write(OUT, expected)
 print("wrote", OUT, sorted(os.listdir(OUT)), "vocab", bpe.get_vocab_size(), m.config.layer_types)
 for s in expected["sentences"]:
     print(len(s["ids"]), s["text"])
