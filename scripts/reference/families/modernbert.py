@@ -12,7 +12,6 @@ Everything in float32, as mlm4j computes.
 
     /work/venv/bin/python scripts/reference/families/modernbert.py [OUT_DIR]
 """
-import json
 import os
 import sys
 
