@@ -96,7 +96,7 @@ public class Checkpoints {
         m.put("config-layers-1000", d -> edit(d.resolve("config.json"), "\"num_hidden_layers\" ?: ?6", "\"num_hidden_layers\": 1000"));
         m.put("config-heads-5", d -> edit(d.resolve("config.json"), "\"num_attention_heads\" ?: ?12", "\"num_attention_heads\": 5"));
         m.put("config-vocab-1000", d -> edit(d.resolve("config.json"), "\"vocab_size\" ?: ?30522", "\"vocab_size\": 1000"));
-        m.put("config-model-type-roberta", d -> edit(d.resolve("config.json"), "\"model_type\" ?: ?\"bert\"", "\"model_type\": \"roberta\""));
+        m.put("config-model-type-gpt2", d -> edit(d.resolve("config.json"), "\"model_type\" ?: ?\"bert\"", "\"model_type\": \"gpt2\""));
         m.put("config-relative-key", d -> edit(d.resolve("config.json"), "\"position_embedding_type\" ?: ?\"absolute\"", "\"position_embedding_type\": \"relative_key\""));
         m.put("config-hidden-act-unknown", d -> edit(d.resolve("config.json"), "\"hidden_act\" ?: ?\"gelu\"", "\"hidden_act\": \"swish42\""));
         m.put("no-weights", d -> rm(d.resolve("model.safetensors")));

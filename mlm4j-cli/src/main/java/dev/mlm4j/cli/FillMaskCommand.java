@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "fill-mask",
         mixinStandardHelpOptions = true,
         description = {
-                "Predicts the word behind each [MASK] from the words on both sides of it.",
+                "Predicts the word behind each [MASK] from the words on both sides of it (the model's own mask token: <mask> for RoBERTa).",
                 "Example: ./mlm4j fill-mask \"Paris is the [MASK] of France.\"",
                 "Texts come from the arguments, from --file (one per line), or from standard input. Every line gets one result, in order;"
                         + " a blank or unusable line (no [MASK], too long) gets an error in its place (--json: {\"line\": N, \"error\": \"…\"})"

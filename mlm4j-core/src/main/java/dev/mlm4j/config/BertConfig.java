@@ -86,6 +86,17 @@ public record BertConfig(
         return java.util.Collections.unmodifiableSequencedMap(m);
     }
 
+    /**
+     * A copy of another family's {@code config.json} (RoBERTa, ELECTRA: BERT's fields) for {@link #fromJson} to read as
+     * BERT's: without its {@code model_type}, which the family has checked. Not an object: fromJson's one-line refusal.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode asBert(JsonNode root, String where) {
+        if (root == null || !root.isObject()) fromJson(root, where);
+        com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) root).deepCopy();
+        copy.remove("model_type");
+        return copy;
+    }
+
     static int positive(JsonNode root, String field, int absent, String where) {
         JsonNode v = root.get(field);
         if (v == null) return absent;

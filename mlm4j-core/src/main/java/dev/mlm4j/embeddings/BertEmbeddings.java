@@ -34,16 +34,21 @@ public final class BertEmbeddings {
 
     /** (T, hidden) for the packed batch; positions restart at 0 for each sequence. */
     public FloatTensor forward(Kernels k, Batch batch) {
+        return forward(k, batch, batch.positions());
+    }
+
+    /** (T, hidden) for the packed batch, each row at its position in {@code positions} (T): RoBERTa's are not BERT's. */
+    public FloatTensor forward(Kernels k, Batch batch, int[] positions) {
         FloatTensor x = FloatTensor.zeros(batch.tokens(), config.hiddenSize());
-        sum(batch, x);
+        sum(batch, positions, x);
         layerNorm.forward(k, x);
         return x;
     }
 
     /** x (T, hidden) ← word + position + token type, per packed row. */
-    private void sum(Batch batch, FloatTensor x) {
+    private void sum(Batch batch, int[] pos, FloatTensor x) {
         int t = batch.tokens(), h = config.hiddenSize();
-        int[] ids = batch.ids(), types = batch.typeIds(), pos = batch.positions();
+        int[] ids = batch.ids(), types = batch.typeIds();
         float[] xd = x.data(), wd = wordEmbeddings.data(), pd = positionEmbeddings.data(), td = tokenTypeEmbeddings.data();
         for (int i = 0; i < t; i++) {
             check(ids[i], config.vocabSize(), "token id");
@@ -61,7 +66,7 @@ public final class BertEmbeddings {
 
     /** The training forward: {@code sum} (T, hidden) ← word + position + token type (saved), y ← LayerNorm(sum); returns y. */
     public FloatTensor forwardTraining(Kernels k, Batch batch, FloatTensor sum, FloatTensor y) {
-        sum(batch, sum);
+        sum(batch, batch.positions(), sum);
         System.arraycopy(sum.data(), sum.offset(), y.data(), y.offset(), sum.size());
         layerNorm.forward(k, y);
         return y;

@@ -57,8 +57,12 @@ public final class BertFamily implements EncoderFamily {
     /** A config.json whose sizes disagree with the weights is an error here, not a wrong answer later. */
     @Override
     public void checkAgainst(EncoderConfig config, TensorSource t) {
-        BertConfig c = bert(config);
-        BertConfig seen = inferConfig(t, c.numAttentionHeads());
+        checkAgainst(bert(config), t, "bert");
+    }
+
+    /** {@link #checkAgainst} for a family with BERT's layers and keys under {@code prefix} (RoBERTa: {@code roberta}). */
+    static void checkAgainst(BertConfig c, TensorSource t, String prefix) {
+        BertConfig seen = inferConfig(t, c.numAttentionHeads(), prefix);
         String[][] pairs = {
                 {"vocab_size", "" + c.vocabSize(), "" + seen.vocabSize()},
                 {"hidden_size", "" + c.hiddenSize(), "" + seen.hiddenSize()},
@@ -78,8 +82,6 @@ public final class BertFamily implements EncoderFamily {
         FamilyChecks.vocabularyFits(vocabSize, vocabFile, t, "bert.embeddings.word_embeddings.weight", "BERT");
     }
 
-    private static final Pattern LAYER = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\.attention\\.self\\.query\\.weight");
-
     /**
      * A checkpoint without config.json (Google's TF BERTs): sizes come from the tensors' shapes; the head
      * count cannot be seen in shapes and follows BERT's convention of 64-wide heads.
@@ -91,15 +93,16 @@ public final class BertFamily implements EncoderFamily {
 
     /** As {@link #inferConfig(TensorSource)} with a known head count ({@code heads} ≤ 0: BERT's 64-wide heads). */
     static BertConfig inferConfig(TensorSource t, int heads) {
-        TensorInfo word = require(t, "bert.embeddings.word_embeddings.weight");
-        TensorInfo pos = require(t, "bert.embeddings.position_embeddings.weight");
-        TensorInfo type = require(t, "bert.embeddings.token_type_embeddings.weight");
-        TensorInfo inter = require(t, "bert.encoder.layer.0.intermediate.dense.weight");
-        int layers = 0;
-        for (String name : t.names()) {
-            Matcher m = LAYER.matcher(name);
-            if (m.matches()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
-        }
+        return inferConfig(t, heads, "bert");
+    }
+
+    /** As {@link #inferConfig(TensorSource, int)} for BERT's layers under {@code prefix}. */
+    static BertConfig inferConfig(TensorSource t, int heads, String prefix) {
+        TensorInfo word = require(t, prefix + ".embeddings.word_embeddings.weight");
+        TensorInfo pos = require(t, prefix + ".embeddings.position_embeddings.weight");
+        TensorInfo type = require(t, prefix + ".embeddings.token_type_embeddings.weight");
+        TensorInfo inter = require(t, prefix + ".encoder.layer.0.intermediate.dense.weight");
+        int layers = layers(t, prefix + ".encoder.layer.", ".attention.self.query.weight");
         int hidden = word.shape()[1];
         if (heads <= 0) {
             if (hidden % 64 != 0) {
@@ -109,6 +112,17 @@ public final class BertFamily implements EncoderFamily {
         }
         return new BertConfig(word.shape()[0], hidden, layers, heads, inter.shape()[0], "gelu",
                 pos.shape()[0], type.shape()[0], 1e-12, 0);
+    }
+
+    /** How many layers {@code <prefix>N<leaf>} the checkpoint holds: the largest N + 1. */
+    static int layers(TensorSource t, String prefix, String leaf) {
+        Pattern layer = Pattern.compile(Pattern.quote(prefix) + "(\\d+)" + Pattern.quote(leaf));
+        int layers = 0;
+        for (String name : t.names()) {
+            Matcher m = layer.matcher(name);
+            if (m.matches()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+        }
+        return layers;
     }
 
     private static TensorInfo require(TensorSource t, String name) {

@@ -54,7 +54,7 @@ public final class DebertaV2Family implements EncoderFamily {
     }
 
     private static String base(TensorSource t) {
-        return t.containsAnyUnder("deberta.embeddings.") ? "deberta." : "bert.";
+        return FamilyChecks.basePrefix(t, "deberta") + ".";
     }
 
     private static final Pattern LAYER = Pattern.compile("(?:deberta|bert)\\.encoder\\.layer\\.(\\d+)\\.attention\\.self\\.query_proj\\.weight");

@@ -29,8 +29,7 @@ public final class DebertaV2Model implements Encoder {
 
     /** The base model's scope in {@code source}: {@code deberta} (any DebertaV2For…), else {@code bert} (a bare DebertaV2Model). */
     static Weights base(TensorSource source) {
-        Weights root = new Weights(source);
-        return root.prefix(source.containsAnyUnder("deberta.embeddings.") ? "deberta" : "bert");
+        return new Weights(source).prefix(FamilyChecks.basePrefix(source, "deberta"));
     }
 
     public static DebertaV2Model load(TensorSource source, DebertaV2Config config, Precision precision) {

@@ -22,7 +22,7 @@ public final class DistilBertForMaskedLM implements MaskedLanguageModel {
     private final FloatTensor vocabBias;      // (vocab)
 
     private DistilBertForMaskedLM(Weights root, DistilBertConfig c, Precision precision) {
-        this.distilbert = new DistilBertModel(root.prefix("distilbert"), c, precision);
+        this.distilbert = DistilBertFamily.model(root.source(), c, precision);
         this.vocabTransform = Linear.load(root.prefix("vocab_transform"), c.dim(), c.dim(), precision);
         this.vocabLayerNorm = LayerNorm.load(root.prefix("vocab_layer_norm"), c.dim(), DistilBertConfig.LAYER_NORM_EPS);
         Weights projector = root.prefix("vocab_projector");

@@ -21,9 +21,17 @@ public final class DistilBertModel implements Encoder {
     private final DistilBertTransformer transformer;
 
     public DistilBertModel(Weights distilbert, DistilBertConfig config, Precision precision) {
+        this(distilbert.prefix("embeddings"), distilbert.prefix("transformer"), config, precision);
+    }
+
+    /**
+     * From the embeddings' and the transformer's scopes: a bare DistilBertModel's checkpoint has {@code embeddings.*}
+     * (which the readers put under {@code bert.}) and {@code transformer.*} without a common prefix.
+     */
+    public DistilBertModel(Weights embeddings, Weights transformer, DistilBertConfig config, Precision precision) {
         this.config = config;
-        this.embeddings = new DistilBertEmbeddings(distilbert.prefix("embeddings"), config);
-        this.transformer = new DistilBertTransformer(distilbert.prefix("transformer"), config, precision);
+        this.embeddings = new DistilBertEmbeddings(embeddings, config);
+        this.transformer = new DistilBertTransformer(transformer, config, precision);
     }
 
     @Override

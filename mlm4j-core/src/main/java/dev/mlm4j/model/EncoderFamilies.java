@@ -17,8 +17,9 @@ public final class EncoderFamilies {
     private static final BertFamily BERT = new BertFamily();
 
     /** Every family, in the order they are tried; a new family is one more entry. */
-    private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(), new DebertaV2Family(),
-            new ModernBertFamily());
+    private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(),
+            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(), new ElectraFamily(),
+            new DebertaV2Family(), new ModernBertFamily());
 
     public static List<EncoderFamily> all() {
         return ALL;

@@ -32,6 +32,15 @@ final class FamilyChecks {
         }
     }
 
+    /**
+     * The scope of the base model's tensors: {@code prefix} (e.g. {@code roberta}) in a checkpoint saved from a model with
+     * a head; a bare base model's checkpoint ({@code RobertaModel}: {@code embeddings.*}, {@code encoder.*}) has them
+     * where every reader puts those names, under {@code bert.} ({@link dev.mlm4j.weights.CanonicalNames}).
+     */
+    static String basePrefix(TensorSource t, String prefix) {
+        return t.containsAnyUnder(prefix + ".") ? prefix : "bert";
+    }
+
     /** Tensor {@code name}'s shape, or a one-line error saying the checkpoint is not of {@code family}. */
     static TensorInfo require(TensorSource t, String name, String family) {
         TensorInfo i = t.info(name);

@@ -18,4 +18,6 @@ public record Task<M>(String name, Class<M> type) {
     public static final Task<TokenClassifier> TOKEN_CLASSIFICATION = new Task<>("token-classification", TokenClassifier.class);
     /** The encoder with a start/end logit per token (transformers' {@code BertForQuestionAnswering}): extractive question answering. */
     public static final Task<QuestionAnswerer> QUESTION_ANSWERING = new Task<>("question-answering", QuestionAnswerer.class);
+    /** ELECTRA's discriminator (transformers' {@code ElectraForPreTraining}): per token, whether it was replaced. */
+    public static final Task<ReplacedTokenDetector> REPLACED_TOKEN_DETECTION = new Task<>("replaced-token-detection", ReplacedTokenDetector.class);
 }

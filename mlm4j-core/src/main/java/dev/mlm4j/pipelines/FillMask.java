@@ -60,6 +60,11 @@ public final class FillMask {
         }
     }
 
+    /** The text that marks a mask for this model's tokenizer: {@code [MASK]} for BERT's WordPiece, {@code <mask>} for RoBERTa's. */
+    public String maskToken() {
+        return tokenizer.token(tokenizer.maskId());
+    }
+
     /** The masked LM this pipeline runs (shared with the model's other pipelines when loaded by {@link Models}). */
     public MaskedLanguageModel model() {
         return model;
@@ -125,8 +130,10 @@ public final class FillMask {
         if (text == null || text.isBlank()) throw new IllegalArgumentException(which + " is empty");
         Encoding e = tokenizer.encode(text, maxLength, options.truncate());
         if (maskPositions(e).length == 0) {
-            throw new IllegalArgumentException("no [MASK] token in " + (index >= 0 ? which + " " : "text ")
-                    + "'" + abbreviate(text) + "'" + (e.truncated() ? " (after truncation to " + maxLength + " tokens)" : ""));
+            String mask = maskToken();
+            throw new IllegalArgumentException("no " + mask + " token in " + (index >= 0 ? which + " " : "text ")
+                    + "'" + abbreviate(text) + "'" + (e.truncated() ? " (after truncation to " + maxLength + " tokens)" : "")
+                    + (!mask.equals("[MASK]") && text.contains("[MASK]") ? ": this model's mask token is " + mask + ", not [MASK]" : ""));
         }
         return e;
     }

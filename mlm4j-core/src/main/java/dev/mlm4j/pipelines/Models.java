@@ -212,6 +212,11 @@ public final class Models {
         return questionAnswering(nameOrPath, null, Precision.fromProperty());
     }
 
+    /** Resolves {@code nameOrPath} and returns its replaced-token-detection pipeline: an ELECTRA discriminator ({@code ElectraForPreTraining}). */
+    public static ReplacedTokenDetection replacedTokenDetection(String nameOrPath, ProgressListener progress, Precision precision) {
+        return pipeline(ReplacedTokenDetection.class, nameOrPath, progress, precision, k -> ReplacedTokenDetection.load(k.folder(), nameOrPath, k.precision()));
+    }
+
     /**
      * Only the tokenizer of {@code nameOrPath} (resolved as {@link #resolve} does): the weights are opened
      * (memory-mapped) to find it, never copied.
@@ -251,7 +256,8 @@ public final class Models {
     /** transformers' architecture-name endings (no two overlap) → the task id {@code ./mlm4j models} shows. */
     private static final Map<String, String> TASK_OF_ARCHITECTURE = Map.of(
             "ForMaskedLM", "fill-mask", "Model", "embeddings", "ForSequenceClassification", "text-classification",
-            "ForTokenClassification", "token-classification", "ForQuestionAnswering", "question-answering");
+            "ForTokenClassification", "token-classification", "ForQuestionAnswering", "question-answering",
+            "ForPreTraining", "replaced-token-detection");
 
     /** {@link Description} of the model at {@code path} (a folder or .onnx file). */
     public static Description describe(Path path) {

@@ -70,7 +70,7 @@ class DistilBertGoldenTest {
     void theFamilyIsChosenByModelTypeElseByArchitectures() throws IOException {
         assertInstanceOf(DistilBertFamily.class, EncoderFamilies.of(JSON.readTree("{\"model_type\": \"distilbert\"}"), "c"));
         assertInstanceOf(DistilBertFamily.class, EncoderFamilies.of(JSON.readTree("{\"architectures\": [\"DistilBertForMaskedLM\"]}"), "c"));
-        assertEquals("c: \"architectures\": \"BertForMaskedLM\" is not supported (mlm4j implements \"DistilBertModel\" or \"DistilBertForMaskedLM\")",
+        assertEquals("c: \"architectures\": \"BertForMaskedLM\" is not supported (mlm4j implements \"DistilBertModel\" or \"DistilBertForMaskedLM\" or \"DistilBertForSequenceClassification\" or \"DistilBertForTokenClassification\" or \"DistilBertForQuestionAnswering\")",
                 assertThrows(IllegalArgumentException.class, () -> EncoderFamilies.of(
                         JSON.readTree("{\"model_type\": \"distilbert\", \"architectures\": [\"BertForMaskedLM\"]}"), "c")).getMessage());
     }

@@ -66,12 +66,13 @@ class EncoderFamiliesTest {
 
     @Test
     void anUnknownModelTypeOrArchitectureIsOneLineNamingWhatIsImplemented() {
-        assertEquals("m/config.json: \"model_type\": \"roberta\" is not supported (mlm4j implements \"bert\" or \"distilbert\" or \"deberta-v2\" or \"modernbert\")",
-                refusal("{\"model_type\": \"roberta\", \"architectures\": [\"RobertaForMaskedLM\"]}"));
+        assertEquals("m/config.json: \"model_type\": \"gpt2\" is not supported (mlm4j implements " + String.join(" or ",
+                        EncoderFamilies.all().stream().map(f -> "\"" + f.modelType() + "\"").toList()) + ")",
+                refusal("{\"model_type\": \"gpt2\", \"architectures\": [\"GPT2LMHeadModel\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertForMultipleChoice\" is not supported (mlm4j implements " + IMPLEMENTED + ")",
                 refusal("{\"model_type\": \"bert\", \"architectures\": [\"BertForMultipleChoice\"]}"));
-        assertEquals("m/config.json: \"architectures\": \"RobertaModel\" is not supported (mlm4j implements " + IMPLEMENTED_BY_ANY + ")",
-                refusal("{\"architectures\": [\"RobertaModel\"]}"));
+        assertEquals("m/config.json: \"architectures\": \"GPT2Model\" is not supported (mlm4j implements " + IMPLEMENTED_BY_ANY + ")",
+                refusal("{\"architectures\": [\"GPT2Model\"]}"));
         assertEquals("m/config.json: \"architectures\": \"BertModel\" is not a list of architecture names",
                 refusal("{\"architectures\": \"BertModel\"}"));
     }

@@ -129,7 +129,7 @@ class BrokenModelFolderTest {
     void configValuesMlm4jDoesNotImplementAreRefused() throws IOException {
         String config = Files.readString(HuggingFaceFolderTest.fixture().resolve("config.json"));
         String[][] cases = {
-                {"\"model_type\": \"bert\"", "\"model_type\": \"roberta\"", "\"model_type\": \"roberta\" is not supported"},
+                {"\"model_type\": \"bert\"", "\"model_type\": \"gpt2\"", "\"model_type\": \"gpt2\" is not supported"},
                 {"\"model_type\": \"bert\"", "\"model_type\": \"bert\", \"position_embedding_type\": \"relative_key\"",
                         "\"position_embedding_type\": \"relative_key\" is not supported"},
                 {"\"is_decoder\": false", "\"is_decoder\": true", "\"is_decoder\": true is not supported"},

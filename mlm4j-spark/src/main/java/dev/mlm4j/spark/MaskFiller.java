@@ -138,10 +138,12 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
         return Batches.seq(out);
     }
 
-    /** Why a text cannot be filled, or null; {@code e} is its encoding. */
-    static String noMaskReason(Encoding e, int maskId, int maxLength) {
+    /** Why a text cannot be filled, or null; {@code e} is its encoding, {@code fill} the pipeline (its mask token: [MASK], &lt;mask&gt;). */
+    static String noMaskReason(Encoding e, FillMask fill, int maxLength) {
+        int maskId = fill.tokenizer().maskId();
         for (int id : e.ids()) if (id == maskId) return null;
-        return e.truncated() ? "no [MASK] token left after truncation to " + maxLength + " tokens" : "no [MASK] token in the text";
+        String mask = fill.maskToken();
+        return e.truncated() ? "no " + mask + " token left after truncation to " + maxLength + " tokens" : "no " + mask + " token in the text";
     }
 
     private record Run(String model, int textIndex, int batchSize, int batchTokens, int topK, String[] targets, boolean causal,
@@ -161,7 +163,7 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
                     } catch (IllegalArgumentException tooLong) {
                         return Batches.Check.skip(Errors.oneLine(tooLong));
                     }
-                    String reason = noMaskReason(e, fill.tokenizer().maskId(), max);
+                    String reason = noMaskReason(e, fill, max);
                     return reason != null ? Batches.Check.skip(reason) : Batches.Check.run(e.length());
                 }
 

@@ -1,0 +1,50 @@
+package dev.mlm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * ./mlm4j fill-mask --model DIR on RoBERTa and XLM-RoBERTa folders (the committed fixtures
+ * mlm4j-core/src/test/resources/families/{roberta,xlm-roberta}-tiny: byte-level BPE and Unigram tokenizer.json with
+ * {@code <mask>}): the top-5 of transformers' fill-mask pipeline (their expected.json, from
+ * scripts/reference/families/encoders.py), tokens exactly and scores within 1e-4; a text with BERT's {@code [MASK]} is a
+ * one-line error naming {@code <mask>}.
+ */
+class FillMaskRobertaCommandTest {
+    private static Path tiny(String family) {
+        return Path.of("../mlm4j-core/src/test/resources/families/" + family + "-tiny");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "xlm-roberta"})
+    void fillMaskUsesMaskAndEqualsTransformersPipeline(String family) throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(tiny(family).resolve("expected.json").toFile());
+        for (JsonNode f : expected.get("fill_mask")) {
+            var r = CliRunner.run("fill-mask", "--model", tiny(family).toString(), "--json", "-k", "5", f.get("text").asText());
+            assertEquals(0, r.exit(), r.err());
+            JsonNode got = new ObjectMapper().readTree(r.out());
+            JsonNode want = f.get("predictions");
+            assertEquals(want.size(), got.size(), r.out());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).get("token_str").asText(), got.get(i).get("token_str").asText(), f.get("text").asText());
+                assertEquals(want.get(i).get("token").asInt(), got.get(i).get("token").asInt());
+                assertEquals(want.get(i).get("score").asDouble(), got.get(i).get("score").asDouble(), 1e-4);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "xlm-roberta"})
+    void bertsMaskTokenOnARobertaModelIsOneLineNamingMask(String family) throws Exception {
+        var r = CliRunner.run("fill-mask", "--model", tiny(family).toString(), "The capital of France is [MASK].");
+        FillMaskCommandTest.assertCleanFailure(r,
+                "no <mask> token in text 'The capital of France is [MASK].': this model's mask token is <mask>, not [MASK]");
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.mlm4j.heads;
+
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.LayerNorm;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * transformers' {@code RobertaLMHead} (keys {@code lm_head.*}): logits = decoder(layer_norm(gelu(dense(h)))) + bias,
+ * the decoder tied to the word embeddings ({@code save_pretrained} leaves {@code lm_head.decoder.weight} out) and the
+ * bias {@code lm_head.bias} ({@code lm_head.decoder.bias} is the same tensor). ELECTRA's generator computes the same
+ * with its own names and a narrower transform ({@link #of}). Logits only for the rows asked for.
+ */
+public final class RobertaLMHead {
+    private final Linear dense;          // hidden → width
+    private final LayerNorm layerNorm;   // width
+    private final FloatTensor decoder;   // (vocab, width)
+    private final FloatTensor bias;      // (vocab)
+
+    private RobertaLMHead(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias) {
+        this.dense = dense;
+        this.layerNorm = layerNorm;
+        this.decoder = decoder;
+        this.bias = bias;
+    }
+
+    /** RoBERTa's {@code lm_head} scope, hidden → hidden; {@code words} the tied word embeddings (vocab, hidden). */
+    public static RobertaLMHead load(Weights lmHead, int hidden, double eps, FloatTensor words, Precision precision) {
+        int vocab = words.dim(0);
+        FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
+        return of(Linear.load(lmHead.prefix("dense"), hidden, hidden, precision), LayerNorm.load(lmHead.prefix("layer_norm"), hidden, eps),
+                lmHead.has("decoder.weight") ? lmHead.prefix("decoder").tensor("weight", vocab, hidden) : words, bias);
+    }
+
+    /** The head from its parts: {@code dense} (hidden → width), {@code layerNorm} (width), decoder (vocab, width), bias (vocab). */
+    public static RobertaLMHead of(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias) {
+        return new RobertaLMHead(dense, layerNorm, decoder, bias);
+    }
+
+    public int vocabSize() {
+        return decoder.dim(0);
+    }
+
+    /** h (m, hidden) at the positions to predict → logits (m, vocab). */
+    public FloatTensor forward(Kernels k, FloatTensor h) {
+        FloatTensor t = dense.forwardGelu(k, h);
+        layerNorm.forward(k, t);
+        FloatTensor logits = FloatTensor.zeros(h.dim(0), decoder.dim(0));
+        k.matmulTransposed(t, decoder, logits);
+        k.addBias(logits, bias);
+        return logits;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.RobertaConfig;
+import dev.mlm4j.embeddings.RobertaEmbeddings;
+import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.encoder.ForwardCapture;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * transformers' {@code RobertaModel} (and {@code XLMRobertaModel}, the same modules): {@link RobertaEmbeddings} (BERT's
+ * sum at RoBERTa's position ids) → BERT's encoder layers ({@link BertEncoder}: the same keys and math); keys
+ * {@code embeddings.*}, {@code encoder.layer.N.*} under {@code roberta.}. The pooler is not loaded: no pipeline reads it
+ * (RoBERTa's classifier has its own dense layer). Immutable and shared by all threads.
+ */
+public final class RobertaModel implements Encoder {
+    private final RobertaConfig config;
+    private final RobertaEmbeddings embeddings;
+    private final BertEncoder encoder;
+
+    public RobertaModel(Weights roberta, RobertaConfig config, Precision precision) {
+        this.config = config;
+        this.embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
+        this.encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
+    }
+
+    @Override
+    public RobertaConfig config() {
+        return config;
+    }
+
+    public RobertaEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    @Override
+    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
+        if (batch.maxLength() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
+                    + config.maxPositionEmbeddings());
+        }
+        ForwardCapture capture = options.capture();
+        FloatTensor x = embeddings.forward(k, batch);                       // (T, hidden)
+        capture.hiddenState(x);
+        x = encoder.forward(k, x, batch, options.mask(), capture);          // updated in place
+        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+    }
+}

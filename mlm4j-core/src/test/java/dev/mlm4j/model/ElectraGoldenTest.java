@@ -1,0 +1,177 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.ElectraConfig;
+import dev.mlm4j.explorer.AttentionView;
+import dev.mlm4j.explorer.ExplorerModel;
+import dev.mlm4j.explorer.ExplorerOptions;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.pipelines.FillMask;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.ReplacedTokenDetection;
+import dev.mlm4j.pipelines.TextClassification;
+import dev.mlm4j.tokens.Encoding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * ELECTRA against transformers on the committed fixture families/electra-tiny (a seeded random ElectraForMaskedLM, the
+ * generator: embedding_size 16 projected to hidden 32, 2 layers) and its heads on the same encoder weights
+ * (families/electra-tiny-{pretraining,sequence-classification,token-classification,question-answering}); expected.json
+ * from transformers' float32 eager forward, all made by scripts/reference/families/encoders.py. Its tokenizer is BERT's
+ * WordPiece, so the whole path runs: token ids equal, last hidden state within 1e-4, attention probabilities within
+ * 1e-5, MLM top-5 equal (logits within 1e-4), every head's logits within 1e-4 (the discriminator's one per token), and
+ * transformers' fill-mask pipeline through {@link Models#fillMask}.
+ */
+class ElectraGoldenTest {
+    private static final JsonNode EXPECTED = FamilyGolden.expected("electra-tiny");
+    private static Path folder;
+    private static Checkpoint checkpoint;
+    private static MaskedLanguageModel mlm;
+
+    @BeforeAll
+    static void load() {
+        folder = FamilyGolden.folder("electra-tiny");
+        checkpoint = Checkpoint.open(folder);
+        mlm = checkpoint.load(Task.MASKED_LM).orElseThrow();
+    }
+
+    @AfterAll
+    static void close() {
+        checkpoint.close();
+    }
+
+    @Test
+    void theFolderIsElectraByItsConfigAndLoadsTheGenerator() {
+        assertInstanceOf(ElectraFamily.class, checkpoint.family());
+        ElectraConfig c = assertInstanceOf(ElectraConfig.class, checkpoint.config());
+        assertEquals(new ElectraConfig(new BertConfig(928, 32, 2, 4, 64, "gelu", 64, 2, 1e-12, 0), 16), c);
+        assertInstanceOf(RobertaForMaskedLM.class, mlm);
+        assertEquals("ElectraForMaskedLM", Models.describe(folder).architecture());
+        assertEquals("fill-mask", Models.describe(folder).task());
+    }
+
+    @Test
+    void eachSentenceAloneMatchesTransformers() {
+        for (JsonNode s : EXPECTED.get("sentences")) {
+            Encoding e = checkpoint.tokenizer().encode(s.get("text").asText());
+            assertArrayEquals(FamilyGolden.ints(s.get("ids")), e.ids(), s.get("text").asText());
+            FamilyGolden.checkEncoderAndMlm(mlm, List.of(s));
+        }
+    }
+
+    @Test
+    void aPaddedBatchMatchesTransformersOnTheRealTokens() {
+        FamilyGolden.checkEncoderAndMlm(mlm, FamilyGolden.list(EXPECTED.get("batch")));
+    }
+
+    /** ElectraClassificationHead is dense → GELU → out_proj on the first token; token classification and QA a linear layer per token. */
+    @Test
+    void theHeadsMatchTransformers() {
+        try (FamilyGolden g = FamilyGolden.open("electra-tiny")) {
+            for (JsonNode s : EXPECTED.get("sentences")) g.checkHeads(List.of(s), "electra");
+            g.checkHeads(FamilyGolden.list(EXPECTED.get("batch")), "electra");
+        }
+    }
+
+    /** ElectraForPreTraining: discriminator_predictions dense → GELU → dense_prediction, one logit per token. */
+    @Test
+    void theDiscriminatorGivesTransformersReplacedTokenLogits() {
+        try (FamilyGolden g = FamilyGolden.open("electra-tiny-pretraining")) {
+            ReplacedTokenDetector d = g.load(Task.REPLACED_TOKEN_DETECTION);
+            List<JsonNode> sentences = FamilyGolden.list(EXPECTED.get("batch"));
+            Batch batch = FamilyGolden.batch(sentences);
+            float[] logits = d.logits(Kernels.get(), d.encoder().forward(batch, ForwardOptions.DEFAULT));
+            for (int b = 0; b < sentences.size(); b++) {
+                JsonNode want = sentences.get(b).get("pretraining");
+                assertEquals(want.size(), batch.length(b));
+                for (int i = 0; i < want.size(); i++) assertEquals(want.get(i).asDouble(), logits[batch.offset(b) + i], 1e-4, "token " + i);
+            }
+        }
+    }
+
+    @Test
+    void textClassificationOnTheHeadFolderGivesTransformersLogits() {
+        TextClassification classifier = Models.textClassification(FamilyGolden.folder("electra-tiny-sequence-classification").toString());
+        assertEquals(List.of("negative", "neutral", "positive"), classifier.labels());
+        for (JsonNode s : EXPECTED.get("sentences")) {
+            float[] got = classifier.logits(List.of(new TextClassification.Input(s.get("text").asText(), null))).get(0);
+            JsonNode want = s.get("sequence-classification");
+            for (int j = 0; j < want.size(); j++) assertEquals(want.get(j).asDouble(), got[j], 1e-4, s.get("text").asText());
+        }
+    }
+
+    @Test
+    void fillMaskThroughModelsEqualsTransformersPipeline() {
+        FillMask fill = Models.fillMask(folder.toString());
+        for (JsonNode f : EXPECTED.get("fill_mask")) {
+            List<FillMask.Prediction> got = fill.fill(f.get("text").asText(), FillMask.Options.DEFAULT).get(0).predictions();
+            JsonNode want = f.get("predictions");
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
+                assertEquals(want.get(i).get("token").asInt(), got.get(i).token());
+                assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
+            }
+        }
+    }
+
+    /** The explorer's public path (as ./mlm4j attention) shows transformers' matrices. */
+    @Test
+    void theAttentionExplorerShowsTransformersAttention() {
+        ExplorerModel explorer = ExplorerModel.load(folder.toString());
+        JsonNode s = EXPECTED.get("sentences").get(1);
+        AttentionView view = explorer.run(s.get("text").asText(), null, ExplorerOptions.DEFAULT);
+        assertArrayEquals(FamilyGolden.ints(s.get("ids")), view.ids());
+        for (int l = 0; l < 2; l++) {
+            for (int h = 0; h < 4; h++) {
+                double[][] a = view.attention(l, h);
+                JsonNode m = s.get("attentions").get(l).get(h);
+                for (int q = 0; q < m.size(); q++) {
+                    for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
+                }
+            }
+        }
+    }
+
+    /** A bare ElectraModel's folder (keys embeddings.*, embeddings_project.*, encoder.*) is the same encoder. */
+    @Test
+    void aBareBaseModelFolderIsTheSameEncoder() {
+        try (FamilyGolden g = FamilyGolden.open("electra-tiny-bare")) {
+            FamilyGolden.checkEncoder(g.load(Task.ENCODER), FamilyGolden.list(EXPECTED.get("batch")));
+        }
+    }
+
+    /** Models.replacedTokenDetection: sigmoid of the discriminator's logit for every token but [CLS] and [SEP]. */
+    @Test
+    void replacedTokenDetectionGivesTheDiscriminatorsProbabilities() {
+        Path pretraining = FamilyGolden.folder("electra-tiny-pretraining");
+        assertEquals("replaced-token-detection", Models.describe(pretraining).task());
+        ReplacedTokenDetection detection = Models.replacedTokenDetection(pretraining.toString(), null, dev.mlm4j.config.Precision.FP32);
+        for (JsonNode s : EXPECTED.get("sentences")) {
+            List<ReplacedTokenDetection.Token> got = detection.detect(s.get("text").asText());
+            JsonNode logits = s.get("pretraining");
+            assertEquals(logits.size() - 2, got.size(), "every token but [CLS] and [SEP]");
+            for (int i = 0; i < got.size(); i++) {
+                double want = 1 / (1 + Math.exp(-logits.get(i + 1).asDouble()));
+                assertEquals(want, got.get(i).probability(), 1e-5, s.get("text").asText() + " token " + i);
+                assertEquals(want > 0.5, got.get(i).replaced());
+            }
+        }
+        assertEquals("the", detection.detect("the movie").get(0).token());
+        String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Models.replacedTokenDetection(folder.toString(), null, dev.mlm4j.config.Precision.FP32)).getMessage();
+        assertEquals("model '" + folder + "' is a ElectraForMaskedLM, not a replaced-token detector (ELECTRA discriminator)"
+                + " (config.json's architectures): it cannot detect replaced tokens", message);
+    }
+}
