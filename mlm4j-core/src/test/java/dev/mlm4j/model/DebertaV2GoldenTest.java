@@ -63,27 +63,16 @@ class DebertaV2GoldenTest {
 
     @Test
     void eachSentenceAloneMatchesTransformers() {
-        for (JsonNode s : f.expected.get("sentences")) check(List.of(s));
+        for (JsonNode s : f.expected.get("sentences")) FamilyGolden.checkEncoderAndMlm(mlm, List.of(s));
     }
 
     @Test
     void aPaddedBatchMatchesTransformersOnTheRealTokens() {
         List<JsonNode> batch = new ArrayList<>();
         f.expected.get("batch").forEach(batch::add);
-        check(batch);
+        FamilyGolden.checkEncoderAndMlm(mlm, batch);
     }
 
-    private static void check(List<JsonNode> sentences) {
-        check(sentences, mlm);
-    }
-
-    private static void check(List<JsonNode> sentences, MaskedLanguageModel mlm) {
-        EncoderOutput out = mlm.encoder().forward(FamilyFixture.batch(sentences), ForwardOptions.DEFAULT.withAttentions());
-        for (int b = 0; b < sentences.size(); b++) {
-            FamilyFixture.hiddenAndAttentions(sentences.get(b), out, b);
-            FamilyFixture.top5(sentences.get(b).get("masks"), mlm, out, b, sentences.get(b).get("text").asText());
-        }
-    }
 
     /**
      * families/deberta-v2-tiny: what DeBERTa-v3 does not use — the convolution after the first layer (conv_act gelu),
@@ -97,10 +86,10 @@ class DebertaV2GoldenTest {
         assertEquals(new DebertaV2Config(601, 32, 2, 4, 64, 64, 2, 24, 1e-7, true, 16, -1, true, true, true, false, false, true, 0, 3, "gelu"),
                 v2.config);
         MaskedLanguageModel m = v2.family.head(Task.MASKED_LM).orElseThrow().load(v2.tensors, v2.config, Precision.FP32);
-        for (JsonNode s : v2.expected.get("sentences")) check(List.of(s), m);
+        for (JsonNode s : v2.expected.get("sentences")) FamilyGolden.checkEncoderAndMlm(m, List.of(s));
         List<JsonNode> batch = new ArrayList<>();
         v2.expected.get("batch").forEach(batch::add);
-        check(batch, m);
+        FamilyGolden.checkEncoderAndMlm(m, batch);
     }
 
     /** The legacy head (cls.predictions.*, transformers' default "legacy": true) on the same encoder. */
@@ -111,7 +100,7 @@ class DebertaV2GoldenTest {
         DebertaV2Config c = (DebertaV2Config) f.family.readConfig(legacy, "config.json");
         MaskedLanguageModel m = DebertaV2ForMaskedLM.load(f.withHead("legacy-masked-lm"), c, Precision.FP32);
         for (JsonNode s : f.expected.get("sentences")) {
-            EncoderOutput out = m.encoder().forward(FamilyFixture.batch(List.of(s)), ForwardOptions.DEFAULT);
+            EncoderOutput out = m.encoder().forward(FamilyGolden.batch(List.of(s)), ForwardOptions.DEFAULT);
             FamilyFixture.top5(s.get("legacy_masks"), m, out, 0, s.get("text").asText() + " (legacy head)");
         }
         String message = assertThrows(RuntimeException.class, () -> DebertaV2ForMaskedLM.load(f.tensors, c, Precision.FP32)).getMessage();
@@ -140,7 +129,7 @@ class DebertaV2GoldenTest {
         List<JsonNode> all = new ArrayList<>();
         f.expected.get("sentences").forEach(all::add);
         f.expected.get("batch").forEach(all::add);
-        Batch batch = FamilyFixture.batch(all);
+        Batch batch = FamilyGolden.batch(all);
         Kernels k = Kernels.get();
         FloatTensor seqLogits = seq.logits(k, seq.encoder().forward(batch, ForwardOptions.DEFAULT));
         EncoderOutput tokOut = tok.encoder().forward(batch, ForwardOptions.DEFAULT);
@@ -150,7 +139,7 @@ class DebertaV2GoldenTest {
             JsonNode s = all.get(b);
             String text = s.get("text").asText();
             for (int j = 0; j < 3; j++) assertEquals(s.get("sequence_classification").get(j).asDouble(), seqLogits.at(b, j), 1e-4, text);
-            FamilyFixture.close(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
+            FamilyGolden.assertClose(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
             for (int i = 0; i < batch.length(b); i++) {
                 assertEquals(s.get("start_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 0), 1e-4, text + " start " + i);
                 assertEquals(s.get("end_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 1), 1e-4, text + " end " + i);
@@ -173,7 +162,7 @@ class DebertaV2GoldenTest {
 
     private static JsonNode readValue(String json) {
         try {
-            return FamilyFixture.JSON.readTree(json);
+            return FamilyGolden.JSON.readTree(json);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

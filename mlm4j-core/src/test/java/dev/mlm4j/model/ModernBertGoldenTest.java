@@ -75,14 +75,12 @@ class ModernBertGoldenTest {
     }
 
     private static void check(List<JsonNode> sentences) {
-        Batch batch = FamilyFixture.batch(sentences);
-        EncoderOutput out = mlm.encoder().forward(batch, ForwardOptions.DEFAULT.withAttentions());
+        Batch batch = FamilyGolden.batch(sentences);
+        FamilyGolden.checkEncoderAndMlm(mlm, sentences);
         EncoderOutput fast = mlm.encoder().forward(batch, ForwardOptions.DEFAULT);   // tiled global / banded local heads
         for (int b = 0; b < sentences.size(); b++) {
             JsonNode s = sentences.get(b);
-            FamilyFixture.hiddenAndAttentions(s, out, b);
-            FamilyFixture.close(s.get("last_hidden_state"), fast.sequence(b), 1e-4, s.get("text").asText() + " hidden without capture");
-            FamilyFixture.top5(s.get("masks"), mlm, out, b, s.get("text").asText());
+            FamilyGolden.assertClose(s.get("last_hidden_state"), fast.sequence(b), 1e-4, s.get("text").asText() + " hidden without capture");
         }
     }
 
@@ -109,7 +107,7 @@ class ModernBertGoldenTest {
         List<JsonNode> all = new ArrayList<>();
         f.expected.get("sentences").forEach(all::add);
         f.expected.get("batch").forEach(all::add);
-        Batch batch = FamilyFixture.batch(all);
+        Batch batch = FamilyGolden.batch(all);
         Kernels k = Kernels.get();
         EncoderOutput out = cls.encoder().forward(batch, ForwardOptions.DEFAULT);
         FloatTensor clsLogits = cls.logits(k, out), meanLogits = mean.logits(k, out);
@@ -122,7 +120,7 @@ class ModernBertGoldenTest {
                 assertEquals(s.get("sequence_classification").get(j).asDouble(), clsLogits.at(b, j), 1e-4, text + " (cls pooling)");
                 assertEquals(s.get("sequence_classification_mean").get(j).asDouble(), meanLogits.at(b, j), 1e-4, text + " (mean pooling)");
             }
-            FamilyFixture.close(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
+            FamilyGolden.assertClose(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
             for (int i = 0; i < batch.length(b); i++) {
                 assertEquals(s.get("start_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 0), 1e-4, text + " start " + i);
                 assertEquals(s.get("end_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 1), 1e-4, text + " end " + i);
@@ -139,7 +137,7 @@ class ModernBertGoldenTest {
                         "\"rope_parameters\": \"full_attention\": \"rope_type\": \"yarn\" is not supported (mlm4j implements \"default\")"}}) {
             ObjectNode c = f.configJson.deepCopy();
             try {
-                c.set(bad[0], FamilyFixture.JSON.readTree(bad[1]));
+                c.set(bad[0], FamilyGolden.JSON.readTree(bad[1]));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
