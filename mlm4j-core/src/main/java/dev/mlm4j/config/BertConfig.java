@@ -107,12 +107,25 @@ public record BertConfig(
     }
 
     private static double layerNormEps(JsonNode root, String where) {
-        JsonNode v = root.get("layer_norm_eps");
-        if (v == null) return 1e-12;
+        return positiveNumber(root, "layer_norm_eps", 1e-12, where);
+    }
+
+    /** A positive finite number field ({@code absent} when missing), or a one-line refusal naming {@code where}. */
+    static double positiveNumber(JsonNode root, String field, double absent, String where) {
+        JsonNode v = root.get(field);
+        if (v == null) return absent;
         if (!v.isNumber() || !(v.doubleValue() > 0) || Double.isInfinite(v.doubleValue())) {
-            throw new IllegalArgumentException(where + ": \"layer_norm_eps\": " + v + " is not a positive number");
+            throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not a positive number");
         }
         return v.doubleValue();
+    }
+
+    /** A true/false field ({@code absent} when missing or null), or a one-line refusal naming {@code where}. */
+    static boolean bool(JsonNode root, String field, boolean absent, String where) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) return absent;
+        if (!v.isBoolean()) throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not true or false");
+        return v.booleanValue();
     }
 
     static int padTokenId(JsonNode root, String where) {

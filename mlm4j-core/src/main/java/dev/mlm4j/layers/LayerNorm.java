@@ -22,6 +22,11 @@ public final class LayerNorm {
         return new LayerNorm(w.tensor("weight", hidden), w.tensor("bias", hidden), (float) eps);
     }
 
+    /** {@link #load}, or without β ({@code nn.LayerNorm(..., bias=False)}: only {@code weight} is read) when {@code bias} is false. */
+    public static LayerNorm load(Weights w, int hidden, double eps, boolean bias) {
+        return bias ? load(w, hidden, eps) : new LayerNorm(w.tensor("weight", hidden), FloatTensor.zeros(hidden), (float) eps);
+    }
+
     /** x (n, hidden), normalised in place. */
     public void forward(Kernels k, FloatTensor x) {
         k.layerNorm(x, weight, bias, eps);

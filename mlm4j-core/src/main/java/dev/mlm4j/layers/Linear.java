@@ -104,6 +104,11 @@ public final class Linear {
         return fused(precision, in, new int[] {out}, w);
     }
 
+    /** {@link #load}, or without a bias ({@code nn.Linear(..., bias=False)}: only {@code weight} is read) when {@code bias} is false. */
+    public static Linear load(Weights w, int in, int out, boolean bias, Precision precision) {
+        return bias ? load(w, in, out, precision) : new Linear(w.tensor("weight", out, in), null, precision);
+    }
+
     public int in() {
         return weight != null ? weight.in() : weight8.in();
     }

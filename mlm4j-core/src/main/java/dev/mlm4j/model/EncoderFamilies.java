@@ -18,7 +18,8 @@ public final class EncoderFamilies {
 
     /** Every family, in the order they are tried; a new family is one more entry. */
     private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(),
-            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(), new ElectraFamily());
+            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(), new ElectraFamily(),
+            new DebertaV2Family(), new ModernBertFamily());
 
     public static List<EncoderFamily> all() {
         return ALL;

@@ -82,10 +82,14 @@ final class FamilyGolden implements AutoCloseable {
         return head.load(tensors, config, Precision.FP32);
     }
 
+    /** The packed batch of the goldens' token ids (and token type ids where a row has "type_ids"). */
     static Batch batch(List<JsonNode> sentences) {
-        int[][] ids = new int[sentences.size()][];
-        for (int i = 0; i < ids.length; i++) ids[i] = ints(sentences.get(i).get("ids"));
-        return Batch.of(ids, null);
+        int[][] ids = new int[sentences.size()][], types = new int[sentences.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = ints(sentences.get(i).get("ids"));
+            if (sentences.get(i).has("type_ids")) types[i] = ints(sentences.get(i).get("type_ids"));
+        }
+        return Batch.of(ids, types);
     }
 
     static List<JsonNode> list(JsonNode array) {

@@ -1,0 +1,80 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.config.DebertaV2Config;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.LayerNorm;
+import dev.mlm4j.layers.Linear;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.weights.TensorSource;
+import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.Weights;
+
+/**
+ * transformers' {@code DebertaV2ForMaskedLM}: {@link DebertaV2Model} and one of its two MLM heads, both
+ * {@code LayerNorm(gelu(dense(h))) · Eᵀ + bias} with E the word embeddings (tied), chosen by config.json's
+ * {@code legacy} as transformers chooses: {@code legacy} true (the default) reads {@code cls.predictions.transform.{dense,LayerNorm}}
+ * and {@code cls.predictions.bias} (a saved {@code cls.predictions.decoder.weight} is used if present);
+ * {@code legacy} false reads {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's
+ * published checkpoints. Weights of the other layout than the config names are a one-line error, not a random head.
+ */
+public final class DebertaV2ForMaskedLM implements MaskedLanguageModel {
+    private final DebertaV2Model deberta;
+    private final Linear dense;
+    private final LayerNorm layerNorm;
+    private final FloatTensor decoder; // (vocab, embedding_size)
+    private final FloatTensor bias;    // (vocab)
+
+    private DebertaV2ForMaskedLM(TensorSource source, DebertaV2Config c, Precision precision) {
+        this.deberta = DebertaV2Model.load(source, c, precision);
+        Weights root = new Weights(source);
+        String want = c.legacy() ? "cls.predictions." : "lm_predictions.lm_head.", other = c.legacy() ? "lm_predictions.lm_head." : "cls.predictions.";
+        if (!source.containsAnyUnder(want) && source.containsAnyUnder(other)) {
+            throw new WeightException(source.origin() + " has the masked-LM head under " + other + "* but config.json's \"legacy\": "
+                    + c.legacy() + " names " + want + "* (set \"legacy\": " + !c.legacy() + " in config.json for these weights)");
+        }
+        int e = c.embeddingSize(), h = c.hiddenSize();
+        if (c.legacy()) {
+            Weights p = root.prefix("cls").prefix("predictions");
+            this.dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
+            this.layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
+            Weights d = p.prefix("decoder");
+            this.decoder = d.has("weight") ? d.tensor("weight", c.vocabSize(), e) : deberta.embeddings().wordEmbeddings();
+            this.bias = p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize());
+        } else {
+            if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
+            Weights p = root.prefix("lm_predictions").prefix("lm_head");
+            this.dense = Linear.load(p.prefix("dense"), h, h, precision);
+            this.layerNorm = LayerNorm.load(p.prefix("LayerNorm"), h, c.layerNormEps());
+            this.decoder = deberta.embeddings().wordEmbeddings();
+            this.bias = p.tensor("bias", c.vocabSize());
+        }
+    }
+
+    public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config config, Precision precision) {
+        return new DebertaV2ForMaskedLM(source, config, precision);
+    }
+
+    /** Whether a checkpoint carries an MLM head of either layout (a missing tensor is then named at load). */
+    public static boolean hasHead(TensorSource source) {
+        return source.containsAnyUnder("lm_predictions.") || source.containsAnyUnder("cls.predictions.");
+    }
+
+    @Override
+    public DebertaV2Model encoder() {
+        return deberta;
+    }
+
+    @Override
+    public int vocabSize() {
+        return decoder.dim(0);
+    }
+
+    @Override
+    public FloatTensor logits(EncoderOutput output, int[] rows) {
+        Kernels k = Kernels.get();
+        FloatTensor t = dense.forwardGelu(k, output.lastHiddenRows(rows));
+        layerNorm.forward(k, t);
+        return MaskedLanguageModel.decode(k, t, decoder, bias);
+    }
+}
