@@ -82,14 +82,11 @@ public final class BertModel implements Encoder {
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
         capture.hiddenState(x);                                            // the encoder updates x in place
         x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
-        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+        return EncoderOutput.captured(batch, x, capture);
     }
 
     private void checkLength(Batch batch) {
-        if (batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
     }
 
     // ---- training ------------------------------------------------------------------------------------------

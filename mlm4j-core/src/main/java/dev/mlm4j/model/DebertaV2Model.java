@@ -47,14 +47,11 @@ public final class DebertaV2Model implements Encoder {
 
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (config.positionBiasedInput() && batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        if (config.positionBiasedInput()) FamilyChecks.fits(batch, config.maxPositionEmbeddings());   // relative positions: no table to run past
         ForwardCapture capture = options.capture();
         FloatTensor x = embeddings.forward(k, batch);
         capture.hiddenState(x);
         x = encoder.forward(k, x, batch, options.mask(), capture);
-        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+        return EncoderOutput.captured(batch, x, capture);
     }
 }

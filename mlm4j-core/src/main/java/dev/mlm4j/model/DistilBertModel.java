@@ -45,14 +45,11 @@ public final class DistilBertModel implements Encoder {
 
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
         ForwardCapture capture = options.capture();
         FloatTensor x = embeddings.forward(k, batch);                       // (T, dim)
         capture.hiddenState(x);
         x = transformer.forward(k, x, batch, options.mask(), capture);      // updated in place
-        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+        return EncoderOutput.captured(batch, x, capture);
     }
 }

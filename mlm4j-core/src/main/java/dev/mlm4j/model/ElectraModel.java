@@ -47,15 +47,12 @@ public final class ElectraModel implements Encoder {
 
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
         ForwardCapture capture = options.capture();
         FloatTensor x = embeddings.forward(k, batch);                       // (T, embedding_size)
         if (embeddingsProject != null) x = embeddingsProject.forward(k, x); // (T, hidden)
         capture.hiddenState(x);
         x = encoder.forward(k, x, batch, options.mask(), capture);
-        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+        return EncoderOutput.captured(batch, x, capture);
     }
 }

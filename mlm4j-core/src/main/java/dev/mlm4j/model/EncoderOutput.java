@@ -1,6 +1,7 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.config.Batch;
+import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.tensor.FloatTensor;
 
 import java.util.List;
@@ -19,6 +20,11 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
 
     public EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<FloatTensor> hiddenStates, List<FloatTensor[]> attentions) {
         this(batch, lastHiddenState, hiddenStates, attentions, List.of());
+    }
+
+    /** The output of a forward pass: its last hidden state and what {@code capture} recorded on the way. */
+    public static EncoderOutput captured(Batch batch, FloatTensor lastHiddenState, ForwardCapture capture) {
+        return new EncoderOutput(batch, lastHiddenState, capture.hiddenStates(), capture.attentions(), capture.scores());
     }
 
     /** Rows {@code rows} of {@link #lastHiddenState} (packed positions) copied into a new (rows.length, hidden) tensor: what a head reads. */

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
@@ -39,6 +40,14 @@ final class FamilyChecks {
      */
     static String basePrefix(TensorSource t, String prefix) {
         return t.containsAnyUnder(prefix + ".") ? prefix : "bert";
+    }
+
+    /** Every sequence of {@code batch} within the model's {@code maxPositions}, or a one-line error: a forward's first check. */
+    static void fits(Batch batch, int maxPositions) {
+        if (batch.maxLength() > maxPositions) {
+            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
+                    + maxPositions);
+        }
     }
 
     /** Tensor {@code name}'s shape, or a one-line error saying the checkpoint is not of {@code family}. */

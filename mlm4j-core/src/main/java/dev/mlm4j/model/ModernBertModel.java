@@ -52,10 +52,7 @@ public final class ModernBertModel implements Encoder {
 
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (batch.maxLength() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("a sequence of " + batch.maxLength() + " tokens is longer than the model's maximum of "
-                    + config.maxPositionEmbeddings());
-        }
+        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
         ForwardCapture capture = options.capture();
         FloatTensor x = embeddings.forward(k, batch);
         capture.hiddenState(x);
@@ -65,6 +62,6 @@ public final class ModernBertModel implements Encoder {
         }
         finalNorm.forward(k, x);
         capture.hiddenState(x);                 // as transformers: the last hidden state is after final_norm
-        return new EncoderOutput(batch, x, capture.hiddenStates(), capture.attentions(), capture.scores());
+        return EncoderOutput.captured(batch, x, capture);
     }
 }
