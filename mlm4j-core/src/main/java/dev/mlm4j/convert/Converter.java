@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Head;
@@ -50,6 +51,9 @@ import java.util.stream.Stream;
  *       normalisation and working length, and for an embeddings model sentence-transformers' {@code modules.json},
  *       {@code sentence_bert_config.json} and {@code 1_Pooling/config.json} saying the same.</li>
  * </ul>
+ * A model of another family (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3, ModernBERT) can only have come
+ * from a Hugging Face folder, which transformers wrote for that family: {@link FamilyFolder} copies its config.json,
+ * safetensors and tokenizer files as they are, so the round trip is exact (see there).
  * Atomic: everything is written into a temporary sibling folder, which is renamed to the target at the end;
  * a failure leaves nothing behind. A non-empty target is refused unless {@code force}, which replaces it if it is a
  * model folder (it has a config.json or mlm4j-model.json): a mistyped target never deletes someone's home folder.
@@ -65,14 +69,14 @@ public final class Converter {
      * What was written.
      *
      * @param folder       the new model folder
-     * @param architecture {@code BertForMaskedLM} or {@code BertModel}
+     * @param architecture {@code BertForMaskedLM} or {@code BertModel}; another family's: its config.json's first architecture
      * @param config       the architecture written to config.json
      * @param tensors      tensors written
      * @param parameters   their elements, summed
      * @param files        the files in the folder, relative, sorted
      * @param leftOut      tensors of the source not written (non-float buffers, the tied decoder)
      */
-    public record Result(Path folder, String architecture, BertConfig config, int tensors, long parameters, List<String> files,
+    public record Result(Path folder, String architecture, EncoderConfig config, int tensors, long parameters, List<String> files,
                          List<String> leftOut) {}
 
     /** Converts the model at {@code source} (a folder or .onnx file) into {@code target}; see the class comment. */
@@ -137,10 +141,7 @@ public final class Converter {
 
     private static Result write(Checkpoint c, Path dir) throws IOException {
         TensorSource src = c.tensors();
-        if (!(c.config() instanceof BertConfig config)) {
-            throw new IllegalArgumentException("cannot convert " + c.folder() + ": mlm4j writes BERT folders only, and this is a '"
-                    + c.family().modelType() + "' model");
-        }
+        if (!(c.config() instanceof BertConfig config)) return FamilyFolder.write(c, dir);
         if (c.has(Task.SEQUENCE_CLASSIFICATION)) {   // its config.json would lose the architecture and the labels
             throw new IllegalArgumentException("cannot convert " + c.folder() + ": it has a task head (classifier.* tensors) and mlm4j converts encoders and masked LMs only");
         }
@@ -185,13 +186,17 @@ public final class Converter {
         int workingLength = c.maxLength();
         writeJson(dir.resolve("config.json"), hfConfig(config, architecture, tied, tokenizer.padId()));
         writeTokenizer(c.folder(), dir, tokenizer, workingLength);
-        if (c.card().isPresent()) {
-            ModelCard k = c.card().get();
-            new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength(),
-                    k.queryPrefix(), k.passagePrefix()).write(dir);
-            if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, config.hiddenSize());
-        }
+        writeCard(c, dir);
         return new Result(dir, architecture, config, count, parameters, files(dir), List.copyOf(leftOut));
+    }
+
+    /** The hub card, now saying safetensors, and for an embeddings model sentence-transformers' files; nothing without a card. */
+    static void writeCard(Checkpoint c, Path dir) throws IOException {
+        if (c.card().isEmpty()) return;
+        ModelCard k = c.card().get();
+        new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength(),
+                k.queryPrefix(), k.passagePrefix()).write(dir);
+        if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, c.config().hiddenSize());
     }
 
     /** The files under {@code dir}, relative, sorted. */

@@ -29,8 +29,8 @@ final class TaskAssembly {
 
     static Converter.Result write(Checkpoint c, HeadFolder head, Path dir) throws IOException {
         if (!(c.config() instanceof BertConfig config)) {
-            throw new IllegalArgumentException("cannot convert " + c.folder() + ": mlm4j writes BERT folders only, and this is a '"
-                    + c.family().modelType() + "' model");
+            throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT encoders only,"
+                    + " and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         }
         Path fragment = head.folder().resolve(HeadFolder.FRAGMENT);
         Head<?> model = c.family().heads().stream().filter(h -> h.architecture().equals(head.architecture())).findFirst()
