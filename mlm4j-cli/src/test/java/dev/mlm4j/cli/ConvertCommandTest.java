@@ -71,6 +71,31 @@ class ConvertCommandTest {
         assertTrue(r.out().contains("12 layers"), r.out());
     }
 
+    /**
+     * A RoBERTa folder (the committed fixture families/roberta-tiny, written by transformers through
+     * scripts/reference/families/encoders.py): converted, it is the same Hugging Face folder (config.json and
+     * model.safetensors byte for byte), and fill-mask with {@code <mask>} prints the same bytes on both.
+     */
+    @Test
+    void convertedRobertaFolderFillsMasksIdentically() throws IOException {
+        Path source = Path.of("../mlm4j-core/src/test/resources/families/roberta-tiny");
+        Path out = tmp.resolve("roberta");
+        var r = CliRunner.run("convert", source.toString(), out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("wrote " + out + ": RobertaForMaskedLM, 2 layers, hidden 32, "), r.out());
+        assertTrue(r.out().contains("config.json, model.safetensors ("), r.out());
+        assertFalse(r.out().contains("left out"), r.out());
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"}) {
+            assertEquals(-1L, Files.mismatch(source.resolve(f), out.resolve(f)), f);
+        }
+        String[] texts = {"The capital of France is <mask>.", "If we return to them today, we have no <mask> spotting their weaknesses."};
+        String original = deterministic(concat(new String[] {"fill-mask", "--json", "--model", source.toString()}, texts));
+        var converted = CliRunner.run(concat(new String[] {"fill-mask", "--json", "--model", out.toString()}, texts));
+        assertEquals(0, converted.exit(), converted.err());
+        assertEquals(original, converted.out());
+        assertTrue(original.contains("\"token\" : 562"), original);   // transformers' top token for both (expected.json fill_mask)
+    }
+
     @Test
     void brokenModelsAreOneLineErrorsAndLeaveNothingBehind() throws IOException {
         // a config.json whose sizes disagree with the weights
