@@ -21,6 +21,8 @@ import java.util.concurrent.Callable;
                 "(plus sentence-transformers' modules.json and 1_Pooling for embedding models), so pooling and normalisation carry over.",
                 "Example: ./mlm4j convert bert-base-uncased converted/bert && ./mlm4j fill-mask --model converted/bert \"Paris is the [MASK] of France.\"",
                 "SOURCE is a model name (see './mlm4j models'), a TensorFlow checkpoint, an .onnx file or a model folder.",
+                "A folder of another family (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3, ModernBERT) is already what",
+                "transformers wrote: its config.json, safetensors and tokenizer files are copied as they are (an exact round trip).",
                 "With --head HEAD_DIR, a task model (text classification, NER, QA…) made of the encoder and a head; see docs/tasks.md.",
                 "The folder is written beside OUT_DIR and moved into place when complete; a non-empty OUT_DIR is refused unless --force."
         })
