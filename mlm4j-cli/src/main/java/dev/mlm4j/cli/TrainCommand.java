@@ -156,17 +156,22 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             }
         }, "mlm4j-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        Training.Summary s;
         try {
-            s = Training.run(task, model, train, eval, output, resume, options, new Bar(System.err), stop::get, Progress.stderr());
+            Training.Summary s = Training.run(task, model, train, eval, output, resume, options, new Bar(System.err), stop::get, Progress.stderr());
+            report(s);   // before the hook is released: after Ctrl-C the JVM halts as soon as the hook returns
+            return s.interrupted() ? 130 : 0;
         } finally {
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the checkpoint is saved
+                // the hook is running: it returns now that the checkpoint is saved and the summary printed
             }
         }
+    }
+
+    /** The summary on standard output: JSON with --json, else a line (and how to continue after an interrupt). */
+    private void report(Training.Summary s) {
         if (json.on) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("task", s.task());
@@ -191,7 +196,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             if (!s.eval().isEmpty()) System.out.println("  evaluation: " + metrics(s.eval()));
             if (s.interrupted()) System.out.println("  continue with: --resume " + s.output());
         }
-        return s.interrupted() ? 130 : 0;
+        System.out.flush();
     }
 
     private static String metrics(Map<String, Object> eval) {
