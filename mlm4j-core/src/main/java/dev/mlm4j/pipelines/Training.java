@@ -357,6 +357,10 @@ public final class Training {
          * {@code architectures} tells them apart, so a classifier is not trained for the other task.
          */
         void checkArchitecture() throws IOException {
+            if (objective == Objective.MLM && ((dev.mlm4j.model.MaskedLanguageModel) model).encoder().config().isDecoder()) {
+                throw new IllegalArgumentException("model " + from + " is a causal language model (config.json: \"is_decoder\": true): "
+                        + "'mlm' needs a bidirectional model (train it further with 'clm')");
+            }
             if (!objective.labelled()) return;
             String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
             JsonNode config = JSON.readTree(from.resolve("config.json").toFile()), arch = config.path("architectures");
@@ -459,6 +463,14 @@ public final class Training {
         /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */
         void writeModel(Path dir) throws IOException {
             trainer.writeModel(from, dir);
+            if (objective == Objective.CLM) {
+                // a causal LM says so: transformers loads it as BertLMHeadModel with the causal mask in every layer, and so
+                // does mlm4j (BertModel under is_decoder); the weights' names are BertForMaskedLM's
+                ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
+                config.putArray("architectures").add(dev.mlm4j.model.BertFamily.CAUSAL_LM);
+                config.put("is_decoder", true);
+                Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+            }
             if (renameLabels) {
                 ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
                 ObjectNode id2label = JSON.createObjectNode(), label2id = JSON.createObjectNode();

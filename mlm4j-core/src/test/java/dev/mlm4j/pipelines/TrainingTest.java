@@ -145,6 +145,14 @@ class TrainingTest {
         Training.Summary clm = Training.run("clm", fixture("tiny-bert-mlm").toString(), text, text, tmp.resolve("clm"), null, blocks, null, null, null);
         assertTrue(clm.steps() >= 1);
         assertTrue(clm.eval().containsKey("eval_perplexity"));
+        // a causal LM from a masked LM: config.json says so, as transformers' BertLMHeadModel, and mlm is refused on it
+        JsonNode config = JSON.readTree(tmp.resolve("clm/config.json").toFile());
+        assertEquals("BertLMHeadModel", config.get("architectures").get(0).asText());
+        assertTrue(config.get("is_decoder").asBoolean());
+        assertTrue(JSON.readTree(tmp.resolve("clm/checkpoint/config.json").toFile()).get("is_decoder").asBoolean());
+        String message = assertThrows(IllegalArgumentException.class, () -> Training.run("mlm", tmp.resolve("clm").toString(), text, null,
+                tmp.resolve("mlm-on-clm"), null, blocks, null, null, null)).getMessage();
+        assertTrue(message.endsWith("is a causal language model (config.json: \"is_decoder\": true): 'mlm' needs a bidirectional model (train it further with 'clm')"), message);
     }
 
     /** A masked LM (no pooler, no classifier) gets a new head for the training file's labels, as from_pretrained(num_labels=…). */
