@@ -24,7 +24,15 @@ public record BertConfig(
         @JsonProperty("type_vocab_size") int typeVocabSize,
         @JsonProperty("layer_norm_eps") double layerNormEps,
         @JsonProperty("pad_token_id") int padTokenId,
-        @JsonProperty("is_decoder") boolean isDecoder) implements EncoderConfig {
+        @JsonProperty("is_decoder") boolean isDecoder,
+        @JsonProperty(POOLING_KEY) boolean poolsLastToken) implements EncoderConfig {
+
+    /**
+     * config.json's key for what a sequence classifier pools: {@code "last"} (each sequence's last token, {@code [SEP]},
+     * GPT-2's choice, for a causal model whose [CLS] sees only itself; mlm4j's own key, which transformers ignores — its
+     * BertForSequenceClassification pools [CLS]) or {@code "first"} ([CLS], the default, transformers').
+     */
+    public static final String POOLING_KEY = "mlm4j_pooling";
 
     public BertConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || intermediateSize <= 0
@@ -45,7 +53,7 @@ public record BertConfig(
     public BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize, String hiddenAct,
                       int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, int padTokenId) {
         this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct, maxPositionEmbeddings, typeVocabSize,
-                layerNormEps, padTokenId, false);
+                layerNormEps, padTokenId, false, false);
     }
 
     /**
@@ -72,7 +80,7 @@ public record BertConfig(
                 positive(root, "num_hidden_layers", 12, where), positive(root, "num_attention_heads", 12, where),
                 positive(root, "intermediate_size", 3072, where), "gelu",
                 positive(root, "max_position_embeddings", 512, where), positive(root, "type_vocab_size", 2, where),
-                layerNormEps(root, where), padTokenId(root, where), bool(root, "is_decoder", false, where));
+                layerNormEps(root, where), padTokenId(root, where), bool(root, "is_decoder", false, where), poolsLast(root, where));
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -138,6 +146,13 @@ public record BertConfig(
         if (v == null || v.isNull()) return absent;
         if (!v.isBoolean()) throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not true or false");
         return v.booleanValue();
+    }
+
+    private static boolean poolsLast(JsonNode root, String where) {
+        JsonNode v = root.get(POOLING_KEY);
+        if (v == null || v.isNull() || v.equals(TextNode.valueOf("first"))) return false;
+        if (v.equals(TextNode.valueOf("last"))) return true;
+        throw new IllegalArgumentException(where + ": \"" + POOLING_KEY + "\": " + v + " is not supported (mlm4j implements \"first\" or \"last\")");
     }
 
     static int padTokenId(JsonNode root, String where) {

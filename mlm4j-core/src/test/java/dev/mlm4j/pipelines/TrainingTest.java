@@ -153,6 +153,17 @@ class TrainingTest {
         String message = assertThrows(IllegalArgumentException.class, () -> Training.run("mlm", tmp.resolve("clm").toString(), text, null,
                 tmp.resolve("mlm-on-clm"), null, blocks, null, null, null)).getMessage();
         assertTrue(message.endsWith("is a causal language model (config.json: \"is_decoder\": true): 'mlm' needs a bidirectional model (train it further with 'clm')"), message);
+        // classify on the causal LM: a new classifier that pools the last token, still causal, loading back in the pipeline
+        List<String> lines = new ArrayList<>();
+        List<String> texts = sentences(8, 9);
+        for (int i = 0; i < texts.size(); i++) lines.add("{\"text\":\"" + texts.get(i) + "\",\"label\":\"" + (i % 2 == 0 ? "yes" : "no") + "\"}");
+        Path labelled = Files.write(tmp.resolve("labelled.jsonl"), lines);
+        Training.run("classify", tmp.resolve("clm").toString(), labelled, labelled, tmp.resolve("clm-classify"), null, options(2, 64), null, null, null);
+        JsonNode classifier = JSON.readTree(tmp.resolve("clm-classify/config.json").toFile());
+        assertEquals("BertForSequenceClassification", classifier.get("architectures").get(0).asText());
+        assertTrue(classifier.get("is_decoder").asBoolean());
+        assertEquals("last", classifier.get("mlm4j_pooling").asText());
+        assertEquals(List.of("no", "yes"), Models.textClassification(tmp.resolve("clm-classify").toString(), null, Precision.FP32).labels());
     }
 
     /** A masked LM (no pooler, no classifier) gets a new head for the training file's labels, as from_pretrained(num_labels=…). */
