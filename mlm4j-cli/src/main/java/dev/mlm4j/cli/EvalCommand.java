@@ -341,6 +341,9 @@ final class EvalCommand implements Runnable {
             Files.move(tmp, output);
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
                     counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
+            if (Files.isRegularFile(output.resolve("pos-train.conll"))) {
+                System.out.println("fine-tuning files: pos-{train,dev,test}.conll (train tag), genre-{train,dev,test}.jsonl (train classify)");
+            }
             return 0;
         }
     }
