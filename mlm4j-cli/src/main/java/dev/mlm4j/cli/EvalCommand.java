@@ -36,9 +36,10 @@ import java.util.concurrent.Callable;
                 "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
                 "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
+                "  permute   Theorem 1: how far the outputs of a trained model are from permutation-equivariant",
                 "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
-        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class})
+        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class, EvalCommand.Permute.class})
 final class EvalCommand implements Runnable {
 
     @Spec
@@ -341,6 +342,39 @@ final class EvalCommand implements Runnable {
             Files.move(tmp, output);
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
                     counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
+            if (Files.isRegularFile(output.resolve("pos-train.conll"))) {
+                System.out.println("fine-tuning files: pos-{train,dev,test}.conll (train tag), genre-{train,dev,test}.jsonl (train classify)");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "permute",
+            mixinStandardHelpOptions = true,
+            description = {"Theorem 1 on a trained model: for held-out sentences and a seeded random permutation π of their word pieces",
+                    "([CLS] and [SEP] stay in place), max and mean of |h(πX) − P·h(X)| / max|h| over the last hidden states and of",
+                    "|A(πX) − P·A(X)·Pᵀ| / max|A| over layer 1's attention. A model without position embeddings gives ~1e-6."})
+    static final class Permute implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
+        Path corpus;
+
+        @Option(names = "--sentences", defaultValue = "100", description = "Held-out sentences to permute (default: ${DEFAULT-VALUE}).")
+        int sentences;
+
+        @Override
+        public Integer call() throws Exception {
+            common.checkOutputs();
+            Corpus c = CorpusReader.open(corpus);
+            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
+            common.publish(r.markdown(), r.toJson());
             return 0;
         }
     }

@@ -23,7 +23,16 @@ public record BertConfig(
         @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
         @JsonProperty("type_vocab_size") int typeVocabSize,
         @JsonProperty("layer_norm_eps") double layerNormEps,
-        @JsonProperty("pad_token_id") int padTokenId) implements EncoderConfig {
+        @JsonProperty("pad_token_id") int padTokenId,
+        @JsonProperty("is_decoder") boolean isDecoder,
+        @JsonProperty(POOLING_KEY) boolean poolsLastToken) implements EncoderConfig {
+
+    /**
+     * config.json's key for what a sequence classifier pools: {@code "last"} (each sequence's last token, {@code [SEP]},
+     * GPT-2's choice, for a causal model whose [CLS] sees only itself; mlm4j's own key, which transformers ignores — its
+     * BertForSequenceClassification pools [CLS]) or {@code "first"} ([CLS], the default, transformers').
+     */
+    public static final String POOLING_KEY = "mlm4j_pooling";
 
     public BertConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || intermediateSize <= 0
@@ -38,6 +47,13 @@ public record BertConfig(
             throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported (mlm4j implements BERT's exact erf GELU, 'gelu')");
         }
         if (layerNormEps <= 0) layerNormEps = 1e-12;
+    }
+
+    /** A bidirectional encoder ({@code is_decoder} false, transformers' default). */
+    public BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize, String hiddenAct,
+                      int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, int padTokenId) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct, maxPositionEmbeddings, typeVocabSize,
+                layerNormEps, padTokenId, false, false);
     }
 
     /**
@@ -64,7 +80,7 @@ public record BertConfig(
                 positive(root, "num_hidden_layers", 12, where), positive(root, "num_attention_heads", 12, where),
                 positive(root, "intermediate_size", 3072, where), "gelu",
                 positive(root, "max_position_embeddings", 512, where), positive(root, "type_vocab_size", 2, where),
-                layerNormEps(root, where), padTokenId(root, where));
+                layerNormEps(root, where), padTokenId(root, where), bool(root, "is_decoder", false, where), poolsLast(root, where));
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -81,7 +97,7 @@ public record BertConfig(
         m.put("model_type", List.of(TextNode.valueOf("bert")));
         m.put("position_embedding_type", List.of(TextNode.valueOf("absolute")));
         m.put("hidden_act", List.of(TextNode.valueOf("gelu")));
-        m.put("is_decoder", List.of(BooleanNode.FALSE));
+        m.put("is_decoder", List.of(BooleanNode.FALSE, BooleanNode.TRUE));   // true: the causal mask in every layer (BertLMHeadModel)
         m.put("add_cross_attention", List.of(BooleanNode.FALSE));
         return java.util.Collections.unmodifiableSequencedMap(m);
     }
@@ -92,6 +108,10 @@ public record BertConfig(
      */
     static com.fasterxml.jackson.databind.node.ObjectNode asBert(JsonNode root, String where) {
         if (root == null || !root.isObject()) fromJson(root, where);
+        if (root.path("is_decoder").asBoolean(false)) {
+            throw new IllegalArgumentException(where + ": \"is_decoder\": true is not supported for " + root.path("model_type").asText("this family")
+                    + " (mlm4j implements the causal decoder for BERT only)");
+        }
         com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) root).deepCopy();
         copy.remove("model_type");
         return copy;
@@ -126,6 +146,13 @@ public record BertConfig(
         if (v == null || v.isNull()) return absent;
         if (!v.isBoolean()) throw new IllegalArgumentException(where + ": \"" + field + "\": " + v + " is not true or false");
         return v.booleanValue();
+    }
+
+    private static boolean poolsLast(JsonNode root, String where) {
+        JsonNode v = root.get(POOLING_KEY);
+        if (v == null || v.isNull() || v.equals(TextNode.valueOf("first"))) return false;
+        if (v.equals(TextNode.valueOf("last"))) return true;
+        throw new IllegalArgumentException(where + ": \"" + POOLING_KEY + "\": " + v + " is not supported (mlm4j implements \"first\" or \"last\")");
     }
 
     static int padTokenId(JsonNode root, String where) {

@@ -15,4 +15,12 @@ public interface EncoderConfig {
 
     /** The size of the position table: the longest sequence the model takes. */
     int maxPositionEmbeddings();
+
+    /**
+     * config.json's {@code is_decoder}: a causal model (transformers' {@code BertLMHeadModel}), whose every layer attends
+     * only to the tokens at or before its own, whatever a caller asks for; false for a bidirectional encoder.
+     */
+    default boolean isDecoder() {
+        return false;
+    }
 }

@@ -217,6 +217,8 @@ public final class Converter {
         m.put("hidden_size", c.hiddenSize());
         m.put("initializer_range", 0.02);
         m.put("intermediate_size", c.intermediateSize());
+        if (c.isDecoder()) m.put("is_decoder", true);   // a causal model stays causal
+        if (c.poolsLastToken()) m.put(BertConfig.POOLING_KEY, "last");
         m.put("layer_norm_eps", c.layerNormEps());
         m.put("max_position_embeddings", c.maxPositionEmbeddings());
         m.put("model_type", "bert");

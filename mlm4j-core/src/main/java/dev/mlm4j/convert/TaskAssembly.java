@@ -1,5 +1,7 @@
 package dev.mlm4j.convert;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Head;
@@ -12,6 +14,7 @@ import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +28,9 @@ import java.util.TreeMap;
  * {@link Converter#convert(Path, Path, boolean, Path)}. Every check runs before the first byte is written.
  */
 final class TaskAssembly {
+    /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
+    private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
+
     private TaskAssembly() {}
 
     static Converter.Result write(Checkpoint c, HeadFolder head, Path dir) throws IOException {
@@ -77,6 +83,9 @@ final class TaskAssembly {
         tensors.clear();
 
         Map<String, Object> json = Converter.hfConfig(config, head.architecture(), true, c.tokenizer().padId());
+        Path sourceConfig = c.folder().resolve("config.json");
+        JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
+        if (source != null && source.has(NO_POSITIONS_KEY)) json.put(NO_POSITIONS_KEY, source.get(NO_POSITIONS_KEY).asText());
         head.fragment().fields().forEachRemaining(f -> json.put(f.getKey(), f.getValue()));
         Converter.writeJson(dir.resolve("config.json"), json);
         Converter.writeTokenizer(c.folder(), dir, c.tokenizer(), c.maxLength());

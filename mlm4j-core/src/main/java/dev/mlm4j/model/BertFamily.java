@@ -15,16 +15,23 @@ import java.util.regex.Pattern;
 
 /**
  * BERT (Devlin et al., 2019), as transformers' {@code modeling_bert}: config {@link BertConfig}, tensors under
- * {@code bert.*} and {@code cls.*}, and two models: {@code BertModel} (with its pooler when the checkpoint has one)
- * and {@code BertForMaskedLM} (no pooler, as in transformers). TensorFlow checkpoints and ONNX files carry no
+ * {@code bert.*} and {@code cls.*}: {@code BertModel} (with its pooler when the checkpoint has one),
+ * {@code BertForMaskedLM} (no pooler, as in transformers), {@code BertLMHeadModel} (the same weights as a causal LM,
+ * config.json's {@code is_decoder} true) and the task heads. TensorFlow checkpoints and ONNX files carry no
  * config.json and are BERT.
  */
 public final class BertFamily implements EncoderFamily {
+    /** transformers' causal LM on BERT ({@code is_decoder: true}), which {@code ./mlm4j train clm} writes. */
+    public static final String CAUSAL_LM = "BertLMHeadModel";
 
     private static final List<Head<?>> HEADS = List.of(
             new Head<>("BertModel", Task.ENCODER, t -> true,
                     (t, c, p) -> new BertModel(new Weights(t).prefix("bert"), bert(c), p)),
             new Head<>("BertForMaskedLM", Task.MASKED_LM, BertForMaskedLM::hasHead,
+                    (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)),
+            // transformers' causal LM: BertForMaskedLM's weights (cls.predictions.*) under config.json's is_decoder, which
+            // makes every layer causal (BertModel); its logits at row t predict token t + 1
+            new Head<>(CAUSAL_LM, Task.MASKED_LM, BertForMaskedLM::hasHead,
                     (t, c, p) -> BertForMaskedLM.load(t, bert(c), p)),
             new Head<>("BertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertForSequenceClassification::hasHead,
                     (t, c, p) -> BertForSequenceClassification.load(t, bert(c), p)),

@@ -23,6 +23,12 @@ import java.util.List;
  * BertModel (with its pooler) + a linear classifier: transformers' {@code BertForSequenceClassification}
  * (keys {@code bert.*}, {@code classifier.weight} (num_labels, hidden), {@code classifier.bias}). At inference the
  * dropout is the identity, so logits = classifier(tanh(pooler.dense(h[CLS]))).
+ *
+ * <p>A causal model's classifier (config.json {@code "is_decoder": true} and {@code "mlm4j_pooling": "last"}, which
+ * {@code ./mlm4j train classify} writes when it puts a new head on a {@code train clm} model) pools each sequence's last
+ * token ([SEP]) instead: under the causal mask [CLS] sees only itself, and the last token is the one that has seen the
+ * whole text (GPT-2's classifier pools its last non-pad token likewise). transformers' BertForSequenceClassification
+ * ignores the key and pools [CLS], so such a folder computes differently there.
  */
 public final class BertForSequenceClassification extends BertWithClassifier implements SequenceClassifier, Trainable {
 
@@ -52,7 +58,16 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
 
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
-        return classifier.forward(k, bert.pooler().forward(k, output.firstTokens()));
+        return classifier.forward(k, bert.pooler().forward(k, pooled(output)));
+    }
+
+    /** The rows the pooler reads: each sequence's [CLS], or its last token under {@code mlm4j_pooling: last}. */
+    private FloatTensor pooled(EncoderOutput output) {
+        return bert.config().poolsLastToken() ? output.lastTokens() : output.firstTokens();
+    }
+
+    private int pooledRow(Batch batch, int s) {
+        return bert.config().poolsLastToken() ? batch.offset(s) + batch.length(s) - 1 : batch.offset(s);
     }
 
     // ---- training ------------------------------------------------------------------------------------------
@@ -77,7 +92,7 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
         TrainingState s = new TrainingState(batch, bert.config(), dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         int n = batch.size(), h = last.dim(1);
-        FloatTensor cls = new EncoderOutput(batch, last, List.of(), List.of()).firstTokens();   // each sequence's [CLS] row, as logits() reads it
+        FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
         DropoutMask drop = dropout.classifierInput();
         FloatTensor dropped = drop.isNone() ? pooled : pooled.copy();
@@ -90,7 +105,7 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
         drop.apply(dpooled);
         bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
-        for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
+        for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(pooledRow(batch, i)), h);
         bert.backward(k, s, dLast, g.prefix("bert"));
         return loss;
     }

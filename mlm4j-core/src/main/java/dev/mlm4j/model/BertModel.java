@@ -15,10 +15,11 @@ import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
- * The encoder: embeddings → N × (bidirectional self-attention → feed-forward), plus the pooler when the
+ * The encoder: embeddings → N × (self-attention → feed-forward), plus the pooler when the
  * checkpoint has one. transformers' {@code BertModel}; keys under {@code bert.}. Immutable and shared by
  * all threads: a forward pass allocates its hidden state (T, hidden), which it returns, and borrows the layers'
- * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it.
+ * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it. Attention is
+ * bidirectional unless the caller asks for the causal mask, or the config says {@code is_decoder} (then always causal).
  */
 public final class BertModel implements Encoder {
     private final BertConfig config;
@@ -77,12 +78,21 @@ public final class BertModel implements Encoder {
     @Override
     public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
         checkLength(batch);
-        AttentionMask mask = options.mask();
+        AttentionMask mask = mask(options.mask());
         ForwardCapture capture = options.capture();               // what to record besides x
         FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
         capture.hiddenState(x);                                            // the encoder updates x in place
         x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
         return EncoderOutput.captured(batch, x, capture);
+    }
+
+    /**
+     * The mask every layer applies: causal for a decoder ({@code is_decoder} true), whatever was asked, as transformers'
+     * {@code get_extended_attention_mask} makes it for {@code config.is_decoder}; else {@code asked}.
+     */
+    private AttentionMask mask(AttentionMask asked) {
+        return config.isDecoder() && asked.direction() != AttentionMask.Direction.CAUSAL
+                ? new AttentionMask(AttentionMask.Direction.CAUSAL, asked.validKeys()) : asked;
     }
 
     private void checkLength(Batch batch) {
@@ -99,7 +109,7 @@ public final class BertModel implements Encoder {
     public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
         checkLength(s.batch);
         embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
-        encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
+        encoder.forwardTraining(k, s.hidden, s.batch, mask(mask), s.layers);
         return s.lastHiddenState();
     }
 

@@ -44,6 +44,13 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
         return lastHiddenRows(rows);
     }
 
+    /** Each sequence's last row ({@code [SEP]}: batches are packed, without padding), (batch, hidden). */
+    public FloatTensor lastTokens() {
+        int[] rows = new int[batch.size()];
+        for (int s = 0; s < rows.length; s++) rows[s] = batch.offset(s) + batch.length(s) - 1;
+        return lastHiddenRows(rows);
+    }
+
     /** The (len, hidden) rows of sequence {@code s}. */
     public FloatTensor sequence(int s) {
         return lastHiddenState.slice(batch.offset(s), batch.length(s));

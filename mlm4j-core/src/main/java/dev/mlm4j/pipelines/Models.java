@@ -116,6 +116,7 @@ public final class Models {
         return pipeline(FillMask.class, nameOrPath, progress, precision, key -> {
             Loaded m = load(key, nameOrPath);
             if (m.maskedLm() == null) throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
+            if (m.encoder().config().isDecoder()) throw causalLm(nameOrPath);
             return new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength());
         });
     }
@@ -267,7 +268,7 @@ public final class Models {
             JsonNode config = c.format().equals("safetensors") ? readJson(file) : null;
             JsonNode named = config == null ? null : config.path("architectures").path(0);
             String architecture = named != null && named.isTextual() ? named.asText() : c.has(Task.MASKED_LM) ? "BertForMaskedLM" : "BertModel";
-            String task = TASK_OF_ARCHITECTURE.entrySet().stream().filter(e -> architecture.endsWith(e.getKey())).map(Map.Entry::getValue)
+            String task = c.config().isDecoder() ? "text-generation" : TASK_OF_ARCHITECTURE.entrySet().stream().filter(e -> architecture.endsWith(e.getKey())).map(Map.Entry::getValue)
                     .findFirst().orElse(architecture);
             if ((task.equals("fill-mask") || task.equals("embeddings")) && c.card().isPresent()) task = c.card().get().task().id();
             List<String> labels = config != null && task.endsWith("classification")
@@ -289,6 +290,16 @@ public final class Models {
         try (Checkpoint c = Checkpoint.open(folder)) {
             return c.has(Task.MASKED_LM);
         }
+    }
+
+    /**
+     * The one message for fill-mask on a causal LM (config.json's {@code is_decoder}, {@code BertLMHeadModel}): its
+     * logits at the mask predict the token after it, from the left only, so an answer would be silently wrong
+     * (transformers' fill-mask pipeline loads it as {@code BertForMaskedLM} and answers so, with a warning).
+     */
+    public static IllegalArgumentException causalLm(String model) {
+        return new IllegalArgumentException("model " + model + " is a causal language model (config.json: \"is_decoder\": true, BertLMHeadModel): "
+                + "it predicts the next token from the left, not a masked one, so it cannot fill masks");
     }
 
     /** The one message for a model without a masked-language-model head; {@code instead} says what it can be used for. */

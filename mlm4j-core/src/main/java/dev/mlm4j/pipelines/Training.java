@@ -311,10 +311,11 @@ public final class Training {
          */
         void newHeadIfNone(List<TrainingData.Record> records) throws IOException {
             int hidden;
-            boolean pooler;
+            boolean pooler, decoder;
             try (Checkpoint c = Checkpoint.open(from)) {
                 if (c.has(objective.task())) return;
                 hidden = c.config().hiddenSize();
+                decoder = c.config().isDecoder();
                 pooler = c.tensors().contains("bert.pooler.dense.weight");
             }
             List<String> names = TrainingData.labels(records);
@@ -334,6 +335,10 @@ public final class Training {
             ObjectNode fragment = JSON.createObjectNode();
             String architecture = objective == Objective.TAG ? "BertForTokenClassification" : "BertForSequenceClassification";
             fragment.putArray("architectures").add(architecture);
+            if (objective != Objective.TAG && decoder) {
+                // a causal model's [CLS] sees only itself: the new classifier pools the last token (BertForSequenceClassification)
+                fragment.put(dev.mlm4j.config.BertConfig.POOLING_KEY, "last");
+            }
             ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
             for (int i = 0; i < names.size(); i++) {
                 id2label.put(String.valueOf(i), names.get(i));
@@ -341,7 +346,8 @@ public final class Training {
             }
             Files.writeString(head.resolve(dev.mlm4j.convert.HeadFolder.FRAGMENT), JSON.writeValueAsString(fragment));
             listener.warning("note: " + from + " has no " + objective.task().name() + " head; starting a new " + architecture + " for the "
-                    + names.size() + " labels of the training file " + names);
+                    + names.size() + " labels of the training file " + names + (fragment.has(dev.mlm4j.config.BertConfig.POOLING_KEY)
+                    ? ", pooling the last token (the model is causal: its [CLS] sees only itself)" : ""));
             from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("start"), false, head).folder();
         }
 
@@ -357,6 +363,10 @@ public final class Training {
          * {@code architectures} tells them apart, so a classifier is not trained for the other task.
          */
         void checkArchitecture() throws IOException {
+            if (objective == Objective.MLM && ((dev.mlm4j.model.MaskedLanguageModel) model).encoder().config().isDecoder()) {
+                throw new IllegalArgumentException("model " + from + " is a causal language model (config.json: \"is_decoder\": true): "
+                        + "'mlm' needs a bidirectional model (train it further with 'clm')");
+            }
             if (!objective.labelled()) return;
             String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
             JsonNode config = JSON.readTree(from.resolve("config.json").toFile()), arch = config.path("architectures");
@@ -459,6 +469,14 @@ public final class Training {
         /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */
         void writeModel(Path dir) throws IOException {
             trainer.writeModel(from, dir);
+            if (objective == Objective.CLM) {
+                // a causal LM says so: transformers loads it as BertLMHeadModel with the causal mask in every layer, and so
+                // does mlm4j (BertModel under is_decoder); the weights' names are BertForMaskedLM's
+                ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
+                config.putArray("architectures").add(dev.mlm4j.model.BertFamily.CAUSAL_LM);
+                config.put("is_decoder", true);
+                Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+            }
             if (renameLabels) {
                 ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
                 ObjectNode id2label = JSON.createObjectNode(), label2id = JSON.createObjectNode();

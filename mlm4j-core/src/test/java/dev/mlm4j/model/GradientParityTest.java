@@ -62,6 +62,31 @@ class GradientParityTest {
                         .lossAndGradients(k, batch, labels, g));
     }
 
+    /**
+     * A causal model's classifier pools the last token (config.json "is_decoder": true, "mlm4j_pooling": "last"):
+     * training/tiny-bert-decoder-classify from scripts/reference/training/last_token_classifier.py, the same computation
+     * by hand from transformers' BertModel(is_decoder=True), pooler and classifier; inference gives its logits too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void lastTokenClassificationOfACausalModelMatchesItsPyTorchReference(String kernels) throws Exception {
+        check("tiny-bert-decoder-classify", kernels, 41, (c, k, batch, labels, g) -> {
+            BertForSequenceClassification m = (BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();
+            assertTrue(m.encoder().config().isDecoder() && m.encoder().config().poolsLastToken());
+            JsonNode want;
+            try {
+                want = new ObjectMapper().readTree(c.folder().resolve("logits.json").toFile()).get("logits");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            dev.mlm4j.tensor.FloatTensor logits = m.logits(k, m.encoder().forward(k, batch, ForwardOptions.DEFAULT));
+            for (int s = 0; s < 2; s++) {
+                for (int j = 0; j < 3; j++) assertEquals(want.get(s).get(j).asDouble(), logits.data()[logits.rowOffset(s) + j], 1e-5, "logit " + s + "," + j);
+            }
+            return m.lossAndGradients(k, batch, labels, g);
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vector", "scalar"})
     void tokenClassificationLossAndEveryGradientMatchTransformers(String kernels) throws Exception {

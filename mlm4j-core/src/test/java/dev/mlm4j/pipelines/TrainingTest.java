@@ -145,6 +145,25 @@ class TrainingTest {
         Training.Summary clm = Training.run("clm", fixture("tiny-bert-mlm").toString(), text, text, tmp.resolve("clm"), null, blocks, null, null, null);
         assertTrue(clm.steps() >= 1);
         assertTrue(clm.eval().containsKey("eval_perplexity"));
+        // a causal LM from a masked LM: config.json says so, as transformers' BertLMHeadModel, and mlm is refused on it
+        JsonNode config = JSON.readTree(tmp.resolve("clm/config.json").toFile());
+        assertEquals("BertLMHeadModel", config.get("architectures").get(0).asText());
+        assertTrue(config.get("is_decoder").asBoolean());
+        assertTrue(JSON.readTree(tmp.resolve("clm/checkpoint/config.json").toFile()).get("is_decoder").asBoolean());
+        String message = assertThrows(IllegalArgumentException.class, () -> Training.run("mlm", tmp.resolve("clm").toString(), text, null,
+                tmp.resolve("mlm-on-clm"), null, blocks, null, null, null)).getMessage();
+        assertTrue(message.endsWith("is a causal language model (config.json: \"is_decoder\": true): 'mlm' needs a bidirectional model (train it further with 'clm')"), message);
+        // classify on the causal LM: a new classifier that pools the last token, still causal, loading back in the pipeline
+        List<String> lines = new ArrayList<>();
+        List<String> texts = sentences(8, 9);
+        for (int i = 0; i < texts.size(); i++) lines.add("{\"text\":\"" + texts.get(i) + "\",\"label\":\"" + (i % 2 == 0 ? "yes" : "no") + "\"}");
+        Path labelled = Files.write(tmp.resolve("labelled.jsonl"), lines);
+        Training.run("classify", tmp.resolve("clm").toString(), labelled, labelled, tmp.resolve("clm-classify"), null, options(2, 64), null, null, null);
+        JsonNode classifier = JSON.readTree(tmp.resolve("clm-classify/config.json").toFile());
+        assertEquals("BertForSequenceClassification", classifier.get("architectures").get(0).asText());
+        assertTrue(classifier.get("is_decoder").asBoolean());
+        assertEquals("last", classifier.get("mlm4j_pooling").asText());
+        assertEquals(List.of("no", "yes"), Models.textClassification(tmp.resolve("clm-classify").toString(), null, Precision.FP32).labels());
     }
 
     /** A masked LM (no pooler, no classifier) gets a new head for the training file's labels, as from_pretrained(num_labels=…). */
