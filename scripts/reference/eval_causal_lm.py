@@ -3,10 +3,10 @@
 causal LM of issue 19's run b) saved by transformers' save_pretrained with its tokenizer, plus expected.json: for a few
 sentences, the token ids and, for every token t >= 1, transformers' next-token log-probability of ids[t] read from the
 logits at row t-1 (float64, eager attention, the causal mask transformers applies to a decoder) and its rank among the
-vocabulary (1 + the number of strictly higher logits).
+vocabulary (1 + the number of strictly higher logits); and a greedy continuation of "the cat" by 6 pieces.
 
 Read by dev.mlm4j.eval.NextTokenTest: `./mlm4j eval mlm --conditions next-token` must score the same targets with the
-same log-probabilities. Python is only for making the fixture; the test runs without it.
+same log-probabilities, and `eval generate --strategies causal-lm` must continue the prompt with the same pieces. Python is only for making the fixture; the test runs without it.
 
     /work/venv/bin/python scripts/reference/eval_causal_lm.py [OUT_DIR]
 """
@@ -64,8 +64,20 @@ for s in SENTENCES:
         rows.append({"t": t, "target": ids[t], "log_prob": logp[t - 1, ids[t]].item(),
                      "rank": 1 + int((row > row[ids[t]]).sum().item())})
     expected["sentences"].append({"text": s, "ids": ids, "next_token": rows})
+# greedy generation as `eval generate --strategies causal-lm` does it: the next piece is the best of the logits at the last
+# token, bracketed specials ([PAD] [UNK] [CLS] [SEP] [MASK]) never chosen
+prompt = "the cat"
+ids = tok(prompt)["input_ids"][:-1]  # [CLS] the cat, no [SEP]
+special = [i for i, w in enumerate(words) if w.startswith("[") and w.endswith("]")]
+with torch.no_grad():
+    for _ in range(6):
+        row = m64(input_ids=torch.tensor([ids]), use_cache=False).logits[0, -1].clone()
+        row[special] = float("-inf")
+        ids.append(int(row.argmax()))
+expected["greedy"] = {"prompt": prompt, "tokens": 6, "ids": ids}
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f, indent=1)
 print("wrote", OUT, sorted(os.listdir(OUT)))
+print("greedy", expected["greedy"])
 for e in expected["sentences"]:
     print(e["text"], [(r["t"], round(r["log_prob"], 4), r["rank"]) for r in e["next_token"]])

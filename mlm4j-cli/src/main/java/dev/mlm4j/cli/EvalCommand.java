@@ -234,8 +234,12 @@ final class EvalCommand implements Runnable {
                     "Generates text with a masked LM: left to right by appending [MASK] and filling it (bidirectional or causal"
                             + " mask), versus mask-predict (all masks at once, refined over T rounds); reports the text, the time,"
                             + " tokens/s and forward passes per token.",
+                    "A causal LM (config.json \"is_decoder\": true, e.g. './mlm4j train clm' output) generates as it was trained:"
+                            + " strategy causal-lm, the next piece from its logits at the last token under the causal mask.",
                     "Prompts come from the arguments, from --file (one per line), from --corpus (the opening words of held-out"
-                            + " sentences), or a built-in few.",
+                            + " sentences: the same prompts for every model at the same --seed), or a built-in few.",
+                    "--judge MODEL scores every continuation with an independent masked LM (pseudo-perplexity given the prompt),"
+                            + " comparable across models; distinct-2 and repeated trigrams measure repetition.",
                     "Example: ./mlm4j eval generate --tokens 16 \"The jury said that\""
             })
     static final class Generate implements Callable<Integer> {
@@ -261,7 +265,7 @@ final class EvalCommand implements Runnable {
         @Option(names = "--corpus", paramLabel = "PATH", description = "Take prompts from held-out sentences of this corpus (see --prompts, --prompt-words).")
         Path corpus;
 
-        @Option(names = "--prompts", defaultValue = "5", description = "With --corpus: how many prompts (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--prompts", defaultValue = "5", description = "With --corpus: how many prompts, drawn from the held-out files (default: ${DEFAULT-VALUE}).")
         int promptCount;
 
         @Option(names = "--prompt-words", defaultValue = "8", description = "With --corpus: words per prompt (default: ${DEFAULT-VALUE}).")
@@ -270,9 +274,14 @@ final class EvalCommand implements Runnable {
         @Option(names = "--tokens", defaultValue = "16", description = "Word pieces to generate per prompt (default: ${DEFAULT-VALUE}).")
         int tokens;
 
-        @Option(names = "--strategies", split = ",", paramLabel = "S,…", defaultValue = "left-to-right,causal,masks-ahead,mask-predict",
-                description = "left-to-right, causal, masks-ahead, mask-predict (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--strategies", split = ",", paramLabel = "S,…",
+                description = {"A masked LM's: left-to-right, causal, masks-ahead, mask-predict (default: all four).",
+                        "A causal LM's: causal-lm (its default); each is refused on the other kind of model."})
         List<String> strategies;
+
+        @Option(names = "--judge", paramLabel = "MODEL",
+                description = "A masked LM (e.g. bert-base-uncased) that scores each continuation given its prompt (default: none).")
+        String judge;
 
         @Option(names = "--iterations", defaultValue = "10", description = "Mask-predict rounds T (default: ${DEFAULT-VALUE}).")
         int iterations;
@@ -283,8 +292,17 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Generation.Options o = new Generation.Options(tokens, iterations, topK, common.seed);
-            List<Generation.Strategy> ss = strategies.stream().map(Generation.Strategy::parse).distinct().toList();
+            List<Generation.Strategy> asked = strategies == null ? null : strategies.stream().map(Generation.Strategy::parse).distinct().toList();
+            for (String option : List.of("--prompts", "--prompt-words")) {
+                if (corpus == null && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " draws prompts from a corpus: give --corpus PATH too");
+                }
+            }
             common.checkOutputs();
+            boolean causalLm = EvalModel.isCausalLm(common.model.name, null);
+            List<Generation.Strategy> ss = asked == null ? Generation.defaultStrategies(causalLm) : asked;
+            Generation.check(ss, causalLm, common.model.name);
+            if (judge != null) Generation.checkJudge(EvalModel.isCausalLm(judge, null), judge);
             List<String> input = new ArrayList<>();
             if (prompts != null) input.addAll(prompts);
             if (file.path != null) input.addAll(Inputs.texts(null, file.path));
@@ -294,9 +312,10 @@ final class EvalCommand implements Runnable {
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             long start = System.nanoTime();
             EvalModel model = EvalModel.load(common.model.name, null);
-            Generation.GenerationReport r = Generation.run(model, input, ss, o, Meter.stderr());
+            EvalModel judgeModel = judge == null ? null : EvalModel.load(judge, null);
+            Generation.GenerationReport r = Generation.run(model, input, ss, o, judgeModel, Meter.stderr());
             r = r.withRun(run.finished(System.nanoTime() - start));
-            common.publish("### Generating with a masked LM\n\n" + r.markdown(), r.toJson());
+            common.publish((causalLm ? "### Generating with a causal LM\n\n" : "### Generating with a masked LM\n\n") + r.markdown(), r.toJson());
             return 0;
         }
 

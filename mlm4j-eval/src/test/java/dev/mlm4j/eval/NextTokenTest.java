@@ -130,6 +130,39 @@ class NextTokenTest {
         assertTrue(e.getMessage().endsWith("its from-the-left number is left-only"), e.getMessage());
     }
 
+    @Test
+    void causalLmGenerationContinuesGreedilyAsTransformersDoes() {
+        var l = dev.mlm4j.pipelines.Models.load(tmp.resolve("weights").toString(), ProgressListener.NONE, dev.mlm4j.config.Precision.FP32);
+        EvalModel decoder = new EvalModel("tiny-bert-lm-head", l.maskedLm(), l.tokenizer(), l.maxLength(), true);
+        JsonNode g = expected.get("greedy");
+        Generation.Options o = new Generation.Options(g.get("tokens").asInt(), 1, 0, 1);
+        Generation.GenerationReport r = Generation.run(decoder, List.of(g.get("prompt").asText()), Generation.defaultStrategies(true), o, model, Meter.NONE);
+        Generation.Output out = r.outputs().getFirst();
+        int[] want = ints(g.get("ids"));
+        assertEquals(decoder.tokenizer().decode(want, true), out.text(), "the prompt and transformers' greedy pieces");
+        assertEquals(decoder.tokenizer().decode(java.util.Arrays.copyOfRange(want, 3, want.length), true), out.continuation());
+        assertEquals(6, out.forwardPasses());
+        assertEquals(3 + 4 + 5 + 6 + 7 + 8, out.tokensEncoded(), "[CLS] prompt and the pieces so far, one pass per piece");
+        // the self-score is the causal LM's own next-token perplexity of the six pieces, which is next-token's condition
+        List<MaskedTokenScorer.Query> qs = new ArrayList<>();
+        for (int t = 3; t < want.length; t++) qs.add(MlmEvaluation.query(MlmEvaluation.Condition.NEXT_TOKEN, want, t, 4, 3));
+        double sum = 0;
+        for (MaskedTokenScorer.Score s : model.score(qs, AttentionMask.Direction.CAUSAL)) sum += s.logProb();
+        assertEquals(Math.exp(-sum / 6), out.pseudoPerplexity(), 1e-6 * out.pseudoPerplexity());
+        assertEquals(Generation.judge(model, out.prompt(), out.continuation()), out.judge(), 1e-12, "judged (here by the same weights as a masked LM)");
+        assertTrue(out.judge() > 1);
+        assertTrue(r.markdown().contains("| causal-lm | 1.00 | 5.5 |"), r.markdown());
+        assertTrue(r.markdown().contains("perplexity (same model, next token)"), r.markdown());
+        assertTrue(r.toJson().toString().contains("judge_pseudo_perplexity_geomean"), r.toJson().toString());
+        for (Generation.Strategy s : Generation.defaultStrategies(false)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Generation.run(decoder, List.of("the cat"), List.of(s), o, Meter.NONE));
+            assertEquals("strategy " + s.label() + " fills [MASK]s, which tiny-bert-lm-head (a causal LM, config.json \"is_decoder\": true)"
+                    + " never learnt: use causal-lm", e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Generation.run(model, List.of("the cat"), List.of(Generation.Strategy.LEFT_TO_RIGHT), o, decoder, Meter.NONE));
+        assertTrue(e.getMessage().startsWith("the judge tiny-bert-lm-head is a causal LM"), e.getMessage());
+    }
+
     static int[] ints(JsonNode a) {
         int[] v = new int[a.size()];
         for (int i = 0; i < v.length; i++) v[i] = a.get(i).asInt();
