@@ -132,8 +132,7 @@ class NextTokenTest {
 
     @Test
     void causalLmGenerationContinuesGreedilyAsTransformersDoes() {
-        var l = dev.mlm4j.pipelines.Models.load(tmp.resolve("weights").toString(), ProgressListener.NONE, dev.mlm4j.config.Precision.FP32);
-        EvalModel decoder = new EvalModel("tiny-bert-lm-head", l.maskedLm(), l.tokenizer(), l.maxLength(), true);
+        EvalModel decoder = decoder();
         JsonNode g = expected.get("greedy");
         Generation.Options o = new Generation.Options(g.get("tokens").asInt(), 1, 0, 1);
         Generation.GenerationReport r = Generation.run(decoder, List.of(g.get("prompt").asText()), Generation.defaultStrategies(true), o, model, Meter.NONE);
@@ -161,6 +160,27 @@ class NextTokenTest {
         }
         var e = assertThrows(IllegalArgumentException.class, () -> Generation.run(model, List.of("the cat"), List.of(Generation.Strategy.LEFT_TO_RIGHT), o, decoder, Meter.NONE));
         assertTrue(e.getMessage().startsWith("the judge tiny-bert-lm-head is a causal LM"), e.getMessage());
+    }
+
+    @Test
+    void aCausalLmsProbesUseItsOwnCausalFeaturesAndSaySo() {
+        Probes.Options o = new Probes.Options(20, 10, 2, 32, SoftmaxRegression.Options.DEFAULT.withEpochs(2), 1024, 1);
+        Corpus slice = CorpusReader.open(EvalTestData.brownSlice());
+        for (ProbeReport.Task t : List.of(Probes.pos(slice, decoder(), o, Meter.NONE), Probes.genre(slice, decoder(), o, Meter.NONE))) {
+            List<String> rows = t.rows().stream().map(ProbeReport.Row::features).toList();
+            assertEquals(List.of("embedding layer (no attention)", "causal mask, last layer — the model's own", "control: causal, training labels shuffled"),
+                    rows.subList(rows.size() - 3, rows.size()), t.name());
+            assertTrue(t.description().contains("tiny-bert-lm-head is a causal LM (config.json \"is_decoder\": true): its own features are the causal ones"),
+                    t.description());
+            assertEquals(List.of("causal features", "training the heads"), List.copyOf(t.seconds().keySet()).subList(t.seconds().size() - 2, t.seconds().size()),
+                    "no bidirectional pass for a causal LM");
+        }
+    }
+
+    /** The fixture's weights as the causal LM they are (the flag EvalModel.load reads from config.json, set by hand). */
+    static EvalModel decoder() {
+        var l = dev.mlm4j.pipelines.Models.load(tmp.resolve("weights").toString(), ProgressListener.NONE, dev.mlm4j.config.Precision.FP32);
+        return new EvalModel("tiny-bert-lm-head", l.maskedLm(), l.tokenizer(), l.maxLength(), true);
     }
 
     static int[] ints(JsonNode a) {
