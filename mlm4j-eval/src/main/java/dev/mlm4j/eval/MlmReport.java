@@ -172,6 +172,8 @@ public record MlmReport(RunInfo run, MlmEvaluation.Options options, String corpu
                     + " trained with it).";
             case LEFT_ONLY -> "*left-only*: the same left context as the text [CLS] left [MASK] [SEP] with ordinary attention"
                     + " — a masked LM's own way of predicting from the left only (its [SEP] also says the sentence ends at the mask).";
+            case LEFT_OPEN -> "*left-open*: [CLS] left [MASK] with ordinary attention and no [SEP] — left-only's control (the end"
+                    + " of the sequence still says the sentence ends at the mask; a masked LM always saw [SEP] in training).";
             case RIGHT_MASKED -> "*right-masked*: ordinary attention over the whole sentence with the target and every piece after"
                     + " it replaced by [MASK] — the right-hand words are hidden, their number is not.";
             case NEXT_TOKEN -> "*next-token*: a causal LM used as it was trained — the causal mask over [CLS] and the pieces"

@@ -85,7 +85,9 @@ class MlmEvaluationTest {
         assertArrayEquals(new int[] {CLS, 11, MASK, SEP}, left.ids());
         MaskedTokenScorer.Query hidden = MlmEvaluation.query(MlmEvaluation.Condition.RIGHT_MASKED, ids, 2, MASK, SEP);
         assertArrayEquals(new int[] {CLS, 11, MASK, MASK, MASK, SEP}, hidden.ids());
-        for (var q : List.of(bi, causal, left, hidden)) {
+        MaskedTokenScorer.Query open = MlmEvaluation.query(MlmEvaluation.Condition.LEFT_OPEN, ids, 2, MASK, SEP);
+        assertArrayEquals(new int[] {CLS, 11, MASK}, open.ids(), "the left context and the mask, no [SEP]");
+        for (var q : List.of(bi, causal, left, hidden, open)) {
             assertEquals(2, q.row());
             assertEquals(12, q.target());
         }
@@ -95,14 +97,15 @@ class MlmEvaluationTest {
         KnownScorer scorer = new KnownScorer(Map.of(12, new double[] {0.5, 1}, 14, new double[] {0.5, 1}));
         MlmEvaluation.Options o = new MlmEvaluation.Options(1, 0.15, 1, List.of(MlmEvaluation.Condition.values()), 1, 1, 126);
         MlmReport r = MlmEvaluation.run(List.of(it), scorer, MASK, SEP, o, Meter.NONE);
-        assertEquals(5, r.results().size());
+        assertEquals(6, r.results().size());
         assertEquals(List.of(AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.CAUSAL, AttentionMask.Direction.CAUSAL,
                 AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
+                AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.CAUSAL, AttentionMask.Direction.CAUSAL), scorer.directions);
-        assertEquals(6 + 6 + 3 + 5 + 4 + 6 + 6 + 6 + 2 + 4, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
-        MaskedTokenScorer.Query next = scorer.asked.get(8);
+        assertEquals(6 + 6 + 3 + 5 + 4 + 6 + 6 + 6 + 3 + 5 + 2 + 4, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
+        MaskedTokenScorer.Query next = scorer.asked.get(10);
         assertArrayEquals(new int[] {CLS, 11}, next.ids(), "next-token: the pieces left of the target, nothing else");
         assertEquals(12, next.target());
     }
