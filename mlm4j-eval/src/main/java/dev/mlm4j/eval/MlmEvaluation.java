@@ -35,10 +35,10 @@ import java.util.Random;
  *       next-token prediction, as it was trained. No [MASK] and no [SEP]: the same information as {@code causal} and
  *       {@code left-only}, in the form the causal LM was trained on.</li>
  * </ul>
- * The last two masked conditions separate "no right-hand context" from "an attention mask the model never saw in
- * training". Each model is used as it was trained: a masked LM's from-the-left numbers are {@code left-only} and
- * {@code left-open} (its own attention and its own [MASK] query, left context only, with and without the [SEP]), a causal LM's is {@code next-token}, and all score the same sampled targets given the
- * same left context, so their tables line up. {@link #check} refuses the other pairings:
+ * left-only, left-open and right-masked separate "no right-hand context" from "an attention mask the model never saw
+ * in training". Each model is used as it was trained: a masked LM's from-the-left number is {@code left-only} (its own
+ * attention and its own [MASK] query, left context only; left-open is its control without the [SEP]), a causal LM's is
+ * {@code next-token}, and all score the same sampled targets given the same left context, so their tables line up. {@link #check} refuses the other pairings:
  * a causal LM never learnt to fill a [MASK] and a masked LM's head at t − 1 predicts the token at t − 1, not the next.
  * Under bidirectional attention the end of the sequence itself says "the sentence ends after the mask", with or without
  * the [SEP]: on issue 19's from-scratch MLM (run a, seed 1, 2,000 sentences) left-only and left-open score the same
