@@ -129,16 +129,18 @@ public final class Generation {
     }
 
     /**
-     * Repetition in a continuation, over its words (white-space separated, lower-cased: the same units whatever the
-     * generator's vocabulary).
+     * Repetition in a continuation, over its words (runs of letters or digits, lower-cased, and every other non-space
+     * character on its own — so a run of periods, which decodes to "................", counts as 16 repeats: the same
+     * units whatever the generator's vocabulary).
      *
      * @param distinct2         distinct word bigrams / word bigrams (NaN under two words)
      * @param repeatedTrigrams  word trigrams equal to an earlier trigram of the same continuation / word trigrams (NaN under three words)
      */
     public record Diversity(double distinct2, double repeatedTrigrams) {
+        private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[\\p{L}\\p{N}]+|[^\\s\\p{L}\\p{N}]");
+
         public static Diversity of(String continuation) {
-            String[] w = continuation.strip().toLowerCase(Locale.ROOT).split("\\s+");
-            if (w.length == 1 && w[0].isEmpty()) w = new String[0];
+            String[] w = WORD.matcher(continuation.toLowerCase(Locale.ROOT)).results().map(java.util.regex.MatchResult::group).toArray(String[]::new);
             java.util.Set<String> bigrams = new java.util.HashSet<>(), trigrams = new java.util.HashSet<>();
             for (int i = 0; i + 1 < w.length; i++) bigrams.add(w[i] + ' ' + w[i + 1]);
             int repeated = 0;

@@ -46,6 +46,11 @@ class GenerationTest {
         assertTrue(Double.isNaN(Generation.Diversity.of("word").distinct2()));
         assertTrue(Double.isNaN(Generation.Diversity.of("two words").repeatedTrigrams()));
         assertTrue(Double.isNaN(Generation.Diversity.of("").distinct2()));
+        // a run of periods (what a small MLM generates left to right) is six repeated units, not one word
+        Generation.Diversity dots = Generation.Diversity.of("......");
+        assertEquals(0.2, dots.distinct2(), 1e-12, "one distinct bigram of five");
+        assertEquals(0.75, dots.repeatedTrigrams(), 1e-12, "three of four trigrams repeat the first");
+        assertEquals(1.0, Generation.Diversity.of("the city's jury, 1961").distinct2(), 1e-12, "the city ' s jury , 1961: 6 bigrams, all distinct");
     }
 
     @Test
