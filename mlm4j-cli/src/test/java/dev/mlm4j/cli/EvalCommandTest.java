@@ -39,7 +39,7 @@ class EvalCommandTest {
                 "--json", j.toString(), "--markdown", md.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("| bidirectional |") && r.out().contains("| causal |"), r.out());
-        assertTrue(r.out().contains("never trained as"), "the table says the causal model is not what BERT was trained as");
+        assertTrue(r.out().contains("never learnt with that mask"), "the table says the causal mask is not what BERT was trained with");
         assertEquals(r.out(), Files.readString(md), "--markdown holds what was printed");
         JsonNode n = json(j);
         assertEquals(4, n.get("protocol").get("sentences").asInt());
@@ -77,6 +77,14 @@ class EvalCommandTest {
         assertEquals(0, g.exit(), g.err());
         assertTrue(g.out().contains("| left-to-right | 1.00 |") && g.out().contains("| mask-predict | 0.67 |"), g.out());
         assertTrue(g.out().contains("**The jury said that …**"), g.out());
+        Path gj = dir.resolve("generate.json");
+        var judged = CliRunner.run("eval", "generate", "--tokens", "3", "--strategies", "masks-ahead", "--judge", "bert-base-uncased",
+                "--json", gj.toString(), "The jury said that");
+        assertEquals(0, judged.exit(), judged.err());
+        assertTrue(judged.out().contains("judge PPPL (bert-base-uncased)") && judged.out().contains("distinct-2"), judged.out());
+        JsonNode out = json(gj).get("outputs").get(0);
+        assertTrue(out.get("judge_pseudo_perplexity").asDouble() >= 1, out.toString());
+        assertTrue(out.has("distinct_2") && out.has("repeated_trigrams"), out.toString());
     }
 
     @Test
@@ -105,5 +113,17 @@ class EvalCommandTest {
         assertCleanFailure(CliRunner.run("eval", "probe", "--corpus", slice.toString(), "--task", "ner"), "--task must be pos, genre or all");
         assertCleanFailure(CliRunner.run("eval", "generate", "--strategies", "backwards", "x"), "unknown strategy");
         assertCleanFailure(CliRunner.run("eval", "mlm"), "Missing required option: '--corpus=PATH'");
+
+        // each model as it was trained: the tiny causal LM of mlm4j-eval's NextTokenTest (config.json "is_decoder": true)
+        String decoder = slice.resolveSibling("tiny-bert-lm-head").toString();
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--model", decoder, "--corpus", slice.toString(), "--conditions", "bidirectional,left-only"),
+                "condition bidirectional needs a masked LM; " + decoder + " is a causal LM");
+        assertCleanFailure(CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--conditions", "next-token"),
+                "condition next-token needs a causal LM (config.json \"is_decoder\": true); bert-base-uncased is a masked LM");
+        assertCleanFailure(CliRunner.run("eval", "generate", "--model", decoder, "--strategies", "mask-predict", "x"),
+                "strategy mask-predict fills [MASK]s, which " + decoder + " (a causal LM");
+        assertCleanFailure(CliRunner.run("eval", "generate", "--strategies", "causal-lm", "x"), "strategy causal-lm needs a causal LM");
+        assertCleanFailure(CliRunner.run("eval", "generate", "--judge", decoder, "x"), "the judge " + decoder + " is a causal LM");
+        assertCleanFailure(CliRunner.run("eval", "generate", "--prompts", "3", "x"), "--prompts draws prompts from a corpus: give --corpus PATH too");
     }
 }

@@ -1,5 +1,7 @@
 package dev.mlm4j.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
@@ -12,25 +14,37 @@ import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.util.ProgressListener;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A masked language model as the evaluations use it: token ids in, last hidden states (and, on request, the
  * embedding layer's output) or masked-token scores out, under either attention mask. Frozen: nothing here
- * changes a weight.
+ * changes a weight. A causal LM (config.json {@code "is_decoder": true}, transformers' {@code BertLMHeadModel}: the
+ * same BERT weights and {@code cls.predictions} head, trained to predict the next token under the causal mask) is
+ * recognised by that key, read here from the folder itself, and the evaluations use it as a causal LM.
  */
 public final class EvalModel implements MaskedTokenScorer {
     private final String name;
     private final MaskedLanguageModel model;
     private final Tokenizer tokenizer;
     private final int maxLength;
+    private final boolean causalLm;
 
     public EvalModel(String name, MaskedLanguageModel model, Tokenizer tokenizer, int maxLength) {
+        this(name, model, tokenizer, maxLength, false);
+    }
+
+    /** @param causalLm the model was trained as a causal LM (next token, causal mask), not as a masked LM */
+    public EvalModel(String name, MaskedLanguageModel model, Tokenizer tokenizer, int maxLength, boolean causalLm) {
         this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
+        this.causalLm = causalLm;
     }
 
     /**
@@ -38,9 +52,35 @@ public final class EvalModel implements MaskedTokenScorer {
      * head, as {@link Models#load} shares it with the other pipelines (precision: {@code -Dmlm4j.weights}, else fp32).
      */
     public static EvalModel load(String nameOrPath, ProgressListener progress) {
+        boolean causal = isCausalLm(Models.resolve(nameOrPath, progress));
         Models.Loaded m = Models.load(nameOrPath, progress, Precision.fromProperty());
-        if (m.maskedLm() == null) throw Models.noMaskedLmHead(nameOrPath, "the evaluations need a model that fills masks");
-        return new EvalModel(nameOrPath, m.maskedLm(), m.tokenizer(), m.maxLength());
+        if (m.maskedLm() == null) throw Models.noMaskedLmHead(nameOrPath, "the evaluations need a model with a language-model head");
+        return new EvalModel(nameOrPath, m.maskedLm(), m.tokenizer(), m.maxLength(), causal);
+    }
+
+    /** Resolves a model name or folder (progress to {@code progress}, null: stderr) and says whether it is a causal LM. */
+    public static boolean isCausalLm(String nameOrPath, ProgressListener progress) {
+        return isCausalLm(Models.resolve(nameOrPath, progress));
+    }
+
+    /**
+     * Whether the model folder's config.json says {@code "is_decoder": true} (transformers' flag for a causal LM such as
+     * {@code BertLMHeadModel}); false without a config.json (an .onnx file, a TensorFlow checkpoint).
+     */
+    public static boolean isCausalLm(Path folder) {
+        Path config = Files.isDirectory(folder) ? folder.resolve("config.json") : null;
+        if (config == null || !Files.isRegularFile(config)) return false;
+        try {
+            JsonNode root = new ObjectMapper().readTree(config.toFile());
+            return root != null && root.path("is_decoder").asBoolean(false);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + config + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Trained as a causal LM (config.json {@code "is_decoder": true}): its own predictions are next-token ones. */
+    public boolean causalLm() {
+        return causalLm;
     }
 
     public String name() {
@@ -99,7 +139,7 @@ public final class EvalModel implements MaskedTokenScorer {
         for (int i = 0; i < ids.length; i++) ids[i] = queries.get(i).ids();
         EncoderOutput out = forward(ids, direction, false);
         int[] rows = new int[ids.length];
-        for (int i = 0; i < rows.length; i++) rows[i] = out.batch().offset(i) + queries.get(i).maskIndex();
+        for (int i = 0; i < rows.length; i++) rows[i] = out.batch().offset(i) + queries.get(i).row();
         FloatTensor logits = logits(out, rows);                  // (queries, vocab)
         Score[] scores = new Score[ids.length];
         for (int i = 0; i < ids.length; i++) scores[i] = scoreRow(logits.data(), logits.rowOffset(i), logits.dim(1), queries.get(i).target());

@@ -26,17 +26,23 @@ import java.util.Random;
  *       instead of a [SEP] right after the mask, which it reads as "the sentence ends here";</li>
  *   <li>{@code mask-predict} (Ghazvininejad et al., 2019): append n masks at once, predict them all, then for
  *       T − 1 rounds re-mask the n·(T − t)/T least confident and predict those again — T passes for n tokens.</li>
+ *   <li>{@code causal-lm}: for a causal LM (config.json {@code "is_decoder": true}, issue 19's run b) used as it was
+ *       trained: the text so far under the causal mask, the next piece from the logits at its last token, appended;
+ *       one pass per token (no KV cache here either). The four strategies above need a masked LM and are refused on a
+ *       causal LM, as causal-lm is on a masked LM.</li>
  * </ul>
  * Tokens are chosen greedily, or among the top k by sampling with the seed. Bracketed specials ([SEP],
- * [MASK], [unused…]) are never chosen. Each output is judged by the same model's bidirectional
- * pseudo-perplexity of the generated pieces given everything else — a self-assessment that favours
- * mask-predict, which optimises roughly that — and by the share of distinct pieces (repetition).
+ * [MASK], [unused…]) are never chosen. Each output gets a self-score — a masked LM's bidirectional pseudo-perplexity of
+ * the generated pieces given everything else (which favours mask-predict, which optimises roughly that), or a causal
+ * LM's own next-token perplexity of them — which does not compare across models; what does: an independent judge's
+ * pseudo-perplexity of the continuation given the prompt ({@link #judge(EvalModel, String, String)}, a masked LM that saw
+ * none of the models compared), distinct-2 and the repeated-trigram rate of the continuation's words ({@link Diversity}).
  */
 public final class Generation {
     private Generation() {}
 
     public enum Strategy {
-        LEFT_TO_RIGHT("left-to-right"), CAUSAL("causal"), MASKS_AHEAD("masks-ahead"), MASK_PREDICT("mask-predict");
+        LEFT_TO_RIGHT("left-to-right"), CAUSAL("causal"), MASKS_AHEAD("masks-ahead"), MASK_PREDICT("mask-predict"), CAUSAL_LM("causal-lm");
 
         private final String label;
 
@@ -50,7 +56,36 @@ public final class Generation {
 
         public static Strategy parse(String s) {
             for (Strategy x : values()) if (x.label.equalsIgnoreCase(s.strip()) || x.name().equalsIgnoreCase(s.strip())) return x;
-            throw new IllegalArgumentException("unknown strategy '" + s + "': use left-to-right, causal, masks-ahead or mask-predict");
+            throw new IllegalArgumentException("unknown strategy '" + s + "': use left-to-right, causal, masks-ahead, mask-predict or causal-lm");
+        }
+
+        /** Whether the strategy runs a causal LM's next-token loop (else a masked LM's mask filling). */
+        public boolean forCausalLm() {
+            return this == CAUSAL_LM;
+        }
+    }
+
+    /** The strategies run when none are asked for: causal-lm for a causal LM, the four mask-filling ones for a masked LM. */
+    public static List<Strategy> defaultStrategies(boolean causalLm) {
+        return causalLm ? List.of(Strategy.CAUSAL_LM) : List.of(Strategy.LEFT_TO_RIGHT, Strategy.CAUSAL, Strategy.MASKS_AHEAD, Strategy.MASK_PREDICT);
+    }
+
+    /** Refuses a causal LM as judge: the judge scores each continuation piece as a [MASK] given both sides. */
+    public static void checkJudge(boolean causalLm, String judge) {
+        if (causalLm) throw new IllegalArgumentException("the judge " + judge + " is a causal LM; a judge must be a masked LM (e.g. bert-base-uncased)");
+    }
+
+    /** Refuses, in one line, a strategy the model was not trained for (as {@link MlmEvaluation#check} does for conditions). */
+    public static void check(List<Strategy> strategies, boolean causalLm, String model) {
+        for (Strategy s : strategies) {
+            if (s.forCausalLm() && !causalLm) {
+                throw new IllegalArgumentException("strategy causal-lm needs a causal LM (config.json \"is_decoder\": true); " + model
+                        + " is a masked LM: use left-to-right, causal, masks-ahead or mask-predict");
+            }
+            if (!s.forCausalLm() && causalLm) {
+                throw new IllegalArgumentException("strategy " + s.label() + " fills [MASK]s, which " + model
+                        + " (a causal LM, config.json \"is_decoder\": true) never learnt: use causal-lm");
+            }
         }
     }
 
@@ -78,11 +113,42 @@ public final class Generation {
      * @param forwardPasses    encoder passes spent generating
      * @param tokensEncoded    sum of those passes' sequence lengths
      * @param nanos            wall-clock time spent generating (the judging pass excluded)
-     * @param pseudoPerplexity the model's bidirectional pseudo-perplexity of the generated pieces
+     * @param pseudoPerplexity the self-score: a masked LM's bidirectional pseudo-perplexity of the generated pieces, a
+     *                         causal LM's next-token perplexity of them given the prompt
      * @param distinct         distinct pieces / generated pieces
+     * @param judge            the judge's pseudo-perplexity of the continuation given the prompt (NaN: no judge)
+     * @param diversity        distinct-2 and repeated trigrams of the continuation's words
      */
     public record Output(Strategy strategy, String prompt, String text, String continuation, int tokens, int forwardPasses,
-                         long tokensEncoded, long nanos, double pseudoPerplexity, double distinct) {}
+                         long tokensEncoded, long nanos, double pseudoPerplexity, double distinct, double judge, Diversity diversity) {
+
+        public Output withJudge(double judgePseudoPerplexity) {
+            return new Output(strategy, prompt, text, continuation, tokens, forwardPasses, tokensEncoded, nanos, pseudoPerplexity,
+                    distinct, judgePseudoPerplexity, diversity);
+        }
+    }
+
+    /**
+     * Repetition in a continuation, over its words (runs of letters or digits, lower-cased, and every other non-space
+     * character on its own — so a run of periods, which decodes to "................", counts as 16 repeats: the same
+     * units whatever the generator's vocabulary).
+     *
+     * @param distinct2         distinct word bigrams / word bigrams (NaN under two words)
+     * @param repeatedTrigrams  word trigrams equal to an earlier trigram of the same continuation / word trigrams (NaN under three words)
+     */
+    public record Diversity(double distinct2, double repeatedTrigrams) {
+        private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[\\p{L}\\p{N}]+|[^\\s\\p{L}\\p{N}]");
+
+        public static Diversity of(String continuation) {
+            String[] w = WORD.matcher(continuation.toLowerCase(Locale.ROOT)).results().map(java.util.regex.MatchResult::group).toArray(String[]::new);
+            java.util.Set<String> bigrams = new java.util.HashSet<>(), trigrams = new java.util.HashSet<>();
+            for (int i = 0; i + 1 < w.length; i++) bigrams.add(w[i] + ' ' + w[i + 1]);
+            int repeated = 0;
+            for (int i = 0; i + 2 < w.length; i++) if (!trigrams.add(w[i] + ' ' + w[i + 1] + ' ' + w[i + 2])) repeated++;
+            return new Diversity(w.length < 2 ? Double.NaN : (double) bigrams.size() / (w.length - 1),
+                    w.length < 3 ? Double.NaN : (double) repeated / (w.length - 2));
+        }
+    }
 
     public static Output generate(EvalModel m, String prompt, Strategy strategy, Options o, long sampleSeed) {
         int[] promptPieces = m.pieces(prompt);
@@ -130,6 +196,17 @@ public final class Generation {
                 FloatTensor logits = m.logits(out, new int[] {start + i});
                 ids[start + i] = (int) pick(logits.data(), logits.rowOffset(0), logits.dim(1), allowed, o.topK(), r)[0];
             }
+        } else if (strategy == Strategy.CAUSAL_LM) {
+            for (int i = 0; i < o.tokens(); i++) {
+                int pos = start + i;
+                int[] x = Arrays.copyOf(ids, pos);                        // [CLS] text so far; its last row predicts the next
+                EncoderOutput out = m.forward(new int[][] {x}, AttentionMask.Direction.CAUSAL, false);
+                passes++;
+                encoded += x.length;
+                FloatTensor logits = m.logits(out, new int[] {pos - 1});
+                ids[pos] = (int) pick(logits.data(), logits.rowOffset(0), logits.dim(1), allowed, o.topK(), r)[0];
+            }
+            ids[ids.length - 1] = sepId;
         } else {
             AttentionMask.Direction d = strategy == Strategy.CAUSAL ? AttentionMask.Direction.CAUSAL : AttentionMask.Direction.BIDIRECTIONAL;
             for (int i = 0; i < o.tokens(); i++) {
@@ -147,19 +224,38 @@ public final class Generation {
         }
         long nanos = System.nanoTime() - t0;
         int[] generated = Arrays.copyOfRange(ids, start, start + o.tokens());
-        return new Output(strategy, prompt, m.tokenizer().decode(ids, true), m.tokenizer().decode(generated, true), o.tokens(), passes,
-                encoded, nanos, judge(m, ids, start, o.tokens()), (double) Arrays.stream(generated).distinct().count() / o.tokens());
+        String continuation = m.tokenizer().decode(generated, true);
+        MlmEvaluation.Condition self = strategy.forCausalLm() ? MlmEvaluation.Condition.NEXT_TOKEN : MlmEvaluation.Condition.BIDIRECTIONAL;
+        return new Output(strategy, prompt, m.tokenizer().decode(ids, true), continuation, o.tokens(), passes, encoded, nanos,
+                perplexity(m, self, ids, start, o.tokens()), (double) Arrays.stream(generated).distinct().count() / o.tokens(),
+                Double.NaN, Diversity.of(continuation));
     }
 
-    /** Bidirectional pseudo-perplexity of positions [start, start + n) of ids. */
-    static double judge(EvalModel m, int[] ids, int start, int n) {
+    /** exp(−mean ln p) of positions [start, start + n) of ids, each scored as {@code c} asks (one query per position). */
+    static double perplexity(EvalModel m, MlmEvaluation.Condition c, int[] ids, int start, int n) {
         List<MaskedTokenScorer.Query> qs = new ArrayList<>();
-        for (int i = start; i < start + n; i++) {
-            qs.add(MlmEvaluation.query(MlmEvaluation.Condition.BIDIRECTIONAL, ids, i, m.tokenizer().maskId(), m.tokenizer().sepId()));
-        }
+        for (int i = start; i < start + n; i++) qs.add(MlmEvaluation.query(c, ids, i, m.tokenizer().maskId(), m.tokenizer().sepId()));
         double sum = 0;
-        for (MaskedTokenScorer.Score s : m.score(qs, AttentionMask.Direction.BIDIRECTIONAL)) sum += s.logProb();
+        for (MaskedTokenScorer.Score s : m.score(qs, c.direction())) sum += s.logProb();
         return Math.exp(-sum / n);
+    }
+
+    /**
+     * An independent masked LM's pseudo-perplexity of {@code continuation} given {@code prompt}: both in the judge's own
+     * word pieces as {@code [CLS] prompt continuation [SEP]}, each continuation piece masked in turn with every other
+     * token original, bidirectional attention. Comparable across generators whatever their vocabulary.
+     */
+    public static double judge(EvalModel judge, String prompt, String continuation) {
+        int[] p = judge.pieces(prompt), c = judge.pieces(continuation);
+        if (c.length == 0) return Double.NaN;
+        if (p.length + c.length + 2 > judge.maxLength()) {
+            throw new IllegalArgumentException("prompt and continuation (" + (p.length + c.length) + " of the judge's pieces) do not fit in "
+                    + judge.name() + "'s " + judge.maxLength() + " positions");
+        }
+        int[] ids = new int[p.length + c.length];
+        System.arraycopy(p, 0, ids, 0, p.length);
+        System.arraycopy(c, 0, ids, p.length, c.length);
+        return perplexity(judge, MlmEvaluation.Condition.BIDIRECTIONAL, judge.withSpecials(ids), 1 + p.length, c.length);
     }
 
     /** {id, probability}: the most probable allowed piece, or one sampled from the k most probable. */
@@ -215,7 +311,17 @@ public final class Generation {
 
     /** Every prompt under every strategy, with timing summaries. */
     public static GenerationReport run(EvalModel m, List<String> prompts, List<Strategy> strategies, Options o, Meter meter) {
+        return run(m, prompts, strategies, o, null, meter);
+    }
+
+    /**
+     * As above, each continuation also scored by {@code judge} (null: none), a masked LM ({@link #judge(EvalModel, String, String)}).
+     * Strategies the model was not trained for are refused ({@link #check}).
+     */
+    public static GenerationReport run(EvalModel m, List<String> prompts, List<Strategy> strategies, Options o, EvalModel judge, Meter meter) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("no prompt to generate from");
+        check(strategies, m.causalLm(), m.name());
+        if (judge != null) checkJudge(judge.causalLm(), judge.name());
         List<Output> outputs = new ArrayList<>();
         meter.start("generate", (long) prompts.size() * strategies.size(), "generations");
         try {
@@ -229,14 +335,35 @@ public final class Generation {
         } finally {
             meter.finish();
         }
-        return new GenerationReport(null, o, strategies, outputs);
+        if (judge != null) {
+            meter.start("judge " + judge.name(), outputs.size(), "generations");
+            try {
+                for (int i = 0; i < outputs.size(); i++) {
+                    Output out = outputs.get(i);
+                    outputs.set(i, out.withJudge(judge(judge, out.prompt(), out.continuation())));
+                    meter.update(i + 1);
+                }
+            } finally {
+                meter.finish();
+            }
+        }
+        return new GenerationReport(null, o, strategies, outputs, judge == null ? null : judge.name());
     }
 
-    /** What {@link #run} produced. */
-    public record GenerationReport(RunInfo run, Options options, List<Strategy> strategies, List<Output> outputs) {
+    /** What {@link #run} produced; {@code judge} names the judging model (null: none). */
+    public record GenerationReport(RunInfo run, Options options, List<Strategy> strategies, List<Output> outputs, String judge) {
+
+        public GenerationReport(RunInfo run, Options options, List<Strategy> strategies, List<Output> outputs) {
+            this(run, options, strategies, outputs, null);
+        }
 
         public GenerationReport withRun(RunInfo r) {
-            return new GenerationReport(r, options, strategies, outputs);
+            return new GenerationReport(r, options, strategies, outputs, judge);
+        }
+
+        /** The self-score's JSON key: a causal LM's next-token perplexity, a masked LM's pseudo-perplexity. */
+        private String selfKey() {
+            return strategies.stream().allMatch(Strategy::forCausalLm) ? "next_token_perplexity" : "pseudo_perplexity";
         }
 
         public Map<String, Object> toJson() {
@@ -245,6 +372,7 @@ public final class Generation {
             m.put("tokens", options.tokens());
             m.put("iterations", options.iterations());
             m.put("top_k", options.topK());
+            m.put("judge", judge);
             List<Object> summary = new ArrayList<>();
             for (Strategy s : strategies) summary.add(summary(s));
             m.put("summary", summary);
@@ -258,8 +386,11 @@ public final class Generation {
                 e.put("forward_passes", o.forwardPasses());
                 e.put("tokens_encoded", o.tokensEncoded());
                 e.put("seconds", MlmReport.round(o.nanos() / 1e9, 3));
-                e.put("pseudo_perplexity", MlmReport.round(o.pseudoPerplexity(), 3));
+                e.put(selfKey(), MlmReport.round(o.pseudoPerplexity(), 3));
                 e.put("distinct", MlmReport.round(o.distinct(), 3));
+                if (judge != null) e.put("judge_pseudo_perplexity", MlmReport.round(o.judge(), 3));
+                e.put("distinct_2", MlmReport.round(o.diversity().distinct2(), 3));
+                e.put("repeated_trigrams", MlmReport.round(o.diversity().repeatedTrigrams(), 3));
                 outs.add(e);
             }
             m.put("outputs", outs);
@@ -284,24 +415,46 @@ public final class Generation {
             e.put("forward_passes_per_token", MlmReport.round((double) passes / tokens, 3));
             e.put("tokens_encoded_per_token", MlmReport.round((double) encoded / tokens, 2));
             e.put("tokens_per_second", MlmReport.round(tokens / (nanos / 1e9), 2));
-            e.put("pseudo_perplexity_geomean", MlmReport.round(Math.exp(logPpl / os.size()), 2));
+            e.put(selfKey() + "_geomean", MlmReport.round(Math.exp(logPpl / os.size()), 2));
             e.put("distinct", MlmReport.round(distinct / os.size(), 3));
+            if (judge != null) e.put("judge_pseudo_perplexity_geomean", MlmReport.round(geomean(os.stream().mapToDouble(Output::judge)), 2));
+            e.put("distinct_2", MlmReport.round(mean(os.stream().mapToDouble(o -> o.diversity().distinct2())), 3));
+            e.put("repeated_trigrams", MlmReport.round(mean(os.stream().mapToDouble(o -> o.diversity().repeatedTrigrams())), 3));
             return e;
         }
 
+        private static double geomean(java.util.stream.DoubleStream v) {
+            return Math.exp(mean(v.map(Math::log)));
+        }
+
+        /** The mean of the values that are not NaN (NaN if none). */
+        private static double mean(java.util.stream.DoubleStream v) {
+            return v.filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN);
+        }
+
         public String markdown() {
+            boolean causal = selfKey().startsWith("next");
             StringBuilder sb = new StringBuilder();
-            sb.append("| strategy | forward passes per token | tokens encoded per token | generated tokens/s | pseudo-perplexity (same model, bidirectional) | distinct pieces |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|\n");
+            sb.append("| strategy | forward passes per token | tokens encoded per token | generated tokens/s | ")
+                    .append(causal ? "perplexity (same model, next token)" : "pseudo-perplexity (same model, bidirectional)")
+                    .append(" | distinct pieces |").append(judge == null ? "" : " judge PPPL (" + judge + ") |")
+                    .append(" distinct-2 | repeated trigrams |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|").append(judge == null ? "" : "---:|").append("---:|---:|\n");
             for (Strategy s : strategies) {
                 Map<String, Object> e = summary(s);
-                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.2f | %s | %.0f %% |%n", s.label(), e.get("forward_passes_per_token"),
-                        e.get("tokens_encoded_per_token"), e.get("tokens_per_second"), MlmReport.ppl((double) e.get("pseudo_perplexity_geomean")),
+                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.2f | %s | %.0f %% |", s.label(), e.get("forward_passes_per_token"),
+                        e.get("tokens_encoded_per_token"), e.get("tokens_per_second"), MlmReport.ppl((double) e.get(selfKey() + "_geomean")),
                         100 * (double) e.get("distinct")));
+                if (judge != null) sb.append(' ').append(MlmReport.ppl((double) e.get("judge_pseudo_perplexity_geomean"))).append(" |");
+                sb.append(' ').append(share((double) e.get("distinct_2"))).append(" | ").append(share((double) e.get("repeated_trigrams"))).append(" |\n");
             }
             sb.append(String.format(Locale.ROOT, "%n%d new word pieces per prompt, %s; mask-predict with T = %d rounds."
-                            + " Pseudo-perplexity is the geometric mean over prompts; distinct pieces = distinct / generated, averaged.%n%n",
-                    options.tokens(), options.topK() == 0 ? "greedy" : "sampled among the top " + options.topK(), Math.min(options.iterations(), options.tokens())));
+                            + " Perplexities are geometric means over prompts; distinct pieces = distinct / generated, averaged."
+                            + " The same-model score does not compare across models%s; distinct-2 (distinct word bigrams / bigrams) and"
+                            + " repeated trigrams (word trigrams repeating an earlier one of the continuation / trigrams) are means over prompts.%n%n",
+                    options.tokens(), options.topK() == 0 ? "greedy" : "sampled among the top " + options.topK(), Math.min(options.iterations(), options.tokens()),
+                    judge == null ? " (--judge MODEL adds one that does)" : "; the judge's does: " + judge + "'s pseudo-perplexity of the continuation given"
+                            + " the prompt, in its own word pieces, each masked in turn"));
             String prompt = null;
             for (Output o : outputs) {
                 if (!o.prompt().equals(prompt)) {
@@ -309,11 +462,16 @@ public final class Generation {
                     sb.append("**").append(prompt.replace("*", "\\*")).append(" …**\n\n");
                 }
                 sb.append("- ").append(o.strategy().label()).append(": ").append(o.continuation().replace("*", "\\*").replace("|", "\\|"))
-                        .append(String.format(Locale.ROOT, "  *(%.1f s, PPPL %s)*%n", o.nanos() / 1e9, MlmReport.ppl(o.pseudoPerplexity())));
+                        .append(String.format(Locale.ROOT, "  *(%.1f s, %s %s%s)*%n", o.nanos() / 1e9, causal ? "PPL" : "PPPL", MlmReport.ppl(o.pseudoPerplexity()),
+                                judge == null ? "" : ", judge " + MlmReport.ppl(o.judge())));
                 if (o.strategy() == strategies.getLast()) sb.append('\n');
             }
             if (run != null) sb.append("Run: ").append(run.markdownLine()).append(".\n");
             return sb.toString();
+        }
+
+        private static String share(double v) {
+            return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f %%", 100 * v);
         }
     }
 }

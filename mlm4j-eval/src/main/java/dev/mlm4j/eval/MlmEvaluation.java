@@ -27,8 +27,23 @@ import java.util.Random;
  *       sentence ends at the mask;</li>
  *   <li>{@code right-masked}: bidirectional attention over the whole sentence with the target and every piece
  *       after it replaced by [MASK] — the right context's words are hidden, its length is not.</li>
+ *   <li>{@code left-open}: bidirectional attention over {@code [CLS] left-context [MASK]}, no [SEP] (a control for
+ *       left-only: a form the model never saw, every training sequence ended in [SEP]);</li>
+ *   <li>{@code next-token}: for a causal LM (config.json {@code "is_decoder": true}, transformers'
+ *       {@code BertLMHeadModel}, run b of issue 19): the causal mask over {@code [CLS]} and the pieces left of the
+ *       target, which is scored from the LM head's logits at the token <em>before</em> it (t − 1) — the model's own
+ *       next-token prediction, as it was trained. No [MASK] and no [SEP]: the same information as {@code causal} and
+ *       {@code left-only}, in the form the causal LM was trained on.</li>
  * </ul>
- * The last two separate "no right-hand context" from "an attention mask the model never saw in training".
+ * left-only, left-open and right-masked separate "no right-hand context" from "an attention mask the model never saw
+ * in training". Each model is used as it was trained: a masked LM's from-the-left number is {@code left-only} (its own
+ * attention and its own [MASK] query, left context only; left-open is its control without the [SEP]), a causal LM's is
+ * {@code next-token}, and all score the same sampled targets given the same left context, so their tables line up. {@link #check} refuses the other pairings:
+ * a causal LM never learnt to fill a [MASK] and a masked LM's head at t − 1 predicts the token at t − 1, not the next.
+ * Under bidirectional attention the end of the sequence itself says "the sentence ends after the mask", with or without
+ * the [SEP]: on issue 19's from-scratch MLM (run a, seed 1, 2,000 sentences) left-only and left-open score the same
+ * (3.9 % top-1; 0.5 % in each of the first four fifths, 19 % in the last), so the [SEP] is not what costs; only
+ * right-masked keeps the length, and it shows more than the causal LM sees.
  * Scores: top-1 and top-5 accuracy (the original piece ranks first / in the first five of the 30,522) and
  * pseudo-perplexity exp(−mean log p), overall and by the masked piece's relative position in its sentence
  * (quintiles of index / pieces).
@@ -40,7 +55,9 @@ public final class MlmEvaluation {
         BIDIRECTIONAL("bidirectional", AttentionMask.Direction.BIDIRECTIONAL),
         CAUSAL("causal", AttentionMask.Direction.CAUSAL),
         LEFT_ONLY("left-only", AttentionMask.Direction.BIDIRECTIONAL),
-        RIGHT_MASKED("right-masked", AttentionMask.Direction.BIDIRECTIONAL);
+        RIGHT_MASKED("right-masked", AttentionMask.Direction.BIDIRECTIONAL),
+        LEFT_OPEN("left-open", AttentionMask.Direction.BIDIRECTIONAL),
+        NEXT_TOKEN("next-token", AttentionMask.Direction.CAUSAL);
 
         private final String label;
         private final AttentionMask.Direction direction;
@@ -60,7 +77,34 @@ public final class MlmEvaluation {
 
         public static Condition parse(String s) {
             for (Condition c : values()) if (c.label.equalsIgnoreCase(s.strip()) || c.name().equalsIgnoreCase(s.strip())) return c;
-            throw new IllegalArgumentException("unknown condition '" + s + "': use bidirectional, causal, left-only or right-masked");
+            throw new IllegalArgumentException("unknown condition '" + s + "': use bidirectional, causal, left-only, left-open, right-masked or next-token");
+        }
+
+        /** Whether the condition queries a causal LM's next-token prediction (else a masked LM's [MASK]). */
+        public boolean forCausalLm() {
+            return this == NEXT_TOKEN;
+        }
+    }
+
+    /** The conditions run when none are asked for: next-token for a causal LM, bidirectional and causal for a masked LM. */
+    public static List<Condition> defaultConditions(boolean causalLm) {
+        return causalLm ? List.of(Condition.NEXT_TOKEN) : List.of(Condition.BIDIRECTIONAL, Condition.CAUSAL);
+    }
+
+    /**
+     * Refuses, in one line, a condition the model was not trained for: a [MASK] condition on a causal LM (it never learnt
+     * to fill a mask) or next-token on a masked LM (its head at t − 1 predicts the token at t − 1 itself).
+     */
+    public static void check(List<Condition> conditions, boolean causalLm, String model) {
+        for (Condition c : conditions) {
+            if (c.forCausalLm() && !causalLm) {
+                throw new IllegalArgumentException("condition next-token needs a causal LM (config.json \"is_decoder\": true); " + model
+                        + " is a masked LM: its from-the-left numbers are left-only and left-open");
+            }
+            if (!c.forCausalLm() && causalLm) {
+                throw new IllegalArgumentException("condition " + c.label() + " needs a masked LM; " + model
+                        + " is a causal LM (config.json \"is_decoder\": true) that never learnt to fill a [MASK]: use next-token");
+            }
         }
     }
 
@@ -114,6 +158,7 @@ public final class MlmEvaluation {
      */
     public static MlmReport evaluate(Corpus corpus, EvalModel model, Options o, RunInfo run, Meter meter) {
         long start = System.nanoTime();
+        check(o.conditions(), model.causalLm(), model.name());
         Split split = Split.of(corpus);
         if (split.test().isEmpty()) {
             throw new IllegalArgumentException("no held-out file in " + corpus.source() + ": the corpus needs at least two files");
@@ -155,8 +200,9 @@ public final class MlmEvaluation {
         return out;
     }
 
-    /** The query a condition asks for masked token {@code t} of {@code ids}. */
+    /** The query a condition asks for target token {@code t} (≥ 1) of {@code ids}. */
     public static MaskedTokenScorer.Query query(Condition c, int[] ids, int t, int maskId, int sepId) {
+        if (c == Condition.NEXT_TOKEN) return new MaskedTokenScorer.Query(Arrays.copyOf(ids, t), t - 1, ids[t]);
         int[] x = switch (c) {
             case BIDIRECTIONAL -> ids.clone();
             case CAUSAL -> Arrays.copyOf(ids, t + 1);
@@ -165,11 +211,13 @@ public final class MlmEvaluation {
                 y[t + 1] = sepId;
                 yield y;
             }
+            case LEFT_OPEN -> Arrays.copyOf(ids, t + 1);
             case RIGHT_MASKED -> {
                 int[] y = ids.clone();
                 for (int j = t + 1; j < y.length - 1; j++) y[j] = maskId;   // [SEP] stays
                 yield y;
             }
+            case NEXT_TOKEN -> throw new AssertionError();
         };
         x[t] = maskId;
         return new MaskedTokenScorer.Query(x, t, ids[t]);

@@ -94,6 +94,8 @@ public record MlmReport(RunInfo run, MlmEvaluation.Options options, String corpu
         for (ConditionResult r : results) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("condition", r.condition().label());
+            c.put("scored_from", r.condition().forCausalLm() ? "the logits at the token before the target (next-token prediction)"
+                    : "the logits at the [MASK] in the target's place");
             c.put("overall", r.overall().toJson());
             List<Object> q = new ArrayList<>();
             for (int i = 0; i < r.byQuintile().size(); i++) {
@@ -141,24 +143,14 @@ public record MlmReport(RunInfo run, MlmEvaluation.Options options, String corpu
         }
         sb.append('\n');
         sb.append(String.format(Locale.ROOT, "%,d held-out sentences (%d–%d word pieces) from %d held-out files of %s;"
-                        + " %,d word pieces, %,d masked (%.0f %%, one [MASK] per query, every other token original)."
+                        + " %,d word pieces, %,d of them scored (%.0f %%, one per query: a single [MASK], every other token original;"
+                        + " next-token: the pieces before it)."
                         + " top-1/top-5: the original piece is the model's first / among its first five of the whole vocabulary;"
                         + " ± is a 95 %% normal interval. Pseudo-perplexity: exp(−mean ln p(original piece)).%n",
                 sentences, options.minPieces(), options.maxPieces(), heldOutFiles, corpus == null ? "the corpus" : corpus,
                 pieces, masks, options.maskRate() * 100));
-        sb.append("\n*bidirectional*: the whole sentence, no attention mask, as the model was trained."
-                + " *causal*: the causal mask in every layer, so the mask sees only what is left of it — a model"
-                + " bert-base-uncased was never trained as (it learnt with bidirectional attention); that is the seed's point,"
-                + " the mask removes the right-hand context.");
-        for (ConditionResult r : results) {
-            if (r.condition() == MlmEvaluation.Condition.LEFT_ONLY) {
-                sb.append(" *left-only*: the same left context as the text [CLS] left [MASK] [SEP] with ordinary attention"
-                        + " — which also tells the model the sentence ends at the mask.");
-            } else if (r.condition() == MlmEvaluation.Condition.RIGHT_MASKED) {
-                sb.append(" *right-masked*: ordinary attention over the whole sentence with the target and every piece after"
-                        + " it replaced by [MASK] — the right-hand words are hidden, their number is not.");
-            }
-        }
+        sb.append('\n');
+        for (ConditionResult r : results) sb.append(' ').append(note(r.condition()));
         sb.append('\n');
         sb.append("\nTime per condition:");
         for (ConditionResult r : results) {
@@ -169,6 +161,25 @@ public record MlmReport(RunInfo run, MlmEvaluation.Options options, String corpu
         sb.append(".\n");
         if (run != null) sb.append("\nRun: ").append(run.markdownLine()).append(".\n");
         return sb.toString();
+    }
+
+    /** What a condition asked, for the note under the tables. */
+    static String note(MlmEvaluation.Condition c) {
+        return switch (c) {
+            case BIDIRECTIONAL -> "*bidirectional*: the whole sentence, no attention mask, as a masked LM is trained.";
+            case CAUSAL -> "*causal*: the causal mask in every layer, so the mask sees only what is left of it — a masked LM"
+                    + " never learnt with that mask (the seed's weaker experiment: it removes the right-hand context from a model"
+                    + " trained with it).";
+            case LEFT_ONLY -> "*left-only*: the same left context as the text [CLS] left [MASK] [SEP] with ordinary attention"
+                    + " — a masked LM's own way of predicting from the left only (its [SEP] also says the sentence ends at the mask).";
+            case LEFT_OPEN -> "*left-open*: [CLS] left [MASK] with ordinary attention and no [SEP] — left-only's control (the end"
+                    + " of the sequence still says the sentence ends at the mask; a masked LM always saw [SEP] in training).";
+            case RIGHT_MASKED -> "*right-masked*: ordinary attention over the whole sentence with the target and every piece after"
+                    + " it replaced by [MASK] — the right-hand words are hidden, their number is not.";
+            case NEXT_TOKEN -> "*next-token*: a causal LM used as it was trained — the causal mask over [CLS] and the pieces"
+                    + " left of the target, scored from the logits at the piece before it (no [MASK]); same targets, same left"
+                    + " context as causal and left-only.";
+        };
     }
 
     static String quintileLabel(int q) {

@@ -18,7 +18,9 @@ import java.util.Set;
  * Probes for understanding tasks (the seed's Corollary 2.1) with <b>frozen</b> features: the model is never
  * trained; a linear softmax layer ({@link SoftmaxRegression}) learns to read a task off its hidden states,
  * and the held-out score says how much of the task those states carry. The same model gives the features
- * under the bidirectional and under the causal mask; baselines say what the numbers mean.
+ * under the bidirectional and under the causal mask; baselines say what the numbers mean. The row of the attention the
+ * model was trained with is marked as its own; a causal LM (config.json {@code "is_decoder": true}) gets causal features
+ * only, and its control uses them.
  * <ul>
  *   <li><b>POS tagging</b>: each word's last-layer state at its first word piece → one of the 12 universal tags
  *       ({@link UniversalTags}). Baselines: the majority tag; each word's most frequent tag in the training
@@ -27,7 +29,7 @@ import java.util.Set;
  *       taken evenly through it; features are the mean over the passage's pieces. Baselines: the majority
  *       genre; bag of word pieces (log(1 + count) of the 5,000 most widespread training pieces) with the same head.</li>
  * </ul>
- * Both also report the embedding layer (no attention at all) and a control: the bidirectional features
+ * Both also report the embedding layer (no attention at all) and a control: the model's own features
  * with the training labels shuffled, which a probe should not be able to use (Hewitt and Liang, 2019).
  * Train and test come from the by-file {@link Split}.
  */
@@ -150,7 +152,7 @@ public final class Probes {
                 "POS: a linear softmax layer over each word's state at its first word piece; Brown tags collapsed to the 12"
                         + " universal tags (docs: UniversalTags); sentences of at most " + maxPieces + " word pieces drawn at random."
                         + " \"Unseen words\": test words absent from the training sentences ("
-                        + String.format(Locale.ROOT, "%.1f %%", 100.0 * count(unseen) / unseen.length) + " of test words).",
+                        + String.format(Locale.ROOT, "%.1f %%", 100.0 * count(unseen) / unseen.length) + " of test words)." + ownNote(model),
                 UniversalTags.TAGS, train.size(), test.size(), yTrain.length, yTest.length,
                 split.train().size(), split.test().size(), rows, seconds);
     }
@@ -221,7 +223,7 @@ public final class Probes {
         return new ProbeReport.Task("genre",
                 "Genres: passages of " + o.passageTokens() + " tokens ([CLS] + " + (o.passageTokens() - 2) + " word pieces + [SEP]), up to "
                         + o.passagesPerFile() + " per file spread evenly through it; features are the mean of the last layer's states"
-                        + " over the passage's pieces; a linear softmax layer on top. The split is by file, so no text is on both sides.",
+                        + " over the passage's pieces; a linear softmax layer on top. The split is by file, so no text is on both sides." + ownNote(model),
                 names, train.size(), test.size(), train.size(), test.size(),
                 (int) train.stream().map(Passage::document).distinct().count(),
                 (int) test.stream().map(Passage::document).distinct().count(), rows, seconds);
@@ -233,24 +235,30 @@ public final class Probes {
     private static void probeRows(EvalModel model, List<FrozenFeatures.Sequence> trainSeq, List<FrozenFeatures.Sequence> testSeq,
                                   boolean pool, int[] yTrain, int[] yTest, boolean[] unseen, int classes, Options o, Meter meter,
                                   String task, Map<String, Double> seconds, List<ProbeReport.Row> rows) {
+        boolean causalLm = model.causalLm();
         long t0 = System.nanoTime();
-        FrozenFeatures.Rows biTrain = FrozenFeatures.extract(model, trainSeq, AttentionMask.Direction.BIDIRECTIONAL, pool, o.batchTokens(), meter, task + " features, bidirectional, train");
-        FrozenFeatures.Rows biTest = FrozenFeatures.extract(model, testSeq, AttentionMask.Direction.BIDIRECTIONAL, pool, o.batchTokens(), meter, task + " features, bidirectional, test");
-        seconds.put("bidirectional features", (System.nanoTime() - t0) / 1e9);
-        t0 = System.nanoTime();
         FrozenFeatures.Rows caTrain = FrozenFeatures.extract(model, trainSeq, AttentionMask.Direction.CAUSAL, pool, o.batchTokens(), meter, task + " features, causal, train");
         FrozenFeatures.Rows caTest = FrozenFeatures.extract(model, testSeq, AttentionMask.Direction.CAUSAL, pool, o.batchTokens(), meter, task + " features, causal, test");
         seconds.put("causal features", (System.nanoTime() - t0) / 1e9);
-        check(biTrain.last().length, yTrain.length);
-        check(biTest.last().length, yTest.length);
+        FrozenFeatures.Rows ownTrain = caTrain, ownTest = caTest;
+        if (!causalLm) {                       // a causal LM's forward is causal (transformers' is_decoder): no bidirectional features
+            t0 = System.nanoTime();
+            ownTrain = FrozenFeatures.extract(model, trainSeq, AttentionMask.Direction.BIDIRECTIONAL, pool, o.batchTokens(), meter, task + " features, bidirectional, train");
+            ownTest = FrozenFeatures.extract(model, testSeq, AttentionMask.Direction.BIDIRECTIONAL, pool, o.batchTokens(), meter, task + " features, bidirectional, test");
+            seconds.put("bidirectional features", (System.nanoTime() - t0) / 1e9);
+        }
+        check(ownTrain.last().length, yTrain.length);
+        check(ownTest.last().length, yTest.length);
 
         t0 = System.nanoTime();
-        SoftmaxRegression h = SoftmaxRegression.train(biTrain.embeddings(), yTrain, classes, o.classifier(), meter, task + " head, embeddings");
-        rows.add(row("embedding layer (no attention)", h, biTrain.embeddings(), yTrain, biTest.embeddings(), yTest, unseen, classes));
+        SoftmaxRegression h = SoftmaxRegression.train(ownTrain.embeddings(), yTrain, classes, o.classifier(), meter, task + " head, embeddings");
+        rows.add(row("embedding layer (no attention)", h, ownTrain.embeddings(), yTrain, ownTest.embeddings(), yTest, unseen, classes));
         h = SoftmaxRegression.train(caTrain.last(), yTrain, classes, o.classifier(), meter, task + " head, causal");
-        rows.add(row("causal mask, last layer", h, caTrain.last(), yTrain, caTest.last(), yTest, unseen, classes));
-        h = SoftmaxRegression.train(biTrain.last(), yTrain, classes, o.classifier(), meter, task + " head, bidirectional");
-        rows.add(row("bidirectional, last layer", h, biTrain.last(), yTrain, biTest.last(), yTest, unseen, classes));
+        rows.add(row("causal mask, last layer" + (causalLm ? OWN : ""), h, caTrain.last(), yTrain, caTest.last(), yTest, unseen, classes));
+        if (!causalLm) {
+            h = SoftmaxRegression.train(ownTrain.last(), yTrain, classes, o.classifier(), meter, task + " head, bidirectional");
+            rows.add(row("bidirectional, last layer" + OWN, h, ownTrain.last(), yTrain, ownTest.last(), yTest, unseen, classes));
+        }
         int[] shuffled = yTrain.clone();
         Random r = new Random(Masking.mix(o.seed(), 3));
         for (int i = shuffled.length - 1; i > 0; i--) {
@@ -258,10 +266,26 @@ public final class Probes {
             shuffled[i] = shuffled[j];
             shuffled[j] = t;
         }
-        h = SoftmaxRegression.train(biTrain.last(), shuffled, classes, o.classifier(), meter, task + " head, control");
-        ProbeReport.Row control = row("control: bidirectional, training labels shuffled", h, biTrain.last(), shuffled, biTest.last(), yTest, unseen, classes);
-        rows.add(control);
+        h = SoftmaxRegression.train(ownTrain.last(), shuffled, classes, o.classifier(), meter, task + " head, control");
+        rows.add(row("control: " + ownCondition(model) + ", training labels shuffled", h, ownTrain.last(), shuffled, ownTest.last(), yTest, unseen, classes));
         seconds.put("training the heads", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Marks the row of the attention the model was trained with. */
+    static final String OWN = " — the model's own";
+
+    /** The attention the model was trained with: causal for a causal LM, bidirectional for a masked LM. */
+    static String ownCondition(EvalModel model) {
+        return model.causalLm() ? "causal" : "bidirectional";
+    }
+
+    /** One sentence under the table saying which features are the model's own. */
+    static String ownNote(EvalModel model) {
+        return model.causalLm()
+                ? " " + model.name() + " is a causal LM (config.json \"is_decoder\": true): its own features are the causal ones; it has no"
+                        + " bidirectional row, since its forward is causal whatever is asked (transformers' is_decoder)."
+                : " " + model.name() + " is a masked LM: its own features are the bidirectional ones; the causal row is the seed's weaker"
+                        + " experiment (a mask it was never trained with).";
     }
 
     private static ProbeReport.Row row(String name, SoftmaxRegression head, float[][] xTrain, int[] yTrain, float[][] xTest, int[] yTest,

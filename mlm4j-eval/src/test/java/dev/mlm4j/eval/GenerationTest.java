@@ -35,6 +35,25 @@ class GenerationTest {
     }
 
     @Test
+    void distinctBigramsAndRepeatedTrigramsCountWords() {
+        // words: a b a b a b c → bigrams ab ba ab ba ab bc: 3 distinct of 6; trigrams aba bab aba bab abc: 2 repeat an earlier one of 5
+        Generation.Diversity d = Generation.Diversity.of(" A b a b a B c ");
+        assertEquals(0.5, d.distinct2(), 1e-12);
+        assertEquals(0.4, d.repeatedTrigrams(), 1e-12);
+        Generation.Diversity fresh = Generation.Diversity.of("the jury said that the city");
+        assertEquals(1.0, fresh.distinct2(), 1e-12);
+        assertEquals(0.0, fresh.repeatedTrigrams(), 1e-12);
+        assertTrue(Double.isNaN(Generation.Diversity.of("word").distinct2()));
+        assertTrue(Double.isNaN(Generation.Diversity.of("two words").repeatedTrigrams()));
+        assertTrue(Double.isNaN(Generation.Diversity.of("").distinct2()));
+        // a run of periods (what a small MLM generates left to right) is six repeated units, not one word
+        Generation.Diversity dots = Generation.Diversity.of("......");
+        assertEquals(0.2, dots.distinct2(), 1e-12, "one distinct bigram of five");
+        assertEquals(0.75, dots.repeatedTrigrams(), 1e-12, "three of four trigrams repeat the first");
+        assertEquals(1.0, Generation.Diversity.of("the city's jury, 1961").distinct2(), 1e-12, "the city ' s jury , 1961: 6 bigrams, all distinct");
+    }
+
+    @Test
     void maskPredictRemasksTheLeastConfident() {
         assertArrayEquals(new int[] {1, 3}, Generation.leastConfident(new double[] {0.9, 0.1, 0.8, 0.2}, 2));
         assertArrayEquals(new int[] {0, 1}, Generation.leastConfident(new double[] {0.5, 0.5, 0.5}, 2), "ties: earlier first");
@@ -47,13 +66,14 @@ class GenerationTest {
         EvalModel m = EvalModel.load("bert-base-uncased", ProgressListener.NONE);
         Generation.Options o = new Generation.Options(6, 3, 0, 1);
         int prompt = m.pieces("The jury said that").length;
-        for (Generation.Strategy s : Generation.Strategy.values()) {
+        for (Generation.Strategy s : Generation.defaultStrategies(false)) {
             Generation.Output out = Generation.generate(m, "The jury said that", s, o, 1);
             assertEquals(s == Generation.Strategy.MASK_PREDICT ? 3 : 6, out.forwardPasses(), s.label());
             long expected = switch (s) {
                 case LEFT_TO_RIGHT, CAUSAL -> 6L * (prompt + 2) + (5 * 6) / 2 + 6;    // Σ (1 + prompt + i + 2) for i < 6
                 case MASKS_AHEAD -> 6L * (prompt + 8);
                 case MASK_PREDICT -> 3L * (prompt + 8);
+                case CAUSAL_LM -> throw new AssertionError("a masked LM's strategies only");
             };
             assertEquals(expected, out.tokensEncoded(), s.label());
             assertTrue(out.text().startsWith("the jury said that"), out.text());
@@ -64,8 +84,12 @@ class GenerationTest {
             assertEquals(out.text(), again.text(), "greedy generation is deterministic");
             assertEquals(out.pseudoPerplexity(), again.pseudoPerplexity(), 1e-9);
         }
-        Generation.GenerationReport r = Generation.run(m, List.of("The jury said that"), List.of(Generation.Strategy.values()), o, Meter.NONE);
+        Generation.GenerationReport r = Generation.run(m, List.of("The jury said that"), Generation.defaultStrategies(false), o, Meter.NONE);
         assertEquals(4, r.outputs().size());
         assertTrue(r.markdown().contains("| mask-predict | 0.50 |"), r.markdown());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Generation.run(m, List.of("The jury said that"), List.of(Generation.Strategy.CAUSAL_LM), o, Meter.NONE));
+        assertEquals("strategy causal-lm needs a causal LM (config.json \"is_decoder\": true); bert-base-uncased is a masked LM:"
+                + " use left-to-right, causal, masks-ahead or mask-predict", e.getMessage());
     }
 }

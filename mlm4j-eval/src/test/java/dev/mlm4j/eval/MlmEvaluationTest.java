@@ -30,7 +30,11 @@ class MlmEvaluationTest {
                 Query q = queries.get(i);
                 asked.add(q);
                 directions.add(direction);
-                assertEquals(MASK, q.ids()[q.maskIndex()], "the query's mask is where it says");
+                if (direction == AttentionMask.Direction.CAUSAL && q.ids()[q.row()] != MASK) {
+                    assertEquals(q.ids().length - 1, q.row(), "a next-token query is read at its last token");
+                } else {
+                    assertEquals(MASK, q.ids()[q.row()], "the query's mask is where it says");
+                }
                 double[] a = answers.get(q.target());
                 s[i] = new Score(Math.log(a[0]), (int) a[1]);
             }
@@ -81,8 +85,10 @@ class MlmEvaluationTest {
         assertArrayEquals(new int[] {CLS, 11, MASK, SEP}, left.ids());
         MaskedTokenScorer.Query hidden = MlmEvaluation.query(MlmEvaluation.Condition.RIGHT_MASKED, ids, 2, MASK, SEP);
         assertArrayEquals(new int[] {CLS, 11, MASK, MASK, MASK, SEP}, hidden.ids());
-        for (var q : List.of(bi, causal, left, hidden)) {
-            assertEquals(2, q.maskIndex());
+        MaskedTokenScorer.Query open = MlmEvaluation.query(MlmEvaluation.Condition.LEFT_OPEN, ids, 2, MASK, SEP);
+        assertArrayEquals(new int[] {CLS, 11, MASK}, open.ids(), "the left context and the mask, no [SEP]");
+        for (var q : List.of(bi, causal, left, hidden, open)) {
+            assertEquals(2, q.row());
             assertEquals(12, q.target());
         }
         assertArrayEquals(new int[] {CLS, 11, 12, 13, 14, SEP}, ids, "the sentence itself is untouched");
@@ -91,11 +97,16 @@ class MlmEvaluationTest {
         KnownScorer scorer = new KnownScorer(Map.of(12, new double[] {0.5, 1}, 14, new double[] {0.5, 1}));
         MlmEvaluation.Options o = new MlmEvaluation.Options(1, 0.15, 1, List.of(MlmEvaluation.Condition.values()), 1, 1, 126);
         MlmReport r = MlmEvaluation.run(List.of(it), scorer, MASK, SEP, o, Meter.NONE);
-        assertEquals(4, r.results().size());
+        assertEquals(6, r.results().size());
         assertEquals(List.of(AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
                 AttentionMask.Direction.CAUSAL, AttentionMask.Direction.CAUSAL,
                 AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
-                AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL), scorer.directions);
-        assertEquals(6 + 6 + 3 + 5 + 4 + 6 + 6 + 6, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
+                AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
+                AttentionMask.Direction.BIDIRECTIONAL, AttentionMask.Direction.BIDIRECTIONAL,
+                AttentionMask.Direction.CAUSAL, AttentionMask.Direction.CAUSAL), scorer.directions);
+        assertEquals(6 + 6 + 3 + 5 + 4 + 6 + 6 + 6 + 3 + 5 + 2 + 4, r.results().stream().mapToLong(MlmReport.ConditionResult::tokensRun).sum());
+        MaskedTokenScorer.Query next = scorer.asked.get(10);
+        assertArrayEquals(new int[] {CLS, 11}, next.ids(), "next-token: the pieces left of the target, nothing else");
+        assertEquals(12, next.target());
     }
 }

@@ -64,7 +64,7 @@ class ProbesTest {
         assertEquals(30, pos.trainUnits());
         assertEquals(15, pos.testUnits());
         assertEquals(List.of("majority tag (NOUN)", "word identity: the word's most frequent training tag", "embedding layer (no attention)",
-                "causal mask, last layer", "bidirectional, last layer", "control: bidirectional, training labels shuffled"),
+                "causal mask, last layer", "bidirectional, last layer — the model's own", "control: bidirectional, training labels shuffled"),
                 pos.rows().stream().map(ProbeReport.Row::features).toList());
         for (ProbeReport.Row r : pos.rows()) assertTrue(r.testAccuracy() >= 0 && r.testAccuracy() <= 1, r.toString());
         double bidirectional = pos.rows().get(4).testAccuracy(), majority = pos.rows().get(0).testAccuracy();
@@ -77,6 +77,7 @@ class ProbesTest {
         assertEquals(12, genre.trainUnits());
         String md = new ProbeReport(null, List.of(pos, genre)).markdown();
         assertTrue(md.contains("#### Part-of-speech tagging") && md.contains("#### Genre classification (Brown, 3 genres)"), md);
+        assertTrue(md.contains("bert-base-uncased is a masked LM: its own features are the bidirectional ones"), md);
     }
 
     @Test
