@@ -120,10 +120,9 @@ class DebertaV2GoldenTest {
 
     @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
-        DebertaV2Config c = (DebertaV2Config) f.config;
-        SequenceClassifier seq = DebertaV2ForSequenceClassification.load(f.withHead("sequence-classification"), c, Precision.FP32);
-        TokenClassifier tok = DebertaV2ForTokenClassification.load(f.withHead("token-classification"), c, Precision.FP32);
-        QuestionAnswerer qa = DebertaV2ForQuestionAnswering.load(f.withHead("question-answering"), c, Precision.FP32);
+        SequenceClassifier seq = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification");
+        TokenClassifier tok = f.head(Task.TOKEN_CLASSIFICATION, "token-classification");
+        QuestionAnswerer qa = f.head(Task.QUESTION_ANSWERING, "question-answering");
         assertEquals(3, seq.numLabels());
         assertEquals(5, tok.numLabels());
         List<JsonNode> all = new ArrayList<>();

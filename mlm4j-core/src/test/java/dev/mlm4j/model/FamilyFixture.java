@@ -2,6 +2,7 @@ package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
@@ -64,6 +65,16 @@ final class FamilyFixture {
                 return extra.contains(n) ? extra.load(n) : tensors.load(n);
             }
         };
+    }
+
+    /** The family's {@code task} model, as registered, on the encoder and {@code head-FILE.safetensors}, under {@code config}. */
+    <M> M head(Task<M> task, String file, EncoderConfig config) {
+        return family.head(task).orElseThrow().load(withHead(file), config, Precision.FP32);
+    }
+
+    /** As {@link #head(Task, String, EncoderConfig)} under the fixture's own config. */
+    <M> M head(Task<M> task, String file) {
+        return head(task, file, config);
     }
 
     /** The MLM top-5 ids equal and their logits within 1e-4, at each of {@code masks}' positions of sequence {@code b}. */

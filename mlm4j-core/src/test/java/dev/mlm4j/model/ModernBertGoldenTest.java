@@ -96,14 +96,13 @@ class ModernBertGoldenTest {
 
     @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
-        ModernBertConfig c = (ModernBertConfig) f.config;
         ObjectNode meanJson = f.configJson.deepCopy();
         meanJson.put("classifier_pooling", "mean");
         ModernBertConfig meanConfig = (ModernBertConfig) f.family.readConfig(meanJson, "config.json");
-        SequenceClassifier cls = ModernBertForSequenceClassification.load(f.withHead("sequence-classification"), c, Precision.FP32);
-        SequenceClassifier mean = ModernBertForSequenceClassification.load(f.withHead("sequence-classification"), meanConfig, Precision.FP32);
-        TokenClassifier tok = ModernBertForTokenClassification.load(f.withHead("token-classification"), c, Precision.FP32);
-        QuestionAnswerer qa = ModernBertForQuestionAnswering.load(f.withHead("question-answering"), c, Precision.FP32);
+        SequenceClassifier cls = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification");
+        SequenceClassifier mean = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification", meanConfig);
+        TokenClassifier tok = f.head(Task.TOKEN_CLASSIFICATION, "token-classification");
+        QuestionAnswerer qa = f.head(Task.QUESTION_ANSWERING, "question-answering");
         List<JsonNode> all = new ArrayList<>();
         f.expected.get("sentences").forEach(all::add);
         f.expected.get("batch").forEach(all::add);
