@@ -5,9 +5,9 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
- * What the masked LMs of RoBERTa, ELECTRA's generator, DistilBERT, DeBERTa-v2 and ModernBERT share: an encoder and
+ * What the masked LMs of BERT, RoBERTa, ELECTRA's generator, DistilBERT, DeBERTa-v2 and ModernBERT share: an encoder and
  * the head LayerNorm(gelu(dense(h))) · Eᵀ + bias ({@link RobertaLMHead}). Each subclass stays transformers' class,
- * reading its own keys; BERT's, which also trains, is {@link BertForMaskedLM}.
+ * reading its own keys; {@link BertForMaskedLM} adds training on its {@code BertLMPredictionHead}.
  */
 abstract class EncoderWithLMHead<E extends Encoder> implements MaskedLanguageModel {
     private final E encoder;
