@@ -4,9 +4,7 @@ import dev.mlm4j.tokens.AddedVocabulary.AddedToken;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +13,7 @@ import java.util.Objects;
  * order: added tokens → normalizer → pre-tokenizer → model → truncation → offset trimming (ByteLevel) →
  * post-processor template. Offsets are UTF-16 indices into the caller's text. Immutable and thread-safe.
  */
-public final class PipelineTokenizer implements Tokenizer {
+public final class PipelineTokenizer extends VocabularyTokenizer {
 
     /** The decoders {@link #decode} knows: how tokens become text again. */
     record Decoder(String type, int replacement, String prependScheme, String prefix, boolean cleanup) {
@@ -30,17 +28,26 @@ public final class PipelineTokenizer implements Tokenizer {
     private final Decoder decoder;          // null: tokens joined with spaces
     private final int maxLength;
     private final boolean lowerCase;
-    private final String[] idToToken;
-    private final Map<String, Integer> addedIds = new HashMap<>();
-    private final boolean[] specialId;
-    private final int clsId;
-    private final int sepId;
-    private final int padId;
-    private final int maskId;
 
     PipelineTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, Model model, List<AddedToken> addedTokens,
                       Template template, Boolean trimOffsetsAddPrefixSpace, Decoder decoder, int maxLength,
                       int declaredPadId, boolean lowerCase) {
+        Vocabulary v = Vocabulary.of(model.idToToken(), addedTokens, model::id);
+        boolean[] special = new boolean[v.idToToken().length];
+        int mask = -1;
+        String maskContent = null;
+        for (AddedToken t : addedTokens) {
+            special[t.id()] = t.special();
+            if (t.special() && (mask < 0 || isMaskName(t.content()) > isMaskName(maskContent))
+                    && isMaskName(t.content()) > 0) {
+                mask = t.id();
+                maskContent = t.content();
+            }
+        }
+        int cls = template.firstSpecialId();
+        int sep = template.lastSpecialId();
+        super(v, special, cls >= 0 ? cls : v.firstId("<s>", "[CLS]"), sep >= 0 ? sep : v.firstId("</s>", "[SEP]"),
+                declaredPadId >= 0 ? declaredPadId : v.firstId("<pad>", "[PAD]"), mask);
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.model = model;
@@ -50,29 +57,6 @@ public final class PipelineTokenizer implements Tokenizer {
         this.decoder = decoder;
         this.maxLength = maxLength;
         this.lowerCase = lowerCase;
-        String[] own = model.idToToken();
-        int size = own.length;
-        for (AddedToken t : addedTokens) {
-            size = Math.max(size, t.id() + 1);
-        }
-        idToToken = Arrays.copyOf(own, size);
-        specialId = new boolean[size];
-        int mask = -1;
-        for (AddedToken t : addedTokens) {
-            idToToken[t.id()] = t.content();
-            addedIds.put(t.content(), t.id());
-            specialId[t.id()] = t.special();
-            if (t.special() && (mask < 0 || isMaskName(t.content()) > isMaskName(idToToken[mask]))
-                    && isMaskName(t.content()) > 0) {
-                mask = t.id();
-            }
-        }
-        this.maskId = mask;
-        int cls = template.firstSpecialId();
-        int sep = template.lastSpecialId();
-        this.clsId = cls >= 0 ? cls : firstId("<s>", "[CLS]");
-        this.sepId = sep >= 0 ? sep : firstId("</s>", "[SEP]");
-        this.padId = declaredPadId >= 0 ? declaredPadId : firstId("<pad>", "[PAD]");
     }
 
     /** 2 for {@code <mask>} / {@code [MASK]}, 1 for another special token naming a mask, else 0. */
@@ -81,16 +65,6 @@ public final class PipelineTokenizer implements Tokenizer {
             return 2;
         }
         return content.toLowerCase(java.util.Locale.ROOT).contains("mask") ? 1 : 0;
-    }
-
-    private int firstId(String... tokens) {
-        for (String t : tokens) {
-            int id = id(t);
-            if (id >= 0) {
-                return id;
-            }
-        }
-        return -1;
     }
 
     // ---------------------------------------------------------------- encoding
@@ -246,7 +220,7 @@ public final class PipelineTokenizer implements Tokenizer {
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
             String t = token(id);
-            if (!(skipSpecial && specialId[id])) {
+            if (!(skipSpecial && isSpecial(id))) {
                 tokens.add(t);
             }
         }
@@ -285,46 +259,6 @@ public final class PipelineTokenizer implements Tokenizer {
             }
             default -> throw new IllegalStateException("decoder " + decoder.type());
         }
-    }
-
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
-                    + idToToken.length + ")");
-        }
-        return idToToken[id];
-    }
-
-    @Override
-    public int id(String token) {
-        Integer a = addedIds.get(token);
-        return a != null ? a : model.id(token);
-    }
-
-    @Override
-    public int vocabSize() {
-        return idToToken.length;
-    }
-
-    @Override
-    public int clsId() {
-        return clsId;
-    }
-
-    @Override
-    public int sepId() {
-        return sepId;
-    }
-
-    @Override
-    public int padId() {
-        return padId;
-    }
-
-    @Override
-    public int maskId() {
-        return maskId;
     }
 
     @Override
