@@ -3,7 +3,6 @@ package dev.mlm4j.tokens;
 import dev.mlm4j.tokens.AddedVocabulary.AddedToken;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -69,20 +68,9 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
 
     // ---------------------------------------------------------------- encoding
 
+    /** The template's encoding; with ByteLevel offset trimming, truncated first and then trimmed (as Hugging Face post-processes). */
     @Override
-    public Encoding encode(String text, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(text, "text to encode is null"));
-        return finish(a, null, maxLength, truncate);
-    }
-
-    @Override
-    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
-        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
-        return finish(a, b, maxLength, truncate);
-    }
-
-    private Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
+    Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
         if (trimOffsetsAddPrefixSpace == null) {
             return template.encode(a, b, maxLength, truncate);
         }
@@ -127,13 +115,8 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
         return c == ByteLevel.SPACE || CharClasses.isWhitespace(c);
     }
 
-    /** The tokens of {@code text} without the template's special tokens (Hugging Face's {@code tokenize}). */
-    public List<String> tokenize(String text) {
-        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
-        return List.of(Arrays.copyOf(t.tokens, t.size));
-    }
-
-    private TokenList tokenizeToList(String text) {
+    @Override
+    TokenList tokenizeToList(String text) {
         AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
         List<AddedToken> found = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.ToIntFunction;
 
 /**
@@ -64,6 +65,30 @@ abstract sealed class VocabularyTokenizer implements Tokenizer permits PipelineT
         this.sepId = sepId;
         this.padId = padId;
         this.maskId = maskId;
+    }
+
+    /** Added tokens, normalizer, pre-tokenizer and model over one text: its tokens without the template's special tokens. */
+    abstract TokenList tokenizeToList(String text);
+
+    /** The template's encoding of {@code a} (and {@code b} for a pair, else null), truncated to {@code maxLength} when {@code truncate}. */
+    abstract Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate);
+
+    @Override
+    public final Encoding encode(String text, int maxLength, boolean truncate) {
+        return finish(tokenizeToList(Objects.requireNonNull(text, "text to encode is null")), null, maxLength, truncate);
+    }
+
+    @Override
+    public final Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
+        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
+        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
+        return finish(a, b, maxLength, truncate);
+    }
+
+    /** The tokens of {@code text} without the template's special tokens (Hugging Face's {@code tokenize}). */
+    public final List<String> tokenize(String text) {
+        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
+        return List.of(Arrays.copyOf(t.tokens, t.size));
     }
 
     /** Whether {@code decode(ids, skipSpecial=true)} leaves this id out. */

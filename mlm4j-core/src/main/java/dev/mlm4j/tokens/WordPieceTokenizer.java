@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -144,15 +143,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
     // ---------------------------------------------------------------- encoding
 
     @Override
-    public Encoding encode(String text, int maxLength, boolean truncate) {
-        return template.encode(tokenizeToList(Objects.requireNonNull(text, "text to encode is null")), null,
-                maxLength, truncate);
-    }
-
-    @Override
-    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
-        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
+    Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
         return template.encode(a, b, maxLength, truncate);
     }
 
@@ -162,14 +153,9 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
         return maxLength;
     }
 
-    /** The word pieces of {@code text}, without [CLS]/[SEP] (Hugging Face's {@code tokenize}). */
-    public List<String> tokenize(String text) {
-        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
-        return List.of(Arrays.copyOf(t.tokens, t.size));
-    }
-
     /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */
-    private TokenList tokenizeToList(String text) {
+    @Override
+    TokenList tokenizeToList(String text) {
         AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
         List<AddedToken> found = new ArrayList<>();
