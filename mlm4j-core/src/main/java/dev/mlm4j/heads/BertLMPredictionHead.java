@@ -16,13 +16,15 @@ import dev.mlm4j.weights.Weights;
  * The masked-language-model head: transformers' {@code BertLMPredictionHead} (keys {@code cls.predictions.*}):
  * transform = LayerNorm(GELU(dense(h))), then logits = transform · Eᵀ + bias with the decoder E tied to the
  * word embeddings. Logits are computed only for the rows asked for (the masked positions), so a 119,547-word
- * vocabulary costs one (m, hidden) × (hidden, vocab) product, not one per token.
+ * vocabulary costs one (m, hidden) × (hidden, vocab) product, not one per token. At inference this is
+ * {@link RobertaLMHead}'s computation on the same tensors ({@link #inference()}); what this class adds is training.
  */
 public final class BertLMPredictionHead {
     private final Linear transformDense;      // hidden → hidden
     private final LayerNorm transformLayerNorm;
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
+    private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
     /** Training only: the decoder packed for the GEMM, as the weight (vocab ← hidden) and transposed (hidden ← vocab); dropped after each optimiser step. */
     private volatile PackedMatrix packed, packedTransposed;
 
@@ -35,20 +37,21 @@ public final class BertLMPredictionHead {
                 ? predictions.prefix("decoder").tensor("weight", c.vocabSize(), c.hiddenSize())
                 : wordEmbeddings;
         this.bias = predictions.tensor("bias", c.vocabSize());
+        this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
     }
 
     public int vocabSize() {
         return decoder.dim(0);
     }
 
+    /** The inference forward: LayerNorm(gelu(dense(h))) · Eᵀ + bias on this head's own layers and tensors. */
+    public RobertaLMHead inference() {
+        return inference;
+    }
+
     /** h (m, hidden) at the positions to predict → logits (m, vocab). */
     public FloatTensor forward(Kernels k, FloatTensor h) {
-        FloatTensor t = transformDense.forwardGelu(k, h);
-        transformLayerNorm.forward(k, t);
-        FloatTensor logits = FloatTensor.zeros(h.dim(0), decoder.dim(0));
-        k.matmulTransposed(t, decoder, logits);
-        k.addBias(logits, bias);
-        return logits;
+        return inference.forward(k, h);
     }
 
     // ---- training ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import dev.mlm4j.weights.Weights;
  * transformers' {@code ModernBertPredictionHead}: {@code norm(gelu(dense(h)))}, keys {@code head.{dense,norm}}; what the
  * MLM decoder and every classifier of ModernBERT read (bias only with {@code classifier_bias}/{@code norm_bias}).
  */
-public final class ModernBertPredictionHead {
+public final class ModernBertPredictionHead implements Transform {
     private final Linear dense;
     private final LayerNorm norm;
 
@@ -22,9 +22,15 @@ public final class ModernBertPredictionHead {
     }
 
     /** h (n, hidden) → a new (n, hidden) tensor. */
+    @Override
     public FloatTensor forward(Kernels k, FloatTensor h) {
         FloatTensor y = dense.forwardGelu(k, h);
         norm.forward(k, y);
         return y;
+    }
+
+    /** ModernBERT's MLM head: this transform, then {@code decoder} (vocab, hidden) tied to the token embeddings and {@code bias} (vocab, or null without {@code decoder_bias}). */
+    public RobertaLMHead lmHead(FloatTensor decoder, FloatTensor bias) {
+        return RobertaLMHead.of(dense, norm, decoder, bias);
     }
 }

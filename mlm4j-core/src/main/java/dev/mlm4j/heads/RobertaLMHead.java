@@ -11,13 +11,16 @@ import dev.mlm4j.weights.Weights;
  * transformers' {@code RobertaLMHead} (keys {@code lm_head.*}): logits = decoder(layer_norm(gelu(dense(h)))) + bias,
  * the decoder tied to the word embeddings ({@code save_pretrained} leaves {@code lm_head.decoder.weight} out) and the
  * bias {@code lm_head.bias} ({@code lm_head.decoder.bias} is the same tensor). ELECTRA's generator computes the same
- * with its own names and a narrower transform ({@link #of}). Logits only for the rows asked for.
+ * with its own names and a narrower transform ({@link #of}), and so do DeBERTa-v2's ({@code cls.predictions} or
+ * {@code lm_predictions.lm_head}), DistilBERT's ({@code vocab_*}) and ModernBERT's ({@code head}, {@code decoder}; its
+ * bias optional): one class for the computation, each family's {@code *ForMaskedLM} names the keys. Logits only for the
+ * rows asked for.
  */
 public final class RobertaLMHead {
     private final Linear dense;          // hidden → width
     private final LayerNorm layerNorm;   // width
     private final FloatTensor decoder;   // (vocab, width)
-    private final FloatTensor bias;      // (vocab)
+    private final FloatTensor bias;      // (vocab), or null: none
 
     private RobertaLMHead(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias) {
         this.dense = dense;
@@ -34,7 +37,7 @@ public final class RobertaLMHead {
                 lmHead.has("decoder.weight") ? lmHead.prefix("decoder").tensor("weight", vocab, hidden) : words, bias);
     }
 
-    /** The head from its parts: {@code dense} (hidden → width), {@code layerNorm} (width), decoder (vocab, width), bias (vocab). */
+    /** The head from its parts: {@code dense} (hidden → width), {@code layerNorm} (width), decoder (vocab, width), bias (vocab, or null for none). */
     public static RobertaLMHead of(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias) {
         return new RobertaLMHead(dense, layerNorm, decoder, bias);
     }
@@ -49,7 +52,7 @@ public final class RobertaLMHead {
         layerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(h.dim(0), decoder.dim(0));
         k.matmulTransposed(t, decoder, logits);
-        k.addBias(logits, bias);
+        if (bias != null) k.addBias(logits, bias);
         return logits;
     }
 }

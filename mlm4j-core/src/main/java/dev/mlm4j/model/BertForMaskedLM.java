@@ -15,11 +15,12 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 /** BertModel + the masked-LM head: transformers' {@code BertForMaskedLM} (keys {@code bert.*}, {@code cls.predictions.*}). */
-public final class BertForMaskedLM implements MaskedLanguageModel, Trainable {
+public final class BertForMaskedLM extends EncoderWithLMHead<BertModel> implements Trainable {
     private final BertModel bert;
     private final BertLMPredictionHead head;
 
     public BertForMaskedLM(BertModel bert, BertLMPredictionHead head) {
+        super(bert, head.inference());
         this.bert = bert;
         this.head = head;
     }
@@ -58,24 +59,8 @@ public final class BertForMaskedLM implements MaskedLanguageModel, Trainable {
         return bert;
     }
 
-    @Override
-    public BertModel encoder() {
-        return bert;
-    }
-
     public BertLMPredictionHead head() {
         return head;
-    }
-
-    @Override
-    public int vocabSize() {
-        return head.vocabSize();
-    }
-
-    /** Logits (rows.length, vocab) for the given packed rows of {@code output.lastHiddenState()}. */
-    @Override
-    public FloatTensor logits(EncoderOutput output, int[] rows) {
-        return head.forward(Kernels.get(), output.lastHiddenRows(rows));
     }
 
     // ---- training ------------------------------------------------------------------------------------------

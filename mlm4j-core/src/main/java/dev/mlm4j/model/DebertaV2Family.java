@@ -3,9 +3,12 @@ package dev.mlm4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.heads.ContextPooler;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +19,10 @@ import java.util.regex.Pattern;
  * DeBERTa-v2 and DeBERTa-v3 (He et al., 2021; 2023), as transformers' {@code modeling_deberta_v2} (model_type
  * {@code deberta-v2}): config {@link DebertaV2Config}, tensors under {@code deberta.*} (a bare model's under mlm4j's
  * canonical {@code bert.*}), and five models: {@code DebertaV2Model}, {@code DebertaV2ForMaskedLM} (either head layout),
- * {@code DebertaV2ForSequenceClassification} (ContextPooler), {@code DebertaV2ForTokenClassification},
- * {@code DebertaV2ForQuestionAnswering}. Its attention is {@link dev.mlm4j.encoder.DisentangledSelfAttention}.
+ * {@code DebertaV2ForSequenceClassification} ({@link ContextPooler} {@code pooler.dense} on the first token, then
+ * {@code classifier}: logits = classifier(gelu(pooler.dense(h[CLS])))), {@code DebertaV2ForTokenClassification}
+ * ({@code classifier} on every token) and {@code DebertaV2ForQuestionAnswering} ({@code qa_outputs}, a start and an end
+ * logit per token) — the three on the shared {@link SequenceClassifierModel} and {@link TokenClassifierModel}. Its attention is {@link dev.mlm4j.encoder.DisentangledSelfAttention}.
  * DeBERTa-v3's tokenizer is a SentencePiece Unigram tokenizer.json with {@code [MASK]}.
  */
 public final class DebertaV2Family implements EncoderFamily {
@@ -27,11 +32,24 @@ public final class DebertaV2Family implements EncoderFamily {
             new Head<>("DebertaV2ForMaskedLM", Task.MASKED_LM, DebertaV2ForMaskedLM::hasHead,
                     (t, c, p) -> DebertaV2ForMaskedLM.load(t, deberta(c), p)),
             new Head<>("DebertaV2ForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertWithClassifier::hasHead,
-                    (t, c, p) -> DebertaV2ForSequenceClassification.load(t, deberta(c), p)),
+                    (t, c, p) -> SequenceClassifierModel.load(t, DebertaV2Model.load(t, deberta(c), p), SequenceClassifierModel.Pooling.FIRST,
+                            pooler(t, deberta(c), p), "classifier")),
             new Head<>("DebertaV2ForTokenClassification", Task.TOKEN_CLASSIFICATION, BertWithClassifier::hasHead,
-                    (t, c, p) -> DebertaV2ForTokenClassification.load(t, deberta(c), p)),
-            new Head<>("DebertaV2ForQuestionAnswering", Task.QUESTION_ANSWERING, DebertaV2ForQuestionAnswering::hasHead,
-                    (t, c, p) -> DebertaV2ForQuestionAnswering.load(t, deberta(c), p)));
+                    (t, c, p) -> TokenClassifierModel.tokenClassifier(t, DebertaV2Model.load(t, deberta(c), p))),
+            new Head<>("DebertaV2ForQuestionAnswering", Task.QUESTION_ANSWERING, t -> t.containsAnyUnder("qa_outputs."),
+                    (t, c, p) -> TokenClassifierModel.questionAnswerer(t, DebertaV2Model.load(t, deberta(c), p))));
+
+    /**
+     * The sequence classifier's {@link ContextPooler}: its key {@code pooler.dense.*} sits at the top level, where
+     * mlm4j's canonical names read it as {@code bert.pooler.dense.*}; both are accepted.
+     */
+    private static ContextPooler pooler(TensorSource t, DebertaV2Config c, Precision p) {
+        Weights root = new Weights(t);
+        if (t.contains("pooler.dense.weight")) return new ContextPooler(root.prefix("pooler"), c.hiddenSize(), p);
+        if (t.contains("bert.pooler.dense.weight")) return new ContextPooler(root.prefix("bert").prefix("pooler"), c.hiddenSize(), p);
+        throw new WeightException("missing weight 'pooler.dense.weight' in " + t.origin()
+                + ": DebertaV2ForSequenceClassification classifies the pooled first token and the checkpoint has no pooler");
+    }
 
     @Override
     public String modelType() {

@@ -2,7 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.heads.RobertaLMHead;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -12,21 +12,21 @@ import dev.mlm4j.weights.Weights;
 
 /**
  * transformers' {@code DebertaV2ForMaskedLM}: {@link DebertaV2Model} and one of its two MLM heads, both
- * {@code LayerNorm(gelu(dense(h))) · Eᵀ + bias} with E the word embeddings (tied), chosen by config.json's
- * {@code legacy} as transformers chooses: {@code legacy} true (the default) reads {@code cls.predictions.transform.{dense,LayerNorm}}
- * and {@code cls.predictions.bias} (a saved {@code cls.predictions.decoder.weight} is used if present);
- * {@code legacy} false reads {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's
- * published checkpoints. Weights of the other layout than the config names are a one-line error, not a random head.
+ * {@code LayerNorm(gelu(dense(h))) · Eᵀ + bias} with E the word embeddings (tied) — {@link RobertaLMHead}'s computation —
+ * chosen by config.json's {@code legacy} as transformers chooses: {@code legacy} true (the default) reads
+ * {@code cls.predictions.transform.{dense,LayerNorm}} and {@code cls.predictions.bias} (a saved
+ * {@code cls.predictions.decoder.weight} is used if present); {@code legacy} false reads
+ * {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's published checkpoints. Weights of
+ * the other layout than the config names are a one-line error, not a random head.
  */
-public final class DebertaV2ForMaskedLM implements MaskedLanguageModel {
-    private final DebertaV2Model deberta;
-    private final Linear dense;
-    private final LayerNorm layerNorm;
-    private final FloatTensor decoder; // (vocab, embedding_size)
-    private final FloatTensor bias;    // (vocab)
+public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> {
 
-    private DebertaV2ForMaskedLM(TensorSource source, DebertaV2Config c, Precision precision) {
-        this.deberta = DebertaV2Model.load(source, c, precision);
+    private DebertaV2ForMaskedLM(DebertaV2Model deberta, RobertaLMHead head) {
+        super(deberta, head);
+    }
+
+    public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config c, Precision precision) {
+        DebertaV2Model deberta = DebertaV2Model.load(source, c, precision);
         Weights root = new Weights(source);
         String want = c.legacy() ? "cls.predictions." : "lm_predictions.lm_head.", other = c.legacy() ? "lm_predictions.lm_head." : "cls.predictions.";
         if (!source.containsAnyUnder(want) && source.containsAnyUnder(other)) {
@@ -34,47 +34,25 @@ public final class DebertaV2ForMaskedLM implements MaskedLanguageModel {
                     + c.legacy() + " names " + want + "* (set \"legacy\": " + !c.legacy() + " in config.json for these weights)");
         }
         int e = c.embeddingSize(), h = c.hiddenSize();
+        FloatTensor words = deberta.embeddings().wordEmbeddings();
         if (c.legacy()) {
             Weights p = root.prefix("cls").prefix("predictions");
-            this.dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
-            this.layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
+            Linear dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
+            LayerNorm layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
             Weights d = p.prefix("decoder");
-            this.decoder = d.has("weight") ? d.tensor("weight", c.vocabSize(), e) : deberta.embeddings().wordEmbeddings();
-            this.bias = p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize());
-        } else {
-            if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
-            Weights p = root.prefix("lm_predictions").prefix("lm_head");
-            this.dense = Linear.load(p.prefix("dense"), h, h, precision);
-            this.layerNorm = LayerNorm.load(p.prefix("LayerNorm"), h, c.layerNormEps());
-            this.decoder = deberta.embeddings().wordEmbeddings();
-            this.bias = p.tensor("bias", c.vocabSize());
+            FloatTensor decoder = d.has("weight") ? d.tensor("weight", c.vocabSize(), e) : words;
+            return new DebertaV2ForMaskedLM(deberta, RobertaLMHead.of(dense, layerNorm, decoder,
+                    p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize())));
         }
-    }
-
-    public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config config, Precision precision) {
-        return new DebertaV2ForMaskedLM(source, config, precision);
+        if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
+        Weights p = root.prefix("lm_predictions").prefix("lm_head");
+        Linear dense = Linear.load(p.prefix("dense"), h, h, precision);
+        LayerNorm layerNorm = LayerNorm.load(p.prefix("LayerNorm"), h, c.layerNormEps());
+        return new DebertaV2ForMaskedLM(deberta, RobertaLMHead.of(dense, layerNorm, words, p.tensor("bias", c.vocabSize())));
     }
 
     /** Whether a checkpoint carries an MLM head of either layout (a missing tensor is then named at load). */
     public static boolean hasHead(TensorSource source) {
         return source.containsAnyUnder("lm_predictions.") || source.containsAnyUnder("cls.predictions.");
-    }
-
-    @Override
-    public DebertaV2Model encoder() {
-        return deberta;
-    }
-
-    @Override
-    public int vocabSize() {
-        return decoder.dim(0);
-    }
-
-    @Override
-    public FloatTensor logits(EncoderOutput output, int[] rows) {
-        Kernels k = Kernels.get();
-        FloatTensor t = dense.forwardGelu(k, output.lastHiddenRows(rows));
-        layerNorm.forward(k, t);
-        return MaskedLanguageModel.decode(k, t, decoder, bias);
     }
 }

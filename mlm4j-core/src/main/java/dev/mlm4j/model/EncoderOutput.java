@@ -51,6 +51,19 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
         return lastHiddenRows(rows);
     }
 
+    /** Each sequence's mean over its tokens, (sequences, hidden): transformers' masked mean over a padded batch's real tokens. */
+    public FloatTensor meanTokens() {
+        FloatTensor m = FloatTensor.zeros(batch.size(), lastHiddenState.dim(1));
+        for (int s = 0; s < batch.size(); s++) {
+            for (int j = 0; j < lastHiddenState.dim(1); j++) {
+                float sum = 0;
+                for (int i = 0; i < batch.length(s); i++) sum += lastHiddenState.at(batch.offset(s) + i, j);
+                m.data()[s * lastHiddenState.dim(1) + j] = sum / batch.length(s);
+            }
+        }
+        return m;
+    }
+
     /** The (len, hidden) rows of sequence {@code s}. */
     public FloatTensor sequence(int s) {
         return lastHiddenState.slice(batch.offset(s), batch.length(s));

@@ -3,9 +3,12 @@ package dev.mlm4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.ModernBertConfig;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.heads.ModernBertPredictionHead;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
+import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +19,11 @@ import java.util.regex.Pattern;
  * ModernBERT (Warner et al., 2024), as transformers' {@code modeling_modernbert} (model_type {@code modernbert}): config
  * {@link ModernBertConfig}, tensors under {@code model.*} with the heads' {@code head.*}, {@code decoder.*},
  * {@code classifier.*}, and five models: {@code ModernBertModel}, {@code ModernBertForMaskedLM},
- * {@code ModernBertForSequenceClassification}, {@code ModernBertForTokenClassification},
- * {@code ModernBertForQuestionAnswering}. Its attention is {@link dev.mlm4j.encoder.ModernBertAttention} (rotary,
+ * {@code ModernBertForSequenceClassification} (the pooled sequence — the first token with {@code classifier_pooling}
+ * "cls", the mean over its tokens with "mean" — then the {@link ModernBertPredictionHead} {@code head.*} and
+ * {@code classifier}), {@code ModernBertForTokenClassification} and {@code ModernBertForQuestionAnswering} ({@code head.*}
+ * on every token, then {@code classifier}: num_labels, or 2 for a start and an end logit) — the three on the shared
+ * {@link SequenceClassifierModel} and {@link TokenClassifierModel}. Its attention is {@link dev.mlm4j.encoder.ModernBertAttention} (rotary,
  * sliding window on local layers). Its tokenizer is a byte-level BPE tokenizer.json with {@code [MASK]}.
  */
 public final class ModernBertFamily implements EncoderFamily {
@@ -27,11 +33,18 @@ public final class ModernBertFamily implements EncoderFamily {
             new Head<>("ModernBertForMaskedLM", Task.MASKED_LM, ModernBertForMaskedLM::hasHead,
                     (t, c, p) -> ModernBertForMaskedLM.load(t, modernBert(c), p)),
             new Head<>("ModernBertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertWithClassifier::hasHead,
-                    (t, c, p) -> ModernBertForSequenceClassification.load(t, modernBert(c), p)),
+                    (t, c, p) -> SequenceClassifierModel.load(t, ModernBertModel.load(t, modernBert(c), p),
+                            modernBert(c).classifierPooling().equals("mean") ? SequenceClassifierModel.Pooling.MEAN : SequenceClassifierModel.Pooling.FIRST,
+                            head(t, c, p), "classifier")),
             new Head<>("ModernBertForTokenClassification", Task.TOKEN_CLASSIFICATION, BertWithClassifier::hasHead,
-                    (t, c, p) -> ModernBertForTokenClassification.load(t, modernBert(c), p)),
+                    (t, c, p) -> TokenClassifierModel.tokenClassifier(t, ModernBertModel.load(t, modernBert(c), p), head(t, c, p))),
             new Head<>("ModernBertForQuestionAnswering", Task.QUESTION_ANSWERING, BertWithClassifier::hasHead,
-                    (t, c, p) -> ModernBertForQuestionAnswering.load(t, modernBert(c), p)));
+                    (t, c, p) -> TokenClassifierModel.questionAnswerer(t, ModernBertModel.load(t, modernBert(c), p), "classifier", head(t, c, p))));
+
+    /** The {@link ModernBertPredictionHead} ({@code head.*}) every ModernBERT classifier runs before its {@code classifier}. */
+    private static ModernBertPredictionHead head(TensorSource t, EncoderConfig c, Precision p) {
+        return new ModernBertPredictionHead(new Weights(t).prefix("head"), modernBert(c), p);
+    }
 
     @Override
     public String modelType() {

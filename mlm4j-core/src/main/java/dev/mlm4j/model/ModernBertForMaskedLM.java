@@ -3,8 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.heads.ModernBertPredictionHead;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.heads.RobertaLMHead;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
@@ -13,44 +12,24 @@ import dev.mlm4j.weights.Weights;
  * ({@code head.*}) and {@code decoder}: logits = head(h) · Eᵀ + decoder.bias, with E the token embeddings (tied; a saved
  * {@code decoder.weight} is used if present) and the bias only with {@code decoder_bias} (the default).
  */
-public final class ModernBertForMaskedLM implements MaskedLanguageModel {
-    private final ModernBertModel model;
-    private final ModernBertPredictionHead head;
-    private final FloatTensor decoder; // (vocab, hidden)
-    private final FloatTensor bias;    // (vocab) or null
+public final class ModernBertForMaskedLM extends EncoderWithLMHead<ModernBertModel> {
 
-    private ModernBertForMaskedLM(TensorSource source, ModernBertConfig c, Precision precision) {
-        Weights root = new Weights(source);
-        this.model = ModernBertModel.load(source, c, precision);
-        this.head = new ModernBertPredictionHead(root.prefix("head"), c, precision);
-        Weights d = root.prefix("decoder");
-        this.decoder = d.has("weight") ? d.tensor("weight", c.vocabSize(), c.hiddenSize()) : model.embeddings().tokEmbeddings();
-        this.bias = c.decoderBias() ? d.tensor("bias", c.vocabSize()) : null;
+    private ModernBertForMaskedLM(ModernBertModel model, RobertaLMHead head) {
+        super(model, head);
     }
 
-    public static ModernBertForMaskedLM load(TensorSource source, ModernBertConfig config, Precision precision) {
-        return new ModernBertForMaskedLM(source, config, precision);
+    public static ModernBertForMaskedLM load(TensorSource source, ModernBertConfig c, Precision precision) {
+        Weights root = new Weights(source);
+        ModernBertModel model = ModernBertModel.load(source, c, precision);
+        ModernBertPredictionHead head = new ModernBertPredictionHead(root.prefix("head"), c, precision);
+        Weights d = root.prefix("decoder");
+        return new ModernBertForMaskedLM(model, head.lmHead(
+                d.has("weight") ? d.tensor("weight", c.vocabSize(), c.hiddenSize()) : model.embeddings().tokEmbeddings(),
+                c.decoderBias() ? d.tensor("bias", c.vocabSize()) : null));
     }
 
     /** Whether a checkpoint carries the MLM head: {@code head.*} with {@code decoder.*} (classifiers have {@code head.*} too). */
     public static boolean hasHead(TensorSource source) {
         return source.containsAnyUnder("decoder.") || (source.containsAnyUnder("head.") && !source.containsAnyUnder("classifier."));
-    }
-
-    @Override
-    public ModernBertModel encoder() {
-        return model;
-    }
-
-    @Override
-    public int vocabSize() {
-        return decoder.dim(0);
-    }
-
-    @Override
-    public FloatTensor logits(EncoderOutput output, int[] rows) {
-        Kernels k = Kernels.get();
-        FloatTensor t = head.forward(k, output.lastHiddenRows(rows));
-        return MaskedLanguageModel.decode(k, t, decoder, bias);
     }
 }

@@ -3,10 +3,7 @@ package dev.mlm4j.tokens;
 import dev.mlm4j.tokens.AddedVocabulary.AddedToken;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +12,7 @@ import java.util.Objects;
  * order: added tokens → normalizer → pre-tokenizer → model → truncation → offset trimming (ByteLevel) →
  * post-processor template. Offsets are UTF-16 indices into the caller's text. Immutable and thread-safe.
  */
-public final class PipelineTokenizer implements Tokenizer {
+public final class PipelineTokenizer extends VocabularyTokenizer {
 
     /** The decoders {@link #decode} knows: how tokens become text again. */
     record Decoder(String type, int replacement, String prependScheme, String prefix, boolean cleanup) {
@@ -30,17 +27,26 @@ public final class PipelineTokenizer implements Tokenizer {
     private final Decoder decoder;          // null: tokens joined with spaces
     private final int maxLength;
     private final boolean lowerCase;
-    private final String[] idToToken;
-    private final Map<String, Integer> addedIds = new HashMap<>();
-    private final boolean[] specialId;
-    private final int clsId;
-    private final int sepId;
-    private final int padId;
-    private final int maskId;
 
     PipelineTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, Model model, List<AddedToken> addedTokens,
                       Template template, Boolean trimOffsetsAddPrefixSpace, Decoder decoder, int maxLength,
                       int declaredPadId, boolean lowerCase) {
+        Vocabulary v = Vocabulary.of(model.idToToken(), addedTokens, model::id);
+        boolean[] special = new boolean[v.idToToken().length];
+        int mask = -1;
+        String maskContent = null;
+        for (AddedToken t : addedTokens) {
+            special[t.id()] = t.special();
+            if (t.special() && (mask < 0 || isMaskName(t.content()) > isMaskName(maskContent))
+                    && isMaskName(t.content()) > 0) {
+                mask = t.id();
+                maskContent = t.content();
+            }
+        }
+        int cls = template.firstSpecialId();
+        int sep = template.lastSpecialId();
+        super(v, special, cls >= 0 ? cls : v.firstId("<s>", "[CLS]"), sep >= 0 ? sep : v.firstId("</s>", "[SEP]"),
+                declaredPadId >= 0 ? declaredPadId : v.firstId("<pad>", "[PAD]"), mask);
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.model = model;
@@ -50,29 +56,6 @@ public final class PipelineTokenizer implements Tokenizer {
         this.decoder = decoder;
         this.maxLength = maxLength;
         this.lowerCase = lowerCase;
-        String[] own = model.idToToken();
-        int size = own.length;
-        for (AddedToken t : addedTokens) {
-            size = Math.max(size, t.id() + 1);
-        }
-        idToToken = Arrays.copyOf(own, size);
-        specialId = new boolean[size];
-        int mask = -1;
-        for (AddedToken t : addedTokens) {
-            idToToken[t.id()] = t.content();
-            addedIds.put(t.content(), t.id());
-            specialId[t.id()] = t.special();
-            if (t.special() && (mask < 0 || isMaskName(t.content()) > isMaskName(idToToken[mask]))
-                    && isMaskName(t.content()) > 0) {
-                mask = t.id();
-            }
-        }
-        this.maskId = mask;
-        int cls = template.firstSpecialId();
-        int sep = template.lastSpecialId();
-        this.clsId = cls >= 0 ? cls : firstId("<s>", "[CLS]");
-        this.sepId = sep >= 0 ? sep : firstId("</s>", "[SEP]");
-        this.padId = declaredPadId >= 0 ? declaredPadId : firstId("<pad>", "[PAD]");
     }
 
     /** 2 for {@code <mask>} / {@code [MASK]}, 1 for another special token naming a mask, else 0. */
@@ -83,32 +66,11 @@ public final class PipelineTokenizer implements Tokenizer {
         return content.toLowerCase(java.util.Locale.ROOT).contains("mask") ? 1 : 0;
     }
 
-    private int firstId(String... tokens) {
-        for (String t : tokens) {
-            int id = id(t);
-            if (id >= 0) {
-                return id;
-            }
-        }
-        return -1;
-    }
-
     // ---------------------------------------------------------------- encoding
 
+    /** The template's encoding; with ByteLevel offset trimming, truncated first and then trimmed (as Hugging Face post-processes). */
     @Override
-    public Encoding encode(String text, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(text, "text to encode is null"));
-        return finish(a, null, maxLength, truncate);
-    }
-
-    @Override
-    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
-        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
-        return finish(a, b, maxLength, truncate);
-    }
-
-    private Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
+    Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
         if (trimOffsetsAddPrefixSpace == null) {
             return template.encode(a, b, maxLength, truncate);
         }
@@ -153,13 +115,8 @@ public final class PipelineTokenizer implements Tokenizer {
         return c == ByteLevel.SPACE || CharClasses.isWhitespace(c);
     }
 
-    /** The tokens of {@code text} without the template's special tokens (Hugging Face's {@code tokenize}). */
-    public List<String> tokenize(String text) {
-        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
-        return List.of(Arrays.copyOf(t.tokens, t.size));
-    }
-
-    private TokenList tokenizeToList(String text) {
+    @Override
+    TokenList tokenizeToList(String text) {
         AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
         List<AddedToken> found = new ArrayList<>();
@@ -246,7 +203,7 @@ public final class PipelineTokenizer implements Tokenizer {
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
             String t = token(id);
-            if (!(skipSpecial && specialId[id])) {
+            if (!(skipSpecial && isSpecial(id))) {
                 tokens.add(t);
             }
         }
@@ -285,46 +242,6 @@ public final class PipelineTokenizer implements Tokenizer {
             }
             default -> throw new IllegalStateException("decoder " + decoder.type());
         }
-    }
-
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
-                    + idToToken.length + ")");
-        }
-        return idToToken[id];
-    }
-
-    @Override
-    public int id(String token) {
-        Integer a = addedIds.get(token);
-        return a != null ? a : model.id(token);
-    }
-
-    @Override
-    public int vocabSize() {
-        return idToToken.length;
-    }
-
-    @Override
-    public int clsId() {
-        return clsId;
-    }
-
-    @Override
-    public int sepId() {
-        return sepId;
-    }
-
-    @Override
-    public int padId() {
-        return padId;
-    }
-
-    @Override
-    public int maskId() {
-        return maskId;
     }
 
     @Override

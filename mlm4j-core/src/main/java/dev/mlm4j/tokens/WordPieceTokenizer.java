@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +34,7 @@ import java.util.Set;
  * Offsets are UTF-16 indices into the caller's original string, whatever normalization did to lengths.
  * Instances are immutable and thread-safe.
  */
-public final class WordPieceTokenizer implements Tokenizer {
+public final class WordPieceTokenizer extends VocabularyTokenizer {
 
     /** BERT's position limit, used when a tokenizer declares no maximum of its own. */
     public static final int DEFAULT_MAX_LENGTH = 512;
@@ -46,19 +45,28 @@ public final class WordPieceTokenizer implements Tokenizer {
     private final BertNormalizer normalizer;  // null: text goes to the pre-tokenizer unchanged
     private final AddedVocabulary added;
     private final Template template;
-    private final String[] idToToken;         // (id) added tokens' content over the model's strings
-    private final Map<String, Integer> addedIds;
-    private final boolean[] specialId;        // (id) skipped by decode(ids, skipSpecial=true)
     private final String decoderPrefix;       // null: no WordPiece decoder, tokens joined with spaces
     private final boolean decoderCleanup;
     private final int maxLength;
-    private final int clsId;
-    private final int sepId;
-    private final int padId;
-    private final int maskId;
 
     WordPieceTokenizer(WordPiece model, BertNormalizer normalizer, List<AddedToken> addedTokens, Template template,
                        String decoderPrefix, boolean decoderCleanup, int maxLength, int declaredPadId) {
+        Vocabulary v = Vocabulary.of(model.idToToken, addedTokens, model.vocab::get);
+        Set<String> specialContents = new HashSet<>();
+        for (AddedToken t : addedTokens) {
+            if (t.special()) {
+                specialContents.add(t.content());
+            }
+        }
+        String[] idToToken = v.idToToken();
+        boolean[] special = new boolean[idToToken.length];
+        for (int i = 0; i < idToToken.length; i++) {
+            special[i] = idToToken[i] != null && specialContents.contains(idToToken[i]);
+        }
+        int cls = template.firstSpecialId();
+        int sep = template.lastSpecialId();
+        super(v, special, cls >= 0 ? cls : v.id("[CLS]"), sep >= 0 ? sep : v.id("[SEP]"),
+                declaredPadId >= 0 ? declaredPadId : v.id("[PAD]"), v.id("[MASK]"));
         this.model = model;
         this.normalizer = normalizer;
         this.added = new AddedVocabulary(addedTokens, normalizer);
@@ -66,31 +74,6 @@ public final class WordPieceTokenizer implements Tokenizer {
         this.decoderPrefix = decoderPrefix;
         this.decoderCleanup = decoderCleanup;
         this.maxLength = maxLength;
-
-        int size = model.idToToken.length;
-        for (AddedToken t : addedTokens) {
-            size = Math.max(size, t.id() + 1);
-        }
-        idToToken = Arrays.copyOf(model.idToToken, size);
-        addedIds = new HashMap<>();
-        Set<String> specialContents = new HashSet<>();
-        for (AddedToken t : addedTokens) {
-            idToToken[t.id()] = t.content();
-            addedIds.put(t.content(), t.id());
-            if (t.special()) {
-                specialContents.add(t.content());
-            }
-        }
-        specialId = new boolean[size];
-        for (int i = 0; i < size; i++) {
-            specialId[i] = idToToken[i] != null && specialContents.contains(idToToken[i]);
-        }
-        int cls = template.firstSpecialId();
-        int sep = template.lastSpecialId();
-        this.clsId = cls >= 0 ? cls : id("[CLS]");
-        this.sepId = sep >= 0 ? sep : id("[SEP]");
-        this.padId = declaredPadId >= 0 ? declaredPadId : id("[PAD]");
-        this.maskId = id("[MASK]");
     }
 
     // ---------------------------------------------------------------- factories
@@ -160,15 +143,7 @@ public final class WordPieceTokenizer implements Tokenizer {
     // ---------------------------------------------------------------- encoding
 
     @Override
-    public Encoding encode(String text, int maxLength, boolean truncate) {
-        return template.encode(tokenizeToList(Objects.requireNonNull(text, "text to encode is null")), null,
-                maxLength, truncate);
-    }
-
-    @Override
-    public Encoding encodePair(String first, String second, int maxLength, boolean truncate) {
-        TokenList a = tokenizeToList(Objects.requireNonNull(first, "first text of the pair is null"));
-        TokenList b = tokenizeToList(Objects.requireNonNull(second, "second text of the pair is null"));
+    Encoding finish(TokenList a, TokenList b, int maxLength, boolean truncate) {
         return template.encode(a, b, maxLength, truncate);
     }
 
@@ -178,14 +153,9 @@ public final class WordPieceTokenizer implements Tokenizer {
         return maxLength;
     }
 
-    /** The word pieces of {@code text}, without [CLS]/[SEP] (Hugging Face's {@code tokenize}). */
-    public List<String> tokenize(String text) {
-        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));
-        return List.of(Arrays.copyOf(t.tokens, t.size));
-    }
-
     /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */
-    private TokenList tokenizeToList(String text) {
+    @Override
+    TokenList tokenizeToList(String text) {
         AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
         List<AddedToken> found = new ArrayList<>();
@@ -267,7 +237,7 @@ public final class WordPieceTokenizer implements Tokenizer {
         boolean first = true;
         for (int id : ids) {
             String t = token(id);
-            if (skipSpecial && specialId[id]) {
+            if (skipSpecial && isSpecial(id)) {
                 continue;
             }
             if (!first) {
@@ -292,47 +262,6 @@ public final class WordPieceTokenizer implements Tokenizer {
     }
 
     // ---------------------------------------------------------------- vocabulary
-
-    /** @throws IllegalArgumentException for an id outside the vocabulary */
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
-                    + idToToken.length + ")");
-        }
-        return idToToken[id];
-    }
-
-    @Override
-    public int id(String token) {
-        Integer a = addedIds.get(token);
-        return a != null ? a : model.vocab.get(token);
-    }
-
-    @Override
-    public int vocabSize() {
-        return idToToken.length;
-    }
-
-    @Override
-    public int clsId() {
-        return clsId;
-    }
-
-    @Override
-    public int sepId() {
-        return sepId;
-    }
-
-    @Override
-    public int padId() {
-        return padId;
-    }
-
-    @Override
-    public int maskId() {
-        return maskId;
-    }
 
     @Override
     public int unkId() {

@@ -2,17 +2,14 @@ package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.encoder.DisentangledSelfAttention;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -35,7 +32,7 @@ class DebertaV2GoldenTest {
     @BeforeAll
     static void load() {
         f = new FamilyFixture("deberta-v3-tiny");
-        mlm = f.family.head(Task.MASKED_LM).orElseThrow().load(f.tensors, f.config, Precision.FP32);
+        mlm = f.mlm;
     }
 
     @Test
@@ -68,9 +65,7 @@ class DebertaV2GoldenTest {
 
     @Test
     void aPaddedBatchMatchesTransformersOnTheRealTokens() {
-        List<JsonNode> batch = new ArrayList<>();
-        f.expected.get("batch").forEach(batch::add);
-        FamilyGolden.checkEncoderAndMlm(mlm, batch);
+        FamilyGolden.checkEncoderAndMlm(mlm, FamilyGolden.list(f.expected.get("batch")));
     }
 
 
@@ -85,11 +80,8 @@ class DebertaV2GoldenTest {
         FamilyFixture v2 = new FamilyFixture("deberta-v2-tiny");
         assertEquals(new DebertaV2Config(601, 32, 2, 4, 64, 64, 2, 24, 1e-7, true, 16, -1, true, true, true, false, false, true, 0, 3, "gelu"),
                 v2.config);
-        MaskedLanguageModel m = v2.family.head(Task.MASKED_LM).orElseThrow().load(v2.tensors, v2.config, Precision.FP32);
-        for (JsonNode s : v2.expected.get("sentences")) FamilyGolden.checkEncoderAndMlm(m, List.of(s));
-        List<JsonNode> batch = new ArrayList<>();
-        v2.expected.get("batch").forEach(batch::add);
-        FamilyGolden.checkEncoderAndMlm(m, batch);
+        for (JsonNode s : v2.expected.get("sentences")) FamilyGolden.checkEncoderAndMlm(v2.mlm, List.of(s));
+        FamilyGolden.checkEncoderAndMlm(v2.mlm, FamilyGolden.list(v2.expected.get("batch")));
     }
 
     /** The legacy head (cls.predictions.*, transformers' default "legacy": true) on the same encoder. */
@@ -120,31 +112,12 @@ class DebertaV2GoldenTest {
 
     @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
-        DebertaV2Config c = (DebertaV2Config) f.config;
-        SequenceClassifier seq = DebertaV2ForSequenceClassification.load(f.withHead("sequence-classification"), c, Precision.FP32);
-        TokenClassifier tok = DebertaV2ForTokenClassification.load(f.withHead("token-classification"), c, Precision.FP32);
-        QuestionAnswerer qa = DebertaV2ForQuestionAnswering.load(f.withHead("question-answering"), c, Precision.FP32);
+        SequenceClassifier seq = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification");
+        TokenClassifier tok = f.head(Task.TOKEN_CLASSIFICATION, "token-classification");
+        QuestionAnswerer qa = f.head(Task.QUESTION_ANSWERING, "question-answering");
         assertEquals(3, seq.numLabels());
         assertEquals(5, tok.numLabels());
-        List<JsonNode> all = new ArrayList<>();
-        f.expected.get("sentences").forEach(all::add);
-        f.expected.get("batch").forEach(all::add);
-        Batch batch = FamilyGolden.batch(all);
-        Kernels k = Kernels.get();
-        FloatTensor seqLogits = seq.logits(k, seq.encoder().forward(batch, ForwardOptions.DEFAULT));
-        EncoderOutput tokOut = tok.encoder().forward(batch, ForwardOptions.DEFAULT);
-        FloatTensor tokLogits = tok.logits(tokOut);
-        FloatTensor span = qa.logits(k, qa.encoder().forward(batch, ForwardOptions.DEFAULT));
-        for (int b = 0; b < all.size(); b++) {
-            JsonNode s = all.get(b);
-            String text = s.get("text").asText();
-            for (int j = 0; j < 3; j++) assertEquals(s.get("sequence_classification").get(j).asDouble(), seqLogits.at(b, j), 1e-4, text);
-            FamilyGolden.assertClose(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
-            for (int i = 0; i < batch.length(b); i++) {
-                assertEquals(s.get("start_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 0), 1e-4, text + " start " + i);
-                assertEquals(s.get("end_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 1), 1e-4, text + " end " + i);
-            }
-        }
+        f.headsMatchTransformers(Map.of("sequence_classification", seq), tok, qa);
     }
 
     @Test

@@ -4,15 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.ElectraConfig;
-import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.ReplacedTokenDetection;
-import dev.mlm4j.pipelines.TextClassification;
-import dev.mlm4j.tokens.Encoding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -64,8 +59,7 @@ class ElectraGoldenTest {
     @Test
     void eachSentenceAloneMatchesTransformers() {
         for (JsonNode s : EXPECTED.get("sentences")) {
-            Encoding e = checkpoint.tokenizer().encode(s.get("text").asText());
-            assertArrayEquals(FamilyGolden.ints(s.get("ids")), e.ids(), s.get("text").asText());
+            FamilyGolden.assertIds(checkpoint.tokenizer(), s);
             FamilyGolden.checkEncoderAndMlm(mlm, List.of(s));
         }
     }
@@ -102,28 +96,12 @@ class ElectraGoldenTest {
 
     @Test
     void textClassificationOnTheHeadFolderGivesTransformersLogits() {
-        TextClassification classifier = Models.textClassification(FamilyGolden.folder("electra-tiny-sequence-classification").toString());
-        assertEquals(List.of("negative", "neutral", "positive"), classifier.labels());
-        for (JsonNode s : EXPECTED.get("sentences")) {
-            float[] got = classifier.logits(List.of(new TextClassification.Input(s.get("text").asText(), null))).get(0);
-            JsonNode want = s.get("sequence-classification");
-            for (int j = 0; j < want.size(); j++) assertEquals(want.get(j).asDouble(), got[j], 1e-4, s.get("text").asText());
-        }
+        FamilyGolden.textClassificationGivesTransformersLogits(FamilyGolden.folder("electra-tiny-sequence-classification"), EXPECTED);
     }
 
     @Test
     void fillMaskThroughModelsEqualsTransformersPipeline() {
-        FillMask fill = Models.fillMask(folder.toString());
-        for (JsonNode f : EXPECTED.get("fill_mask")) {
-            List<FillMask.Prediction> got = fill.fill(f.get("text").asText(), FillMask.Options.DEFAULT).get(0).predictions();
-            JsonNode want = f.get("predictions");
-            assertEquals(want.size(), got.size());
-            for (int i = 0; i < want.size(); i++) {
-                assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
-                assertEquals(want.get(i).get("token").asInt(), got.get(i).token());
-                assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
-            }
-        }
+        FamilyGolden.fillMaskEqualsTransformers(folder, EXPECTED);
     }
 
     /** The explorer's public path (as ./mlm4j attention) shows transformers' matrices. */
@@ -131,17 +109,7 @@ class ElectraGoldenTest {
     void theAttentionExplorerShowsTransformersAttention() {
         ExplorerModel explorer = ExplorerModel.load(folder.toString());
         JsonNode s = EXPECTED.get("sentences").get(1);
-        AttentionView view = explorer.run(s.get("text").asText(), null, ExplorerOptions.DEFAULT);
-        assertArrayEquals(FamilyGolden.ints(s.get("ids")), view.ids());
-        for (int l = 0; l < 2; l++) {
-            for (int h = 0; h < 4; h++) {
-                double[][] a = view.attention(l, h);
-                JsonNode m = s.get("attentions").get(l).get(h);
-                for (int q = 0; q < m.size(); q++) {
-                    for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
-                }
-            }
-        }
+        FamilyGolden.viewShowsTransformersAttention(explorer.run(s.get("text").asText(), null, ExplorerOptions.DEFAULT), s, 2, 4);
     }
 
     /** A bare ElectraModel's folder (keys embeddings.*, embeddings_project.*, encoder.*) is the same encoder. */

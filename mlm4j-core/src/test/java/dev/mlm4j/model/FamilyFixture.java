@@ -1,20 +1,23 @@
 package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.EncoderConfig;
+import dev.mlm4j.config.Precision;
 import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
-import dev.mlm4j.pipelines.FillMask;
-import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,8 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A families/NAME-tiny fixture of DeBERTa or ModernBERT on {@link FamilyGolden} (config.json and model.safetensors without
- * the tokenizer; its comparisons): with its expected.json and config.json, a head-NAME.safetensors beside it joined to
- * the encoder's tensors, the legacy MLM top-5, the explorer fed golden ids, and the public paths with the folder's tokenizer.
+ * the tokenizer; its comparisons): with its expected.json, config.json and masked LM, a head-NAME.safetensors beside it
+ * joined to the encoder's tensors, the legacy MLM top-5, the explorer fed golden ids, the task heads' logits (their
+ * expected.json keys, made by scripts/reference/families/deberta_v2.py and modernbert.py), and the public paths with the
+ * folder's tokenizer.
  */
 final class FamilyFixture {
     final Path folder;
@@ -31,6 +36,8 @@ final class FamilyFixture {
     final EncoderFamily family;
     final EncoderConfig config;
     final TensorSource tensors;
+    /** The folder's masked LM, as its family registers it. */
+    final MaskedLanguageModel mlm;
 
     FamilyFixture(String name) {
         FamilyGolden g = FamilyGolden.open(name);
@@ -40,6 +47,7 @@ final class FamilyFixture {
         tensors = g.tensors;
         expected = FamilyGolden.readJson(folder.resolve("expected.json"));
         configJson = FamilyGolden.readJson(folder.resolve("config.json"));
+        mlm = g.load(Task.MASKED_LM);
     }
 
     /** The encoder's tensors and those of {@code head-NAME.safetensors}, as one checkpoint of that head would have them. */
@@ -66,6 +74,16 @@ final class FamilyFixture {
         };
     }
 
+    /** The family's {@code task} model, as registered, on the encoder and {@code head-FILE.safetensors}, under {@code config}. */
+    <M> M head(Task<M> task, String file, EncoderConfig config) {
+        return family.head(task).orElseThrow().load(withHead(file), config, Precision.FP32);
+    }
+
+    /** As {@link #head(Task, String, EncoderConfig)} under the fixture's own config. */
+    <M> M head(Task<M> task, String file) {
+        return head(task, file, config);
+    }
+
     /** The MLM top-5 ids equal and their logits within 1e-4, at each of {@code masks}' positions of sequence {@code b}. */
     static void top5(JsonNode masks, MaskedLanguageModel mlm, EncoderOutput out, int b, String what) {
         for (JsonNode mask : masks) {
@@ -86,30 +104,12 @@ final class FamilyFixture {
             assertEquals(family.getClass(), c.family().getClass());
             for (String group : new String[] {"sentences", "batch"}) {
                 for (JsonNode s : expected.get(group)) {
-                    if (s.has("type_ids")) continue;
-                    assertArrayEquals(FamilyGolden.ints(s.get("ids")), c.tokenizer().encode(s.get("text").asText()).ids(), s.get("text").asText());
+                    if (!s.has("type_ids")) FamilyGolden.assertIds(c.tokenizer(), s);
                 }
             }
         }
-        JsonNode s = expected.get("sentences").get(2);           // embeddings of a folder without a card: the mean of the last hidden state
-        float[] v = Models.embeddings(folder.toString()).embed(s.get("text").asText());
-        JsonNode h = s.get("last_hidden_state");
-        for (int j = 0; j < v.length; j++) {
-            double mean = 0;
-            for (JsonNode row : h) mean += row.get(j).asDouble() / h.size();
-            assertEquals(mean, v[j], 1e-4, "embedding dimension " + j);
-        }
-        FillMask fill = Models.fillMask(folder.toString());
-        for (JsonNode f : expected.get("fill_mask")) {
-            List<FillMask.Prediction> got = fill.fill(f.get("text").asText(), FillMask.Options.DEFAULT).get(0).predictions();
-            JsonNode want = f.get("predictions");
-            assertEquals(want.size(), got.size());
-            for (int i = 0; i < want.size(); i++) {
-                assertEquals(want.get(i).get("token").asInt(), got.get(i).token(), f.get("text").asText());
-                assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
-                assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
-            }
-        }
+        FamilyGolden.embeddingIsTheMeanOfTheLastHiddenState(folder, expected.get("sentences").get(2));
+        FamilyGolden.fillMaskEqualsTransformers(folder, expected);
     }
 
     /** The attention explorer, unchanged, shows transformers' matrices for this family (fed the golden ids through a stand-in tokenizer). */
@@ -119,17 +119,37 @@ final class FamilyFixture {
         assertEquals(f.config.numAttentionHeads(), explorer.heads());
         for (JsonNode s : f.expected.get("sentences")) {
             AttentionView view = explorer.run(IdsTokenizer.text(FamilyGolden.ints(s.get("ids"))), null, ExplorerOptions.DEFAULT);
-            assertArrayEquals(FamilyGolden.ints(s.get("ids")), view.ids());
-            for (int l = 0; l < explorer.layers(); l++) {
-                for (int h = 0; h < explorer.heads(); h++) {
-                    double[][] a = view.attention(l, h);
-                    JsonNode m = s.get("attentions").get(l).get(h);
-                    for (int q = 0; q < m.size(); q++) {
-                        for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
-                    }
-                }
-            }
+            FamilyGolden.viewShowsTransformersAttention(view, s, explorer.layers(), explorer.heads());
         }
     }
 
+    /**
+     * The task heads' logits within 1e-4 on every golden sentence and the padded batch, packed as one batch: each
+     * sequence classifier against its expected.json key, {@code tok} against "token_classification", {@code qa}
+     * against "start_logits" and "end_logits".
+     */
+    void headsMatchTransformers(Map<String, SequenceClassifier> sequenceClassifiers, TokenClassifier tok, QuestionAnswerer qa) {
+        List<JsonNode> all = FamilyGolden.list(expected.get("sentences"));
+        all.addAll(FamilyGolden.list(expected.get("batch")));
+        Batch batch = FamilyGolden.batch(all);
+        Kernels k = Kernels.get();
+        Map<String, FloatTensor> seqLogits = new LinkedHashMap<>();
+        sequenceClassifiers.forEach((key, seq) -> seqLogits.put(key, seq.logits(k, seq.encoder().forward(batch, ForwardOptions.DEFAULT))));
+        FloatTensor tokLogits = tok.logits(tok.encoder().forward(batch, ForwardOptions.DEFAULT));
+        FloatTensor span = qa.logits(k, qa.encoder().forward(batch, ForwardOptions.DEFAULT));
+        for (int b = 0; b < all.size(); b++) {
+            JsonNode s = all.get(b);
+            String text = s.get("text").asText();
+            for (Map.Entry<String, FloatTensor> e : seqLogits.entrySet()) {
+                JsonNode want = s.get(e.getKey());
+                assertEquals(want.size(), e.getValue().dim(1), e.getKey());
+                for (int j = 0; j < want.size(); j++) assertEquals(want.get(j).asDouble(), e.getValue().at(b, j), 1e-4, text + " (" + e.getKey() + ")");
+            }
+            FamilyGolden.assertClose(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
+            for (int i = 0; i < batch.length(b); i++) {
+                assertEquals(s.get("start_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 0), 1e-4, text + " start " + i);
+                assertEquals(s.get("end_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 1), 1e-4, text + " end " + i);
+            }
+        }
+    }
 }

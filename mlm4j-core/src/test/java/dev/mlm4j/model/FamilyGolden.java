@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.explorer.AttentionView;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.pipelines.FillMask;
+import dev.mlm4j.pipelines.Models;
+import dev.mlm4j.pipelines.TextClassification;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tokens.Tokenizer;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 
@@ -169,6 +174,66 @@ final class FamilyGolden implements AutoCloseable {
     static <M> M head(String familyName, String name, Task<M> task) {
         FamilyGolden g = open(familyName + "-tiny-" + name);
         return g.load(task);   // the tensors stay open for the test run (memory-mapped fixtures of a few hundred kB)
+    }
+
+    // ---- the public paths on a fixture folder, with its own tokenizer -------------------------------------------
+
+    /** The folder's tokenizer gives transformers' ids for {@code sentence}. */
+    static void assertIds(Tokenizer tokenizer, JsonNode sentence) {
+        assertArrayEquals(ints(sentence.get("ids")), tokenizer.encode(sentence.get("text").asText()).ids(), sentence.get("text").asText());
+    }
+
+    /** {@link Models#fillMask} on the folder equals transformers' fill-mask pipeline (expected.json's "fill_mask"): tokens exact, scores within 1e-4. */
+    static FillMask fillMaskEqualsTransformers(Path folder, JsonNode expected) {
+        FillMask fill = Models.fillMask(folder.toString());
+        for (JsonNode f : expected.get("fill_mask")) {
+            List<FillMask.Prediction> got = fill.fill(f.get("text").asText(), FillMask.Options.DEFAULT).get(0).predictions();
+            JsonNode want = f.get("predictions");
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).get("token_str").asText(), got.get(i).tokenStr(), f.get("text").asText());
+                assertEquals(want.get(i).get("token").asInt(), got.get(i).token());
+                assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4);
+            }
+        }
+        return fill;
+    }
+
+    /** {@link Models#embeddings} of a folder without a card: the mean of transformers' last hidden state over {@code sentence}'s tokens, not normalised (1e-4). */
+    static void embeddingIsTheMeanOfTheLastHiddenState(Path folder, JsonNode sentence) {
+        float[] v = Models.embeddings(folder.toString()).embed(sentence.get("text").asText());
+        JsonNode h = sentence.get("last_hidden_state");
+        assertEquals(h.get(0).size(), v.length);
+        for (int j = 0; j < v.length; j++) {
+            double mean = 0;
+            for (JsonNode row : h) mean += row.get(j).asDouble() / h.size();
+            assertEquals(mean, v[j], 1e-4, "dimension " + j);
+        }
+    }
+
+    /** The explorer's view of {@code sentence} has transformers' ids and every layer's and head's attention within 1e-5. */
+    static void viewShowsTransformersAttention(AttentionView view, JsonNode sentence, int layers, int heads) {
+        assertArrayEquals(ints(sentence.get("ids")), view.ids());
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                double[][] a = view.attention(l, h);
+                JsonNode m = sentence.get("attentions").get(l).get(h);
+                for (int q = 0; q < m.size(); q++) {
+                    for (int k = 0; k < m.size(); k++) assertEquals(m.get(q).get(k).asDouble(), a[q][k], 1e-5, "layer " + l + " head " + h);
+                }
+            }
+        }
+    }
+
+    /** {@link Models#textClassification} on a head's folder gives its labels and transformers' logits (1e-4) for every golden sentence. */
+    static void textClassificationGivesTransformersLogits(Path headFolder, JsonNode expected) {
+        TextClassification classifier = Models.textClassification(headFolder.toString());
+        assertEquals(List.of("negative", "neutral", "positive"), classifier.labels());
+        for (JsonNode s : expected.get("sentences")) {
+            float[] got = classifier.logits(List.of(new TextClassification.Input(s.get("text").asText(), null))).get(0);
+            JsonNode want = s.get("sequence-classification");
+            for (int j = 0; j < want.size(); j++) assertEquals(want.get(j).asDouble(), got[j], 1e-4, s.get("text").asText());
+        }
     }
 
     static void assertClose(JsonNode want, FloatTensor got, double tolerance, String what) {

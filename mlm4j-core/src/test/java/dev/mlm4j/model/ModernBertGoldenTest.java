@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ModernBertConfig;
-import dev.mlm4j.config.Precision;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -34,7 +32,7 @@ class ModernBertGoldenTest {
     @BeforeAll
     static void load() {
         f = new FamilyFixture("modernbert-tiny");
-        mlm = f.family.head(Task.MASKED_LM).orElseThrow().load(f.tensors, f.config, Precision.FP32);
+        mlm = f.mlm;
     }
 
     @Test
@@ -69,9 +67,7 @@ class ModernBertGoldenTest {
 
     @Test
     void aPaddedBatchMatchesTransformersOnTheRealTokens() {
-        List<JsonNode> batch = new ArrayList<>();
-        f.expected.get("batch").forEach(batch::add);
-        check(batch);
+        check(FamilyGolden.list(f.expected.get("batch")));
     }
 
     private static void check(List<JsonNode> sentences) {
@@ -96,36 +92,14 @@ class ModernBertGoldenTest {
 
     @Test
     void sequenceTokenAndSpanHeadsMatchTransformers() {
-        ModernBertConfig c = (ModernBertConfig) f.config;
         ObjectNode meanJson = f.configJson.deepCopy();
         meanJson.put("classifier_pooling", "mean");
         ModernBertConfig meanConfig = (ModernBertConfig) f.family.readConfig(meanJson, "config.json");
-        SequenceClassifier cls = ModernBertForSequenceClassification.load(f.withHead("sequence-classification"), c, Precision.FP32);
-        SequenceClassifier mean = ModernBertForSequenceClassification.load(f.withHead("sequence-classification"), meanConfig, Precision.FP32);
-        TokenClassifier tok = ModernBertForTokenClassification.load(f.withHead("token-classification"), c, Precision.FP32);
-        QuestionAnswerer qa = ModernBertForQuestionAnswering.load(f.withHead("question-answering"), c, Precision.FP32);
-        List<JsonNode> all = new ArrayList<>();
-        f.expected.get("sentences").forEach(all::add);
-        f.expected.get("batch").forEach(all::add);
-        Batch batch = FamilyGolden.batch(all);
-        Kernels k = Kernels.get();
-        EncoderOutput out = cls.encoder().forward(batch, ForwardOptions.DEFAULT);
-        FloatTensor clsLogits = cls.logits(k, out), meanLogits = mean.logits(k, out);
-        FloatTensor tokLogits = tok.logits(tok.encoder().forward(batch, ForwardOptions.DEFAULT));
-        FloatTensor span = qa.logits(k, qa.encoder().forward(batch, ForwardOptions.DEFAULT));
-        for (int b = 0; b < all.size(); b++) {
-            JsonNode s = all.get(b);
-            String text = s.get("text").asText();
-            for (int j = 0; j < 3; j++) {
-                assertEquals(s.get("sequence_classification").get(j).asDouble(), clsLogits.at(b, j), 1e-4, text + " (cls pooling)");
-                assertEquals(s.get("sequence_classification_mean").get(j).asDouble(), meanLogits.at(b, j), 1e-4, text + " (mean pooling)");
-            }
-            FamilyGolden.assertClose(s.get("token_classification"), tokLogits.slice(batch.offset(b), batch.length(b)), 1e-4, text + " token logits");
-            for (int i = 0; i < batch.length(b); i++) {
-                assertEquals(s.get("start_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 0), 1e-4, text + " start " + i);
-                assertEquals(s.get("end_logits").get(i).asDouble(), span.at(batch.offset(b) + i, 1), 1e-4, text + " end " + i);
-            }
-        }
+        SequenceClassifier cls = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification");
+        SequenceClassifier mean = f.head(Task.SEQUENCE_CLASSIFICATION, "sequence-classification", meanConfig);
+        TokenClassifier tok = f.head(Task.TOKEN_CLASSIFICATION, "token-classification");
+        QuestionAnswerer qa = f.head(Task.QUESTION_ANSWERING, "question-answering");
+        f.headsMatchTransformers(Map.of("sequence_classification", cls, "sequence_classification_mean", mean), tok, qa);
     }
 
     @Test
