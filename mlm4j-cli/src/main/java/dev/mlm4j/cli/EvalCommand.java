@@ -36,9 +36,11 @@ import java.util.concurrent.Callable;
                 "  probe     frozen features for understanding tasks: POS tagging and genre classification on Brown",
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
                 "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
+                "  summary   the tables of the from-scratch experiment (scripts/seed-pretrain) over its runs and seeds",
                 "The model (--model) needs a masked-LM head. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
-        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class})
+        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class,
+                EvalCommand.Summary.class})
 final class EvalCommand implements Runnable {
 
     @Spec
@@ -341,6 +343,39 @@ final class EvalCommand implements Runnable {
             Files.move(tmp, output);
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
                     counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
+            return 0;
+        }
+    }
+
+    @Command(name = "summary",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "The tables of issue 19's experiment from the folder scripts/seed-pretrain fills: (a) bidirectional MLM,"
+                            + " (b) causal LM, (c) MLM without position embeddings, pre-trained from scratch with the same budget;"
+                            + " each measurement as the mean over the seeds ± their standard deviation.",
+                    "Reads OUT/runs/<a|b|c>-seed<N>/, OUT/eval/<run>/{mlm,probe,permute,generate}.json and"
+                            + " OUT/finetune/<run>-<pos|genre>/; a missing file leaves its cells empty.",
+                    "Example: ./mlm4j eval summary seed-pretrain --markdown summary.md"
+            })
+    static final class Summary implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "OUT", description = "The experiment's folder (scripts/seed-pretrain OUT).")
+        Path out;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the Markdown tables to FILE.")
+        Path markdown;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isDirectory(out)) throw new IllegalArgumentException("no such folder: " + out);
+            Common c = new Common();
+            c.json = json;
+            c.markdown = markdown;
+            c.checkOutputs();
+            dev.mlm4j.eval.PretrainSummary s = dev.mlm4j.eval.PretrainSummary.read(out);
+            c.publish(s.markdown(), s.toJson());
             return 0;
         }
     }
