@@ -37,10 +37,12 @@ import java.util.concurrent.Callable;
                 "  generate  left-to-right generation with a masked LM versus iterative refinement (mask-predict)",
                 "  split     the corpus split by document into train/dev/test plain text, for pre-training from scratch",
                 "  permute   Theorem 1: how far the outputs of a trained model are from permutation-equivariant",
+                "  summary   the tables of the from-scratch experiment (scripts/seed-pretrain) over its runs and seeds",
                 "The model (--model) needs a language-model head: a masked LM, or a causal LM (config.json \"is_decoder\": true),"
                         + " which each evaluation uses as it was trained. Tables go to standard output as Markdown; --json FILE and --markdown FILE save them."
         },
-        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class, EvalCommand.Permute.class})
+        subcommands = {EvalCommand.Mlm.class, EvalCommand.Probe.class, EvalCommand.Generate.class, EvalCommand.SplitCorpus.class,
+                EvalCommand.Permute.class, EvalCommand.Summary.class})
 final class EvalCommand implements Runnable {
 
     @Spec
@@ -407,6 +409,39 @@ final class EvalCommand implements Runnable {
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
             common.publish(r.markdown(), r.toJson());
+            return 0;
+        }
+    }
+
+    @Command(name = "summary",
+            mixinStandardHelpOptions = true,
+            description = {
+                    "The tables of issue 19's experiment from the folder scripts/seed-pretrain fills: (a) bidirectional MLM,"
+                            + " (b) causal LM, (c) MLM without position embeddings, pre-trained from scratch with the same budget;"
+                            + " each measurement as the mean over the seeds ± their standard deviation.",
+                    "Reads OUT/runs/<a|b|c>-seed<N>/, OUT/eval/<run>/{mlm,probe,permute,generate}.json and"
+                            + " OUT/finetune/<run>-<pos|genre>/; a missing file leaves its cells empty.",
+                    "Example: ./mlm4j eval summary seed-pretrain --markdown summary.md"
+            })
+    static final class Summary implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "OUT", description = "The experiment's folder (scripts/seed-pretrain OUT).")
+        Path out;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the Markdown tables to FILE.")
+        Path markdown;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isDirectory(out)) throw new IllegalArgumentException("no such folder: " + out);
+            Common c = new Common();
+            c.json = json;
+            c.markdown = markdown;
+            c.checkOutputs();
+            dev.mlm4j.eval.PretrainSummary s = dev.mlm4j.eval.PretrainSummary.read(out);
+            c.publish(s.markdown(), s.toJson());
             return 0;
         }
     }
