@@ -38,6 +38,8 @@ public final class Trainer {
     private final int accumulation;
     private final Kernels kernels;
     private Dropout dropout = Dropout.OFF;
+    /** The gradients, kept across steps and zeroed before each ({@link Gradients#zero()}), not made anew. */
+    private final Gradients gradients = new Gradients();
 
     /**
      * @param maxGradNorm  clip the gradients' global norm to this (as {@code clip_grad_norm_}); 0 or less: no clipping
@@ -106,7 +108,8 @@ public final class Trainer {
     private Step stepOver(List<Example> microBatches) {
         int accumulation = microBatches.size();
         int step = optimizer.steps();
-        Gradients g = new Gradients();
+        Gradients g = gradients;
+        g.zero();
         double loss = 0;
         for (int i = 0; i < accumulation; i++) {
             Example e = microBatches.get(i);
