@@ -78,6 +78,11 @@ public final class Trainer {
         return this;
     }
 
+    /** The gradients of the last step, by full name: the tensors the run reuses, step after step (for tests). */
+    Gradients gradients() {
+        return gradients;
+    }
+
     /** The parameters being trained, by transformers' name (the model's live tensors). */
     public Parameters parameters() {
         return parameters;
