@@ -33,7 +33,7 @@ public final class BertAttention {
 
     /** Backward: dy (T, hidden) at a.attn → dx (T, hidden), written (the residual's part plus the projections'). */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
-        FloatTensor dctx = FloatTensor.zeros(x.dim(0), x.dim(1));
+        FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);                        // (T, hidden)
         output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
         self.backward(k, x, batch, a, dctx, dx, g.prefix("self"));
     }

@@ -50,7 +50,7 @@ public final class BertLayer {
      * gradients under {@code g} (this layer's scope).
      */
     public void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
-        FloatTensor dinter = FloatTensor.zeros(x.dim(0), a.inter.dim(1)), dattn = FloatTensor.zeros(x.dim(0), x.dim(1));
+        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
         output.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
         intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));

@@ -25,6 +25,8 @@ public final class LayerActivations {
     final FloatTensor inter;    // (T, intermediate)    GELU(interPre)
     final FloatTensor outSum;   // (T, hidden)          attn + dropout(dense(inter)), before LayerNorm
     final DropoutMask probsDrop, attnDrop, outDrop;
+    final BackwardBuffers grads; // shared by every layer of one training state: the backward runs one layer at a time
+    private final int lseFloats; // heads × T: the part of lse this batch uses
     AttentionMask mask = AttentionMask.BIDIRECTIONAL; // the forward's, for the backward's recomputation
 
     public LayerActivations(Batch batch, BertConfig c) {
@@ -33,9 +35,14 @@ public final class LayerActivations {
 
     /** The activations of layer {@code layer}, with that layer's dropout masks from {@code dropout}. */
     public LayerActivations(Batch batch, BertConfig c, Dropout dropout, int layer) {
-        int t = batch.tokens(), h = c.hiddenSize(), i = c.intermediateSize();
+        this(batch.tokens(), c, dropout, layer, new BackwardBuffers(batch.tokens(), c));
+    }
+
+    private LayerActivations(int t, BertConfig c, Dropout dropout, int layer, BackwardBuffers grads) {
+        int h = c.hiddenSize(), i = c.intermediateSize();
         this.qkv = FloatTensor.zeros(t, 3 * h);
         this.lse = new float[c.numAttentionHeads() * t];
+        this.lseFloats = lse.length;
         this.ctx = FloatTensor.zeros(t, h);
         this.attnSum = FloatTensor.zeros(t, h);
         this.attn = FloatTensor.zeros(t, h);
@@ -45,11 +52,58 @@ public final class LayerActivations {
         this.probsDrop = dropout.attentionProbs(layer);
         this.attnDrop = dropout.attentionOutput(layer);
         this.outDrop = dropout.output(layer);
+        this.grads = grads;
+    }
+
+    /** A view of {@code of}'s first t rows (zero-filled) with layer {@code layer}'s masks from {@code dropout}. */
+    private LayerActivations(LayerActivations of, int t, int heads, Dropout dropout, int layer, BackwardBuffers grads) {
+        this.qkv = BackwardBuffers.zeroed(of.qkv.slice(0, t));
+        this.lse = of.lse;
+        this.lseFloats = heads * t;
+        java.util.Arrays.fill(lse, 0, lseFloats, 0f);
+        this.ctx = BackwardBuffers.zeroed(of.ctx.slice(0, t));
+        this.attnSum = BackwardBuffers.zeroed(of.attnSum.slice(0, t));
+        this.attn = BackwardBuffers.zeroed(of.attn.slice(0, t));
+        this.interPre = BackwardBuffers.zeroed(of.interPre.slice(0, t));
+        this.inter = BackwardBuffers.zeroed(of.inter.slice(0, t));
+        this.outSum = BackwardBuffers.zeroed(of.outSum.slice(0, t));
+        this.probsDrop = dropout.attentionProbs(layer);
+        this.attnDrop = dropout.attentionOutput(layer);
+        this.outDrop = dropout.output(layer);
+        this.grads = grads;
+    }
+
+    /**
+     * Every layer's activations for a batch of {@code t} tokens, sharing one set of backward buffers: a training
+     * state's memory, allocated once for the largest batch it will hold.
+     */
+    public static LayerActivations[] allocate(int t, BertConfig c, Dropout dropout) {
+        BackwardBuffers grads = new BackwardBuffers(t, c);
+        LayerActivations[] layers = new LayerActivations[c.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) layers[i] = new LayerActivations(t, c, dropout, i, grads);
+        return layers;
+    }
+
+    /**
+     * Views of {@code of} (from {@link #allocate}, for at least t tokens) for a batch of {@code t} tokens under
+     * {@code dropout}: the same floats, zero-filled as new ones would be, nothing allocated but the views.
+     */
+    public static LayerActivations[] reuse(LayerActivations[] of, int t, BertConfig c, Dropout dropout) {
+        if (of.length == 0) return of;
+        BackwardBuffers grads = of[0].grads.view(t);
+        LayerActivations[] layers = new LayerActivations[of.length];
+        for (int i = 0; i < layers.length; i++) layers[i] = new LayerActivations(of[i], t, c.numAttentionHeads(), dropout, i, grads);
+        return layers;
+    }
+
+    /** Tokens this layer's buffers hold. */
+    public int capacity() {
+        return qkv.dim(0);
     }
 
     /** Bytes of the saved activations (floats × 4). */
     public long bytes() {
-        long floats = (long) qkv.size() + lse.length + ctx.size() + attnSum.size() + attn.size() + interPre.size() + inter.size() + outSum.size();
+        long floats = (long) qkv.size() + lseFloats + ctx.size() + attnSum.size() + attn.size() + interPre.size() + inter.size() + outSum.size();
         return 4 * floats;
     }
 

@@ -25,8 +25,12 @@ public final class BertLMPredictionHead {
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
     private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
-    /** Training only: the decoder packed for the GEMM, as the weight (vocab ← hidden) and transposed (hidden ← vocab); dropped after each optimiser step. */
+    /**
+     * Training only: the decoder packed for the GEMM, as the weight (vocab ← hidden) and transposed (hidden ← vocab);
+     * made on first use, marked stale after each optimiser step and then packed again into the same floats.
+     */
     private volatile PackedMatrix packed, packedTransposed;
+    private volatile boolean packedStale, packedTransposedStale;
 
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
@@ -69,7 +73,9 @@ public final class BertLMPredictionHead {
         transformLayerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(m, decoder.dim(0));
         PackedMatrix w = packed;
-        if (w == null) packed = w = PackedMatrix.pack(decoder);                          // once per optimiser step
+        if (w == null) packed = w = PackedMatrix.pack(decoder);                          // once per run
+        else if (packedStale) w.repack(decoder);                                         // once per optimiser step, in place
+        packedStale = false;
         k.linear(t, w, bias, Epilogue.BIAS, null, logits);                                // t · Eᵀ + bias on the packed GEMM
         return new Saved(h, pre, act, t, logits);
     }
@@ -90,6 +96,8 @@ public final class BertLMPredictionHead {
         FloatTensor dt = FloatTensor.zeros(m, hidden);
         PackedMatrix wt = packedTransposed;
         if (wt == null) packedTransposed = wt = PackedMatrix.packInOut(decoder);         // E read as (vocab, hidden) = (in, out)
+        else if (packedTransposedStale) wt.repackInOut(decoder);
+        packedTransposedStale = false;
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
         Gradients transform = g.prefix("transform");
         transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
@@ -103,8 +111,8 @@ public final class BertLMPredictionHead {
      */
     public void parameters(Parameters p, FloatTensor words) {
         p.add("bias", bias, () -> {          // the decoder (the word table when tied) changed: pack it again when next used
-            packed = null;
-            packedTransposed = null;
+            packedStale = true;
+            packedTransposedStale = true;
         });
         transformDense.parameters(p.prefix("transform").prefix("dense"));
         transformLayerNorm.parameters(p.prefix("transform").prefix("LayerNorm"));

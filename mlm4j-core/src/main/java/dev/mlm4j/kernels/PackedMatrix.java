@@ -11,7 +11,9 @@ import dev.mlm4j.tensor.FloatTensor;
  *   data[panel · in · NR + p · NR + c] = B[p][panel · NR + c] = W[panel · NR + c][p]
  * </pre>
  *
- * The last panel is zero-padded to NR columns. Immutable after packing; shared by all threads.
+ * The last panel is zero-padded to NR columns. Immutable after packing and shared by all threads, except that training
+ * packs a changed weight into the same floats between two steps ({@link #repack}, {@link #repackInOut}), when no GEMM
+ * reads it.
  */
 public final class PackedMatrix {
     /** Panel width in floats: two vectors of the preferred species (32 on AVX-512, 16 on AVX2). */
@@ -52,8 +54,24 @@ public final class PackedMatrix {
         ScalarKernels.requireUnitStride(weightInOut);
         if (weightInOut.rank() != 2) throw new IllegalArgumentException("weight [in, out] must be rank 2, got " + weightInOut);
         int in = weightInOut.dim(0), out = weightInOut.dim(1);
+        return new PackedMatrix(in, out, packInOut(weightInOut, new float[checkedSize(panels(out), in)]));
+    }
+
+    /**
+     * Packs {@code weightInOut} (in, out), of this matrix's shape, into this matrix's own floats instead of new ones:
+     * training's transposed copy, refreshed after each optimiser step without allocating (the padding stays zero).
+     */
+    public void repackInOut(FloatTensor weightInOut) {
+        ScalarKernels.requireUnitStride(weightInOut);
+        if (weightInOut.rank() != 2 || weightInOut.dim(0) != in || weightInOut.dim(1) != out) {
+            throw new IllegalArgumentException("weight [in, out] " + weightInOut + " repacked into " + this);
+        }
+        packInOut(weightInOut, data);
+    }
+
+    private static float[] packInOut(FloatTensor weightInOut, float[] dst) {
+        int in = weightInOut.dim(0), out = weightInOut.dim(1);
         int panels = panels(out);
-        float[] dst = new float[checkedSize(panels, in)];
         float[] src = weightInOut.data();
         int tasks = tasks(panels, in);
         Parallel.forEach(tasks, t -> {
@@ -64,10 +82,28 @@ public final class PackedMatrix {
                 }
             }
         });
-        return new PackedMatrix(in, out, dst);
+        return dst;
+    }
+
+    /**
+     * Packs {@code weightOutIn} (out, in), of this matrix's shape, into this matrix's own floats instead of new ones:
+     * a trained weight refreshed after each optimiser step without allocating (the padding stays zero).
+     */
+    public void repack(FloatTensor weightOutIn) {
+        FloatTensor[] parts = {weightOutIn};
+        int[] inOut = inOut(parts, "weight [out, in]");
+        if (inOut[0] != in || inOut[1] != out) throw new IllegalArgumentException("weight [out, in] " + weightOutIn + " repacked into " + this);
+        packOutIn(parts, in, out, data);
     }
 
     private static PackedMatrix packOutIn(FloatTensor[] parts, String what) {
+        int[] inOut = inOut(parts, what);
+        int in = inOut[0], out = inOut[1];
+        return new PackedMatrix(in, out, packOutIn(parts, in, out, new float[checkedSize(panels(out), in)]));
+    }
+
+    /** The (in, Σ out_i) of PyTorch-layout parts, checked: rank 2, a unit stride, the same in. */
+    private static int[] inOut(FloatTensor[] parts, String what) {
         int in = -1, out = 0;
         for (FloatTensor w : parts) {
             if (w.rank() != 2) throw new IllegalArgumentException(what + " must be rank 2, got " + w);
@@ -78,8 +114,11 @@ public final class PackedMatrix {
             in = w.dim(1);
             out += w.dim(0);
         }
+        return new int[] {in, out};
+    }
+
+    private static float[] packOutIn(FloatTensor[] parts, int in, int out, float[] dst) {
         int panels = panels(out);
-        float[] dst = new float[checkedSize(panels, in)];
         int rows = out, k = in;
         int tasks = tasks(panels, in);
         Parallel.forEach(tasks, t -> {
@@ -106,7 +145,7 @@ public final class PackedMatrix {
                 }
             }
         });
-        return new PackedMatrix(in, out, dst);
+        return dst;
     }
 
     /** A matrix already in the packed layout ({@link PackedCache}): {@code data} is taken as it is, not copied. */

@@ -30,6 +30,8 @@ public final class Linear {
     private final boolean quantizeInput; // round x to uint8 per call first, as ONNX Runtime's DynamicQuantizeLinear
     /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
     private volatile PackedMatrix transposed;
+    /** Whether {@link #transposed} predates the last optimiser step: repacked into its own floats on the next backward. */
+    private volatile boolean transposedStale;
     /** The fp32 master copy (out, in) the optimiser updates, once {@link #parameters} registered it; else null. */
     private volatile FloatTensor master;
 
@@ -233,7 +235,10 @@ public final class Linear {
         if (t == null) {                   // W (out, in) read as an (in, out) weight of the layer out → in: dy · W
             FloatTensor w = master;
             transposed = t = PackedMatrix.packInOut(w != null ? w : weightOutIn());
+        } else if (transposedStale) {      // the master changed: the same floats, packed again (no new ~weight-sized array a step)
+            t.repackInOut(master);
         }
+        transposedStale = false;
         return t;
     }
 
@@ -253,7 +258,10 @@ public final class Linear {
      * Registers this layer's trainable parameters, {@code weight} (out_i, in) and {@code bias} (out_i), under one scope
      * per fused part (one scope for a plain layer; query, key, value for the fused one). The weight is unpacked into an
      * fp32 master copy the optimiser updates; after each step ({@link Parameters#afterStep()}) it is packed again and
-     * the backward's transposed copy dropped, so the next forward and backward read the new values. The bias is the
+     * the backward's transposed copy marked stale, so the next forward and backward read the new values. Both packed
+     * copies are this layer's own arrays from the first step on and are packed into in place, so a step allocates no
+     * weight-sized memory (the loaded packing, which a {@link dev.mlm4j.kernels.PackedCache} may have handed out, is
+     * replaced once, never written into). The bias is the
      * forward's own tensor. An int8 layer refuses: training needs fp32 weights.
      */
     public void parameters(Parameters... scopes) {
@@ -262,9 +270,11 @@ public final class Linear {
         if (scopes.length != parts.length) throw new IllegalArgumentException(scopes.length + " scopes for a layer of " + parts.length + " parts");
         FloatTensor master = weightOutIn();                                  // (out, in)
         this.master = master;
+        PackedMatrix[] own = {null};                                         // the packing this layer owns, after the first step
         Runnable repack = () -> {
-            weight = PackedMatrix.pack(master);
-            transposed = null;
+            if (own[0] == null) weight = own[0] = PackedMatrix.pack(master);
+            else own[0].repack(master);
+            transposedStale = true;
         };
         for (int i = 0, at = 0; i < parts.length; at += parts[i], i++) {
             scopes[i].add("weight", master.slice(at, parts[i]), repack);

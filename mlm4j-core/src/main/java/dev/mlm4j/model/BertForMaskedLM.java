@@ -91,7 +91,7 @@ public final class BertForMaskedLM extends EncoderWithLMHead<BertModel> implemen
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, AttentionMask mask, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
-        TrainingState s = new TrainingState(batch, bert.config(), dropout);
+        TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, mask);                            // (T, hidden)
         int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] != CrossEntropy.IGNORE_INDEX).toArray();
         int h = last.dim(1);

@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.layers.CrossEntropy;
@@ -80,7 +81,7 @@ public final class BertForQuestionAnswering implements QuestionAnswerer {
     public double lossAndGradients(Kernels k, Batch batch, int[] starts, int[] ends, Gradients g) {
         int n = batch.size();
         if (starts.length != n || ends.length != n) throw new IllegalArgumentException(starts.length + " starts and " + ends.length + " ends for " + n + " sequences");
-        TrainingState s = new TrainingState(batch, bert.config());
+        TrainingState s = bert.trainingState(batch, Dropout.OFF);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         FloatTensor logits = qaOutputs.forward(k, last);                                // (T, 2): start, end
         FloatTensor dlogits = FloatTensor.zeros(last.dim(0), 2);

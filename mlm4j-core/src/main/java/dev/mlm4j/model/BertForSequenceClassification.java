@@ -89,7 +89,7 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
-        TrainingState s = new TrainingState(batch, bert.config(), dropout);
+        TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         int n = batch.size(), h = last.dim(1);
         FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it

@@ -53,7 +53,7 @@ public final class BertForTokenClassification extends BertWithClassifier impleme
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
-        TrainingState s = new TrainingState(batch, bert.config(), dropout);
+        TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         DropoutMask drop = dropout.classifierInput();
         FloatTensor dropped = drop.isNone() ? last : last.copy();

@@ -8,6 +8,7 @@ import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -100,6 +101,25 @@ public final class BertModel implements Encoder {
     }
 
     // ---- training ------------------------------------------------------------------------------------------
+
+    /** The memory of the training states this model hands out, for the largest batch so far; null before training. */
+    private TrainingState trainingMemory;
+
+    /**
+     * The state of one training step of {@code batch} under {@code dropout}, in memory this model keeps across steps:
+     * allocated for the first batch, replaced by a larger one when a batch has more tokens than it holds (never shrunk),
+     * otherwise reused, zero-filled ({@link TrainingState#reuse}). The state is valid until the next call; one training
+     * thread at a time.
+     */
+    public TrainingState trainingState(Batch batch, Dropout dropout) {
+        TrainingState m = trainingMemory;
+        if (m == null || m.capacity() < batch.tokens()) {
+            trainingMemory = null;                                   // let the smaller one go before making the larger
+            trainingMemory = m = new TrainingState(batch, config, dropout);
+            return m;
+        }
+        return m.reuse(batch, config, dropout);
+    }
 
     /**
      * The training forward under {@code mask}: the same numbers as {@link #forward} (the exact attention path, GELU

@@ -9,7 +9,12 @@ import dev.mlm4j.tensor.FloatTensor;
 /**
  * The activations one training step saves for its backward, sized from the batch (llm.c's activation tensors): the
  * embeddings' sum before their LayerNorm, every hidden state (the embeddings' output and each layer's), and each
- * layer's internals ({@link LayerActivations}). The inference path never builds one: it keeps its in-place workspace.
+ * layer's internals ({@link LayerActivations}), and the buffers the layers' backward passes share. The inference path
+ * never builds one: it keeps its in-place workspace.
+ * <p>
+ * A training run keeps one state's memory for all its steps ({@link BertModel#trainingState}, llm.c's buffers sized
+ * once): {@link #reuse} views the first T rows of a state at least that large, zero-filled, and a larger batch replaces
+ * it with a larger one (grown, never shrunk), so a step after the first allocates no activation memory.
  */
 public final class TrainingState {
     final Batch batch;
@@ -30,8 +35,37 @@ public final class TrainingState {
         this.embeddingSum = FloatTensor.zeros(t, h);
         this.hidden = new FloatTensor[c.numHiddenLayers() + 1];
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, h);
-        this.layers = new LayerActivations[c.numHiddenLayers()];
-        for (int i = 0; i < layers.length; i++) layers[i] = new LayerActivations(batch, c, dropout, i);
+        this.layers = LayerActivations.allocate(t, c, dropout);
+    }
+
+    private TrainingState(TrainingState of, Batch batch, BertConfig c, Dropout dropout) {
+        int t = batch.tokens();
+        this.batch = batch;
+        this.dropout = dropout;
+        this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
+        this.hidden = new FloatTensor[of.hidden.length];
+        for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
+        this.layers = LayerActivations.reuse(of.layers, t, c, dropout);
+    }
+
+    /**
+     * The state of a step of {@code batch} under {@code dropout} in this state's memory: views of its first
+     * {@code batch.tokens()} rows, zero-filled as a new state's would be. This state must hold at least that many
+     * tokens ({@link #capacity()}); using the returned state makes this one's contents (and any earlier view's) stale.
+     */
+    public TrainingState reuse(Batch batch, BertConfig c, Dropout dropout) {
+        if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
+        return new TrainingState(this, batch, c, dropout);
+    }
+
+    /** Tokens this state's memory holds. */
+    public int capacity() {
+        return embeddingSum.dim(0);
+    }
+
+    private static FloatTensor zeroed(FloatTensor t) {
+        java.util.Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+        return t;
     }
 
     public Dropout dropout() {

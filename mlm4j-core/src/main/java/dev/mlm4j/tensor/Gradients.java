@@ -12,26 +12,42 @@ import java.util.TreeMap;
  * {@code encoder.layer.3.output.dense.weight} (relative to the root's scope). A tensor is created zero-filled on first
  * use and accumulated into afterwards (+=), as PyTorch's {@code .grad}; a parameter used twice (the tied word
  * embeddings: lookup and MLM decoder) sums both. For one backward pass on one thread.
+ * <p>
+ * A training loop keeps one root for the whole run and calls {@link #zero()} before each step (PyTorch's
+ * {@code zero_grad()}): the tensors stay allocated and are zero-filled on their next use, not made anew, so a step
+ * allocates no gradient memory after the first (llm.c's buffers sized once). Only the tensors used since the last
+ * {@code zero()} are visible ({@link #get}, {@link #all}): a parameter without a gradient this step still has none,
+ * as with {@code zero_grad(set_to_none=True)}.
  */
 public final class Gradients {
-    private final Map<String, FloatTensor> all; // full name → gradient, shared by every scope of one root
+    private final Map<String, FloatTensor> all;     // full name → gradient, shared by every scope of one root
+    private final Map<String, FloatTensor> written; // those used since the last zero(): the visible ones
     private final String prefix;
 
     public Gradients() {
-        this(new TreeMap<>(), "");
+        this(new TreeMap<>(), new TreeMap<>(), "");
     }
 
-    private Gradients(Map<String, FloatTensor> all, String prefix) {
+    private Gradients(Map<String, FloatTensor> all, Map<String, FloatTensor> written, String prefix) {
         this.all = all;
+        this.written = written;
         this.prefix = prefix;
     }
 
     public Gradients prefix(String name) {
-        return new Gradients(all, key(name));
+        return new Gradients(all, written, key(name));
     }
 
     public Gradients prefix(String name, int index) {
-        return new Gradients(all, key(name) + "." + index);
+        return new Gradients(all, written, key(name) + "." + index);
+    }
+
+    /**
+     * Forgets this step's gradients (call on the root): every tensor is kept for reuse and is zero-filled when a
+     * backward pass next asks for it; until then none is visible.
+     */
+    public void zero() {
+        written.clear();
     }
 
     /** The full name of a leaf under this scope. */
@@ -42,7 +58,13 @@ public final class Gradients {
     /** The gradient of {@code leaf}, zero-filled on first use; a later call must ask for the same shape. */
     public FloatTensor tensor(String leaf, int... shape) {
         String key = key(leaf);
-        FloatTensor t = all.computeIfAbsent(key, k -> FloatTensor.zeros(shape));
+        FloatTensor t = written.get(key);
+        if (t == null) {
+            t = all.get(key);
+            if (t != null && Arrays.equals(t.shape(), shape)) Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+            else all.put(key, t = FloatTensor.zeros(shape));
+            written.put(key, t);
+        }
         if (!Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException("gradient '" + key + "' is " + Arrays.toString(t.shape()) + ", asked for " + Arrays.toString(shape));
         }
@@ -51,11 +73,11 @@ public final class Gradients {
 
     /** The gradient of a full name, or null when the backward pass wrote none. */
     public FloatTensor get(String fullName) {
-        return all.get(fullName);
+        return written.get(fullName);
     }
 
-    /** Every gradient written, by full name, sorted. */
+    /** Every gradient written since the last {@link #zero()}, by full name, sorted. */
     public Map<String, FloatTensor> all() {
-        return Collections.unmodifiableMap(all);
+        return Collections.unmodifiableMap(written);
     }
 }

@@ -38,6 +38,8 @@ public final class Trainer {
     private final int accumulation;
     private final Kernels kernels;
     private Dropout dropout = Dropout.OFF;
+    /** The gradients, kept across steps and zeroed before each ({@link Gradients#zero()}), not made anew. */
+    private final Gradients gradients = new Gradients();
 
     /**
      * @param maxGradNorm  clip the gradients' global norm to this (as {@code clip_grad_norm_}); 0 or less: no clipping
@@ -76,6 +78,11 @@ public final class Trainer {
         return this;
     }
 
+    /** The gradients of the last step, by full name: the tensors the run reuses, step after step (for tests). */
+    Gradients gradients() {
+        return gradients;
+    }
+
     /** The parameters being trained, by transformers' name (the model's live tensors). */
     public Parameters parameters() {
         return parameters;
@@ -106,7 +113,8 @@ public final class Trainer {
     private Step stepOver(List<Example> microBatches) {
         int accumulation = microBatches.size();
         int step = optimizer.steps();
-        Gradients g = new Gradients();
+        Gradients g = gradients;
+        g.zero();
         double loss = 0;
         for (int i = 0; i < accumulation; i++) {
             Example e = microBatches.get(i);

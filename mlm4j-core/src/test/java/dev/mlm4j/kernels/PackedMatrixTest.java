@@ -28,6 +28,22 @@ class PackedMatrixTest {
     }
 
     @Test
+    void repackingWritesWhatANewPackingHoldsIntoTheSameFloats() {
+        Random r = new Random(5);
+        FloatTensor before = GemmTest.random(r, PackedMatrix.NR + 3, 29), after = GemmTest.random(r, PackedMatrix.NR + 3, 29); // [out, in], last panel padded
+        PackedMatrix m = PackedMatrix.pack(before), t = PackedMatrix.packInOut(before);
+        float[] data = m.data(), tdata = t.data();
+        m.repack(after);
+        t.repackInOut(after);
+        assertSame(data, m.data(), "no new array: training repacks after every step");
+        assertSame(tdata, t.data());
+        assertArrayEquals(PackedMatrix.pack(after).data(), m.data(), "bit for bit a fresh packing, zero padding included");
+        assertArrayEquals(PackedMatrix.packInOut(after).data(), t.data());
+        assertThrows(IllegalArgumentException.class, () -> m.repack(GemmTest.random(r, PackedMatrix.NR + 3, 28)));
+        assertThrows(IllegalArgumentException.class, () -> t.repackInOut(GemmTest.random(r, PackedMatrix.NR + 4, 29)));
+    }
+
+    @Test
     void inOutLayoutPacksToTheSameMatrix() {
         Random r = new Random(2);
         FloatTensor w = GemmTest.random(r, 45, 70);             // [out, in]
