@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * The tables of issue 19's experiment (docs/SEED-CLAIMS.md, "The fair comparison"), read from the folder that
  * {@code scripts/seed-pretrain} fills: three kinds of model pre-trained from scratch on the same data with the same
  * budget — (a) bidirectional MLM, (b) causal LM, (c) bidirectional MLM without position embeddings — each with
- * several seeds, and every evaluation of each run.
+ * several seeds, and every evaluation of each run; (d) is (a) trained on twice the tokens, which costs what (b) costs
+ * (a causal LM computes logits at every position, an MLM only at the masked 15 %).
  *
  * <p>Layout read (a missing file leaves its cells empty, so a partial experiment still prints):
  * <pre>
@@ -37,13 +38,14 @@ import java.util.regex.Pattern;
  */
 public final class PretrainSummary {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern RUN = Pattern.compile("([abc])-seed(\\d+)");
+    private static final Pattern RUN = Pattern.compile("([abcd])-seed(\\d+)");
 
     /** The three kinds, in table order, with what each is. */
     public enum Kind {
         A("a", "bidirectional MLM"),
         B("b", "causal LM"),
-        C("c", "bidirectional MLM, no positions");
+        C("c", "bidirectional MLM, no positions"),
+        D("d", "bidirectional MLM, (b)'s compute");
 
         final String id, label;
 
