@@ -254,7 +254,7 @@ public final class PretrainSummary {
     }
 
     private List<Row> understanding() {
-        Function<Kind, String> own = k -> k.causal() ? "causal, last layer" : "bidirectional, last layer";
+        Function<Kind, String> own = k -> k.causal() ? "causal mask, last layer" : "bidirectional, last layer";
         return List.of(
                 row("POS probe accuracy (%)", "%.1f", 100, k -> run -> probe(run, "pos", own.apply(k), "test_accuracy")),
                 row("POS fine-tuned accuracy (%)", "%.1f", 100, k -> run -> finetune(run, "pos", "eval_accuracy")),
@@ -262,6 +262,40 @@ public final class PretrainSummary {
                 row("genre probe macro F1 (%)", "%.1f", 100, k -> run -> probe(run, "genre", own.apply(k), "macro_f1")),
                 row("genre fine-tuned accuracy (%)", "%.1f", 100, k -> run -> finetune(run, "genre", "eval_accuracy")),
                 row("genre fine-tuned macro F1 (%)", "%.1f", 100, k -> run -> finetune(run, "genre", "eval_macro_f1")));
+    }
+
+    /** {@code eval generate}'s summary {@code metric} of {@code strategy}. */
+    private Double generate(String run, String strategy, String metric) {
+        JsonNode j = json(out.resolve("eval").resolve(run).resolve("generate.json"));
+        if (j == null) return null;
+        for (JsonNode r : j.path("summary")) if (r.path("strategy").asText().equals(strategy)) return number(r.path(metric));
+        return null;
+    }
+
+    /** Left to right as each model can: the causal LM from its next-token head, an MLM by filling an appended [MASK]. */
+    private List<Row> generation() {
+        Function<Kind, String> ltr = k -> k.causal() ? "causal-lm" : "left-to-right";
+        return List.of(
+                row("left to right: judge's pseudo-perplexity (bert-base-uncased)", "%.1f", 1, k -> run -> generate(run, ltr.apply(k), "judge_pseudo_perplexity_geomean")),
+                row("left to right: distinct-2 (%)", "%.1f", 100, k -> run -> generate(run, ltr.apply(k), "distinct_2")),
+                row("left to right: repeated trigrams (%)", "%.1f", 100, k -> run -> generate(run, ltr.apply(k), "repeated_trigrams")),
+                row("mask-predict: judge's pseudo-perplexity", "%.1f", 1, k -> run -> k.causal() ? null : generate(run, "mask-predict", "judge_pseudo_perplexity_geomean")),
+                row("mask-predict: distinct-2 (%)", "%.1f", 100, k -> run -> k.causal() ? null : generate(run, "mask-predict", "distinct_2")),
+                row("mask-predict: repeated trigrams (%)", "%.1f", 100, k -> run -> k.causal() ? null : generate(run, "mask-predict", "repeated_trigrams")));
+    }
+
+    private Double permute(String run, String part, String metric) {
+        JsonNode j = json(out.resolve("eval").resolve(run).resolve("permute.json"));
+        return j == null ? null : number(j.path(part).path(metric));
+    }
+
+    /** Theorem 1: distance from equivariance, relative to the largest value. */
+    private List<Row> permutation() {
+        return List.of(
+                row("last hidden state: max |h(πX) − P·h(X)| / max|h|", "%.2g", 1, k -> run -> permute(run, "last_hidden_state", "max")),
+                row("last hidden state: mean", "%.2g", 1, k -> run -> permute(run, "last_hidden_state", "mean")),
+                row("layer 1 attention: max |A(πX) − P·A(X)·Pᵀ| / max|A|", "%.2g", 1, k -> run -> permute(run, "layer1_attention", "max")),
+                row("layer 1 attention: mean", "%.2g", 1, k -> run -> permute(run, "layer1_attention", "mean")));
     }
 
     private static String table(String title, List<Row> rows) {
@@ -286,10 +320,12 @@ public final class PretrainSummary {
 
     public String markdown() {
         return seedsLine()
-                + table("Pre-training (same data, same tokens, same steps)", pretraining())
+                + table("Pre-training (same data; a, b and c: the same tokens and steps; d: twice the tokens)", pretraining())
                 + table("Infilling on held-out text: each model with the context it was trained on (the causal LM sees only the left)", infilling())
                 + table("From the left only (next-token prediction)", leftOnly())
-                + table("Understanding tasks: frozen-feature probes and fine-tuning, each model under its own attention", understanding());
+                + table("Understanding tasks: frozen-feature probes and fine-tuning, each model under its own attention", understanding())
+                + table("Generation: 16 pieces after each held-out prompt", generation())
+                + table("Theorem 1: distance from permutation equivariance on held-out sentences", permutation());
     }
 
     public Map<String, Object> toJson() {
@@ -301,6 +337,8 @@ public final class PretrainSummary {
         put(m, "infilling", infilling());
         put(m, "left_only", leftOnly());
         put(m, "understanding", understanding());
+        put(m, "generation", generation());
+        put(m, "permutation", permutation());
         return m;
     }
 
