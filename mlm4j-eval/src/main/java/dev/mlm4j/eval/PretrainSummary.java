@@ -305,7 +305,7 @@ public final class PretrainSummary {
         for (int i = 0; i < Kind.values().length; i++) b.append("---:|");
         b.append('\n');
         for (Row r : rows) {
-            b.append("| ").append(r.name).append(" |");
+            b.append("| ").append(r.name.replace("|", "\\|")).append(" |");
             for (Kind k : Kind.values()) b.append(' ').append(r.cells.get(k).format(r.pattern, r.scale)).append(" |");
             b.append('\n');
         }

@@ -71,6 +71,8 @@ class PretrainSummaryTest {
         // training loss: mean of the last 50 training steps (here both), evaluation lines left out
         assertTrue(md.contains("| training loss (mean of the last 50 steps) | 8.000 ± 0.000 | 8.000 | — | — |"), md);
         assertTrue(md.contains("Seeds: (a) [1, 2] (b) [1] (c) [] (d) []"), md);
+        // a name with |…| keeps the Markdown table's columns
+        assertTrue(md.contains("| last hidden state: max \\|h(πX) − P·h(X)\\| / max\\|h\\| | — | — | — | — |"), md);
         @SuppressWarnings("unchecked")
         Map<String, Object> top1 = (Map<String, Object>) ((Map<String, Object>) s.toJson().get("infilling")).get("top-1 accuracy (%)");
         @SuppressWarnings("unchecked")
