@@ -32,8 +32,13 @@ class TrainInterruptTest {
         String model = Path.of("..", "mlm4j-core", "src", "test", "resources", "training", "tiny-bert-mlm").toAbsolutePath().normalize().toString();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.mlm4j.cli.Main",
-                "train", "mlm", "--model", model, "--train", text.toString(), "--output", out.toString(), "--max-steps", "100000", "--batch-tokens", "32");
+        List<String> command = new ArrayList<>();
+        // A process started in the background by a non-interactive shell (nohup …&, some CI runners) inherits SIGINT as
+        // ignored, and a JVM started so never sees Ctrl-C: the child would train all 100,000 steps. coreutils' env resets it.
+        if (new ProcessBuilder("env", "--default-signal=INT", "true").start().waitFor() == 0) command.addAll(List.of("env", "--default-signal=INT"));
+        command.addAll(List.of(java, "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.mlm4j.cli.Main",
+                "train", "mlm", "--model", model, "--train", text.toString(), "--output", out.toString(), "--max-steps", "100000", "--batch-tokens", "32"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Path stdout = tmp.resolve("stdout"), stderr = tmp.resolve("stderr");
         Process p = pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         try {
