@@ -235,18 +235,13 @@ public final class PretrainSummary {
                 }));
     }
 
-    /** Each model as it was trained: both-side context for the MLMs; the causal LM has only the left. */
-    private List<Row> infilling() {
-        Function<Kind, String> cond = k -> k.causal() ? "next-token" : "bidirectional";
-        return List.of(
-                row("top-1 accuracy (%)", "%.1f", 100, k -> run -> mlm(run, cond.apply(k), "top1")),
-                row("top-5 accuracy (%)", "%.1f", 100, k -> run -> mlm(run, cond.apply(k), "top5")),
-                row("perplexity", "%.1f", 1, k -> run -> mlm(run, cond.apply(k), "pseudo_perplexity")));
-    }
-
-    /** Left context only: the causal LM's own next-token prediction; an MLM's [MASK] after the left context. */
-    private List<Row> leftOnly() {
-        Function<Kind, String> cond = k -> k.causal() ? "next-token" : "left-only";
+    /**
+     * {@code eval mlm}'s three numbers, the causal LM always by its own {@code next-token} condition and the MLMs by
+     * {@code mlmCondition}: {@code bidirectional} (infilling: the context each was trained on; the causal LM has only
+     * the left) or {@code left-only} (the left context alone).
+     */
+    private List<Row> maskedTokens(String mlmCondition) {
+        Function<Kind, String> cond = k -> k.causal() ? "next-token" : mlmCondition;
         return List.of(
                 row("top-1 accuracy (%)", "%.1f", 100, k -> run -> mlm(run, cond.apply(k), "top1")),
                 row("top-5 accuracy (%)", "%.1f", 100, k -> run -> mlm(run, cond.apply(k), "top5")),
@@ -318,14 +313,25 @@ public final class PretrainSummary {
         return b.toString().strip() + ". Mean over the seeds ± their sample standard deviation.\n\n";
     }
 
+    /** One table: its Markdown title, its key in the JSON and its rows. */
+    private record Table(String title, String key, List<Row> rows) {}
+
+    /** Every table, in order; reads the run folders once per call. */
+    private List<Table> tables() {
+        return List.of(
+                new Table("Pre-training (same data; a, b and c: the same tokens and steps; d: twice the tokens)", "pretraining", pretraining()),
+                new Table("Infilling on held-out text: each model with the context it was trained on (the causal LM sees only the left)",
+                        "infilling", maskedTokens("bidirectional")),
+                new Table("From the left only (next-token prediction)", "left_only", maskedTokens("left-only")),
+                new Table("Understanding tasks: frozen-feature probes and fine-tuning, each model under its own attention", "understanding", understanding()),
+                new Table("Generation: 16 pieces after each held-out prompt", "generation", generation()),
+                new Table("Theorem 1: distance from permutation equivariance on held-out sentences", "permutation", permutation()));
+    }
+
     public String markdown() {
-        return seedsLine()
-                + table("Pre-training (same data; a, b and c: the same tokens and steps; d: twice the tokens)", pretraining())
-                + table("Infilling on held-out text: each model with the context it was trained on (the causal LM sees only the left)", infilling())
-                + table("From the left only (next-token prediction)", leftOnly())
-                + table("Understanding tasks: frozen-feature probes and fine-tuning, each model under its own attention", understanding())
-                + table("Generation: 16 pieces after each held-out prompt", generation())
-                + table("Theorem 1: distance from permutation equivariance on held-out sentences", permutation());
+        StringBuilder b = new StringBuilder(seedsLine());
+        for (Table t : tables()) b.append(table(t.title, t.rows));
+        return b.toString();
     }
 
     public Map<String, Object> toJson() {
@@ -333,12 +339,7 @@ public final class PretrainSummary {
         Map<String, Object> rs = new LinkedHashMap<>();
         runs.forEach((k, seeds) -> rs.put(k.id, new ArrayList<>(seeds.values())));
         m.put("runs", rs);
-        put(m, "pretraining", pretraining());
-        put(m, "infilling", infilling());
-        put(m, "left_only", leftOnly());
-        put(m, "understanding", understanding());
-        put(m, "generation", generation());
-        put(m, "permutation", permutation());
+        for (Table t : tables()) put(m, t.key, t.rows);
         return m;
     }
 
