@@ -364,7 +364,7 @@ public final class FlashAttention {
         FloatVector acc = FloatVector.zero(S);
         int c = 0;
         for (; c + L <= len; c += L) acc = FloatVector.fromArray(S, a, ao + c).fma(FloatVector.fromArray(S, b, bo + c), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);                    // a fixed tree: reduceLanes(ADD)'s order differs interpreted and compiled
         for (; c < len; c++) s = Math.fma(a[ao + c], b[bo + c], s);
         return s;
     }

@@ -433,7 +433,7 @@ public final class VectorKernels extends ScalarKernels {
         float[] xd = x.data(), yd = dy.data(), od = dx.data(), gd = gamma.data();
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < tail; j += L) acc = acc.add(FloatVector.fromArray(S, xd, r + j));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (int j = tail; j < n; j++) sum += xd[r + j];
         float mean = sum / n;
         acc = FloatVector.zero(S);
@@ -441,7 +441,7 @@ public final class VectorKernels extends ScalarKernels {
             FloatVector t = FloatVector.fromArray(S, xd, r + j).sub(mean);
             acc = t.fma(t, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = VectorMath.sum(acc);
         for (int j = tail; j < n; j++) var += (xd[r + j] - mean) * (xd[r + j] - mean);
         float rstd = (float) (1.0 / Math.sqrt(var / n + eps));
         FloatVector gs = FloatVector.zero(S), gxs = FloatVector.zero(S);
@@ -453,7 +453,7 @@ public final class VectorKernels extends ScalarKernels {
             d.fma(xh, FloatVector.fromArray(S, sums, j)).intoArray(sums, j);
             d.add(FloatVector.fromArray(S, sums, n + j)).intoArray(sums, n + j);
         }
-        float gMean = gs.reduceLanes(VectorOperators.ADD), gxMean = gxs.reduceLanes(VectorOperators.ADD);
+        float gMean = VectorMath.sum(gs), gxMean = VectorMath.sum(gxs);
         for (int j = tail; j < n; j++) {
             float xh = (xd[r + j] - mean) * rstd, d = yd[ry + j], g = d * gd[go + j];
             gMean += g;

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The Vector API kernels give bit-identical results interpreted and compiled: the same computations are digested
  * in a forked JVM run with {@code -Xint} (every Vector API call on its Java fallback, lane by lane) and here after
  * heavy warm-up (C2-compiled, intrinsified), and the digests must be equal. Before VectorMath, reduceLanes(ADD)'s
- * order and lanewise(EXP)'s SVML made them differ by up to ~3e-6.
+ * order and lanewise(EXP)'s SVML made them differ by up to ~3e-6; the backward kernels' reduceLanes(ADD) then made two
+ * training runs in one JVM differ from step 3 (the resume test failed in CI), so they are digested too.
  */
 class DeterminismTest {
 
@@ -50,6 +51,25 @@ class DeterminismTest {
         FloatTensor xi = KernelsTest.random(r, 11, 70), w = KernelsTest.random(r, 45, 70), bias = KernelsTest.random(r, 45), y = FloatTensor.zeros(11, 45);
         Gemm.linear(xi, PackedMatrix.pack(w), bias, Epilogue.BIAS_GELU, null, y);
         out.add("gemm+gelu " + crc(y.data()));
+        // the training kernels: each reduces along a row, where reduceLanes(ADD) had left the order to the JIT
+        FloatTensor lx = KernelsTest.random(r, 6, 390), ldy = KernelsTest.random(r, 6, 390), ldx = FloatTensor.zeros(6, 390);
+        FloatTensor dgamma = FloatTensor.zeros(390), dbeta = FloatTensor.zeros(390);
+        k.layerNormBackward(lx, g, 1e-12f, ldy, ldx, dgamma, dbeta);
+        out.add("layerNormBackward " + crc(ldx.data()) + " " + crc(dgamma.data()) + " " + crc(dbeta.data()));
+        FloatTensor gx = KernelsTest.random(r, 7, 70), gdy = KernelsTest.random(r, 7, 70);
+        k.geluBackward(gx, gdy);
+        out.add("geluBackward " + crc(gdy.data()));
+        FloatTensor dw = FloatTensor.zeros(45, 70), db = FloatTensor.zeros(45);
+        k.linearWeightGrad(xi, KernelsTest.random(r, 11, 45), dw, db);
+        out.add("linearWeightGrad " + crc(dw.data()) + " " + crc(db.data()));
+        FloatTensor tq = qkv.columns(0, 32), tk = qkv.columns(32, 32), tv = qkv.columns(64, 32), to = FloatTensor.zeros(37, 32);
+        float[] lse = new float[37];
+        DropoutMask drop = new DropoutMask(0.1, 99);
+        k.attentionTraining(tq, tk, tv, false, null, 0.1767767f, drop, to, lse, 0);
+        FloatTensor dOut = KernelsTest.random(r, 37, 32), dq = FloatTensor.zeros(37, 32), dkk = FloatTensor.zeros(37, 32), dvv = FloatTensor.zeros(37, 32);
+        k.attentionBackward(tq, tk, tv, false, null, 0.1767767f, drop, to, lse, 0, dOut, dq, dkk, dvv);
+        out.add("attentionTraining " + crc(to.data()) + " " + crc(lse));
+        out.add("attentionBackward " + crc(dq.data()) + " " + crc(dkk.data()) + " " + crc(dvv.data()));
         return out;
     }
 
