@@ -22,8 +22,7 @@ import dev.mlm4j.weights.Weights;
  * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it. Attention is
  * bidirectional unless the caller asks for the causal mask, or the config says {@code is_decoder} (then always causal).
  */
-public final class BertModel implements Encoder {
-    private final BertConfig config;
+public final class BertModel extends EncoderModel<BertConfig> {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
@@ -46,16 +45,11 @@ public final class BertModel implements Encoder {
      * @param precision       how the linear layers store their weights (the embeddings stay fp32)
      */
     public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer, Precision precision) {
-        this.config = config;
+        super(config);
         this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
         this.encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
         this.quantizesPerPass = bert.source().names().stream().anyMatch(bert.source()::quantizesInput);
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
-    }
-
-    @Override
-    public BertConfig config() {
-        return config;
     }
 
     public BertEmbeddings embeddings() {
@@ -72,32 +66,23 @@ public final class BertModel implements Encoder {
     }
 
     @Override
-    public EncoderOutput forward(Batch batch, ForwardOptions options) {
-        return forward(Kernels.get(), batch, options);
+    protected FloatTensor embed(Kernels k, Batch batch) {
+        return embeddings.forward(k, batch);
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        checkLength(batch);
-        AttentionMask mask = mask(options.mask());
-        ForwardCapture capture = options.capture();               // what to record besides x
-        FloatTensor x = embeddings.forward(k, batch);                      // (T, hidden)
-        capture.hiddenState(x);                                            // the encoder updates x in place
-        x = encoder.forward(k, x, batch, mask, capture);                   // (T, hidden)
-        return EncoderOutput.captured(batch, x, capture);
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+        return encoder.forward(k, x, batch, mask, capture);
     }
 
     /**
      * The mask every layer applies: causal for a decoder ({@code is_decoder} true), whatever was asked, as transformers'
      * {@code get_extended_attention_mask} makes it for {@code config.is_decoder}; else {@code asked}.
      */
-    private AttentionMask mask(AttentionMask asked) {
+    @Override
+    protected AttentionMask mask(AttentionMask asked) {
         return config.isDecoder() && asked.direction() != AttentionMask.Direction.CAUSAL
                 ? new AttentionMask(AttentionMask.Direction.CAUSAL, asked.validKeys()) : asked;
-    }
-
-    private void checkLength(Batch batch) {
-        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
     }
 
     // ---- training ------------------------------------------------------------------------------------------

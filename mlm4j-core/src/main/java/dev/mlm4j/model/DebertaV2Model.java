@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
@@ -16,13 +17,12 @@ import dev.mlm4j.weights.Weights;
  * disentangled relative-position attention); keys {@code embeddings.*}, {@code encoder.*} under {@code deberta.} (a bare
  * model's unprefixed keys arrive as {@code bert.*}, mlm4j's canonical base prefix). No pooler. Immutable and shared.
  */
-public final class DebertaV2Model implements Encoder {
-    private final DebertaV2Config config;
+public final class DebertaV2Model extends EncoderModel<DebertaV2Config> {
     private final DebertaV2Embeddings embeddings;
     private final DebertaV2Encoder encoder;
 
     public DebertaV2Model(Weights deberta, DebertaV2Config config, Precision precision) {
-        this.config = config;
+        super(config);
         this.embeddings = new DebertaV2Embeddings(deberta.prefix("embeddings"), config, precision);
         this.encoder = new DebertaV2Encoder(deberta.prefix("encoder"), config, precision);
     }
@@ -36,22 +36,22 @@ public final class DebertaV2Model implements Encoder {
         return new DebertaV2Model(base(source), config, precision);
     }
 
-    @Override
-    public DebertaV2Config config() {
-        return config;
-    }
-
     public DebertaV2Embeddings embeddings() {
         return embeddings;
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        if (config.positionBiasedInput()) FamilyChecks.fits(batch, config.maxPositionEmbeddings());   // relative positions: no table to run past
-        ForwardCapture capture = options.capture();
-        FloatTensor x = embeddings.forward(k, batch);
-        capture.hiddenState(x);
-        x = encoder.forward(k, x, batch, options.mask(), capture);
-        return EncoderOutput.captured(batch, x, capture);
+    protected void checkLength(Batch batch) {
+        if (config.positionBiasedInput()) super.checkLength(batch);   // relative positions: no table to run past
+    }
+
+    @Override
+    protected FloatTensor embed(Kernels k, Batch batch) {
+        return embeddings.forward(k, batch);
+    }
+
+    @Override
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+        return encoder.forward(k, x, batch, mask, capture);
     }
 }

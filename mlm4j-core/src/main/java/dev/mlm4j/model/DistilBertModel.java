@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
@@ -15,8 +16,7 @@ import dev.mlm4j.weights.Weights;
  * blocks with the seed's bidirectional attention; keys {@code embeddings.*}, {@code transformer.layer.N.*} under
  * {@code distilbert.}. No pooler. Immutable and shared by all threads.
  */
-public final class DistilBertModel implements Encoder {
-    private final DistilBertConfig config;
+public final class DistilBertModel extends EncoderModel<DistilBertConfig> {
     private final DistilBertEmbeddings embeddings;
     private final DistilBertTransformer transformer;
 
@@ -29,14 +29,9 @@ public final class DistilBertModel implements Encoder {
      * (which the readers put under {@code bert.}) and {@code transformer.*} without a common prefix.
      */
     public DistilBertModel(Weights embeddings, Weights transformer, DistilBertConfig config, Precision precision) {
-        this.config = config;
+        super(config);
         this.embeddings = new DistilBertEmbeddings(embeddings, config);
         this.transformer = new DistilBertTransformer(transformer, config, precision);
-    }
-
-    @Override
-    public DistilBertConfig config() {
-        return config;
     }
 
     public DistilBertEmbeddings embeddings() {
@@ -44,12 +39,12 @@ public final class DistilBertModel implements Encoder {
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
-        ForwardCapture capture = options.capture();
-        FloatTensor x = embeddings.forward(k, batch);                       // (T, dim)
-        capture.hiddenState(x);
-        x = transformer.forward(k, x, batch, options.mask(), capture);      // updated in place
-        return EncoderOutput.captured(batch, x, capture);
+    protected FloatTensor embed(Kernels k, Batch batch) {
+        return embeddings.forward(k, batch);                                // (T, dim)
+    }
+
+    @Override
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+        return transformer.forward(k, x, batch, mask, capture);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.Precision;
@@ -17,8 +18,7 @@ import dev.mlm4j.weights.Weights;
  * layers ({@link BertEncoder}). Keys {@code embeddings.*}, {@code embeddings_project.*}, {@code encoder.layer.N.*} under
  * {@code electra.}. Immutable and shared by all threads.
  */
-public final class ElectraModel implements Encoder {
-    private final ElectraConfig config;
+public final class ElectraModel extends EncoderModel<ElectraConfig> {
     private final BertEmbeddings embeddings;
     private final Linear embeddingsProject;   // embedding_size → hidden_size; null when they are equal
     private final BertEncoder encoder;
@@ -29,16 +29,11 @@ public final class ElectraModel implements Encoder {
      *                ElectraModel's reader puts its embeddings and encoder under {@code bert.} but keeps this name as is
      */
     public ElectraModel(Weights electra, Weights project, ElectraConfig config, Precision precision) {
-        this.config = config;
+        super(config);
         this.embeddings = new BertEmbeddings(electra.prefix("embeddings"), config.embeddings());
         this.embeddingsProject = config.projected()
                 ? Linear.load(project.prefix("embeddings_project"), config.embeddingSize(), config.hiddenSize(), precision) : null;
         this.encoder = new BertEncoder(electra.prefix("encoder"), config.encoder(), precision);
-    }
-
-    @Override
-    public ElectraConfig config() {
-        return config;
     }
 
     public BertEmbeddings embeddings() {
@@ -46,13 +41,13 @@ public final class ElectraModel implements Encoder {
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
-        ForwardCapture capture = options.capture();
+    protected FloatTensor embed(Kernels k, Batch batch) {
         FloatTensor x = embeddings.forward(k, batch);                       // (T, embedding_size)
-        if (embeddingsProject != null) x = embeddingsProject.forward(k, x); // (T, hidden)
-        capture.hiddenState(x);
-        x = encoder.forward(k, x, batch, options.mask(), capture);
-        return EncoderOutput.captured(batch, x, capture);
+        return embeddingsProject != null ? embeddingsProject.forward(k, x) : x; // (T, hidden)
+    }
+
+    @Override
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+        return encoder.forward(k, x, batch, mask, capture);
     }
 }

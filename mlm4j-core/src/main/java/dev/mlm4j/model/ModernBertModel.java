@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.Precision;
@@ -19,14 +20,13 @@ import dev.mlm4j.weights.Weights;
  * {@code model.} (a bare model's unprefixed keys also load: its {@code embeddings.*} arrive as mlm4j's canonical
  * {@code bert.embeddings.*}). Rotary positions restart at 0 in each sequence of the packed batch.
  */
-public final class ModernBertModel implements Encoder {
-    private final ModernBertConfig config;
+public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
     private final ModernBertEmbeddings embeddings;
     private final ModernBertEncoderLayer[] layers;
     private final LayerNorm finalNorm;
 
     private ModernBertModel(Weights embeddingScope, Weights model, ModernBertConfig c, Precision precision) {
-        this.config = c;
+        super(c);
         this.embeddings = new ModernBertEmbeddings(embeddingScope, c);
         this.layers = new ModernBertEncoderLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new ModernBertEncoderLayer(model.prefix("layers", i), c, i, precision);
@@ -41,27 +41,23 @@ public final class ModernBertModel implements Encoder {
                 prefixed ? root.prefix("model") : root, config, precision);
     }
 
-    @Override
-    public ModernBertConfig config() {
-        return config;
-    }
-
     public ModernBertEmbeddings embeddings() {
         return embeddings;
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
-        ForwardCapture capture = options.capture();
-        FloatTensor x = embeddings.forward(k, batch);
-        capture.hiddenState(x);
+    protected FloatTensor embed(Kernels k, Batch batch) {
+        return embeddings.forward(k, batch);
+    }
+
+    @Override
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
         for (int i = 0; i < layers.length; i++) {
-            layers[i].forward(k, x, batch, options.mask(), capture);
+            layers[i].forward(k, x, batch, mask, capture);
             if (i < layers.length - 1) capture.hiddenState(x);
         }
         finalNorm.forward(k, x);
         capture.hiddenState(x);                 // as transformers: the last hidden state is after final_norm
-        return EncoderOutput.captured(batch, x, capture);
+        return x;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.RobertaConfig;
@@ -16,20 +17,14 @@ import dev.mlm4j.weights.Weights;
  * {@code embeddings.*}, {@code encoder.layer.N.*} under {@code roberta.}. The pooler is not loaded: no pipeline reads it
  * (RoBERTa's classifier has its own dense layer). Immutable and shared by all threads.
  */
-public final class RobertaModel implements Encoder {
-    private final RobertaConfig config;
+public final class RobertaModel extends EncoderModel<RobertaConfig> {
     private final RobertaEmbeddings embeddings;
     private final BertEncoder encoder;
 
     public RobertaModel(Weights roberta, RobertaConfig config, Precision precision) {
-        this.config = config;
+        super(config);
         this.embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
         this.encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
-    }
-
-    @Override
-    public RobertaConfig config() {
-        return config;
     }
 
     public RobertaEmbeddings embeddings() {
@@ -37,12 +32,12 @@ public final class RobertaModel implements Encoder {
     }
 
     @Override
-    public EncoderOutput forward(Kernels k, Batch batch, ForwardOptions options) {
-        FamilyChecks.fits(batch, config.maxPositionEmbeddings());
-        ForwardCapture capture = options.capture();
-        FloatTensor x = embeddings.forward(k, batch);                       // (T, hidden)
-        capture.hiddenState(x);
-        x = encoder.forward(k, x, batch, options.mask(), capture);          // updated in place
-        return EncoderOutput.captured(batch, x, capture);
+    protected FloatTensor embed(Kernels k, Batch batch) {
+        return embeddings.forward(k, batch);
+    }
+
+    @Override
+    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+        return encoder.forward(k, x, batch, mask, capture);
     }
 }
