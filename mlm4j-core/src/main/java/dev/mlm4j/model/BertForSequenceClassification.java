@@ -3,12 +3,10 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.heads.BertPooler;
-import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.tensor.Gradients;
@@ -94,15 +92,8 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
         int n = batch.size(), h = last.dim(1);
         FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
-        DropoutMask drop = dropout.classifierInput();
-        FloatTensor dropped = drop.isNone() ? pooled : pooled.copy();
-        drop.apply(dropped);                                                            // transformers' self.dropout(pooled_output)
-        FloatTensor logits = classifier.forward(k, dropped);                            // (n, labels)
-        FloatTensor dlogits = FloatTensor.zeros(n, classifier.out());
-        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
         FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);
-        classifier.backward(k, dropped, dlogits, dpooled, false, g.prefix("classifier"));
-        drop.apply(dpooled);
+        double loss = classifierLossAndGradient(k, pooled, labels, dropout.classifierInput(), dpooled, g);  // dropout(pooled_output)
         bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
         for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(pooledRow(batch, i)), h);

@@ -2,7 +2,6 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
@@ -55,15 +54,8 @@ public final class BertForTokenClassification extends BertWithClassifier impleme
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
         TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
-        DropoutMask drop = dropout.classifierInput();
-        FloatTensor dropped = drop.isNone() ? last : last.copy();
-        drop.apply(dropped);                                                            // transformers' self.dropout(sequence_output)
-        FloatTensor logits = classifier.forward(k, dropped);                            // (T, labels)
-        FloatTensor dlogits = FloatTensor.zeros(last.dim(0), classifier.out());
-        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
-        classifier.backward(k, dropped, dlogits, dLast, false, g.prefix("classifier"));
-        drop.apply(dLast);
+        double loss = classifierLossAndGradient(k, last, labels, dropout.classifierInput(), dLast, g);  // dropout(sequence_output)
         bert.backward(k, s, dLast, g.prefix("bert"));
         return loss;
     }

@@ -1,5 +1,10 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.layers.Linear;
@@ -65,6 +70,23 @@ abstract class BertWithClassifier {
     /** The {@code key} layer, hidden → labels, in fp32 whatever the encoder's precision. */
     static Linear linear(TensorSource source, String key, int hidden, int labels) {
         return Linear.load(new Weights(source).prefix(key), hidden, labels, Precision.FP32);
+    }
+
+    /**
+     * The classifier's part of a training step, as transformers writes it after the encoder: {@code x} (rows, hidden),
+     * the rows the classifier reads → dropout {@code drop} → classifier → mean cross-entropy against {@code labels} (one
+     * per row, −100 skips one), then back: the classifier's gradients under {@code g}'s {@code classifier}, the gradient
+     * at {@code x} into {@code dx} (rows, hidden; zeroed by the caller). {@code x} is left as it was. Returns the loss.
+     */
+    double classifierLossAndGradient(Kernels k, FloatTensor x, int[] labels, DropoutMask drop, FloatTensor dx, Gradients g) {
+        FloatTensor dropped = drop.isNone() ? x : x.copy();
+        drop.apply(dropped);
+        FloatTensor logits = classifier.forward(k, dropped);                            // (rows, labels)
+        FloatTensor dlogits = FloatTensor.zeros(x.dim(0), classifier.out());
+        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        classifier.backward(k, dropped, dlogits, dx, false, g.prefix("classifier"));
+        drop.apply(dx);
+        return loss;
     }
 
     /**
