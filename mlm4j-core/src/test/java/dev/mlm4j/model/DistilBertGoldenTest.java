@@ -6,9 +6,9 @@ import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.explorer.ExplorerModel;
 import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.pipelines.Models;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,32 +30,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DistilBertGoldenTest {
     private static final ObjectMapper JSON = FamilyGolden.JSON;
-    private static Path folder;
     private static JsonNode expected;
-    private static Checkpoint checkpoint;
-    private static MaskedLanguageModel mlm;
+    @RegisterExtension
+    static final GoldenCheckpoint golden = new GoldenCheckpoint("distilbert-tiny");
 
     @BeforeAll
     static void load() {
-        folder = FamilyGolden.folder("distilbert-tiny");
         expected = FamilyGolden.expected("distilbert-tiny");
-        checkpoint = Checkpoint.open(folder);
-        mlm = checkpoint.load(Task.MASKED_LM).orElseThrow();
-    }
-
-    @AfterAll
-    static void close() {
-        checkpoint.close();
     }
 
     @Test
     void theFolderIsDistilBertByItsConfigAndLoadsTheMaskedLm() {
-        assertInstanceOf(DistilBertFamily.class, checkpoint.family());
-        DistilBertConfig c = assertInstanceOf(DistilBertConfig.class, checkpoint.config());
+        assertInstanceOf(DistilBertFamily.class, golden.checkpoint().family());
+        DistilBertConfig c = assertInstanceOf(DistilBertConfig.class, golden.checkpoint().config());
         assertEquals(new DistilBertConfig(928, 32, 2, 4, 64, "gelu", 128, 0), c);
-        assertInstanceOf(DistilBertForMaskedLM.class, mlm);
-        assertEquals("DistilBertForMaskedLM", Models.describe(folder).architecture());
-        assertEquals("fill-mask", Models.describe(folder).task());
+        assertInstanceOf(DistilBertForMaskedLM.class, golden.mlm());
+        assertEquals("DistilBertForMaskedLM", Models.describe(golden.folder).architecture());
+        assertEquals("fill-mask", Models.describe(golden.folder).task());
     }
 
     @Test
@@ -79,25 +70,25 @@ class DistilBertGoldenTest {
 
     /** The folder's tokenizer gives transformers' ids; then the model path on them ({@link FamilyGolden#checkEncoderAndMlm}). */
     private static void check(List<JsonNode> sentences) {
-        for (JsonNode s : sentences) FamilyGolden.assertIds(checkpoint.tokenizer(), s);
-        FamilyGolden.checkEncoderAndMlm(mlm, sentences);
+        for (JsonNode s : sentences) FamilyGolden.assertIds(golden.checkpoint().tokenizer(), s);
+        FamilyGolden.checkEncoderAndMlm(golden.mlm(), sentences);
     }
 
     @Test
     void fillMaskThroughModelsEqualsTransformersPipeline() {
-        FamilyGolden.fillMaskEqualsTransformers(folder, expected);
+        FamilyGolden.fillMaskEqualsTransformers(golden.folder, expected);
     }
 
     /** Embeddings of a folder without a card: the mean of transformers' last hidden state over the tokens, not normalised. */
     @Test
     void embeddingsAreTheMeanOfTransformersLastHiddenState() {
-        FamilyGolden.embeddingIsTheMeanOfTheLastHiddenState(folder, expected.get("sentences").get(8));
+        FamilyGolden.embeddingIsTheMeanOfTheLastHiddenState(golden.folder, expected.get("sentences").get(8));
     }
 
     /** The explorer's public path (ExplorerModel.load on the folder, as ./mlm4j attention does) shows transformers' matrices. */
     @Test
     void theAttentionExplorerShowsTransformersAttention() {
-        ExplorerModel explorer = ExplorerModel.load(folder.toString());
+        ExplorerModel explorer = ExplorerModel.load(golden.folder.toString());
         assertEquals(2, explorer.layers());
         assertEquals(4, explorer.heads());
         for (JsonNode s : List.of(expected.get("sentences").get(1), expected.get("sentences").get(3))) {
@@ -111,8 +102,8 @@ class DistilBertGoldenTest {
                 "\"sinusoidal_pos_embds\": true is not supported (mlm4j implements learned position embeddings, false)"},
                 {"\"activation\": \"gelu\"", "\"activation\": \"relu\"", "\"activation\": \"relu\" is not supported (mlm4j implements \"gelu\")"}}) {
             Path dir = Files.createDirectories(tmp.resolve("m" + bad[1].hashCode()));
-            for (String f : new String[] {"model.safetensors", "tokenizer.json", "tokenizer_config.json"}) Files.copy(folder.resolve(f), dir.resolve(f));
-            String config = Files.readString(folder.resolve("config.json"));
+            for (String f : new String[] {"model.safetensors", "tokenizer.json", "tokenizer_config.json"}) Files.copy(golden.folder.resolve(f), dir.resolve(f));
+            String config = Files.readString(golden.folder.resolve("config.json"));
             assertTrue(config.contains(bad[0]), bad[0]);
             Files.writeString(dir.resolve("config.json"), config.replace(bad[0], bad[1]));
             String message = assertThrows(IllegalArgumentException.class, () -> Checkpoint.open(dir)).getMessage();

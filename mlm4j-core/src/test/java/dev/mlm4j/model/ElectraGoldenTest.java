@@ -9,9 +9,8 @@ import dev.mlm4j.explorer.ExplorerOptions;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.ReplacedTokenDetection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -30,43 +29,30 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  */
 class ElectraGoldenTest {
     private static final JsonNode EXPECTED = FamilyGolden.expected("electra-tiny");
-    private static Path folder;
-    private static Checkpoint checkpoint;
-    private static MaskedLanguageModel mlm;
-
-    @BeforeAll
-    static void load() {
-        folder = FamilyGolden.folder("electra-tiny");
-        checkpoint = Checkpoint.open(folder);
-        mlm = checkpoint.load(Task.MASKED_LM).orElseThrow();
-    }
-
-    @AfterAll
-    static void close() {
-        checkpoint.close();
-    }
+    @RegisterExtension
+    static final GoldenCheckpoint golden = new GoldenCheckpoint("electra-tiny");
 
     @Test
     void theFolderIsElectraByItsConfigAndLoadsTheGenerator() {
-        assertInstanceOf(ElectraFamily.class, checkpoint.family());
-        ElectraConfig c = assertInstanceOf(ElectraConfig.class, checkpoint.config());
+        assertInstanceOf(ElectraFamily.class, golden.checkpoint().family());
+        ElectraConfig c = assertInstanceOf(ElectraConfig.class, golden.checkpoint().config());
         assertEquals(new ElectraConfig(new BertConfig(928, 32, 2, 4, 64, "gelu", 64, 2, 1e-12, 0), 16), c);
-        assertInstanceOf(RobertaForMaskedLM.class, mlm);
-        assertEquals("ElectraForMaskedLM", Models.describe(folder).architecture());
-        assertEquals("fill-mask", Models.describe(folder).task());
+        assertInstanceOf(RobertaForMaskedLM.class, golden.mlm());
+        assertEquals("ElectraForMaskedLM", Models.describe(golden.folder).architecture());
+        assertEquals("fill-mask", Models.describe(golden.folder).task());
     }
 
     @Test
     void eachSentenceAloneMatchesTransformers() {
         for (JsonNode s : EXPECTED.get("sentences")) {
-            FamilyGolden.assertIds(checkpoint.tokenizer(), s);
-            FamilyGolden.checkEncoderAndMlm(mlm, List.of(s));
+            FamilyGolden.assertIds(golden.checkpoint().tokenizer(), s);
+            FamilyGolden.checkEncoderAndMlm(golden.mlm(), List.of(s));
         }
     }
 
     @Test
     void aPaddedBatchMatchesTransformersOnTheRealTokens() {
-        FamilyGolden.checkEncoderAndMlm(mlm, FamilyGolden.list(EXPECTED.get("batch")));
+        FamilyGolden.checkEncoderAndMlm(golden.mlm(), FamilyGolden.list(EXPECTED.get("batch")));
     }
 
     /** ElectraClassificationHead is dense → GELU → out_proj on the first token; token classification and QA a linear layer per token. */
@@ -101,13 +87,13 @@ class ElectraGoldenTest {
 
     @Test
     void fillMaskThroughModelsEqualsTransformersPipeline() {
-        FamilyGolden.fillMaskEqualsTransformers(folder, EXPECTED);
+        FamilyGolden.fillMaskEqualsTransformers(golden.folder, EXPECTED);
     }
 
     /** The explorer's public path (as ./mlm4j attention) shows transformers' matrices. */
     @Test
     void theAttentionExplorerShowsTransformersAttention() {
-        ExplorerModel explorer = ExplorerModel.load(folder.toString());
+        ExplorerModel explorer = ExplorerModel.load(golden.folder.toString());
         JsonNode s = EXPECTED.get("sentences").get(1);
         FamilyGolden.viewShowsTransformersAttention(explorer.run(s.get("text").asText(), null, ExplorerOptions.DEFAULT), s, 2, 4);
     }
@@ -138,8 +124,8 @@ class ElectraGoldenTest {
         }
         assertEquals("the", detection.detect("the movie").get(0).token());
         String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Models.replacedTokenDetection(folder.toString(), null, dev.mlm4j.config.Precision.FP32)).getMessage();
-        assertEquals("model '" + folder + "' is a ElectraForMaskedLM, not a replaced-token detector (ELECTRA discriminator)"
+                () -> Models.replacedTokenDetection(golden.folder.toString(), null, dev.mlm4j.config.Precision.FP32)).getMessage();
+        assertEquals("model '" + golden.folder + "' is a ElectraForMaskedLM, not a replaced-token detector (ELECTRA discriminator)"
                 + " (config.json's architectures): it cannot detect replaced tokens", message);
     }
 }
