@@ -54,6 +54,63 @@ final class AddedVocabulary {
         return normalized.length > 0;
     }
 
+    /** What a tokenizer does with the pieces {@link #walk} cuts a text into. */
+    interface Pieces {
+        /** An added token matched at {@code in[from, to)}: in the original text ({@code inRaw}) or in the normalized one. */
+        void added(AddedToken token, AlignedText in, int from, int to, boolean inRaw);
+
+        /** Normalized text between added tokens, {@code norm[from, to)}: what the pre-tokenizer and the model read. */
+        void text(AlignedText norm, int from, int to);
+    }
+
+    /**
+     * Hugging Face's order over one text, which every tokenizer shares: the added tokens cut out of the original text
+     * first; each piece between them normalized by {@code normalizer} (copied when null) into one buffer, reused piece
+     * after piece (its {@code shift} where the piece starts in the original); the added tokens matched in the normalized
+     * text cut out of that; the rest to {@link Pieces#text}. {@code out} must be done with the buffer when it returns.
+     */
+    void walk(AlignedText raw, Normalizer normalizer, Pieces out) {
+        List<AddedToken> found = new ArrayList<>();
+        IntList pieces = new IntList();
+        splitRaw(raw, 0, raw.length, found, pieces);
+        AlignedText norm = new AlignedText(raw.length + 16);
+        IntList normPieces = new IntList();
+        List<AddedToken> normFound = new ArrayList<>();
+        for (int p = 0; p < pieces.size; p += 3) {
+            int s = pieces.get(p);
+            int e = pieces.get(p + 1);
+            int k = pieces.get(p + 2);
+            if (k >= 0) {
+                out.added(found.get(k), raw, s, e, true);
+                continue;
+            }
+            norm.clear();
+            norm.shift = raw.start[s];
+            if (normalizer != null) {
+                normalizer.normalize(raw, s, e, norm);
+            } else {
+                norm.addAll(raw, s, e);
+            }
+            if (!hasNormalizedTokens()) {
+                out.text(norm, 0, norm.length);
+                continue;
+            }
+            normPieces.clear();
+            normFound.clear();
+            splitNormalized(norm, 0, norm.length, normFound, normPieces);
+            for (int q = 0; q < normPieces.size; q += 3) {
+                int ns = normPieces.get(q);
+                int ne = normPieces.get(q + 1);
+                int nk = normPieces.get(q + 2);
+                if (nk >= 0) {
+                    out.added(normFound.get(nk), norm, ns, ne, false);
+                } else {
+                    out.text(norm, ns, ne);
+                }
+            }
+        }
+    }
+
     /** Splits the original text; see {@link #split(AlignedText, int, int, Pattern[], List, IntList)}. */
     void splitRaw(AlignedText text, int from, int to, List<AddedToken> found, IntList pieces) {
         split(text, from, to, raw, found, pieces);

@@ -115,60 +115,39 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
         return c == ByteLevel.SPACE || CharClasses.isWhitespace(c);
     }
 
+    /** Added tokens, normalizer ({@link AddedVocabulary#walk}), then the pre-tokenizer and the model over one text. */
     @Override
     TokenList tokenizeToList(String text) {
-        AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
-        List<AddedToken> found = new ArrayList<>();
-        IntList pieces = new IntList();
-        added.splitRaw(raw, 0, raw.length, found, pieces);
-        for (int p = 0; p < pieces.size; p += 3) {
-            int s = pieces.get(p);
-            int e = pieces.get(p + 1);
-            int k = pieces.get(p + 2);
-            if (k >= 0) {
-                // offsets of the token itself, without the white space lstrip/rstrip took with it
-                AddedToken t = found.get(k);
-                int ts = s;
-                int te = e;
-                while (t.lstrip() && ts < te - 1 && CharClasses.isWhitespace(raw.cps[ts])) {
+        added.walk(AlignedText.of(text), normalizer, new AddedVocabulary.Pieces() {
+            /** An added token is its content; in the original text, its offsets leave out the white space lstrip/rstrip took. */
+            @Override
+            public void added(AddedToken t, AlignedText in, int from, int to, boolean inRaw) {
+                int ts = from;
+                int te = to;
+                while (inRaw && t.lstrip() && ts < te - 1 && CharClasses.isWhitespace(in.cps[ts])) {
                     ts++;
                 }
-                while (t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(raw.cps[te - 1])) {
+                while (inRaw && t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(in.cps[te - 1])) {
                     te--;
                 }
-                out.add(t.id(), t.content(), raw.start[ts], raw.end[te - 1]);
-                continue;
+                out.add(t.id(), t.content(), in.start[ts], in.end[te - 1]);
             }
-            AlignedText norm = new AlignedText(e - s + 16);
-            norm.shift = raw.start[s];
-            if (normalizer != null) {
-                normalizer.normalize(raw, s, e, norm);
-            } else {
-                norm.addAll(raw, s, e);
-            }
-            if (!added.hasNormalizedTokens()) {
-                words(norm, out);
-                continue;
-            }
-            IntList normPieces = new IntList();
-            List<AddedToken> normFound = new ArrayList<>();
-            added.splitNormalized(norm, 0, norm.length, normFound, normPieces);
-            for (int q = 0; q < normPieces.size; q += 3) {
-                int ns = normPieces.get(q);
-                int ne = normPieces.get(q + 1);
-                int nk = normPieces.get(q + 2);
-                if (nk >= 0) {
-                    out.add(normFound.get(nk).id(), normFound.get(nk).content(), norm.start[ns], norm.end[ne - 1]);
-                } else {
-                    AlignedText part = norm.slice(ns, ne);
-                    if (ns == 0) {
-                        part.shift = norm.shift;
-                    }
-                    words(part, out);
+
+            /** The whole normalized piece as it is; a part of it as a new text whose shift is where it starts. */
+            @Override
+            public void text(AlignedText norm, int from, int to) {
+                if (from == 0 && to == norm.length) {
+                    words(norm, out);
+                    return;
                 }
+                AlignedText part = norm.slice(from, to);
+                if (from == 0) {
+                    part.shift = norm.shift;
+                }
+                words(part, out);
             }
-        }
+        });
         return out;
     }
 

@@ -153,64 +153,30 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
         return maxLength;
     }
 
-    /** Added tokens, normalizer, pre-tokenizer and WordPiece over one text. */
+    /** Added tokens, normalizer ({@link AddedVocabulary#walk}), then pre-tokenizer and WordPiece over one text. */
     @Override
     TokenList tokenizeToList(String text) {
-        AlignedText raw = AlignedText.of(text);
         TokenList out = new TokenList();
-        List<AddedToken> found = new ArrayList<>();
-        IntList pieces = new IntList();
-        added.splitRaw(raw, 0, raw.length, found, pieces);
+        added.walk(AlignedText.of(text), normalizer, new AddedVocabulary.Pieces() {
+            private final IntList words = new IntList();
+            private final WordPiece.Scratch scratch = new WordPiece.Scratch();
 
-        AlignedText norm = new AlignedText(raw.length + 16);
-        IntList normPieces = new IntList();
-        List<AddedToken> normFound = new ArrayList<>();
-        IntList words = new IntList();
-        WordPiece.Scratch scratch = new WordPiece.Scratch();
-        for (int p = 0; p < pieces.size; p += 3) {
-            int s = pieces.get(p);
-            int e = pieces.get(p + 1);
-            int k = pieces.get(p + 2);
-            if (k >= 0) {
-                out.add(found.get(k).id(), raw.substring(s, e), raw.start[s], raw.end[e - 1]);
-                continue;
+            /** An added token is the text it matched, wherever it matched. */
+            @Override
+            public void added(AddedToken token, AlignedText in, int from, int to, boolean inRaw) {
+                out.add(token.id(), in.substring(from, to), in.start[from], in.end[to - 1]);
             }
-            norm.clear();
-            if (normalizer != null) {
-                normalizer.normalize(raw, s, e, norm);
-            } else {
-                for (int i = s; i < e; i++) {
-                    norm.add(raw.cps[i], raw.start[i], raw.end[i]);
+
+            @Override
+            public void text(AlignedText norm, int from, int to) {
+                words.clear();
+                BertPreTokenizer.split(norm, from, to, words);
+                for (int w = 0; w < words.size; w += 2) {
+                    model.tokenize(norm, words.get(w), words.get(w + 1), scratch, out);
                 }
             }
-            if (!added.hasNormalizedTokens()) {
-                wordPieces(norm, 0, norm.length, words, scratch, out);
-                continue;
-            }
-            normPieces.clear();
-            normFound.clear();
-            added.splitNormalized(norm, 0, norm.length, normFound, normPieces);
-            for (int q = 0; q < normPieces.size; q += 3) {
-                int ns = normPieces.get(q);
-                int ne = normPieces.get(q + 1);
-                int nk = normPieces.get(q + 2);
-                if (nk >= 0) {
-                    out.add(normFound.get(nk).id(), norm.substring(ns, ne), norm.start[ns], norm.end[ne - 1]);
-                } else {
-                    wordPieces(norm, ns, ne, words, scratch, out);
-                }
-            }
-        }
+        });
         return out;
-    }
-
-    private void wordPieces(AlignedText norm, int from, int to, IntList words, WordPiece.Scratch scratch,
-                            TokenList out) {
-        words.clear();
-        BertPreTokenizer.split(norm, from, to, words);
-        for (int w = 0; w < words.size; w += 2) {
-            model.tokenize(norm, words.get(w), words.get(w + 1), scratch, out);
-        }
     }
 
     // ---------------------------------------------------------------- decoding
