@@ -2,7 +2,6 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
@@ -10,7 +9,6 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.tensor.Gradients;
-import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;

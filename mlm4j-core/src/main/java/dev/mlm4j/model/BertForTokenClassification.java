@@ -10,7 +10,6 @@ import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.tensor.Gradients;
-import dev.mlm4j.weights.TensorInfo;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 

@@ -5,7 +5,6 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
-import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.heads.BertPooler;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
@@ -45,9 +44,11 @@ public final class BertModel extends EncoderModel<BertConfig> {
      * @param precision       how the linear layers store their weights (the embeddings stay fp32)
      */
     public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer, Precision precision) {
-        super(config);
-        this.embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
-        this.encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
+        BertEmbeddings embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
+        BertEncoder encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
+        super(config, embeddings::forward, encoder::forward);
+        this.embeddings = embeddings;
+        this.encoder = encoder;
         this.quantizesPerPass = bert.source().names().stream().anyMatch(bert.source()::quantizesInput);
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
@@ -63,16 +64,6 @@ public final class BertModel extends EncoderModel<BertConfig> {
     @Override
     public boolean quantizesPerPass() {
         return quantizesPerPass;
-    }
-
-    @Override
-    protected FloatTensor embed(Kernels k, Batch batch) {
-        return embeddings.forward(k, batch);
-    }
-
-    @Override
-    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        return encoder.forward(k, x, batch, mask, capture);
     }
 
     /**

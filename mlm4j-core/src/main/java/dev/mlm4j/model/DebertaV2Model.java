@@ -1,14 +1,10 @@
 package dev.mlm4j.model;
 
-import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.DebertaV2Embeddings;
 import dev.mlm4j.encoder.DebertaV2Encoder;
-import dev.mlm4j.encoder.ForwardCapture;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
@@ -19,12 +15,12 @@ import dev.mlm4j.weights.Weights;
  */
 public final class DebertaV2Model extends EncoderModel<DebertaV2Config> {
     private final DebertaV2Embeddings embeddings;
-    private final DebertaV2Encoder encoder;
 
     public DebertaV2Model(Weights deberta, DebertaV2Config config, Precision precision) {
-        super(config);
-        this.embeddings = new DebertaV2Embeddings(deberta.prefix("embeddings"), config, precision);
-        this.encoder = new DebertaV2Encoder(deberta.prefix("encoder"), config, precision);
+        DebertaV2Embeddings embeddings = new DebertaV2Embeddings(deberta.prefix("embeddings"), config, precision);
+        DebertaV2Encoder encoder = new DebertaV2Encoder(deberta.prefix("encoder"), config, precision);
+        super(config, embeddings::forward, encoder::forward);
+        this.embeddings = embeddings;
     }
 
     /** The base model's scope in {@code source}: {@code deberta} (any DebertaV2For…), else {@code bert} (a bare DebertaV2Model). */
@@ -43,15 +39,5 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> {
     @Override
     protected void checkLength(Batch batch) {
         if (config.positionBiasedInput()) super.checkLength(batch);   // relative positions: no table to run past
-    }
-
-    @Override
-    protected FloatTensor embed(Kernels k, Batch batch) {
-        return embeddings.forward(k, batch);
-    }
-
-    @Override
-    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        return encoder.forward(k, x, batch, mask, capture);
     }
 }

@@ -1,14 +1,9 @@
 package dev.mlm4j.model;
 
-import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.DistilBertEmbeddings;
 import dev.mlm4j.encoder.DistilBertTransformer;
-import dev.mlm4j.encoder.ForwardCapture;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -18,7 +13,6 @@ import dev.mlm4j.weights.Weights;
  */
 public final class DistilBertModel extends EncoderModel<DistilBertConfig> {
     private final DistilBertEmbeddings embeddings;
-    private final DistilBertTransformer transformer;
 
     public DistilBertModel(Weights distilbert, DistilBertConfig config, Precision precision) {
         this(distilbert.prefix("embeddings"), distilbert.prefix("transformer"), config, precision);
@@ -29,22 +23,13 @@ public final class DistilBertModel extends EncoderModel<DistilBertConfig> {
      * (which the readers put under {@code bert.}) and {@code transformer.*} without a common prefix.
      */
     public DistilBertModel(Weights embeddings, Weights transformer, DistilBertConfig config, Precision precision) {
-        super(config);
-        this.embeddings = new DistilBertEmbeddings(embeddings, config);
-        this.transformer = new DistilBertTransformer(transformer, config, precision);
+        DistilBertEmbeddings e = new DistilBertEmbeddings(embeddings, config);
+        DistilBertTransformer t = new DistilBertTransformer(transformer, config, precision);
+        super(config, e::forward, t::forward);
+        this.embeddings = e;
     }
 
     public DistilBertEmbeddings embeddings() {
         return embeddings;
-    }
-
-    @Override
-    protected FloatTensor embed(Kernels k, Batch batch) {
-        return embeddings.forward(k, batch);                                // (T, dim)
-    }
-
-    @Override
-    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        return transformer.forward(k, x, batch, mask, capture);
     }
 }

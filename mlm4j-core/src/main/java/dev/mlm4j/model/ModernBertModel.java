@@ -22,15 +22,14 @@ import dev.mlm4j.weights.Weights;
  */
 public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
     private final ModernBertEmbeddings embeddings;
-    private final ModernBertEncoderLayer[] layers;
-    private final LayerNorm finalNorm;
 
     private ModernBertModel(Weights embeddingScope, Weights model, ModernBertConfig c, Precision precision) {
-        super(c);
-        this.embeddings = new ModernBertEmbeddings(embeddingScope, c);
-        this.layers = new ModernBertEncoderLayer[c.numHiddenLayers()];
+        ModernBertEmbeddings embeddings = new ModernBertEmbeddings(embeddingScope, c);
+        ModernBertEncoderLayer[] layers = new ModernBertEncoderLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new ModernBertEncoderLayer(model.prefix("layers", i), c, i, precision);
-        this.finalNorm = LayerNorm.load(model.prefix("final_norm"), c.hiddenSize(), c.normEps(), c.normBias());
+        LayerNorm finalNorm = LayerNorm.load(model.prefix("final_norm"), c.hiddenSize(), c.normEps(), c.normBias());
+        super(c, embeddings::forward, (k, x, batch, mask, capture) -> encode(layers, finalNorm, k, x, batch, mask, capture));
+        this.embeddings = embeddings;
     }
 
     /** The base model in {@code source}: under {@code model.} (every ModernBertFor…) or unprefixed (a bare ModernBertModel). */
@@ -45,13 +44,9 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
         return embeddings;
     }
 
-    @Override
-    protected FloatTensor embed(Kernels k, Batch batch) {
-        return embeddings.forward(k, batch);
-    }
-
-    @Override
-    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+    /** The layers, then {@code final_norm}; ModernBERT has no encoder module holding them (transformers' {@code ModernBertModel.forward}). */
+    private static FloatTensor encode(ModernBertEncoderLayer[] layers, LayerNorm finalNorm, Kernels k, FloatTensor x, Batch batch,
+                                      AttentionMask mask, ForwardCapture capture) {
         for (int i = 0; i < layers.length; i++) {
             layers[i].forward(k, x, batch, mask, capture);
             if (i < layers.length - 1) capture.hiddenState(x);

@@ -1,14 +1,9 @@
 package dev.mlm4j.model;
 
-import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.embeddings.RobertaEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
-import dev.mlm4j.encoder.ForwardCapture;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -19,25 +14,15 @@ import dev.mlm4j.weights.Weights;
  */
 public final class RobertaModel extends EncoderModel<RobertaConfig> {
     private final RobertaEmbeddings embeddings;
-    private final BertEncoder encoder;
 
     public RobertaModel(Weights roberta, RobertaConfig config, Precision precision) {
-        super(config);
-        this.embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
-        this.encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
+        RobertaEmbeddings embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
+        BertEncoder encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
+        super(config, embeddings::forward, encoder::forward);
+        this.embeddings = embeddings;
     }
 
     public RobertaEmbeddings embeddings() {
         return embeddings;
-    }
-
-    @Override
-    protected FloatTensor embed(Kernels k, Batch batch) {
-        return embeddings.forward(k, batch);
-    }
-
-    @Override
-    protected FloatTensor encode(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        return encoder.forward(k, x, batch, mask, capture);
     }
 }
