@@ -9,7 +9,11 @@ import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
-/** LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}. */
+/**
+ * LayerNorm(dense(h) + input), intermediate → hidden: transformers' {@code BertOutput}; keys {@code output.{dense,LayerNorm}}.
+ * The work is {@link DenseResidualNorm}'s; this class stays, delegating, so that the class tree is transformers' module tree (one
+ * class per module, as its sibling {@code BertSelfOutput}) and a reader finds the module by its name.
+ */
 public final class BertOutput {
     private final DenseResidualNorm body;
 

@@ -38,6 +38,9 @@ import java.util.function.Function;
  *   var best = fill.fill("Paris is the [MASK] of France.", FillMask.Options.DEFAULT).get(0).predictions().get(0);
  *   float[] v = Models.embeddings("all-MiniLM-L6-v2").embed("A man is playing a guitar.");
  * </pre>
+ * <p>Each pipeline comes as the same three public overloads — the name; the name and a progress listener; those and the
+ * precision — so a caller names only what it changes. They read alike and stay: they are the published API, and each
+ * shorter one is a single call of the next.
  */
 public final class Models {
     private Models() {}
