@@ -22,6 +22,26 @@ class FillMaskCommandTest {
         assertEquals("", r.out(), "nothing half-printed on stdout");
     }
 
+    /**
+     * {@code ./mlm4j fill-mask --model FOLDER --json -k 5} on each text of {@code expected}'s {@code fill_mask} (a family
+     * fixture's expected.json): transformers' fill-mask top-5, token ids and strings exactly, scores within 1e-4.
+     */
+    static void fillMaskEqualsTransformers(Path folder, JsonNode expected) throws Exception {
+        for (JsonNode f : expected.get("fill_mask")) {
+            String label = folder.getFileName() + ": " + f.get("text").asText();
+            var r = CliRunner.run("fill-mask", "--model", folder.toString(), "--json", "-k", "5", f.get("text").asText());
+            assertEquals(0, r.exit(), r.err());
+            JsonNode got = new ObjectMapper().readTree(r.out());
+            JsonNode want = f.get("predictions");
+            assertEquals(want.size(), got.size(), r.out());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).get("token").asInt(), got.get(i).get("token").asInt(), label);
+                assertEquals(want.get(i).get("token_str").asText(), got.get(i).get("token_str").asText(), label);
+                assertEquals(want.get(i).get("score").asDouble(), got.get(i).get("score").asDouble(), 1e-4, label);
+            }
+        }
+    }
+
     @Test
     void printsTheModelCardNumbers() {
         var r = CliRunner.run("fill-mask", "Hello I'm a [MASK] model.");
