@@ -10,13 +10,10 @@ import java.util.Map;
  * dropped), then the adjacent pair of lowest merge rank is merged, leftmost first, until no pair has a merge.
  * Dropout is not supported (it makes tokenization random).
  */
-final class Bpe implements Model {
+final class Bpe extends TableModel {
 
-    private final Map<String, Integer> vocab;
-    private final String[] idToToken;
     private final Map<Long, long[]> merges;  // (left id, right id) → {rank, merged id}
     private final String unkToken;           // null: unknown characters are dropped
-    private final int unkId;
     private final String prefix;             // continuing_subword_prefix, "" for none
     private final String suffix;             // end_of_word_suffix, "" for none
     private final boolean fuseUnk;
@@ -25,10 +22,8 @@ final class Bpe implements Model {
 
     Bpe(Map<String, Integer> vocab, String[] idToToken, java.util.List<String[]> mergePairs, String unkToken,
         String prefix, String suffix, boolean fuseUnk, boolean byteFallback, boolean ignoreMerges) {
-        this.vocab = vocab;
-        this.idToToken = idToToken;
+        super(vocab, idToToken, unkToken == null ? -1 : vocab.getOrDefault(unkToken, -1));
         this.unkToken = unkToken;
-        this.unkId = unkToken == null ? -1 : vocab.getOrDefault(unkToken, -1);
         this.prefix = prefix == null ? "" : prefix;
         this.suffix = suffix == null ? "" : suffix;
         this.fuseUnk = fuseUnk;
@@ -156,21 +151,6 @@ final class Bpe implements Model {
         for (int k = 0; k < m; k++) {
             Model.add(out, ids[k], idToToken[ids[k]], word, from[k], to[k]);
         }
-    }
-
-    @Override
-    public String[] idToToken() {
-        return idToToken;
-    }
-
-    @Override
-    public int id(String token) {
-        return vocab.getOrDefault(token, -1);
-    }
-
-    @Override
-    public int unkId() {
-        return unkId;
     }
 
     String unkToken() {

@@ -11,28 +11,22 @@ import java.util.Map;
  * Ties keep the first path found (the piece that starts earliest). With {@code byte_fallback}, an unknown
  * stretch is spelled as its UTF-8 bytes {@code <0xNN>} when all of them are in the vocabulary.
  */
-final class Unigram implements Model {
+final class Unigram extends TableModel {
 
     private static final double UNK_PENALTY = 10.0;
 
-    private final Map<String, Integer> vocab;
-    private final String[] idToToken;
     private final double[] scores;
-    private final int unkId;
     private final boolean byteFallback;
     private final double unkScore;
     private final int maxPieceLength;  // in code points
 
     Unigram(String[] pieces, double[] scores, int unkId, boolean byteFallback) {
-        this.idToToken = pieces;
+        super(ids(pieces), pieces, unkId);
         this.scores = scores;
-        this.unkId = unkId;
         this.byteFallback = byteFallback;
-        this.vocab = new HashMap<>(pieces.length * 2);
         double min = Double.POSITIVE_INFINITY;
         int longest = 1;
         for (int i = 0; i < pieces.length; i++) {
-            vocab.put(pieces[i], i);
             min = Math.min(min, scores[i]);
             longest = Math.max(longest, pieces[i].codePointCount(0, pieces[i].length()));
         }
@@ -42,6 +36,15 @@ final class Unigram implements Model {
             throw new IllegalArgumentException("Unigram unk_id " + unkId + " is outside the vocabulary of "
                     + pieces.length);
         }
+    }
+
+    /** piece → id; a repeated piece keeps its last id. */
+    private static Map<String, Integer> ids(String[] pieces) {
+        Map<String, Integer> vocab = new HashMap<>(pieces.length * 2);
+        for (int i = 0; i < pieces.length; i++) {
+            vocab.put(pieces[i], i);
+        }
+        return vocab;
     }
 
     @Override
@@ -138,20 +141,5 @@ final class Unigram implements Model {
             }
         }
         Model.add(out, unkId, piece, word, s, e);
-    }
-
-    @Override
-    public String[] idToToken() {
-        return idToToken;
-    }
-
-    @Override
-    public int id(String token) {
-        return vocab.getOrDefault(token, -1);
-    }
-
-    @Override
-    public int unkId() {
-        return unkId;
     }
 }
