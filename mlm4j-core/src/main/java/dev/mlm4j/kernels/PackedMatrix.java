@@ -50,10 +50,16 @@ public final class PackedMatrix {
      * the same matrix B = Wᵀ without transposing twice.
      */
     public static PackedMatrix packInOut(FloatTensor weightInOut) {
+        return packInOut(weightInOut, false);
+    }
+
+    /** {@link #packInOut} into new floats, or into the calling thread's buffer ({@link #packInOutScratch}). */
+    private static PackedMatrix packInOut(FloatTensor weightInOut, boolean intoScratch) {
         ScalarKernels.requireUnitStride(weightInOut);
         if (weightInOut.rank() != 2) throw new IllegalArgumentException("weight [in, out] must be rank 2, got " + weightInOut);
         int in = weightInOut.dim(0), out = weightInOut.dim(1);
-        return new PackedMatrix(in, out, packInOut(weightInOut, new float[checkedSize(panels(out), in)]));
+        float[] dst = intoScratch ? scratch(in, out) : new float[checkedSize(panels(out), in)];
+        return new PackedMatrix(in, out, packInOut(weightInOut, dst));
     }
 
     private static float[] packInOut(FloatTensor weightInOut, float[] dst) {
@@ -97,10 +103,7 @@ public final class PackedMatrix {
 
     /** {@link #packInOut} into the calling thread's buffer, as {@link #packScratch}: training's Wᵀ for dx = dy · W, used at once. */
     public static PackedMatrix packInOutScratch(FloatTensor weightInOut) {
-        ScalarKernels.requireUnitStride(weightInOut);
-        if (weightInOut.rank() != 2) throw new IllegalArgumentException("weight [in, out] must be rank 2, got " + weightInOut);
-        int in = weightInOut.dim(0), out = weightInOut.dim(1);
-        return new PackedMatrix(in, out, packInOut(weightInOut, scratch(in, out)));
+        return packInOut(weightInOut, true);
     }
 
     /** The thread's buffer, at least the packed size of an (out, in) weight, its last panel's padding zeroed (earlier use left floats there). */

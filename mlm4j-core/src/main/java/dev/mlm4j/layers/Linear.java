@@ -28,7 +28,7 @@ import dev.mlm4j.weights.Weights;
  * also rounds its input as ONNX Runtime does there ({@link #quantizeInput}), so it computes what that file computes.
  */
 public final class Linear {
-    private volatile PackedMatrix weight; // in → out, packed at load; null when int8 or once training ({@link #master})
+    private volatile PackedMatrix weight; // in → out, packed at load; null when int8, and once training (then master is the weight)
     private final int in, out;
     private final int[] parts;            // out of each fused part (query, key, value), in order
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
