@@ -1,6 +1,7 @@
 # Sourced by ./mlm4j and scripts/bench-train: the heap ceiling (-Xmx) of a `train` run, from the model's weights and the
-# micro-batch. Without one the JVM may grow its heap to a quarter of the machine's memory, and it does: bert-base
-# fine-tuning at 8 × 128 reached 5.2 GB of RSS under -Xmx6g for a live set of about 2.6 GB (docs/BENCHMARKS.md §8).
+# micro-batch. Without one the JVM may grow its heap toward a quarter of the machine's memory, and it does: bert-base
+# fine-tuning at 8 × 128 reached 5.2 GB of RSS under -Xmx6g, G1 committing the whole heap, for what is now a live set of
+# about 2.3 GB (docs/BENCHMARKS.md §8).
 #
 # Training's live set, for W bytes of fp32 weights (the checkpoint's weight files), is about
 #   4 W                  the weights (one fp32 copy: linear layers pack theirs per use), their gradients, AdamW's two moments
