@@ -25,12 +25,6 @@ public final class BertLMPredictionHead {
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
     private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
-    /**
-     * Training only: the decoder packed for the GEMM, as the weight (vocab ← hidden) and transposed (hidden ← vocab);
-     * made on first use, marked stale after each optimiser step and then packed again into the same floats.
-     */
-    private volatile PackedMatrix packed, packedTransposed;
-    private volatile boolean packedStale, packedTransposedStale;
 
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
@@ -72,11 +66,8 @@ public final class BertLMPredictionHead {
         FloatTensor t = act.copy();
         transformLayerNorm.forward(k, t);
         FloatTensor logits = FloatTensor.zeros(m, decoder.dim(0));
-        PackedMatrix w = packed;
-        if (w == null) packed = w = PackedMatrix.pack(decoder);                          // once per run
-        else if (packedStale) w.repack(decoder);                                         // once per optimiser step, in place
-        packedStale = false;
-        k.linear(t, w, bias, Epilogue.BIAS, null, logits);                                // t · Eᵀ + bias on the packed GEMM
+        // t · Eᵀ + bias on the GEMM, the decoder packed for this call as Linear packs a trained weight (one layout kept)
+        k.linear(t, PackedMatrix.packScratch(decoder), bias, Epilogue.BIAS, null, logits);
         return new Saved(h, pre, act, t, logits);
     }
 
@@ -94,10 +85,7 @@ public final class BertLMPredictionHead {
         int m = s.h().dim(0), hidden = s.h().dim(1);
         k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor("bias", decoder.dim(0)));
         FloatTensor dt = FloatTensor.zeros(m, hidden);
-        PackedMatrix wt = packedTransposed;
-        if (wt == null) packedTransposed = wt = PackedMatrix.packInOut(decoder);         // E read as (vocab, hidden) = (in, out)
-        else if (packedTransposedStale) wt.repackInOut(decoder);
-        packedTransposedStale = false;
+        PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
         Gradients transform = g.prefix("transform");
         transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
@@ -110,10 +98,7 @@ public final class BertLMPredictionHead {
      * {@code decoder.weight} only when the decoder is not tied (tied, it is the word embeddings' parameter).
      */
     public void parameters(Parameters p, FloatTensor words) {
-        p.add("bias", bias, () -> {          // the decoder (the word table when tied) changed: pack it again when next used
-            packedStale = true;
-            packedTransposedStale = true;
-        });
+        p.add("bias", bias);
         transformDense.parameters(p.prefix("transform").prefix("dense"));
         transformLayerNorm.parameters(p.prefix("transform").prefix("LayerNorm"));
         if (!decoderTiedTo(words)) p.prefix("decoder").add("weight", decoder);

@@ -11,9 +11,8 @@ import dev.mlm4j.tensor.FloatTensor;
  *   data[panel · in · NR + p · NR + c] = B[p][panel · NR + c] = W[panel · NR + c][p]
  * </pre>
  *
- * The last panel is zero-padded to NR columns. Immutable after packing and shared by all threads, except that training
- * packs a changed weight into the same floats between two steps ({@link #repack}, {@link #repackInOut}), when no GEMM
- * reads it.
+ * The last panel is zero-padded to NR columns. Immutable after packing and shared by all threads; training instead packs
+ * its changing weights just before each GEMM into a buffer of the calling thread ({@link #packScratch}).
  */
 public final class PackedMatrix {
     /** Panel width in floats: two vectors of the preferred species (32 on AVX-512, 16 on AVX2). */
@@ -51,22 +50,16 @@ public final class PackedMatrix {
      * the same matrix B = Wᵀ without transposing twice.
      */
     public static PackedMatrix packInOut(FloatTensor weightInOut) {
+        return packInOut(weightInOut, false);
+    }
+
+    /** {@link #packInOut} into new floats, or into the calling thread's buffer ({@link #packInOutScratch}). */
+    private static PackedMatrix packInOut(FloatTensor weightInOut, boolean intoScratch) {
         ScalarKernels.requireUnitStride(weightInOut);
         if (weightInOut.rank() != 2) throw new IllegalArgumentException("weight [in, out] must be rank 2, got " + weightInOut);
         int in = weightInOut.dim(0), out = weightInOut.dim(1);
-        return new PackedMatrix(in, out, packInOut(weightInOut, new float[checkedSize(panels(out), in)]));
-    }
-
-    /**
-     * Packs {@code weightInOut} (in, out), of this matrix's shape, into this matrix's own floats instead of new ones:
-     * training's transposed copy, refreshed after each optimiser step without allocating (the padding stays zero).
-     */
-    public void repackInOut(FloatTensor weightInOut) {
-        ScalarKernels.requireUnitStride(weightInOut);
-        if (weightInOut.rank() != 2 || weightInOut.dim(0) != in || weightInOut.dim(1) != out) {
-            throw new IllegalArgumentException("weight [in, out] " + weightInOut + " repacked into " + this);
-        }
-        packInOut(weightInOut, data);
+        float[] dst = intoScratch ? scratch(in, out) : new float[checkedSize(panels(out), in)];
+        return new PackedMatrix(in, out, packInOut(weightInOut, dst));
     }
 
     private static float[] packInOut(FloatTensor weightInOut, float[] dst) {
@@ -85,15 +78,43 @@ public final class PackedMatrix {
         return dst;
     }
 
+    // ---- training: packed just before use, into one buffer per thread --------------------------------------
+
     /**
-     * Packs {@code weightOutIn} (out, in), of this matrix's shape, into this matrix's own floats instead of new ones:
-     * a trained weight refreshed after each optimiser step without allocating (the padding stays zero).
+     * The calling thread's packing buffer, grown to the largest matrix it has packed. A trained weight changes at every
+     * optimiser step, so a packed copy kept beside its fp32 master would be packed again every step anyway; packing it
+     * just before its GEMM into a buffer every layer shares is the same copy, and keeps one layout of the weights
+     * resident (the master) instead of three (the master, W packed, Wᵀ packed: llm.c keeps one too). One buffer per
+     * thread, so two threads training or evaluating at once never pack into each other's GEMM.
      */
-    public void repack(FloatTensor weightOutIn) {
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * {@code weightOutIn} (out, in) packed into the calling thread's buffer: valid until this thread's next
+     * {@code packScratch}/{@link #packInOutScratch}, so it is for one GEMM right away (training's forward), never to keep.
+     * The floats are those {@link #pack} makes (the padding zero), so the GEMM computes the same bits.
+     */
+    public static PackedMatrix packScratch(FloatTensor weightOutIn) {
         FloatTensor[] parts = {weightOutIn};
         int[] inOut = inOut(parts, "weight [out, in]");
-        if (inOut[0] != in || inOut[1] != out) throw new IllegalArgumentException("weight [out, in] " + weightOutIn + " repacked into " + this);
-        packOutIn(parts, in, out, data);
+        int in = inOut[0], out = inOut[1];
+        return new PackedMatrix(in, out, packOutIn(parts, in, out, scratch(in, out)));
+    }
+
+    /** {@link #packInOut} into the calling thread's buffer, as {@link #packScratch}: training's Wᵀ for dx = dy · W, used at once. */
+    public static PackedMatrix packInOutScratch(FloatTensor weightInOut) {
+        return packInOut(weightInOut, true);
+    }
+
+    /** The thread's buffer, at least the packed size of an (out, in) weight, its last panel's padding zeroed (earlier use left floats there). */
+    private static float[] scratch(int in, int out) {
+        float[][] holder = SCRATCH.get();
+        int size = checkedSize(panels(out), in);
+        if (holder[0].length < size) holder[0] = new float[size];
+        float[] dst = holder[0];
+        int cols = out - (panels(out) - 1) * NR, base = (panels(out) - 1) * in * NR;
+        if (cols < NR) for (int p = 0; p < in; p++) java.util.Arrays.fill(dst, base + p * NR + cols, base + p * NR + NR, 0f);
+        return dst;
     }
 
     private static PackedMatrix packOutIn(FloatTensor[] parts, String what) {

@@ -19,20 +19,25 @@ import dev.mlm4j.weights.Weights;
  * <p>With {@link Precision#INT8} (a parameter of every load) the weight is quantised instead, per output channel,
  * and runs on the int8 GEMM.
  *
+ * <p>Training ({@link #parameters}) keeps one layout of the weight: the fp32 master (out, in) the optimiser updates.
+ * The loaded packing is dropped then, and each forward packs W, each backward Wᵀ, from the master just before its GEMM
+ * into a buffer all layers share ({@link PackedMatrix#packScratch}): the weight changes every step, so kept packed copies
+ * would be packed again every step anyway, and bert-base would hold 3 × 340 MB of linear weights where PyTorch holds one.
+ *
  * <p>A layer loaded from an int8 file of ONNX Runtime's dynamic quantization ({@link dev.mlm4j.weights.TensorSource#quantizesInput})
  * also rounds its input as ONNX Runtime does there ({@link #quantizeInput}), so it computes what that file computes.
  */
 public final class Linear {
-    private volatile PackedMatrix weight; // in → out, packed; null when int8; repacked after an optimiser step
+    private volatile PackedMatrix weight; // in → out, packed at load; null when int8, and once training (then master is the weight)
+    private final int in, out;
     private final int[] parts;            // out of each fused part (query, key, value), in order
     private final Int8Matrix weight8;  // in → out, int8 with per-output scales; null when fp32
     private final FloatTensor bias;    // (out)
     private final boolean quantizeInput; // round x to uint8 per call first, as ONNX Runtime's DynamicQuantizeLinear
-    /** Wᵀ packed as a weight (in ← out), for the backward dx = dy · W; built on the first backward call. */
-    private volatile PackedMatrix transposed;
-    /** Whether {@link #transposed} predates the last optimiser step: repacked into its own floats on the next backward. */
-    private volatile boolean transposedStale;
-    /** The fp32 master copy (out, in) the optimiser updates, once {@link #parameters} registered it; else null. */
+    /**
+     * The fp32 master copy (out, in) the optimiser updates, once {@link #parameters} registered it (then the only copy:
+     * forward and backward pack it per use); else null.
+     */
     private volatile FloatTensor master;
 
     /** A layer of {@code weight} (out, in) and {@code bias} (out, or null), stored at {@code precision}. */
@@ -46,6 +51,8 @@ public final class Linear {
             throw new IllegalArgumentException("bias of " + bias.size() + " for a linear layer with " + weight.out() + " outputs");
         }
         this.weight = weight;
+        this.in = weight.in();
+        this.out = weight.out();
         this.parts = outs.clone();
         this.weight8 = null;
         this.bias = bias;
@@ -62,6 +69,8 @@ public final class Linear {
         }
         this.weight = p == Precision.FP32 ? PackedMatrix.packConcat(weightsOutIn) : null;
         this.weight8 = p == Precision.INT8 ? Int8Matrix.quantize(weightsOutIn) : null;
+        this.in = weightsOutIn[0].dim(1);
+        this.out = out;
         this.bias = bias;
     }
 
@@ -112,16 +121,16 @@ public final class Linear {
     }
 
     public int in() {
-        return weight != null ? weight.in() : weight8.in();
+        return in;
     }
 
     public int out() {
-        return weight != null ? weight.out() : weight8.out();
+        return out;
     }
 
     /** How the weight is stored. */
     public Precision precision() {
-        return weight != null ? Precision.FP32 : Precision.INT8;
+        return weight8 == null ? Precision.FP32 : Precision.INT8;
     }
 
     /** A new (n, out) tensor holding x (n, in) · Wᵀ + b. */
@@ -157,8 +166,10 @@ public final class Linear {
     private FloatTensor forward(Kernels k, FloatTensor x, Epilogue e, FloatTensor residual, FloatTensor y) {
         if (quantizeInput) x = quantizeInput(x);
         Epilogue epilogue = bias == null && e == Epilogue.BIAS ? Epilogue.NONE : e;
-        if (weight != null) k.linear(x, weight, bias, epilogue, residual, y);
-        else k.linear(x, weight8, bias, epilogue, residual, y);
+        PackedMatrix w = weight;
+        if (w != null) k.linear(x, w, bias, epilogue, residual, y);
+        else if (weight8 != null) k.linear(x, weight8, bias, epilogue, residual, y);
+        else k.linear(x, PackedMatrix.packScratch(master), bias, epilogue, residual, y);   // training: W packed for this GEMM
         return y;
     }
 
@@ -202,9 +213,12 @@ public final class Linear {
 
     // ---- backward ------------------------------------------------------------------------------------------
 
-    /** The weight as the checkpoint had it, (out, in), read back from the packed layout (fp32 only). */
+    /** A copy of the weight as the checkpoint has it, (out, in): the master's values when training, else read back from the packed layout (fp32 only). */
     public FloatTensor weightOutIn() {
-        PackedMatrix w = fp32("the weight's values");
+        fp32("the weight's values");
+        FloatTensor m = master;
+        if (m != null) return m.copy();
+        PackedMatrix w = weight;
         FloatTensor t = FloatTensor.zeros(w.out(), w.in());
         for (int o = 0; o < w.out(); o++) for (int i = 0; i < w.in(); i++) t.data()[o * w.in() + i] = w.weight(o, i);
         return t;
@@ -214,7 +228,7 @@ public final class Linear {
      * Backward of {@code y = x Wᵀ + b} (whatever the epilogue: the caller has already taken GELU's or the residual's
      * part out of dy): {@code dw (out, in) += dyᵀ · x}, {@code db (out) += Σ_rows dy} ({@link Kernels#linearWeightGrad}),
      * and, if dx is given, {@code dx (n, in) = dy · W} (or {@code +=} with {@code accumulate}), on the forward's GEMM
-     * with Wᵀ packed once. Training runs on fp32 weights only.
+     * with Wᵀ packed for this call from the master ({@link PackedMatrix#packInOutScratch}). Training runs on fp32 weights only.
      *
      * @param x  (n, in) the forward's input
      * @param dy (n, out) the gradient at the output
@@ -225,26 +239,15 @@ public final class Linear {
         fp32("backward");
         k.linearWeightGrad(x, dy, dw, db);
         if (dx != null) {
-            if (accumulate) k.linear(dy, transposed(), null, Epilogue.BIAS_RESIDUAL, dx, dx);
-            else k.linear(dy, transposed(), null, Epilogue.NONE, null, dx);
+            FloatTensor m = master;        // W (out, in) read as an (in, out) weight of the layer out → in: dy · W
+            PackedMatrix t = PackedMatrix.packInOutScratch(m != null ? m : weightOutIn());
+            if (accumulate) k.linear(dy, t, null, Epilogue.BIAS_RESIDUAL, dx, dx);
+            else k.linear(dy, t, null, Epilogue.NONE, null, dx);
         }
     }
 
-    private PackedMatrix transposed() {
-        PackedMatrix t = transposed;
-        if (t == null) {                   // W (out, in) read as an (in, out) weight of the layer out → in: dy · W
-            FloatTensor w = master;
-            transposed = t = PackedMatrix.packInOut(w != null ? w : weightOutIn());
-        } else if (transposedStale) {      // the master changed: the same floats, packed again (no new ~weight-sized array a step)
-            t.repackInOut(master);
-        }
-        transposedStale = false;
-        return t;
-    }
-
-    private PackedMatrix fp32(String what) {
-        if (weight == null) throw new UnsupportedOperationException(what + " needs fp32 weights; this layer is int8 (load with Precision.FP32 to train)");
-        return weight;
+    private void fp32(String what) {
+        if (weight8 != null) throw new UnsupportedOperationException(what + " needs fp32 weights; this layer is int8 (load with Precision.FP32 to train)");
     }
 
     /** {@link #backward(Kernels, FloatTensor, FloatTensor, FloatTensor, boolean, FloatTensor, FloatTensor)} into this layer's scope {@code g}: "weight" (out, in) and "bias" (out). */
@@ -257,27 +260,22 @@ public final class Linear {
     /**
      * Registers this layer's trainable parameters, {@code weight} (out_i, in) and {@code bias} (out_i), under one scope
      * per fused part (one scope for a plain layer; query, key, value for the fused one). The weight is unpacked into an
-     * fp32 master copy the optimiser updates; after each step ({@link Parameters#afterStep()}) it is packed again and
-     * the backward's transposed copy marked stale, so the next forward and backward read the new values. Both packed
-     * copies are this layer's own arrays from the first step on and are packed into in place, so a step allocates no
-     * weight-sized memory (the loaded packing, which a {@link dev.mlm4j.kernels.PackedCache} may have handed out, is
-     * replaced once, never written into). The bias is the
-     * forward's own tensor. An int8 layer refuses: training needs fp32 weights.
+     * fp32 master copy the optimiser updates, and the loaded packing is let go: from here on forward and backward pack
+     * the master per use, so they always read the values of the last step and nothing needs refreshing after one. The
+     * bias is the forward's own tensor. An int8 layer refuses: training needs fp32 weights. Registering twice (a second
+     * trainer on the same model) keeps the first master.
      */
     public void parameters(Parameters... scopes) {
         fp32("training");
         if (quantizeInput) throw new UnsupportedOperationException("training needs float inputs; this layer rounds its input to 8 bits (an int8 ONNX file)");
         if (scopes.length != parts.length) throw new IllegalArgumentException(scopes.length + " scopes for a layer of " + parts.length + " parts");
-        FloatTensor master = weightOutIn();                                  // (out, in)
-        this.master = master;
-        PackedMatrix[] own = {null};                                         // the packing this layer owns, after the first step
-        Runnable repack = () -> {
-            if (own[0] == null) weight = own[0] = PackedMatrix.pack(master);
-            else own[0].repack(master);
-            transposedStale = true;
-        };
+        FloatTensor master = this.master;
+        if (master == null) {
+            this.master = master = weightOutIn();                            // (out, in): set before the packing goes,
+            weight = null;                                                   // so a forward reads one or the other
+        }
         for (int i = 0, at = 0; i < parts.length; at += parts[i], i++) {
-            scopes[i].add("weight", master.slice(at, parts[i]), repack);
+            scopes[i].add("weight", master.slice(at, parts[i]));
             if (bias != null) scopes[i].add("bias", bias.slice(at, parts[i]));
         }
     }

@@ -119,7 +119,7 @@ public final class BertForMaskedLM extends EncoderWithLMHead<BertModel> implemen
 
     /**
      * Every trainable parameter by transformers' name ({@code bert.…}, {@code cls.predictions.…}), the tensors the
-     * forward reads, for an optimiser to update in place (then {@link Parameters#afterStep()}). An int8 model refuses.
+     * forward reads, for an optimiser to update in place. An int8 model refuses.
      */
     public Parameters parameters() {
         Parameters p = new Parameters();

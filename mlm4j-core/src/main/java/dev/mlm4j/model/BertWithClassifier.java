@@ -91,7 +91,7 @@ abstract class BertWithClassifier {
 
     /**
      * Every trainable parameter by transformers' name ({@code bert.…}, {@code classifier.…}), the tensors the forward
-     * reads, for an optimiser to update in place (then {@link Parameters#afterStep()}). An int8 encoder refuses.
+     * reads, for an optimiser to update in place. An int8 encoder refuses.
      */
     public Parameters parameters() {
         Parameters p = new Parameters();

@@ -72,7 +72,7 @@ public final class AdamW {
         this.step = steps;
     }
 
-    /** One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}; then {@link Parameters#afterStep()}. */
+    /** One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}, in place. */
     public void step(Parameters params, Gradients g, double lr) {
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = Math.sqrt(1 - Math.pow(beta2, step));
@@ -93,6 +93,5 @@ public final class AdamW {
                 pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);
             }
         }
-        params.afterStep();
     }
 }

@@ -27,20 +27,32 @@ class PackedMatrixTest {
         }
     }
 
+    /**
+     * Training's per-use packing: one buffer per thread, shared by every matrix it packs, holding what a fresh packing
+     * holds — the padding zero even where a larger matrix packed before left its floats.
+     */
     @Test
-    void repackingWritesWhatANewPackingHoldsIntoTheSameFloats() {
+    void scratchPackingHoldsWhatAFreshPackingHoldsInOneSharedBuffer() throws Exception {
         Random r = new Random(5);
-        FloatTensor before = GemmTest.random(r, PackedMatrix.NR + 3, 29), after = GemmTest.random(r, PackedMatrix.NR + 3, 29); // [out, in], last panel padded
-        PackedMatrix m = PackedMatrix.pack(before), t = PackedMatrix.packInOut(before);
-        float[] data = m.data(), tdata = t.data();
-        m.repack(after);
-        t.repackInOut(after);
-        assertSame(data, m.data(), "no new array: training repacks after every step");
-        assertSame(tdata, t.data());
-        assertArrayEquals(PackedMatrix.pack(after).data(), m.data(), "bit for bit a fresh packing, zero padding included");
-        assertArrayEquals(PackedMatrix.packInOut(after).data(), t.data());
-        assertThrows(IllegalArgumentException.class, () -> m.repack(GemmTest.random(r, PackedMatrix.NR + 3, 28)));
-        assertThrows(IllegalArgumentException.class, () -> t.repackInOut(GemmTest.random(r, PackedMatrix.NR + 4, 29)));
+        FloatTensor big = GemmTest.random(r, 3 * PackedMatrix.NR, 40);                  // fills the buffer, no padding
+        FloatTensor w = GemmTest.random(r, PackedMatrix.NR + 3, 29);                    // [out, in], last panel padded
+        float[] shared = PackedMatrix.packScratch(big).data();
+        PackedMatrix m = PackedMatrix.packScratch(w);
+        assertSame(shared, m.data(), "no new array: every layer packs into the thread's buffer");
+        assertEquals(w.dim(0), m.out());
+        assertEquals(w.dim(1), m.in());
+        float[] fresh = PackedMatrix.pack(w).data();
+        assertArrayEquals(fresh, java.util.Arrays.copyOf(m.data(), fresh.length), "bit for bit a fresh packing, zero padding included");
+        PackedMatrix.packScratch(big);
+        PackedMatrix t = PackedMatrix.packInOutScratch(w);                                // w read as (in, out) = (NR + 3, 29)
+        assertSame(shared, t.data());
+        float[] freshT = PackedMatrix.packInOut(w).data();
+        assertArrayEquals(freshT, java.util.Arrays.copyOf(t.data(), freshT.length));
+        float[][] other = new float[1][];
+        Thread th = new Thread(() -> other[0] = PackedMatrix.packScratch(w).data());
+        th.start();
+        th.join();
+        assertNotSame(shared, other[0], "another thread packs into its own buffer");
     }
 
     @Test

@@ -169,7 +169,6 @@ class DropoutTest {
             for (int i = 0; i < pd.length; i++) pd[i] += (float) (s * gd[i]);
             writeBack(param, pd);
         }
-        p.afterStep();
         return c.model.lossAndGradients(k, c.batch, c.labels, new Gradients(), dropout);
     }
 

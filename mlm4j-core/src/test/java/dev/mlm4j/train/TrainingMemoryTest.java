@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  * made the training state, the gradients and AdamW's moments, later steps use the same arrays — for a batch as large as
  * the largest so far and for a smaller one — and only a larger batch grows the state. Checked by identity, not by
  * counting bytes: before C2 compiles them the Vector API kernels box vectors, hundreds of MB a step here, which would
- * drown any byte bound. (The packed weights' in-place repacking is PackedMatrixTest's.)
+ * drown any byte bound. (The weights' per-use packing into one shared buffer is PackedMatrixTest's.)
  */
 class TrainingMemoryTest {
     @TempDir
