@@ -137,6 +137,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
                 while (t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(raw.cps[te - 1])) {
                     te--;
                 }
+                out.nextWord();
                 out.add(t.id(), t.content(), raw.start[ts], raw.end[te - 1]);
                 continue;
             }
@@ -159,6 +160,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
                 int ne = normPieces.get(q + 1);
                 int nk = normPieces.get(q + 2);
                 if (nk >= 0) {
+                    out.nextWord();
                     out.add(normFound.get(nk).id(), normFound.get(nk).content(), norm.start[ns], norm.end[ne - 1]);
                 } else {
                     AlignedText part = norm.slice(ns, ne);
@@ -177,6 +179,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
             return;
         }
         if (preTokenizer == null) {
+            out.nextWord();
             model.tokenize(norm, out);
             return;
         }
@@ -184,6 +187,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
         preTokenizer.split(norm, words);
         for (AlignedText w : words) {
             if (w.length > 0) {
+                out.nextWord();
                 model.tokenize(w, out);
             }
         }

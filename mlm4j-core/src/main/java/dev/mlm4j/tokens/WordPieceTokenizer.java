@@ -172,6 +172,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
             int e = pieces.get(p + 1);
             int k = pieces.get(p + 2);
             if (k >= 0) {
+                out.nextWord();
                 out.add(found.get(k).id(), raw.substring(s, e), raw.start[s], raw.end[e - 1]);
                 continue;
             }
@@ -195,6 +196,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
                 int ne = normPieces.get(q + 1);
                 int nk = normPieces.get(q + 2);
                 if (nk >= 0) {
+                    out.nextWord();
                     out.add(normFound.get(nk).id(), norm.substring(ns, ne), norm.start[ns], norm.end[ne - 1]);
                 } else {
                     wordPieces(norm, ns, ne, words, scratch, out);
@@ -209,6 +211,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
         words.clear();
         BertPreTokenizer.split(norm, from, to, words);
         for (int w = 0; w < words.size; w += 2) {
+            out.nextWord();
             model.tokenize(norm, words.get(w), words.get(w + 1), scratch, out);
         }
     }
