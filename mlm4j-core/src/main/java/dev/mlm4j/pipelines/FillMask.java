@@ -133,9 +133,24 @@ public final class FillMask {
             String mask = maskToken();
             throw new IllegalArgumentException("no " + mask + " token in " + (index >= 0 ? which + " " : "text ")
                     + "'" + abbreviate(text) + "'" + (e.truncated() ? " (after truncation to " + maxLength + " tokens)" : "")
-                    + (!mask.equals("[MASK]") && text.contains("[MASK]") ? ": this model's mask token is " + mask + ", not [MASK]" : ""));
+                    + wrongMaskHint(text, mask));
         }
         return e;
+    }
+
+    /** Mask tokens of other tokenizers that a user may type out of habit: BERT's and RoBERTa's. */
+    private static final List<String> OTHER_MASKS = List.of("[MASK]", "<mask>");
+
+    /**
+     * {@code ": this model's mask token is <mask>, not [MASK]"} when {@code text} holds another family's mask token
+     * instead of {@code mask}, else "": front ends (CLI, server, Spark) add it to their "no mask" message so a user who
+     * wrote BERT's {@code [MASK]} for a RoBERTa model (or the reverse) reads which token to write.
+     */
+    public static String wrongMaskHint(String text, String mask) {
+        for (String other : OTHER_MASKS) {
+            if (!other.equals(mask) && text.contains(other)) return ": this model's mask token is " + mask + ", not " + other;
+        }
+        return "";
     }
 
     /**

@@ -298,7 +298,7 @@ public final class QuestionAnswering {
         if (stride > maxSeqLen) throw new IllegalArgumentException("doc_stride (" + stride + ") is larger than max_seq_len (" + maxSeqLen + ")");
         Encoding full = tokenizer.encodePair(input.question(), input.context(), Integer.MAX_VALUE, false);
         int len = full.length();
-        int[] word = words(full);
+        int[] word = words(full, input.context());
         List<Window> windows = new ArrayList<>();
         if (len <= maxSeqLen) {
             windows.add(slice(full, word, 0, len, 0, 0));
@@ -337,19 +337,18 @@ public final class QuestionAnswering {
     }
 
     /**
-     * tokenizers' word index of every context token (−1 elsewhere): a new word at every token that is not a
-     * continuation piece ("##…"), since BERT's pre-tokenizer never leaves "##" at the start of a word.
+     * tokenizers' word index of every context token (−1 elsewhere), as the pipeline's {@code token_to_word} gives it:
+     * the pre-tokenizer's split the token came from ({@link Tokenizer#wordIds}: BERT's words, RoBERTa's ByteLevel
+     * pieces such as "Ġcapital" or "'s", XLM-R's and DeBERTa-v3's ▁ words). The pair's context tokens are those of
+     * the context encoded alone, in order, so the k-th of them has the context's k-th word id.
      */
-    private static int[] words(Encoding e) {
+    private int[] words(Encoding e, String context) {
+        int[] contextWords = tokenizer.wordIds(context);
         int[] word = new int[e.length()];
-        int w = -1;
+        int k = 0;
         for (int i = 0; i < word.length; i++) {
-            if (e.sequenceIds()[i] != 1 || e.special()[i]) {
-                word[i] = -1;
-                continue;
-            }
-            if (w < 0 || !e.tokens()[i].startsWith("##")) w++;
-            word[i] = w;
+            boolean inContext = e.sequenceIds()[i] == 1 && !e.special()[i];
+            word[i] = inContext && k < contextWords.length ? contextWords[k++] : -1;
         }
         return word;
     }

@@ -131,6 +131,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
                 while (inRaw && t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(in.cps[te - 1])) {
                     te--;
                 }
+                out.nextWord();
                 out.add(t.id(), t.content(), in.start[ts], in.end[te - 1]);
             }
 
@@ -156,6 +157,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
             return;
         }
         if (preTokenizer == null) {
+            out.nextWord();
             model.tokenize(norm, out);
             return;
         }
@@ -163,6 +165,7 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
         preTokenizer.split(norm, words);
         for (AlignedText w : words) {
             if (w.length > 0) {
+                out.nextWord();
                 model.tokenize(w, out);
             }
         }

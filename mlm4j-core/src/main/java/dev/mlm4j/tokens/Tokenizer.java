@@ -61,6 +61,24 @@ public interface Tokenizer {
 
     int unkId();
 
+    /**
+     * The word of each token of {@code text} encoded alone, without special tokens (Hugging Face's {@code word_ids}):
+     * the index of the pre-tokenizer's split it came from (BertPreTokenizer's words, ByteLevel's regex pieces,
+     * Metaspace's ▁ words), an added token found in the text being a word of its own. The default, for a tokenizer
+     * that does not know its splits, starts a word at every token that is not a WordPiece continuation ("##…").
+     */
+    default int[] wordIds(String text) {
+        Encoding e = encode(text, Integer.MAX_VALUE, false);
+        int[] word = new int[e.length()];
+        int n = 0, w = -1;
+        for (int i = 0; i < word.length; i++) {
+            if (e.special()[i]) continue;
+            if (w < 0 || !e.tokens()[i].startsWith("##")) w++;
+            word[n++] = w;
+        }
+        return java.util.Arrays.copyOf(word, n);
+    }
+
     /** Whether the tokenizer lower-cases (and strips accents), as the model was trained. */
     boolean lowerCase();
 }

@@ -85,6 +85,12 @@ abstract sealed class VocabularyTokenizer implements Tokenizer permits PipelineT
         return finish(a, b, maxLength, truncate);
     }
 
+    @Override
+    public final int[] wordIds(String text) {
+        TokenList t = tokenizeToList(Objects.requireNonNull(text, "text is null"));
+        return Arrays.copyOf(t.word, t.size);
+    }
+
     /** The tokens of {@code text} without the template's special tokens (Hugging Face's {@code tokenize}). */
     public final List<String> tokenize(String text) {
         TokenList t = tokenizeToList(Objects.requireNonNull(text, "text to tokenize is null"));

@@ -164,6 +164,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
             /** An added token is the text it matched, wherever it matched. */
             @Override
             public void added(AddedToken token, AlignedText in, int from, int to, boolean inRaw) {
+                out.nextWord();
                 out.add(token.id(), in.substring(from, to), in.start[from], in.end[to - 1]);
             }
 
@@ -172,6 +173,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
                 words.clear();
                 BertPreTokenizer.split(norm, from, to, words);
                 for (int w = 0; w < words.size; w += 2) {
+                    out.nextWord();
                     model.tokenize(norm, words.get(w), words.get(w + 1), scratch, out);
                 }
             }

@@ -17,7 +17,13 @@ import java.util.Map;
 /**
  * The embedding routes: TEI's POST /embed, /embed_all and /similarity, and OpenAI's POST /v1/embeddings
  * (and GET /v1/models), all over {@link FeatureExtraction} through the model's batcher. Requests with the
- * same pooling, normalisation and truncation share batches; dimensions are applied per request afterwards.
+ * same pooling, normalisation, truncation and kind of text share batches; dimensions are applied per request afterwards.
+ *
+ * <p>A model trained with a marker before each kind of text (e5-small-v2: {@code "query: "}, {@code "passage: "})
+ * gets the query marker unless told otherwise, as {@code ./mlm4j embed} does; a request says "these are documents"
+ * in its API's idiom: TEI's {@code "prompt_name": "passage"} (the name of a sentence-transformers prompt) on /embed
+ * and /embed_all, {@code "input_type": "passage"} on /v1/embeddings (as OpenAI-compatible servers of E5 models
+ * such as NVIDIA NIM's name it). /similarity compares texts of one kind: queries, the model card's advice.
  */
 final class EmbeddingRoutes {
 
@@ -39,10 +45,11 @@ final class EmbeddingRoutes {
         ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
         FeatureExtraction fe = m.embeddings();
         List<String> inputs = inputs(b, "inputs", m);
-        teiOnlyRight(b);
+        b.rightTruncationOnly();
         boolean normalize = b.bool("normalize", true);
         Integer dims = b.integer("dimensions", 1, fe.dimension());
-        FeatureExtraction.Options o = options(null, normalize, b.bool("truncate", server.options.autoTruncate()));
+        FeatureExtraction.Options o = options(null, normalize, b.bool("truncate", server.options.autoTruncate()))
+                .withInput(kind(b, "prompt_name", fe, true));
         List<float[]> out = new ArrayList<>();
         long reply = (long) inputs.size() * (dims == null ? fe.dimension() : dims) * BYTES_PER_NUMBER;
         for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs", 0, reply, "inputs × dimensions"))
@@ -55,9 +62,10 @@ final class EmbeddingRoutes {
         Body b = server.body(ctx);
         ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
         List<String> inputs = inputs(b, "inputs", m);
-        teiOnlyRight(b);
-        FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()));
+        b.rightTruncationOnly();
         FeatureExtraction fe = m.embeddings();
+        FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()))
+                .withInput(kind(b, "prompt_name", fe, true));
         List<float[][]> out = new ArrayList<>();
         for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs", (long) fe.dimension() * BYTES_PER_NUMBER, 0,
                 "tokens × " + fe.dimension() + " numbers")) out.add(e.tokenVectors());
@@ -79,7 +87,10 @@ final class EmbeddingRoutes {
         if (!in.has("sentences")) throw ApiError.validation("missing field `inputs.sentences`");
         if (sentences.isEmpty()) throw ApiError.empty("`inputs.sentences` is an empty list");
         Body params = b.object("parameters");
-        teiOnlyRight(params);
+        params.rightTruncationOnly();
+        if (params.string("prompt_name", null) != null) {
+            throw ApiError.validation("`prompt_name` is not supported on /similarity: it compares texts of one kind, as queries");
+        }
         FeatureExtraction.Options o = options(null, null, params.bool("truncate", server.options.autoTruncate()));
         List<String> all = new ArrayList<>(sentences.size() + 1);
         all.add(source);
@@ -107,7 +118,7 @@ final class EmbeddingRoutes {
         }
         b.string("user", null);
         Integer dims = b.integer("dimensions", 1, fe.dimension());
-        FeatureExtraction.Options o = options(null, null, server.options.autoTruncate());
+        FeatureExtraction.Options o = options(null, null, server.options.autoTruncate()).withInput(kind(b, "input_type", fe, false));
         long perVector = (long) (dims == null ? fe.dimension() : dims) * (format.equals("base64") ? 6 : BYTES_PER_NUMBER) + 64;
         List<FeatureExtraction.Embedding> es = run(ctx, m, o, inputs, "input", 0, perVector * inputs.size(), "inputs × dimensions");
         List<Map<String, Object>> data = new ArrayList<>(es.size());
@@ -208,11 +219,25 @@ final class EmbeddingRoutes {
         return m.tokenizer().decode(TextRoutes.ids(ids, what, m.tokenizer().vocabSize()), true);
     }
 
-    private static void teiOnlyRight(Body b) {
-        b.rightTruncationOnly();
-        if (b.string("prompt_name", null) != null) {
-            throw ApiError.validation("`prompt_name` is not supported: this server has no sentence-transformers prompts");
+    /**
+     * What the texts are, from {@code field} ("query" or "passage"; absent: null, the query marker): for a model with
+     * prefixes only. TEI's {@code prompt_name} names a prompt the model has, so it is refused for a model without
+     * ({@code strict}); OpenAI's {@code input_type} is ignored there, as {@code ./mlm4j embed --passage} is.
+     */
+    private static FeatureExtraction.Input kind(Body b, String field, FeatureExtraction fe, boolean strict) {
+        String v = b.string(field, null);
+        if (v == null) return null;
+        boolean prefixes = !fe.prefixes().equals(FeatureExtraction.Prefixes.NONE);
+        if (!prefixes && strict) {
+            throw ApiError.validation("`" + field + "` is not supported for this model: it has no prompts (a model with query and passage"
+                    + " prefixes, such as e5-small-v2, takes \"query\" or \"passage\")");
         }
+        FeatureExtraction.Input kind = switch (v) {
+            case "query" -> FeatureExtraction.Input.QUERY;
+            case "passage" -> FeatureExtraction.Input.PASSAGE;
+            default -> throw ApiError.validation("`" + field + "` must be \"query\" or \"passage\", got \"" + Body.abbreviate(v) + "\"");
+        };
+        return prefixes ? kind : null;
     }
 
     /** The first {@code dims} components (all when null), L2-normalised again if the vector was normalised. */

@@ -54,8 +54,10 @@ final class FillMaskRoute {
             int masks = 0;
             for (int id : e.ids()) if (id == mask) masks++;
             if (masks == 0) {
-                throw ApiError.validation("`" + what + "` has no " + m.tokenizer().token(mask) + " token"
-                        + (e.truncated() ? " left after truncation to " + m.maxLength() + " tokens" : ""));
+                String token = m.tokenizer().token(mask);
+                throw ApiError.validation("`" + what + "` has no " + token + " token"
+                        + (e.truncated() ? " left after truncation to " + m.maxLength() + " tokens" : "")
+                        + FillMask.wrongMaskHint(inputs.get(i), token));
             }
             tokens += e.length();
             // Every guess repeats the whole text as its `sequence`: masks × k entries of about the text's size each.

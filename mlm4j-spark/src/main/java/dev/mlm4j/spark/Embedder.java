@@ -33,6 +33,10 @@ import java.util.List;
  * sequences are packed end to end, so a text's vector does not depend on its partition, batch or neighbours.
  * A text longer than the model takes (its position table, or {@code maxLength}) gets a null vector and a reason,
  * unless {@code truncate} cuts it (at the model's working length, e.g. 256 for all-MiniLM-L6-v2, or {@code maxLength}).
+ *
+ * <p>A model trained with a marker before each kind of text (e5-small-v2) gets {@code "query: "} before every text
+ * unless {@code input} is {@code "passage"} (documents to be retrieved: {@code "passage: "}), as {@code ./mlm4j embed}
+ * and its {@code --passage}; a text that already begins with the marker keeps it once. Other models ignore it.
  */
 public final class Embedder extends Mlm4jTransformer<Embedder> {
 
@@ -43,6 +47,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     private final IntParam batchSize;
     private final IntParam batchTokens;
     private final Param<String> outputType;
+    private final Param<String> input;
 
     public Embedder() {
         this(Identifiable.randomUID("mlm4jEmbedder"));
@@ -59,6 +64,9 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
         batchTokens = new IntParam(this, "batchTokens", "tokens per forward pass, at most (a longer text runs alone)", ParamValidators.gtEq(1));
         outputType = new Param<>(this, "outputType", "array (array<float>) or vector (ML Vector of doubles)",
                 ParamValidators.inArray(new String[] {"array", "vector"}));
+        input = new Param<>(this, "input", "query or passage: the marker a model with prefixes (e5-small-v2) puts before each text",
+                ParamValidators.inArray(new String[] {"query", "passage"}));
+        setDefault(input, "query");
         setDefault(truncate, false);
         setDefault(maxLength, 0);
         setDefault(batchSize, 64);
@@ -73,6 +81,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     public IntParam batchSize() { return batchSize; }
     public IntParam batchTokens() { return batchTokens; }
     public Param<String> outputType() { return outputType; }
+    public Param<String> input() { return input; }
 
     /** The pooling set, or null for the model's own. */
     public String getPooling() { return get(pooling).isDefined() ? get(pooling).get() : null; }
@@ -83,6 +92,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     public int getBatchSize() { return (Integer) getOrDefault(batchSize); }
     public int getBatchTokens() { return (Integer) getOrDefault(batchTokens); }
     public String getOutputType() { return getOrDefault(outputType); }
+    public String getInput() { return getOrDefault(input); }
 
     public Embedder setPooling(String meanOrCls) { set(pooling, meanOrCls); return this; }
     public Embedder setNormalize(boolean n) { set(normalize, n); return this; }
@@ -91,6 +101,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     public Embedder setBatchSize(int texts) { set(batchSize, texts); return this; }
     public Embedder setBatchTokens(int tokens) { set(batchTokens, tokens); return this; }
     public Embedder setOutputType(String arrayOrVector) { set(outputType, arrayOrVector); return this; }
+    public Embedder setInput(String queryOrPassage) { set(input, queryOrPassage); return this; }
 
     @Override
     protected DataType resultType() {
@@ -103,7 +114,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
         int m = getMaxLength();
         if (m == 1) throw new IllegalArgumentException(stageName() + ": maxLength must be 0 (the model's) or at least 2 ([CLS] and [SEP])");
         return new Run(model, textIndex, getBatchSize(), getBatchTokens(), getPooling(), getNormalize(), getTruncate(), m,
-                getOutputType().equals("vector"));
+                getOutputType().equals("vector"), getInput().equals("passage") ? FeatureExtraction.Input.PASSAGE : FeatureExtraction.Input.QUERY);
     }
 
     public static MLReader<Embedder> read() {
@@ -114,10 +125,10 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
         return read().load(path);
     }
 
-    /** Why {@code text} cannot be embedded with these options, or null, and its length in tokens. */
+    /** Why {@code text} cannot be embedded with these options, or null, and its length in tokens (with the model's marker, if it has one). */
     static Batches.Check check(FeatureExtraction fe, String text, FeatureExtraction.Options o) {
         int limit = o.maxLength() > 0 ? o.maxLength() : o.truncate() ? fe.maxLength() : fe.maxTokens();
-        int n = fe.tokenizer().encode(text, Integer.MAX_VALUE, false).length();
+        int n = fe.tokenizer().encode(fe.prefixes().apply(text, o.input()), Integer.MAX_VALUE, false).length();   // E5's marker counts
         if (n <= limit) return Batches.Check.run(n);
         if (o.truncate()) return Batches.Check.run(limit);
         return Batches.Check.skip("text is " + n + " tokens, over " + (o.maxLength() > 0 ? "maxLength" : "the model's maximum") + " of " + limit
@@ -125,14 +136,16 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
     }
 
     private record Run(String model, int textIndex, int batchSize, int batchTokens, String pooling, Boolean normalize,
-                       boolean truncate, int maxLength, boolean vector) implements MapPartitionsFunction<Row, Row>, Serializable {
+                       boolean truncate, int maxLength, boolean vector, FeatureExtraction.Input input)
+            implements MapPartitionsFunction<Row, Row>, Serializable {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             if (!rows.hasNext()) return rows;
             FeatureExtraction fe = ExecutorModels.embeddings(model);
             FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT
                     .withPooling(pooling == null ? null : Pooling.parse(pooling)).withNormalize(normalize)
-                    .withTruncate(truncate).withMaxLength(maxLength).withBatchTokens(Integer.MAX_VALUE); // our batches run whole
+                    .withTruncate(truncate).withMaxLength(maxLength).withInput(input)
+                    .withBatchTokens(Integer.MAX_VALUE); // our batches run whole
             return new Batches(rows, textIndex, batchSize, batchTokens, new Batches.Model() {
                 @Override
                 public Batches.Check check(String text) {

@@ -22,17 +22,18 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Fill-mask over a text column: every {@code [MASK]} of a text gets the model's {@code topK} candidates, as an
+ * Fill-mask over a text column: every mask token of a text (the tokenizer's own: {@code [MASK]}, or {@code <mask>} for
+ * RoBERTa and XLM-R) gets the model's {@code topK} candidates, as an
  * array of structs, masks in text order and each mask's candidates most probable first:
  * <pre>
- *   mask      int     which [MASK] of the text, from 0
+ *   mask      int     which mask of the text, from 0
  *   position  int     its token index (with [CLS] at 0)
  *   token     string  the candidate word piece
  *   token_id  int     its vocabulary id
  *   score     double  its probability (softmax over the whole vocabulary)
  *   sequence  string  the text with this candidate in place of the mask (Hugging Face's "sequence")
  * </pre>
- * The same numbers as {@link FillMask} (and Hugging Face's fill-mask pipeline). A text without {@code [MASK]}, or
+ * The same numbers as {@link FillMask} (and Hugging Face's fill-mask pipeline). A text without its mask token, or
  * too long for the model (unless {@code truncate}), gets a null result and a reason.
  */
 public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
@@ -138,12 +139,16 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
         return Batches.seq(out);
     }
 
-    /** Why a text cannot be filled, or null; {@code e} is its encoding, {@code fill} the pipeline (its mask token: [MASK], &lt;mask&gt;). */
-    static String noMaskReason(Encoding e, FillMask fill, int maxLength) {
+    /**
+     * Why {@code text} cannot be filled, or null; {@code e} is its encoding, {@code fill} the pipeline (its mask token:
+     * [MASK], &lt;mask&gt;). A text with another family's mask token is told which one this model reads.
+     */
+    static String noMaskReason(String text, Encoding e, FillMask fill, int maxLength) {
         int maskId = fill.tokenizer().maskId();
         for (int id : e.ids()) if (id == maskId) return null;
         String mask = fill.maskToken();
-        return e.truncated() ? "no " + mask + " token left after truncation to " + maxLength + " tokens" : "no " + mask + " token in the text";
+        return (e.truncated() ? "no " + mask + " token left after truncation to " + maxLength + " tokens" : "no " + mask + " token in the text")
+                + FillMask.wrongMaskHint(text, mask);
     }
 
     private record Run(String model, int textIndex, int batchSize, int batchTokens, int topK, String[] targets, boolean causal,
@@ -163,7 +168,7 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
                     } catch (IllegalArgumentException tooLong) {
                         return Batches.Check.skip(Errors.oneLine(tooLong));
                     }
-                    String reason = noMaskReason(e, fill, max);
+                    String reason = noMaskReason(text, e, fill, max);
                     return reason != null ? Batches.Check.skip(reason) : Batches.Check.run(e.length());
                 }
 

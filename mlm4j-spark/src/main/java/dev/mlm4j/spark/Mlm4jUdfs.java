@@ -88,7 +88,7 @@ public final class Mlm4jUdfs {
             } catch (IllegalArgumentException tooLong) {
                 return null;
             }
-            if (MaskFiller.noMaskReason(e, fill, fill.maxLength()) != null) return null;
+            if (MaskFiller.noMaskReason(text, e, fill, fill.maxLength()) != null) return null;
             return MaskFiller.rows(fill.fill(text, FillMask.Options.DEFAULT));
         }
     }

@@ -96,6 +96,10 @@ public final class SparkEmbedJob implements Callable<Integer> {
     @Option(names = "--truncate", description = "Cut texts that are too long (at the model's working length) instead of a null embedding.")
     boolean truncate;
 
+    @Option(names = "--passage", description = "The texts are documents to be retrieved: a model with prefixes (e5-small-v2) puts its passage"
+            + " prefix before each (default: its query prefix), as ./mlm4j embed --passage.")
+    boolean passage;
+
     @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "Longest text in tokens and where --truncate cuts; 0: the model's.")
     int maxLength;
 
@@ -203,6 +207,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
                     .setOutputType(vector ? "vector" : "array");
             if (pooling != null) embedder.setPooling(pooling);
             if (normalize != null) embedder.setNormalize(normalize);
+            if (passage) embedder.setInput("passage");
             Dataset<Row> out = embedder.transform(docs.repartition(n));
             List<Column> keep = new ArrayList<>();
             for (String c : out.columns()) if (keepText || !c.equals("text")) keep.add(col(c));
