@@ -183,6 +183,7 @@ public final class Training {
 
         Summary train() throws IOException {
             List<TrainingData.Record> records = TrainingData.read(train, objective);
+            if (state == null) asHuggingFaceFolder();
             if (objective.labelled() && state == null) newHeadIfNone(records);
             int maxLength;
             Tokenizer tokenizer;
@@ -278,6 +279,17 @@ public final class Training {
         }
 
         /**
+         * A model in a format without config.json (the catalogue's TensorFlow and ONNX folders, e.g. bert-base-uncased):
+         * converted once into a scratch Hugging Face folder, which the run reads and whose config and tokenizer files its
+         * output carries. Without it {@code train mlm --model bert-base-uncased} failed on the missing config.json.
+         */
+        void asHuggingFaceFolder() throws IOException {
+            if (Files.isRegularFile(from.resolve("config.json"))) return;
+            if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
+            from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("hf"), false).folder();
+        }
+
+        /**
          * A model without position embeddings (config.json's {@link FromScratch#NO_POSITIONS_KEY} "none", written by
          * {@code --from-scratch --no-position-embeddings}): its position table is zero and stays zero (frozen), so
          * transformers, which adds the table, computes the same model.
@@ -329,7 +341,7 @@ public final class Training {
                 tensors.put("bert.pooler.dense.weight", gaussian(random, range, hidden, hidden));
                 tensors.put("bert.pooler.dense.bias", FloatTensor.zeros(hidden));
             }
-            scratch = Files.createTempDirectory("mlm4j-train-");
+            if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
             Path head = Files.createDirectories(scratch.resolve("head"));
             SafetensorsWriter.write(head.resolve(dev.mlm4j.convert.HeadFolder.TENSORS), tensors, Map.of("source", "mlm4j train: a new head, N(0, " + range + "²)"));
             ObjectNode fragment = JSON.createObjectNode();
