@@ -34,27 +34,29 @@ mlm4j_config_int() {
   done
   echo 0
 }
-# mlm4j_train_heap_flags DIR TOKENS [TASK]: prints "-Xmx<MiB>m -Xmn<MiB>m" for training the model in DIR on
+# mlm4j_train_heap_flags DIR TOKENS [TASK [DATA]]: prints "-Xmx<MiB>m -Xmn<MiB>m" for training the model in DIR on
 # micro-batches of TOKENS tokens, or nothing when DIR holds no weight files (the JVM's defaults then). Beyond the rule
 # above, a language-model task holds its vocabulary logits and their gradient for the rows it scores (mlm: the masked
 # 15 %, taken as 20 % for the binomial's spread; clm: every token) and the decoder packed once (vocab × hidden), and the
 # activations are at least 16 floats per hidden unit per layer per token (what bert-base measured), for models whose
 # word table is a large share of W (all-MiniLM-L6-v2: W / 700 alone ran out of heap for MLM at 32 × 128). 128 MiB more
-# covers the JVM's, the tokenizer's and the data's own objects. A folder without config.json (ONNX, TensorFlow) is taken
+# covers the JVM's and the tokenizer's own objects, and DATA (the bytes of the --train and --eval files) × 100 the
+# tokenized data (each sequence's ids, offsets and labels; bert-base MLM on Brown's 4.4 MB training split ran out of
+# heap without it). A folder without config.json (ONNX, TensorFlow) is taken
 # to have bert-base-uncased's vocabulary and width, and a quarter more activations than W / 700.
 mlm4j_train_heap_flags() {
   local w vocab hidden layers
   w=$(mlm4j_weights_bytes "$1")
   [ "$w" -gt 0 ] || return 0
   vocab=$(mlm4j_config_int "$1" vocab_size) hidden=$(mlm4j_config_int "$1" hidden_size) layers=$(mlm4j_config_int "$1" num_hidden_layers)
-  awk -v w="$w" -v t="$2" -v task="${3:-}" -v vocab="$vocab" -v hidden="$hidden" -v layers="$layers" 'BEGIN {
+  awk -v w="$w" -v t="$2" -v task="${3:-}" -v data="${4:-0}" -v vocab="$vocab" -v hidden="$hidden" -v layers="$layers" 'BEGIN {
     mib = 1024 * 1024; if (t < 512) t = 512
     # no config.json (an ONNX or TensorFlow folder): the vocabulary and width of bert-base-uncased, a quarter more activations
     if (vocab == 0) vocab = 30522; if (hidden == 0) hidden = 768
     per = layers > 0 ? w / 700 : w / 700 * 1.25; if (64 * hidden * layers > per) per = 64 * hidden * layers
     rows = task == "mlm" ? t / 5 : task == "clm" ? t : 0
     lm = rows > 0 ? rows * vocab * 12 + vocab * hidden * 4 : 0
-    live = (4 * w + t * per + lm) / mib + 128; young = live / 6; if (young < 64) young = 64
+    live = (4 * w + t * per + lm + 100 * data) / mib + 128; young = live / 6; if (young < 64) young = 64
     heap = live * 1.1 + young; if (heap < 512) heap = 512
     printf "-Xmx%dm -Xmn%dm\n", heap + 0.5, young + 0.5 }'
 }
@@ -62,7 +64,7 @@ mlm4j_train_heap_flags() {
 # JAVA_TOOL_OPTIONS, or when the model's weights are not on this machine yet: --from-scratch, a catalogue name not yet
 # downloaded). The model is --resume DIR, else --model DIR, else the catalogue's cached copy of --model NAME.
 mlm4j_train_heap() {
-  local model='' resume='' tokens=4096 dir='' cache task=''
+  local model='' resume='' tokens=4096 dir='' cache task='' data=0 f
   [ "${1:-}" = train ] && shift
   case "${1:-}" in mlm | clm | classify | tag | pairs) task=$1 ;; esac
   case " ${MLM4J_JAVA_OPTS:-} ${JAVA_TOOL_OPTIONS:-} " in *" -Xmx"*) return 0 ;; esac
@@ -73,6 +75,8 @@ mlm4j_train_heap() {
       --resume) resume=${2:-}; shift ;;
       --resume=*) resume=${1#*=} ;;
       --batch-tokens) tokens=${2:-}; shift ;;
+      --train | --eval) f=${2:-}; [ -f "$f" ] && data=$(( data + $(stat -c %s "$f") )); shift ;;
+      --train=* | --eval=*) f=${1#*=}; [ -f "$f" ] && data=$(( data + $(stat -c %s "$f") )) ;;
       --batch-tokens=*) tokens=${1#*=} ;;
     esac
     [ $# -gt 0 ] && shift
@@ -91,5 +95,5 @@ mlm4j_train_heap() {
     dir="$cache/$model"
   fi
   case "$tokens" in '' | *[!0-9]*) tokens=4096 ;; esac
-  if [ -n "$dir" ]; then mlm4j_train_heap_flags "$dir" "$tokens" "$task"; fi
+  if [ -n "$dir" ]; then mlm4j_train_heap_flags "$dir" "$tokens" "$task" "$data"; fi
 }
