@@ -37,7 +37,8 @@ final class Errors {
 
     static String describe(Throwable ex) {
         if (ex instanceof OutOfMemoryError) {
-            return "out of memory; raise the heap with MLM4J_JAVA_OPTS=-Xmx8g or give fewer/shorter texts";
+            return "out of memory (heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB); raise it with MLM4J_JAVA_OPTS=-Xmx8g,"
+                    + " or give fewer/shorter texts (train: a smaller --batch-tokens)";
         }
         if (ex instanceof dev.mlm4j.tokens.TooLongException t) return oneLine(t.withHint("use --truncate"));
         String msg = ex.getMessage();

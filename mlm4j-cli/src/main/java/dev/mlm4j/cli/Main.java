@@ -68,7 +68,15 @@ public final class Main implements Runnable {
             System.err.flush();
             return Errors.USAGE;
         }
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to Errors' handler; an Error would reach the user as a stack trace
+            System.err.println("mlm4j: " + Errors.describe(e));
+            System.err.flush();
+            return Errors.FAILED;
+        }
         System.out.flush();
         if (System.out.checkError()) {
             IOException why = Stdout.installed == null ? null : Stdout.installed.failure;
