@@ -44,12 +44,15 @@ mlm4j_config_int() {
 # tokenized data (each sequence's ids, offsets and labels; bert-base MLM on Brown's 4.4 MB training split ran out of
 # heap without it). A folder without config.json (ONNX, TensorFlow) is taken
 # to have bert-base-uncased's vocabulary and width, and a quarter more activations than W / 700.
+# The ceiling never exceeds 80 % of the machine's memory.
 mlm4j_train_heap_flags() {
   local w vocab hidden layers
   w=$(mlm4j_weights_bytes "$1")
   [ "$w" -gt 0 ] || return 0
   vocab=$(mlm4j_config_int "$1" vocab_size) hidden=$(mlm4j_config_int "$1" hidden_size) layers=$(mlm4j_config_int "$1" num_hidden_layers)
-  awk -v w="$w" -v t="$2" -v task="${3:-}" -v data="${4:-0}" -v vocab="$vocab" -v hidden="$hidden" -v layers="$layers" 'BEGIN {
+  local mem
+  mem=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo 2>/dev/null)
+  awk -v w="$w" -v t="$2" -v task="${3:-}" -v data="${4:-0}" -v mem="${mem:-0}" -v vocab="$vocab" -v hidden="$hidden" -v layers="$layers" 'BEGIN {
     mib = 1024 * 1024; if (t < 512) t = 512
     # no config.json (an ONNX or TensorFlow folder): the vocabulary and width of bert-base-uncased, a quarter more activations
     if (vocab == 0) vocab = 30522; if (hidden == 0) hidden = 768
@@ -58,6 +61,8 @@ mlm4j_train_heap_flags() {
     lm = rows > 0 ? rows * vocab * 12 + vocab * hidden * 4 : 0
     live = (4 * w + t * per + lm + 100 * data) / mib + 128; young = live / 6; if (young < 64) young = 64
     heap = live * 1.1 + young; if (heap < 512) heap = 512
+    # never more than 80 % of the machine: a larger ceiling would only move the failure from the JVM to the kernel
+    cap = mem * 0.8 / 1024; if (cap > 512 && heap > cap) { heap = cap; if (young > heap / 4) young = heap / 4 }
     printf "-Xmx%dm -Xmn%dm\n", heap + 0.5, young + 0.5 }'
 }
 # mlm4j_train_heap ARGS…: the heap flags for `./mlm4j train ARGS…` (nothing when the user set one in MLM4J_JAVA_OPTS or
