@@ -183,8 +183,8 @@ public final class Training {
 
         Summary train() throws IOException {
             List<TrainingData.Record> records = TrainingData.read(train, objective);
+            if (objective.labelled() && state == null) newHeadIfNone(records);   // a new head converts the model already
             if (state == null) asHuggingFaceFolder();
-            if (objective.labelled() && state == null) newHeadIfNone(records);
             int maxLength;
             Tokenizer tokenizer;
             try (Checkpoint c = Checkpoint.open(from)) {
