@@ -33,8 +33,7 @@ PAIRS = [
     ("Who had no difficulty?", "If we return to them today, we have no difficulty spotting their weaknesses: "
                                "Hemingway's over-long sentences, 12,000-word chapters and e-mail@addresses.com."),
     ("Wo liegt Paris?", "Die Hauptstadt von Frankreich ist Paris. 巴黎是法国的首都。 A capital da França é Paris 🙂."),
-    # an added token is a word of its own; no space before it, since tokenizers gives an lstrip token (XLM-R's and
-    # ModernBERT's mask) the offsets of the space it took, which mlm4j's tokenizer leaves out (a difference of its own)
+    # an added token is a word of its own (no space before it here; added_tokens.py checks lstrip's spaces)
     ("What is masked?", "The capital of France is:<mask>, and:[MASK]stays as written."),
     ("Where is it?", "It's in Berlin, Germany's capital."),
     ("Who was naïve?", "The café's owner was naïve but charming — un-believably so!"),

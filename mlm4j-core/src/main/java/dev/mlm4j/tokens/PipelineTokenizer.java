@@ -120,19 +120,14 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
     TokenList tokenizeToList(String text) {
         TokenList out = new TokenList();
         added.walk(AlignedText.of(text), normalizer, new AddedVocabulary.Pieces() {
-            /** An added token is its content; in the original text, its offsets leave out the white space lstrip/rstrip took. */
+            /**
+             * An added token is the text it matched, with the white space lstrip/rstrip took (" <mask>"), and those
+             * offsets, as Hugging Face shows it; ByteLevel's offset trimming (RoBERTa) later leaves the spaces out.
+             */
             @Override
             public void added(AddedToken t, AlignedText in, int from, int to, boolean inRaw) {
-                int ts = from;
-                int te = to;
-                while (inRaw && t.lstrip() && ts < te - 1 && CharClasses.isWhitespace(in.cps[ts])) {
-                    ts++;
-                }
-                while (inRaw && t.rstrip() && te > ts + 1 && CharClasses.isWhitespace(in.cps[te - 1])) {
-                    te--;
-                }
                 out.nextWord();
-                out.add(t.id(), t.content(), in.start[ts], in.end[te - 1]);
+                out.add(t.id(), in.substring(from, to), in.start[from], in.end[to - 1]);
             }
 
             /** The whole normalized piece as it is; a part of it as a new text whose shift is where it starts. */

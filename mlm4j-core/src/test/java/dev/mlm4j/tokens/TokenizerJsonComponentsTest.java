@@ -102,8 +102,8 @@ class TokenizerJsonComponentsTest {
         Encoding e = roberta.encode("Paris is the <mask> of France.");
         int at = Arrays.stream(e.ids()).boxed().toList().indexOf(roberta.maskId());
         assertTrue(at > 0);
-        assertEquals("<mask>", e.tokens()[at]);
-        assertEquals(13, e.start()[at], "the offsets are the token's own, without the space lstrip took");
+        assertEquals(" <mask>", e.tokens()[at], "the token is the text it matched, with the space lstrip took, as tokenizers shows it");
+        assertEquals(13, e.start()[at], "RoBERTa's ByteLevel post-processor trims that space from the offsets");
         assertEquals(19, e.end()[at]);
         assertEquals("Ġof", e.tokens()[at + 1]);
         assertEquals("[MASK]", JsonTokenizerFixtures.tokenizer("deberta-unigram").maskToken());
