@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "tag (CoNLL columns: a token and its tag per line, a blank line between sentences; or JSON Lines {\"tokens\",\"tags\"}).",
                 "mlm/clm read plain text, one sequence per line (--blocks: run together and cut to the model's length), or JSON Lines {\"text\"}.",
                 "classify/pairs/tag need a model with that head; its labels are config.json's id2label, or the training file's labels sorted",
-                "when the head's labels are unnamed (LABEL_0 …). Ctrl-C saves a checkpoint and stops. See docs/TRAINING.md.",
+                "when the head's labels are unnamed (LABEL_0 …). Ctrl-C or SIGTERM saves a checkpoint and stops. See docs/TRAINING.md.",
                 "Example: ./mlm4j train classify --model my-classifier --train train.jsonl --eval dev.jsonl --output trained --epochs 2"
         })
 final class TrainCommand implements java.util.concurrent.Callable<Integer> {
@@ -147,7 +147,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 wholeWord, !noTruncate, blocks, maxGradNorm);
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {        // Ctrl-C: ask the loop to save a checkpoint after this step, and wait for it
+        Thread hook = new Thread(() -> {        // Ctrl-C or SIGTERM: ask the loop to save a checkpoint after this step, and wait for it
             stop.set(true);
             try {
                 done.await(10, TimeUnit.MINUTES);

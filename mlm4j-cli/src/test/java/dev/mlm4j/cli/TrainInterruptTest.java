@@ -1,8 +1,9 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Ctrl-C during ./mlm4j train, in its own JVM: SIGINT lets the step under way finish, saves checkpoint/ with the
  * position of the last logged step, writes the model folder, prints how to continue, and exits 130 (the shell's
- * code for an interrupt).
+ * code for an interrupt). SIGTERM (a scheduler or container stopping the job; the launcher execs the JVM, so it gets
+ * the signal) does the same and exits 143.
  */
 class TrainInterruptTest {
     @TempDir Path tmp;
 
-    @Test
-    void sigintSavesACheckpointAtTheLastLoggedStep() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"INT, 130", "TERM, 143"})
+    void aSignalSavesACheckpointAtTheLastLoggedStep(String signal, int exitCode) throws Exception {
         List<String> lines = new ArrayList<>();
         Random r = new Random(5);
         for (int i = 0; i < 40; i++) lines.add("w" + (5 + r.nextInt(95)) + " w" + (5 + r.nextInt(95)) + " w" + (5 + r.nextInt(95)));
@@ -46,9 +49,9 @@ class TrainInterruptTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
             while ((!Files.isRegularFile(log) || Files.readAllLines(log).size() < 3) && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(100);
             assertTrue(p.isAlive(), Files.readString(stderr));
-            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "stopped");
-            assertEquals(130, p.exitValue(), Files.readString(stderr));
+            assertEquals(exitCode, p.exitValue(), Files.readString(stderr));
             List<String> logged = Files.readAllLines(log, StandardCharsets.UTF_8);
             int lastStep = new ObjectMapper().readTree(logged.getLast()).get("step").asInt();
             assertEquals(logged.size(), lastStep, "one line per step");
