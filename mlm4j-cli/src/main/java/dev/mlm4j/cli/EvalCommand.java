@@ -240,7 +240,7 @@ final class EvalCommand implements Runnable {
             if (Split.of(c).test().isEmpty()) throw new IllegalArgumentException("no held-out file in " + corpus + ": each genre needs at least two files");
             RunInfo run = common.startRun();
             long start = System.nanoTime();
-            EvalModel model = EvalModel.load(common.model.name, null);
+            EvalModel model = EvalModel.loadEncoder(common.model.name, null);
             Meter meter = Meter.stderr();
             List<ProbeReport.Task> tasks = new ArrayList<>();
             if (!t.equals("genre")) tasks.add(Probes.pos(c, model, o, meter));
@@ -331,7 +331,7 @@ final class EvalCommand implements Runnable {
             for (String p : input) if (p.isBlank()) throw new IllegalArgumentException("empty prompt");
             RunInfo run = common.startRun();
             long start = System.nanoTime();
-            EvalModel model = EvalModel.load(common.model.name, null);
+            EvalModel model = EvalModel.loadEncoder(common.model.name, null);
             EvalModel judgeModel = judge == null ? null : EvalModel.load(judge, null);
             Generation.GenerationReport r = Generation.run(model, input, ss, o, judgeModel, Meter.stderr());
             r = r.withRun(run.finished(System.nanoTime() - start));

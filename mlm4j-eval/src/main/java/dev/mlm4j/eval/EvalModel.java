@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.model.MaskedLanguageModel;
@@ -29,7 +30,8 @@ import java.util.List;
  */
 public final class EvalModel implements MaskedTokenScorer {
     private final String name;
-    private final MaskedLanguageModel model;
+    private final Encoder encoder;
+    private final MaskedLanguageModel model;   // null: an encoder without a language-model head (features only)
     private final Tokenizer tokenizer;
     private final int maxLength;
     private final boolean causalLm;
@@ -40,7 +42,12 @@ public final class EvalModel implements MaskedTokenScorer {
 
     /** @param causalLm the model was trained as a causal LM (next token, causal mask), not as a masked LM */
     public EvalModel(String name, MaskedLanguageModel model, Tokenizer tokenizer, int maxLength, boolean causalLm) {
+        this(name, model.encoder(), model, tokenizer, maxLength, causalLm);
+    }
+
+    private EvalModel(String name, Encoder encoder, MaskedLanguageModel model, Tokenizer tokenizer, int maxLength, boolean causalLm) {
         this.name = name;
+        this.encoder = encoder;
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
@@ -56,6 +63,16 @@ public final class EvalModel implements MaskedTokenScorer {
         Models.Loaded m = Models.load(nameOrPath, progress, Precision.fromProperty());
         if (m.maskedLm() == null) throw Models.noMaskedLmHead(nameOrPath, "the evaluations need a model with a language-model head");
         return new EvalModel(nameOrPath, m.maskedLm(), m.tokenizer(), m.maxLength(), causal);
+    }
+
+    /**
+     * As {@link #load}, for the evaluations that read only hidden states (probes, permutation): a model without a
+     * language-model head — a sentence encoder such as all-MiniLM-L6-v2 — is taken as it is.
+     */
+    public static EvalModel loadEncoder(String nameOrPath, ProgressListener progress) {
+        boolean causal = isCausalLm(Models.resolve(nameOrPath, progress));
+        Models.Loaded m = Models.load(nameOrPath, progress, Precision.fromProperty());
+        return new EvalModel(nameOrPath, m.encoder(), m.maskedLm(), m.tokenizer(), m.maxLength(), causal);
     }
 
     /** Resolves a model name or folder (progress to {@code progress}, null: stderr) and says whether it is a causal LM. */
@@ -87,6 +104,11 @@ public final class EvalModel implements MaskedTokenScorer {
         return name;
     }
 
+    /** Whether it can score tokens: false for an encoder loaded with {@link #loadEncoder} that has no such head. */
+    public boolean hasLanguageModelHead() {
+        return model != null;
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }
@@ -96,7 +118,7 @@ public final class EvalModel implements MaskedTokenScorer {
     }
 
     public int hiddenSize() {
-        return model.encoder().config().hiddenSize();
+        return encoder.config().hiddenSize();
     }
 
     /** The word pieces of a text, without [CLS]/[SEP]. */
@@ -124,11 +146,12 @@ public final class EvalModel implements MaskedTokenScorer {
             if (s.length > maxLength) throw new IllegalArgumentException("a sequence of " + s.length + " tokens is longer than "
                     + name + "'s maximum of " + maxLength);
         }
-        return model.encoder().forward(Batch.of(ids, null), new ForwardOptions(direction, false, hiddenStates));
+        return encoder.forward(Batch.of(ids, null), new ForwardOptions(direction, false, hiddenStates));
     }
 
     /** Logits (rows.length, vocab) at packed rows of a forward pass's output. */
     public FloatTensor logits(EncoderOutput out, int[] rows) {
+        if (model == null) throw Models.noMaskedLmHead(name, "this evaluation needs a model with a language-model head");
         return model.logits(out, rows);
     }
 

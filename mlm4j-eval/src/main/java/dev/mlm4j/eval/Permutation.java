@@ -77,7 +77,7 @@ public final class Permutation {
     public static Report run(Corpus corpus, String modelName, int sentences, long seed, RunInfo run) throws IOException {
         long start = System.nanoTime();
         if (sentences < 1) throw new IllegalArgumentException("--sentences must be at least 1, got " + sentences);
-        EvalModel tokens = EvalModel.load(modelName, null);
+        EvalModel tokens = EvalModel.loadEncoder(modelName, null);
         Models.Loaded loaded = Models.load(modelName, null, Precision.fromProperty());
         List<Corpus.Sentence> pool = new ArrayList<>();
         for (Corpus.Document d : Split.of(corpus).test()) pool.addAll(d.sentences());

@@ -284,7 +284,8 @@ public final class Probes {
         return model.causalLm()
                 ? " " + model.name() + " is a causal LM (config.json \"is_decoder\": true): its own features are the causal ones; it has no"
                         + " bidirectional row, since its forward is causal whatever is asked (transformers' is_decoder)."
-                : " " + model.name() + " is a masked LM: its own features are the bidirectional ones; the causal row is the seed's weaker"
+                : " " + model.name() + " is bidirectional (" + (model.hasLanguageModelHead() ? "a masked LM" : "an encoder without a language-model head")
+                        + "): its own features are the bidirectional ones; the causal row is the seed's weaker"
                         + " experiment (a mask it was never trained with).";
     }
 

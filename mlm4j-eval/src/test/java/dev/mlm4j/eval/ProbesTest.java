@@ -77,7 +77,29 @@ class ProbesTest {
         assertEquals(12, genre.trainUnits());
         String md = new ProbeReport(null, List.of(pos, genre)).markdown();
         assertTrue(md.contains("#### Part-of-speech tagging") && md.contains("#### Genre classification (Brown, 3 genres)"), md);
-        assertTrue(md.contains("bert-base-uncased is a masked LM: its own features are the bidirectional ones"), md);
+        assertTrue(md.contains("bert-base-uncased is bidirectional (a masked LM): its own features are the bidirectional ones"), md);
+    }
+
+    /** A sentence encoder has no language-model head: the probes read its hidden states all the same. */
+    @Test
+    void anEncoderWithoutALanguageModelHeadIsProbed() {
+        String bare = java.nio.file.Path.of("..", "mlm4j-core", "src", "test", "resources", "families", "roberta-tiny-bare")
+                .toAbsolutePath().normalize().toString();
+        IllegalArgumentException noHead = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EvalModel.load(bare, ProgressListener.NONE));
+        assertTrue(noHead.getMessage().contains("language-model head"), noHead.getMessage());
+        EvalModel encoder = EvalModel.loadEncoder(bare, ProgressListener.NONE);
+        assertTrue(!encoder.hasLanguageModelHead());
+        Probes.Options o = new Probes.Options(30, 15, 2, 64, SoftmaxRegression.Options.DEFAULT.withEpochs(5), 2048, 1);
+        ProbeReport.Task pos = Probes.pos(slice, encoder, o, Meter.NONE);
+        assertEquals(15, pos.testUnits());
+        assertEquals(6, pos.rows().size());
+        String md = new ProbeReport(null, List.of(pos)).markdown();
+        assertTrue(md.contains("is bidirectional (an encoder without a language-model head)"), md);
+        IllegalArgumentException scoring = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> encoder.logits(encoder.forward(new int[][] {encoder.withSpecials(encoder.pieces("a test"))},
+                        dev.mlm4j.attention.AttentionMask.Direction.BIDIRECTIONAL, false), new int[] {1}));
+        assertTrue(scoring.getMessage().contains("language-model head"), scoring.getMessage());
     }
 
     @Test
