@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
+import static dev.mlm4j.JsonArrays.ints;
+
 /**
  * The tokenizer.json parity fixtures of {@code src/test/resources/tokenizers/} (made by
  * {@code scripts/reference/tokenizers/make_tokenizers.py} with Hugging Face's Rust tokenizers 0.23.2): the
@@ -126,14 +128,6 @@ final class JsonTokenizerFixtures {
 
     /** How many truncated pairs the last {@link #mismatches} call found cut elsewhere (see {@link #splitOnly}). */
     static int splitDifferences;
-
-    private static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asInt();
-        }
-        return out;
-    }
 
     private static List<JsonNode> rows(String name) {
         List<JsonNode> out = new ArrayList<>();
