@@ -79,12 +79,7 @@ class TokenClassificationTest {
 
     @TestFactory
     Stream<DynamicTest> tinyNerMatchesTransformers() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(ner, c)));
-        }
-        assertTrue(tests.size() >= 30);
-        return tests.stream();
+        return TaskFixtures.eachCase(expected, 30, c -> check(ner, c));
     }
 
     @Test
