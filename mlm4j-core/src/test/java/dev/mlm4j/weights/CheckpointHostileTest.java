@@ -52,6 +52,13 @@ class CheckpointHostileTest {
         return m;
     }
 
+    /** The one-line failure of the good folder with its model.safetensors replaced by {@code weights}. */
+    private static String failureWithWeights(String variant, byte[] weights) throws IOException {
+        Path dir = variant(variant);
+        Files.write(dir.resolve("model.safetensors"), weights);
+        return failure(dir);
+    }
+
     private static void assertContains(String message, String... expected) {
         for (String x : expected) assertTrue(message.contains(x), "expected '" + x + "' in: " + message);
     }
@@ -96,41 +103,33 @@ class CheckpointHostileTest {
 
     @Test
     void safetensorsHeaderClaimingATerabyte() throws IOException {
-        Path dir = variant("terabyte");
-        Files.write(dir.resolve("model.safetensors"), safetensors(1_000_000_000_000L, "{}", 0));
-        assertContains(failure(dir), "model.safetensors", "declares a header of 1000000000000 bytes");
+        assertContains(failureWithWeights("terabyte", safetensors(1_000_000_000_000L, "{}", 0)),
+                "model.safetensors", "declares a header of 1000000000000 bytes");
     }
 
     @Test
     void safetensorsTensorClaimingATerabyteOfData() throws IOException {
-        Path dir = variant("bigtensor");
-        Files.write(dir.resolve("model.safetensors"),
-                safetensors(82, "{\"t\":{\"dtype\":\"F32\",\"shape\":[500000,500000],\"data_offsets\":[0,1000000000000]}}    ", 16));
-        assertContains(failure(dir), "model.safetensors", "'t'");
+        assertContains(failureWithWeights("bigtensor",
+                safetensors(82, "{\"t\":{\"dtype\":\"F32\",\"shape\":[500000,500000],\"data_offsets\":[0,1000000000000]}}    ", 16)),
+                "model.safetensors", "'t'");
     }
 
     @Test
     void safetensorsOverlappingOffsets() throws IOException {
-        Path dir = variant("overlap");
         String h = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
-        Files.write(dir.resolve("model.safetensors"), safetensors(h.length(), h, 12));
-        assertContains(failure(dir), "model.safetensors", "tensors 'a' [0, 8) and 'b' [4, 12) overlap");
+        assertContains(failureWithWeights("overlap", safetensors(h.length(), h, 12)), "model.safetensors", "tensors 'a' [0, 8) and 'b' [4, 12) overlap");
     }
 
     @Test
     void safetensorsOffsetsOutsideTheFile() throws IOException {
-        Path dir = variant("outside");
         String h = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}";
-        Files.write(dir.resolve("model.safetensors"), safetensors(h.length(), h, 10));
-        assertContains(failure(dir), "model.safetensors", "lie past the end of the data section (10 bytes");
+        assertContains(failureWithWeights("outside", safetensors(h.length(), h, 10)), "model.safetensors", "lie past the end of the data section (10 bytes");
     }
 
     @Test
     void safetensorsFileCutShort() throws IOException {
-        Path dir = variant("cut");
         byte[] all = Files.readAllBytes(good.resolve("model.safetensors"));
-        Files.write(dir.resolve("model.safetensors"), Arrays.copyOf(all, all.length / 2));
-        assertContains(failure(dir), "model.safetensors");
+        assertContains(failureWithWeights("cut", Arrays.copyOf(all, all.length / 2)), "model.safetensors");
     }
 
     @Test
