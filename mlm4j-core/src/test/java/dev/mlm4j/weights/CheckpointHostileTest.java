@@ -54,8 +54,17 @@ class CheckpointHostileTest {
 
     /** The one-line failure of the good folder with its model.safetensors replaced by {@code weights}. */
     private static String failureWithWeights(String variant, byte[] weights) throws IOException {
+        return failureWith(variant, "model.safetensors", weights);
+    }
+
+    /** The one-line failure of the good folder with its config.json replaced by {@code json}. */
+    private static String failureWithConfig(String variant, String json) throws IOException {
+        return failureWith(variant, "config.json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String failureWith(String variant, String file, byte[] content) throws IOException {
         Path dir = variant(variant);
-        Files.write(dir.resolve("model.safetensors"), weights);
+        Files.write(dir.resolve(file), content);
         return failure(dir);
     }
 
@@ -79,26 +88,16 @@ class CheckpointHostileTest {
 
     @Test
     void configWhoseSizesDisagreeWithTheWeights() throws IOException {
-        Path dir = variant("layers");
-        String config = Files.readString(dir.resolve("config.json"));
-        Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : 5"));
-        assertContains(failure(dir), "config.json says num_hidden_layers = 5 but the weights in", "have 6");
-
-        dir = variant("hidden");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"hidden_size\" : 384", "\"hidden_size\" : 768"));
-        assertContains(failure(dir), "config.json says hidden_size = 768 but the weights in", "have 384");
-
-        dir = variant("intermediate");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"intermediate_size\" : 1536", "\"intermediate_size\" : 3072"));
-        assertContains(failure(dir), "config.json says intermediate_size = 3072", "have 1536");
-
-        dir = variant("heads");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"num_attention_heads\" : 12", "\"num_attention_heads\" : 7"));
-        assertContains(failure(dir), "config.json", "hidden_size 384 is not a multiple of num_attention_heads 7");
-
-        dir = variant("garbage");
-        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": ");
-        assertContains(failure(dir), "unreadable", "config.json");
+        String config = Files.readString(good.resolve("config.json"));
+        assertContains(failureWithConfig("layers", config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : 5")),
+                "config.json says num_hidden_layers = 5 but the weights in", "have 6");
+        assertContains(failureWithConfig("hidden", config.replace("\"hidden_size\" : 384", "\"hidden_size\" : 768")),
+                "config.json says hidden_size = 768 but the weights in", "have 384");
+        assertContains(failureWithConfig("intermediate", config.replace("\"intermediate_size\" : 1536", "\"intermediate_size\" : 3072")),
+                "config.json says intermediate_size = 3072", "have 1536");
+        assertContains(failureWithConfig("heads", config.replace("\"num_attention_heads\" : 12", "\"num_attention_heads\" : 7")),
+                "config.json", "hidden_size 384 is not a multiple of num_attention_heads 7");
+        assertContains(failureWithConfig("garbage", "{\"hidden_size\": "), "unreadable", "config.json");
     }
 
     @Test
