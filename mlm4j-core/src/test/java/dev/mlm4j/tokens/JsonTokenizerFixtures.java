@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 import static dev.mlm4j.JsonArrays.ints;
 
@@ -34,15 +33,7 @@ final class JsonTokenizerFixtures {
     }
 
     static InputStream open(String name) {
-        InputStream in = JsonTokenizerFixtures.class.getResourceAsStream("/tokenizers/" + name);
-        if (in == null) {
-            throw new IllegalStateException("missing test resource tokenizers/" + name);
-        }
-        try {
-            return name.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestData.openResource("tokenizers/" + name);
     }
 
     static Tokenizer tokenizer(String name) {
