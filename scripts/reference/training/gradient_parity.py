@@ -223,19 +223,26 @@ def save_gradients(model, loss, folder):
 
 VOCAB = 100
 words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + ["w%d" % i for i in range(5, VOCAB)]
-with open(os.path.join(OUT, "vocab.txt"), "w", encoding="utf-8") as f:
-    f.write("\n".join(words) + "\n")
 
-torch.manual_seed(18)
+
+def save_random(folder, seed, model_class, model_config):
+    """Writes vocab.txt and model_class(model_config), made under torch.manual_seed(seed), to folder (save_pretrained).
+    Random init leaves LayerNorm at 1/0 and biases at 0: every parameter is perturbed so each one's gradient is generic."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(words) + "\n")
+    torch.manual_seed(seed)
+    model = model_class(model_config)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    model.save_pretrained(folder, safe_serialization=True)
+
+
 config = BertConfig(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
                     max_position_embeddings=64, type_vocab_size=2, hidden_dropout_prob=0.0,
                     attention_probs_dropout_prob=0.0)
-model = BertForMaskedLM(config)
-# random init leaves LayerNorm at 1/0 and biases at 0: perturb every parameter so each one's gradient is generic
-with torch.no_grad():
-    for p in model.parameters():
-        p.add_(torch.randn_like(p) * 0.05)
-model.save_pretrained(OUT, safe_serialization=True)
+save_random(OUT, 18, BertForMaskedLM, config)
 
 # two sequences: [CLS] a [SEP] b [SEP] (token types 0 then 1) and a shorter single segment; 15 % masking by hand:
 # [MASK], a random token and an unchanged token all carry labels; the rest are -100
@@ -272,17 +279,9 @@ print("parameters:", ", ".join(n for n, _ in m64.named_parameters()))
 
 # ---- sequence classification: the same encoder sizes, a pooler and a 3-way classifier --------------------------
 CLS_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-classify")
-os.makedirs(CLS_OUT, exist_ok=True)
-with open(os.path.join(CLS_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
-    f.write("\n".join(words) + "\n")
-torch.manual_seed(19)
 cls_config = BertConfig(**{**config.to_dict(), "num_labels": 3, "id2label": {0: "a", 1: "b", 2: "c"},
                            "label2id": {"a": 0, "b": 1, "c": 2}})
-cls_model = BertForSequenceClassification(cls_config)
-with torch.no_grad():
-    for p in cls_model.parameters():
-        p.add_(torch.randn_like(p) * 0.05)
-cls_model.save_pretrained(CLS_OUT, safe_serialization=True)
+save_random(CLS_OUT, 19, BertForSequenceClassification, cls_config)
 cls_batch = {"ids": [seq_a, seq_b], "token_types": [types_a, types_b], "labels": [[2], [0]]}
 with open(os.path.join(CLS_OUT, "batch.json"), "w") as f:
     json.dump(cls_batch, f)
@@ -296,17 +295,9 @@ print("wrote", CLS_OUT, sorted(os.listdir(CLS_OUT)))
 
 # ---- token classification: a 5-way classifier on every token, -100 on the special tokens and one word -------------
 TAG_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-tag")
-os.makedirs(TAG_OUT, exist_ok=True)
-with open(os.path.join(TAG_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
-    f.write("\n".join(words) + "\n")
-torch.manual_seed(20)
 tag_config = BertConfig(**{**config.to_dict(), "num_labels": 5, "id2label": {i: "T%d" % i for i in range(5)},
                            "label2id": {"T%d" % i: i for i in range(5)}})
-tag_model = BertForTokenClassification(tag_config)
-with torch.no_grad():
-    for p in tag_model.parameters():
-        p.add_(torch.randn_like(p) * 0.05)
-tag_model.save_pretrained(TAG_OUT, safe_serialization=True)
+save_random(TAG_OUT, 20, BertForTokenClassification, tag_config)
 tag_labels = []
 for seq in (seq_a, seq_b):
     row = torch.randint(0, 5, (len(seq),), generator=g).tolist()
@@ -326,15 +317,7 @@ print("wrote", TAG_OUT, sorted(os.listdir(TAG_OUT)))
 
 # ---- question answering: start/end logits; two sequences of the same length (the QA loss does not mask padding) ----
 QA_OUT = os.path.join(os.path.dirname(OUT), "tiny-bert-qa")
-os.makedirs(QA_OUT, exist_ok=True)
-with open(os.path.join(QA_OUT, "vocab.txt"), "w", encoding="utf-8") as f:
-    f.write("\n".join(words) + "\n")
-torch.manual_seed(21)
-qa_model = BertForQuestionAnswering(config)
-with torch.no_grad():
-    for p in qa_model.parameters():
-        p.add_(torch.randn_like(p) * 0.05)
-qa_model.save_pretrained(QA_OUT, safe_serialization=True)
+save_random(QA_OUT, 21, BertForQuestionAnswering, config)
 seq_c = [2] + torch.randint(5, VOCAB, (4,), generator=g).tolist() + [3] + torch.randint(5, VOCAB, (6,), generator=g).tolist() + [3]
 types_c = [0] * 6 + [1] * 7
 spans = [[9, 11], [7, 7]]

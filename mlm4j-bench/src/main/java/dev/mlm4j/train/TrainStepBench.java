@@ -113,6 +113,7 @@ public final class TrainStepBench {
                 sorted[steps / 2], sorted[0], tokens / examples.size(), steps, Kernels.get().name(), Parallel.threads());
     }
 
+    // the core tests read their fixtures with dev.mlm4j.JsonArrays (test sources, which a benchmark jar does not see)
     private static int[][] ints(JsonNode rows) {
         int[][] out = new int[rows.size()][];
         for (int i = 0; i < out.length; i++) {

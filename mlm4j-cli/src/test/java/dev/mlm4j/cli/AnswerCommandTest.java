@@ -24,10 +24,7 @@ class AnswerCommandTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static JsonNode fixtureCase(String id) throws Exception {
-        for (JsonNode c : JSON.readTree(QA.resolve("expected.json").toFile()).get("cases")) {
-            if (c.get("id").asText().equals(id)) return c;
-        }
-        throw new AssertionError("no case " + id);
+        return NerCommandTest.fixtureCase(QA, id);
     }
 
     /** HF's reply (an object, or a list for several answers): keys, answers and offsets exactly, scores within 1e-4. */

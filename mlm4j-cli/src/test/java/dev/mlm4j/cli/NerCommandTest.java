@@ -19,8 +19,9 @@ class NerCommandTest {
     static final Path TASKS = Path.of("..", "mlm4j-core", "src", "test", "resources", "tasks", "tiny");
     static final Path NER = TASKS.resolve("ner");
 
-    static JsonNode fixtureCase(String id) throws Exception {
-        for (JsonNode c : new ObjectMapper().readTree(NER.resolve("expected.json").toFile()).get("cases")) {
+    /** The case {@code id} of a task fixture's expected.json ({@code model} one of the {@link #TASKS} folders). */
+    static JsonNode fixtureCase(Path model, String id) throws Exception {
+        for (JsonNode c : new ObjectMapper().readTree(model.resolve("expected.json").toFile()).get("cases")) {
             if (c.get("id").asText().equals(id)) return c;
         }
         throw new AssertionError("no case " + id);
@@ -49,7 +50,7 @@ class NerCommandTest {
     @Test
     void jsonIsHuggingFacesTokenClassificationOutput() throws Exception {
         for (String strategy : new String[]{"none", "simple", "first", "average", "max"}) {
-            JsonNode c = fixtureCase("ner-0-" + strategy);
+            JsonNode c = fixtureCase(NER, "ner-0-" + strategy);
             var r = CliRunner.run("ner", "-m", NER.toString(), "--aggregation", strategy, "--json", c.get("input").asText());
             assertEquals(0, r.exit(), r.err());
             assertSameEntities(c.get("output"), new ObjectMapper().readTree(r.out()));
@@ -58,7 +59,7 @@ class NerCommandTest {
 
     @Test
     void fileLinesGetOneResultEachAndABlankLineAnErrorRecord(@TempDir Path dir) throws Exception {
-        JsonNode c = fixtureCase("ner-0-simple");
+        JsonNode c = fixtureCase(NER, "ner-0-simple");
         Path f = dir.resolve("texts.txt");
         Files.writeString(f, c.get("input").asText() + "\n\n", StandardCharsets.UTF_8);
         var r = CliRunner.run("ner", "-m", NER.toString(), "-a", "simple", "--json", "--file", f.toString());

@@ -24,10 +24,7 @@ class ZeroShotCommandTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static JsonNode fixtureCase(String id) throws Exception {
-        for (JsonNode c : JSON.readTree(MODEL.resolve("expected.json").toFile()).get("cases")) {
-            if (c.get("id").asText().equals(id)) return c;
-        }
-        throw new AssertionError("no case " + id);
+        return NerCommandTest.fixtureCase(MODEL, id);
     }
 
     /** The command line for a fixture case: its labels joined with commas, its template and multi_label. */

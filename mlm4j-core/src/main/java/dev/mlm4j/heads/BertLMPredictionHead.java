@@ -31,9 +31,7 @@ public final class BertLMPredictionHead {
         Weights transform = predictions.prefix("transform");
         this.transformDense = Linear.load(transform.prefix("dense"), c.hiddenSize(), c.hiddenSize(), precision);
         this.transformLayerNorm = LayerNorm.load(transform.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
-        this.decoder = predictions.has("decoder.weight")
-                ? predictions.prefix("decoder").tensor("weight", c.vocabSize(), c.hiddenSize())
-                : wordEmbeddings;
+        this.decoder = RobertaLMHead.decoder(predictions.prefix("decoder"), c.hiddenSize(), wordEmbeddings);
         this.bias = predictions.tensor("bias", c.vocabSize());
         this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
     }

@@ -34,7 +34,16 @@ public final class RobertaLMHead {
         int vocab = words.dim(0);
         FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
         return of(Linear.load(lmHead.prefix("dense"), hidden, hidden, precision), LayerNorm.load(lmHead.prefix("layer_norm"), hidden, eps),
-                lmHead.has("decoder.weight") ? lmHead.prefix("decoder").tensor("weight", vocab, hidden) : words, bias);
+                decoder(lmHead.prefix("decoder"), hidden, words), bias);
+    }
+
+    /**
+     * The decoder under {@code scope}: its own {@code weight} (vocab, width) when the checkpoint saved one, else the word
+     * embeddings {@code words} (vocab, width) it is tied to ({@code save_pretrained} leaves a tied weight out). Every
+     * family's masked-LM head reads its decoder so.
+     */
+    public static FloatTensor decoder(Weights scope, int width, FloatTensor words) {
+        return scope.has("weight") ? scope.tensor("weight", words.dim(0), width) : words;
     }
 
     /** The head from its parts: {@code dense} (hidden → width), {@code layerNorm} (width), decoder (vocab, width), bias (vocab, or null for none). */

@@ -40,7 +40,7 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
             Linear dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
             LayerNorm layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
             Weights d = p.prefix("decoder");
-            FloatTensor decoder = d.has("weight") ? d.tensor("weight", c.vocabSize(), e) : words;
+            FloatTensor decoder = RobertaLMHead.decoder(d, e, words);
             return new DebertaV2ForMaskedLM(deberta, RobertaLMHead.of(dense, layerNorm, decoder,
                     p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize())));
         }

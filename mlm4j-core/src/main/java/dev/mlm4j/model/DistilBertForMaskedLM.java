@@ -27,7 +27,7 @@ public final class DistilBertForMaskedLM extends EncoderWithLMHead<DistilBertMod
         return new DistilBertForMaskedLM(distilbert, RobertaLMHead.of(
                 Linear.load(root.prefix("vocab_transform"), c.dim(), c.dim(), precision),
                 LayerNorm.load(root.prefix("vocab_layer_norm"), c.dim(), DistilBertConfig.LAYER_NORM_EPS),
-                projector.has("weight") ? projector.tensor("weight", c.vocabSize(), c.dim()) : distilbert.embeddings().wordEmbeddings(),
+                RobertaLMHead.decoder(projector, c.dim(), distilbert.embeddings().wordEmbeddings()),
                 projector.tensor("bias", c.vocabSize())));
     }
 

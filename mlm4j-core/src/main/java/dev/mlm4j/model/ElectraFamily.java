@@ -55,7 +55,7 @@ public final class ElectraFamily implements EncoderFamily {
         int e = c.embeddingSize();
         return new RobertaForMaskedLM(m, RobertaLMHead.of(Linear.load(predictions.prefix("dense"), c.hiddenSize(), e, p),
                 LayerNorm.load(predictions.prefix("LayerNorm"), e, c.encoder().layerNormEps()),
-                lmHead.has("weight") ? lmHead.tensor("weight", c.vocabSize(), e) : m.embeddings().wordEmbeddings(),
+                RobertaLMHead.decoder(lmHead, e, m.embeddings().wordEmbeddings()),
                 lmHead.tensor("bias", c.vocabSize())));
     }
 

@@ -24,7 +24,7 @@ public final class ModernBertForMaskedLM extends EncoderWithLMHead<ModernBertMod
         ModernBertPredictionHead head = new ModernBertPredictionHead(root.prefix("head"), c, precision);
         Weights d = root.prefix("decoder");
         return new ModernBertForMaskedLM(model, head.lmHead(
-                d.has("weight") ? d.tensor("weight", c.vocabSize(), c.hiddenSize()) : model.embeddings().tokEmbeddings(),
+                RobertaLMHead.decoder(d, c.hiddenSize(), model.embeddings().tokEmbeddings()),
                 c.decoderBias() ? d.tensor("bias", c.vocabSize()) : null));
     }
 

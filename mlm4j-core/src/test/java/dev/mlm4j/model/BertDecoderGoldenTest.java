@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static dev.mlm4j.JsonArrays.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,10 +41,6 @@ class BertDecoderGoldenTest {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static int[] ints(JsonNode a) {
-        return IntStream.range(0, a.size()).map(i -> a.get(i).asInt()).toArray();
     }
 
     private static void assertRowsEqual(JsonNode want, FloatTensor got, String what) {

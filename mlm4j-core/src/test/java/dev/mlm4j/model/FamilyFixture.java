@@ -1,6 +1,7 @@
 package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.JsonArrays;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.Precision;
@@ -89,7 +90,7 @@ final class FamilyFixture {
         for (JsonNode mask : masks) {
             FloatTensor logits = mlm.logits(out, new int[] {out.batch().offset(b) + mask.get("position").asInt()});
             int[] top = FamilyGolden.top5(logits);
-            assertArrayEquals(FamilyGolden.ints(mask.get("ids")), top, what + " top-5 at " + mask.get("position"));
+            assertArrayEquals(JsonArrays.ints(mask.get("ids")), top, what + " top-5 at " + mask.get("position"));
             for (int i = 0; i < 5; i++) assertEquals(mask.get("logits").get(i).asDouble(), logits.at(0, top[i]), 1e-4, what + " logit " + i);
         }
     }
@@ -118,7 +119,7 @@ final class FamilyFixture {
         assertEquals(f.config.numHiddenLayers(), explorer.layers());
         assertEquals(f.config.numAttentionHeads(), explorer.heads());
         for (JsonNode s : f.expected.get("sentences")) {
-            AttentionView view = explorer.run(IdsTokenizer.text(FamilyGolden.ints(s.get("ids"))), null, ExplorerOptions.DEFAULT);
+            AttentionView view = explorer.run(IdsTokenizer.text(JsonArrays.ints(s.get("ids"))), null, ExplorerOptions.DEFAULT);
             FamilyGolden.viewShowsTransformersAttention(view, s, explorer.layers(), explorer.heads());
         }
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static dev.mlm4j.JsonArrays.intRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,7 +121,7 @@ class GradientParityTest {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
         Path dir = Path.of(GradientParityTest.class.getResource("/training/tiny-bert-mlm/config.json").toURI()).getParent();
         JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
-        Batch batch = Batch.of(ints(batchJson.get("ids")), ints(batchJson.get("token_types")));
+        Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
         try (Checkpoint c = Checkpoint.open(dir)) {
             BertForMaskedLM model = (BertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
             float[] before = model.bert().forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
@@ -140,7 +141,7 @@ class GradientParityTest {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
         Path dir = Path.of(GradientParityTest.class.getResource("/training/" + fixture + "/config.json").toURI()).getParent();
         JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
-        int[][] ids = ints(batchJson.get("ids")), types = ints(batchJson.get("token_types")), labels = ints(batchJson.get("labels"));
+        int[][] ids = intRows(batchJson.get("ids")), types = intRows(batchJson.get("token_types")), labels = intRows(batchJson.get("labels"));
         Batch batch = Batch.of(ids, types);
         int[] flatLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
 
@@ -200,15 +201,5 @@ class GradientParityTest {
                     worstName, worstRel);
             assertEquals(parameters, compared, "every named parameter compared");
         }
-    }
-
-    private static int[][] ints(JsonNode rows) {
-        int[][] out = new int[rows.size()][];
-        for (int i = 0; i < out.length; i++) {
-            JsonNode r = rows.get(i);
-            out[i] = new int[r.size()];
-            for (int j = 0; j < out[i].length; j++) out[i][j] = r.get(j).asInt();
-        }
-        return out;
     }
 }

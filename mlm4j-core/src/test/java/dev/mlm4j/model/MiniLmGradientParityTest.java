@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.mlm4j.JsonArrays.intRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,8 +66,8 @@ class MiniLmGradientParityTest {
         Path encoder = encoder(fixture.get("encoder").asText(), fixture.get("encoder_model_safetensors_sha256").asText());
         JsonNode spec = fixture.get("heads").get(head), b = fixture.get(head);
         Path dir = assemble(encoder, head, spec);
-        Batch batch = Batch.of(ints(b.get("ids")), ints(b.get("token_types")));
-        int[] labels = Arrays.stream(ints(b.get("labels"))).flatMapToInt(Arrays::stream).toArray();
+        Batch batch = Batch.of(intRows(b.get("ids")), intRows(b.get("token_types")));
+        int[] labels = Arrays.stream(intRows(b.get("labels"))).flatMapToInt(Arrays::stream).toArray();
         Gradients g = new Gradients();
         double loss;
         try (Checkpoint c = Checkpoint.open(dir)) {
@@ -209,14 +210,5 @@ class MiniLmGradientParityTest {
 
     private static double sq(double x) {
         return x * x;
-    }
-
-    private static int[][] ints(JsonNode rows) {
-        int[][] out = new int[rows.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new int[rows.get(i).size()];
-            for (int j = 0; j < out[i].length; j++) out[i][j] = rows.get(i).get(j).asInt();
-        }
-        return out;
     }
 }

@@ -7,11 +7,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The QA head of {@code tasks/pretrained/qa-bert-base-uncased} (trained on frozen bert-base-uncased features by
@@ -39,9 +35,6 @@ class QuestionAnsweringPretrainedTest {
 
     @TestFactory
     Stream<DynamicTest> bertBaseUncasedQaMatchesTransformers() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> QuestionAnsweringTest.check(qa, c)));
-        assertTrue(tests.size() >= 30);
-        return tests.stream();
+        return TaskFixtures.eachCase(expected, 30, c -> QuestionAnsweringTest.check(qa, c));
     }
 }

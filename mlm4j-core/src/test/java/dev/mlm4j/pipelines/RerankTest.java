@@ -5,7 +5,6 @@ import dev.mlm4j.config.Precision;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,10 +35,7 @@ class RerankTest {
         Path folder = TaskFixtures.tiny("rerank");
         Rerank r = Models.rerank(folder.toString(), null, Precision.FP32);
         assertEquals(512, r.maxLength());
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : TaskFixtures.expected(folder).get("cases")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(r, c)));
-        assertTrue(tests.size() >= 10, tests.size() + " cases");
-        return tests.stream();
+        return TaskFixtures.eachCase(TaskFixtures.expected(folder), 10, c -> check(r, c));
     }
 
     /** all-MiniLM-L6-v2 with a trained pooler and classifier (the fixture README's recipe); loaded outside Models' cache. */
@@ -52,10 +47,7 @@ class RerankTest {
         assertEquals("rerank", expected.get("task").asText());
         Rerank r = Rerank.of(TextClassification.load(dir, name, Precision.FP32), dir, name);
         assertEquals(256, r.maxLength(), "tokenizer_config.json's model_max_length, not tokenizer.json's truncation (128)");
-        List<Executable> cases = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) cases.add(() -> check(r, c));
-        assertTrue(cases.size() >= 10);
-        assertAll(name, cases.stream());
+        TaskFixtures.assertEveryCase(name, expected, 10, c -> check(r, c));
     }
 
     static void check(Rerank r, JsonNode c) {

@@ -3,14 +3,22 @@ package dev.mlm4j.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.util.ProgressListener;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The task fixtures of src/test/resources/tasks (made by scripts/reference/tasks/make_fixtures.py; their README says
@@ -43,6 +51,22 @@ public final class TaskFixtures {
         } catch (Exception e) {
             throw new IllegalStateException("cannot read " + fixtureFolder.resolve("expected.json"), e);
         }
+    }
+
+    /** One dynamic test per case of {@code expected}'s "cases", named by its "id"; there must be {@code atLeast} of them. */
+    static Stream<DynamicTest> eachCase(JsonNode expected, int atLeast, ThrowingConsumer<JsonNode> check) {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : expected.get("cases")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check.accept(c)));
+        assertTrue(tests.size() >= atLeast, tests.size() + " cases");
+        return tests.stream();
+    }
+
+    /** Every case of {@code expected}'s "cases" checked, the failures reported together under {@code name}; {@code atLeast} of them. */
+    static void assertEveryCase(String name, JsonNode expected, int atLeast, ThrowingConsumer<JsonNode> check) {
+        List<Executable> cases = new ArrayList<>();
+        for (JsonNode c : expected.get("cases")) cases.add(() -> check.accept(c));
+        assertTrue(cases.size() >= atLeast, name + " has " + cases.size() + " cases");
+        assertAll(name, cases.stream());
     }
 
     /**

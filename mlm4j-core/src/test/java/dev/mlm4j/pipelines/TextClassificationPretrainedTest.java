@@ -1,31 +1,17 @@
 package dev.mlm4j.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
-import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 import dev.mlm4j.config.Precision;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pretrained text-classification fixtures (src/test/resources/tasks/pretrained/*-bert-base-uncased: seeded heads
@@ -49,10 +35,7 @@ class TextClassificationPretrainedTest {
                 JsonNode expected = TextClassificationFixturesTest.JSON.readTree(res.resolve("expected.json").toFile());
                 assertEquals("text-classification", expected.get("task").asText());
                 TextClassification tc = TextClassification.load(dir, fixture, Precision.FP32);
-                List<Executable> cases = new ArrayList<>();
-                for (JsonNode c : expected.get("cases")) cases.add(() -> TextClassificationFixturesTest.check(tc, c));
-                assertTrue(cases.size() >= 100, fixture + " has " + cases.size() + " cases");
-                assertAll(fixture, cases.stream());
+                TaskFixtures.assertEveryCase(fixture, expected, 100, c -> TextClassificationFixturesTest.check(tc, c));
             }));
         }
         return tests.stream();

@@ -2,28 +2,13 @@ package dev.mlm4j.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.model.Checkpoint;
-import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.util.ProgressListener;
-import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The NER head of {@code tasks/pretrained/ner-bert-base-cased} (trained on frozen bert-base-cased features by
@@ -53,10 +38,6 @@ class TokenClassificationPretrainedTest {
 
     @TestFactory
     Stream<DynamicTest> bertBaseCasedNerMatchesTransformers() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> TokenClassificationTest.check(ner, c)));
-        }
-        return tests.stream();
+        return TaskFixtures.eachCase(expected, 0, c -> TokenClassificationTest.check(ner, c));
     }
 }

@@ -79,12 +79,7 @@ class TokenClassificationTest {
 
     @TestFactory
     Stream<DynamicTest> tinyNerMatchesTransformers() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(ner, c)));
-        }
-        assertTrue(tests.size() >= 30);
-        return tests.stream();
+        return TaskFixtures.eachCase(expected, 30, c -> check(ner, c));
     }
 
     @Test
@@ -133,25 +128,30 @@ class TokenClassificationTest {
         }
         Files.delete(dir.resolve("model.safetensors"));
         dev.mlm4j.weights.safetensors.SafetensorsWriter.write(dir.resolve("model.safetensors"), kept, java.util.Map.of("format", "pt"));
-        var e = assertThrows(IllegalArgumentException.class, () -> Models.tokenClassification(dir.toString(), null, Precision.FP32));
-        assertTrue(e.getMessage().contains("no token-classification head"), e.getMessage());
+        assertLoadFails(dir, "no token-classification head");
     }
 
     @Test
     void id2labelOfTheWrongSizeIsAClearError(@TempDir Path dir) throws Exception {
-        copyTiny(dir);
-        Path config = dir.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("\"8\": \"I-LOC\"", "\"8\": \"I-LOC\", \"9\": \"X\""));
-        var e = assertThrows(IllegalArgumentException.class, () -> Models.tokenClassification(dir.toString(), null, Precision.FP32));
-        assertTrue(e.getMessage().contains("\"id2label\" has 10 labels but the classifier"), e.getMessage());
+        copyTinyWithConfig(dir, "\"8\": \"I-LOC\"", "\"8\": \"I-LOC\", \"9\": \"X\"");
+        assertLoadFails(dir, "\"id2label\" has 10 labels but the classifier");
     }
 
     @Test
     void aSequenceClassifierIsNotATokenClassifier(@TempDir Path dir) throws Exception {
+        copyTinyWithConfig(dir, "BertForTokenClassification", "BertModel");
+        assertLoadFails(dir, "not a token classifier");
+    }
+
+    /** The tiny tagger copied into {@code dir} with {@code from} replaced by {@code to} in its config.json. */
+    private static void copyTinyWithConfig(Path dir, String from, String to) throws Exception {
         copyTiny(dir);
         Path config = dir.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("BertForTokenClassification", "BertModel"));
+        Files.writeString(config, Files.readString(config).replace(from, to));
+    }
+
+    private static void assertLoadFails(Path dir, String expected) {
         var e = assertThrows(IllegalArgumentException.class, () -> Models.tokenClassification(dir.toString(), null, Precision.FP32));
-        assertTrue(e.getMessage().contains("not a token classifier"), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

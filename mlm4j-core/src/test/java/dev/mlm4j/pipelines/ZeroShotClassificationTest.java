@@ -5,7 +5,6 @@ import dev.mlm4j.config.Precision;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,10 +35,7 @@ class ZeroShotClassificationTest {
         Path folder = TaskFixtures.tiny("nli");
         ZeroShotClassification zs = Models.zeroShotClassification(folder.toString(), null, Precision.FP32);
         assertEquals(2, zs.entailmentId());
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : TaskFixtures.expected(folder).get("cases")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(zs, c)));
-        assertTrue(tests.size() >= 30, tests.size() + " cases");
-        return tests.stream();
+        return TaskFixtures.eachCase(TaskFixtures.expected(folder), 30, c -> check(zs, c));
     }
 
     /** A seeded MNLI-ordered head on the real bert-base-uncased; loaded outside Models' cache so its 440 MB go after the test. */
@@ -51,10 +46,7 @@ class ZeroShotClassificationTest {
         JsonNode expected = TaskFixtures.expected(TaskFixtures.pretrainedFixture(name));
         assertEquals("zero-shot-classification", expected.get("task").asText());
         ZeroShotClassification zs = ZeroShotClassification.of(TextClassification.load(dir, name, Precision.FP32), dir, name);
-        List<Executable> cases = new ArrayList<>();
-        for (JsonNode c : expected.get("cases")) cases.add(() -> check(zs, c));
-        assertTrue(cases.size() >= 30);
-        assertAll(name, cases.stream());
+        TaskFixtures.assertEveryCase(name, expected, 30, c -> check(zs, c));
     }
 
     static ZeroShotClassification.Options options(JsonNode kwargs) {

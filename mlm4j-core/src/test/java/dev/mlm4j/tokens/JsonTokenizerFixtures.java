@@ -9,7 +9,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
+
+import static dev.mlm4j.JsonArrays.ints;
 
 /**
  * The tokenizer.json parity fixtures of {@code src/test/resources/tokenizers/} (made by
@@ -32,15 +33,7 @@ final class JsonTokenizerFixtures {
     }
 
     static InputStream open(String name) {
-        InputStream in = JsonTokenizerFixtures.class.getResourceAsStream("/tokenizers/" + name);
-        if (in == null) {
-            throw new IllegalStateException("missing test resource tokenizers/" + name);
-        }
-        try {
-            return name.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestData.openResource("tokenizers/" + name);
     }
 
     static Tokenizer tokenizer(String name) {
@@ -126,14 +119,6 @@ final class JsonTokenizerFixtures {
 
     /** How many truncated pairs the last {@link #mismatches} call found cut elsewhere (see {@link #splitOnly}). */
     static int splitDifferences;
-
-    private static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asInt();
-        }
-        return out;
-    }
 
     private static List<JsonNode> rows(String name) {
         List<JsonNode> out = new ArrayList<>();

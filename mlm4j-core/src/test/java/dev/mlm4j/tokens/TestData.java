@@ -35,12 +35,17 @@ final class TestData {
     }
 
     static InputStream open(String resource) {
-        InputStream in = TestData.class.getResourceAsStream("/tokens/" + resource);
+        return openResource("tokens/" + resource);
+    }
+
+    /** The test resource at {@code path} (below the classpath root), decompressed when it ends in .gz. */
+    static InputStream openResource(String path) {
+        InputStream in = TestData.class.getResourceAsStream("/" + path);
         if (in == null) {
-            throw new IllegalStateException("missing test resource tokens/" + resource);
+            throw new IllegalStateException("missing test resource " + path);
         }
         try {
-            return resource.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+            return path.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package dev.mlm4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.JsonArrays;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.model.Checkpoint;
@@ -26,7 +27,7 @@ class CausalLmTest {
     void lossAndGradientsMatchBertLmHeadModel() throws Exception {
         Path dir = TrajectoryTest.fixture("tiny-bert-mlm");
         JsonNode b = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
-        Batch batch = Batch.of(TrajectoryTest.ints(b.get("ids")), TrajectoryTest.ints(b.get("token_types")));
+        Batch batch = Batch.of(JsonArrays.intRows(b.get("ids")), JsonArrays.intRows(b.get("token_types")));
         int[] labels = CausalLm.nextTokens(batch);
         assertEquals(-100, labels[batch.length(0) - 1], "a sequence's last token predicts nothing");
         assertEquals(batch.ids()[1], labels[0], "row 0 predicts token 1");

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static dev.mlm4j.JsonArrays.intRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,8 +46,8 @@ class TrajectoryTest {
     static List<Trainer.Example> examples(Iterable<JsonNode> batches) {
         List<Trainer.Example> out = new ArrayList<>();
         for (JsonNode b : batches) {
-            int[][] labels = ints(b.get("labels"));
-            out.add(new Trainer.Example(Batch.of(ints(b.get("ids")), ints(b.get("token_types"))),
+            int[][] labels = intRows(b.get("labels"));
+            out.add(new Trainer.Example(Batch.of(intRows(b.get("ids")), intRows(b.get("token_types"))),
                     Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray()));
         }
         return out;
@@ -79,14 +80,5 @@ class TrajectoryTest {
         System.out.printf("%s: %d steps, loss %.6f -> %.6f (transformers %.6f -> %.6f), max |difference| %.3g at step %d%n", name, steps,
                 log.get(0).loss(), log.get(steps - 1).loss(), t.get("loss").get(0).asDouble(), t.get("loss").get(steps - 1).asDouble(), worst, worstAt);
         assertTrue(Math.abs(log.get(steps - 1).loss() - log.get(0).loss()) > 0.1, "the model moved");
-    }
-
-    static int[][] ints(JsonNode rows) {
-        int[][] out = new int[rows.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new int[rows.get(i).size()];
-            for (int j = 0; j < out[i].length; j++) out[i][j] = rows.get(i).get(j).asInt();
-        }
-        return out;
     }
 }

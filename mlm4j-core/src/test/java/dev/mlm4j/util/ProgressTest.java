@@ -22,11 +22,7 @@ class ProgressTest {
 
     @Test
     void theBarShowsPercentSizeRateAndTimeLeft() {
-        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 100);
-        p.start("downloading bert-base-uncased", 408_185_950L);
-        clock.set(5_000_000_000L);
-        p.update(196_200_000L);
-        String line = p.barLine(clock.get());
+        String line = barLine(100, "downloading bert-base-uncased", 408_185_950L, 5_000_000_000L, 196_200_000L);
         assertEquals(99, line.length(), line);
         assertTrue(line.startsWith("downloading bert-base-uncased [=========="), line);
         assertTrue(line.endsWith("]  48%  196.2/408.2 MB  39.2 MB/s  5s left"), line);
@@ -34,11 +30,16 @@ class ProgressTest {
 
     @Test
     void onANarrowTerminalTheLineNeverWraps() {
-        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, 40);
-        p.start("downloading bert-base-multilingual-cased", 663_554_736L);
-        clock.set(2_000_000_000L);
-        p.update(100_000_000L);
-        assertEquals(39, p.barLine(clock.get()).length());
+        assertEquals(39, barLine(40, "downloading bert-base-multilingual-cased", 663_554_736L, 2_000_000_000L, 100_000_000L).length());
+    }
+
+    /** The bar on a {@code columns}-wide terminal once {@code done} of {@code total} bytes took {@code nanos}. */
+    private String barLine(int columns, String label, long total, long nanos, long done) {
+        Progress p = new Progress(out, Progress.Mode.BAR, clock::get, columns);
+        p.start(label, total);
+        clock.set(nanos);
+        p.update(done);
+        return p.barLine(clock.get());
     }
 
     @Test

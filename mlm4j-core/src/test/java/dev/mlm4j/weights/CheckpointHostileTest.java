@@ -52,6 +52,22 @@ class CheckpointHostileTest {
         return m;
     }
 
+    /** The one-line failure of the good folder with its model.safetensors replaced by {@code weights}. */
+    private static String failureWithWeights(String variant, byte[] weights) throws IOException {
+        return failureWith(variant, "model.safetensors", weights);
+    }
+
+    /** The one-line failure of the good folder with its config.json replaced by {@code json}. */
+    private static String failureWithConfig(String variant, String json) throws IOException {
+        return failureWith(variant, "config.json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String failureWith(String variant, String file, byte[] content) throws IOException {
+        Path dir = variant(variant);
+        Files.write(dir.resolve(file), content);
+        return failure(dir);
+    }
+
     private static void assertContains(String message, String... expected) {
         for (String x : expected) assertTrue(message.contains(x), "expected '" + x + "' in: " + message);
     }
@@ -72,65 +88,47 @@ class CheckpointHostileTest {
 
     @Test
     void configWhoseSizesDisagreeWithTheWeights() throws IOException {
-        Path dir = variant("layers");
-        String config = Files.readString(dir.resolve("config.json"));
-        Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : 5"));
-        assertContains(failure(dir), "config.json says num_hidden_layers = 5 but the weights in", "have 6");
-
-        dir = variant("hidden");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"hidden_size\" : 384", "\"hidden_size\" : 768"));
-        assertContains(failure(dir), "config.json says hidden_size = 768 but the weights in", "have 384");
-
-        dir = variant("intermediate");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"intermediate_size\" : 1536", "\"intermediate_size\" : 3072"));
-        assertContains(failure(dir), "config.json says intermediate_size = 3072", "have 1536");
-
-        dir = variant("heads");
-        Files.writeString(dir.resolve("config.json"), config.replace("\"num_attention_heads\" : 12", "\"num_attention_heads\" : 7"));
-        assertContains(failure(dir), "config.json", "hidden_size 384 is not a multiple of num_attention_heads 7");
-
-        dir = variant("garbage");
-        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": ");
-        assertContains(failure(dir), "unreadable", "config.json");
+        String config = Files.readString(good.resolve("config.json"));
+        assertContains(failureWithConfig("layers", config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : 5")),
+                "config.json says num_hidden_layers = 5 but the weights in", "have 6");
+        assertContains(failureWithConfig("hidden", config.replace("\"hidden_size\" : 384", "\"hidden_size\" : 768")),
+                "config.json says hidden_size = 768 but the weights in", "have 384");
+        assertContains(failureWithConfig("intermediate", config.replace("\"intermediate_size\" : 1536", "\"intermediate_size\" : 3072")),
+                "config.json says intermediate_size = 3072", "have 1536");
+        assertContains(failureWithConfig("heads", config.replace("\"num_attention_heads\" : 12", "\"num_attention_heads\" : 7")),
+                "config.json", "hidden_size 384 is not a multiple of num_attention_heads 7");
+        assertContains(failureWithConfig("garbage", "{\"hidden_size\": "), "unreadable", "config.json");
     }
 
     @Test
     void safetensorsHeaderClaimingATerabyte() throws IOException {
-        Path dir = variant("terabyte");
-        Files.write(dir.resolve("model.safetensors"), safetensors(1_000_000_000_000L, "{}", 0));
-        assertContains(failure(dir), "model.safetensors", "declares a header of 1000000000000 bytes");
+        assertContains(failureWithWeights("terabyte", safetensors(1_000_000_000_000L, "{}", 0)),
+                "model.safetensors", "declares a header of 1000000000000 bytes");
     }
 
     @Test
     void safetensorsTensorClaimingATerabyteOfData() throws IOException {
-        Path dir = variant("bigtensor");
-        Files.write(dir.resolve("model.safetensors"),
-                safetensors(82, "{\"t\":{\"dtype\":\"F32\",\"shape\":[500000,500000],\"data_offsets\":[0,1000000000000]}}    ", 16));
-        assertContains(failure(dir), "model.safetensors", "'t'");
+        assertContains(failureWithWeights("bigtensor",
+                safetensors(82, "{\"t\":{\"dtype\":\"F32\",\"shape\":[500000,500000],\"data_offsets\":[0,1000000000000]}}    ", 16)),
+                "model.safetensors", "'t'");
     }
 
     @Test
     void safetensorsOverlappingOffsets() throws IOException {
-        Path dir = variant("overlap");
         String h = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
-        Files.write(dir.resolve("model.safetensors"), safetensors(h.length(), h, 12));
-        assertContains(failure(dir), "model.safetensors", "tensors 'a' [0, 8) and 'b' [4, 12) overlap");
+        assertContains(failureWithWeights("overlap", safetensors(h.length(), h, 12)), "model.safetensors", "tensors 'a' [0, 8) and 'b' [4, 12) overlap");
     }
 
     @Test
     void safetensorsOffsetsOutsideTheFile() throws IOException {
-        Path dir = variant("outside");
         String h = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}";
-        Files.write(dir.resolve("model.safetensors"), safetensors(h.length(), h, 10));
-        assertContains(failure(dir), "model.safetensors", "lie past the end of the data section (10 bytes");
+        assertContains(failureWithWeights("outside", safetensors(h.length(), h, 10)), "model.safetensors", "lie past the end of the data section (10 bytes");
     }
 
     @Test
     void safetensorsFileCutShort() throws IOException {
-        Path dir = variant("cut");
         byte[] all = Files.readAllBytes(good.resolve("model.safetensors"));
-        Files.write(dir.resolve("model.safetensors"), Arrays.copyOf(all, all.length / 2));
-        assertContains(failure(dir), "model.safetensors");
+        assertContains(failureWithWeights("cut", Arrays.copyOf(all, all.length / 2)), "model.safetensors");
     }
 
     @Test

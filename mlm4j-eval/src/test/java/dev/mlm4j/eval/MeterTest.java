@@ -30,14 +30,7 @@ class MeterTest {
 
     @Test
     void offATerminalItPrintsQuartersAndTheEnd() {
-        Meter.Console m = new Meter.Console(out, false, clock::get, 100);
-        m.start("pos head", 20, "epochs");
-        for (int e = 1; e <= 20; e++) {
-            clock.addAndGet(500_000_000L);
-            m.update(e);
-        }
-        m.finish();
-        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        String[] lines = epochsOffATerminal("pos head", 20, 500_000_000L);
         assertEquals("pos head: 20 epochs …", lines[0]);
         assertEquals("pos head: 25% (5/20 epochs, 2.0/s)", lines[1]);
         assertEquals(5, lines.length, String.join("|", lines));
@@ -47,16 +40,21 @@ class MeterTest {
     @Test
     void aLinePrintedAtAQuarterSaysThePercentageDone() {
         // issue 14: five epochs printed "25% (2/5 epochs)"; 2 of 5 is 40 %
-        Meter.Console m = new Meter.Console(out, false, clock::get, 100);
-        m.start("genre probe", 5, "epochs");
-        for (int e = 1; e <= 5; e++) {
-            clock.addAndGet(1_000_000_000L);
-            m.update(e);
-        }
-        m.finish();
-        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        String[] lines = epochsOffATerminal("genre probe", 5, 1_000_000_000L);
         assertEquals("genre probe: 40% (2/5 epochs, 1.0/s)", lines[1]);
         assertEquals("genre probe: 60% (3/5 epochs, 1.0/s)", lines[2]);
         assertEquals("genre probe: 80% (4/5 epochs, 1.0/s)", lines[3]);
+    }
+
+    /** The lines a meter prints off a terminal for {@code epochs} epochs of {@code nanos} each. */
+    private String[] epochsOffATerminal(String label, int epochs, long nanos) {
+        Meter.Console m = new Meter.Console(out, false, clock::get, 100);
+        m.start(label, epochs, "epochs");
+        for (int e = 1; e <= epochs; e++) {
+            clock.addAndGet(nanos);
+            m.update(e);
+        }
+        m.finish();
+        return bytes.toString(StandardCharsets.UTF_8).split("\n");
     }
 }

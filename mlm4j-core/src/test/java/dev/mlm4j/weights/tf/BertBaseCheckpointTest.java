@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
+import static dev.mlm4j.JsonArrays.ints;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -362,12 +363,6 @@ class BertBaseCheckpointTest {
     static double[] doubles(JsonNode a) {
         double[] d = new double[a.size()];
         for (int i = 0; i < d.length; i++) d[i] = a.get(i).asDouble();
-        return d;
-    }
-
-    static int[] ints(JsonNode a) {
-        int[] d = new int[a.size()];
-        for (int i = 0; i < d.length; i++) d[i] = a.get(i).asInt();
         return d;
     }
 }
