@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes full-size random checkpoints of all five families beside BERT (about 350-450 MB each, so not committed) into
-OUT_DIR/<family>, each in its base model's shape with a 1000-token vocabulary:
+OUT_DIR/<family>, each in its base model's shape with its tiny fixture's tokenizer and vocabulary (600-928 tokens):
 
   roberta      roberta-base: hidden 768, 12 layers, 12 heads, intermediate 3072, 514 positions, pad 1
   electra      electra-base's encoder with 128-wide embeddings projected to 768 (ELECTRA-small's embedding_size)
@@ -12,7 +12,7 @@ OUT_DIR/<family>, each in its base model's shape with a 1000-token vocabulary:
   distilbert   distilbert-base: dim 768, 6 layers, 12 heads, hidden_dim 3072, learned positions
 
 each with expected.json in the shape of the tiny fixtures' (scripts/reference/families/encoders.py, deberta_v2.py,
-modernbert.py, distilbert.py: family_goldens.mlm_rows' rows) and the tiny fixture's tokenizer files: seeded random token ids between the family's [CLS] and
+modernbert.py, distilbert.py: family_goldens.mlm_rows' rows): seeded random token ids between the family's [CLS] and
 [SEP] ids (no tokenizer), transformers' last hidden state, every attention matrix (sequences of at most 40 tokens; the
 longer ones would be up to 22 x 12 x 500 x 500 numbers) and the MLM top-5 at two positions, for sequences of 12, 40,
 200 and 500 tokens one by one and the first three as a padded batch. 200 and 500 tokens are past ModernBERT's
@@ -33,44 +33,44 @@ import sys
 
 import torch
 import transformers
+from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from family_goldens import RES, short  # noqa: E402
 
 OUT = sys.argv[1]
-VOCAB = 1000
 LENGTHS = [12, 40, 200, 500]
 
 
-def roberta():
+def roberta(vocab):
     return transformers.RobertaForMaskedLM(transformers.RobertaConfig(
-        vocab_size=VOCAB, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, layer_norm_eps=1e-5)), 0, 2
+        vocab_size=vocab, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, layer_norm_eps=1e-5)), 0, 2
 
 
-def electra():
+def electra(vocab):
     return transformers.ElectraForMaskedLM(transformers.ElectraConfig(
-        vocab_size=VOCAB, embedding_size=128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+        vocab_size=vocab, embedding_size=128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
         intermediate_size=3072, pad_token_id=0)), 2, 3
 
 
-def deberta_v3():
+def deberta_v3(vocab):
     return transformers.DebertaV2ForMaskedLM(transformers.DebertaV2Config(
-        vocab_size=VOCAB, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+        vocab_size=vocab, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
         hidden_act="gelu", max_position_embeddings=512, type_vocab_size=0, relative_attention=True, position_buckets=256,
         max_relative_positions=-1, pos_att_type=["p2c", "c2p"], share_att_key=True, norm_rel_ebd="layer_norm",
         position_biased_input=False, layer_norm_eps=1e-7, pad_token_id=0, legacy=False)), 1, 2
 
 
-def modernbert():
+def modernbert(vocab):
     return transformers.ModernBertForMaskedLM(transformers.ModernBertConfig(
-        vocab_size=VOCAB, hidden_size=768, intermediate_size=1152, num_hidden_layers=22, num_attention_heads=12,
+        vocab_size=vocab, hidden_size=768, intermediate_size=1152, num_hidden_layers=22, num_attention_heads=12,
         max_position_embeddings=8192, local_attention=128, global_attn_every_n_layers=3, global_rope_theta=160000.0,
         local_rope_theta=10000.0, pad_token_id=3, cls_token_id=1, sep_token_id=2, bos_token_id=1, eos_token_id=2)), 1, 2
 
 
-def distilbert():
+def distilbert(vocab):
     return transformers.DistilBertForMaskedLM(transformers.DistilBertConfig(
-        vocab_size=VOCAB, dim=768, n_layers=6, n_heads=12, hidden_dim=3072, max_position_embeddings=512,
+        vocab_size=vocab, dim=768, n_layers=6, n_heads=12, hidden_dim=3072, max_position_embeddings=512,
         sinusoidal_pos_embds=False, pad_token_id=0)), 2, 3
 
 
@@ -79,18 +79,18 @@ FAMILIES = {"roberta": roberta, "electra": electra, "deberta-v3": deberta_v3, "m
             "distilbert": distilbert}
 
 
-def tokenizer(name, folder):
-    """The tiny fixture's tokenizer files (vocabularies of 600-930 tokens, all within the 1000 rows here, the same
-    [CLS]/[SEP]/pad ids), so Models loads the folder as any other and the benchmark tokenizes Brown with the family's
-    own kind of tokenizer; the goldens feed token ids and do not use it."""
-    tiny = os.path.join(RES, "families", name + "-tiny")
-    for f in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(os.path.join(tiny, f), folder)
+def tiny(name):
+    """The family's tiny fixture, whose tokenizer files each full-size folder gets: Models then loads the folder as
+    any other (mlm4j wants the vocabulary exactly as long as the embedding table, so vocab_size is the tokenizer's:
+    600-928 tokens) and the benchmark tokenizes Brown with the family's own kind of tokenizer. The goldens feed token
+    ids and do not use it."""
+    return os.path.join(RES, "families", name + "-tiny")
 
 
 def make(name):
     torch.manual_seed(2026)
-    model, cls, sep = FAMILIES[name]()
+    vocab = Tokenizer.from_file(os.path.join(tiny(name), "tokenizer.json")).get_vocab_size(with_added_tokens=True)
+    model, cls, sep = FAMILIES[name](vocab)
     model.eval()
     folder = os.path.join(OUT, name)
     g = torch.Generator().manual_seed(7)
@@ -98,7 +98,8 @@ def make(name):
         for p in model.parameters():
             p.add_(torch.randn(p.shape, generator=g) * 0.02)
     model.save_pretrained(folder, safe_serialization=True)
-    tokenizer(name, folder)
+    for f in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(tiny(name), f), folder)
     if name == "deberta-v3":
         # transformers 5.18 cannot from_pretrained a legacy=False DebertaV2ForMaskedLM (deberta_v2.py says why): the
         # goldens come from the model that was saved; DeBERTa's attention has only the eager path
@@ -108,7 +109,7 @@ def make(name):
     pad = m.config.pad_token_id
     seqs = []
     for n in LENGTHS:
-        ids = torch.randint(5, VOCAB, (n,), generator=g).tolist()
+        ids = torch.randint(5, vocab, (n,), generator=g).tolist()
         seqs.append([cls] + ids[1:-1] + [sep])
 
     def run(batch):
