@@ -10,6 +10,7 @@ import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.model.BertModel;
+import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.tokens.Encoding;
 
@@ -64,8 +65,7 @@ public final class SideBySide {
         boolean int8 = args.length > 2 && args[2].equals("int8");
         int threads = Parallel.threads();
         List<String> brown = BenchInputs.brown();
-        System.out.printf(Locale.ROOT, "# SideBySide %s | %s | %s | threads=%d | %s | load %s%n", java.time.Instant.now(),
-                System.getProperty("java.vm.version"), Kernels.get().name(), threads, Gemm.describe(), loadavg());
+        header("SideBySide", threads);
         for (String name : models) {
             Path folder = Models.resolve(name, null);
             BenchInputs.Loaded fp32 = BenchInputs.load(folder, Precision.FP32);
@@ -85,6 +85,12 @@ public final class SideBySide {
             for (Shape s : shapes) measure(name, s, engines, rounds, threads);
             for (Engine e : engines) e.close();
         }
+    }
+
+    /** The first line of a run: the JVM, the kernels (their vector species), the threads, the GEMM and the load. */
+    static void header(String title, int threads) {
+        System.out.printf(Locale.ROOT, "# %s %s | %s | %s | threads=%d | %s | load %s%n", title, java.time.Instant.now(),
+                System.getProperty("java.vm.version"), Kernels.get().name(), threads, Gemm.describe(), loadavg());
     }
 
     /** Rounds of: each engine runs {@code reps} timed passes, engine order reversed every other round. */
@@ -136,8 +142,8 @@ public final class SideBySide {
         }
     }
 
-    /** mlm4j: the packed batch through the encoder. */
-    record Mlm4j(String name, BertModel model) implements Engine {
+    /** mlm4j: the packed batch through the encoder (of any family). */
+    record Mlm4j(String name, Encoder model) implements Engine {
         @Override
         public void run(Shape s) {
             model.forward(Batch.of(s.seqs()), ForwardOptions.DEFAULT);
