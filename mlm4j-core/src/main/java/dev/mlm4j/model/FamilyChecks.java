@@ -21,15 +21,17 @@ final class FamilyChecks {
     }
 
     /**
-     * The tokenizer's vocabulary and the word-embedding table {@code words} must have exactly as many entries: a shorter
-     * vocabulary (a cut vocab.txt) maps words to the wrong rows, a longer one yields ids past the table's end.
+     * The tokenizer's vocabulary must fit the word-embedding table {@code words}: a longer one yields ids past the
+     * table's end. A shorter one is how many real checkpoints are saved — deberta-v3-base's table has 128,100 rows for a
+     * 128,001-token tokenizer, tables padded to a multiple of 8 or 64 — and transformers loads them; the extra rows are
+     * never looked up, and fill-mask ranks only ids the tokenizer can name.
      */
     static void vocabularyFits(int vocabSize, Path vocabFile, TensorSource t, String words, String family) {
         TensorInfo word = require(t, words, family);
-        if (vocabSize != word.shape()[0]) {
+        if (vocabSize > word.shape()[0]) {
             throw new WeightException(vocabFile + " has " + vocabSize + " tokens but the word-embedding table"
                     + " (" + words + " in " + t.origin() + ") has " + word.shape()[0]
-                    + " rows: the vocabulary does not belong to these weights (cut or swapped file?)");
+                    + " rows: the vocabulary does not belong to these weights (swapped file?)");
         }
     }
 

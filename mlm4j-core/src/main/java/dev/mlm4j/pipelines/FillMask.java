@@ -54,9 +54,9 @@ public final class FillMask {
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
-        if (tokenizer.vocabSize() != model.vocabSize()) {
+        if (tokenizer.vocabSize() > model.vocabSize()) {    // fewer is a padded table (deberta-v3-base: 128,100 rows, 128,001 tokens)
             throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabSize()
-                    + ") does not match the model's (" + model.vocabSize() + ")");
+                    + ") is larger than the model's (" + model.vocabSize() + ")");
         }
     }
 
@@ -192,7 +192,7 @@ public final class FillMask {
             Arrays.sort(order, (a, b) -> Float.compare(d[off + b], d[off + a]));
             chosen = Arrays.stream(order).mapToInt(Integer::intValue).limit(topK).toArray();
         } else {
-            chosen = TopK.indices(d, off, v, topK);
+            chosen = TopK.indices(d, off, Math.min(v, tokenizer.vocabSize()), topK);   // a padded table's extra rows name no token
         }
         List<Prediction> out = new ArrayList<>(chosen.length);
         for (int id : chosen) {

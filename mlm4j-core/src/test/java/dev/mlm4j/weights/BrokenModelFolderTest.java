@@ -71,12 +71,12 @@ class BrokenModelFolderTest {
     }
 
     @Test
-    void vocabularyShorterOrLongerThanTheEmbeddingTable() throws IOException {
+    void vocabularyShorterThanTheEmbeddingTableLoadsALongerOneIsRefused() throws IOException {
         Path dir = variant("short-vocab");
         Files.delete(dir.resolve("tokenizer.json"));        // so vocab.txt is the tokenizer
         List<String> lines = Files.readAllLines(dir.resolve("vocab.txt"));
         Files.write(dir.resolve("vocab.txt"), lines.subList(0, 20));
-        assertContains(openFailure(dir), dir.resolve("vocab.txt").toString(), "has 20 tokens", "word-embedding table", "has 30 rows");
+        loadModel(dir);   // a table with more rows than the tokenizer has tokens loads, as in transformers (deberta-v3-base: 128,100 for 128,001)
 
         dir = variant("long-vocab");
         Files.delete(dir.resolve("tokenizer.json"));
@@ -90,8 +90,7 @@ class BrokenModelFolderTest {
         JsonNode tj = json.readTree(dir.resolve("tokenizer.json").toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) tj.get("model").get("vocab")).remove("##o");
         json.writeValue(dir.resolve("tokenizer.json").toFile(), tj);
-        String m = openFailure(dir);
-        assertContains(m, "tokenizer.json has 29 tokens", "has 30 rows");
+        loadModel(dir);   // one token fewer: every other keeps its id and row, as transformers reads it
     }
 
     /** Overwrites one float of {@code tensor} in model.safetensors, found through the file's own header. */
