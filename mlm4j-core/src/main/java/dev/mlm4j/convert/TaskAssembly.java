@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Head;
 import dev.mlm4j.tensor.FloatTensor;
@@ -31,13 +32,22 @@ final class TaskAssembly {
     /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
     private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
 
+    /** A RoBERTa or XLM-R folder's tokenizer files, copied as they are (tokenizer.json is what mlm4j reads). */
+    private static final List<String> ROBERTA_TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "vocab.json", "merges.txt", "sentencepiece.bpe.model");
+
     private TaskAssembly() {}
 
     static Converter.Result write(Checkpoint c, HeadFolder head, Path dir) throws IOException {
-        if (!(c.config() instanceof BertConfig config)) {
-            throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT encoders only,"
-                    + " and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
-        }
+        BertConfig config = switch (c.config()) {
+            case BertConfig b -> b;
+            case RobertaConfig r -> r.bert();
+            default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa"
+                    + " and XLM-RoBERTa encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+        };
+        boolean roberta = c.config() instanceof RobertaConfig;
+        String scope = roberta ? "roberta" : "bert";                      // the task model's: transformers' attribute
+        String base = c.tensors().containsAnyUnder(scope + ".") ? scope : "bert";  // the source's (a bare encoder's names are read under bert.)
         Path fragment = head.folder().resolve(HeadFolder.FRAGMENT);
         Head<?> model = c.family().heads().stream().filter(h -> h.architecture().equals(head.architecture())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(fragment + ": \"architectures\" names " + head.architecture()
@@ -58,12 +68,13 @@ final class TaskAssembly {
         Map<String, FloatTensor> tensors = new TreeMap<>();
         Map<String, Integer> leftOut = new TreeMap<>();   // what was not taken → how many tensors
         for (String name : src.names().stream().sorted().toList()) {
-            boolean keep = name.startsWith("bert.embeddings.") || name.startsWith("bert.encoder.")
-                    || (head.usesPooler() && name.startsWith("bert.pooler."));
+            boolean keep = name.startsWith(base + ".embeddings.") || name.startsWith(base + ".encoder.")
+                    || (head.usesPooler() && !roberta && name.startsWith(base + ".pooler."));
+            String as = keep ? scope + name.substring(base.length()) : name;
             DType t = src.info(name).dtype();
-            if (keep && added.containsKey(name)) continue;
+            if (keep && added.containsKey(as)) continue;
             if (keep && (t == DType.F32 || t == DType.F16 || t == DType.BF16)) {
-                tensors.put(name, src.load(name));
+                tensors.put(as, src.load(name));
             } else {
                 leftOut.merge(keep ? name + " (" + t + ")" : group(name), 1, Integer::sum);
             }
@@ -82,13 +93,21 @@ final class TaskAssembly {
         SafetensorsWriter.writeFolder(dir, tensors, Map.of(), Converter.MAX_SHARD_BYTES);
         tensors.clear();
 
-        Map<String, Object> json = Converter.hfConfig(config, head.architecture(), true, c.tokenizer().padId());
         Path sourceConfig = c.folder().resolve("config.json");
         JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
-        if (source != null && source.has(NO_POSITIONS_KEY)) json.put(NO_POSITIONS_KEY, source.get(NO_POSITIONS_KEY).asText());
+        Map<String, Object> json;
+        if (roberta) {
+            // RoBERTa and XLM-R folders always carry config.json (the family needs it): theirs, with the head's keys
+            json = new ObjectMapper().convertValue(source, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+            json.put("architectures", List.of(head.architecture()));
+            for (String f : ROBERTA_TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
+        } else {
+            json = Converter.hfConfig(config, head.architecture(), true, c.tokenizer().padId());
+            if (source != null && source.has(NO_POSITIONS_KEY)) json.put(NO_POSITIONS_KEY, source.get(NO_POSITIONS_KEY).asText());
+            Converter.writeTokenizer(c.folder(), dir, c.tokenizer(), c.maxLength());
+        }
         head.fragment().fields().forEachRemaining(f -> json.put(f.getKey(), f.getValue()));
         Converter.writeJson(dir.resolve("config.json"), json);
-        Converter.writeTokenizer(c.folder(), dir, c.tokenizer(), c.maxLength());
         try (Checkpoint written = Checkpoint.open(dir)) {   // config.json against the weights, as every load will check
             if (!model.isIn(written.tensors())) {
                 throw new IllegalArgumentException(file + " has none of " + head.architecture() + "'s head tensors");
@@ -99,14 +118,14 @@ final class TaskAssembly {
 
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
-        for (String g : new String[] {"cls.", "bert.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
+        for (String g : new String[] {"cls.", "lm_head.", "bert.pooler.", "roberta.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
 
     private static String reason(String group, String architecture) {
         return switch (group) {
-            case "cls.*" -> "the masked-LM head";
-            case "bert.pooler.*" -> architecture + " has no pooler";
+            case "cls.*", "lm_head.*" -> "the masked-LM head";
+            case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
             case "classifier.*", "qa_outputs.*" -> "the source's own task head";
             default -> "";
         };
@@ -136,10 +155,11 @@ final class TaskAssembly {
 
     /** A classifier has one row per label of the fragment's {@code id2label}. */
     private static void checkLabels(Path fragment, HeadFolder head, Map<String, FloatTensor> tensors) {
-        FloatTensor classifier = tensors.get("classifier.weight");
+        String key = tensors.containsKey("classifier.out_proj.weight") ? "classifier.out_proj.weight" : "classifier.weight";  // RoBERTa's, BERT's
+        FloatTensor classifier = tensors.get(key);
         var id2label = head.fragment().get("id2label");
         if (classifier != null && id2label != null && id2label.isObject() && id2label.size() != classifier.shape()[0]) {
-            throw new IllegalArgumentException(fragment + ": id2label has " + id2label.size() + " labels but classifier.weight has "
+            throw new IllegalArgumentException(fragment + ": id2label has " + id2label.size() + " labels but " + key + " has "
                     + classifier.shape()[0] + " rows");
         }
     }

@@ -67,7 +67,12 @@ public final class BertEmbeddings {
 
     /** The training forward: {@code sum} (T, hidden) ← word + position + token type (saved), y ← dropout(LayerNorm(sum)); returns y. */
     public FloatTensor forwardTraining(Kernels k, Batch batch, DropoutMask drop, FloatTensor sum, FloatTensor y) {
-        sum(batch, batch.positions(), sum);
+        return forwardTraining(k, batch, batch.positions(), drop, sum, y);
+    }
+
+    /** As {@link #forwardTraining(Kernels, Batch, DropoutMask, FloatTensor, FloatTensor)}, each row at its position in {@code positions} (T). */
+    public FloatTensor forwardTraining(Kernels k, Batch batch, int[] positions, DropoutMask drop, FloatTensor sum, FloatTensor y) {
+        sum(batch, positions, sum);
         System.arraycopy(sum.data(), sum.offset(), y.data(), y.offset(), sum.size());
         layerNorm.forward(k, y);
         drop.apply(y);
@@ -80,6 +85,11 @@ public final class BertEmbeddings {
      * touched), under {@code g} (this module's scope: {@code word_embeddings.weight}, …).
      */
     public void backward(Kernels k, Batch batch, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
+        backward(k, batch, batch.positions(), sum, drop, dy, g);
+    }
+
+    /** As {@link #backward(Kernels, Batch, FloatTensor, DropoutMask, FloatTensor, Gradients)} for a forward at {@code positions} (T). */
+    public void backward(Kernels k, Batch batch, int[] positions, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
         int t = batch.tokens(), h = config.hiddenSize();
         FloatTensor dsum = FloatTensor.zeros(t, h);
         drop.apply(dy);                                      // through the dropout: dy is the caller's scratch
@@ -87,7 +97,7 @@ public final class BertEmbeddings {
         FloatTensor dw = g.prefix("word_embeddings").tensor("weight", config.vocabSize(), h);
         FloatTensor dp = g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), h);
         FloatTensor dt = g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), h);
-        int[] ids = batch.ids(), types = batch.typeIds(), pos = batch.positions();
+        int[] ids = batch.ids(), types = batch.typeIds(), pos = positions;
         float[] d = dsum.data();
         for (int i = 0; i < t; i++) {
             int wo = dw.rowOffset(ids[i]), po = dp.rowOffset(pos[i]), to = dt.rowOffset(types[i]);

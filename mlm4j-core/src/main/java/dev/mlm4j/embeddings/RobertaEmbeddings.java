@@ -23,9 +23,19 @@ public final class RobertaEmbeddings {
         return bert.wordEmbeddings();
     }
 
+    /** BERT's embeddings module under these (the same tensors): what training runs, at {@link #positionIds(Batch)}. */
+    public BertEmbeddings bert() {
+        return bert;
+    }
+
+    /** This model's position ids for the packed batch ({@link #positionIds(Batch, int)} at its padding id). */
+    public int[] positionIds(Batch batch) {
+        return positionIds(batch, paddingIdx);
+    }
+
     /** (T, hidden) for the packed batch. */
     public FloatTensor forward(Kernels k, Batch batch) {
-        return bert.forward(k, batch, positionIds(batch, paddingIdx));
+        return bert.forward(k, batch, positionIds(batch));
     }
 
     /**

@@ -24,16 +24,34 @@ public final class BertLMPredictionHead {
     private final LayerNorm transformLayerNorm;
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
+    private final String denseKey, layerNormKey;   // under the head's scope: BERT's transform.dense, RoBERTa's dense
     private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
 
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
-        Weights transform = predictions.prefix("transform");
-        this.transformDense = Linear.load(transform.prefix("dense"), c.hiddenSize(), c.hiddenSize(), precision);
-        this.transformLayerNorm = LayerNorm.load(transform.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
-        this.decoder = RobertaLMHead.decoder(predictions.prefix("decoder"), c.hiddenSize(), wordEmbeddings);
-        this.bias = predictions.tensor("bias", c.vocabSize());
+        this(predictions, "transform.dense", "transform.LayerNorm", predictions.tensor("bias", c.vocabSize()), c, wordEmbeddings, precision);
+    }
+
+    private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, FloatTensor bias, BertConfig c,
+                                 FloatTensor wordEmbeddings, Precision precision) {
+        this.denseKey = denseKey;
+        this.layerNormKey = layerNormKey;
+        this.transformDense = Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision);
+        this.transformLayerNorm = LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps());
+        this.decoder = RobertaLMHead.decoder(scope.prefix("decoder"), c.hiddenSize(), wordEmbeddings);
+        this.bias = bias;
         this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
+    }
+
+    /**
+     * transformers' {@code RobertaLMHead} (RoBERTa's and XLM-RoBERTa's {@code lm_head}): the same computation under the
+     * keys {@code dense}, {@code layer_norm}, {@code decoder} and {@code bias} ({@code decoder.bias} in older files: the
+     * same tensor), so RoBERTa's masked LM trains with this class too.
+     */
+    public static BertLMPredictionHead roberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        int vocab = wordEmbeddings.dim(0);
+        FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
+        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", bias, c, wordEmbeddings, precision);
     }
 
     public int vocabSize() {
@@ -77,7 +95,8 @@ public final class BertLMPredictionHead {
     /**
      * Backward from {@code dlogits} (m, vocab) to {@code dh} (m, hidden), written. The decoder's gradient
      * {@code dlogitsᵀ · t} goes into {@code decoderGrad} (vocab, hidden): the word embeddings' when tied; the rest under
-     * {@code g} (this head's scope, {@code cls.predictions}: {@code bias}, {@code transform.dense.*}, {@code transform.LayerNorm.*}).
+     * {@code g} (this head's scope, {@code cls.predictions}: {@code bias}, {@code transform.dense.*}, {@code transform.LayerNorm.*};
+     * RoBERTa's {@code lm_head}: {@code bias}, {@code dense.*}, {@code layer_norm.*}).
      */
     public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
         int m = s.h().dim(0), hidden = s.h().dim(1);
@@ -85,10 +104,9 @@ public final class BertLMPredictionHead {
         FloatTensor dt = FloatTensor.zeros(m, hidden);
         PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
-        Gradients transform = g.prefix("transform");
-        transformLayerNorm.backward(k, s.act(), dt, dt, transform.prefix("LayerNorm"));
+        transformLayerNorm.backward(k, s.act(), dt, dt, g.prefix(layerNormKey));
         k.geluBackward(s.pre(), dt);
-        transformDense.backward(k, s.h(), dt, dh, false, transform.prefix("dense"));
+        transformDense.backward(k, s.h(), dt, dh, false, g.prefix(denseKey));
     }
 
     /**
@@ -97,8 +115,8 @@ public final class BertLMPredictionHead {
      */
     public void parameters(Parameters p, FloatTensor words) {
         p.add("bias", bias);
-        transformDense.parameters(p.prefix("transform").prefix("dense"));
-        transformLayerNorm.parameters(p.prefix("transform").prefix("LayerNorm"));
+        transformDense.parameters(p.prefix(denseKey));
+        transformLayerNorm.parameters(p.prefix(layerNormKey));
         if (!decoderTiedTo(words)) p.prefix("decoder").add("weight", decoder);
     }
 }

@@ -1,6 +1,5 @@
 package dev.mlm4j.heads;
 
-import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
@@ -10,7 +9,8 @@ import dev.mlm4j.weights.Weights;
 /**
  * transformers' {@code RobertaLMHead} (keys {@code lm_head.*}): logits = decoder(layer_norm(gelu(dense(h)))) + bias,
  * the decoder tied to the word embeddings ({@code save_pretrained} leaves {@code lm_head.decoder.weight} out) and the
- * bias {@code lm_head.bias} ({@code lm_head.decoder.bias} is the same tensor). ELECTRA's generator computes the same
+ * bias {@code lm_head.bias} ({@code lm_head.decoder.bias} is the same tensor); RoBERTa's and BERT's heads are read, and
+ * trained, by {@link BertLMPredictionHead}, which runs this class at inference. ELECTRA's generator computes the same
  * with its own names and a narrower transform ({@link #of}), and so do DeBERTa-v2's ({@code cls.predictions} or
  * {@code lm_predictions.lm_head}), DistilBERT's ({@code vocab_*}) and ModernBERT's ({@code head}, {@code decoder}; its
  * bias optional): one class for the computation, each family's {@code *ForMaskedLM} names the keys. Logits only for the
@@ -27,14 +27,6 @@ public final class RobertaLMHead {
         this.layerNorm = layerNorm;
         this.decoder = decoder;
         this.bias = bias;
-    }
-
-    /** RoBERTa's {@code lm_head} scope, hidden → hidden; {@code words} the tied word embeddings (vocab, hidden). */
-    public static RobertaLMHead load(Weights lmHead, int hidden, double eps, FloatTensor words, Precision precision) {
-        int vocab = words.dim(0);
-        FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
-        return of(Linear.load(lmHead.prefix("dense"), hidden, hidden, precision), LayerNorm.load(lmHead.prefix("layer_norm"), hidden, eps),
-                decoder(lmHead.prefix("decoder"), hidden, words), bias);
     }
 
     /**

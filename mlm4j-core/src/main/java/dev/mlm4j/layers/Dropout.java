@@ -62,6 +62,11 @@ public record Dropout(double hidden, double attention, double classifier, long s
         return site(classifier, 4, 0);
     }
 
+    /** A two-layer classification head's hidden vector, before its last layer (RoBERTa's {@code out_proj}). */
+    public DropoutMask classifierHidden() {
+        return site(classifier, 4, 1);
+    }
+
     private DropoutMask site(double p, int kind, int layer) {
         if (p == 0) return DropoutMask.NONE;
         return new DropoutMask(p, new SplittableRandom(seed + 0x9E3779B97F4A7C15L * (kind * 4096L + layer + 1)).nextLong());

@@ -9,7 +9,9 @@ import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,15 @@ public final class BertFamily implements EncoderFamily {
                     (t, c, p) -> BertForTokenClassification.load(t, bert(c), p)),
             new Head<>("BertForQuestionAnswering", Task.QUESTION_ANSWERING, BertForQuestionAnswering::hasHead,
                     (t, c, p) -> BertForQuestionAnswering.load(t, bert(c), p)));
+
+    /** BertForSequenceClassification: the pooler (when the encoder has none) and {@code classifier}; BertForTokenClassification: {@code classifier}. */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) EncoderFamily.linear(t, "bert.pooler.dense", hidden, hidden);
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION) || task.equals(Task.TOKEN_CLASSIFICATION)) EncoderFamily.linear(t, "classifier", hidden, labels);
+        return t;
+    }
 
     @Override
     public String modelType() {

@@ -21,11 +21,12 @@ import dev.mlm4j.weights.Weights;
  * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it. Attention is
  * bidirectional unless the caller asks for the causal mask, or the config says {@code is_decoder} (then always causal).
  */
-public final class BertModel extends EncoderModel<BertConfig> {
+public final class BertModel extends EncoderModel<BertConfig> implements TrainableEncoder {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
     private final boolean quantizesPerPass;
+    private final BertTraining training;
 
     /** With the pooler when the checkpoint has one; linear layers at the process default {@link Precision#fromProperty()}. */
     public BertModel(Weights bert, BertConfig config) {
@@ -49,6 +50,7 @@ public final class BertModel extends EncoderModel<BertConfig> {
         super(config, embeddings::forward, encoder::forward);
         this.embeddings = embeddings;
         this.encoder = encoder;
+        this.training = new BertTraining(embeddings, encoder, config, Batch::positions);
         this.quantizesPerPass = bert.source().names().stream().anyMatch(bert.source()::quantizesInput);
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
@@ -78,23 +80,15 @@ public final class BertModel extends EncoderModel<BertConfig> {
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** The memory of the training states this model hands out, for the largest batch so far; null before training. */
-    private TrainingState trainingMemory;
-
     /**
      * The state of one training step of {@code batch} under {@code dropout}, in memory this model keeps across steps:
      * allocated for the first batch, replaced by a larger one when a batch has more tokens than it holds (never shrunk),
      * otherwise reused, zero-filled ({@link TrainingState#reuse}). The state is valid until the next call; one training
      * thread at a time.
      */
+    @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
-        TrainingState m = trainingMemory;
-        if (m == null || m.capacity() < batch.tokens()) {
-            trainingMemory = null;                                   // let the smaller one go before making the larger
-            trainingMemory = m = new TrainingState(batch, config, dropout);
-            return m;
-        }
-        return m.reuse(batch, config, dropout);
+        return training.state(batch, dropout);
     }
 
     /**
@@ -102,20 +96,30 @@ public final class BertModel extends EncoderModel<BertConfig> {
      * outside the GEMM), with every activation the backward needs saved in {@code s}; returns the last hidden state
      * (T, hidden). Dropout as {@code s} was made with ({@link TrainingState#dropout()}).
      */
+    @Override
     public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
         checkLength(s.batch);
-        embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
-        encoder.forwardTraining(k, s.hidden, s.batch, mask(mask), s.layers);
-        return s.lastHiddenState();
+        return training.forward(k, s, mask(mask));
     }
 
     /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@code bert}). */
+    @Override
     public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
-        FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
-        embeddings.backward(k, s.batch, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
+        training.backward(k, s, dLast, g);
+    }
+
+    @Override
+    public FloatTensor wordEmbeddings() {
+        return embeddings.wordEmbeddings();
+    }
+
+    @Override
+    public String scope() {
+        return "bert";
     }
 
     /** Registers every parameter under {@code p} (this model's scope, {@code bert}): embeddings, encoder, pooler if loaded. */
+    @Override
     public void parameters(Parameters p) {
         embeddings.parameters(p.prefix("embeddings"));
         encoder.parameters(p.prefix("encoder"));

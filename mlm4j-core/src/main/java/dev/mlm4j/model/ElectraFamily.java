@@ -48,12 +48,12 @@ public final class ElectraFamily implements EncoderFamily {
     }
 
     /** ElectraForMaskedLM: the generator's head is RoBERTa's computation from embedding_size-wide parts. */
-    private static RobertaForMaskedLM generator(TensorSource t, EncoderConfig config, Precision p) {
+    private static ElectraForMaskedLM generator(TensorSource t, EncoderConfig config, Precision p) {
         ElectraConfig c = electra(config);
         ElectraModel m = model(t, c, p);
         Weights root = new Weights(t), predictions = root.prefix("generator_predictions"), lmHead = root.prefix("generator_lm_head");
         int e = c.embeddingSize();
-        return new RobertaForMaskedLM(m, RobertaLMHead.of(Linear.load(predictions.prefix("dense"), c.hiddenSize(), e, p),
+        return new ElectraForMaskedLM(m, RobertaLMHead.of(Linear.load(predictions.prefix("dense"), c.hiddenSize(), e, p),
                 LayerNorm.load(predictions.prefix("LayerNorm"), e, c.encoder().layerNormEps()),
                 RobertaLMHead.decoder(lmHead, e, m.embeddings().wordEmbeddings()),
                 lmHead.tensor("bias", c.vocabSize())));

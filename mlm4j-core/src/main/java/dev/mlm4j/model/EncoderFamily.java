@@ -6,6 +6,7 @@ import dev.mlm4j.weights.TensorSource;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,5 +51,22 @@ public interface EncoderFamily {
     /** The architecture names registered, in {@link #heads()} order. */
     default List<String> architectures() {
         return heads().stream().map(Head::architecture).toList();
+    }
+
+    /**
+     * The tensors of a new, untrained head for {@code task} on this family's encoder, name → shape, as transformers'
+     * {@code from_pretrained(num_labels=labels)} creates them (matrices drawn from N(0, initializer_range²), biases 0;
+     * the caller draws them and leaves out those the checkpoint already has, e.g. BERT's pooler). Empty when mlm4j does
+     * not train that head on this family.
+     */
+    default Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        return Map.of();
+    }
+
+    /** A linear layer's two tensors under {@code key}: weight (out, in) and bias (out), in a map that keeps this order. */
+    static Map<String, int[]> linear(Map<String, int[]> into, String key, int in, int out) {
+        into.put(key + ".weight", new int[] {out, in});
+        into.put(key + ".bias", new int[] {out});
+        return into;
     }
 }

@@ -5,12 +5,14 @@ import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.heads.ClassificationHead;
-import dev.mlm4j.heads.RobertaLMHead;
+import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * RoBERTa (Liu et al., 2019) and XLM-RoBERTa (Conneau et al., 2020), as transformers' {@code modeling_roberta} and
@@ -43,8 +45,8 @@ public final class RobertaFamily implements EncoderFamily {
                 new Head<>(names + "Model", Task.ENCODER, t -> true, RobertaFamily::model),
                 new Head<>(names + "ForMaskedLM", Task.MASKED_LM, RobertaForMaskedLM::hasHead, (t, c, p) -> {
                     RobertaModel m = model(t, c, p);
-                    return new RobertaForMaskedLM(m, RobertaLMHead.load(new Weights(t).prefix("lm_head"), c.hiddenSize(),
-                            roberta(c).bert().layerNormEps(), m.embeddings().wordEmbeddings(), p));
+                    return new RobertaForMaskedLM(m, BertLMPredictionHead.roberta(new Weights(t).prefix("lm_head"), roberta(c).bert(),
+                            m.wordEmbeddings(), p));
                 }),
                 new Head<>(names + "ForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, t -> t.containsAnyUnder("classifier.out_proj."),
                         (t, c, p) -> SequenceClassifierModel.load(t, model(t, c, p), "classifier.dense", ClassificationHead.Activation.TANH,
@@ -62,6 +64,18 @@ public final class RobertaFamily implements EncoderFamily {
     private static RobertaConfig roberta(EncoderConfig c) {
         if (c instanceof RobertaConfig r) return r;
         throw new IllegalArgumentException("a RoBERTa model needs a RoBERTa config, not " + c);
+    }
+
+    /** …ForSequenceClassification: {@code classifier.dense} and {@code classifier.out_proj}; …ForTokenClassification: {@code classifier}. */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) {
+            EncoderFamily.linear(t, "classifier.dense", hidden, hidden);
+            EncoderFamily.linear(t, "classifier.out_proj", hidden, labels);
+        }
+        if (task.equals(Task.TOKEN_CLASSIFICATION)) EncoderFamily.linear(t, "classifier", hidden, labels);
+        return t;
     }
 
     @Override

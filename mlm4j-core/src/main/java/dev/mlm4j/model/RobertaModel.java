@@ -1,9 +1,16 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.embeddings.RobertaEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -12,17 +19,57 @@ import dev.mlm4j.weights.Weights;
  * {@code embeddings.*}, {@code encoder.layer.N.*} under {@code roberta.}. The pooler is not loaded: no pipeline reads it
  * (RoBERTa's classifier has its own dense layer). Immutable and shared by all threads.
  */
-public final class RobertaModel extends EncoderModel<RobertaConfig> {
+public final class RobertaModel extends EncoderModel<RobertaConfig> implements TrainableEncoder {
     private final RobertaEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertTraining training;
 
     public RobertaModel(Weights roberta, RobertaConfig config, Precision precision) {
         RobertaEmbeddings embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
         BertEncoder encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
         super(config, embeddings::forward, encoder::forward);
         this.embeddings = embeddings;
+        this.encoder = encoder;
+        this.training = new BertTraining(embeddings.bert(), encoder, config.bert(), embeddings::positionIds);
     }
 
     public RobertaEmbeddings embeddings() {
         return embeddings;
+    }
+
+    // ---- training: BERT's, at RoBERTa's positions ---------------------------------------------------------
+
+    @Override
+    public TrainingState trainingState(Batch batch, Dropout dropout) {
+        return training.state(batch, dropout);
+    }
+
+    @Override
+    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
+        checkLength(s.batch());
+        return training.forward(k, s, mask(mask));
+    }
+
+    @Override
+    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
+        training.backward(k, s, dLast, g);
+    }
+
+    /** The embeddings and the layers under {@code p} (this model's scope, {@code roberta}); the pooler is not loaded. */
+    @Override
+    public void parameters(Parameters p) {
+        embeddings.bert().parameters(p.prefix("embeddings"));
+        encoder.parameters(p.prefix("encoder"));
+    }
+
+    @Override
+    public FloatTensor wordEmbeddings() {
+        return embeddings.wordEmbeddings();
+    }
+
+    /** transformers' {@code roberta} for both RoBERTa and XLM-RoBERTa (XLMRobertaFor… keeps the attribute name). */
+    @Override
+    public String scope() {
+        return "roberta";
     }
 }

@@ -1,11 +1,18 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.heads.ClassificationHead;
 import dev.mlm4j.heads.Transform;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
@@ -19,7 +26,7 @@ import dev.mlm4j.weights.Weights;
  * {@code classifier}) — BERT's, with its pooler, is {@link BertForSequenceClassification}. Each family's registration
  * names the keys. The last layer is kept in fp32 at any precision.
  */
-public final class SequenceClassifierModel implements SequenceClassifier {
+public final class SequenceClassifierModel implements SequenceClassifier, Trainable {
 
     /** Which vector of a sequence the head reads. */
     public enum Pooling {
@@ -32,15 +39,22 @@ public final class SequenceClassifierModel implements SequenceClassifier {
     private final Encoder encoder;
     private final Pooling pooling;
     private final ClassificationHead head;
+    private final String denseKey, outKey;   // the head's two layers, for training: RoBERTa's classifier.dense, classifier.out_proj
 
     public SequenceClassifierModel(Encoder encoder, ClassificationHead head) {
         this(encoder, Pooling.FIRST, head);
     }
 
     public SequenceClassifierModel(Encoder encoder, Pooling pooling, ClassificationHead head) {
+        this(encoder, pooling, head, null, null);
+    }
+
+    private SequenceClassifierModel(Encoder encoder, Pooling pooling, ClassificationHead head, String denseKey, String outKey) {
         this.encoder = encoder;
         this.pooling = pooling;
         this.head = head;
+        this.denseKey = denseKey;
+        this.outKey = outKey;
     }
 
     /**
@@ -55,7 +69,7 @@ public final class SequenceClassifierModel implements SequenceClassifier {
                     + " rows but the classification head needs " + hidden + " (hidden_size)");
         }
         Linear d = Linear.load(new Weights(source).prefix(dense), hidden, hidden, Precision.FP32);
-        return new SequenceClassifierModel(encoder, new ClassificationHead(d, activation, last(source, encoder, out)));
+        return new SequenceClassifierModel(encoder, Pooling.FIRST, new ClassificationHead(d, activation, last(source, encoder, out)), dense, out);
     }
 
     /**
@@ -84,5 +98,62 @@ public final class SequenceClassifierModel implements SequenceClassifier {
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
         return head.forward(k, pooling == Pooling.MEAN ? output.meanTokens() : output.firstTokens());
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The encoder, when this model trains: a {@link TrainableEncoder} (BERT's layers: RoBERTa, XLM-RoBERTa) under a
+     * dense + activation head; else a one-line refusal naming what has no backward pass.
+     */
+    private TrainableEncoder trainableEncoder() {
+        TrainableEncoder e = TrainableEncoder.of(encoder);
+        if (!head.trains() || denseKey == null) {
+            throw new IllegalArgumentException("this sequence classifier's head (" + encoder.getClass().getSimpleName() + ") has no backward pass yet");
+        }
+        return e;
+    }
+
+    /**
+     * One forward and backward pass of single-label classification, as transformers' {@code RobertaForSequenceClassification(labels=…)}
+     * with more than one label: the head on each sequence's first token ({@code <s>}), the mean cross-entropy over the
+     * sequences (−100 skips one), every parameter's gradient accumulated into {@code g} under transformers' names.
+     *
+     * @param labels one per sequence of the batch
+     */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        TrainableEncoder e = trainableEncoder();
+        if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
+        TrainingState s = e.trainingState(batch, dropout);
+        FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
+        int n = batch.size(), h = last.dim(1);
+        FloatTensor first = FloatTensor.zeros(n, h);
+        for (int i = 0; i < n; i++) System.arraycopy(last.data(), last.rowOffset(batch.offset(i)), first.data(), i * h, h);
+        DropoutMask inputDrop = dropout.classifierInput(), hiddenDrop = dropout.classifierHidden();
+        ClassificationHead.Saved saved = head.forwardTraining(k, first, inputDrop, hiddenDrop);
+        FloatTensor dlogits = FloatTensor.zeros(n, head.numLabels());
+        double loss = CrossEntropy.lossAndGradient(saved.logits(), labels, dlogits);
+        FloatTensor dfirst = FloatTensor.zeros(n, h);
+        head.backward(k, saved, dlogits, inputDrop, hiddenDrop, dfirst, g.prefix(denseKey), g.prefix(outKey));
+        FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
+        for (int i = 0; i < n; i++) System.arraycopy(dfirst.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
+        e.backward(k, s, dLast, g.prefix(e.scope()));
+        return loss;
+    }
+
+    /** Every trainable parameter by transformers' name ({@code roberta.…}, {@code classifier.dense.…}, {@code classifier.out_proj.…}). */
+    @Override
+    public Parameters parameters() {
+        TrainableEncoder e = trainableEncoder();
+        Parameters p = new Parameters();
+        e.parameters(p.prefix(e.scope()));
+        head.parameters(p.prefix(denseKey), p.prefix(outKey));
+        return p;
     }
 }

@@ -1,5 +1,12 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.heads.Transform;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
@@ -15,15 +22,17 @@ import dev.mlm4j.weights.WeightException;
  * {@link Transform}, and name both layers {@code classifier}. They differ from BERT's only in the encoder under them.
  * The layer is kept in fp32 at any precision.
  */
-public final class TokenClassifierModel implements TokenClassifier, QuestionAnswerer {
+public final class TokenClassifierModel implements TokenClassifier, QuestionAnswerer, Trainable {
     private final Encoder encoder;
     private final Transform transform;
     private final Linear classifier;
+    private final String key;           // the classifier's: classifier, qa_outputs
 
-    private TokenClassifierModel(Encoder encoder, Transform transform, Linear classifier) {
+    private TokenClassifierModel(Encoder encoder, Transform transform, Linear classifier, String key) {
         this.encoder = encoder;
         this.transform = transform;
         this.classifier = classifier;
+        this.key = key;
     }
 
     /** The token classifier under key {@code classifier}, its shapes checked in one-line errors. */
@@ -35,7 +44,7 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
     public static TokenClassifierModel tokenClassifier(TensorSource source, Encoder encoder, Transform transform) {
         int hidden = encoder.config().hiddenSize();
         int labels = BertWithClassifier.labels(source, "classifier", hidden, "token-classification");
-        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, "classifier", hidden, labels));
+        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, "classifier", hidden, labels), "classifier");
     }
 
     /** The span head under key {@code qa_outputs}: two logits per token, else a one-line error. */
@@ -51,7 +60,7 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
             throw new WeightException(key + ".weight in " + source.origin() + " gives " + labels
                     + " logits per token but question answering needs 2 (start and end)");
         }
-        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, key, hidden, 2));
+        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, key, hidden, 2), key);
     }
 
     @Override
@@ -74,5 +83,58 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
         return classifier.forward(k, transform.forward(k, output.lastHiddenState()));
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /** The encoder, when this model trains as a token classifier (BERT's layers, no transform); else a one-line refusal. */
+    private TrainableEncoder trainableEncoder() {
+        TrainableEncoder e = TrainableEncoder.of(encoder);
+        if (transform != Transform.IDENTITY || !key.equals("classifier")) {
+            throw new IllegalArgumentException("this " + (key.equals("classifier") ? "token classifier's head" : "question-answering head")
+                    + " on " + encoder.getClass().getSimpleName() + " has no backward pass yet");
+        }
+        return e;
+    }
+
+    /**
+     * One forward and backward pass of token classification, as transformers' {@code RobertaForTokenClassification(labels=…)}:
+     * dropout on every token's vector, the classifier, the mean cross-entropy over the tokens whose label is not −100,
+     * every parameter's gradient accumulated into {@code g} under transformers' names.
+     *
+     * @param labels (T) one per packed token, or {@link CrossEntropy#IGNORE_INDEX}
+     */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        TrainableEncoder e = trainableEncoder();
+        if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
+        TrainingState s = e.trainingState(batch, dropout);
+        FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
+        DropoutMask drop = dropout.classifierInput();
+        FloatTensor x = drop.isNone() ? last : last.copy();                             // dropout(sequence_output)
+        drop.apply(x);
+        FloatTensor logits = classifier.forward(k, x);
+        FloatTensor dlogits = FloatTensor.zeros(logits.dim(0), logits.dim(1));
+        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
+        classifier.backward(k, x, dlogits, dLast, false, g.prefix(key));
+        drop.apply(dLast);
+        e.backward(k, s, dLast, g.prefix(e.scope()));
+        return loss;
+    }
+
+    /** Every trainable parameter by transformers' name ({@code roberta.…}, {@code classifier.…}). */
+    @Override
+    public Parameters parameters() {
+        TrainableEncoder e = trainableEncoder();
+        Parameters p = new Parameters();
+        e.parameters(p.prefix(e.scope()));
+        classifier.parameters(p.prefix(key));
+        return p;
     }
 }

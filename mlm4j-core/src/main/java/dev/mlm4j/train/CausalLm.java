@@ -5,7 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.layers.Dropout;
-import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.TrainableMaskedLM;
 import dev.mlm4j.model.Trainable;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -16,7 +16,7 @@ import dev.mlm4j.tensor.Parameters;
  * {@code is_decoder=True} does (it shifts {@code labels = input_ids} itself). The labels this model takes are already
  * shifted: {@link #nextTokens(Batch)}.
  */
-public record CausalLm(BertForMaskedLM model) implements Trainable {
+public record CausalLm(TrainableMaskedLM<?> model) implements Trainable {
     @Override
     public Parameters parameters() {
         return model.parameters();

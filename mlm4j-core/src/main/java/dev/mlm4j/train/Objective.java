@@ -68,9 +68,15 @@ public enum Objective {
 
     /** The trainable view of a model {@link #load}ed for this objective ({@link CausalLm} for CLM). */
     public Trainable trainable(Object model) {
-        if (this == CLM) return new CausalLm((BertForMaskedLM) model);
-        if (model instanceof Trainable t) return t;
-        throw new IllegalArgumentException("a " + model.getClass().getSimpleName() + " cannot be trained");
+        if (this == CLM && model instanceof BertForMaskedLM m) return new CausalLm(m);
+        if (this == CLM && model instanceof Trainable) {
+            // the folder clm writes is transformers' BertLMHeadModel (is_decoder); RobertaForCausalLM is not written yet
+            throw new IllegalArgumentException("'clm' trains BERT models (saved as transformers' BertLMHeadModel); a "
+                    + model.getClass().getSimpleName() + " trains with 'mlm', 'classify' or 'tag'");
+        }
+        if (this != CLM && model instanceof Trainable t) return t;
+        throw new IllegalArgumentException("training covers BERT, RoBERTa and XLM-RoBERTa models; a " + model.getClass().getSimpleName()
+                + " has no backward pass yet");
     }
 
     /**

@@ -12,6 +12,8 @@ import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +69,44 @@ class TaskAssemblyTest {
         assertEquals(List.of("bert.pooler.* (2 tensors: BertForTokenClassification has no pooler)", "cls.* (the masked-LM head)"), r.leftOut());
         assertSameTensors(tiny, r.folder());
         assertConfig(tiny, r.folder());
+    }
+
+    /**
+     * RoBERTa and XLM-R task models (the families' tiny fixtures, saved by transformers) split into an encoder and a head
+     * and put together again are the checkpoints, tensor for tensor, with their config.json and tokenizer files; a bare
+     * encoder's names ({@code embeddings.*}, as {@code RobertaModel.save_pretrained} writes them) come back under
+     * {@code roberta.}, and the masked-LM head and the pooler are left out, as transformers builds these models.
+     */
+    @ParameterizedTest
+    @CsvSource({"xlm-roberta-tiny-sequence-classification, true", "xlm-roberta-tiny-sequence-classification, false",
+            "roberta-tiny-token-classification, true", "roberta-tiny-token-classification, false"})
+    void robertaTaskModelsSplitAndReassembledAreTheCheckpoints(String fixture, boolean prefixed) throws Exception {
+        Path tiny = Path.of(TaskAssemblyTest.class.getResource("/families/" + fixture + "/config.json").toURI()).getParent();
+        Path encoder = Files.createDirectories(tmp.resolve("encoder"));
+        Map<String, FloatTensor> tensors = new TreeMap<>();
+        try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(tiny)) {
+            for (String n : c.names()) if (n.startsWith("roberta.")) tensors.put(prefixed ? n : n.substring("roberta.".length()), c.load(n));
+            int hidden = c.info("roberta.embeddings.word_embeddings.weight").shape()[1];
+            tensors.put((prefixed ? "roberta." : "") + "pooler.dense.weight", FloatTensor.zeros(hidden, hidden));
+            tensors.put((prefixed ? "roberta." : "") + "pooler.dense.bias", FloatTensor.zeros(hidden));
+            if (prefixed) tensors.put("lm_head.bias", FloatTensor.zeros(c.info("roberta.embeddings.word_embeddings.weight").shape()[0]));
+        }
+        SafetensorsWriter.write(encoder.resolve("model.safetensors"), tensors, Map.of());
+        ObjectNode config = (ObjectNode) JSON.readTree(tiny.resolve("config.json").toFile());
+        FRAGMENT_KEYS.forEach(config::remove);
+        config.putArray("architectures").add(config.get("model_type").asText().equals("roberta") ? "RobertaModel" : "XLMRobertaModel");
+        JSON.writeValue(encoder.resolve("config.json").toFile(), config);
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(tiny.resolve(f), encoder.resolve(f));
+
+        Converter.Result r = Converter.convert(encoder, tmp.resolve("out"), false, headOf(tiny, "roberta."));
+        assertEquals(JSON.readTree(tiny.resolve("config.json").toFile()).get("architectures").get(0).asText(), r.architecture());
+        assertEquals(prefixed ? List.of("lm_head.* (the masked-LM head)", "roberta.pooler.* (2 tensors: " + r.architecture() + " has no pooler)")
+                : List.of("bert.pooler.* (2 tensors: " + r.architecture() + " has no pooler)"), r.leftOut());   // bare names are read under bert.
+        assertSameTensors(tiny, r.folder());
+        assertConfig(tiny, r.folder());
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+            assertArrayEquals(Files.readAllBytes(tiny.resolve(f)), Files.readAllBytes(r.folder().resolve(f)), f);
+        }
     }
 
     /** The real MiniLM (ONNX, no pooler) and the rerank demo head, which brings its own pooler; logits as transformers'. */
@@ -191,10 +231,15 @@ class TaskAssemblyTest {
 
     /** The head folder of {@code tiny}: its tensors outside {@code bert.*}, config-fragment.json with its task keys. */
     private Path headOf(Path tiny) throws IOException {
+        return headOf(tiny, "bert.");
+    }
+
+    /** The checkpoint's tensors outside the encoder's scope {@code encoder} and its config's task keys, as a head folder. */
+    private Path headOf(Path tiny, String encoder) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("head"));
         Map<String, FloatTensor> tensors = new TreeMap<>();
         try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(tiny)) {
-            for (String n : c.names()) if (!n.startsWith("bert.")) tensors.put(n, c.load(n));
+            for (String n : c.names()) if (!n.startsWith(encoder)) tensors.put(n, c.load(n));
         }
         SafetensorsWriter.write(dir.resolve(HeadFolder.TENSORS), tensors, Map.of());
         JsonNode config = JSON.readTree(tiny.resolve("config.json").toFile());

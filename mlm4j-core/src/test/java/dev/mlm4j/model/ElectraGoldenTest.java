@@ -37,7 +37,7 @@ class ElectraGoldenTest {
         assertInstanceOf(ElectraFamily.class, golden.checkpoint().family());
         ElectraConfig c = assertInstanceOf(ElectraConfig.class, golden.checkpoint().config());
         assertEquals(new ElectraConfig(new BertConfig(928, 32, 2, 4, 64, "gelu", 64, 2, 1e-12, 0), 16), c);
-        assertInstanceOf(RobertaForMaskedLM.class, golden.mlm());
+        assertInstanceOf(ElectraForMaskedLM.class, golden.mlm());
         assertEquals("ElectraForMaskedLM", Models.describe(golden.folder).architecture());
         assertEquals("fill-mask", Models.describe(golden.folder).task());
     }

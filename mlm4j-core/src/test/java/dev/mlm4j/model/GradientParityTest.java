@@ -10,6 +10,7 @@ import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static dev.mlm4j.JsonArrays.intRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,6 +111,33 @@ class GradientParityTest {
             return ((BertForQuestionAnswering) c.load(Task.QUESTION_ANSWERING, Precision.FP32).orElseThrow())
                     .lossAndGradients(k, batch, starts, ends, g);
         });
+    }
+
+    /**
+     * RoBERTa and XLM-RoBERTa train on BERT's layers at their own positions (from pad_token_id + 1) with their own heads:
+     * {@code lm_head} (the decoder tied), {@code classifier.dense} → tanh → {@code classifier.out_proj} on {@code <s>},
+     * {@code classifier} on every token. Fixtures: training/families/ from scripts/reference/training/family_gradients.py
+     * (the families' tiny checkpoints, perturbed; transformers' RobertaFor… / XLMRobertaFor… autograd in float64).
+     */
+    @ParameterizedTest
+    @CsvSource({"roberta-mlm, vector, 42", "roberta-mlm, scalar, 42", "xlm-roberta-mlm, vector, 42", "xlm-roberta-mlm, scalar, 42",
+            "roberta-classify, vector, 41", "roberta-classify, scalar, 41", "xlm-roberta-classify, vector, 41",
+            "roberta-tag, vector, 39", "roberta-tag, scalar, 39", "xlm-roberta-tag, vector, 39"})
+    void robertaFamiliesLossAndEveryGradientMatchTransformers(String fixture, String kernels, int parameters) throws Exception {
+        Task<?> task = fixture.endsWith("-mlm") ? Task.MASKED_LM : fixture.endsWith("-classify") ? Task.SEQUENCE_CLASSIFICATION : Task.TOKEN_CLASSIFICATION;
+        check("families/" + fixture, kernels, parameters, (c, k, batch, labels, g) -> {
+            Trainable model = (Trainable) c.load(task, Precision.FP32).orElseThrow();
+            Set<String> extra = new TreeSet<>(model.parameters().all().keySet());
+            extra.removeAll(gradientNames(c));
+            assertEquals(Set.of(), extra, "parameters transformers does not have");
+            return model.lossAndGradients(k, batch, labels, g);
+        });
+    }
+
+    private static Set<String> gradientNames(Checkpoint c) {
+        try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(c.folder().resolve("gradients.safetensors"))) {
+            return new TreeSet<>(expected.names());
+        }
     }
 
     /**

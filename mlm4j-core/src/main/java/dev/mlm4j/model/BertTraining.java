@@ -1,0 +1,62 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.embeddings.BertEmbeddings;
+import dev.mlm4j.encoder.BertEncoder;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+
+import java.util.function.Function;
+
+/**
+ * The training forward and backward of BERT's embeddings and layers, which {@link BertModel} and {@link RobertaModel}
+ * share: they differ only in the position ids ({@code positions}: BERT's count from 0, RoBERTa's from
+ * {@code pad_token_id + 1}), which the embeddings' forward reads and their backward adds into. Holds the memory of the
+ * training states it hands out (llm.c's activation buffers sized once).
+ */
+final class BertTraining {
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertConfig config;
+    private final Function<Batch, int[]> positions;
+    /** The memory of the training states handed out, for the largest batch so far; null before training. */
+    private TrainingState memory;
+
+    BertTraining(BertEmbeddings embeddings, BertEncoder encoder, BertConfig config, Function<Batch, int[]> positions) {
+        this.embeddings = embeddings;
+        this.encoder = encoder;
+        this.config = config;
+        this.positions = positions;
+    }
+
+    /**
+     * The state of one training step of {@code batch} under {@code dropout}: allocated for the first batch, replaced by a
+     * larger one when a batch has more tokens than it holds (never shrunk), otherwise reused, zero-filled
+     * ({@link TrainingState#reuse}). Valid until the next call.
+     */
+    TrainingState state(Batch batch, Dropout dropout) {
+        TrainingState m = memory;
+        if (m == null || m.capacity() < batch.tokens()) {
+            memory = null;                                   // let the smaller one go before making the larger
+            memory = m = new TrainingState(batch, config, dropout);
+            return m;
+        }
+        return m.reuse(batch, config, dropout);
+    }
+
+    /** Embeddings, then every layer under {@code mask} (the model's own, already resolved), saving activations in {@code s}. */
+    FloatTensor forward(Kernels k, TrainingState s, AttentionMask mask) {
+        embeddings.forwardTraining(k, s.batch, positions.apply(s.batch), s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
+        encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
+        return s.lastHiddenState();
+    }
+
+    void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
+        FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
+        embeddings.backward(k, s.batch, positions.apply(s.batch), s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
+    }
+}

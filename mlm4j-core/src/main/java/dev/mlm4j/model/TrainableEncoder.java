@@ -1,0 +1,41 @@
+package dev.mlm4j.model;
+
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
+
+/**
+ * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}) or RoBERTa's and XLM-RoBERTa's
+ * ({@link RobertaModel}) embeddings, the one stack of training code they share ({@link BertTraining}). A task model
+ * that trains ({@link Trainable}) runs its head on top of one of these. The other families have no backward pass yet.
+ */
+public interface TrainableEncoder extends Encoder {
+    /** The state of one training step of {@code batch} under {@code dropout}, in memory the model keeps across steps; one training thread at a time. */
+    TrainingState trainingState(Batch batch, Dropout dropout);
+
+    /** The training forward under {@code mask}, saving in {@code s} what the backward needs; returns the last hidden state (T, hidden). */
+    FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask);
+
+    /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@link #scope()}). */
+    void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g);
+
+    /** Registers every parameter under {@code p} (this model's scope). */
+    void parameters(Parameters p);
+
+    /** The word table (vocab, hidden), which a masked-LM head's decoder is tied to. */
+    FloatTensor wordEmbeddings();
+
+    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}. */
+    String scope();
+
+    /** {@code encoder} as a trainable one, or the one-line refusal every task model gives for a family without a backward pass. */
+    static TrainableEncoder of(Encoder encoder) {
+        if (encoder instanceof TrainableEncoder e) return e;
+        throw new IllegalArgumentException("training covers BERT, RoBERTa and XLM-RoBERTa encoders; a " + encoder.getClass().getSimpleName()
+                + " has no backward pass yet");
+    }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Gradient parity fixtures for training the RoBERTa and XLM-RoBERTa families (issue 18): PyTorch autograd's loss and
+every parameter's gradient for one fixed batch, for the masked-LM, sequence-classification and token-classification
+heads, on the tiny random checkpoints of mlm4j-core/src/test/resources/families/ (scripts/reference/families/ made
+them), every parameter perturbed first (random init leaves LayerNorms at 1/0 and biases at 0, so some gradients would
+be special).
+
+Writes mlm4j-core/src/test/resources/training/families/<name>/ for name in roberta-mlm, roberta-classify, roberta-tag,
+xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag:
+  config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
+  batch.json             two sequences of different lengths (ids, token_types, labels: the original id at a few
+                         positions for MLM, one label per sequence for classify, one per token with -100 on <s> and
+                         </s> for tag); PyTorch pads them with <pad> and attention_mask, mlm4j packs them
+  gradients.safetensors  "loss" (1) and, for every parameter of model.named_parameters() under the name model.safetensors
+                         has it (a tied parameter has one), its .grad, computed in float64
+                         (stored as float32) in train mode with dropout 0, eager attention
+
+Read by dev.mlm4j.model.FamilyGradientParityTest. Python only makes the fixture; the test runs without it.
+
+    /work/venv/bin/python scripts/reference/training/family_gradients.py
+"""
+import json
+import os
+import shutil
+
+import torch
+import transformers
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources")
+FAMILIES = os.path.join(ROOT, "families")
+OUT = os.path.join(ROOT, "training", "families")
+
+# (fixture name, source folder, transformers class, objective)
+CASES = [
+    ("roberta-mlm", "roberta-tiny", transformers.RobertaForMaskedLM, "mlm"),
+    ("roberta-classify", "roberta-tiny-sequence-classification", transformers.RobertaForSequenceClassification, "classify"),
+    ("roberta-tag", "roberta-tiny-token-classification", transformers.RobertaForTokenClassification, "tag"),
+    ("xlm-roberta-mlm", "xlm-roberta-tiny", transformers.XLMRobertaForMaskedLM, "mlm"),
+    ("xlm-roberta-classify", "xlm-roberta-tiny-sequence-classification", transformers.XLMRobertaForSequenceClassification, "classify"),
+    ("xlm-roberta-tag", "xlm-roberta-tiny-token-classification", transformers.XLMRobertaForTokenClassification, "tag"),
+]
+BOS, PAD, EOS, MASK, FIRST_WORD = 0, 1, 2, 4, 5
+
+
+def batch_for(objective, vocab, num_labels, seed):
+    """Two sequences <s> … </s> of 12 and 7 tokens (no <pad> inside: it would take the padding position) and their labels."""
+    g = torch.Generator().manual_seed(seed)
+    seqs = [[BOS] + torch.randint(FIRST_WORD, vocab, (n,), generator=g).tolist() + [EOS] for n in (10, 5)]
+    if objective == "mlm":
+        labels = [[-100] * len(s) for s in seqs]
+        for s, positions in ((0, (2, 5, 9)), (1, (3,))):
+            for p in positions:
+                labels[s][p] = seqs[s][p]
+        seqs[0][2] = MASK
+        seqs[0][5] = MASK
+        seqs[0][9] = 42                                   # a random replacement
+        seqs[1][3] = seqs[1][3]                           # unchanged, still predicted
+    elif objective == "classify":
+        labels = [[num_labels - 1], [0]]
+    else:
+        labels = [[-100] + torch.randint(0, num_labels, (len(s) - 2,), generator=g).tolist() + [-100] for s in seqs]
+        labels[0][4] = -100                               # a word piece that carries no label
+    return seqs, labels
+
+
+def main():
+    torch.manual_seed(18)
+    for name, source, cls, objective in CASES:
+        folder = os.path.join(OUT, name)
+        os.makedirs(folder, exist_ok=True)
+        src = os.path.join(FAMILIES, source)
+        config = transformers.AutoConfig.from_pretrained(src)
+        config.hidden_dropout_prob = 0.0
+        config.attention_probs_dropout_prob = 0.0
+        config.classifier_dropout = None
+        model = cls.from_pretrained(src, config=config)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.05)
+        model.save_pretrained(folder, safe_serialization=True)
+        for f in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy(os.path.join(src, f), folder)
+
+        seqs, labels = batch_for(objective, config.vocab_size, getattr(config, "num_labels", 2), len(name))
+        with open(os.path.join(folder, "batch.json"), "w") as f:
+            json.dump({"ids": seqs, "token_types": [[0] * len(s) for s in seqs], "labels": labels}, f)
+
+        n = max(len(s) for s in seqs)
+        pad = lambda rows, v: torch.tensor([r + [v] * (n - len(r)) for r in rows])
+        model = model.double()
+        model.config._attn_implementation = "eager"
+        model.train()
+        target = torch.tensor([l[0] for l in labels]) if objective == "classify" else pad(labels, -100)
+        out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), labels=target)
+        out.loss.backward()
+        tensors = {"loss": out.loss.detach().reshape(1).float()}
+        # a tied parameter goes under the name save_pretrained wrote (XLM-R's named_parameters() calls the word table
+        # lm_head.decoder.weight; its file, and mlm4j, roberta.embeddings.word_embeddings.weight)
+        with safe_open(os.path.join(folder, "model.safetensors"), "pt") as f:
+            saved = set(f.keys())
+        state = model.state_dict(keep_vars=True)
+        for pname, p in model.named_parameters():
+            if pname not in saved:
+                pname = next(n for n in saved if state[n] is p)
+            tensors[pname] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+        save_file(tensors, os.path.join(folder, "gradients.safetensors"),
+                  metadata={"source": "transformers %s, torch %s: %s in float64, eager attention, train mode, dropout 0"
+                            % (transformers.__version__, torch.__version__, cls.__name__)})
+        print(name, cls.__name__, "loss %.9f" % out.loss.item(), len(tensors) - 1, "gradients")
+
+
+if __name__ == "__main__":
+    main()
