@@ -430,6 +430,7 @@ public final class Training {
                     writeProblem = problem != ProblemType.SINGLE_LABEL_CLASSIFICATION;
                 }
             }
+            if (objective != Objective.TAG) TrainingData.requireFits(records, problem, model.size(), train.toString());
             if (problem == ProblemType.REGRESSION) {           // outputs, not names: the file's numbers go to them in order
                 labels = model;
                 return;

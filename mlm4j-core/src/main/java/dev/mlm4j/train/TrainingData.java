@@ -313,14 +313,7 @@ public final class TrainingData {
             }
             String at = "line " + r.line() + " of " + where;
             boolean sequenceLabel = objective == Objective.CLASSIFY || objective == Objective.PAIRS;
-            if (sequenceLabel && r.kind() != null && !r.kind().fits(problem)) {
-                throw new IllegalArgumentException(at + ": \"label\" is " + r.kind().description() + " but the model is for " + problem.id() + " ("
-                        + switch (problem) {
-                            case SINGLE_LABEL_CLASSIFICATION -> "one label name per text";
-                            case MULTI_LABEL_CLASSIFICATION -> "a list of label names per text";
-                            case REGRESSION -> labels.size() == 1 ? "a number per text" : "a list of " + labels.size() + " numbers per text";
-                        } + ")");
-            }
+            if (sequenceLabel) requireFits(List.of(r), problem, labels.size(), where);
             float[] targets = !sequenceLabel || problem == ProblemType.SINGLE_LABEL_CLASSIFICATION ? null : targets(r, labels, problem, at);
             int[] lab = switch (objective) {
                 case CLASSIFY, PAIRS -> targets != null ? null : new int[] {labels.id(r.label(), at)};
@@ -347,6 +340,22 @@ public final class TrainingData {
             pos += r.words().get(w).length() + 1;
         }
         return lab;
+    }
+
+    /**
+     * Each record's label of a kind a sequence classifier of {@code problem} with {@code outputs} outputs takes, or a
+     * one-line error naming the first other one's line of {@code where}.
+     */
+    public static void requireFits(List<Record> records, ProblemType problem, int outputs, String where) {
+        for (Record r : records) {
+            if (r.kind() == null || r.kind().fits(problem)) continue;
+            throw new IllegalArgumentException("line " + r.line() + " of " + where + ": \"label\" is " + r.kind().description() + " but the model is for "
+                    + problem.id() + " (" + switch (problem) {
+                        case SINGLE_LABEL_CLASSIFICATION -> "one label name per text";
+                        case MULTI_LABEL_CLASSIFICATION -> "a list of label names per text";
+                        case REGRESSION -> outputs == 1 ? "a number per text" : "a list of " + outputs + " numbers per text";
+                    } + ")");
+        }
     }
 
     /** A regression example's values (one per output) or a multi-label example's multi-hot row over {@code labels}. */
