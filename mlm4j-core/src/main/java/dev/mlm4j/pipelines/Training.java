@@ -417,7 +417,11 @@ public final class Training {
             }
         }
 
-        /** The model's id2label, or the training file's labels sorted when the model's are placeholders of the same count. */
+        /**
+         * The model's id2label, or the training file's labels sorted when the model's are placeholders of the same count;
+         * for classify/pairs first the problem type (config.json's, else one output → regression, else the file's kind),
+         * each training label checked to be of its kind. A regression keeps the outputs' names.
+         */
         void chooseLabels(List<TrainingData.Record> records) throws IOException {
             Path config = from.resolve("config.json");
             ClassificationConfig cc = ClassificationConfig.fromJson(JSON.readTree(config.toFile()), config.toString());
