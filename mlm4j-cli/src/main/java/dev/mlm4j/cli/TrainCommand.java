@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "Writes a Hugging Face folder (config.json, model.safetensors, tokenizer files) that transformers and mlm4j's own commands load, with training_log.jsonl (one JSON object per step and per evaluation),",
                 "loss_curve.png and checkpoint/ (the model, optimiser moments and position, for --resume).",
                 "TASK: mlm (masked LM: 15%% of tokens, 80%% [MASK] / 10%% random / 10%% unchanged), clm (causal LM on the same model under a causal mask),",
-                "classify (JSON Lines {\"text\",\"label\"}), pairs ({\"text_a\",\"text_b\",\"label\"} or {\"text\",\"text_pair\",\"label\"}),",
+                "classify (JSON Lines {\"text\",\"label\"}), pairs ({\"text_a\",\"text_b\",\"label\"} or {\"text\",\"text_pair\",\"label\"}); a label is a name,",
+                "a number such as 0.5 (regression: mean squared error) or a list of names (multi-label: a sigmoid per label), as config.json's problem_type or the file says,",
                 "tag (CoNLL columns: a token and its tag per line, a blank line between sentences; or JSON Lines {\"tokens\",\"tags\"}).",
                 "mlm/clm read plain text, one sequence per line (--blocks: run together and cut to the model's length), or JSON Lines {\"text\"}.",
                 "classify/pairs/tag need a model with that head; its labels are config.json's id2label, or the training file's labels sorted",
@@ -44,7 +45,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--train", paramLabel = "FILE", required = true, description = "Training data.")
     Path train;
 
-    @Option(names = "--eval", paramLabel = "FILE", description = "Evaluation data, evaluated after each epoch (loss, accuracy, and macro F1 or perplexity).")
+    @Option(names = "--eval", paramLabel = "FILE", description = "Evaluation data, evaluated after each epoch (loss, accuracy, and macro F1 or perplexity; regression: MSE and Pearson r; multi-label: micro F1 and exact match).")
     Path eval;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Folder to write (must be empty or absent unless resuming into it).")

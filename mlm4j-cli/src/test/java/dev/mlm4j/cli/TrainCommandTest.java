@@ -98,6 +98,110 @@ class TrainCommandTest {
         assertEquals(2, new ObjectMapper().readTree(resumed.out()).get("steps").asInt(), "the saved run had finished its 2 steps");
     }
 
+    /** JSON Lines with each line's label written by {@code label.apply(i)}. */
+    private Path labelled(String name, int n, java.util.function.IntFunction<String> label) throws IOException {
+        List<String> lines = new ArrayList<>(), s = sentences(n, name.hashCode());
+        for (int i = 0; i < n; i++) lines.add("{\"text\":\"" + s.get(i) + "\",\"label\":" + label.apply(i) + "}");
+        return Files.write(tmp.resolve(name), lines);
+    }
+
+    private static JsonNode lastLine(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return new ObjectMapper().readTree(lines.getLast());
+    }
+
+    /**
+     * run_classification's conventions: a float label trains a regression (one output), a list of names a multi-label
+     * classifier (the names sorted, multi-hot targets); a new head on an encoder says so in config.json's problem_type,
+     * and the evaluation reports MSE and Pearson's r, or micro-F1 and exact match.
+     */
+    @Test
+    void regressionAndMultiLabelTrainANewHeadAndSayWhatItIs() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path train = labelled("reg.jsonl", 16, i -> String.valueOf(i % 4 * 0.5 - 0.25)), dev = labelled("reg-dev.jsonl", 5, i -> i + ".5"), out = tmp.resolve("reg");
+        var r = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-mlm"), "--train", train.toString(), "--eval", dev.toString(),
+                "--output", out.toString(), "--epochs", "2", "--lr", "1e-3", "--batch-tokens", "64", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("(regression)") && r.err().contains("evaluation after epoch 2: loss"), r.err());
+        JsonNode config = json.readTree(out.resolve("config.json").toFile());
+        assertEquals("regression", config.get("problem_type").asText());
+        assertEquals("{\"0\":\"LABEL_0\"}", config.get("id2label").toString());
+        JsonNode eval = lastLine(out.resolve("training_log.jsonl"));
+        assertEquals(eval.get("eval_loss").asDouble(), eval.get("eval_mse").asDouble(), 0);
+        assertTrue(eval.has("eval_pearson") && eval.get("eval_rows").asInt() == 5 && !eval.has("eval_accuracy"), eval.toString());
+        var c = CliRunner.run("classify", "--model", out.toString(), "--json", "w5 w6 w7");
+        assertEquals(0, c.exit(), c.err());
+
+        String[] names = {"[\"sports\"]", "[\"arts\",\"sports\"]", "[]", "[\"news\"]"};
+        Path multi = labelled("multi.jsonl", 16, i -> names[i % 4]), multiDev = labelled("multi-dev.jsonl", 4, i -> names[(i + 1) % 4]);
+        out = tmp.resolve("multi");
+        r = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-mlm"), "--train", multi.toString(), "--eval", multiDev.toString(),
+                "--output", out.toString(), "--max-steps", "3", "--lr", "1e-3", "--batch-tokens", "64");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("micro_f1") && r.out().contains("exact_match"), r.out());
+        config = json.readTree(out.resolve("config.json").toFile());
+        assertEquals("multi_label_classification", config.get("problem_type").asText());
+        assertEquals("{\"0\":\"arts\",\"1\":\"news\",\"2\":\"sports\"}", config.get("id2label").toString());
+        eval = lastLine(out.resolve("training_log.jsonl"));
+        assertTrue(eval.has("eval_micro_f1") && eval.has("eval_exact_match") && eval.get("eval_rows").asInt() == 4, eval.toString());
+        c = CliRunner.run("classify", "--model", out.toString(), "--json", "w5 w6 w7");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.out().contains("sports"), c.out());
+    }
+
+    /**
+     * A head whose config.json has problem_type trains under it: three regression outputs from lists of three numbers,
+     * and a multi-label head with placeholder names takes the file's names (tiny-bert-regression3, tiny-bert-multilabel).
+     */
+    @Test
+    void aHeadsProblemTypeDecidesItsTargets() throws IOException {
+        Path three = labelled("three.jsonl", 6, i -> "[" + i + ", -1.5, 0.25]"), out = tmp.resolve("three");
+        var r = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-regression3"), "--train", three.toString(), "--eval", three.toString(),
+                "--output", out.toString(), "--max-steps", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(new ObjectMapper().readTree(r.out()).get("eval").has("eval_pearson"), r.out());
+        Path four = labelled("four.jsonl", 8, i -> "[\"" + "abcd".charAt(i % 4) + "\"]");
+        out = tmp.resolve("four");
+        r = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-multilabel"), "--train", four.toString(), "--output", out.toString(), "--max-steps", "1");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("multi_label_classification", config.get("problem_type").asText());
+        assertEquals("{\"0\":\"a\",\"1\":\"b\",\"2\":\"c\",\"3\":\"d\"}", config.get("id2label").toString());
+    }
+
+    @Test
+    void badLabelsAreOneLineNamingFileAndLine() throws IOException {
+        Path mixed = labelled("mixed.jsonl", 3, i -> i == 0 ? "\"a\"" : "0.5");
+        Path nan = labelled("nan.jsonl", 3, i -> i == 2 ? "NaN" : "0.5");
+        Path multi = labelled("m.jsonl", 4, i -> "[\"" + "abcd".charAt(i) + "\"]"), unknown = labelled("m-dev.jsonl", 2, i -> i == 1 ? "[\"a\",\"zebra\"]" : "[\"b\"]");
+        Path lists = labelled("lists.jsonl", 3, i -> i == 1 ? "[\"x\"]" : "[1.5, 2]");
+        Path floats = labelled("floats.jsonl", 2, i -> "1.5");
+        String model = fixture("tiny-bert-mlm");
+        String[][] cases = {
+                {"train", "classify", "--model", model, "--train", mixed.toString(), "--output", tmp.resolve("a").toString()},
+                {"train", "classify", "--model", model, "--train", nan.toString(), "--output", tmp.resolve("b").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-multilabel"), "--train", multi.toString(), "--eval", unknown.toString(), "--output", tmp.resolve("c").toString()},
+                {"train", "classify", "--model", model, "--train", lists.toString(), "--output", tmp.resolve("d").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-multilabel"), "--train", floats.toString(), "--output", tmp.resolve("e").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", floats.toString(), "--output", tmp.resolve("f").toString()},
+        };
+        String[] expected = {
+                "line 2 of " + mixed + ": \"label\" is a number but line 1's is a name",
+                "line 3 of " + nan + ": label NaN is not a finite number",
+                "unknown label 'zebra' on line 2 of " + unknown,
+                "line 2 of " + lists + ": \"label\" is a list of names but line 1's is a list of numbers",
+                "line 1 of " + floats + ": \"label\" is a number but the model is for multi_label_classification",
+                // no problem_type: the file's numbers make it a regression, as run_classification's float column
+                "line 1 of " + floats + ": \"label\" has 1 number(s) but the model has 3 outputs"};
+        for (int i = 0; i < cases.length; i++) {
+            var r = CliRunner.run(cases[i]);
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().startsWith("mlm4j: ") && r.err().contains(expected[i]), expected[i] + " in: " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
+    }
+
     @Test
     void badInputIsOneLineAndNonZero() throws IOException {
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "\n\n");

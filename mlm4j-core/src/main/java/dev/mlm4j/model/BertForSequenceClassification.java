@@ -2,6 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
@@ -85,13 +86,39 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
+        return lossAndGradients(k, batch, dropout, g, (pooled, dpooled) -> classifierLossAndGradient(k, pooled, labels, dropout.classifierInput(), dpooled, g));
+    }
+
+    /**
+     * One forward and backward pass of regression or multi-label classification, as transformers'
+     * {@code BertForSequenceClassification(labels=…)} under {@code config.problem_type} {@code problem}: the mean
+     * squared error of the logits against {@code targets} (regression; with one label, transformers' squeezed MSE is the
+     * same mean), or the mean binary cross-entropy of the logits against multi-hot {@code targets} (multi-label).
+     *
+     * @param targets {@link #numLabels()} per sequence, row-major (sequences × labels)
+     */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, float[] targets, ProblemType problem, Gradients g, Dropout dropout) {
+        if (targets.length != batch.size() * numLabels()) {
+            throw new IllegalArgumentException(targets.length + " targets for " + batch.size() + " sequences × " + numLabels() + " labels");
+        }
+        return lossAndGradients(k, batch, dropout, g, (pooled, dpooled) ->
+                classifierLossAndGradient(k, pooled, targets, problem, dropout.classifierInput(), dpooled, g));
+    }
+
+    /** The classifier's part of a step on the pooled rows (n, hidden): its loss, its gradient at them into dpooled. */
+    private interface Head {
+        double lossAndGradient(FloatTensor pooled, FloatTensor dpooled);
+    }
+
+    private double lossAndGradients(Kernels k, Batch batch, Dropout dropout, Gradients g, Head head) {
         TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         int n = batch.size(), h = last.dim(1);
         FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
         FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);
-        double loss = classifierLossAndGradient(k, pooled, labels, dropout.classifierInput(), dpooled, g);  // dropout(pooled_output)
+        double loss = head.lossAndGradient(pooled, dpooled);                            // dropout(pooled_output) → classifier → loss
         bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
         for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(pooledRow(batch, i)), h);

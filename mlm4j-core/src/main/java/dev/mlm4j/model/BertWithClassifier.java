@@ -2,7 +2,10 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.config.ProblemType;
+import dev.mlm4j.layers.BinaryCrossEntropyWithLogits;
 import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.MeanSquaredError;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -79,14 +82,36 @@ abstract class BertWithClassifier {
      * at {@code x} into {@code dx} (rows, hidden; zeroed by the caller). {@code x} is left as it was. Returns the loss.
      */
     double classifierLossAndGradient(Kernels k, FloatTensor x, int[] labels, DropoutMask drop, FloatTensor dx, Gradients g) {
+        return classifierLossAndGradient(k, x, drop, dx, g, (logits, dlogits) -> CrossEntropy.lossAndGradient(logits, labels, dlogits));
+    }
+
+    /**
+     * As above with float {@code targets} (rows × labels, row-major) under {@code problem}'s loss, as transformers'
+     * {@code BertForSequenceClassification.forward}: regression → {@link MeanSquaredError}, multi-label →
+     * {@link BinaryCrossEntropyWithLogits}. Single-label takes class ids, not floats.
+     */
+    double classifierLossAndGradient(Kernels k, FloatTensor x, float[] targets, ProblemType problem, DropoutMask drop, FloatTensor dx, Gradients g) {
+        return classifierLossAndGradient(k, x, drop, dx, g, switch (problem) {
+            case REGRESSION -> (logits, dlogits) -> MeanSquaredError.lossAndGradient(logits, targets, dlogits);
+            case MULTI_LABEL_CLASSIFICATION -> (logits, dlogits) -> BinaryCrossEntropyWithLogits.lossAndGradient(logits, targets, dlogits);
+            case SINGLE_LABEL_CLASSIFICATION -> throw new IllegalArgumentException("single-label classification trains on class ids, not float targets");
+        });
+    }
+
+    /** A loss on the classifier's logits (rows, labels): returns it and writes its gradient into dlogits. */
+    private interface Loss {
+        double lossAndGradient(FloatTensor logits, FloatTensor dlogits);
+    }
+
+    private double classifierLossAndGradient(Kernels k, FloatTensor x, DropoutMask drop, FloatTensor dx, Gradients g, Loss loss) {
         FloatTensor dropped = drop.isNone() ? x : x.copy();
         drop.apply(dropped);
         FloatTensor logits = classifier.forward(k, dropped);                            // (rows, labels)
         FloatTensor dlogits = FloatTensor.zeros(x.dim(0), classifier.out());
-        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        double value = loss.lossAndGradient(logits, dlogits);
         classifier.backward(k, dropped, dlogits, dx, false, g.prefix("classifier"));
         drop.apply(dx);
-        return loss;
+        return value;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.mlm4j.model;
 
 import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.Gradients;
@@ -25,5 +26,14 @@ public interface Trainable {
     default double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (!dropout.isOff()) throw new UnsupportedOperationException(getClass().getSimpleName() + " trains without dropout");
         return lossAndGradients(k, batch, labels, g);
+    }
+
+    /**
+     * The loss of {@code batch} under float {@code targets} (per sequence, {@code numLabels} each, row-major: regression
+     * values or multi-hot labels) scored as {@code problem} says, every parameter's gradient accumulated into {@code g}.
+     * Only a sequence classifier has it; the others refuse.
+     */
+    default double lossAndGradients(Kernels k, Batch batch, float[] targets, ProblemType problem, Gradients g, Dropout dropout) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " trains on class labels, not on " + problem.id() + " targets");
     }
 }

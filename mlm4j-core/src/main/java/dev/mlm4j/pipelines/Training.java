@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlm4j.config.ClassificationConfig;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.tensor.FloatTensor;
@@ -130,6 +131,11 @@ public final class Training {
         Object model;
         LabelMap labels;
         boolean renameLabels;
+        /** classify/pairs: the loss and the targets, from config.json's problem_type or the training file's labels. */
+        ProblemType problem = ProblemType.SINGLE_LABEL_CLASSIFICATION;
+        /** Whether the saved config.json gets {@link #problem} (a config without one, a non-single-label run). */
+        boolean writeProblem;
+        TrainingData.LabelKind labelKind;
         List<Sequence> trainSeqs, evalSeqs;
         Masking masking;
         AdamW optimizer;
@@ -183,6 +189,7 @@ public final class Training {
 
         Summary train() throws IOException {
             List<TrainingData.Record> records = TrainingData.read(train, objective);
+            labelKind = TrainingData.labelKind(records, train);
             if (objective.labelled() && state == null) newHeadIfNone(records);   // a new head converts the model already
             if (state == null) asHuggingFaceFolder();
             int maxLength;
@@ -196,8 +203,14 @@ public final class Training {
             checkArchitecture();
             if (objective.labelled()) chooseLabels(records);
             TrainingData.Tokenization t = new TrainingData.Tokenization(tokenizer, maxLength, o.truncate(), o.blocks());
-            trainSeqs = TrainingData.tokenize(records, objective, labels, t, train.toString(), listener::warning);
-            evalSeqs = eval == null ? List.of() : TrainingData.tokenize(TrainingData.read(eval, objective), objective, labels, t, eval.toString(), listener::warning);
+            trainSeqs = TrainingData.tokenize(records, objective, labels, problem, t, train.toString(), listener::warning);
+            if (eval != null) {
+                List<TrainingData.Record> evalRecords = TrainingData.read(eval, objective);
+                TrainingData.labelKind(evalRecords, eval);
+                evalSeqs = TrainingData.tokenize(evalRecords, objective, labels, problem, t, eval.toString(), listener::warning);
+            } else {
+                evalSeqs = List.of();
+            }
             masking = Masking.bert(tokenizer.maskId(), tokenizer.vocabSize()).withWholeWord(o.wholeWord());
 
             int total = totalSteps();
@@ -229,7 +242,7 @@ public final class Training {
                     List<Trainer.Example> micro = new ArrayList<>(n);
                     long stepTokens = 0;
                     for (int i = batch; i < batch + n; i++) {
-                        micro.add(objective.example(Batches.of(trainSeqs, plan.get(i)), masking, Batches.random(o.seed(), epoch, i)));
+                        micro.add(objective.example(Batches.of(trainSeqs, plan.get(i)), masking, Batches.random(o.seed(), epoch, i), problem));
                         stepTokens += micro.getLast().batch().tokens();
                     }
                     long t0 = System.nanoTime();
@@ -330,7 +343,9 @@ public final class Training {
                 decoder = c.config().isDecoder();
                 pooler = c.tensors().contains("bert.pooler.dense.weight");
             }
-            List<String> names = TrainingData.labels(records);
+            ProblemType fresh = labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
+            List<String> names = fresh == ProblemType.REGRESSION ? placeholders(records.getFirst().values().length) : TrainingData.labels(records);
+            if (names.isEmpty()) throw new IllegalArgumentException("the training file " + train + " names no label (every \"label\" list is empty)");
             Path config = from.resolve("config.json");
             double range = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("initializer_range").asDouble(0.02) : 0.02;
             java.util.Random random = new java.util.Random(o.seed());
@@ -351,6 +366,10 @@ public final class Training {
                 // a causal model's [CLS] sees only itself: the new classifier pools the last token (BertForSequenceClassification)
                 fragment.put(dev.mlm4j.config.BertConfig.POOLING_KEY, "last");
             }
+            if (objective != Objective.TAG && fresh != ProblemType.SINGLE_LABEL_CLASSIFICATION) {
+                // as run_classification: the saved config says how to read the logits (sigmoid, or none), here and in transformers
+                fragment.put("problem_type", fresh.id());
+            }
             ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
             for (int i = 0; i < names.size(); i++) {
                 id2label.put(String.valueOf(i), names.get(i));
@@ -358,9 +377,15 @@ public final class Training {
             }
             Files.writeString(head.resolve(dev.mlm4j.convert.HeadFolder.FRAGMENT), JSON.writeValueAsString(fragment));
             listener.warning("note: " + from + " has no " + objective.task().name() + " head; starting a new " + architecture + " for the "
-                    + names.size() + " labels of the training file " + names + (fragment.has(dev.mlm4j.config.BertConfig.POOLING_KEY)
+                    + (fresh == ProblemType.REGRESSION ? names.size() + " number(s) per text of the training file (regression)"
+                    : names.size() + " labels of the training file " + names + (fresh == ProblemType.MULTI_LABEL_CLASSIFICATION ? " (multi-label)" : ""))
+                    + (fragment.has(dev.mlm4j.config.BertConfig.POOLING_KEY)
                     ? ", pooling the last token (the model is causal: its [CLS] sees only itself)" : ""));
             from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("start"), false, head).folder();
+        }
+
+        private static List<String> placeholders(int n) {
+            return ClassificationConfig.defaults(n).labels();
         }
 
         private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
@@ -383,8 +408,8 @@ public final class Training {
             String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
             JsonNode config = JSON.readTree(from.resolve("config.json").toFile()), arch = config.path("architectures");
             String problem = config.path("problem_type").asText("single_label_classification");
-            if (!problem.equals("single_label_classification")) {
-                throw new IllegalArgumentException("model " + from + " is for " + problem + ": training trains single-label classifiers (one label per text or word)");
+            if (objective == Objective.TAG && !problem.equals("single_label_classification")) {
+                throw new IllegalArgumentException("model " + from + " is for " + problem + ": 'tag' trains one label per word");
             }
             if (arch.isArray() && !arch.isEmpty() && !arch.get(0).asText().endsWith(want)) {
                 throw new IllegalArgumentException("model " + from + " is a " + arch.get(0).asText() + ": '" + objective.id()
@@ -392,10 +417,28 @@ public final class Training {
             }
         }
 
-        /** The model's id2label, or the training file's labels sorted when the model's are placeholders of the same count. */
+        /**
+         * The model's id2label, or the training file's labels sorted when the model's are placeholders of the same count;
+         * for classify/pairs first the problem type (config.json's, else one output → regression, else the file's kind),
+         * each training label checked to be of its kind. A regression keeps the outputs' names.
+         */
         void chooseLabels(List<TrainingData.Record> records) throws IOException {
             Path config = from.resolve("config.json");
-            LabelMap model = new LabelMap(ClassificationConfig.fromJson(JSON.readTree(config.toFile()), config.toString()).labels());
+            ClassificationConfig cc = ClassificationConfig.fromJson(JSON.readTree(config.toFile()), config.toString());
+            LabelMap model = new LabelMap(cc.labels());
+            if (objective != Objective.TAG) {
+                problem = ProblemType.of(cc.problemType());
+                if (problem == null) {
+                    // transformers' inference from the labels (one output: regression), the file's kind as run_classification reads it
+                    problem = cc.numLabels() == 1 ? ProblemType.REGRESSION : labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
+                    writeProblem = problem != ProblemType.SINGLE_LABEL_CLASSIFICATION;
+                }
+            }
+            if (objective != Objective.TAG) TrainingData.requireFits(records, problem, model.size(), train.toString());
+            if (problem == ProblemType.REGRESSION) {           // outputs, not names: the file's numbers go to them in order
+                labels = model;
+                return;
+            }
             List<String> data = TrainingData.labels(records);
             if (model.placeholders() && !data.equals(model.labels())) {
                 if (data.size() != model.size()) {
@@ -410,6 +453,7 @@ public final class Training {
         }
 
         Map<String, Object> evaluate(int epoch) throws IOException {
+            if (objective.labelled() && problem != ProblemType.SINGLE_LABEL_CLASSIFICATION) return evaluateTargets(epoch);
             List<int[]> plan = Batches.plan(evalSeqs, o.batchTokens(), o.seed(), 0, false);
             double loss = 0;
             long correct = 0, rows = 0;
@@ -438,6 +482,80 @@ public final class Training {
             evalCurve.add(new LossCurve.Point(optimizer.steps(), mean));
             listener.evaluated(entry);
             return entry;
+        }
+
+        /**
+         * Evaluation of a regression or multi-label classifier: eval_loss (the training loss: MSE or binary
+         * cross-entropy, mean over every output of every text), then for regression eval_mse (= eval_loss) and
+         * eval_pearson (Pearson's r between the logits and the targets, all outputs together), for multi-label
+         * eval_micro_f1 and eval_exact_match (every label of a text right) with a label predicted where its sigmoid is
+         * over 0.5 (logit > 0, as run_classification), and eval_rows (texts).
+         */
+        Map<String, Object> evaluateTargets(int epoch) throws IOException {
+            List<int[]> plan = Batches.plan(evalSeqs, o.batchTokens(), o.seed(), 0, false);
+            double loss = 0;
+            int elements = 0;
+            List<Objective.Scores> all = new ArrayList<>();
+            for (int i = 0; i < plan.size(); i++) {
+                Trainer.Example e = objective.example(Batches.of(evalSeqs, plan.get(i)), masking, Batches.random(o.seed(), -2, i), problem);
+                Objective.Scores sc = objective.score(model, e, Kernels.get());
+                loss += sc.lossSum();
+                elements += sc.targets().length;
+                all.add(sc);
+            }
+            double mean = loss / Math.max(1, elements);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", optimizer.steps());
+            entry.put("epoch", epoch);
+            entry.put("eval_loss", mean);
+            if (problem == ProblemType.REGRESSION) {
+                entry.put("eval_mse", mean);
+                entry.put("eval_pearson", pearson(all));
+            } else {
+                int tp = 0, fp = 0, fn = 0, exact = 0, width = labels.size();
+                for (Objective.Scores sc : all) {
+                    for (int r = 0; r < sc.targets().length / width; r++) {
+                        boolean same = true;
+                        for (int j = r * width; j < (r + 1) * width; j++) {
+                            boolean gold = sc.targets()[j] > 0.5f, predicted = sc.logits()[j] > 0;
+                            if (gold && predicted) tp++;
+                            else if (predicted) fp++;
+                            else if (gold) fn++;
+                            same &= gold == predicted;
+                        }
+                        if (same) exact++;
+                    }
+                }
+                entry.put("eval_micro_f1", 2.0 * tp / Math.max(1, 2 * tp + fp + fn));
+                entry.put("eval_exact_match", (double) exact / Math.max(1, evalSeqs.size()));
+            }
+            entry.put("eval_rows", (long) evalSeqs.size());
+            log(entry);
+            evalCurve.add(new LossCurve.Point(optimizer.steps(), mean));
+            listener.evaluated(entry);
+            return entry;
+        }
+
+        /** Pearson's r of the logits against the targets over every output (0 when either side is constant). */
+        static double pearson(List<Objective.Scores> all) {
+            double n = 0, sx = 0, sy = 0;
+            for (Objective.Scores sc : all) {
+                for (int i = 0; i < sc.targets().length; i++) {
+                    n++;
+                    sx += sc.logits()[i];
+                    sy += sc.targets()[i];
+                }
+            }
+            double mx = sx / n, my = sy / n, cxy = 0, cxx = 0, cyy = 0;
+            for (Objective.Scores sc : all) {
+                for (int i = 0; i < sc.targets().length; i++) {
+                    double dx = sc.logits()[i] - mx, dy = sc.targets()[i] - my;
+                    cxy += dx * dy;
+                    cxx += dx * dx;
+                    cyy += dy * dy;
+                }
+            }
+            return cxx == 0 || cyy == 0 ? 0 : cxy / Math.sqrt(cxx * cyy);
         }
 
         /** Mean over the labels seen (gold or predicted) of F1 = 2·tp / (2·tp + fp + fn); pairs alternate gold, predicted. */
@@ -489,15 +607,18 @@ public final class Training {
                 config.put("is_decoder", true);
                 Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
             }
-            if (renameLabels) {
+            if (renameLabels || writeProblem) {
                 ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("config.json").toFile());
+                if (writeProblem) config.put("problem_type", problem.id());
                 ObjectNode id2label = JSON.createObjectNode(), label2id = JSON.createObjectNode();
                 for (int i = 0; i < labels.size(); i++) {
                     id2label.put(String.valueOf(i), labels.labels().get(i));
                     label2id.put(labels.labels().get(i), i);
                 }
-                config.set("id2label", id2label);
-                config.set("label2id", label2id);
+                if (renameLabels) {
+                    config.set("id2label", id2label);
+                    config.set("label2id", label2id);
+                }
                 Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
             }
         }

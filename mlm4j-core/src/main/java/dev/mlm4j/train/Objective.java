@@ -2,8 +2,11 @@ package dev.mlm4j.train;
 
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.BinaryCrossEntropyWithLogits;
 import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.MeanSquaredError;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.EncoderOutput;
@@ -84,6 +87,21 @@ public enum Objective {
      * (one generator per batch, seeded by the caller, so a batch's masks depend only on the seed and its position).
      */
     public Trainer.Example example(List<Sequence> sequences, Masking masking, SplittableRandom random) {
+        return example(sequences, masking, random, ProblemType.SINGLE_LABEL_CLASSIFICATION);
+    }
+
+    /**
+     * As above; a sequence classifier's {@code problem} regression or multi-label takes each sequence's float
+     * {@link Sequence#targets()}, concatenated in batch order.
+     */
+    public Trainer.Example example(List<Sequence> sequences, Masking masking, SplittableRandom random, ProblemType problem) {
+        if ((this == CLASSIFY || this == PAIRS) && problem != ProblemType.SINGLE_LABEL_CLASSIFICATION) {
+            int[][] ids = sequences.stream().map(Sequence::ids).toArray(int[][]::new), types = sequences.stream().map(Sequence::typeIds).toArray(int[][]::new);
+            int width = sequences.getFirst().targets().length;
+            float[] targets = new float[sequences.size() * width];
+            for (int i = 0; i < sequences.size(); i++) System.arraycopy(sequences.get(i).targets(), 0, targets, i * width, width);
+            return new Trainer.Example(Batch.of(ids, types), targets, problem);
+        }
         int[][] ids = new int[sequences.size()][], types = new int[sequences.size()][];
         List<int[]> labels = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {
@@ -165,5 +183,24 @@ public enum Objective {
             if (best == gold[i]) correct++;
         }
         return new Counts(loss, correct, rows.length, gold, predicted);
+    }
+
+    /**
+     * Evaluation of a regression or multi-label batch ({@link Trainer.Example#targets()}): the summed loss over its
+     * elements (squared errors, or binary cross-entropies), the logits and the targets, both row-major (sequences × labels).
+     */
+    public record Scores(double lossSum, float[] logits, float[] targets) {}
+
+    /** The inference forward's logits and loss on a sequence classifier's float-target {@link #example} (no gradients). */
+    public Scores score(Object model, Trainer.Example e, Kernels k) {
+        SequenceClassifier m = (SequenceClassifier) model;
+        FloatTensor logits = m.logits(k, m.encoder().forward(k, e.batch(), ForwardOptions.DEFAULT));
+        FloatTensor scratch = FloatTensor.zeros(logits.dim(0), logits.dim(1));
+        double mean = switch (e.problem()) {
+            case REGRESSION -> MeanSquaredError.lossAndGradient(logits, e.targets(), scratch);
+            case MULTI_LABEL_CLASSIFICATION -> BinaryCrossEntropyWithLogits.lossAndGradient(logits, e.targets(), scratch);
+            case SINGLE_LABEL_CLASSIFICATION -> throw new IllegalArgumentException("single-label classification is scored by evaluate()");
+        };
+        return new Scores(mean * e.targets().length, logits.toArray(), e.targets());
     }
 }

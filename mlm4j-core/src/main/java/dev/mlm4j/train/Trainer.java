@@ -1,6 +1,7 @@
 package dev.mlm4j.train;
 
 import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.model.Trainable;
@@ -24,8 +25,21 @@ import java.util.Map;
  * off unless {@link #dropout} turns it on. Not thread-safe; the kernels parallelise each pass.
  */
 public final class Trainer {
-    /** A micro-batch and its labels, as the model's {@link Trainable#lossAndGradients} takes them. */
-    public record Example(Batch batch, int[] labels) {}
+    /**
+     * A micro-batch and its labels, as the model's {@link Trainable#lossAndGradients} takes them: class ids
+     * ({@code labels}, {@link ProblemType#SINGLE_LABEL_CLASSIFICATION}; also MLM's and token classification's −100
+     * rows), or float {@code targets} per sequence (regression values, multi-hot rows) scored as {@code problem} says.
+     */
+    public record Example(Batch batch, int[] labels, float[] targets, ProblemType problem) {
+        public Example(Batch batch, int[] labels) {
+            this(batch, labels, null, ProblemType.SINGLE_LABEL_CLASSIFICATION);
+        }
+
+        /** Float targets, row-major (sequences × labels), for regression or multi-label classification. */
+        public Example(Batch batch, float[] targets, ProblemType problem) {
+            this(batch, new int[0], targets, problem);
+        }
+    }
 
     /** What one optimiser step did: the mean loss of its micro-batches, the learning rate, the gradient norm before clipping. */
     public record Step(int step, double loss, double learningRate, double gradNorm) {}
@@ -118,7 +132,9 @@ public final class Trainer {
         double loss = 0;
         for (int i = 0; i < accumulation; i++) {
             Example e = microBatches.get(i);
-            loss += model.lossAndGradients(kernels, e.batch(), e.labels(), g, dropout.next((long) step * accumulation + i));
+            Dropout d = dropout.next((long) step * accumulation + i);
+            loss += e.targets() == null ? model.lossAndGradients(kernels, e.batch(), e.labels(), g, d)
+                    : model.lossAndGradients(kernels, e.batch(), e.targets(), e.problem(), g, d);
         }
         loss /= accumulation;
         if (!Double.isFinite(loss)) {

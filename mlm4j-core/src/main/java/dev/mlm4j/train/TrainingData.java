@@ -2,6 +2,7 @@ package dev.mlm4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.tokens.Encoding;
 import dev.mlm4j.tokens.Tokenizer;
@@ -22,7 +23,10 @@ import java.util.function.Consumer;
  * <ul>
  * <li>JSON Lines: {@code {"text","label"}} (classify), {@code {"text_a","text_b","label"}} or
  * {@code {"text","text_pair","label"}} (pairs), {@code {"tokens":[…],"tags":[…]}} (tag; also {@code ner_tags}),
- * {@code {"text"}} (mlm, clm); chosen by the {@code .jsonl} / {@code .json} extension;</li>
+ * {@code {"text"}} (mlm, clm); chosen by the {@code .jsonl} / {@code .json} extension. A classify/pairs label is, as
+ * transformers' {@code run_classification} reads it, a name (a string or an integer: single-label), a number with a
+ * fraction or exponent (regression; integers then count as numbers), a list of names (multi-label) or a list of
+ * numbers (regression with several outputs) — one {@link LabelKind} per file;</li>
  * <li>CoNLL-style columns for tag: a token in the first column, its tag in the last, a blank line between sentences,
  * {@code -DOCSTART-} lines skipped;</li>
  * <li>plain text for mlm and clm: one sequence per non-blank line, or (blocks) every line's tokens run together and
@@ -31,19 +35,72 @@ import java.util.function.Consumer;
  * A malformed line is a one-line error naming the file and line.
  */
 public final class TrainingData {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** NaN and Infinity parse (Python's json.dumps writes them) so that a label of NaN is refused by name, not as bad JSON. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private TrainingData() {}
+
+    /** What a JSON Lines {@code "label"} is. */
+    public enum LabelKind {
+        /** A string: a class name. */
+        NAME("a name"),
+        /** An integer: a class name, or a number in a regression file. */
+        INTEGER("an integer"),
+        /** A number written with a fraction or an exponent: a regression target. */
+        NUMBER("a number"),
+        /** A list of strings: the labels of a multi-label example (possibly none). */
+        NAMES("a list of names"),
+        /** A list of numbers: the targets of a regression with several outputs. */
+        NUMBERS("a list of numbers");
+
+        private final String description;
+
+        LabelKind(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+
+        /** The problem type a file of this kind alone trains (an integer file: single-label, as run_classification's int64 column). */
+        public ProblemType problem() {
+            return switch (this) {
+                case NAME, INTEGER -> ProblemType.SINGLE_LABEL_CLASSIFICATION;
+                case NUMBER, NUMBERS -> ProblemType.REGRESSION;
+                case NAMES -> ProblemType.MULTI_LABEL_CLASSIFICATION;
+            };
+        }
+
+        /** Whether a model of {@code problem} takes this kind of label (an integer: a class name or a number). */
+        public boolean fits(ProblemType problem) {
+            return this == INTEGER ? problem != ProblemType.MULTI_LABEL_CLASSIFICATION : problem() == problem;
+        }
+    }
 
     /**
      * One example as read: text (and pair), a label, or words and their tags; {@code line} is 1-based (a CoNLL
      * sentence's first line: its word w is on {@code line + w}, {@code columns}).
      */
-    public record Record(String text, String pair, String label, List<String> words, List<String> tags, int line, boolean columns) {
+    public record Record(String text, String pair, String label, List<String> words, List<String> tags, int line, boolean columns,
+                         LabelKind kind, List<String> names, float[] values) {
+        Record(String text, String pair, String label, List<String> words, List<String> tags, int line, boolean columns) {
+            this(text, pair, label, words, tags, line, columns, null, null, null);
+        }
+
         Record(String text, String pair, String label, List<String> words, List<String> tags, int line) {
             this(text, pair, label, words, tags, line, false);
         }
+
+        /** A classify/pairs line: its text (and pair) and its label, of any {@link LabelKind}. */
+        Record(String text, String pair, Label label, int line) {
+            this(text, pair, label.name(), null, null, line, false, label.kind(), label.names(), label.values());
+        }
     }
+
+    /** A parsed JSON Lines label: the name (NAME, INTEGER), the names (NAMES), the values (INTEGER, NUMBER, NUMBERS). */
+    record Label(LabelKind kind, String name, List<String> names, float[] values) {}
 
     /** Reads {@code file} for {@code objective}; an empty file (no examples) is refused. */
     public static List<Record> read(Path file, Objective objective) {
@@ -107,10 +164,10 @@ public final class TrainingData {
             if (n == null || !n.isObject()) throw new IllegalArgumentException(where + " is not a JSON object");
             out.add(switch (objective) {
                 case MLM, CLM -> new Record(text(n, "text", where), null, null, null, null, i + 1);
-                case CLASSIFY -> new Record(text(n, "text", where), null, label(n, where), null, null, i + 1);
+                case CLASSIFY -> new Record(text(n, "text", where), null, label(n, where), i + 1);
                 case PAIRS -> n.has("text_a")
-                        ? new Record(text(n, "text_a", where), text(n, "text_b", where), label(n, where), null, null, i + 1)
-                        : new Record(text(n, "text", where), text(n, "text_pair", where), label(n, where), null, null, i + 1);
+                        ? new Record(text(n, "text_a", where), text(n, "text_b", where), label(n, where), i + 1)
+                        : new Record(text(n, "text", where), text(n, "text_pair", where), label(n, where), i + 1);
                 case TAG -> {
                     List<String> words = strings(n, "tokens", where), tags = strings(n, n.has("tags") ? "tags" : "ner_tags", where);
                     if (words.size() != tags.size()) throw new IllegalArgumentException(where + ": " + words.size() + " tokens but " + tags.size() + " tags");
@@ -127,10 +184,71 @@ public final class TrainingData {
         return v.asText();
     }
 
-    private static String label(JsonNode n, String where) {
+    private static Label label(JsonNode n, String where) {
         JsonNode v = n.get("label");
-        if (v == null || v.isNull() || v.isContainerNode()) throw new IllegalArgumentException(where + " has no \"label\"");
-        return v.asText();
+        if (v == null || v.isNull() || v.isObject()) throw new IllegalArgumentException(where + " has no \"label\"");
+        if (v.isTextual()) return new Label(LabelKind.NAME, v.asText(), null, null);
+        if (v.isIntegralNumber()) return new Label(LabelKind.INTEGER, v.asText(), null, new float[] {finite(v, where)});
+        if (v.isNumber()) return new Label(LabelKind.NUMBER, null, null, new float[] {finite(v, where)});
+        if (!v.isArray()) throw new IllegalArgumentException(where + ": \"label\": " + v + " is not a name, a number or a list");
+        boolean names = true, numbers = true;
+        for (JsonNode x : v) {
+            names &= x.isTextual();
+            numbers &= x.isNumber();
+        }
+        if (names) {        // also [], a multi-label example with none of the labels
+            List<String> out = new ArrayList<>();
+            v.forEach(x -> out.add(x.asText()));
+            return new Label(LabelKind.NAMES, null, List.copyOf(out), null);
+        }
+        if (!numbers) throw new IllegalArgumentException(where + ": \"label\": " + v + " mixes names and numbers (a list of label names, or a list of numbers)");
+        float[] values = new float[v.size()];
+        for (int j = 0; j < values.length; j++) values[j] = finite(v.get(j), where);
+        return new Label(LabelKind.NUMBERS, null, null, values);
+    }
+
+    /** A label number as float; NaN, an infinity or a number beyond float's range is a one-line error. */
+    private static float finite(JsonNode v, String where) {
+        double d = v.asDouble();
+        if (!Double.isFinite(d) || !Float.isFinite((float) d)) throw new IllegalArgumentException(where + ": label " + v.asText() + " is not a finite number");
+        return (float) d;
+    }
+
+    /**
+     * The kind of label of a classify/pairs file (null for another task's records): a file holds one kind, integers
+     * going with names or with numbers. The first line of another kind is a one-line error naming it and {@code file}.
+     */
+    public static LabelKind labelKind(List<Record> records, Path file) {
+        Record first = null, integer = null;
+        for (Record r : records) {
+            if (r.kind() == null) continue;
+            if (r.kind() == LabelKind.INTEGER) {
+                if (integer == null) integer = r;
+                if (first == null || first.kind() == LabelKind.NAME || first.kind() == LabelKind.NUMBER) continue;
+                throw mixed(r, first, file);
+            }
+            if (first == null) {
+                first = r;
+                if (integer != null && first.kind() != LabelKind.NAME && first.kind() != LabelKind.NUMBER) throw mixed(first, integer, file);
+            } else if (r.kind() != first.kind()) {
+                throw mixed(r, first, file);
+            }
+        }
+        if (first == null) return integer == null ? null : LabelKind.INTEGER;
+        if (first.kind() == LabelKind.NUMBERS) {
+            for (Record r : records) {
+                if (r.values().length != first.values().length) {
+                    throw new IllegalArgumentException("line " + r.line() + " of " + file + ": \"label\" has " + r.values().length + " numbers but line "
+                            + first.line() + "'s has " + first.values().length);
+                }
+            }
+        }
+        return first.kind();
+    }
+
+    private static IllegalArgumentException mixed(Record r, Record other, Path file) {
+        return new IllegalArgumentException("line " + r.line() + " of " + file + ": \"label\" is " + r.kind().description() + " but line " + other.line()
+                + "'s is " + other.kind().description() + " (a file's labels are all names, all numbers, or all lists of names)");
     }
 
     private static List<String> strings(JsonNode n, String key, String where) {
@@ -146,6 +264,7 @@ public final class TrainingData {
         TreeSet<String> s = new TreeSet<>();
         for (Record r : records) {
             if (r.label() != null) s.add(r.label());
+            if (r.names() != null) s.addAll(r.names());
             if (r.tags() != null) s.addAll(r.tags());
         }
         return List.copyOf(s);
@@ -165,6 +284,16 @@ public final class TrainingData {
      * receives one line when sequences were truncated; {@code where} names the file in messages.
      */
     public static List<Sequence> tokenize(List<Record> records, Objective objective, LabelMap labels, Tokenization t, String where, Consumer<String> warn) {
+        return tokenize(records, objective, labels, ProblemType.SINGLE_LABEL_CLASSIFICATION, t, where, warn);
+    }
+
+    /**
+     * As above for a sequence classifier of {@code problem}: single-label takes names (class ids through
+     * {@code labels}), regression numbers ({@code labels.size()} per example: the targets), multi-label lists of names
+     * (multi-hot targets through {@code labels}). A label of another kind is a one-line error naming the line.
+     */
+    public static List<Sequence> tokenize(List<Record> records, Objective objective, LabelMap labels, ProblemType problem, Tokenization t, String where,
+                                          Consumer<String> warn) {
         List<Sequence> out = new ArrayList<>();
         if (t.blocks() && !objective.labelled()) return blocks(records, t);
         int truncated = 0, firstLine = 0;
@@ -182,12 +311,16 @@ public final class TrainingData {
                 e = r.pair() != null ? t.tokenizer().encodePair(r.text(), r.pair(), t.maxLength(), true) : t.tokenizer().encode(r.words() != null
                         ? String.join(" ", r.words()) : r.text(), t.maxLength(), true);
             }
+            String at = "line " + r.line() + " of " + where;
+            boolean sequenceLabel = objective == Objective.CLASSIFY || objective == Objective.PAIRS;
+            if (sequenceLabel) requireFits(List.of(r), problem, labels.size(), where);
+            float[] targets = !sequenceLabel || problem == ProblemType.SINGLE_LABEL_CLASSIFICATION ? null : targets(r, labels, problem, at);
             int[] lab = switch (objective) {
-                case CLASSIFY, PAIRS -> new int[] {labels.id(r.label(), "line " + r.line() + " of " + where)};
+                case CLASSIFY, PAIRS -> targets != null ? null : new int[] {labels.id(r.label(), at)};
                 case TAG -> tagLabels(r, e, labels, where);
                 case MLM, CLM -> null;
             };
-            out.add(sequence(e, lab, r.line()));
+            out.add(sequence(e, lab, r.line(), targets));
         }
         if (truncated > 0) {
             warn.accept("warning: " + truncated + " sequence(s) of " + where + " longer than " + t.maxLength() + " tokens were truncated (the first on line " + firstLine + ")");
@@ -209,10 +342,39 @@ public final class TrainingData {
         return lab;
     }
 
-    private static Sequence sequence(Encoding e, int[] labels, int line) {
+    /**
+     * Each record's label of a kind a sequence classifier of {@code problem} with {@code outputs} outputs takes, or a
+     * one-line error naming the first other one's line of {@code where}.
+     */
+    public static void requireFits(List<Record> records, ProblemType problem, int outputs, String where) {
+        for (Record r : records) {
+            if (r.kind() == null || r.kind().fits(problem)) continue;
+            throw new IllegalArgumentException("line " + r.line() + " of " + where + ": \"label\" is " + r.kind().description() + " but the model is for "
+                    + problem.id() + " (" + switch (problem) {
+                        case SINGLE_LABEL_CLASSIFICATION -> "one label name per text";
+                        case MULTI_LABEL_CLASSIFICATION -> "a list of label names per text";
+                        case REGRESSION -> outputs == 1 ? "a number per text" : "a list of " + outputs + " numbers per text";
+                    } + ")");
+        }
+    }
+
+    /** A regression example's values (one per output) or a multi-label example's multi-hot row over {@code labels}. */
+    private static float[] targets(Record r, LabelMap labels, ProblemType problem, String at) {
+        if (problem == ProblemType.REGRESSION) {
+            if (r.values().length != labels.size()) {
+                throw new IllegalArgumentException(at + ": \"label\" has " + r.values().length + " number(s) but the model has " + labels.size() + " outputs");
+            }
+            return r.values().clone();
+        }
+        float[] hot = new float[labels.size()];
+        for (String name : r.names()) hot[labels.id(name, at)] = 1f;
+        return hot;
+    }
+
+    private static Sequence sequence(Encoding e, int[] labels, int line, float[] targets) {
         boolean[] start = new boolean[e.length()];
         for (int i = 0; i < start.length; i++) start[i] = !e.tokens()[i].startsWith("##");
-        return new Sequence(e.ids(), e.typeIds(), e.special(), start, labels, line);
+        return new Sequence(e.ids(), e.typeIds(), e.special(), start, labels, line, targets);
     }
 
     private static List<Sequence> blocks(List<Record> records, Tokenization t) {

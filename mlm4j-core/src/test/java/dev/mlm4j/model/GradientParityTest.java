@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.ScalarKernels;
 import dev.mlm4j.tensor.FloatTensor;
@@ -32,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sequence-classification head ({@code training/tiny-bert-classify}) and the token-classification head
  * ({@code training/tiny-bert-tag}) and the question-answering head ({@code training/tiny-bert-qa}). Each fixture (the model folder, batch.json and
  * gradients.safetensors, computed in float64 in train mode with dropout 0) comes from
- * scripts/reference/training/gradient_parity.py. PyTorch pads the two sequences and masks the padding; mlm4j packs them.
+ * scripts/reference/training/gradient_parity.py; the regression and multi-label heads ({@code training/tiny-bert-regression},
+ * {@code tiny-bert-regression3}, {@code tiny-bert-multilabel}) from scripts/reference/training/problem_types.py. PyTorch
+ * pads the two sequences and masks the padding; mlm4j packs them.
  */
 class GradientParityTest {
     /** Per tensor: max |mlm4j − torch| over max |torch|. */
@@ -141,6 +144,32 @@ class GradientParityTest {
     }
 
     /**
+     * transformers' losses under config.problem_type (scripts/reference/training/problem_types.py): regression with one
+     * output (MSE on the squeezed logits) and with three (MSE over every element), and multi-label with four outputs
+     * (binary cross-entropy on the logits against multi-hot rows), each gradient through the pooler and the encoder.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-bert-regression:vector", "tiny-bert-regression:scalar", "tiny-bert-regression3:vector",
+            "tiny-bert-regression3:scalar", "tiny-bert-multilabel:vector", "tiny-bert-multilabel:scalar"})
+    void regressionAndMultiLabelLossAndEveryGradientMatchTransformers(String fixtureAndKernels) throws Exception {
+        String[] fk = fixtureAndKernels.split(":");
+        ProblemType problem = fk[0].contains("regression") ? ProblemType.REGRESSION : ProblemType.MULTI_LABEL_CLASSIFICATION;
+        checkWith(fk[0], fk[1], 41, (c, k, batch, json, g) -> {
+            List<Float> flat = new ArrayList<>();
+            json.get("targets").forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
+            float[] targets = new float[flat.size()];
+            for (int i = 0; i < targets.length; i++) targets[i] = flat.get(i);
+            BertForSequenceClassification m = (BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();
+            try {
+                assertEquals(problem.id(), new ObjectMapper().readTree(c.folder().resolve("config.json").toFile()).path("problem_type").asText(), "config.json");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return m.lossAndGradients(k, batch, targets, problem, g, dev.mlm4j.layers.Dropout.OFF);
+        });
+    }
+
+    /**
      * The training forward computes what inference computes (the exact attention path and GELU outside the GEMM, so
      * not bit for bit): the last hidden state and the MLM logits at the labelled rows agree to float rounding, and a
      * backward pass leaves the inference outputs unchanged.
@@ -168,17 +197,25 @@ class GradientParityTest {
     }
 
     private static void check(String fixture, String kernels, int parameters, Step step) throws Exception {
+        checkWith(fixture, kernels, parameters, (c, k, batch, json, g) ->
+                step.run(c, k, batch, Arrays.stream(intRows(json.get("labels"))).flatMapToInt(Arrays::stream).toArray(), g));
+    }
+
+    /** A step reading its labels from batch.json itself. */
+    private interface JsonStep {
+        double run(Checkpoint c, Kernels k, Batch batch, JsonNode batchJson, Gradients g);
+    }
+
+    private static void checkWith(String fixture, String kernels, int parameters, JsonStep step) throws Exception {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
         Path dir = Path.of(GradientParityTest.class.getResource("/training/" + fixture + "/config.json").toURI()).getParent();
         JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
-        int[][] ids = intRows(batchJson.get("ids")), types = intRows(batchJson.get("token_types")), labels = intRows(batchJson.get("labels"));
-        Batch batch = Batch.of(ids, types);
-        int[] flatLabels = Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray();
+        Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
 
         Gradients g = new Gradients();
         double loss;
         try (Checkpoint c = Checkpoint.open(dir)) {
-            loss = step.run(c, k, batch, flatLabels, g);
+            loss = step.run(c, k, batch, batchJson, g);
         }
         try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
             double torchLoss = expected.load("loss").get(0);

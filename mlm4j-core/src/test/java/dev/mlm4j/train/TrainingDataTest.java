@@ -41,6 +41,36 @@ class TrainingDataTest {
         return new TrainingData.Tokenization(TOKENIZER, max, truncate, false);
     }
 
+    /**
+     * run_classification's label kinds: integers alone are class names (its int64 column), with a fraction among them
+     * numbers (float64: regression); lists of names are multi-label, their targets multi-hot rows over the sorted names.
+     */
+    @Test
+    void labelKindsAndTheirTargets() throws Exception {
+        Path names = Files.write(tmp.resolve("ints.jsonl"), List.of("{\"text\":\"a\",\"label\":1}", "{\"text\":\"b\",\"label\":\"x\"}"));
+        assertEquals(TrainingData.LabelKind.NAME, TrainingData.labelKind(TrainingData.read(names, Objective.CLASSIFY), names));
+        Path numbers = Files.write(tmp.resolve("num.jsonl"), List.of("{\"text\":\"a\",\"label\":1}", "{\"text\":\"b\",\"label\":-2.5e0}"));
+        List<TrainingData.Record> records = TrainingData.read(numbers, Objective.CLASSIFY);
+        assertEquals(TrainingData.LabelKind.NUMBER, TrainingData.labelKind(records, numbers));
+        List<Sequence> s = TrainingData.tokenize(records, Objective.CLASSIFY, new LabelMap(List.of("LABEL_0")),
+                dev.mlm4j.config.ProblemType.REGRESSION, tokenization(64, true), "num.jsonl", w -> {});
+        assertArrayEquals(new float[] {1f}, s.get(0).targets());
+        assertArrayEquals(new float[] {-2.5f}, s.get(1).targets());
+        assertNull(s.get(0).labels());
+
+        Path multi = Files.write(tmp.resolve("multi.jsonl"), List.of("{\"text\":\"a\",\"label\":[\"z\",\"x\"]}", "{\"text\":\"b\",\"label\":[]}"));
+        records = TrainingData.read(multi, Objective.CLASSIFY);
+        assertEquals(TrainingData.LabelKind.NAMES, TrainingData.labelKind(records, multi));
+        LabelMap labels = new LabelMap(TrainingData.labels(records));
+        assertEquals(List.of("x", "z"), labels.labels());
+        s = TrainingData.tokenize(records, Objective.CLASSIFY, labels, dev.mlm4j.config.ProblemType.MULTI_LABEL_CLASSIFICATION, tokenization(64, true), "multi.jsonl", w -> {});
+        assertArrayEquals(new float[] {1f, 1f}, s.get(0).targets());
+        assertArrayEquals(new float[] {0f, 0f}, s.get(1).targets());
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingData.tokenize(TrainingData.read(numbers, Objective.CLASSIFY), Objective.CLASSIFY,
+                labels, dev.mlm4j.config.ProblemType.MULTI_LABEL_CLASSIFICATION, tokenization(64, true), "num.jsonl", w -> {}));
+        assertEquals("line 1 of num.jsonl: \"label\" is an integer but the model is for multi_label_classification (a list of label names per text)", e.getMessage());
+    }
+
     @Test
     void conllTagsGoOnEachWordsFirstPiece() throws Exception {
         Path f = Files.write(tmp.resolve("train.conll"), List.of("-DOCSTART- -X- O", "", "the DT O", "playing VBG V", "runner NN N", ". . P", "", "", "a DT O", ""));
