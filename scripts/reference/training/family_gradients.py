@@ -6,7 +6,8 @@ them), every parameter perturbed first (random init leaves LayerNorms at 1/0 and
 be special).
 
 Writes mlm4j-core/src/test/resources/training/families/<name>/ for name in roberta-mlm, roberta-classify, roberta-tag,
-xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag:
+xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag, and the three-output classifiers under config.problem_type
+(float "targets" per sequence instead of labels): roberta-regression (MSE), xlm-roberta-multilabel (BCE with logits):
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences of different lengths (ids, token_types, labels: the original id at a few
                          positions for MLM, one label per sequence for classify, one per token with -100 on <s> and
@@ -40,7 +41,11 @@ CASES = [
     ("xlm-roberta-mlm", "xlm-roberta-tiny", transformers.XLMRobertaForMaskedLM, "mlm"),
     ("xlm-roberta-classify", "xlm-roberta-tiny-sequence-classification", transformers.XLMRobertaForSequenceClassification, "classify"),
     ("xlm-roberta-tag", "xlm-roberta-tiny-token-classification", transformers.XLMRobertaForTokenClassification, "tag"),
+    # the same three-output heads under config.problem_type: float targets per sequence ("targets" in batch.json)
+    ("roberta-regression", "roberta-tiny-sequence-classification", transformers.RobertaForSequenceClassification, "regression"),
+    ("xlm-roberta-multilabel", "xlm-roberta-tiny-sequence-classification", transformers.XLMRobertaForSequenceClassification, "multi_label_classification"),
 ]
+TARGETS = {"regression": [[0.5, -1.25, 3.0], [1.5, 0.0, -2.0]], "multi_label_classification": [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]}
 BOS, PAD, EOS, MASK, FIRST_WORD = 0, 1, 2, 4, 5
 
 
@@ -59,6 +64,8 @@ def batch_for(objective, vocab, num_labels, seed):
         seqs[1][3] = seqs[1][3]                           # unchanged, still predicted
     elif objective == "classify":
         labels = [[num_labels - 1], [0]]
+    elif objective in TARGETS:
+        labels = TARGETS[objective]
     else:
         labels = [[-100] + torch.randint(0, num_labels, (len(s) - 2,), generator=g).tolist() + [-100] for s in seqs]
         labels[0][4] = -100                               # a word piece that carries no label
@@ -75,6 +82,8 @@ def main():
         config.hidden_dropout_prob = 0.0
         config.attention_probs_dropout_prob = 0.0
         config.classifier_dropout = None
+        if objective in TARGETS:
+            config.problem_type = objective
         model = cls.from_pretrained(src, config=config)
         with torch.no_grad():
             for p in model.parameters():
@@ -85,14 +94,15 @@ def main():
 
         seqs, labels = batch_for(objective, config.vocab_size, getattr(config, "num_labels", 2), len(name))
         with open(os.path.join(folder, "batch.json"), "w") as f:
-            json.dump({"ids": seqs, "token_types": [[0] * len(s) for s in seqs], "labels": labels}, f)
+            json.dump({"ids": seqs, "token_types": [[0] * len(s) for s in seqs], "targets" if objective in TARGETS else "labels": labels}, f)
 
         n = max(len(s) for s in seqs)
         pad = lambda rows, v: torch.tensor([r + [v] * (n - len(r)) for r in rows])
         model = model.double()
         model.config._attn_implementation = "eager"
         model.train()
-        target = torch.tensor([l[0] for l in labels]) if objective == "classify" else pad(labels, -100)
+        target = (torch.tensor([l[0] for l in labels]) if objective == "classify"
+                  else torch.tensor(labels, dtype=torch.float64) if objective in TARGETS else pad(labels, -100))
         out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), labels=target)
         out.loss.backward()
         tensors = {"loss": out.loss.detach().reshape(1).float()}

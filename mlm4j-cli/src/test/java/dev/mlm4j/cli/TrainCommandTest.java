@@ -222,4 +222,61 @@ class TrainCommandTest {
             assertFalse(r.err().contains("Exception"), r.err());
         }
     }
+
+    private static String family(String name) {
+        return Path.of("..", "mlm4j-core", "src", "test", "resources", "families", name).toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * RoBERTa and XLM-R train: a masked LM continues, and a masked LM given to classify/tag gets the family's own new head
+     * (classifier.dense + out_proj, or classifier), saved as a RobertaFor…/XLMRobertaFor… folder that classify/ner read;
+     * clm and the families without a backward pass are one-line refusals.
+     */
+    @Test
+    void robertaAndXlmRobertaTrainWithTheirOwnHeads() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), List.of("the jury said the city was fine", "a man went to the market", "she had a long day"));
+        var mlm = CliRunner.run("train", "mlm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("mlm").toString(),
+                "--max-steps", "2", "--json");
+        assertEquals(0, mlm.exit(), mlm.err());
+        assertEquals("RobertaForMaskedLM", new ObjectMapper().readTree(tmp.resolve("mlm").resolve("config.json").toFile()).get("architectures").get(0).asText());
+        var fill = CliRunner.run("fill-mask", "--model", tmp.resolve("mlm").toString(), "--json", "the jury said the <mask> was fine");
+        assertEquals(0, fill.exit(), fill.err());
+
+        Path labelled = Files.write(tmp.resolve("c.jsonl"), List.of("{\"text\":\"the jury said\",\"label\":\"a\"}",
+                "{\"text\":\"a man went\",\"label\":\"b\"}", "{\"text\":\"she had a day\",\"label\":\"a\"}"));
+        Path out = tmp.resolve("classify");
+        var r = CliRunner.run("train", "classify", "--model", family("xlm-roberta-tiny"), "--train", labelled.toString(), "--output", out.toString(), "--max-steps", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("starting a new XLMRobertaForSequenceClassification for the 2 labels"), r.err());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("XLMRobertaForSequenceClassification", config.get("architectures").get(0).asText());
+        assertEquals("xlm-roberta", config.get("model_type").asText());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(out)) {
+            assertTrue(weights.names().containsAll(List.of("classifier.dense.weight", "classifier.out_proj.weight", "roberta.embeddings.word_embeddings.weight")),
+                    weights.names().toString());
+            assertTrue(weights.names().stream().noneMatch(n -> n.startsWith("bert.") || n.startsWith("lm_head.")), weights.names().toString());
+        }
+        var c = CliRunner.run("classify", "--model", out.toString(), "--json", "the jury said");
+        assertEquals(0, c.exit(), c.err());
+
+        Path tags = Files.write(tmp.resolve("tags.conll"), List.of("John B-PER", "went O", "home O", "", "Mary B-PER", "said O"));
+        var tag = CliRunner.run("train", "tag", "--model", family("roberta-tiny"), "--train", tags.toString(), "--output", tmp.resolve("tag").toString(), "--max-steps", "2");
+        assertEquals(0, tag.exit(), tag.err());
+        var ner = CliRunner.run("ner", "--model", tmp.resolve("tag").toString(), "--json", "John went home");
+        assertEquals(0, ner.exit(), ner.err());
+
+        String[][] refused = {
+                {"train", "clm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("x").toString()},
+                {"train", "mlm", "--model", family("distilbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
+                {"train", "classify", "--model", family("distilbert-tiny"), "--train", labelled.toString(), "--output", tmp.resolve("z").toString()},
+        };
+        String[] why = {"'clm' trains BERT models", "a DistilBertForMaskedLM has no backward pass yet", "starts new heads on BERT, RoBERTa and XLM-RoBERTa models only"};
+        for (int i = 0; i < refused.length; i++) {
+            var e = CliRunner.run(refused[i]);
+            assertEquals(1, e.exit(), e.err());
+            assertTrue(e.err().startsWith("mlm4j: ") && e.err().contains(why[i]), e.err());
+            assertEquals(1, e.err().strip().lines().count(), e.err());
+            assertFalse(Files.exists(tmp.resolve(refused[i][7])), "nothing written for " + refused[i][1]);
+        }
+    }
 }

@@ -42,12 +42,12 @@ public final class BertFamily implements EncoderFamily {
             new Head<>("BertForQuestionAnswering", Task.QUESTION_ANSWERING, BertForQuestionAnswering::hasHead,
                     (t, c, p) -> BertForQuestionAnswering.load(t, bert(c), p)));
 
-    /** BertForSequenceClassification: the pooler (when the encoder has none) and {@code classifier}; BertForTokenClassification: {@code classifier}. */
+    /** BertForSequenceClassification: {@code classifier} and the pooler (drawn in that order; the caller keeps an encoder's own pooler); BertForTokenClassification: {@code classifier}. */
     @Override
     public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
         Map<String, int[]> t = new LinkedHashMap<>();
-        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) EncoderFamily.linear(t, "bert.pooler.dense", hidden, hidden);
         if (task.equals(Task.SEQUENCE_CLASSIFICATION) || task.equals(Task.TOKEN_CLASSIFICATION)) EncoderFamily.linear(t, "classifier", hidden, labels);
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) EncoderFamily.linear(t, "bert.pooler.dense", hidden, hidden);
         return t;
     }
 

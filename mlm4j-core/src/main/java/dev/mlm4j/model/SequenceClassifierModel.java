@@ -3,11 +3,14 @@ package dev.mlm4j.model;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.heads.ClassificationHead;
 import dev.mlm4j.heads.Transform;
 import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.BinaryCrossEntropyWithLogits;
 import dev.mlm4j.layers.CrossEntropy;
+import dev.mlm4j.layers.MeanSquaredError;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -128,8 +131,36 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
 
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
-        TrainableEncoder e = trainableEncoder();
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
+        return lossAndGradients(k, batch, g, dropout, (logits, dlogits) -> CrossEntropy.lossAndGradient(logits, labels, dlogits));
+    }
+
+    /**
+     * Regression ({@link MeanSquaredError}) or multi-label classification ({@link BinaryCrossEntropyWithLogits}) under
+     * {@code problem}, as transformers' {@code RobertaForSequenceClassification} computes its loss for that
+     * {@code config.problem_type}.
+     *
+     * @param targets {@link #numLabels()} per sequence, row-major (sequences × labels)
+     */
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, float[] targets, ProblemType problem, Gradients g, Dropout dropout) {
+        if (targets.length != batch.size() * numLabels()) {
+            throw new IllegalArgumentException(targets.length + " targets for " + batch.size() + " sequences × " + numLabels() + " labels");
+        }
+        return lossAndGradients(k, batch, g, dropout, switch (problem) {
+            case REGRESSION -> (logits, dlogits) -> MeanSquaredError.lossAndGradient(logits, targets, dlogits);
+            case MULTI_LABEL_CLASSIFICATION -> (logits, dlogits) -> BinaryCrossEntropyWithLogits.lossAndGradient(logits, targets, dlogits);
+            case SINGLE_LABEL_CLASSIFICATION -> throw new IllegalArgumentException("single-label classification trains on class ids, not float targets");
+        });
+    }
+
+    /** A loss on the head's logits (n, labels): returns it and writes its gradient into dlogits. */
+    private interface Loss {
+        double lossAndGradient(FloatTensor logits, FloatTensor dlogits);
+    }
+
+    private double lossAndGradients(Kernels k, Batch batch, Gradients g, Dropout dropout, Loss lossFunction) {
+        TrainableEncoder e = trainableEncoder();
         TrainingState s = e.trainingState(batch, dropout);
         FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
         int n = batch.size(), h = last.dim(1);
@@ -138,7 +169,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         DropoutMask inputDrop = dropout.classifierInput(), hiddenDrop = dropout.classifierHidden();
         ClassificationHead.Saved saved = head.forwardTraining(k, first, inputDrop, hiddenDrop);
         FloatTensor dlogits = FloatTensor.zeros(n, head.numLabels());
-        double loss = CrossEntropy.lossAndGradient(saved.logits(), labels, dlogits);
+        double loss = lossFunction.lossAndGradient(saved.logits(), dlogits);
         FloatTensor dfirst = FloatTensor.zeros(n, h);
         head.backward(k, saved, dlogits, inputDrop, hiddenDrop, dfirst, g.prefix(denseKey), g.prefix(outKey));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);

@@ -336,12 +336,22 @@ public final class Training {
          */
         void newHeadIfNone(List<TrainingData.Record> records) throws IOException {
             int hidden;
-            boolean pooler, decoder;
+            boolean decoder;
+            dev.mlm4j.model.EncoderFamily family;
+            java.util.function.Predicate<String> has;
             try (Checkpoint c = Checkpoint.open(from)) {
                 if (c.has(objective.task())) return;
                 hidden = c.config().hiddenSize();
                 decoder = c.config().isDecoder();
-                pooler = c.tensors().contains("bert.pooler.dense.weight");
+                family = c.family();
+                java.util.Set<String> names = java.util.Set.copyOf(c.tensors().names());
+                has = names::contains;
+            }
+            String architecture = family.head(objective.task()).map(dev.mlm4j.model.Head::architecture).orElse(null);
+            Map<String, int[]> shapes = family.newHead(objective.task(), hidden, 1);
+            if (architecture == null || shapes.isEmpty()) {
+                throw new IllegalArgumentException("model " + from + " has no " + objective.task().name() + " head, and mlm4j starts new heads on BERT,"
+                        + " RoBERTa and XLM-RoBERTa models only (this is a '" + family.modelType() + "' model)");
             }
             ProblemType fresh = labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
             List<String> names = fresh == ProblemType.REGRESSION ? placeholders(records.getFirst().values().length) : TrainingData.labels(records);
@@ -350,17 +360,17 @@ public final class Training {
             double range = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("initializer_range").asDouble(0.02) : 0.02;
             java.util.Random random = new java.util.Random(o.seed());
             Map<String, FloatTensor> tensors = new java.util.TreeMap<>();
-            tensors.put("classifier.weight", gaussian(random, range, names.size(), hidden));
-            tensors.put("classifier.bias", FloatTensor.zeros(names.size()));
-            if (objective != Objective.TAG && !pooler) {
-                tensors.put("bert.pooler.dense.weight", gaussian(random, range, hidden, hidden));
-                tensors.put("bert.pooler.dense.bias", FloatTensor.zeros(hidden));
+            // the family's head tensors the model lacks (BERT's pooler may be there), in the family's order: matrices
+            // drawn N(0, range²) one after the other from the run's seed, biases zero
+            for (var e : family.newHead(objective.task(), hidden, names.size()).entrySet()) {
+                if (has.test(e.getKey())) continue;
+                int[] shape = e.getValue();
+                tensors.put(e.getKey(), shape.length == 2 ? gaussian(random, range, shape[0], shape[1]) : FloatTensor.zeros(shape));
             }
             if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
             Path head = Files.createDirectories(scratch.resolve("head"));
             SafetensorsWriter.write(head.resolve(dev.mlm4j.convert.HeadFolder.TENSORS), tensors, Map.of("source", "mlm4j train: a new head, N(0, " + range + "²)"));
             ObjectNode fragment = JSON.createObjectNode();
-            String architecture = objective == Objective.TAG ? "BertForTokenClassification" : "BertForSequenceClassification";
             fragment.putArray("architectures").add(architecture);
             if (objective != Objective.TAG && decoder) {
                 // a causal model's [CLS] sees only itself: the new classifier pools the last token (BertForSequenceClassification)

@@ -146,11 +146,14 @@ class GradientParityTest {
     /**
      * transformers' losses under config.problem_type (scripts/reference/training/problem_types.py): regression with one
      * output (MSE on the squeezed logits) and with three (MSE over every element), and multi-label with four outputs
-     * (binary cross-entropy on the logits against multi-hot rows), each gradient through the pooler and the encoder.
+     * (binary cross-entropy on the logits against multi-hot rows), each gradient through the pooler and the encoder; and
+     * the same losses on RoBERTa's (regression, 3 outputs) and XLM-R's (multi-label, 3) classification heads
+     * (scripts/reference/training/family_gradients.py).
      */
     @ParameterizedTest
     @ValueSource(strings = {"tiny-bert-regression:vector", "tiny-bert-regression:scalar", "tiny-bert-regression3:vector",
-            "tiny-bert-regression3:scalar", "tiny-bert-multilabel:vector", "tiny-bert-multilabel:scalar"})
+            "tiny-bert-regression3:scalar", "tiny-bert-multilabel:vector", "tiny-bert-multilabel:scalar",
+            "families/roberta-regression:vector", "families/roberta-regression:scalar", "families/xlm-roberta-multilabel:vector"})
     void regressionAndMultiLabelLossAndEveryGradientMatchTransformers(String fixtureAndKernels) throws Exception {
         String[] fk = fixtureAndKernels.split(":");
         ProblemType problem = fk[0].contains("regression") ? ProblemType.REGRESSION : ProblemType.MULTI_LABEL_CLASSIFICATION;
@@ -159,7 +162,7 @@ class GradientParityTest {
             json.get("targets").forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
             float[] targets = new float[flat.size()];
             for (int i = 0; i < targets.length; i++) targets[i] = flat.get(i);
-            BertForSequenceClassification m = (BertForSequenceClassification) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();
+            Trainable m = (Trainable) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();   // BERT's, or RoBERTa's head
             try {
                 assertEquals(problem.id(), new ObjectMapper().readTree(c.folder().resolve("config.json").toFile()).path("problem_type").asText(), "config.json");
             } catch (IOException e) {
