@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Gradient parity fixtures for training the RoBERTa and XLM-RoBERTa families (issue 18): PyTorch autograd's loss and
+"""Gradient parity fixtures for training the RoBERTa, XLM-RoBERTa and ELECTRA families (issue 18): PyTorch autograd's loss and
 every parameter's gradient for one fixed batch, for the masked-LM, sequence-classification and token-classification
 heads, on the tiny random checkpoints of mlm4j-core/src/test/resources/families/ (scripts/reference/families/ made
 them), every parameter perturbed first (random init leaves LayerNorms at 1/0 and biases at 0, so some gradients would
 be special).
 
 Writes mlm4j-core/src/test/resources/training/families/<name>/ for name in roberta-mlm, roberta-classify, roberta-tag,
-xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag, and the three-output classifiers under config.problem_type
+xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag, electra-classify, electra-tag, and the three-output classifiers under config.problem_type
 (float "targets" per sequence instead of labels): roberta-regression (MSE), xlm-roberta-multilabel (BCE with logits):
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences of different lengths (ids, token_types, labels: the original id at a few
@@ -44,15 +44,21 @@ CASES = [
     # the same three-output heads under config.problem_type: float targets per sequence ("targets" in batch.json)
     ("roberta-regression", "roberta-tiny-sequence-classification", transformers.RobertaForSequenceClassification, "regression"),
     ("xlm-roberta-multilabel", "xlm-roberta-tiny-sequence-classification", transformers.XLMRobertaForSequenceClassification, "multi_label_classification"),
+    # ELECTRA's discriminator heads: embeddings 16 wide, embeddings_project to hidden 32, then BERT's layers (ids are
+    # numbers here: its WordPiece [CLS]/[SEP] are not RoBERTa's <s>/</s>, which changes nothing in the arithmetic)
+    ("electra-classify", "electra-tiny-sequence-classification", transformers.ElectraForSequenceClassification, "classify"),
+    ("electra-tag", "electra-tiny-token-classification", transformers.ElectraForTokenClassification, "tag"),
 ]
 TARGETS = {"regression": [[0.5, -1.25, 3.0], [1.5, 0.0, -2.0]], "multi_label_classification": [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]}
 BOS, PAD, EOS, MASK, FIRST_WORD = 0, 1, 2, 4, 5
 
 
-def batch_for(objective, vocab, num_labels, seed):
-    """Two sequences <s> … </s> of 12 and 7 tokens (no <pad> inside: it would take the padding position) and their labels."""
+def batch_for(objective, vocab, num_labels, seed, pad):
+    """Two sequences <s> … </s> of 12 and 7 tokens and their labels. The second holds the pad token once: transformers
+    gives its word-table row (and RoBERTa's padding position, which that token takes) no gradient (padding_idx)."""
     g = torch.Generator().manual_seed(seed)
     seqs = [[BOS] + torch.randint(FIRST_WORD, vocab, (n,), generator=g).tolist() + [EOS] for n in (10, 5)]
+    seqs[1][2] = pad
     if objective == "mlm":
         labels = [[-100] * len(s) for s in seqs]
         for s, positions in ((0, (2, 5, 9)), (1, (3,))):
@@ -92,7 +98,7 @@ def main():
         for f in ("tokenizer.json", "tokenizer_config.json"):
             shutil.copy(os.path.join(src, f), folder)
 
-        seqs, labels = batch_for(objective, config.vocab_size, getattr(config, "num_labels", 2), len(name))
+        seqs, labels = batch_for(objective, config.vocab_size, getattr(config, "num_labels", 2), len(name), config.pad_token_id)
         with open(os.path.join(folder, "batch.json"), "w") as f:
             json.dump({"ids": seqs, "token_types": [[0] * len(s) for s in seqs], "targets" if objective in TARGETS else "labels": labels}, f)
 

@@ -230,10 +230,11 @@ class TrainCommandTest {
     /**
      * RoBERTa and XLM-R train: a masked LM continues, and a masked LM given to classify/tag gets the family's own new head
      * (classifier.dense + out_proj, or classifier), saved as a RobertaFor…/XLMRobertaFor… folder that classify/ner read;
-     * clm and the families without a backward pass are one-line refusals.
+     * ELECTRA's discriminator gets its classifier the same way; clm, ELECTRA's generator and the families without a
+     * backward pass are one-line refusals.
      */
     @Test
-    void robertaAndXlmRobertaTrainWithTheirOwnHeads() throws IOException {
+    void robertaXlmRobertaAndElectraTrainWithTheirOwnHeads() throws IOException {
         Path text = Files.write(tmp.resolve("text.txt"), List.of("the jury said the city was fine", "a man went to the market", "she had a long day"));
         var mlm = CliRunner.run("train", "mlm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("mlm").toString(),
                 "--max-steps", "2", "--json");
@@ -259,6 +260,17 @@ class TrainCommandTest {
         var c = CliRunner.run("classify", "--model", out.toString(), "--json", "the jury said");
         assertEquals(0, c.exit(), c.err());
 
+        // ELECTRA's discriminator (ElectraForPreTraining) given to classify: its own new head on its projected encoder
+        Path electra = tmp.resolve("electra");
+        var el = CliRunner.run("train", "classify", "--model", family("electra-tiny-pretraining"), "--train", labelled.toString(), "--output", electra.toString(),
+                "--max-steps", "2");
+        assertEquals(0, el.exit(), el.err());
+        assertEquals("ElectraForSequenceClassification", new ObjectMapper().readTree(electra.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(electra)) {
+            assertTrue(weights.names().containsAll(List.of("classifier.out_proj.weight", "electra.embeddings_project.weight")), weights.names().toString());
+            assertTrue(weights.names().stream().noneMatch(n -> n.startsWith("discriminator_predictions.")), weights.names().toString());
+        }
+
         Path tags = Files.write(tmp.resolve("tags.conll"), List.of("John B-PER", "went O", "home O", "", "Mary B-PER", "said O"));
         var tag = CliRunner.run("train", "tag", "--model", family("roberta-tiny"), "--train", tags.toString(), "--output", tmp.resolve("tag").toString(), "--max-steps", "2");
         assertEquals(0, tag.exit(), tag.err());
@@ -268,9 +280,10 @@ class TrainCommandTest {
         String[][] refused = {
                 {"train", "clm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("x").toString()},
                 {"train", "mlm", "--model", family("distilbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
+                {"train", "mlm", "--model", family("electra-tiny"), "--train", text.toString(), "--output", tmp.resolve("w").toString()},
                 {"train", "classify", "--model", family("distilbert-tiny"), "--train", labelled.toString(), "--output", tmp.resolve("z").toString()},
         };
-        String[] why = {"'clm' trains BERT models", "a DistilBertForMaskedLM has no backward pass yet", "starts new heads on BERT, RoBERTa and XLM-RoBERTa models only"};
+        String[] why = {"'clm' trains BERT models", "a DistilBertForMaskedLM has no backward pass yet", "an ElectraForMaskedLM has no backward pass yet", "starts new heads on BERT, RoBERTa, XLM-RoBERTa and ELECTRA models only"};
         for (int i = 0; i < refused.length; i++) {
             var e = CliRunner.run(refused[i]);
             assertEquals(1, e.exit(), e.err());

@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Head;
@@ -32,28 +33,32 @@ final class TaskAssembly {
     /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
     private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
 
-    /** A RoBERTa or XLM-R folder's tokenizer files, copied as they are (tokenizer.json is what mlm4j reads). */
-    private static final List<String> ROBERTA_TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-            "vocab.json", "merges.txt", "sentencepiece.bpe.model");
+    /** A RoBERTa, XLM-R or ELECTRA folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
+    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "vocab.json", "merges.txt", "sentencepiece.bpe.model", "vocab.txt");
 
     private TaskAssembly() {}
 
     static Converter.Result write(Checkpoint c, HeadFolder head, Path dir) throws IOException {
-        BertConfig config = switch (c.config()) {
-            case BertConfig b -> b;
-            case RobertaConfig r -> r.bert();
-            default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa"
-                    + " and XLM-RoBERTa encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+        String scope = switch (c.config()) {                   // the task model's encoder: transformers' attribute
+            case BertConfig b -> "bert";
+            case RobertaConfig r -> "roberta";
+            case ElectraConfig e -> "electra";
+            default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa,"
+                    + " XLM-RoBERTa and ELECTRA encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         };
-        boolean roberta = c.config() instanceof RobertaConfig;
-        String scope = roberta ? "roberta" : "bert";                      // the task model's: transformers' attribute
-        String base = c.tensors().containsAnyUnder(scope + ".") ? scope : "bert";  // the source's (a bare encoder's names are read under bert.)
+        boolean bert = scope.equals("bert");
+        // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project stays at the root)
+        String base = c.tensors().containsAnyUnder(scope + ".") ? scope : "bert";
+        List<String> kept = new ArrayList<>(List.of(base + ".embeddings.", base + ".encoder."));
+        if (scope.equals("electra")) kept.add(base.equals("electra") ? "electra.embeddings_project." : "embeddings_project.");
+        if (bert && head.usesPooler()) kept.add(base + ".pooler.");   // RoBERTa's and ELECTRA's classifiers have no pooler
         Path fragment = head.folder().resolve(HeadFolder.FRAGMENT);
         Head<?> model = c.family().heads().stream().filter(h -> h.architecture().equals(head.architecture())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(fragment + ": \"architectures\" names " + head.architecture()
                         + ", which mlm4j does not implement (it implements " + String.join(", ", c.family().architectures()) + ")"));
         TensorSource src = c.tensors();
-        int hidden = config.hiddenSize();
+        int hidden = c.config().hiddenSize();
         Map<String, FloatTensor> added = new LinkedHashMap<>();
         Path file = head.folder().resolve(HeadFolder.TENSORS);
         try (SafetensorsCheckpoint h = SafetensorsCheckpoint.open(file)) {
@@ -68,9 +73,8 @@ final class TaskAssembly {
         Map<String, FloatTensor> tensors = new TreeMap<>();
         Map<String, Integer> leftOut = new TreeMap<>();   // what was not taken → how many tensors
         for (String name : src.names().stream().sorted().toList()) {
-            boolean keep = name.startsWith(base + ".embeddings.") || name.startsWith(base + ".encoder.")
-                    || (head.usesPooler() && !roberta && name.startsWith(base + ".pooler."));
-            String as = keep ? scope + name.substring(base.length()) : name;
+            boolean keep = kept.stream().anyMatch(name::startsWith);
+            String as = !keep ? name : name.startsWith(base + ".") ? scope + name.substring(base.length()) : scope + "." + name;
             DType t = src.info(name).dtype();
             if (keep && added.containsKey(as)) continue;
             if (keep && (t == DType.F32 || t == DType.F16 || t == DType.BF16)) {
@@ -96,13 +100,13 @@ final class TaskAssembly {
         Path sourceConfig = c.folder().resolve("config.json");
         JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
         Map<String, Object> json;
-        if (roberta) {
-            // RoBERTa and XLM-R folders always carry config.json (the family needs it): theirs, with the head's keys
+        if (!bert) {
+            // RoBERTa, XLM-R and ELECTRA folders always carry config.json (the family needs it): theirs, with the head's keys
             json = new ObjectMapper().convertValue(source, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
             json.put("architectures", List.of(head.architecture()));
-            for (String f : ROBERTA_TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
+            for (String f : TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
         } else {
-            json = Converter.hfConfig(config, head.architecture(), true, c.tokenizer().padId());
+            json = Converter.hfConfig((BertConfig) c.config(), head.architecture(), true, c.tokenizer().padId());
             if (source != null && source.has(NO_POSITIONS_KEY)) json.put(NO_POSITIONS_KEY, source.get(NO_POSITIONS_KEY).asText());
             Converter.writeTokenizer(c.folder(), dir, c.tokenizer(), c.maxLength());
         }
@@ -113,18 +117,20 @@ final class TaskAssembly {
                 throw new IllegalArgumentException(file + " has none of " + head.architecture() + "'s head tensors");
             }
         }
-        return new Converter.Result(dir, head.architecture(), config, count, parameters, Converter.files(dir), List.copyOf(notes));
+        return new Converter.Result(dir, head.architecture(), c.config(), count, parameters, Converter.files(dir), List.copyOf(notes));
     }
 
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
-        for (String g : new String[] {"cls.", "lm_head.", "bert.pooler.", "roberta.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
+        for (String g : new String[] {"cls.", "lm_head.", "generator_predictions.", "generator_lm_head.", "discriminator_predictions.",
+                "bert.pooler.", "roberta.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
 
     private static String reason(String group, String architecture) {
         return switch (group) {
-            case "cls.*", "lm_head.*" -> "the masked-LM head";
+            case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*" -> "the masked-LM head";
+            case "discriminator_predictions.*" -> "the replaced-token head";
             case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
             case "classifier.*", "qa_outputs.*" -> "the source's own task head";
             default -> "";

@@ -20,9 +20,19 @@ public final class BertEmbeddings {
     private final FloatTensor tokenTypeEmbeddings; // (type_vocab, hidden)
     private final LayerNorm layerNorm;
     private final BertConfig config;
+    private final int positionPadding;             // RoBERTa's padding position (its table's padding_idx), or -1
 
     public BertEmbeddings(Weights w, BertConfig c) {
+        this(w, c, -1);
+    }
+
+    /**
+     * @param positionPadding the position table's {@code padding_idx} (RoBERTa's: its pad token id; BERT's table has
+     *                        none: −1): as in transformers, that row never gets a gradient
+     */
+    public BertEmbeddings(Weights w, BertConfig c, int positionPadding) {
         this.config = c;
+        this.positionPadding = positionPadding;
         this.wordEmbeddings = w.prefix("word_embeddings").tensor("weight", c.vocabSize(), c.hiddenSize());
         this.positionEmbeddings = w.prefix("position_embeddings").tensor("weight", c.maxPositionEmbeddings(), c.hiddenSize());
         this.tokenTypeEmbeddings = w.prefix("token_type_embeddings").tensor("weight", c.typeVocabSize(), c.hiddenSize());
@@ -82,7 +92,8 @@ public final class BertEmbeddings {
     /**
      * Backward: dy (T, hidden) at the output → the LayerNorm's gradients, then each row's gradient added into the row
      * of the word, position and token-type tables it was read from (sparse: only the batch's rows of the tables are
-     * touched), under {@code g} (this module's scope: {@code word_embeddings.weight}, …).
+     * touched; not the word table's {@code pad_token_id} row nor RoBERTa's padding position, which transformers'
+     * {@code padding_idx} keeps fixed), under {@code g} (this module's scope: {@code word_embeddings.weight}, …).
      */
     public void backward(Kernels k, Batch batch, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
         backward(k, batch, batch.positions(), sum, drop, dy, g);
@@ -99,12 +110,15 @@ public final class BertEmbeddings {
         FloatTensor dt = g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), h);
         int[] ids = batch.ids(), types = batch.typeIds(), pos = positions;
         float[] d = dsum.data();
+        // the word table's padding_idx row (pad_token_id) and RoBERTa's padding position take no gradient, as
+        // nn.Embedding(padding_idx=…) leaves them in transformers
         for (int i = 0; i < t; i++) {
+            boolean word = ids[i] != config.padTokenId(), position = pos[i] != positionPadding;
             int wo = dw.rowOffset(ids[i]), po = dp.rowOffset(pos[i]), to = dt.rowOffset(types[i]);
             for (int j = 0; j < h; j++) {
                 float v = d[i * h + j];
-                dw.data()[wo + j] += v;
-                dp.data()[po + j] += v;
+                if (word) dw.data()[wo + j] += v;
+                if (position) dp.data()[po + j] += v;
                 dt.data()[to + j] += v;
             }
         }

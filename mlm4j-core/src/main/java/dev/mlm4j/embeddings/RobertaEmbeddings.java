@@ -15,7 +15,7 @@ public final class RobertaEmbeddings {
     private final int paddingIdx;
 
     public RobertaEmbeddings(Weights w, RobertaConfig c) {
-        this.bert = new BertEmbeddings(w, c.bert());
+        this.bert = new BertEmbeddings(w, c.bert(), c.padTokenId());
         this.paddingIdx = c.padTokenId();
     }
 

@@ -7,27 +7,38 @@ import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 
 import java.util.function.Function;
 
 /**
- * The training forward and backward of BERT's embeddings and layers, which {@link BertModel} and {@link RobertaModel}
- * share: they differ only in the position ids ({@code positions}: BERT's count from 0, RoBERTa's from
- * {@code pad_token_id + 1}), which the embeddings' forward reads and their backward adds into. Holds the memory of the
- * training states it hands out (llm.c's activation buffers sized once).
+ * The training forward and backward of BERT's embeddings and layers, which {@link BertModel}, {@link RobertaModel} and
+ * {@link ElectraModel} share: they differ only in the position ids ({@code positions}: BERT's count from 0, RoBERTa's
+ * from {@code pad_token_id + 1}), which the embeddings' forward reads and their backward adds into, and ELECTRA's
+ * {@code embeddings_project} (embedding_size → hidden_size) between the embeddings and the layers. Holds the memory of
+ * the training states it hands out (llm.c's activation buffers sized once).
  */
 final class BertTraining {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertConfig config;
     private final Function<Batch, int[]> positions;
+    private final Linear project;              // ELECTRA's embeddings_project, or null: the embeddings are hidden_size wide
     /** The memory of the training states handed out, for the largest batch so far; null before training. */
     private TrainingState memory;
+    /** With a projection: the embeddings' sum before LayerNorm and their output, (capacity, embedding_size) each. */
+    private FloatTensor projectedSum, projectedInput;
 
     BertTraining(BertEmbeddings embeddings, BertEncoder encoder, BertConfig config, Function<Batch, int[]> positions) {
+        this(embeddings, null, encoder, config, positions);
+    }
+
+    /** @param project embedding_size → hidden_size between the embeddings and the layers, or null */
+    BertTraining(BertEmbeddings embeddings, Linear project, BertEncoder encoder, BertConfig config, Function<Batch, int[]> positions) {
         this.embeddings = embeddings;
+        this.project = project;
         this.encoder = encoder;
         this.config = config;
         this.positions = positions;
@@ -39,6 +50,10 @@ final class BertTraining {
      * ({@link TrainingState#reuse}). Valid until the next call.
      */
     TrainingState state(Batch batch, Dropout dropout) {
+        if (project != null && (projectedSum == null || projectedSum.dim(0) < batch.tokens())) {
+            projectedSum = FloatTensor.zeros(batch.tokens(), project.in());
+            projectedInput = FloatTensor.zeros(batch.tokens(), project.in());
+        }
         TrainingState m = memory;
         if (m == null || m.capacity() < batch.tokens()) {
             memory = null;                                   // let the smaller one go before making the larger
@@ -48,15 +63,30 @@ final class BertTraining {
         return m.reuse(batch, config, dropout);
     }
 
-    /** Embeddings, then every layer under {@code mask} (the model's own, already resolved), saving activations in {@code s}. */
+    /** Embeddings (and the projection), then every layer under {@code mask} (the model's own, already resolved), saving activations in {@code s}. */
     FloatTensor forward(Kernels k, TrainingState s, AttentionMask mask) {
-        embeddings.forwardTraining(k, s.batch, positions.apply(s.batch), s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
+        int[] pos = positions.apply(s.batch);
+        if (project == null) {
+            embeddings.forwardTraining(k, s.batch, pos, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
+        } else {                                             // ElectraEmbeddings (dropout included), then embeddings_project
+            FloatTensor sum = projectedSum.slice(0, s.batch.tokens()), in = projectedInput.slice(0, s.batch.tokens());
+            embeddings.forwardTraining(k, s.batch, pos, s.dropout.embeddings(), sum, in);
+            project.forwardInto(k, in, s.hidden[0]);
+        }
         encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
         return s.lastHiddenState();
     }
 
     void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
         FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, dLast, g.prefix("encoder"));
-        embeddings.backward(k, s.batch, positions.apply(s.batch), s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
+        int[] pos = positions.apply(s.batch);
+        if (project == null) {
+            embeddings.backward(k, s.batch, pos, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
+        } else {
+            FloatTensor sum = projectedSum.slice(0, s.batch.tokens()), in = projectedInput.slice(0, s.batch.tokens());
+            FloatTensor dIn = FloatTensor.zeros(s.batch.tokens(), project.in());
+            project.backward(k, in, dEmbeddings, dIn, false, g.prefix("embeddings_project"));
+            embeddings.backward(k, s.batch, pos, sum, s.dropout.embeddings(), dIn, g.prefix("embeddings"));
+        }
     }
 }

@@ -15,6 +15,7 @@ import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * ELECTRA (Clark et al., 2020), as transformers' {@code modeling_electra}: config {@link ElectraConfig}, tensors under
@@ -62,6 +63,12 @@ public final class ElectraFamily implements EncoderFamily {
     private static ElectraConfig electra(EncoderConfig c) {
         if (c instanceof ElectraConfig e) return e;
         throw new IllegalArgumentException("an ELECTRA model needs an ELECTRA config, not " + c);
+    }
+
+    /** …ForSequenceClassification: {@code classifier.dense} and {@code classifier.out_proj}; …ForTokenClassification: {@code classifier}. */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        return RobertaFamily.classificationHead(task, hidden, labels);    // ElectraClassificationHead has RoBERTa's keys
     }
 
     @Override

@@ -1,5 +1,12 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.BertEmbeddings;
@@ -13,8 +20,11 @@ import dev.mlm4j.weights.Weights;
  * layers ({@link BertEncoder}). Keys {@code embeddings.*}, {@code embeddings_project.*}, {@code encoder.layer.N.*} under
  * {@code electra.}. Immutable and shared by all threads.
  */
-public final class ElectraModel extends EncoderModel<ElectraConfig> {
+public final class ElectraModel extends EncoderModel<ElectraConfig> implements TrainableEncoder {
     private final BertEmbeddings embeddings;
+    private final Linear embeddingsProject;   // null when embedding_size is hidden_size
+    private final BertEncoder encoder;
+    private final BertTraining training;
 
     /**
      * @param electra the base model's scope ({@code electra})
@@ -30,9 +40,48 @@ public final class ElectraModel extends EncoderModel<ElectraConfig> {
                 : (k, batch) -> embeddingsProject.forward(k, embeddings.forward(k, batch)),   // (T, embedding_size) → (T, hidden)
                 encoder::forward);
         this.embeddings = embeddings;
+        this.embeddingsProject = embeddingsProject;
+        this.encoder = encoder;
+        this.training = new BertTraining(embeddings, embeddingsProject, encoder, config.encoder(), Batch::positions);
     }
 
     public BertEmbeddings embeddings() {
         return embeddings;
+    }
+
+    // ---- training: BERT's, with the projection between the embeddings and the layers ----------------------
+
+    @Override
+    public TrainingState trainingState(Batch batch, Dropout dropout) {
+        return training.state(batch, dropout);
+    }
+
+    @Override
+    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
+        checkLength(s.batch());
+        return training.forward(k, s, mask(mask));
+    }
+
+    @Override
+    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
+        training.backward(k, s, dLast, g);
+    }
+
+    /** The embeddings, {@code embeddings_project} when there is one, and the layers, under {@code p} (this model's scope, {@code electra}). */
+    @Override
+    public void parameters(Parameters p) {
+        embeddings.parameters(p.prefix("embeddings"));
+        if (embeddingsProject != null) embeddingsProject.parameters(p.prefix("embeddings_project"));
+        encoder.parameters(p.prefix("encoder"));
+    }
+
+    @Override
+    public FloatTensor wordEmbeddings() {
+        return embeddings.wordEmbeddings();
+    }
+
+    @Override
+    public String scope() {
+        return "electra";
     }
 }

@@ -69,6 +69,11 @@ public final class RobertaFamily implements EncoderFamily {
     /** …ForSequenceClassification: {@code classifier.dense} and {@code classifier.out_proj}; …ForTokenClassification: {@code classifier}. */
     @Override
     public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        return classificationHead(task, hidden, labels);
+    }
+
+    /** {@link #newHead}'s tensors, which ELECTRA's heads share. */
+    static Map<String, int[]> classificationHead(Task<?> task, int hidden, int labels) {
         Map<String, int[]> t = new LinkedHashMap<>();
         if (task.equals(Task.SEQUENCE_CLASSIFICATION)) {
             EncoderFamily.linear(t, "classifier.dense", hidden, hidden);

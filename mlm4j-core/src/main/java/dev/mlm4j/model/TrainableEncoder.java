@@ -9,8 +9,9 @@ import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 
 /**
- * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}) or RoBERTa's and XLM-RoBERTa's
- * ({@link RobertaModel}) embeddings, the one stack of training code they share ({@link BertTraining}). A task model
+ * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}), RoBERTa's and XLM-RoBERTa's
+ * ({@link RobertaModel}) or ELECTRA's ({@link ElectraModel}: narrower, projected) embeddings, the one stack of training
+ * code they share ({@link BertTraining}). A task model
  * that trains ({@link Trainable}) runs its head on top of one of these. The other families have no backward pass yet.
  */
 public interface TrainableEncoder extends Encoder {
@@ -35,7 +36,12 @@ public interface TrainableEncoder extends Encoder {
     /** {@code encoder} as a trainable one, or the one-line refusal every task model gives for a family without a backward pass. */
     static TrainableEncoder of(Encoder encoder) {
         if (encoder instanceof TrainableEncoder e) return e;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa and XLM-RoBERTa encoders; a " + encoder.getClass().getSimpleName()
-                + " has no backward pass yet");
+        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa and ELECTRA encoders; " + untrained(encoder));
+    }
+
+    /** "a DistilBertModel has no backward pass yet": the end of every refusal to train a model of a family without one. */
+    static String untrained(Object model) {
+        String name = model.getClass().getSimpleName();
+        return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + " has no backward pass yet";
     }
 }

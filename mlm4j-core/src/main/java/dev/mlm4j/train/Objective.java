@@ -8,6 +8,7 @@ import dev.mlm4j.layers.BinaryCrossEntropyWithLogits;
 import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.layers.MeanSquaredError;
 import dev.mlm4j.model.BertForMaskedLM;
+import dev.mlm4j.model.TrainableEncoder;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.EncoderOutput;
 import dev.mlm4j.model.ForwardOptions;
@@ -78,8 +79,8 @@ public enum Objective {
                     + model.getClass().getSimpleName() + " trains with 'mlm', 'classify' or 'tag'");
         }
         if (this != CLM && model instanceof Trainable t) return t;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa and XLM-RoBERTa models; a " + model.getClass().getSimpleName()
-                + " has no backward pass yet");
+        throw new IllegalArgumentException("training covers BERT, RoBERTa and XLM-RoBERTa models (classify, pairs and tag ELECTRA too); "
+                + TrainableEncoder.untrained(model));
     }
 
     /**

@@ -72,36 +72,48 @@ class TaskAssemblyTest {
     }
 
     /**
-     * RoBERTa and XLM-R task models (the families' tiny fixtures, saved by transformers) split into an encoder and a head
-     * and put together again are the checkpoints, tensor for tensor, with their config.json and tokenizer files; a bare
-     * encoder's names ({@code embeddings.*}, as {@code RobertaModel.save_pretrained} writes them) come back under
-     * {@code roberta.}, and the masked-LM head and the pooler are left out, as transformers builds these models.
+     * RoBERTa, XLM-R and ELECTRA task models (the families' tiny fixtures, saved by transformers) split into an encoder
+     * and a head and put together again are the checkpoints, tensor for tensor, with their config.json and tokenizer
+     * files; a bare encoder's names ({@code embeddings.*}, as {@code RobertaModel.save_pretrained} writes them; ELECTRA's
+     * {@code embeddings_project.*} too) come back under the family's scope, and the masked-LM or replaced-token head and
+     * the pooler are left out, as transformers builds these models.
      */
     @ParameterizedTest
     @CsvSource({"xlm-roberta-tiny-sequence-classification, true", "xlm-roberta-tiny-sequence-classification, false",
-            "roberta-tiny-token-classification, true", "roberta-tiny-token-classification, false"})
-    void robertaTaskModelsSplitAndReassembledAreTheCheckpoints(String fixture, boolean prefixed) throws Exception {
+            "roberta-tiny-token-classification, true", "roberta-tiny-token-classification, false",
+            "electra-tiny-sequence-classification, true", "electra-tiny-sequence-classification, false"})
+    void familyTaskModelsSplitAndReassembledAreTheCheckpoints(String fixture, boolean prefixed) throws Exception {
         Path tiny = Path.of(TaskAssemblyTest.class.getResource("/families/" + fixture + "/config.json").toURI()).getParent();
+        boolean electra = fixture.startsWith("electra");
+        String scope = electra ? "electra." : "roberta.";
         Path encoder = Files.createDirectories(tmp.resolve("encoder"));
         Map<String, FloatTensor> tensors = new TreeMap<>();
         try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(tiny)) {
-            for (String n : c.names()) if (n.startsWith("roberta.")) tensors.put(prefixed ? n : n.substring("roberta.".length()), c.load(n));
-            int hidden = c.info("roberta.embeddings.word_embeddings.weight").shape()[1];
-            tensors.put((prefixed ? "roberta." : "") + "pooler.dense.weight", FloatTensor.zeros(hidden, hidden));
-            tensors.put((prefixed ? "roberta." : "") + "pooler.dense.bias", FloatTensor.zeros(hidden));
-            if (prefixed) tensors.put("lm_head.bias", FloatTensor.zeros(c.info("roberta.embeddings.word_embeddings.weight").shape()[0]));
+            for (String n : c.names()) if (n.startsWith(scope)) tensors.put(prefixed ? n : n.substring(scope.length()), c.load(n));
+            int hidden = c.info(scope + "encoder.layer.0.output.dense.weight").shape()[0];
+            if (electra && prefixed) {                       // the discriminator's head, which a classifier does not keep
+                tensors.put("discriminator_predictions.dense.weight", FloatTensor.zeros(hidden, hidden));
+                tensors.put("discriminator_predictions.dense.bias", FloatTensor.zeros(hidden));
+            } else if (!electra) {
+                tensors.put((prefixed ? scope : "") + "pooler.dense.weight", FloatTensor.zeros(hidden, hidden));
+                tensors.put((prefixed ? scope : "") + "pooler.dense.bias", FloatTensor.zeros(hidden));
+                if (prefixed) tensors.put("lm_head.bias", FloatTensor.zeros(c.info(scope + "embeddings.word_embeddings.weight").shape()[0]));
+            }
         }
         SafetensorsWriter.write(encoder.resolve("model.safetensors"), tensors, Map.of());
         ObjectNode config = (ObjectNode) JSON.readTree(tiny.resolve("config.json").toFile());
         FRAGMENT_KEYS.forEach(config::remove);
-        config.putArray("architectures").add(config.get("model_type").asText().equals("roberta") ? "RobertaModel" : "XLMRobertaModel");
+        String type = config.get("model_type").asText();
+        config.putArray("architectures").add(type.equals("roberta") ? "RobertaModel" : type.equals("electra") ? "ElectraModel" : "XLMRobertaModel");
         JSON.writeValue(encoder.resolve("config.json").toFile(), config);
         for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(tiny.resolve(f), encoder.resolve(f));
 
-        Converter.Result r = Converter.convert(encoder, tmp.resolve("out"), false, headOf(tiny, "roberta."));
+        Converter.Result r = Converter.convert(encoder, tmp.resolve("out"), false, headOf(tiny, scope));
         assertEquals(JSON.readTree(tiny.resolve("config.json").toFile()).get("architectures").get(0).asText(), r.architecture());
-        assertEquals(prefixed ? List.of("lm_head.* (the masked-LM head)", "roberta.pooler.* (2 tensors: " + r.architecture() + " has no pooler)")
-                : List.of("bert.pooler.* (2 tensors: " + r.architecture() + " has no pooler)"), r.leftOut());   // bare names are read under bert.
+        List<String> leftOut = electra ? (prefixed ? List.of("discriminator_predictions.* (2 tensors: the replaced-token head)") : List.of())
+                : prefixed ? List.of("lm_head.* (the masked-LM head)", "roberta.pooler.* (2 tensors: " + r.architecture() + " has no pooler)")
+                : List.of("bert.pooler.* (2 tensors: " + r.architecture() + " has no pooler)");   // bare names are read under bert.
+        assertEquals(leftOut, r.leftOut());
         assertSameTensors(tiny, r.folder());
         assertConfig(tiny, r.folder());
         for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
