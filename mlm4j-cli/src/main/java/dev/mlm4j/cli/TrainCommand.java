@@ -81,6 +81,11 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the gradients' global norm to this (0: no clipping). Default: ${DEFAULT-VALUE}.")
     double maxGradNorm;
 
+    @Option(names = "--dropout", defaultValue = Training.CONFIG, paramLabel = "config|off|P",
+            description = "Dropout while training, as transformers' train mode: config (the model's config.json rates: hidden_dropout_prob,"
+                    + " attention_probs_dropout_prob, classifier_dropout), off, or one probability for every site. Default: ${DEFAULT-VALUE}.")
+    String dropout;
+
     @Option(names = "--whole-word", description = "mlm: mask every piece of a word together (whole-word masking).")
     boolean wholeWord;
 
@@ -145,7 +150,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     private Integer train() {
         Training.Options options = new Training.Options(epochs, lr, batchTokens, seed, maxSteps, warmupRatio, weightDecay, gradAccum,
-                wholeWord, !noTruncate, blocks, maxGradNorm);
+                wholeWord, !noTruncate, blocks, maxGradNorm, dropout);
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {        // Ctrl-C or SIGTERM: ask the loop to save a checkpoint after this step, and wait for it

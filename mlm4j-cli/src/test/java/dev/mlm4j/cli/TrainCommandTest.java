@@ -212,8 +212,10 @@ class TrainCommandTest {
                 {"train", "summarise", "--model", fixture("tiny-bert-mlm"), "--train", empty.toString(), "--output", tmp.resolve("c").toString()},
                 {"train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", tmp.resolve("missing.txt").toString(), "--output", tmp.resolve("d").toString()},
                 {"train", "mlm", "--model", Files.createDirectories(tmp.resolve("no-model")).toString(), "--train", Files.write(tmp.resolve("t.txt"), List.of("w5 w6")).toString(), "--output", tmp.resolve("e").toString()},
+                {"train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", tmp.resolve("t.txt").toString(), "--output", tmp.resolve("f").toString(), "--dropout", "lots"},
         };
-        String[] expected = {"has no examples", "unknown label 'zebra' on line 2", "unknown training task 'summarise'", "no such file", "is not a model folder"};
+        String[] expected = {"has no examples", "unknown label 'zebra' on line 2", "unknown training task 'summarise'", "no such file", "is not a model folder",
+                "--dropout must be config, off or a probability in [0, 1), got 'lots'"};
         for (int i = 0; i < cases.length; i++) {
             var r = CliRunner.run(cases[i]);
             assertEquals(1, r.exit(), r.err());

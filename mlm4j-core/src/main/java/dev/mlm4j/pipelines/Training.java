@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlm4j.config.ClassificationConfig;
 import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tokens.Tokenizer;
@@ -72,8 +73,21 @@ public final class Training {
      * @param blocks      mlm/clm plain text: run the lines together and cut blocks of the model's length ({@code run_mlm}'s grouping)
      */
     public record Options(int epochs, double learningRate, int batchTokens, long seed, int maxSteps, double warmupRatio,
-                          double weightDecay, int gradAccum, boolean wholeWord, boolean truncate, boolean blocks, double maxGradNorm) {
+                          double weightDecay, int gradAccum, boolean wholeWord, boolean truncate, boolean blocks, double maxGradNorm,
+                          String dropout) {
+        /** The options before {@code dropout} existed: no dropout, as those runs trained. */
+        public Options(int epochs, double learningRate, int batchTokens, long seed, int maxSteps, double warmupRatio,
+                       double weightDecay, int gradAccum, boolean wholeWord, boolean truncate, boolean blocks, double maxGradNorm) {
+            this(epochs, learningRate, batchTokens, seed, maxSteps, warmupRatio, weightDecay, gradAccum, wholeWord, truncate, blocks, maxGradNorm, OFF);
+        }
+
+        /**
+         * @param dropout {@code config} (the model's config.json rates, as transformers' train mode), {@code off}, or one
+         *                probability in [0, 1) for every site; null (a checkpoint saved before the option) is {@code off}
+         */
         public Options {
+            if (dropout == null) dropout = OFF;
+            dropoutRates(dropout, null, Objective.MLM);                   // a bad value is refused now, not at the first step
             if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
             if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
             if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
@@ -84,8 +98,53 @@ public final class Training {
         }
 
         public static Options defaults() {
-            return new Options(3, 5e-5, 4096, 42, 0, 0, 0, 1, false, true, false, 1.0);
+            return new Options(3, 5e-5, 4096, 42, 0, 0, 0, 1, false, true, false, 1.0, CONFIG);
         }
+    }
+
+    /** {@link Options#dropout()}: the model's own rates (transformers' train mode), or none. */
+    public static final String CONFIG = "config", OFF = "off";
+
+    /**
+     * The dropout rates {@code spec} means for {@code objective} on a model whose config.json is {@code config} (null:
+     * absent), as transformers' modules read them: hidden {@code hidden_dropout_prob} (DistilBERT: {@code dropout}),
+     * attention {@code attention_probs_dropout_prob} ({@code attention_dropout}), before a classifier
+     * {@code classifier_dropout}, else DistilBERT's {@code seq_classif_dropout} for a sequence classifier, else the
+     * hidden rate; a field the config lacks takes transformers' default 0.1. Seeded by {@code seed}.
+     */
+    static Dropout dropoutRates(String spec, JsonNode config, Objective objective, long seed) {
+        double[] r = dropoutRates(spec, config, objective);
+        return r == null ? Dropout.OFF : new Dropout(r[0], r[1], r[2], seed);
+    }
+
+    private static double[] dropoutRates(String spec, JsonNode config, Objective objective) {
+        if (spec.equals(OFF)) return null;
+        if (spec.equals(CONFIG)) {
+            if (config == null) return new double[] {0.1, 0.1, 0.1};
+            double hidden = rate(config, "hidden_dropout_prob", rate(config, "dropout", 0.1));
+            double attention = rate(config, "attention_probs_dropout_prob", rate(config, "attention_dropout", 0.1));
+            boolean sequence = objective == Objective.CLASSIFY || objective == Objective.PAIRS;
+            double classifier = rate(config, "classifier_dropout", sequence ? rate(config, "seq_classif_dropout", hidden) : hidden);
+            return new double[] {hidden, attention, classifier};
+        }
+        double p;
+        try {
+            p = Double.parseDouble(spec);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--dropout must be config, off or a probability in [0, 1), got '" + spec + "'");
+        }
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("--dropout must be config, off or a probability in [0, 1), got " + spec);
+        return p == 0 ? null : new double[] {p, p, p};
+    }
+
+    /** config's {@code key} when it is a number in [0, 1) (null and absent: {@code otherwise}); else a one-line error. */
+    private static double rate(JsonNode config, String key, double otherwise) {
+        JsonNode v = config.get(key);
+        if (v == null || v.isNull()) return otherwise;
+        if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() < 1)) {
+            throw new IllegalArgumentException("config.json's " + key + " is " + v + ": a dropout probability must be in [0, 1) (or train with --dropout off|P)");
+        }
+        return v.asDouble();
     }
 
     /** Hears a run advance; every method defaults to nothing. Entries are the log's lines, as maps. */
@@ -217,6 +276,8 @@ public final class Training {
             optimizer = new AdamW(o.weightDecay());
             trainer = new Trainer(objective.trainable(model), optimizer,
                     new LinearSchedule(o.learningRate(), (int) Math.ceil(o.warmupRatio() * total), total), o.maxGradNorm(), o.gradAccum(), Kernels.get());
+            Path configJson = from.resolve("config.json");
+            trainer.dropout(dropoutRates(o.dropout(), Files.isRegularFile(configJson) ? JSON.readTree(configJson.toFile()) : null, objective, o.seed()));
             freezePositionsIfNone();
             int epoch = 0, batch = 0;
             if (state != null) {

@@ -3,8 +3,12 @@ package dev.mlm4j.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.train.Objective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.imageio.ImageIO;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +56,11 @@ class TrainingTest {
     }
 
     private static Training.Options options(int maxSteps, int batchTokens) {
-        return new Training.Options(2, 1e-3, batchTokens, 7, maxSteps, 0.1, 0.01, 1, false, true, false, 1.0);
+        return options(maxSteps, batchTokens, Training.OFF);
+    }
+
+    private static Training.Options options(int maxSteps, int batchTokens, String dropout) {
+        return new Training.Options(2, 1e-3, batchTokens, 7, maxSteps, 0.1, 0.01, 1, false, true, false, 1.0, dropout);
     }
 
     private static List<JsonNode> log(Path out) throws IOException {
@@ -64,11 +73,13 @@ class TrainingTest {
         return log(out).stream().filter(n -> n.has("loss")).map(n -> n.get("loss").asDouble()).toList();
     }
 
-    @Test
-    void aStoppedAndResumedRunGivesTheStraightRunsLossesBitForBit(@TempDir Path tmp) throws IOException {
+    /** With dropout too: its masks come from the seed, the step and the micro-batch, so the halves draw the straight run's. */
+    @ParameterizedTest
+    @ValueSource(strings = {Training.OFF, "0.1"})
+    void aStoppedAndResumedRunGivesTheStraightRunsLossesBitForBit(String dropout, @TempDir Path tmp) throws IOException {
         Path train = tmp.resolve("train.txt");
         Files.write(train, sentences(40, 1));
-        Training.Options o = options(8, 60);
+        Training.Options o = options(8, 60, dropout);
         Path straight = tmp.resolve("straight"), halves = tmp.resolve("halves");
         Training.Summary s = Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, straight, null, o, null, null, null);
         assertEquals(8, s.steps());
@@ -90,6 +101,36 @@ class TrainingTest {
         assertEquals(a, b, "the same 8 losses, bit for bit");
         assertTrue(Files.isRegularFile(halves.resolve("checkpoint/" + Training.STATE)) && Files.isRegularFile(halves.resolve("checkpoint/" + Training.OPTIMIZER)));
         assertEquals(-1L, Files.mismatch(straight.resolve("model.safetensors"), halves.resolve("model.safetensors")), "the same final weights");
+    }
+
+    /**
+     * --dropout: "config" reads transformers' names (BERT's, DistilBERT's; classifier_dropout null → the hidden rate,
+     * a missing field → 0.1), "off" and 0 are none, P sets every site, anything else is a one-line error; and a run
+     * with dropout computes other losses than one without (the tiny fixture's config says 0, so P is used here).
+     */
+    @Test
+    void dropoutComesFromTheConfigAsTransformersReadsIt(@TempDir Path tmp) throws IOException {
+        var bert = JSON.readTree("{\"hidden_dropout_prob\": 0.1, \"attention_probs_dropout_prob\": 0.2, \"classifier_dropout\": null}");
+        assertEquals(new Dropout(0.1, 0.2, 0.1, 5), Training.dropoutRates(Training.CONFIG, bert, Objective.CLASSIFY, 5));
+        var distil = JSON.readTree("{\"dropout\": 0.1, \"attention_dropout\": 0.15, \"seq_classif_dropout\": 0.2}");
+        assertEquals(new Dropout(0.1, 0.15, 0.2, 5), Training.dropoutRates(Training.CONFIG, distil, Objective.CLASSIFY, 5));
+        assertEquals(new Dropout(0.1, 0.15, 0.1, 5), Training.dropoutRates(Training.CONFIG, distil, Objective.TAG, 5), "token classifiers use the hidden rate");
+        assertEquals(new Dropout(0.1, 0.1, 0.1, 5), Training.dropoutRates(Training.CONFIG, JSON.readTree("{}"), Objective.MLM, 5));
+        assertEquals(Dropout.OFF, Training.dropoutRates(Training.OFF, bert, Objective.MLM, 5));
+        assertEquals(Dropout.OFF, Training.dropoutRates("0", bert, Objective.MLM, 5));
+        assertEquals(new Dropout(0.3, 0.3, 0.3, 5), Training.dropoutRates("0.3", bert, Objective.MLM, 5));
+        for (String bad : new String[] {"1", "-0.1", "lots"}) {
+            String m = assertThrows(IllegalArgumentException.class, () -> Training.dropoutRates(bad, bert, Objective.MLM, 5)).getMessage();
+            assertTrue(m.startsWith("--dropout must be config, off or a probability in [0, 1)"), m);
+        }
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> Training.dropoutRates(Training.CONFIG, JSON.readTree("{\"hidden_dropout_prob\": 1.5}"), Objective.MLM, 5)).getMessage();
+        assertTrue(m.contains("hidden_dropout_prob is 1.5"), m);
+
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(20, 3));
+        Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, tmp.resolve("off"), null, options(2, 60), null, null, null);
+        Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, tmp.resolve("on"), null, options(2, 60, "0.2"), null, null, null);
+        assertNotEquals(losses(tmp.resolve("off")).getFirst(), losses(tmp.resolve("on")).getFirst(), "dropout changes the first step's loss");
     }
 
     @Test
