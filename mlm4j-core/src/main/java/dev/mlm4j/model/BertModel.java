@@ -6,11 +6,8 @@ import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.embeddings.BertEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
 import dev.mlm4j.heads.BertPooler;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
@@ -21,12 +18,11 @@ import dev.mlm4j.weights.Weights;
  * workspace ({@code LayerState}) from the encoder, or allocates one when another thread holds it. Attention is
  * bidirectional unless the caller asks for the causal mask, or the config says {@code is_decoder} (then always causal).
  */
-public final class BertModel extends EncoderModel<BertConfig> implements TrainableEncoder {
+public final class BertModel extends BertLayersModel<BertConfig> {
     private final BertEmbeddings embeddings;
     private final BertEncoder encoder;
     private final BertPooler pooler; // null when the checkpoint has none
     private final boolean quantizesPerPass;
-    private final BertTraining training;
 
     /** With the pooler when the checkpoint has one; linear layers at the process default {@link Precision#fromProperty()}. */
     public BertModel(Weights bert, BertConfig config) {
@@ -47,10 +43,9 @@ public final class BertModel extends EncoderModel<BertConfig> implements Trainab
     public BertModel(Weights bert, BertConfig config, boolean addPoolingLayer, Precision precision) {
         BertEmbeddings embeddings = new BertEmbeddings(bert.prefix("embeddings"), config);
         BertEncoder encoder = new BertEncoder(bert.prefix("encoder"), config, precision);
-        super(config, embeddings::forward, encoder::forward);
+        super(config, embeddings::forward, encoder::forward, new BertTraining(embeddings, encoder, config, Batch::positions));
         this.embeddings = embeddings;
         this.encoder = encoder;
-        this.training = new BertTraining(embeddings, encoder, config, Batch::positions);
         this.quantizesPerPass = bert.source().names().stream().anyMatch(bert.source()::quantizesInput);
         this.pooler = addPoolingLayer && bert.has("pooler.dense.weight") ? new BertPooler(bert.prefix("pooler"), config, precision) : null;
     }
@@ -79,34 +74,6 @@ public final class BertModel extends EncoderModel<BertConfig> implements Trainab
     }
 
     // ---- training ------------------------------------------------------------------------------------------
-
-    /**
-     * The state of one training step of {@code batch} under {@code dropout}, in memory this model keeps across steps:
-     * allocated for the first batch, replaced by a larger one when a batch has more tokens than it holds (never shrunk),
-     * otherwise reused, zero-filled ({@link TrainingState#reuse}). The state is valid until the next call; one training
-     * thread at a time.
-     */
-    @Override
-    public TrainingState trainingState(Batch batch, Dropout dropout) {
-        return training.state(batch, dropout);
-    }
-
-    /**
-     * The training forward under {@code mask}: the same numbers as {@link #forward} (the exact attention path, GELU
-     * outside the GEMM), with every activation the backward needs saved in {@code s}; returns the last hidden state
-     * (T, hidden). Dropout as {@code s} was made with ({@link TrainingState#dropout()}).
-     */
-    @Override
-    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
-        checkLength(s.batch);
-        return training.forward(k, s, mask(mask));
-    }
-
-    /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@code bert}). */
-    @Override
-    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
-        training.backward(k, s, dLast, g);
-    }
 
     @Override
     public FloatTensor wordEmbeddings() {

@@ -1,11 +1,7 @@
 package dev.mlm4j.model;
 
-import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.Precision;
@@ -20,11 +16,10 @@ import dev.mlm4j.weights.Weights;
  * layers ({@link BertEncoder}). Keys {@code embeddings.*}, {@code embeddings_project.*}, {@code encoder.layer.N.*} under
  * {@code electra.}. Immutable and shared by all threads.
  */
-public final class ElectraModel extends EncoderModel<ElectraConfig> implements TrainableEncoder {
+public final class ElectraModel extends BertLayersModel<ElectraConfig> {
     private final BertEmbeddings embeddings;
     private final Linear embeddingsProject;   // null when embedding_size is hidden_size
     private final BertEncoder encoder;
-    private final BertTraining training;
 
     /**
      * @param electra the base model's scope ({@code electra})
@@ -38,34 +33,17 @@ public final class ElectraModel extends EncoderModel<ElectraConfig> implements T
         BertEncoder encoder = new BertEncoder(electra.prefix("encoder"), config.encoder(), precision);
         super(config, embeddingsProject == null ? embeddings::forward
                 : (k, batch) -> embeddingsProject.forward(k, embeddings.forward(k, batch)),   // (T, embedding_size) → (T, hidden)
-                encoder::forward);
+                encoder::forward, new BertTraining(embeddings, embeddingsProject, encoder, config.encoder(), Batch::positions));
         this.embeddings = embeddings;
         this.embeddingsProject = embeddingsProject;
         this.encoder = encoder;
-        this.training = new BertTraining(embeddings, embeddingsProject, encoder, config.encoder(), Batch::positions);
     }
 
     public BertEmbeddings embeddings() {
         return embeddings;
     }
 
-    // ---- training: BERT's, with the projection between the embeddings and the layers ----------------------
-
-    @Override
-    public TrainingState trainingState(Batch batch, Dropout dropout) {
-        return training.state(batch, dropout);
-    }
-
-    @Override
-    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
-        checkLength(s.batch());
-        return training.forward(k, s, mask(mask));
-    }
-
-    @Override
-    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
-        training.backward(k, s, dLast, g);
-    }
+    // ---- training: BERT's, with the projection between the embeddings and the layers (BertLayersModel) ----
 
     /** The embeddings, {@code embeddings_project} when there is one, and the layers, under {@code p} (this model's scope, {@code electra}). */
     @Override

@@ -1,15 +1,10 @@
 package dev.mlm4j.model;
 
-import dev.mlm4j.attention.AttentionMask;
-import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.embeddings.RobertaEmbeddings;
 import dev.mlm4j.encoder.BertEncoder;
-import dev.mlm4j.kernels.Kernels;
-import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
-import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
@@ -19,41 +14,23 @@ import dev.mlm4j.weights.Weights;
  * {@code embeddings.*}, {@code encoder.layer.N.*} under {@code roberta.}. The pooler is not loaded: no pipeline reads it
  * (RoBERTa's classifier has its own dense layer). Immutable and shared by all threads.
  */
-public final class RobertaModel extends EncoderModel<RobertaConfig> implements TrainableEncoder {
+public final class RobertaModel extends BertLayersModel<RobertaConfig> {
     private final RobertaEmbeddings embeddings;
     private final BertEncoder encoder;
-    private final BertTraining training;
 
     public RobertaModel(Weights roberta, RobertaConfig config, Precision precision) {
         RobertaEmbeddings embeddings = new RobertaEmbeddings(roberta.prefix("embeddings"), config);
         BertEncoder encoder = new BertEncoder(roberta.prefix("encoder"), config.bert(), precision);
-        super(config, embeddings::forward, encoder::forward);
+        super(config, embeddings::forward, encoder::forward, new BertTraining(embeddings.bert(), encoder, config.bert(), embeddings::positionIds));
         this.embeddings = embeddings;
         this.encoder = encoder;
-        this.training = new BertTraining(embeddings.bert(), encoder, config.bert(), embeddings::positionIds);
     }
 
     public RobertaEmbeddings embeddings() {
         return embeddings;
     }
 
-    // ---- training: BERT's, at RoBERTa's positions ---------------------------------------------------------
-
-    @Override
-    public TrainingState trainingState(Batch batch, Dropout dropout) {
-        return training.state(batch, dropout);
-    }
-
-    @Override
-    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
-        checkLength(s.batch());
-        return training.forward(k, s, mask(mask));
-    }
-
-    @Override
-    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
-        training.backward(k, s, dLast, g);
-    }
+    // ---- training: BERT's, at RoBERTa's positions (BertLayersModel) --------------------------------------
 
     /** The embeddings and the layers under {@code p} (this model's scope, {@code roberta}); the pooler is not loaded. */
     @Override
