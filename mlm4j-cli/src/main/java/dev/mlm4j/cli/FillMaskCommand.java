@@ -55,15 +55,16 @@ final class FillMaskCommand implements Callable<Integer> {
         PerLine.Checked input = job.check(lines, (line, position) -> pipeline.check(line.text(), options));
         input.requireUsable("no line can be filled");
         PerLine.Results<List<FillMask.MaskResult>> results = input.computeTexts("filling", usable -> pipeline.fill(usable, options));
-        results.print(job.json(), (position, masks, alone) -> FillMask.huggingFaceShape(List.of(masks)), true, FillMaskCommand::table);
+        String mask = pipeline.maskToken();
+        results.print(job.json(), (position, masks, alone) -> FillMask.huggingFaceShape(List.of(masks)), true, (sb, masks) -> table(sb, masks, mask));
         results.warnIfAny("predictions");
         return 0;
     }
 
-    /** The table rows of one text's result: the candidates of each [MASK], best first. */
-    static void table(StringBuilder sb, List<FillMask.MaskResult> masks) {
+    /** The table rows of one text's result: the candidates of each mask ({@code mask}: the model's mask token, [MASK] or &lt;mask&gt;), best first. */
+    static void table(StringBuilder sb, List<FillMask.MaskResult> masks, String mask) {
         for (int m = 0; m < masks.size(); m++) {
-            if (masks.size() > 1) sb.append("  [MASK] #").append(m + 1).append('\n');
+            if (masks.size() > 1) sb.append("  ").append(mask).append(" #").append(m + 1).append('\n');
             int width = 5;
             for (FillMask.Prediction p : masks.get(m).predictions()) width = Math.max(width, p.tokenStr().codePointCount(0, p.tokenStr().length()));
             int rank = 1;

@@ -36,4 +36,14 @@ class FillMaskRobertaCommandTest {
                 "no <mask> token in text 'The capital of France is [MASK].': this model's mask token is <mask>, not [MASK]");
         assertEquals(1, r.err().lines().count(), r.err());
     }
+
+    /** Two masks: the table heads each block with the model's own mask token. */
+    @ParameterizedTest
+    @ValueSource(strings = {"roberta", "xlm-roberta"})
+    void severalMasksAreHeadedByTheModelsMaskToken(String family) throws Exception {
+        var r = CliRunner.run("fill-mask", "--model", tiny(family).toString(), "the <mask> said the <mask> was fine");
+        assertEquals(0, r.exit(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.out().contains("  <mask> #1\n") && r.out().contains("  <mask> #2\n"), r.out());
+        org.junit.jupiter.api.Assertions.assertFalse(r.out().contains("[MASK]"), r.out());
+    }
 }
