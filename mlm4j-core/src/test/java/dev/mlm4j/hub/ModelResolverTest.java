@@ -127,6 +127,32 @@ class ModelResolverTest {
         System.out.println("second resolve of tiny-bert: " + micros + " µs");
     }
 
+    /**
+     * A folder unpacked under an older catalogue (its card says something else, here another pooling) gets this
+     * catalogue's card on the next resolve; the weights and the completeness marker are not touched.
+     */
+    @Test
+    void anOutdatedCardIsReplacedByTheCataloguesOnTheNextResolve() throws IOException {
+        TestJars.install(repo, TestJars.ONNX_COORDINATES, TestJars.onnxJar());
+        Path folder = resolver.resolve("tiny-embed", ProgressListener.NONE);
+        Path card = folder.resolve(ModelCard.FILE_NAME);
+        String current = Files.readString(card);
+        Files.writeString(card, current.replace("\"pooling\" : \"cls\"", "\"pooling\" : \"mean\""));
+        assertEquals(ModelCard.Pooling.MEAN, ModelCard.read(folder).orElseThrow().pooling(), "the stale card as an old catalogue wrote it");
+        FileTime weights = Files.getLastModifiedTime(folder.resolve("model.onnx"));
+        FileTime marker = Files.getLastModifiedTime(folder.resolve(ModelCache.MARKER));
+
+        assertEquals(folder, resolver.resolve("tiny-embed", ProgressListener.NONE));
+        assertEquals(current, Files.readString(card));
+        assertEquals(ModelCard.Pooling.CLS, ModelCard.read(folder).orElseThrow().pooling());
+        assertEquals(weights, Files.getLastModifiedTime(folder.resolve("model.onnx")));
+        assertEquals(marker, Files.getLastModifiedTime(folder.resolve(ModelCache.MARKER)));
+        assertNoTemporaryFolders();
+        try (Stream<Path> s = Files.list(folder)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList(), "no temporary card left");
+        }
+    }
+
     @Test
     void aFailureMidwayLeavesNothingThatLooksComplete() throws IOException {
         byte[] jar = TestJars.tfJar(tfFiles);
