@@ -19,20 +19,20 @@ public final class BinaryCrossEntropyWithLogits {
      * @param dlogits (m, n), written; may be logits itself
      */
     public static double lossAndGradient(FloatTensor logits, float[] targets, FloatTensor dlogits) {
-        int m = logits.dim(0), n = logits.dim(1);
-        if (targets.length != m * n) throw new IllegalArgumentException(targets.length + " targets for " + m + " × " + n + " logits");
-        dlogits.requireShape("dlogits", m, n);
-        double total = 0, count = (double) m * n;
-        for (int i = 0; i < m; i++) {
-            int r = logits.rowOffset(i), rd = dlogits.rowOffset(i);
-            for (int j = 0; j < n; j++) {
-                double x = logits.data()[r + j], y = targets[i * n + j];
-                total += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
-                dlogits.data()[rd + j] = (float) ((sigmoid(x) - y) / count);
-            }
-        }
-        return total / count;
+        return ElementwiseLoss.mean(logits, targets, dlogits, TERM);
     }
+
+    private static final ElementwiseLoss.Term TERM = new ElementwiseLoss.Term() {
+        @Override
+        public double loss(double x, double y) {
+            return Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+        }
+
+        @Override
+        public double gradient(double x, double y) {
+            return sigmoid(x) - y;
+        }
+    };
 
     /** 1 / (1 + e^−x), without overflow for large |x|. */
     public static double sigmoid(double x) {

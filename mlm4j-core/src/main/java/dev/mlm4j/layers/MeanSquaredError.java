@@ -18,18 +18,18 @@ public final class MeanSquaredError {
      * @param dlogits (m, n), written; may be logits itself
      */
     public static double lossAndGradient(FloatTensor logits, float[] targets, FloatTensor dlogits) {
-        int m = logits.dim(0), n = logits.dim(1);
-        if (targets.length != m * n) throw new IllegalArgumentException(targets.length + " targets for " + m + " × " + n + " logits");
-        dlogits.requireShape("dlogits", m, n);
-        double total = 0, count = (double) m * n;
-        for (int i = 0; i < m; i++) {
-            int r = logits.rowOffset(i), rd = dlogits.rowOffset(i);
-            for (int j = 0; j < n; j++) {
-                double d = (double) logits.data()[r + j] - targets[i * n + j];
-                total += d * d;
-                dlogits.data()[rd + j] = (float) (2 * d / count);
-            }
-        }
-        return total / count;
+        return ElementwiseLoss.mean(logits, targets, dlogits, TERM);
     }
+
+    private static final ElementwiseLoss.Term TERM = new ElementwiseLoss.Term() {
+        @Override
+        public double loss(double x, double y) {
+            return (x - y) * (x - y);
+        }
+
+        @Override
+        public double gradient(double x, double y) {
+            return 2 * (x - y);
+        }
+    };
 }
