@@ -340,15 +340,11 @@ public final class FlashAttention {
                     }
                 }
                 for (int r = 0; r < rows; r++) {                          // dQ_r += Σ_j dS_rj K_j
-                    int base = r * BC, acc = r * dkd;
-                    for (int j = 0; j < jw; j++) axpy(dp[base + j], kd, k.rowOffset(j0 + j), w.dqAcc, acc, dkd);
+                    accumulate(dp, r * BC, 1, jw, kd, k.rowOffset(j0), k.stride(0), w.dqAcc, r * dkd, dkd);
                 }
                 for (int j = 0; j < jw; j++) {                            // dK_j += Σ_r dS_rj Q_r, dV_j += Σ_r (Z P)_rj dO_r
-                    int ka = (j0 + j) * dkd, va = (j0 + j) * dvd;
-                    for (int r = 0; r < rows; r++) {
-                        axpy(dp[r * BC + j], qd, q.rowOffset(i0 + r), w.dkAcc, ka, dkd);
-                        axpy(p[r * BC + j], od, dOut.rowOffset(i0 + r), w.dvAcc, va, dvd);
-                    }
+                    accumulate(dp, j, BC, rows, qd, q.rowOffset(i0), q.stride(0), w.dkAcc, (j0 + j) * dkd, dkd);
+                    accumulate(p, j, BC, rows, od, dOut.rowOffset(i0), dOut.stride(0), w.dvAcc, (j0 + j) * dvd, dvd);
                 }
             }
             for (int r = 0; r < rows; r++) System.arraycopy(w.dqAcc, r * dkd, dq.data(), dq.rowOffset(i0 + r), dkd);
@@ -369,12 +365,58 @@ public final class FlashAttention {
         return s;
     }
 
-    /** y[yo + c] += a · x[xo + c], c < len. */
-    private static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
-        if (a == 0f) return;
-        FloatVector av = FloatVector.broadcast(S, a);
+    /**
+     * y[yo + c] += Σ_t a_t · x[xo + t·xs + c] for c < len, with a_t = a[ao + t·as], t < count (a zero a_t skipped): the
+     * rank-{@code count} update the backward's three products are made of. Each output element sums its terms in t
+     * order with one fma each, as {@code count} row-by-row axpy calls would, but the running sums stay in registers
+     * (up to four vectors wide) across t instead of being loaded and stored for every term.
+     */
+    private static void accumulate(float[] a, int ao, int as, int count, float[] x, int xo, int xs, float[] y, int yo, int len) {
         int c = 0;
-        for (; c + L <= len; c += L) av.fma(FloatVector.fromArray(S, x, xo + c), FloatVector.fromArray(S, y, yo + c)).intoArray(y, yo + c);
-        for (; c < len; c++) y[yo + c] = Math.fma(a, x[xo + c], y[yo + c]);
+        for (; c + 4 * L <= len; c += 4 * L) {
+            FloatVector y0 = FloatVector.fromArray(S, y, yo + c), y1 = FloatVector.fromArray(S, y, yo + c + L);
+            FloatVector y2 = FloatVector.fromArray(S, y, yo + c + 2 * L), y3 = FloatVector.fromArray(S, y, yo + c + 3 * L);
+            for (int t = 0, xr = xo + c; t < count; t++, xr += xs) {
+                float at = a[ao + t * as];
+                if (at == 0f) continue;
+                FloatVector av = FloatVector.broadcast(S, at);
+                y0 = av.fma(FloatVector.fromArray(S, x, xr), y0);
+                y1 = av.fma(FloatVector.fromArray(S, x, xr + L), y1);
+                y2 = av.fma(FloatVector.fromArray(S, x, xr + 2 * L), y2);
+                y3 = av.fma(FloatVector.fromArray(S, x, xr + 3 * L), y3);
+            }
+            y0.intoArray(y, yo + c);
+            y1.intoArray(y, yo + c + L);
+            y2.intoArray(y, yo + c + 2 * L);
+            y3.intoArray(y, yo + c + 3 * L);
+        }
+        for (; c + 2 * L <= len; c += 2 * L) {
+            FloatVector y0 = FloatVector.fromArray(S, y, yo + c), y1 = FloatVector.fromArray(S, y, yo + c + L);
+            for (int t = 0, xr = xo + c; t < count; t++, xr += xs) {
+                float at = a[ao + t * as];
+                if (at == 0f) continue;
+                FloatVector av = FloatVector.broadcast(S, at);
+                y0 = av.fma(FloatVector.fromArray(S, x, xr), y0);
+                y1 = av.fma(FloatVector.fromArray(S, x, xr + L), y1);
+            }
+            y0.intoArray(y, yo + c);
+            y1.intoArray(y, yo + c + L);
+        }
+        for (; c + L <= len; c += L) {
+            FloatVector y0 = FloatVector.fromArray(S, y, yo + c);
+            for (int t = 0, xr = xo + c; t < count; t++, xr += xs) {
+                float at = a[ao + t * as];
+                if (at != 0f) y0 = FloatVector.broadcast(S, at).fma(FloatVector.fromArray(S, x, xr), y0);
+            }
+            y0.intoArray(y, yo + c);
+        }
+        for (; c < len; c++) {
+            float s = y[yo + c];
+            for (int t = 0; t < count; t++) {
+                float at = a[ao + t * as];
+                if (at != 0f) s = Math.fma(at, x[xo + t * xs + c], s);
+            }
+            y[yo + c] = s;
+        }
     }
 }
