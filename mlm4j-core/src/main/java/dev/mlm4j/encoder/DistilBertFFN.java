@@ -35,16 +35,12 @@ public final class DistilBertFFN {
 
     /** Training forward of the first half: {@code pre} (T, hidden_dim) ← lin1(x) (saved), y ← gelu(pre); returns y. */
     FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor y) {
-        lin1.forwardInto(k, x, pre);
-        LayerActivations.copy(pre, y);
-        k.gelu(y);
-        return y;
+        return BertIntermediate.forwardTraining(k, lin1, x, pre, y);        // BERT's intermediate on lin1
     }
 
     /** Backward of the first half: dy (T, hidden_dim) at GELU's output (overwritten with the gradient at pre) → dx (T, dim) {@code +=}; lin1's gradients under {@code g}. */
     void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
-        k.geluBackward(pre, dy);
-        lin1.backward(k, x, dy, dx, true, g.prefix("lin1"));
+        BertIntermediate.backward(k, lin1, x, pre, dy, dx, g.prefix("lin1"));
     }
 
     void parameters(Parameters p) {
