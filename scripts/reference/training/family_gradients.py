@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Gradient parity fixtures for training the RoBERTa, XLM-RoBERTa and ELECTRA families (issue 18): PyTorch autograd's loss and
+"""Gradient parity fixtures for training the RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT families (issue 18): PyTorch autograd's loss and
 every parameter's gradient for one fixed batch, for the masked-LM, sequence-classification and token-classification
 heads, on the tiny random checkpoints of mlm4j-core/src/test/resources/families/ (scripts/reference/families/ made
 them), every parameter perturbed first (random init leaves LayerNorms at 1/0 and biases at 0, so some gradients would
 be special).
 
 Writes mlm4j-core/src/test/resources/training/families/<name>/ for name in roberta-mlm, roberta-classify, roberta-tag,
-xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag, electra-classify, electra-tag, and the three-output classifiers under config.problem_type
+xlm-roberta-mlm, xlm-roberta-classify, xlm-roberta-tag, electra-classify, electra-tag, distilbert-mlm, distilbert-classify,
+distilbert-tag, and the three-output classifiers under config.problem_type
 (float "targets" per sequence instead of labels): roberta-regression (MSE), xlm-roberta-multilabel (BCE with logits):
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences of different lengths (ids, token_types, labels: the original id at a few
@@ -48,6 +49,13 @@ CASES = [
     # numbers here: its WordPiece [CLS]/[SEP] are not RoBERTa's <s>/</s>, which changes nothing in the arithmetic)
     ("electra-classify", "electra-tiny-sequence-classification", transformers.ElectraForSequenceClassification, "classify"),
     ("electra-tag", "electra-tiny-token-classification", transformers.ElectraForTokenClassification, "tag"),
+    # DistilBERT (appended last: the cases above keep their random draws): word + position embeddings, its own blocks
+    # (q_lin/k_lin/v_lin/out_lin, sa_layer_norm, ffn.lin1/lin2, output_layer_norm), vocab_* MLM head, pre_classifier →
+    # ReLU → classifier; no token type ids (the torch call passes none for any family). Ids are numbers as for ELECTRA
+    # (id 0 is its [PAD], pad_token_id: the word table's row 0 takes no gradient)
+    ("distilbert-mlm", "distilbert-tiny", transformers.DistilBertForMaskedLM, "mlm"),
+    ("distilbert-classify", "distilbert-tiny-sequence-classification", transformers.DistilBertForSequenceClassification, "classify"),
+    ("distilbert-tag", "distilbert-tiny-token-classification", transformers.DistilBertForTokenClassification, "tag"),
 ]
 TARGETS = {"regression": [[0.5, -1.25, 3.0], [1.5, 0.0, -2.0]], "multi_label_classification": [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]}
 BOS, PAD, EOS, MASK, FIRST_WORD = 0, 1, 2, 4, 5
@@ -85,9 +93,14 @@ def main():
         os.makedirs(folder, exist_ok=True)
         src = os.path.join(FAMILIES, source)
         config = transformers.AutoConfig.from_pretrained(src)
-        config.hidden_dropout_prob = 0.0
-        config.attention_probs_dropout_prob = 0.0
-        config.classifier_dropout = None
+        if config.model_type == "distilbert":             # its own dropout fields
+            config.dropout = 0.0
+            config.attention_dropout = 0.0
+            config.seq_classif_dropout = 0.0
+        else:
+            config.hidden_dropout_prob = 0.0
+            config.attention_probs_dropout_prob = 0.0
+            config.classifier_dropout = None
         if objective in TARGETS:
             config.problem_type = objective
         model = cls.from_pretrained(src, config=config)

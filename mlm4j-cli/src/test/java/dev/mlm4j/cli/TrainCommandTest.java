@@ -232,11 +232,12 @@ class TrainCommandTest {
     /**
      * RoBERTa and XLM-R train: a masked LM continues, and a masked LM given to classify/tag gets the family's own new head
      * (classifier.dense + out_proj, or classifier), saved as a RobertaFor…/XLMRobertaFor… folder that classify/ner read;
-     * ELECTRA's discriminator gets its classifier the same way; clm, ELECTRA's generator and the families without a
-     * backward pass are one-line refusals.
+     * ELECTRA's discriminator gets its classifier the same way; DistilBERT's masked LM continues and gets its
+     * pre_classifier + classifier; clm, ELECTRA's generator and the families without a backward pass (DeBERTa-v2,
+     * ModernBERT) are one-line refusals.
      */
     @Test
-    void robertaXlmRobertaAndElectraTrainWithTheirOwnHeads() throws IOException {
+    void robertaXlmRobertaElectraAndDistilBertTrainWithTheirOwnHeads() throws IOException {
         Path text = Files.write(tmp.resolve("text.txt"), List.of("the jury said the city was fine", "a man went to the market", "she had a long day"));
         var mlm = CliRunner.run("train", "mlm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("mlm").toString(),
                 "--max-steps", "2", "--json");
@@ -273,6 +274,28 @@ class TrainCommandTest {
             assertTrue(weights.names().stream().noneMatch(n -> n.startsWith("discriminator_predictions.")), weights.names().toString());
         }
 
+        // DistilBERT: its masked LM continues (vocab_* head at the root), and classify starts pre_classifier + classifier
+        Path distilMlm = tmp.resolve("distil-mlm");
+        var dm = CliRunner.run("train", "mlm", "--model", family("distilbert-tiny"), "--train", text.toString(), "--output", distilMlm.toString(),
+                "--max-steps", "2");
+        assertEquals(0, dm.exit(), dm.err());
+        assertEquals("DistilBertForMaskedLM", new ObjectMapper().readTree(distilMlm.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        var distilFill = CliRunner.run("fill-mask", "--model", distilMlm.toString(), "--json", "the jury said the [MASK] was fine");
+        assertEquals(0, distilFill.exit(), distilFill.err());
+        Path distil = tmp.resolve("distil-classify");
+        var dc = CliRunner.run("train", "classify", "--model", family("distilbert-tiny"), "--train", labelled.toString(), "--output", distil.toString(),
+                "--max-steps", "2");
+        assertEquals(0, dc.exit(), dc.err());
+        assertTrue(dc.err().contains("starting a new DistilBertForSequenceClassification for the 2 labels"), dc.err());
+        assertEquals("DistilBertForSequenceClassification", new ObjectMapper().readTree(distil.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(distil)) {
+            assertTrue(weights.names().containsAll(List.of("pre_classifier.weight", "classifier.weight", "distilbert.transformer.layer.0.ffn.lin1.weight")),
+                    weights.names().toString());
+            assertTrue(weights.names().stream().noneMatch(n -> n.startsWith("vocab_") || n.startsWith("bert.")), weights.names().toString());
+        }
+        var dcl = CliRunner.run("classify", "--model", distil.toString(), "--json", "the jury said");
+        assertEquals(0, dcl.exit(), dcl.err());
+
         Path tags = Files.write(tmp.resolve("tags.conll"), List.of("John B-PER", "went O", "home O", "", "Mary B-PER", "said O"));
         var tag = CliRunner.run("train", "tag", "--model", family("roberta-tiny"), "--train", tags.toString(), "--output", tmp.resolve("tag").toString(), "--max-steps", "2");
         assertEquals(0, tag.exit(), tag.err());
@@ -281,11 +304,12 @@ class TrainCommandTest {
 
         String[][] refused = {
                 {"train", "clm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("x").toString()},
-                {"train", "mlm", "--model", family("distilbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
+                {"train", "mlm", "--model", family("deberta-v3-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
                 {"train", "mlm", "--model", family("electra-tiny"), "--train", text.toString(), "--output", tmp.resolve("w").toString()},
-                {"train", "classify", "--model", family("distilbert-tiny"), "--train", labelled.toString(), "--output", tmp.resolve("z").toString()},
+                {"train", "classify", "--model", family("modernbert-tiny"), "--train", labelled.toString(), "--output", tmp.resolve("z").toString()},
         };
-        String[] why = {"'clm' trains BERT models", "a DistilBertForMaskedLM has no backward pass yet", "an ElectraForMaskedLM has no backward pass yet", "starts new heads on BERT, RoBERTa, XLM-RoBERTa and ELECTRA models only"};
+        String[] why = {"'clm' trains BERT models", "a DebertaV2ForMaskedLM has no backward pass yet", "an ElectraForMaskedLM has no backward pass yet",
+                "starts new heads on BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT models only"};
         for (int i = 0; i < refused.length; i++) {
             var e = CliRunner.run(refused[i]);
             assertEquals(1, e.exit(), e.err());

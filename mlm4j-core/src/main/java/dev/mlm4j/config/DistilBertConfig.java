@@ -69,4 +69,12 @@ public record DistilBertConfig(int vocabSize, int dim, int nLayers, int nHeads, 
     public int headSize() {
         return dim / nHeads;
     }
+
+    /**
+     * BERT's config with these sizes (hidden_size = dim, intermediate_size = hidden_dim, eps 1e-12, one token type):
+     * what BERT's training buffers and masked-LM head, which DistilBERT's training reuses, are sized from.
+     */
+    public BertConfig bertSizes() {
+        return new BertConfig(vocabSize, dim, nLayers, nHeads, hiddenDim, "gelu", maxPositionEmbeddings, 1, LAYER_NORM_EPS, padTokenId);
+    }
 }

@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.model.Checkpoint;
@@ -33,7 +34,7 @@ final class TaskAssembly {
     /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
     private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
 
-    /** A RoBERTa, XLM-R or ELECTRA folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
+    /** A RoBERTa, XLM-R, ELECTRA or DistilBERT folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
             "vocab.json", "merges.txt", "sentencepiece.bpe.model", "vocab.txt");
 
@@ -44,13 +45,18 @@ final class TaskAssembly {
             case BertConfig b -> "bert";
             case RobertaConfig r -> "roberta";
             case ElectraConfig e -> "electra";
+            case DistilBertConfig d -> "distilbert";
             default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa,"
-                    + " XLM-RoBERTa and ELECTRA encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+                    + " XLM-RoBERTa, ELECTRA and DistilBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         };
         boolean bert = scope.equals("bert");
-        // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project stays at the root)
+        // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project and DistilBERT's
+        // transformer stay at the root)
         String base = c.tensors().containsAnyUnder(scope + ".") ? scope : "bert";
-        List<String> kept = new ArrayList<>(List.of(base + ".embeddings.", base + ".encoder."));
+        boolean distilbert = scope.equals("distilbert");
+        List<String> kept = new ArrayList<>(List.of(base + ".embeddings."));
+        if (!distilbert) kept.add(base + ".encoder.");
+        if (distilbert) kept.add(base.equals("distilbert") ? "distilbert.transformer." : "transformer.");
         if (scope.equals("electra")) kept.add(base.equals("electra") ? "electra.embeddings_project." : "embeddings_project.");
         if (bert && head.usesPooler()) kept.add(base + ".pooler.");   // RoBERTa's and ELECTRA's classifiers have no pooler
         Path fragment = head.folder().resolve(HeadFolder.FRAGMENT);
@@ -101,7 +107,7 @@ final class TaskAssembly {
         JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
         Map<String, Object> json;
         if (!bert) {
-            // RoBERTa, XLM-R and ELECTRA folders always carry config.json (the family needs it): theirs, with the head's keys
+            // RoBERTa, XLM-R, ELECTRA and DistilBERT folders always carry config.json (the family needs it): theirs, with the head's keys
             json = new ObjectMapper().convertValue(source, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
             json.put("architectures", List.of(head.architecture()));
             for (String f : TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
@@ -123,16 +129,18 @@ final class TaskAssembly {
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
         for (String g : new String[] {"cls.", "lm_head.", "generator_predictions.", "generator_lm_head.", "discriminator_predictions.",
-                "bert.pooler.", "roberta.pooler.", "classifier.", "qa_outputs."}) if (name.startsWith(g)) return g + "*";
+                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
+                "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
 
     private static String reason(String group, String architecture) {
         return switch (group) {
-            case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*" -> "the masked-LM head";
+            case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*", "vocab_transform.*", "vocab_layer_norm.*",
+                 "vocab_projector.*" -> "the masked-LM head";
             case "discriminator_predictions.*" -> "the replaced-token head";
             case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
-            case "classifier.*", "qa_outputs.*" -> "the source's own task head";
+            case "pre_classifier.*", "classifier.*", "qa_outputs.*" -> "the source's own task head";
             default -> "";
         };
     }

@@ -24,16 +24,26 @@ public final class BertIntermediate {
 
     /** Training forward: {@code pre} ← dense(x) (saved), y ← GELU(pre); returns y. */
     FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor y) {
-        dense.forwardInto(k, x, pre);
+        return forwardTraining(k, dense, x, pre, y);
+    }
+
+    /** Backward: dy (T, intermediate) at GELU's output (overwritten with the gradient at pre) → dx (T, hidden) {@code +=}. */
+    void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
+        backward(k, dense, x, pre, dy, dx, g.prefix("dense"));
+    }
+
+    /** {@code pre} ← layer(x) (saved), y ← GELU(pre); returns y: this module's training forward on any dense layer (DistilBERT's {@code ffn.lin1}). */
+    static FloatTensor forwardTraining(Kernels k, Linear layer, FloatTensor x, FloatTensor pre, FloatTensor y) {
+        layer.forwardInto(k, x, pre);
         LayerActivations.copy(pre, y);
         k.gelu(y);
         return y;
     }
 
-    /** Backward: dy (T, intermediate) at GELU's output (overwritten with the gradient at pre) → dx (T, hidden) {@code +=}. */
-    void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
+    /** The backward of {@link #forwardTraining(Kernels, Linear, FloatTensor, FloatTensor, FloatTensor)}: dy overwritten, dx {@code +=}, the layer's gradients under {@code g}. */
+    static void backward(Kernels k, Linear layer, FloatTensor x, FloatTensor pre, FloatTensor dy, FloatTensor dx, Gradients g) {
         k.geluBackward(pre, dy);
-        dense.backward(k, x, dy, dx, true, g.prefix("dense"));
+        layer.backward(k, x, dy, dx, true, g);
     }
 
     void parameters(Parameters p) {

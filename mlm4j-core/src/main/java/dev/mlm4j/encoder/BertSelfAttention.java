@@ -19,21 +19,26 @@ import dev.mlm4j.weights.Weights;
  * keys {@code attention.self.{query,key,value}}. The mask (bidirectional or causal) is the caller's choice.
  */
 public final class BertSelfAttention {
+    private static final String[] BERT_NAMES = {"query", "key", "value"};
+
     private final Linear qkv; // hidden → 3·hidden: query, key and value fused into one GEMM
     private final int heads, headSize;
+    private final String[] names; // the three projections' keys under this module's scope: query, key, value
 
     public BertSelfAttention(Weights w, BertConfig c, Precision precision) {
-        this(w.prefix("query"), w.prefix("key"), w.prefix("value"), c.hiddenSize(), c.numAttentionHeads(), precision);
+        this(w, BERT_NAMES, c.hiddenSize(), c.numAttentionHeads(), precision);
     }
 
     /**
-     * The same attention on query, key and value projections under other scopes: how another family whose attention
-     * is the seed's formula (DistilBERT's {@code q_lin}, {@code k_lin}, {@code v_lin}) runs it without a second copy.
+     * The same attention on query, key and value projections under other keys ({@code names}, under {@code w}): how
+     * another family whose attention is the seed's formula (DistilBERT's {@code q_lin}, {@code k_lin}, {@code v_lin})
+     * runs it, and trains it, without a second copy; its gradients and parameters go under those keys.
      */
-    BertSelfAttention(Weights query, Weights key, Weights value, int hidden, int heads, Precision precision) {
-        this.qkv = Linear.fused(precision, hidden, new int[] {hidden, hidden, hidden}, query, key, value);
+    BertSelfAttention(Weights w, String[] names, int hidden, int heads, Precision precision) {
+        this.qkv = Linear.fused(precision, hidden, new int[] {hidden, hidden, hidden}, w.prefix(names[0]), w.prefix(names[1]), w.prefix(names[2]));
         this.heads = heads;
         this.headSize = hidden / heads;
+        this.names = names.clone();
     }
 
     /**
@@ -87,7 +92,7 @@ public final class BertSelfAttention {
 
     /**
      * Backward: {@code dctx} (T, hidden) at the merged heads → {@code dx} (T, hidden) {@code +=} dQKV · W_qkv; the
-     * gradients of {@code query}, {@code key} and {@code value} (weight and bias) under {@code g}. Each head's
+     * gradients of {@code query}, {@code key} and {@code value} (weight and bias; DistilBERT's {@code q_lin}, …) under {@code g}. Each head's
      * probabilities are recomputed from Q, K and the saved log-sum-exps.
      *
      * @param x the forward's input (T, hidden)
@@ -105,7 +110,6 @@ public final class BertSelfAttention {
         });
         FloatTensor dw = BackwardBuffers.zeroed(a.grads.dw), db = BackwardBuffers.zeroed(a.grads.db);
         qkv.backward(k, x, dqkv, dx, true, dw, db);
-        String[] names = {"query", "key", "value"};
         for (int i = 0; i < 3; i++) {
             addInto(dw.slice(i * hidden, hidden), g.prefix(names[i]).tensor("weight", hidden, hidden));
             addInto(db.reshape(3, hidden).row(i).reshape(1, hidden), g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden));
@@ -124,6 +128,6 @@ public final class BertSelfAttention {
     }
 
     void parameters(Parameters p) {
-        qkv.parameters(p.prefix("query"), p.prefix("key"), p.prefix("value"));
+        qkv.parameters(p.prefix(names[0]), p.prefix(names[1]), p.prefix(names[2]));
     }
 }

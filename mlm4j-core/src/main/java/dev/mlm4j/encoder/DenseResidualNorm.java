@@ -15,14 +15,22 @@ import dev.mlm4j.weights.Weights;
  * The body {@link BertSelfOutput} and {@link BertOutput} share, as transformers' two classes do line for line:
  * {@code LayerNorm(dense(x) + input)}, keys {@code {dense,LayerNorm}} under the caller's prefix. The two classes stay
  * (one per transformers module, each with its own keys and widths); only their arithmetic lives here, once.
+ * DistilBERT's block computes the same twice on layers its modules own ({@code sa_layer_norm(x + out_lin(ctx))},
+ * {@code output_layer_norm(a + lin2(h))}): it builds this from the parts ({@link #DenseResidualNorm(Linear, LayerNorm)})
+ * and names their gradients' scopes itself.
  */
 final class DenseResidualNorm {
     private final Linear dense;        // in → hidden
     private final LayerNorm layerNorm;
 
     DenseResidualNorm(Weights w, int in, BertConfig c, Precision precision) {
-        this.dense = Linear.load(w.prefix("dense"), in, c.hiddenSize(), precision);
-        this.layerNorm = LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps());
+        this(Linear.load(w.prefix("dense"), in, c.hiddenSize(), precision), LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps()));
+    }
+
+    /** From layers loaded (and registered as parameters) by their owners under their own keys. */
+    DenseResidualNorm(Linear dense, LayerNorm layerNorm) {
+        this.dense = dense;
+        this.layerNorm = layerNorm;
     }
 
     /** y (T, hidden) ← LayerNorm(dense(x (T, in)) + input (T, hidden)); returns y. */
@@ -54,13 +62,19 @@ final class DenseResidualNorm {
      * the dense's output gradient is dsum through the same dropout mask.
      */
     void backward(Kernels k, FloatTensor x, FloatTensor sum, DropoutMask drop, FloatTensor dy, FloatTensor dx, FloatTensor dsum, Gradients g) {
-        layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        backward(k, x, sum, drop, dy, dx, dsum, g.prefix("dense"), g.prefix("LayerNorm"));
+    }
+
+    /** As above, the dense layer's gradients under {@code denseGrads} and the LayerNorm's under {@code normGrads}. */
+    void backward(Kernels k, FloatTensor x, FloatTensor sum, DropoutMask drop, FloatTensor dy, FloatTensor dx, FloatTensor dsum,
+                  Gradients denseGrads, Gradients normGrads) {
+        layerNorm.backward(k, sum, dy, dsum, normGrads);
         FloatTensor ddense = dsum;
         if (!drop.isNone()) {
             ddense = dsum.copy();
             drop.apply(ddense);
         }
-        dense.backward(k, x, ddense, dx, false, g.prefix("dense"));
+        dense.backward(k, x, ddense, dx, false, denseGrads);
     }
 
     void parameters(Parameters p) {

@@ -6,13 +6,16 @@ import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * transformers' DistilBERT {@code Transformer}: {@code n_layers} × {@link DistilBertTransformerBlock}, keys
- * {@code layer.N.*}. Borrows one layer workspace as {@link BertEncoder} does (allocates another when a thread holds it).
+ * {@code layer.N.*}. Borrows one layer workspace as {@link BertEncoder} does (allocates another when a thread holds it);
+ * trains as it does, each block's activations in its own {@link LayerActivations}.
  */
 public final class DistilBertTransformer {
     private final DistilBertTransformerBlock[] layers;
@@ -36,5 +39,25 @@ public final class DistilBertTransformer {
         }
         if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
         return x;
+    }
+
+    /** The training forward, as {@link BertEncoder#forwardTraining}: block i reads {@code hidden[i]}, writes {@code hidden[i + 1]}, saves {@code acts[i]}. */
+    public void forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts) {
+        for (int i = 0; i < layers.length; i++) layers[i].forwardTraining(k, hidden[i], batch, mask, acts[i], hidden[i + 1]);
+    }
+
+    /** Backward through every block, last first: dy (T, dim) at the last output → the gradient at {@code hidden[0]}. */
+    public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, FloatTensor dy, Gradients g) {
+        for (int i = layers.length - 1; i >= 0; i--) {
+            FloatTensor dx = BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
+            layers[i].backward(k, hidden[i], batch, acts[i], dy, dx, g.prefix("layer", i));
+            dy = dx;
+        }
+        return dy;
+    }
+
+    /** Registers every block's parameters under {@code p}: {@code layer.i.…}. */
+    public void parameters(Parameters p) {
+        for (int i = 0; i < layers.length; i++) layers[i].parameters(p.prefix("layer", i));
     }
 }

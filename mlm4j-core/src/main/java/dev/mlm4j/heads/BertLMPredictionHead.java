@@ -25,20 +25,24 @@ public final class BertLMPredictionHead {
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
     private final FloatTensor bias;           // (vocab)
     private final String denseKey, layerNormKey;   // under the head's scope: BERT's transform.dense, RoBERTa's dense
+    private final String decoderKey, biasKey;      // BERT's and RoBERTa's decoder, bias; DistilBERT's vocab_projector, vocab_projector.bias
     private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
 
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
-        this(predictions, "transform.dense", "transform.LayerNorm", predictions.tensor("bias", c.vocabSize()), c, wordEmbeddings, precision);
+        this(predictions, "transform.dense", "transform.LayerNorm", "decoder", "bias", predictions.tensor("bias", c.vocabSize()), c,
+                wordEmbeddings, precision);
     }
 
-    private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, FloatTensor bias, BertConfig c,
-                                 FloatTensor wordEmbeddings, Precision precision) {
+    private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, String decoderKey, String biasKey, FloatTensor bias,
+                                 BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         this.denseKey = denseKey;
         this.layerNormKey = layerNormKey;
+        this.decoderKey = decoderKey;
+        this.biasKey = biasKey;
         this.transformDense = Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision);
         this.transformLayerNorm = LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps());
-        this.decoder = RobertaLMHead.decoder(scope.prefix("decoder"), c.hiddenSize(), wordEmbeddings);
+        this.decoder = RobertaLMHead.decoder(scope.prefix(decoderKey), c.hiddenSize(), wordEmbeddings);
         this.bias = bias;
         this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
     }
@@ -51,11 +55,27 @@ public final class BertLMPredictionHead {
     public static BertLMPredictionHead roberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         int vocab = wordEmbeddings.dim(0);
         FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
-        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", bias, c, wordEmbeddings, precision);
+        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", "decoder", "bias", bias, c, wordEmbeddings, precision);
+    }
+
+    /**
+     * transformers' {@code DistilBertForMaskedLM} head, at the model's root: the same computation under the keys
+     * {@code vocab_transform}, {@code vocab_layer_norm}, {@code vocab_projector} (weight tied to the word embeddings)
+     * and {@code vocab_projector.bias}; {@code c} is DistilBERT's sizes as BERT's ({@code DistilBertConfig.bertSizes()}).
+     */
+    public static BertLMPredictionHead distilbert(Weights root, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        FloatTensor bias = root.prefix("vocab_projector").tensor("bias", c.vocabSize());
+        return new BertLMPredictionHead(root, "vocab_transform", "vocab_layer_norm", "vocab_projector", "vocab_projector.bias", bias, c,
+                wordEmbeddings, precision);
     }
 
     public int vocabSize() {
         return decoder.dim(0);
+    }
+
+    /** The decoder's key under the head's scope ({@code decoder}, DistilBERT's {@code vocab_projector}): where an untied decoder's gradient goes. */
+    public String decoderKey() {
+        return decoderKey;
     }
 
     /** The inference forward: LayerNorm(gelu(dense(h))) · Eᵀ + bias on this head's own layers and tensors. */
@@ -96,11 +116,12 @@ public final class BertLMPredictionHead {
      * Backward from {@code dlogits} (m, vocab) to {@code dh} (m, hidden), written. The decoder's gradient
      * {@code dlogitsᵀ · t} goes into {@code decoderGrad} (vocab, hidden): the word embeddings' when tied; the rest under
      * {@code g} (this head's scope, {@code cls.predictions}: {@code bias}, {@code transform.dense.*}, {@code transform.LayerNorm.*};
-     * RoBERTa's {@code lm_head}: {@code bias}, {@code dense.*}, {@code layer_norm.*}).
+     * RoBERTa's {@code lm_head}: {@code bias}, {@code dense.*}, {@code layer_norm.*}; DistilBERT's root: {@code vocab_projector.bias},
+     * {@code vocab_transform.*}, {@code vocab_layer_norm.*}).
      */
     public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
         int m = s.h().dim(0), hidden = s.h().dim(1);
-        k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor("bias", decoder.dim(0)));
+        k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor(biasKey, decoder.dim(0)));
         FloatTensor dt = FloatTensor.zeros(m, hidden);
         PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
@@ -111,12 +132,13 @@ public final class BertLMPredictionHead {
 
     /**
      * Registers the head's parameters under {@code p} ({@code cls.predictions}): {@code bias}, {@code transform.…}, and
-     * {@code decoder.weight} only when the decoder is not tied (tied, it is the word embeddings' parameter).
+     * {@code decoder.weight} only when the decoder is not tied (tied, it is the word embeddings' parameter); other
+     * families' under their keys.
      */
     public void parameters(Parameters p, FloatTensor words) {
-        p.add("bias", bias);
+        p.add(biasKey, bias);
         transformDense.parameters(p.prefix(denseKey));
         transformLayerNorm.parameters(p.prefix(layerNormKey));
-        if (!decoderTiedTo(words)) p.prefix("decoder").add("weight", decoder);
+        if (!decoderTiedTo(words)) p.prefix(decoderKey).add("weight", decoder);
     }
 }

@@ -1,6 +1,7 @@
 package dev.mlm4j.heads;
 
 import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -19,16 +20,29 @@ public final class ClassificationHead {
     /** The nonlinearity between the two layers. */
     public enum Activation { TANH, GELU, RELU }
 
+    /**
+     * Where the classifier dropout applies in training: RoBERTa's and ELECTRA's heads drop the pooled vector and the
+     * hidden one ({@link #INPUT_AND_HIDDEN}); DistilBERT's only the hidden one, after its ReLU ({@link #HIDDEN}).
+     */
+    public enum DropoutSites { INPUT_AND_HIDDEN, HIDDEN }
+
     private final Transform transform; // hidden → hidden
     private final Linear out;          // hidden → labels
     private final Linear dense;        // the transform's layer when it is dense + activation (what trains), else null
     private final Activation activation;
+    private final DropoutSites dropoutSites;
 
+    /** With dropout on the input and the hidden vector in training (RoBERTa's, ELECTRA's). */
     public ClassificationHead(Linear dense, Activation activation, Linear out) {
+        this(dense, activation, out, DropoutSites.INPUT_AND_HIDDEN);
+    }
+
+    public ClassificationHead(Linear dense, Activation activation, Linear out, DropoutSites dropoutSites) {
         this.transform = (k, x) -> activate(k, dense.forward(k, x), activation);
         this.out = out;
         this.dense = dense;
         this.activation = activation;
+        this.dropoutSites = dropoutSites;
     }
 
     /** out(transform(h[0])). */
@@ -37,6 +51,7 @@ public final class ClassificationHead {
         this.out = out;
         this.dense = null;
         this.activation = null;
+        this.dropoutSites = DropoutSites.INPUT_AND_HIDDEN;
     }
 
     public int numLabels() {
@@ -53,6 +68,16 @@ public final class ClassificationHead {
     /** Whether this head has a backward pass: dense + activation heads do; a family's own {@link Transform} does not (yet). */
     public boolean trains() {
         return dense != null;
+    }
+
+    /** The mask before the dense layer under {@code dropout}: its classifier-input site, or none where this head has no dropout there. */
+    public DropoutMask inputDropout(Dropout dropout) {
+        return dropoutSites == DropoutSites.INPUT_AND_HIDDEN ? dropout.classifierInput() : DropoutMask.NONE;
+    }
+
+    /** The mask before the last layer under {@code dropout}. */
+    public DropoutMask hiddenDropout(Dropout dropout) {
+        return dropout.classifierHidden();
     }
 
     /**

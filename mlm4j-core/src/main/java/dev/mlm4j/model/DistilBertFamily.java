@@ -11,7 +11,9 @@ import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * DistilBERT (Sanh et al., 2019), as transformers' {@code modeling_distilbert}: config {@link DistilBertConfig},
@@ -26,7 +28,8 @@ public final class DistilBertFamily implements EncoderFamily {
             new Head<>("DistilBertForMaskedLM", Task.MASKED_LM, DistilBertForMaskedLM::hasHead,
                     (t, c, p) -> DistilBertForMaskedLM.load(t, distilbert(c), p)),
             new Head<>("DistilBertForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, t -> t.containsAnyUnder("pre_classifier."),
-                    (t, c, p) -> SequenceClassifierModel.load(t, model(t, c, p), "pre_classifier", ClassificationHead.Activation.RELU, "classifier")),
+                    (t, c, p) -> SequenceClassifierModel.load(t, model(t, c, p), "pre_classifier", ClassificationHead.Activation.RELU, "classifier",
+                            ClassificationHead.DropoutSites.HIDDEN)),
             new Head<>("DistilBertForTokenClassification", Task.TOKEN_CLASSIFICATION,
                     t -> t.contains("classifier.weight") && !t.containsAnyUnder("pre_classifier."),
                     (t, c, p) -> TokenClassifierModel.tokenClassifier(t, model(t, c, p))),
@@ -50,6 +53,18 @@ public final class DistilBertFamily implements EncoderFamily {
 
     private static String words(TensorSource t) {
         return (bare(t) ? "bert" : "distilbert") + ".embeddings.word_embeddings.weight";
+    }
+
+    /**
+     * DistilBertForSequenceClassification: {@code pre_classifier} (dim → dim) then {@code classifier}, in transformers'
+     * order; DistilBertForTokenClassification: {@code classifier}.
+     */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) EncoderFamily.linear(t, "pre_classifier", hidden, hidden);
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION) || task.equals(Task.TOKEN_CLASSIFICATION)) EncoderFamily.linear(t, "classifier", hidden, labels);
+        return t;
     }
 
     @Override

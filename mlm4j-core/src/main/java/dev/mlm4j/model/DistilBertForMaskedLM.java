@@ -2,33 +2,27 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
-import dev.mlm4j.heads.RobertaLMHead;
-import dev.mlm4j.layers.LayerNorm;
-import dev.mlm4j.layers.Linear;
+import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
 /**
  * transformers' {@code DistilBertForMaskedLM}: {@link DistilBertModel} (keys {@code distilbert.*}) and its MLM head,
  * {@code vocab_projector(vocab_layer_norm(gelu(vocab_transform(h))))}; {@code vocab_projector.weight} is tied to the
- * word embeddings ({@code save_pretrained} leaves it out), its bias is its own. The computation is
- * {@link RobertaLMHead}'s under these names.
+ * word embeddings ({@code save_pretrained} leaves it out), its bias is its own. The computation is BERT's masked-LM
+ * head's under these names ({@link BertLMPredictionHead#distilbert}), and it trains as BERT's masked LM does
+ * ({@link TrainableMaskedLM}), the head's keys at the model's root.
  */
-public final class DistilBertForMaskedLM extends EncoderWithLMHead<DistilBertModel> {
+public final class DistilBertForMaskedLM extends TrainableMaskedLM<DistilBertModel> {
 
-    private DistilBertForMaskedLM(DistilBertModel distilbert, RobertaLMHead head) {
-        super(distilbert, head);
+    private DistilBertForMaskedLM(DistilBertModel distilbert, BertLMPredictionHead head) {
+        super(distilbert, head, "");
     }
 
     public static DistilBertForMaskedLM load(TensorSource source, DistilBertConfig c, Precision precision) {
-        Weights root = new Weights(source);
         DistilBertModel distilbert = DistilBertFamily.model(source, c, precision);
-        Weights projector = root.prefix("vocab_projector");
-        return new DistilBertForMaskedLM(distilbert, RobertaLMHead.of(
-                Linear.load(root.prefix("vocab_transform"), c.dim(), c.dim(), precision),
-                LayerNorm.load(root.prefix("vocab_layer_norm"), c.dim(), DistilBertConfig.LAYER_NORM_EPS),
-                RobertaLMHead.decoder(projector, c.dim(), distilbert.embeddings().wordEmbeddings()),
-                projector.tensor("bias", c.vocabSize())));
+        return new DistilBertForMaskedLM(distilbert,
+                BertLMPredictionHead.distilbert(new Weights(source), c.bertSizes(), distilbert.embeddings().wordEmbeddings(), precision));
     }
 
     /** Whether a checkpoint carries the MLM head: any {@code vocab_*} tensor (a missing one is then named at load). */

@@ -65,6 +65,12 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
      * one-line errors, on {@code encoder}.
      */
     public static SequenceClassifierModel load(TensorSource source, Encoder encoder, String dense, ClassificationHead.Activation activation, String out) {
+        return load(source, encoder, dense, activation, out, ClassificationHead.DropoutSites.INPUT_AND_HIDDEN);
+    }
+
+    /** As above, the classifier dropout at {@code sites} in training (DistilBERT's: only before {@code classifier}). */
+    public static SequenceClassifierModel load(TensorSource source, Encoder encoder, String dense, ClassificationHead.Activation activation, String out,
+                                               ClassificationHead.DropoutSites sites) {
         int hidden = encoder.config().hiddenSize();
         int denseOut = BertWithClassifier.labels(source, dense, hidden, "sequence-classification");
         if (denseOut != hidden) {
@@ -72,7 +78,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
                     + " rows but the classification head needs " + hidden + " (hidden_size)");
         }
         Linear d = Linear.load(new Weights(source).prefix(dense), hidden, hidden, Precision.FP32);
-        return new SequenceClassifierModel(encoder, Pooling.FIRST, new ClassificationHead(d, activation, last(source, encoder, out)), dense, out);
+        return new SequenceClassifierModel(encoder, Pooling.FIRST, new ClassificationHead(d, activation, last(source, encoder, out), sites), dense, out);
     }
 
     /**
@@ -106,7 +112,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
     // ---- training ------------------------------------------------------------------------------------------
 
     /**
-     * The encoder, when this model trains: a {@link TrainableEncoder} (BERT's layers: RoBERTa, XLM-RoBERTa) under a
+     * The encoder, when this model trains: a {@link TrainableEncoder} (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT) under a
      * dense + activation head; else a one-line refusal naming what has no backward pass.
      */
     private TrainableEncoder trainableEncoder() {
@@ -166,7 +172,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         int n = batch.size(), h = last.dim(1);
         FloatTensor first = FloatTensor.zeros(n, h);
         for (int i = 0; i < n; i++) System.arraycopy(last.data(), last.rowOffset(batch.offset(i)), first.data(), i * h, h);
-        DropoutMask inputDrop = dropout.classifierInput(), hiddenDrop = dropout.classifierHidden();
+        DropoutMask inputDrop = head.inputDropout(dropout), hiddenDrop = head.hiddenDropout(dropout);
         ClassificationHead.Saved saved = head.forwardTraining(k, first, inputDrop, hiddenDrop);
         FloatTensor dlogits = FloatTensor.zeros(n, head.numLabels());
         double loss = lossFunction.lossAndGradient(saved.logits(), dlogits);

@@ -72,26 +72,30 @@ class TaskAssemblyTest {
     }
 
     /**
-     * RoBERTa, XLM-R and ELECTRA task models (the families' tiny fixtures, saved by transformers) split into an encoder
-     * and a head and put together again are the checkpoints, tensor for tensor, with their config.json and tokenizer
-     * files; a bare encoder's names ({@code embeddings.*}, as {@code RobertaModel.save_pretrained} writes them; ELECTRA's
-     * {@code embeddings_project.*} too) come back under the family's scope, and the masked-LM or replaced-token head and
-     * the pooler are left out, as transformers builds these models.
+     * RoBERTa, XLM-R, ELECTRA and DistilBERT task models (the families' tiny fixtures, saved by transformers) split into
+     * an encoder and a head and put together again are the checkpoints, tensor for tensor, with their config.json and
+     * tokenizer files; a bare encoder's names ({@code embeddings.*}, as {@code RobertaModel.save_pretrained} writes them;
+     * ELECTRA's {@code embeddings_project.*} and DistilBERT's {@code transformer.*} too) come back under the family's
+     * scope, and the masked-LM or replaced-token head and the pooler are left out, as transformers builds these models.
      */
     @ParameterizedTest
     @CsvSource({"xlm-roberta-tiny-sequence-classification, true", "xlm-roberta-tiny-sequence-classification, false",
             "roberta-tiny-token-classification, true", "roberta-tiny-token-classification, false",
-            "electra-tiny-sequence-classification, true", "electra-tiny-sequence-classification, false"})
+            "electra-tiny-sequence-classification, true", "electra-tiny-sequence-classification, false",
+            "distilbert-tiny-sequence-classification, true", "distilbert-tiny-sequence-classification, false",
+            "distilbert-tiny-token-classification, true", "distilbert-tiny-token-classification, false"})
     void familyTaskModelsSplitAndReassembledAreTheCheckpoints(String fixture, boolean prefixed) throws Exception {
         Path tiny = Path.of(TaskAssemblyTest.class.getResource("/families/" + fixture + "/config.json").toURI()).getParent();
-        boolean electra = fixture.startsWith("electra");
-        String scope = electra ? "electra." : "roberta.";
+        boolean electra = fixture.startsWith("electra"), distilbert = fixture.startsWith("distilbert");
+        String scope = electra ? "electra." : distilbert ? "distilbert." : "roberta.";
         Path encoder = Files.createDirectories(tmp.resolve("encoder"));
         Map<String, FloatTensor> tensors = new TreeMap<>();
         try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(tiny)) {
             for (String n : c.names()) if (n.startsWith(scope)) tensors.put(prefixed ? n : n.substring(scope.length()), c.load(n));
-            int hidden = c.info(scope + "encoder.layer.0.output.dense.weight").shape()[0];
-            if (electra && prefixed) {                       // the discriminator's head, which a classifier does not keep
+            int hidden = c.info(scope + (distilbert ? "transformer.layer.0.ffn.lin2.weight" : "encoder.layer.0.output.dense.weight")).shape()[0];
+            if (distilbert) {
+                if (prefixed) tensors.put("vocab_projector.bias", FloatTensor.zeros(c.info(scope + "embeddings.word_embeddings.weight").shape()[0]));
+            } else if (electra && prefixed) {                       // the discriminator's head, which a classifier does not keep
                 tensors.put("discriminator_predictions.dense.weight", FloatTensor.zeros(hidden, hidden));
                 tensors.put("discriminator_predictions.dense.bias", FloatTensor.zeros(hidden));
             } else if (!electra) {
@@ -104,13 +108,19 @@ class TaskAssemblyTest {
         ObjectNode config = (ObjectNode) JSON.readTree(tiny.resolve("config.json").toFile());
         FRAGMENT_KEYS.forEach(config::remove);
         String type = config.get("model_type").asText();
-        config.putArray("architectures").add(type.equals("roberta") ? "RobertaModel" : type.equals("electra") ? "ElectraModel" : "XLMRobertaModel");
+        config.putArray("architectures").add(switch (type) {
+            case "roberta" -> "RobertaModel";
+            case "electra" -> "ElectraModel";
+            case "distilbert" -> "DistilBertModel";
+            default -> "XLMRobertaModel";
+        });
         JSON.writeValue(encoder.resolve("config.json").toFile(), config);
         for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(tiny.resolve(f), encoder.resolve(f));
 
         Converter.Result r = Converter.convert(encoder, tmp.resolve("out"), false, headOf(tiny, scope));
         assertEquals(JSON.readTree(tiny.resolve("config.json").toFile()).get("architectures").get(0).asText(), r.architecture());
-        List<String> leftOut = electra ? (prefixed ? List.of("discriminator_predictions.* (2 tensors: the replaced-token head)") : List.of())
+        List<String> leftOut = distilbert ? (prefixed ? List.of("vocab_projector.* (the masked-LM head)") : List.of())
+                : electra ? (prefixed ? List.of("discriminator_predictions.* (2 tensors: the replaced-token head)") : List.of())
                 : prefixed ? List.of("lm_head.* (the masked-LM head)", "roberta.pooler.* (2 tensors: " + r.architecture() + " has no pooler)")
                 : List.of("bert.pooler.* (2 tensors: " + r.architecture() + " has no pooler)");   // bare names are read under bert.
         assertEquals(leftOut, r.leftOut());

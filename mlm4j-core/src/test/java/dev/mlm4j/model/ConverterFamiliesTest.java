@@ -82,12 +82,12 @@ class ConverterFamiliesTest {
         assertFalse(Files.exists(tmp.resolve("out")));
 
         Path head = Files.createDirectories(tmp.resolve("head"));
-        Files.writeString(head.resolve("config-fragment.json"), "{\"architectures\": [\"DistilBertForSequenceClassification\"]}");
+        Files.writeString(head.resolve("config-fragment.json"), "{\"architectures\": [\"DebertaV2ForSequenceClassification\"]}");
         Files.write(head.resolve("head.safetensors"), new byte[0]);
-        Path distilbert = FamilyGolden.folder("distilbert-tiny");
-        message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(distilbert, tmp.resolve("out"), false, head)).getMessage();
-        assertEquals("cannot add a head to " + distilbert + ": mlm4j assembles task models on BERT, RoBERTa and XLM-RoBERTa encoders,"
-                + " and this is a 'distilbert' model (its own task folders convert as they are, without --head)", message);
+        Path deberta = FamilyGolden.folder("deberta-v3-tiny");
+        message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(deberta, tmp.resolve("out"), false, head)).getMessage();
+        assertEquals("cannot add a head to " + deberta + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT"
+                + " encoders, and this is a 'deberta-v2' model (its own task folders convert as they are, without --head)", message);
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 }

@@ -120,15 +120,20 @@ class GradientParityTest {
      * RoBERTa and XLM-RoBERTa train on BERT's layers at their own positions (from pad_token_id + 1) with their own heads:
      * {@code lm_head} (the decoder tied), {@code classifier.dense} → tanh → {@code classifier.out_proj} on {@code <s>},
      * {@code classifier} on every token; ELECTRA's discriminator with {@code embeddings_project} (16 → 32) between its
-     * embeddings and BERT's layers, and GELU in its classification head. Fixtures: training/families/ from scripts/reference/training/family_gradients.py
-     * (the families' tiny checkpoints, perturbed; transformers' RobertaFor… / XLMRobertaFor… autograd in float64).
+     * embeddings and BERT's layers, and GELU in its classification head; DistilBERT with its own blocks (no dropout
+     * after out_lin), its {@code vocab_*} masked-LM head at the root, {@code pre_classifier} → ReLU → {@code classifier}
+     * and no token types. Fixtures: training/families/ from scripts/reference/training/family_gradients.py (the families'
+     * tiny checkpoints, perturbed; transformers' RobertaFor… / XLMRobertaFor… / ElectraFor… / DistilBertFor… autograd in
+     * float64).
      */
     @ParameterizedTest
     @CsvSource({"roberta-mlm, vector, 42", "roberta-mlm, scalar, 42", "xlm-roberta-mlm, vector, 42", "xlm-roberta-mlm, scalar, 42",
             "roberta-classify, vector, 41", "roberta-classify, scalar, 41", "xlm-roberta-classify, vector, 41",
             "roberta-tag, vector, 39", "roberta-tag, scalar, 39", "xlm-roberta-tag, vector, 39",
-            "electra-classify, vector, 43", "electra-classify, scalar, 43", "electra-tag, vector, 41", "electra-tag, scalar, 41"})
-    void robertaAndElectraLossAndEveryGradientMatchTransformers(String fixture, String kernels, int parameters) throws Exception {
+            "electra-classify, vector, 43", "electra-classify, scalar, 43", "electra-tag, vector, 41", "electra-tag, scalar, 41",
+            "distilbert-mlm, vector, 41", "distilbert-mlm, scalar, 41", "distilbert-classify, vector, 40", "distilbert-classify, scalar, 40",
+            "distilbert-tag, vector, 38", "distilbert-tag, scalar, 38"})
+    void robertaElectraAndDistilBertLossAndEveryGradientMatchTransformers(String fixture, String kernels, int parameters) throws Exception {
         Task<?> task = fixture.endsWith("-mlm") ? Task.MASKED_LM : fixture.endsWith("-classify") ? Task.SEQUENCE_CLASSIFICATION : Task.TOKEN_CLASSIFICATION;
         check("families/" + fixture, kernels, parameters, (c, k, batch, labels, g) -> {
             Trainable model = (Trainable) c.load(task, Precision.FP32).orElseThrow();
