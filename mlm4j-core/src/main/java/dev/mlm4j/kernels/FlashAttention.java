@@ -339,13 +339,10 @@ public final class FlashAttention {
                         }
                     }
                 }
-                for (int r = 0; r < rows; r++) {                          // dQ_r += Σ_j dS_rj K_j
-                    accumulate(dp, r * BC, 1, jw, kd, k.rowOffset(j0), k.stride(0), w.dqAcc, r * dkd, dkd);
-                }
-                for (int j = 0; j < jw; j++) {                            // dK_j += Σ_r dS_rj Q_r, dV_j += Σ_r (Z P)_rj dO_r
-                    accumulate(dp, j, BC, rows, qd, q.rowOffset(i0), q.stride(0), w.dkAcc, (j0 + j) * dkd, dkd);
-                    accumulate(p, j, BC, rows, od, dOut.rowOffset(i0), dOut.stride(0), w.dvAcc, (j0 + j) * dvd, dvd);
-                }
+                // dQ_r += Σ_j dS_rj K_j; dK_j += Σ_r dS_rj Q_r; dV_j += Σ_r (Z P)_rj dO_r: four outputs at a time share x
+                accumulate4(rows, dp, BC, 1, jw, kd, k.rowOffset(j0), k.stride(0), w.dqAcc, 0, dkd, dkd);
+                accumulate4(jw, dp, 1, BC, rows, qd, q.rowOffset(i0), q.stride(0), w.dkAcc, j0 * dkd, dkd, dkd);
+                accumulate4(jw, p, 1, BC, rows, od, dOut.rowOffset(i0), dOut.stride(0), w.dvAcc, j0 * dvd, dvd, dvd);
             }
             for (int r = 0; r < rows; r++) System.arraycopy(w.dqAcc, r * dkd, dq.data(), dq.rowOffset(i0 + r), dkd);
         }
@@ -363,6 +360,55 @@ public final class FlashAttention {
         float s = VectorMath.sum(acc);                    // a fixed tree: reduceLanes(ADD)'s order differs interpreted and compiled
         for (; c < len; c++) s = Math.fma(a[ao + c], b[bo + c], s);
         return s;
+    }
+
+    /**
+     * For each output o < outputs: {@link #accumulate} of y[yo + o·ys …] with coefficients a[o·aos + t·as], the x rows
+     * shared. Four outputs at a time, two vectors wide: eight running sums in registers, each x load used four times.
+     */
+    private static void accumulate4(int outputs, float[] a, int aos, int as, int count, float[] x, int xo, int xs,
+                                    float[] y, int yo, int ys, int len) {
+        int o = 0;
+        if (len >= 2 * L) {
+            for (; o + 4 <= outputs; o += 4) {
+                int c = 0;
+                for (; c + 2 * L <= len; c += 2 * L) {
+                    int y0 = yo + o * ys + c, y1 = y0 + ys, y2 = y1 + ys, y3 = y2 + ys;
+                    FloatVector s00 = FloatVector.fromArray(S, y, y0), s01 = FloatVector.fromArray(S, y, y0 + L);
+                    FloatVector s10 = FloatVector.fromArray(S, y, y1), s11 = FloatVector.fromArray(S, y, y1 + L);
+                    FloatVector s20 = FloatVector.fromArray(S, y, y2), s21 = FloatVector.fromArray(S, y, y2 + L);
+                    FloatVector s30 = FloatVector.fromArray(S, y, y3), s31 = FloatVector.fromArray(S, y, y3 + L);
+                    for (int t = 0, xr = xo + c, at = o * aos; t < count; t++, xr += xs, at += as) {
+                        FloatVector x0 = FloatVector.fromArray(S, x, xr), x1 = FloatVector.fromArray(S, x, xr + L);
+                        FloatVector b0 = FloatVector.broadcast(S, a[at]), b1 = FloatVector.broadcast(S, a[at + aos]);
+                        FloatVector b2 = FloatVector.broadcast(S, a[at + 2 * aos]), b3 = FloatVector.broadcast(S, a[at + 3 * aos]);
+                        s00 = b0.fma(x0, s00);
+                        s01 = b0.fma(x1, s01);
+                        s10 = b1.fma(x0, s10);
+                        s11 = b1.fma(x1, s11);
+                        s20 = b2.fma(x0, s20);
+                        s21 = b2.fma(x1, s21);
+                        s30 = b3.fma(x0, s30);
+                        s31 = b3.fma(x1, s31);
+                    }
+                    s00.intoArray(y, y0);
+                    s01.intoArray(y, y0 + L);
+                    s10.intoArray(y, y1);
+                    s11.intoArray(y, y1 + L);
+                    s20.intoArray(y, y2);
+                    s21.intoArray(y, y2 + L);
+                    s30.intoArray(y, y3);
+                    s31.intoArray(y, y3 + L);
+                }
+                for (int r = 0; r < 4 && c < len; r++) accumulateFrom(c, a, (o + r) * aos, as, count, x, xo, xs, y, yo + (o + r) * ys, len);
+            }
+        }
+        for (; o < outputs; o++) accumulate(a, o * aos, as, count, x, xo, xs, y, yo + o * ys, len);
+    }
+
+    /** {@link #accumulate} of the columns from {@code c0} on. */
+    private static void accumulateFrom(int c0, float[] a, int ao, int as, int count, float[] x, int xo, int xs, float[] y, int yo, int len) {
+        accumulate(a, ao, as, count, x, xo + c0, xs, y, yo + c0, len - c0);
     }
 
     /**
