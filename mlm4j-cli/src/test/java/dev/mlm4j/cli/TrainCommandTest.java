@@ -318,4 +318,20 @@ class TrainCommandTest {
             assertFalse(Files.exists(tmp.resolve(refused[i][7])), "nothing written for " + refused[i][1]);
         }
     }
+
+    /**
+     * A training file of one label name (a tiny slice of a sorted corpus): the new head says single_label_classification,
+     * since transformers reads num_labels 1 without a problem_type as a regression, and the run warns that it learns nothing.
+     */
+    @Test
+    void oneLabelNameTrainsASingleLabelHeadAndWarns() throws IOException {
+        Path one = Files.write(tmp.resolve("one.jsonl"), List.of("{\"text\":\"w5 w6\",\"label\":\"news\"}", "{\"text\":\"w7 w8 w9\",\"label\":\"news\"}"));
+        Path out = tmp.resolve("one");
+        var r = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-mlm"), "--train", one.toString(), "--output", out.toString(), "--max-steps", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: the training file names one label [news]"), r.err());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("single_label_classification", config.get("problem_type").asText());
+        assertEquals("news", config.get("id2label").get("0").asText());
+    }
 }

@@ -437,9 +437,13 @@ public final class Training {
                 // a causal model's [CLS] sees only itself: the new classifier pools the last token (BertForSequenceClassification)
                 fragment.put(dev.mlm4j.config.BertConfig.POOLING_KEY, "last");
             }
-            if (objective != Objective.TAG && fresh != ProblemType.SINGLE_LABEL_CLASSIFICATION) {
-                // as run_classification: the saved config says how to read the logits (sigmoid, or none), here and in transformers
+            if (objective != Objective.TAG && (fresh != ProblemType.SINGLE_LABEL_CLASSIFICATION || names.size() == 1)) {
+                // as run_classification: the saved config says how to read the logits (sigmoid, or none), here and in transformers;
+                // a one-label head of names says single-label too, or num_labels 1 would read as a regression
                 fragment.put("problem_type", fresh.id());
+            }
+            if (fresh == ProblemType.SINGLE_LABEL_CLASSIFICATION && names.size() == 1) {
+                listener.warning("warning: the training file names one label " + names + ": a classifier of one class always predicts it");
             }
             ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
             for (int i = 0; i < names.size(); i++) {
