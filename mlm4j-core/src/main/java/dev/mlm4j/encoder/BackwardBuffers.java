@@ -1,9 +1,8 @@
 package dev.mlm4j.encoder;
 
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
-
-import java.util.Arrays;
 
 /**
  * The gradient buffers the encoder layers' backward passes use, one layer at a time, so one set serves every layer
@@ -50,7 +49,7 @@ final class BackwardBuffers {
 
     /** {@code t} (contiguous) filled with zeros; returns it. */
     static FloatTensor zeroed(FloatTensor t) {
-        Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+        Parallel.zero(t.data(), t.offset(), t.offset() + t.size());
         return t;
     }
 }

@@ -63,11 +63,13 @@ public final class DropoutMask {
         if (isNone()) return;
         int m = x.dim(0), n = x.dim(1);
         float[] d = x.data();
-        for (int r = 0; r < m; r++) {
-            int o = x.rowOffset(r);
-            long base = (long) r * n;
-            for (int c = 0; c < n; c++) if (!keep(base + c)) d[o + c] = 0f; else d[o + c] *= scale;
-        }
+        Parallel.forRange(m, Math.max(1, (1 << 14) / Math.max(1, n)), (r0, r1) -> {  // rows in parallel: the mask is by index
+            for (int r = r0; r < r1; r++) {
+                int o = x.rowOffset(r);
+                long base = (long) r * n;
+                for (int c = 0; c < n; c++) if (!keep(base + c)) d[o + c] = 0f; else d[o + c] *= scale;
+            }
+        });
     }
 
     /** SplitMix64's finaliser. */

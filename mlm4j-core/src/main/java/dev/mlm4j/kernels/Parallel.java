@@ -53,6 +53,33 @@ public final class Parallel {
         }
     }
 
+    /** A piece of a range: the indices [from, to). */
+    @FunctionalInterface
+    public interface Range {
+        void accept(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) cut into consecutive pieces of at least {@code grain} indices (a few per thread), in
+     * parallel when there is more than one piece. For work whose result does not depend on the cut (element-wise, or
+     * row by row): how many pieces there are depends on the thread count.
+     */
+    public static void forRange(int n, int grain, Range body) {
+        if (n <= 0) return;
+        int pieces = (int) Math.min(4L * THREADS, Math.max(1, n / Math.max(1, grain)));
+        if (pieces <= 1) {
+            body.accept(0, n);
+            return;
+        }
+        long per = ((long) n + pieces - 1) / pieces;
+        forEach(pieces, t -> body.accept((int) Math.min(n, t * per), (int) Math.min(n, (t + 1) * per)));
+    }
+
+    /** a[from, to) = 0, in parallel pieces for a large range (a training step's activation buffers). */
+    public static void zero(float[] a, int from, int to) {
+        forRange(to - from, 1 << 16, (i0, i1) -> java.util.Arrays.fill(a, from + i0, from + i1, 0f));
+    }
+
     /** One call's pieces: claimed through {@code next}, counted in {@code done}. */
     private static final class Job {
         final int tasks;

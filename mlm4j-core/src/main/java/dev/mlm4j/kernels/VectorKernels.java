@@ -69,16 +69,19 @@ public final class VectorKernels extends ScalarKernels {
 
     /**
      * The weight gradient on {@link Gemm}: dyᵀ copied to a contiguous (out, n), x packed as the "weight" (in = n,
-     * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by column
-     * sums. The reference is {@link ScalarKernels#linearWeightGrad} (double sums): they agree to float rounding.
+     * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by the
+     * rows of dyᵀ, summed by the task that wrote them. dyᵀ and the packed x live in the calling thread's buffers (grown
+     * to the largest call, reused: a training step makes four such calls per layer, and new arrays of this size cost a
+     * zero-fill and a collection each). The reference is {@link ScalarKernels#linearWeightGrad} (double sums): they
+     * agree to float rounding.
      */
     @Override
     public void linearWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db) {
         checkWeightGrad(x, dy, dw, db);
         int n = x.dim(0), out = dy.dim(1);
         if (n == 0) return;
-        FloatTensor dyT = FloatTensor.zeros(out, n);
-        float[] t = dyT.data(), d = dy.data();
+        float[] t = transposeScratch((long) out * n), d = dy.data();
+        FloatTensor dyT = FloatTensor.wrapPrefix(t, out, n);
         final int tile = 32;                                  // blocked: a tile's reads and writes stay in cache
         Parallel.forEach(ceilDiv(out, tile), ob -> {
             int o0 = ob * tile, o1 = Math.min(out, o0 + tile);
@@ -89,17 +92,30 @@ public final class VectorKernels extends ScalarKernels {
                     for (int o = o0; o < o1; o++) t[o * n + i] = d[r + o];
                 }
             }
-        });
-        Gemm.linear(dyT, PackedMatrix.packInOut(x), null, Epilogue.BIAS_RESIDUAL, dw, dw);
-        if (db != null) {
-            float[] b = db.data();
-            for (int o = 0; o < out; o++) {
-                float s = 0f;
-                for (int i = 0, at = o * n; i < n; i++) s += t[at + i];
-                b[db.offset() + o] += s;
+            if (db != null) {
+                float[] b = db.data();
+                for (int o = o0; o < o1; o++) {
+                    float s = 0f;
+                    for (int i = 0, at = o * n; i < n; i++) s += t[at + i];
+                    b[db.offset() + o] += s;
+                }
             }
-        }
+        });
+        Gemm.linear(dyT, PackedMatrix.packInOutScratch(x), null, Epilogue.BIAS_RESIDUAL, dw, dw);
     }
+
+    /** The calling thread's buffer for dyᵀ, at least {@code size} floats (grown, never shrunk). */
+    private static float[] transposeScratch(long size) {
+        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("dyᵀ of " + size + " floats is too large for one array");
+        float[][] holder = TRANSPOSED.get();
+        if (holder[0].length < size) {
+            holder[0] = null;                                 // let the smaller one go first
+            holder[0] = new float[(int) size];
+        }
+        return holder[0];
+    }
+
+    private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
 
@@ -270,13 +286,15 @@ public final class VectorKernels extends ScalarKernels {
         if (x.dim(0) != y.dim(0) || x.dim(1) != y.dim(1)) throw new IllegalArgumentException("add: " + x + " vs " + y);
         int n = x.dim(1);
         float[] xd = x.data(), yd = y.data();
-        for (int i = 0; i < x.dim(0); i++) {
-            int rx = x.rowOffset(i), ry = y.rowOffset(i), j = 0;
-            for (; j + L <= n; j += L) {
-                FloatVector.fromArray(S, xd, rx + j).add(FloatVector.fromArray(S, yd, ry + j)).intoArray(xd, rx + j);
+        Parallel.forRange(x.dim(0), rowGrain(n), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int rx = x.rowOffset(i), ry = y.rowOffset(i), j = 0;
+                for (; j + L <= n; j += L) {
+                    FloatVector.fromArray(S, xd, rx + j).add(FloatVector.fromArray(S, yd, ry + j)).intoArray(xd, rx + j);
+                }
+                for (; j < n; j++) xd[rx + j] += yd[ry + j];
             }
-            for (; j < n; j++) xd[rx + j] += yd[ry + j];
-        }
+        });
     }
 
     @Override
@@ -333,38 +351,50 @@ public final class VectorKernels extends ScalarKernels {
         int n = x.dim(1);
         float[] d = x.data(), g = gamma.data(), b = beta.data();
         int go = gamma.offset(), bo = beta.offset();
-        for (int i = 0; i < x.dim(0); i++) {
-            int r = x.rowOffset(i), j = 0;
-            FloatVector vs = FloatVector.zero(S);
-            for (; j + L <= n; j += L) vs = vs.add(FloatVector.fromArray(S, d, r + j));
-            float sum = VectorMath.sum(vs);
-            for (; j < n; j++) sum += d[r + j];
-            float mean = sum / n;
-            FloatVector vq = FloatVector.zero(S);
-            j = 0;
-            for (; j + L <= n; j += L) {
-                FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean);
-                vq = t.fma(t, vq);
+        Parallel.forRange(x.dim(0), rowGrain(n), (i0, i1) -> {                    // rows in parallel for a large batch
+            for (int i = i0; i < i1; i++) {
+                int r = x.rowOffset(i), j = 0;
+                FloatVector vs = FloatVector.zero(S);
+                for (; j + L <= n; j += L) vs = vs.add(FloatVector.fromArray(S, d, r + j));
+                float sum = VectorMath.sum(vs);
+                for (; j < n; j++) sum += d[r + j];
+                float mean = sum / n;
+                FloatVector vq = FloatVector.zero(S);
+                j = 0;
+                for (; j + L <= n; j += L) {
+                    FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean);
+                    vq = t.fma(t, vq);
+                }
+                float sq = VectorMath.sum(vq);
+                for (; j < n; j++) sq = Math.fma(d[r + j] - mean, d[r + j] - mean, sq);
+                float inv = (float) (1.0 / Math.sqrt(sq / n + eps));
+                j = 0;
+                for (; j + L <= n; j += L) {
+                    FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean).mul(inv);
+                    t.fma(FloatVector.fromArray(S, g, go + j), FloatVector.fromArray(S, b, bo + j)).intoArray(d, r + j);
+                }
+                for (; j < n; j++) d[r + j] = (d[r + j] - mean) * inv * g[go + j] + b[bo + j];
             }
-            float sq = VectorMath.sum(vq);
-            for (; j < n; j++) sq = Math.fma(d[r + j] - mean, d[r + j] - mean, sq);
-            float inv = (float) (1.0 / Math.sqrt(sq / n + eps));
-            j = 0;
-            for (; j + L <= n; j += L) {
-                FloatVector t = FloatVector.fromArray(S, d, r + j).sub(mean).mul(inv);
-                t.fma(FloatVector.fromArray(S, g, go + j), FloatVector.fromArray(S, b, bo + j)).intoArray(d, r + j);
-            }
-            for (; j < n; j++) d[r + j] = (d[r + j] - mean) * inv * g[go + j] + b[bo + j];
-        }
+        });
     }
 
     @Override
     public void gelu(FloatTensor x) {
-        eachRow(x, (d, r, n) -> {
-            int j = 0;
-            for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(d, r + j);
-            for (; j < n; j++) d[r + j] = gelu(d[r + j]);
+        requireUnitStride(x);
+        int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
+        float[] d = x.data();
+        Parallel.forRange(rows, rowGrain(n), (i0, i1) -> {                          // rows in parallel for a large batch
+            for (int i = i0; i < i1; i++) {
+                int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), j = 0;
+                for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(d, r + j);
+                for (; j < n; j++) d[r + j] = gelu(d[r + j]);
+            }
         });
+    }
+
+    /** Rows per parallel piece of a row-wise kernel: ~2¹⁴ floats, so a short batch stays on the calling thread. */
+    private static int rowGrain(int n) {
+        return Math.max(1, (1 << 14) / Math.max(1, n));
     }
 
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));

@@ -1,5 +1,6 @@
 package dev.mlm4j.layers;
 
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
@@ -31,20 +32,25 @@ public final class CrossEntropy {
             if (label < 0 || label >= c) throw new IllegalArgumentException("label " + label + " is outside [0, " + c + ") and not " + IGNORE_INDEX);
             counted++;
         }
-        double total = 0;
-        double[] p = new double[c];
-        for (int i = 0; i < m; i++) {
-            int r = logits.rowOffset(i), rd = dlogits.rowOffset(i);
-            if (labels[i] == IGNORE_INDEX) {
-                java.util.Arrays.fill(dlogits.data(), rd, rd + c, 0f);
-                continue;
+        double[] terms = new double[m];                       // each row's −log p(label); rows in parallel, added in order
+        int n = counted;
+        Parallel.forRange(m, Math.max(1, (1 << 15) / Math.max(1, c)), (i0, i1) -> {
+            double[] p = new double[c];
+            for (int i = i0; i < i1; i++) {
+                int r = logits.rowOffset(i), rd = dlogits.rowOffset(i);
+                if (labels[i] == IGNORE_INDEX) {
+                    java.util.Arrays.fill(dlogits.data(), rd, rd + c, 0f);
+                    continue;
+                }
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < c; j++) max = Math.max(max, logits.data()[r + j]);
+                for (int j = 0; j < c; j++) sum += p[j] = Math.exp(logits.data()[r + j] - max);
+                terms[i] = Math.log(sum) + max - logits.data()[r + labels[i]];
+                for (int j = 0; j < c; j++) dlogits.data()[rd + j] = (float) ((p[j] / sum - (j == labels[i] ? 1 : 0)) / n);
             }
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int j = 0; j < c; j++) max = Math.max(max, logits.data()[r + j]);
-            for (int j = 0; j < c; j++) sum += p[j] = Math.exp(logits.data()[r + j] - max);
-            total += Math.log(sum) + max - logits.data()[r + labels[i]];
-            for (int j = 0; j < c; j++) dlogits.data()[rd + j] = (float) ((p[j] / sum - (j == labels[i] ? 1 : 0)) / counted);
-        }
+        });
+        double total = 0;
+        for (int i = 0; i < m; i++) if (labels[i] != IGNORE_INDEX) total += terms[i];
         return counted == 0 ? Double.NaN : total / counted;
     }
 }

@@ -75,7 +75,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
             targets[i] = labels[rows[i]];
         }
         BertLMPredictionHead.Saved saved = head.forwardTraining(k, picked);
-        FloatTensor dlogits = FloatTensor.zeros(rows.length, head.vocabSize());
+        FloatTensor dlogits = saved.logits();                                           // in place: nothing reads the logits after the loss
         double loss = CrossEntropy.lossAndGradient(saved.logits(), targets, dlogits);
         FloatTensor words = encoder.wordEmbeddings();
         Gradients headGrads = g.prefix(headScope);

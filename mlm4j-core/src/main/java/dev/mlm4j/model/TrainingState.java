@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.encoder.LayerActivations;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -64,7 +65,7 @@ public final class TrainingState {
     }
 
     private static FloatTensor zeroed(FloatTensor t) {
-        java.util.Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+        Parallel.zero(t.data(), t.offset(), t.offset() + t.size());
         return t;
     }
 

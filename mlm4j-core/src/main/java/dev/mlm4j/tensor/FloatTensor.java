@@ -38,7 +38,6 @@ public final class FloatTensor {
         return new FloatTensor(data, 0, shape.clone(), rowMajorStrides(shape));
     }
 
-    /** A contiguous {@code (rows, cols)} tensor copied from a rectangular {@code float[][]}. */
     /**
      * The first {@code size(shape)} elements of {@code data}, row-major, as a view: {@code data} may be longer
      * (a reused buffer).
@@ -57,6 +56,7 @@ public final class FloatTensor {
         return new FloatTensor(data, offset, new int[] {shape[1], shape[0]}, new int[] {strides[1], strides[0]});
     }
 
+    /** A contiguous {@code (rows, cols)} tensor copied from a rectangular {@code float[][]}. */
     public static FloatTensor of(float[][] rows) {
         int r = rows.length;
         int c = r == 0 ? 0 : rows[0].length;

@@ -1,10 +1,13 @@
 package dev.mlm4j.train;
 
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -72,21 +75,36 @@ public final class AdamW {
         this.step = steps;
     }
 
-    /** One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}, in place. */
+    /**
+     * One update of every parameter that has a gradient in {@code g}, at learning rate {@code lr}, in place. Element-wise,
+     * so the parameters are cut into pieces that run in parallel ({@link Parallel}); the same numbers whatever the cut.
+     */
     public void step(Parameters params, Gradients g, double lr) {
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / c1);
+        List<Update> updates = new ArrayList<>();
         for (Map.Entry<String, FloatTensor> e : params.all().entrySet()) {
             FloatTensor grad = g.get(e.getKey());
             if (grad == null) continue;
             FloatTensor p = e.getValue();
             if (grad.size() != p.size()) throw new IllegalArgumentException("gradient of '" + e.getKey() + "' has " + grad.size() + " values, the parameter " + p.size());
             float[][] mv = moments.computeIfAbsent(e.getKey(), k -> new float[][] {new float[p.size()], new float[p.size()]});
-            float[] m = mv[0], v = mv[1], pd = p.data(), gd = grad.data();
             float decay = decays(e.getKey()) ? (float) (1 - lr * weightDecay) : 1f;
-            float b1 = (float) beta1, b2 = (float) beta2, fc2 = (float) c2, feps = (float) eps;
-            for (int i = 0, po = p.offset(), go = grad.offset(); i < m.length; i++) {
+            for (int from = 0; from < p.size(); from += PIECE) updates.add(new Update(p, grad, mv[0], mv[1], decay, from, Math.min(p.size(), from + PIECE)));
+        }
+        float b1 = (float) beta1, b2 = (float) beta2, fc2 = (float) c2, feps = (float) eps;
+        Parallel.forEach(updates.size(), u -> updates.get(u).apply(b1, b2, fc2, feps, stepSize));
+    }
+
+    /** Floats per piece of a parallel update (256 KB of each array). */
+    private static final int PIECE = 1 << 16;
+
+    /** Elements [from, to) of one parameter, its gradient and its moments. */
+    private record Update(FloatTensor p, FloatTensor grad, float[] m, float[] v, float decay, int from, int to) {
+        void apply(float b1, float b2, float fc2, float feps, float stepSize) {
+            float[] pd = p.data(), gd = grad.data();
+            for (int i = from, po = p.offset(), go = grad.offset(); i < to; i++) {
                 float gi = gd[go + i];
                 m[i] = b1 * m[i] + (1 - b1) * gi;
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
