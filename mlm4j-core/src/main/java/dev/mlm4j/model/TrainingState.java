@@ -3,6 +3,7 @@ package dev.mlm4j.model;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.encoder.LayerActivations;
+import dev.mlm4j.encoder.ModernBertLayerActivations;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -22,6 +23,7 @@ public final class TrainingState {
     final FloatTensor[] hidden;     // layers + 1 × (T, hidden): embeddings output, then each layer's output
     final LayerActivations[] layers;
     final Dropout dropout;
+    final ModernBertLayerActivations[] modernBert; // ModernBERT's layers' records instead of BERT's (layers is then empty), else null
 
     public TrainingState(Batch batch, BertConfig c) {
         this(batch, c, Dropout.OFF);
@@ -36,6 +38,23 @@ public final class TrainingState {
         this.hidden = new FloatTensor[c.numHiddenLayers() + 1];
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, h);
         this.layers = LayerActivations.allocate(t, c, dropout);
+        this.modernBert = null;
+    }
+
+    /**
+     * ModernBERT's ({@link ModernBertModel#trainingState}): the embeddings' lookup before their norm, {@code layers} + 2
+     * hidden states (the embeddings' output, each layer's, then final_norm's, the last hidden state) and each layer's
+     * own record.
+     */
+    TrainingState(Batch batch, int hiddenSize, Dropout dropout, ModernBertLayerActivations[] layers) {
+        this.batch = batch;
+        this.dropout = dropout;
+        int t = batch.tokens();
+        this.embeddingSum = FloatTensor.zeros(t, hiddenSize);
+        this.hidden = new FloatTensor[layers.length + 2];
+        for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, hiddenSize);
+        this.layers = new LayerActivations[0];
+        this.modernBert = layers;
     }
 
     private TrainingState(TrainingState of, Batch batch, BertConfig c, Dropout dropout) {
@@ -46,6 +65,7 @@ public final class TrainingState {
         this.hidden = new FloatTensor[of.hidden.length];
         for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
         this.layers = LayerActivations.reuse(of.layers, t, c, dropout);
+        this.modernBert = null;
     }
 
     /**
@@ -77,6 +97,7 @@ public final class TrainingState {
         long b = 4L * embeddingSum.size();
         for (FloatTensor t : hidden) b += 4L * t.size();
         for (LayerActivations a : layers) b += a.bytes();
+        if (modernBert != null) for (ModernBertLayerActivations a : modernBert) b += a.bytes();
         return b;
     }
 
