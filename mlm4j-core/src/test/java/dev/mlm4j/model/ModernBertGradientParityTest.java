@@ -111,6 +111,29 @@ class ModernBertGradientParityTest {
         }
     }
 
+    /**
+     * The training forward computes what inference computes (GELU outside the GEMM, the window's probabilities saved:
+     * not bit for bit), on both kinds of layer, and a backward pass leaves the inference output unchanged.
+     */
+    @ParameterizedTest
+    @CsvSource({"vector", "scalar"})
+    void theTrainingForwardAgreesWithInference(String kernels) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = folder("mlm");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        Batch batch = Batch.of(intRows(json.get("ids")), intRows(json.get("token_types")));
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            ModernBertForMaskedLM model = (ModernBertForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
+            ModernBertModel encoder = model.encoder();
+            float[] before = encoder.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+            float[] training = encoder.forwardTraining(k, encoder.trainingState(batch, Dropout.OFF), dev.mlm4j.attention.AttentionMask.BIDIRECTIONAL).toArray();
+            for (int i = 0; i < before.length; i++) assertEquals(before[i], training[i], 1e-5 * Math.max(1, Math.abs(before[i])), "hidden element " + i);
+            model.lossAndGradients(k, batch, Arrays.stream(intRows(json.get("labels"))).flatMapToInt(Arrays::stream).toArray(), new Gradients());
+            assertTrue(Arrays.equals(before, encoder.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray()),
+                    "inference after a backward pass gives the same bits");
+        }
+    }
+
     /** With dropout on (every site at 0.1) a step still runs, its loss finite and its gradients not all zero, and differs from the step without. */
     @Test
     void dropoutOnTrains() throws Exception {
