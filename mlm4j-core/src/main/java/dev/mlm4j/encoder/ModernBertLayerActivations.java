@@ -45,10 +45,39 @@ public final class ModernBertLayerActivations {
         this.mlpDrop = dropout.output(layer);
     }
 
+    /** A view of {@code of}'s first t rows, zero-filled, with layer {@code layer}'s masks from {@code dropout}. */
+    private ModernBertLayerActivations(ModernBertLayerActivations of, int t, int heads, Dropout dropout, int layer) {
+        this.window = of.window;
+        this.attnIn = BackwardBuffers.zeroed(of.attnIn.slice(0, t));
+        this.qkv = BackwardBuffers.zeroed(of.qkv.slice(0, t));
+        this.lse = of.lse;
+        java.util.Arrays.fill(lse, 0, window == 0 ? heads * t : 0, 0f);
+        this.band = of.band;
+        java.util.Arrays.fill(band, 0, heads * t * window, 0f);
+        this.ctx = BackwardBuffers.zeroed(of.ctx.slice(0, t));
+        this.mid = BackwardBuffers.zeroed(of.mid.slice(0, t));
+        this.mlpIn = BackwardBuffers.zeroed(of.mlpIn.slice(0, t));
+        this.wi = BackwardBuffers.zeroed(of.wi.slice(0, t));
+        this.act = BackwardBuffers.zeroed(of.act.slice(0, t));
+        this.probsDrop = dropout.attentionProbs(layer);
+        this.attnDrop = probsDrop.child(-1);
+        this.mlpDrop = dropout.output(layer);
+    }
+
     /** Every layer's activations for {@code t} tokens. */
     public static ModernBertLayerActivations[] allocate(int t, ModernBertConfig c, Dropout dropout) {
         ModernBertLayerActivations[] a = new ModernBertLayerActivations[c.numHiddenLayers()];
         for (int i = 0; i < a.length; i++) a[i] = new ModernBertLayerActivations(t, c, dropout, i);
+        return a;
+    }
+
+    /**
+     * Views of {@code of} (from {@link #allocate}, for at least t tokens) for a batch of {@code t} tokens under
+     * {@code dropout}: the same floats, zero-filled as new ones would be, nothing allocated but the views.
+     */
+    public static ModernBertLayerActivations[] reuse(ModernBertLayerActivations[] of, int t, ModernBertConfig c, Dropout dropout) {
+        ModernBertLayerActivations[] a = new ModernBertLayerActivations[of.length];
+        for (int i = 0; i < a.length; i++) a[i] = new ModernBertLayerActivations(of[i], t, c.numAttentionHeads(), dropout, i);
         return a;
     }
 

@@ -24,12 +24,14 @@ import dev.mlm4j.weights.Weights;
  * {@code model.} (a bare model's unprefixed keys also load: its {@code embeddings.*} arrive as mlm4j's canonical
  * {@code bert.embeddings.*}). Rotary positions restart at 0 in each sequence of the packed batch. It trains (scope
  * {@code model}, as every ModernBertFor… names it) with each layer's backward beside its forward and its own activation
- * records ({@link ModernBertLayerActivations}); a training state is allocated per step (one training thread at a time).
+ * records ({@link ModernBertLayerActivations}), in memory kept across steps (one training thread at a time).
  */
 public final class ModernBertModel extends EncoderModel<ModernBertConfig> implements TrainableEncoder {
     private final ModernBertEmbeddings embeddings;
     private final ModernBertEncoderLayer[] layers;
     private final LayerNorm finalNorm;
+    /** The memory of the training states handed out, for the largest batch so far; null before training. */
+    private TrainingState memory;
 
     private ModernBertModel(Weights embeddingScope, Weights model, ModernBertConfig c, Precision precision) {
         ModernBertEmbeddings embeddings = new ModernBertEmbeddings(embeddingScope, c);
@@ -68,10 +70,16 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** A new state for {@code batch}: the hidden states and every layer's record ({@link ModernBertLayerActivations}). */
+    /**
+     * The hidden states and every layer's record ({@link ModernBertLayerActivations}) for {@code batch}, as
+     * {@link BertModel#trainingState}: memory allocated for the first batch, grown for a larger one, else reused zero-filled.
+     */
     @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
-        return new TrainingState(batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(batch.tokens(), config, dropout));
+        TrainingState m = memory;
+        if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, config, dropout);
+        memory = null;                                   // let the smaller one go before making the larger
+        return memory = new TrainingState(batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(batch.tokens(), config, dropout));
     }
 
     /** Embeddings, every layer under {@code mask}, final_norm, saving activations in {@code s}; returns the last hidden state (T, hidden). */

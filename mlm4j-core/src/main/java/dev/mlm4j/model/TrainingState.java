@@ -2,6 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.encoder.LayerActivations;
 import dev.mlm4j.encoder.ModernBertLayerActivations;
 import dev.mlm4j.layers.Dropout;
@@ -55,6 +56,23 @@ public final class TrainingState {
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, hiddenSize);
         this.layers = new LayerActivations[0];
         this.modernBert = layers;
+    }
+
+    private TrainingState(TrainingState of, Batch batch, Dropout dropout, ModernBertLayerActivations[] layers) {
+        int t = batch.tokens();
+        this.batch = batch;
+        this.dropout = dropout;
+        this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
+        this.hidden = new FloatTensor[of.hidden.length];
+        for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
+        this.layers = of.layers;
+        this.modernBert = layers;
+    }
+
+    /** {@link #reuse} for a ModernBERT state: its own layer records' views ({@link ModernBertLayerActivations#reuse}). */
+    TrainingState reuse(Batch batch, ModernBertConfig c, Dropout dropout) {
+        if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
+        return new TrainingState(this, batch, dropout, ModernBertLayerActivations.reuse(modernBert, batch.tokens(), c, dropout));
     }
 
     private TrainingState(TrainingState of, Batch batch, BertConfig c, Dropout dropout) {

@@ -155,6 +155,27 @@ class ModernBertGradientParityTest {
         }
     }
 
+    /** A step of a smaller batch after a larger one runs in the larger one's memory, zero-filled: the same loss and gradients as on a fresh model. */
+    @Test
+    void aSmallerBatchReusesTheTrainingStateToTheSameNumbers() throws Exception {
+        Path dir = folder("tag");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        int[][] ids = intRows(json.get("ids")), types = intRows(json.get("token_types")), labels = intRows(json.get("labels"));
+        Batch both = Batch.of(ids, types), second = Batch.of(new int[][] {ids[1]}, new int[][] {types[1]});
+        Gradients reused = new Gradients(), fresh = new Gradients();
+        double lossReused, lossFresh;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            Trainable model = (Trainable) c.load(Task.TOKEN_CLASSIFICATION, Precision.FP32).orElseThrow();
+            model.lossAndGradients(Kernels.get(), both, Arrays.stream(labels).flatMapToInt(Arrays::stream).toArray(), new Gradients());
+            lossReused = model.lossAndGradients(Kernels.get(), second, labels[1], reused);
+        }
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            lossFresh = ((Trainable) c.load(Task.TOKEN_CLASSIFICATION, Precision.FP32).orElseThrow()).lossAndGradients(Kernels.get(), second, labels[1], fresh);
+        }
+        assertEquals(lossFresh, lossReused, "loss");
+        for (String n : fresh.all().keySet()) assertTrue(Arrays.equals(fresh.get(n).toArray(), reused.get(n).toArray()), n);
+    }
+
     private static double[] toDoubles(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
