@@ -58,32 +58,22 @@ public final class TrainingState {
         this.modernBert = layers;
     }
 
-    private TrainingState(TrainingState of, Batch batch, Dropout dropout, ModernBertLayerActivations[] layers) {
+    /** Views of {@code of}'s first T rows, zero-filled, with the layers' records {@code layers} (BERT's) or {@code modernBert} (ModernBERT's) already made so. */
+    private TrainingState(TrainingState of, Batch batch, Dropout dropout, LayerActivations[] layers, ModernBertLayerActivations[] modernBert) {
         int t = batch.tokens();
         this.batch = batch;
         this.dropout = dropout;
         this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
         this.hidden = new FloatTensor[of.hidden.length];
         for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
-        this.layers = of.layers;
-        this.modernBert = layers;
+        this.layers = layers;
+        this.modernBert = modernBert;
     }
 
     /** {@link #reuse} for a ModernBERT state: its own layer records' views ({@link ModernBertLayerActivations#reuse}). */
     TrainingState reuse(Batch batch, ModernBertConfig c, Dropout dropout) {
         if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
-        return new TrainingState(this, batch, dropout, ModernBertLayerActivations.reuse(modernBert, batch.tokens(), c, dropout));
-    }
-
-    private TrainingState(TrainingState of, Batch batch, BertConfig c, Dropout dropout) {
-        int t = batch.tokens();
-        this.batch = batch;
-        this.dropout = dropout;
-        this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
-        this.hidden = new FloatTensor[of.hidden.length];
-        for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
-        this.layers = LayerActivations.reuse(of.layers, t, c, dropout);
-        this.modernBert = null;
+        return new TrainingState(this, batch, dropout, layers, ModernBertLayerActivations.reuse(modernBert, batch.tokens(), c, dropout));
     }
 
     /**
@@ -93,7 +83,7 @@ public final class TrainingState {
      */
     public TrainingState reuse(Batch batch, BertConfig c, Dropout dropout) {
         if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
-        return new TrainingState(this, batch, c, dropout);
+        return new TrainingState(this, batch, dropout, LayerActivations.reuse(layers, batch.tokens(), c, dropout), null);
     }
 
     /** Tokens this state's memory holds. */
