@@ -11,8 +11,8 @@ import dev.mlm4j.tensor.FloatTensor;
 /**
  * The activations one training step saves for its backward, sized from the batch (llm.c's activation tensors): the
  * embeddings' sum before their LayerNorm, every hidden state (the embeddings' output and each layer's), and each
- * layer's internals ({@link LayerActivations}), and the buffers the layers' backward passes share. The inference path
- * never builds one: it keeps its in-place workspace.
+ * layer's internals ({@link LayerActivations}; ModernBERT's layers their own, {@link ModernBertLayerActivations}), and
+ * the buffers the layers' backward passes share. The inference path never builds one: it keeps its in-place workspace.
  * <p>
  * A training run keeps one state's memory for all its steps ({@link BertModel#trainingState}, llm.c's buffers sized
  * once): {@link #reuse} views the first T rows of a state at least that large, zero-filled, and a larger batch replaces
