@@ -233,8 +233,8 @@ class TrainCommandTest {
      * RoBERTa and XLM-R train: a masked LM continues, and a masked LM given to classify/tag gets the family's own new head
      * (classifier.dense + out_proj, or classifier), saved as a RobertaFor…/XLMRobertaFor… folder that classify/ner read;
      * ELECTRA's discriminator gets its classifier the same way; DistilBERT's masked LM continues and gets its
-     * pre_classifier + classifier; clm, ELECTRA's generator and the families without a backward pass (DeBERTa-v2,
-     * ModernBERT) are one-line refusals.
+     * pre_classifier + classifier; clm (on RoBERTa and on ModernBERT), ELECTRA's generator and DeBERTa-v2 (no backward
+     * pass) are one-line refusals.
      */
     @Test
     void robertaXlmRobertaElectraAndDistilBertTrainWithTheirOwnHeads() throws IOException {
@@ -306,10 +306,10 @@ class TrainCommandTest {
                 {"train", "clm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("x").toString()},
                 {"train", "mlm", "--model", family("deberta-v3-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
                 {"train", "mlm", "--model", family("electra-tiny"), "--train", text.toString(), "--output", tmp.resolve("w").toString()},
-                {"train", "classify", "--model", family("modernbert-tiny"), "--train", labelled.toString(), "--output", tmp.resolve("z").toString()},
+                {"train", "clm", "--model", family("modernbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("z").toString()},
         };
         String[] why = {"'clm' trains BERT models", "a DebertaV2ForMaskedLM has no backward pass yet", "an ElectraForMaskedLM has no backward pass yet",
-                "starts new heads on BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT models only"};
+                "a ModernBertForMaskedLM trains with 'mlm', 'classify' or 'tag'"};
         for (int i = 0; i < refused.length; i++) {
             var e = CliRunner.run(refused[i]);
             assertEquals(1, e.exit(), e.err());
@@ -317,6 +317,47 @@ class TrainCommandTest {
             assertEquals(1, e.err().strip().lines().count(), e.err());
             assertFalse(Files.exists(tmp.resolve(refused[i][7])), "nothing written for " + refused[i][1]);
         }
+    }
+
+    /**
+     * ModernBERT trains: its masked LM continues (head.* and the decoder's bias at the root, the decoder tied), and given
+     * to classify and tag it gets ModernBertFor…Classification keeping its prediction head (head.*) with a new
+     * classifier; each folder is read back by fill-mask, classify and ner.
+     */
+    @Test
+    void modernBertTrainsMlmClassifyAndTag() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), List.of("the jury said the city was fine", "a man went to the market", "she had a long day"));
+        Path mlm = tmp.resolve("mb-mlm");
+        var m = CliRunner.run("train", "mlm", "--model", family("modernbert-tiny"), "--train", text.toString(), "--output", mlm.toString(), "--max-steps", "2");
+        assertEquals(0, m.exit(), m.err());
+        assertEquals("ModernBertForMaskedLM", new ObjectMapper().readTree(mlm.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        var fill = CliRunner.run("fill-mask", "--model", mlm.toString(), "--json", "the jury said the [MASK] was fine");
+        assertEquals(0, fill.exit(), fill.err());
+
+        Path labelled = Files.write(tmp.resolve("mb.jsonl"), List.of("{\"text\":\"the jury said\",\"label\":\"a\"}",
+                "{\"text\":\"a man went\",\"label\":\"b\"}", "{\"text\":\"she had a day\",\"label\":\"a\"}"));
+        Path classify = tmp.resolve("mb-classify");
+        var c = CliRunner.run("train", "classify", "--model", family("modernbert-tiny"), "--train", labelled.toString(), "--output", classify.toString(),
+                "--max-steps", "2");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("starting a new ModernBertForSequenceClassification for the 2 labels"), c.err());
+        assertEquals("ModernBertForSequenceClassification", new ObjectMapper().readTree(classify.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(classify)) {
+            assertTrue(weights.names().containsAll(List.of("classifier.weight", "classifier.bias", "head.dense.weight", "head.norm.weight",
+                    "model.embeddings.tok_embeddings.weight", "model.layers.1.attn.Wqkv.weight", "model.final_norm.weight")), weights.names().toString());
+            assertTrue(weights.names().stream().noneMatch(n -> n.startsWith("decoder.") || n.startsWith("bert.") || n.endsWith("norm.bias")),
+                    weights.names().toString());
+        }
+        var cl = CliRunner.run("classify", "--model", classify.toString(), "--json", "the jury said");
+        assertEquals(0, cl.exit(), cl.err());
+
+        Path tags = Files.write(tmp.resolve("mb-tags.conll"), List.of("John B-PER", "went O", "home O", "", "Mary B-PER", "said O"));
+        Path tag = tmp.resolve("mb-tag");
+        var t = CliRunner.run("train", "tag", "--model", family("modernbert-tiny"), "--train", tags.toString(), "--output", tag.toString(), "--max-steps", "2");
+        assertEquals(0, t.exit(), t.err());
+        assertEquals("ModernBertForTokenClassification", new ObjectMapper().readTree(tag.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        var ner = CliRunner.run("ner", "--model", tag.toString(), "--json", "John went home");
+        assertEquals(0, ner.exit(), ner.err());
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.ElectraConfig;
+import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.RobertaConfig;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Head;
@@ -46,16 +47,24 @@ final class TaskAssembly {
             case RobertaConfig r -> "roberta";
             case ElectraConfig e -> "electra";
             case DistilBertConfig d -> "distilbert";
+            case ModernBertConfig m -> "model";
             default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa,"
-                    + " XLM-RoBERTa, ELECTRA and DistilBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+                    + " XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         };
         boolean bert = scope.equals("bert");
-        // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project and DistilBERT's
-        // transformer stay at the root)
+        // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project, DistilBERT's
+        // transformer and ModernBERT's layers and final_norm stay at the root)
         String base = c.tensors().containsAnyUnder(scope + ".") ? scope : "bert";
-        boolean distilbert = scope.equals("distilbert");
+        boolean distilbert = scope.equals("distilbert"), modernBert = scope.equals("model");
         List<String> kept = new ArrayList<>(List.of(base + ".embeddings."));
-        if (!distilbert) kept.add(base + ".encoder.");
+        if (!distilbert && !modernBert) kept.add(base + ".encoder.");
+        if (modernBert) {
+            String at = base.equals("model") ? "model." : "";
+            kept.add(at + "layers.");
+            kept.add(at + "final_norm.");
+        }
+        // kept at the root as they are: a ModernBERT masked LM's prediction head, which its classifiers read too (transformers keeps it)
+        List<String> root = modernBert ? List.of("head.") : List.of();
         if (distilbert) kept.add(base.equals("distilbert") ? "distilbert.transformer." : "transformer.");
         if (scope.equals("electra")) kept.add(base.equals("electra") ? "electra.embeddings_project." : "embeddings_project.");
         if (bert && head.usesPooler()) kept.add(base + ".pooler.");   // RoBERTa's and ELECTRA's classifiers have no pooler
@@ -79,8 +88,8 @@ final class TaskAssembly {
         Map<String, FloatTensor> tensors = new TreeMap<>();
         Map<String, Integer> leftOut = new TreeMap<>();   // what was not taken → how many tensors
         for (String name : src.names().stream().sorted().toList()) {
-            boolean keep = kept.stream().anyMatch(name::startsWith);
-            String as = !keep ? name : name.startsWith(base + ".") ? scope + name.substring(base.length()) : scope + "." + name;
+            boolean asIs = root.stream().anyMatch(name::startsWith), keep = asIs || kept.stream().anyMatch(name::startsWith);
+            String as = !keep || asIs ? name : name.startsWith(base + ".") ? scope + name.substring(base.length()) : scope + "." + name;
             DType t = src.info(name).dtype();
             if (keep && added.containsKey(as)) continue;
             if (keep && (t == DType.F32 || t == DType.F16 || t == DType.BF16)) {
@@ -107,7 +116,7 @@ final class TaskAssembly {
         JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
         Map<String, Object> json;
         if (!bert) {
-            // RoBERTa, XLM-R, ELECTRA and DistilBERT folders always carry config.json (the family needs it): theirs, with the head's keys
+            // RoBERTa, XLM-R, ELECTRA, DistilBERT and ModernBERT folders always carry config.json (the family needs it): theirs, with the head's keys
             json = new ObjectMapper().convertValue(source, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
             json.put("architectures", List.of(head.architecture()));
             for (String f : TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
@@ -129,7 +138,7 @@ final class TaskAssembly {
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
         for (String g : new String[] {"cls.", "lm_head.", "generator_predictions.", "generator_lm_head.", "discriminator_predictions.",
-                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
+                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "decoder.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
                 "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
@@ -137,7 +146,7 @@ final class TaskAssembly {
     private static String reason(String group, String architecture) {
         return switch (group) {
             case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*", "vocab_transform.*", "vocab_layer_norm.*",
-                 "vocab_projector.*" -> "the masked-LM head";
+                 "vocab_projector.*", "decoder.*" -> "the masked-LM head";
             case "discriminator_predictions.*" -> "the replaced-token head";
             case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
             case "pre_classifier.*", "classifier.*", "qa_outputs.*" -> "the source's own task head";

@@ -4,10 +4,13 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -19,7 +22,9 @@ import dev.mlm4j.weights.Weights;
  *   A = softmax(S),  h = A V,  out = Wo h
  * </pre>
  * A is what {@link ForwardCapture} records (zeros outside the window). transformers pads a batch and masks the pads;
- * mlm4j packs it, so each sequence's positions start at 0 as transformers' right-padded rows do.
+ * mlm4j packs it, so each sequence's positions start at 0 as transformers' right-padded rows do. In training a global
+ * layer runs the tiled kernels ({@link Kernels#attentionTraining}, {@link Kernels#attentionBackward}); a sliding-window
+ * layer keeps each query's ≤ local_attention + 1 probabilities and differentiates them exactly ({@link #bandBackward}).
  */
 public final class ModernBertAttention {
     private final Linear wqkv; // hidden → 3·hidden
@@ -80,8 +85,17 @@ public final class ModernBertAttention {
 
     /** A sliding-window head without a (len, len) matrix: each query's scores over its ≤ local_attention + 1 keys. */
     private void band(FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, FloatTensor out) {
-        int len = q.dim(0), d = q.dim(1);
-        float[] w = new float[2 * halfWindow + 1], od = out.data();
+        band(q, k, v, mask, DropoutMask.NONE, out, null, 0);
+    }
+
+    /**
+     * {@link #band} under the dropout mask {@code drop}: out_i = Σ_j Z_ij P_ij v_j over |i − j| ≤ halfWindow, with Z the
+     * factors of element i·len + j (the tiled kernel's numbering); in training (p not null) row i's probabilities
+     * are saved at p[po + i·window + j − i + halfWindow] (0 outside the sequence or the mask).
+     */
+    private void band(FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, DropoutMask drop, FloatTensor out, float[] p, int po) {
+        int len = q.dim(0), d = q.dim(1), window = 2 * halfWindow + 1;
+        float[] w = new float[window], od = out.data();
         for (int i = 0; i < len; i++) {
             int j0 = Math.max(0, i - halfWindow), j1 = Math.min(len - 1, i + halfWindow);
             float max = Float.NEGATIVE_INFINITY;
@@ -101,10 +115,108 @@ public final class ModernBertAttention {
             float sum = 0;
             for (int j = j0; j <= j1; j++) sum += w[j - j0] = (float) Math.exp(w[j - j0] - max);
             for (int j = j0; j <= j1; j++) {
-                float p = w[j - j0] / sum;
-                for (int c = 0; c < d; c++) od[o + c] += p * v.at(j, c);
+                float pj = w[j - j0] / sum, zp = drop.isNone() ? pj : pj * drop.factor((long) i * len + j);
+                if (p != null) p[po + i * window + j - i + halfWindow] = pj;
+                for (int c = 0; c < d; c++) od[o + c] += zp * v.at(j, c);
             }
         }
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The training forward: Q | K | V ← Wqkv(x) into {@code a.qkv}, Q and K rotated there in place, each head's context
+     * into {@code a.ctx} (probabilities dropped by {@code a.probsDrop}'s child per sequence and head; a global layer
+     * saves its row log-sum-exps, a sliding-window one its probabilities inside the window); returns Wo(ctx), a new
+     * (T, hidden) tensor.
+     */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ModernBertLayerActivations a) {
+        int hidden = x.dim(1), t = x.dim(0);
+        a.mask = mask;
+        wqkv.forwardInto(k, x, a.qkv);                                                  // (T, 3·hidden)
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        Parallel.forEach(batch.size() * heads, task -> {
+            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
+            FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h), out = head(a.ctx, off, len, h);
+            rotary.rotate(qh);
+            rotary.rotate(kh);
+            DropoutMask drop = a.probsDrop.child(task);
+            if (halfWindow < 0) k.attentionTraining(qh, kh, vh, mask.isCausal(), mask.validKeys(), scale, drop, out, a.lse, h * t + off);
+            else band(qh, kh, vh, mask, drop, out, a.band, (h * t + off) * a.window);
+        });
+        return wo.forward(k, a.ctx);
+    }
+
+    /**
+     * Backward from {@code dOut} (T, hidden) at Wo's output → the gradient at the attention's input x (T, hidden), a new
+     * tensor; Wqkv's and Wo's gradients under {@code g} (this module's scope).
+     *
+     * @param x the forward's input (T, hidden)
+     */
+    FloatTensor backward(Kernels k, FloatTensor x, Batch batch, ModernBertLayerActivations a, FloatTensor dOut, Gradients g) {
+        int hidden = x.dim(1), t = x.dim(0);
+        FloatTensor dctx = FloatTensor.zeros(t, hidden), dqkv = FloatTensor.zeros(t, 3 * hidden);
+        wo.backward(k, a.ctx, dOut, dctx, false, g.prefix("Wo"));
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
+        AttentionMask mask = a.mask;
+        Parallel.forEach(batch.size() * heads, task -> {
+            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
+            FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h);
+            FloatTensor dqh = head(dq, off, len, h), dkh = head(dk, off, len, h), dvh = head(dv, off, len, h), dO = head(dctx, off, len, h);
+            DropoutMask drop = a.probsDrop.child(task);
+            if (halfWindow < 0) {
+                k.attentionBackward(qh, kh, vh, mask.isCausal(), mask.validKeys(), scale, drop, head(a.ctx, off, len, h), a.lse, h * t + off,
+                        dO, dqh, dkh, dvh);
+            } else {
+                bandBackward(qh, kh, vh, drop, a.band, (h * t + off) * a.window, dO, dqh, dkh, dvh);
+            }
+            rotary.rotateBack(dqh);                                                     // to the gradient at Wqkv's output
+            rotary.rotateBack(dkh);
+        });
+        FloatTensor dx = FloatTensor.zeros(t, hidden);
+        wqkv.backward(k, x, dqkv, dx, false, g.prefix("Wqkv"));
+        return dx;
+    }
+
+    /**
+     * The exact backward of {@link #band} in training from dO (len, d): dP_ij = dO_i · v_j, D_i = Σ_j Z_ij P_ij dP_ij,
+     * dS_ij = P_ij (Z_ij dP_ij − D_i), dq_i = scale Σ_j dS_ij k_j, dk_j += scale dS_ij q_i, dv_j += Z_ij P_ij dO_i (written
+     * into dq, dk, dv, which start at zero).
+     */
+    private void bandBackward(FloatTensor q, FloatTensor k, FloatTensor v, DropoutMask drop, float[] p, int po, FloatTensor dO,
+                              FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        int len = q.dim(0), d = q.dim(1), window = 2 * halfWindow + 1;
+        float[] dqd = dq.data(), dkd = dk.data(), dvd = dv.data(), dz = new float[window], zs = new float[window];
+        for (int i = 0; i < len; i++) {
+            int j0 = Math.max(0, i - halfWindow), j1 = Math.min(len - 1, i + halfWindow), row = po + i * window - i + halfWindow;
+            float delta = 0;
+            for (int j = j0; j <= j1; j++) {
+                float dp = 0;
+                for (int c = 0; c < d; c++) dp += dO.at(i, c) * v.at(j, c);
+                float z = drop.factor((long) i * len + j);
+                zs[j - j0] = z;
+                dz[j - j0] = z * dp;                                                    // Z dP
+                delta += p[row + j] * dz[j - j0];
+            }
+            int qi = dq.rowOffset(i);
+            for (int j = j0; j <= j1; j++) {
+                float pj = p[row + j];
+                if (pj == 0f) continue;
+                float ds = pj * (dz[j - j0] - delta) * scale, zp = zs[j - j0] * pj;
+                int kj = dk.rowOffset(j), vj = dv.rowOffset(j);
+                for (int c = 0; c < d; c++) {
+                    dqd[qi + c] += ds * k.at(j, c);
+                    dkd[kj + c] += ds * q.at(i, c);
+                    dvd[vj + c] += zp * dO.at(i, c);
+                }
+            }
+        }
+    }
+
+    void parameters(Parameters p) {
+        wqkv.parameters(p.prefix("Wqkv"));
+        wo.parameters(p.prefix("Wo"));
     }
 
     private FloatTensor head(FloatTensor t, int off, int len, int h) {

@@ -7,6 +7,8 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -38,5 +40,47 @@ public final class ModernBertEncoderLayer {
         FloatTensor n = x.copy();
         mlpNorm.forward(k, n);
         k.add(x, mlp.forward(k, n));
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * Training forward: x (T, hidden) → y (T, hidden), a different buffer (x is kept for the backward), internals saved
+     * in {@code a}: mid = x + out_drop(attn(attn_norm(x))), y = mid + mlp(mlp_norm(mid)).
+     */
+    public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ModernBertLayerActivations a, FloatTensor y) {
+        LayerActivations.copy(x, a.attnIn);
+        if (attnNorm != null) attnNorm.forward(k, a.attnIn);
+        FloatTensor o = attn.forwardTraining(k, a.attnIn, batch, mask, a);
+        a.attnDrop.apply(o);
+        LayerActivations.copy(x, a.mid);
+        k.add(a.mid, o);
+        LayerActivations.copy(a.mid, a.mlpIn);
+        mlpNorm.forward(k, a.mlpIn);
+        FloatTensor m = mlp.forwardTraining(k, a.mlpIn, a);
+        LayerActivations.copy(a.mid, y);
+        k.add(y, m);
+    }
+
+    /** Backward: dy (T, hidden) at the layer's output → dx (T, hidden) at its input x (written); gradients under {@code g} (this layer's scope). */
+    public void backward(Kernels k, FloatTensor x, Batch batch, ModernBertLayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
+        int t = x.dim(0), h = x.dim(1);
+        FloatTensor dmlpIn = mlp.backward(k, a.mlpIn, a, dy, g.prefix("mlp"));
+        FloatTensor dmid = FloatTensor.zeros(t, h);
+        mlpNorm.backward(k, a.mid, dmlpIn, dmid, g.prefix("mlp_norm"));
+        k.add(dmid, dy);                                                                // the residual
+        FloatTensor dO = dmid.copy();
+        a.attnDrop.apply(dO);
+        FloatTensor dattnIn = attn.backward(k, a.attnIn, batch, a, dO, g.prefix("attn"));
+        if (attnNorm != null) attnNorm.backward(k, x, dattnIn, dx, g.prefix("attn_norm"));
+        else LayerActivations.copy(dattnIn, dx);
+        k.add(dx, dmid);                                                                // the residual
+    }
+
+    public void parameters(Parameters p) {
+        if (attnNorm != null) attnNorm.parameters(p.prefix("attn_norm"));
+        attn.parameters(p.prefix("attn"));
+        mlpNorm.parameters(p.prefix("mlp_norm"));
+        mlp.parameters(p.prefix("mlp"));
     }
 }

@@ -41,13 +41,26 @@ final class ModernBertRotaryEmbedding {
 
     /** Rotates x (len, d) in place, row i at position i. */
     void rotate(FloatTensor x) {
+        rotate(x, 1f);
+    }
+
+    /**
+     * The backward of {@link #rotate}: the gradient at the rotated rows (len, d) becomes, in place, the gradient at the
+     * rows before rotation, R_iᵀ g_i (the rotation by −angle).
+     */
+    void rotateBack(FloatTensor g) {
+        rotate(g, -1f);
+    }
+
+    /** x_i ← R_i x_i, the angles' sines multiplied by {@code sign} (−1: the inverse rotation). */
+    private void rotate(FloatTensor x, float sign) {
         int len = x.dim(0), half = invFreq.length;
         float[][] t = tables(len);
         float[] d = x.data(), cos = t[0], sin = t[1];
         for (int i = 0; i < len; i++) {
             int r = x.rowOffset(i), p = i * half;
             for (int k = 0; k < half; k++) {
-                float a = d[r + k], b = d[r + k + half], c = cos[p + k], s = sin[p + k];
+                float a = d[r + k], b = d[r + k + half], c = cos[p + k], s = sign * sin[p + k];
                 d[r + k] = a * c - b * s;
                 d[r + k + half] = b * c + a * s;
             }

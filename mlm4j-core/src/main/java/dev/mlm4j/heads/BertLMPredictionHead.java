@@ -6,6 +6,7 @@ import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -23,7 +24,7 @@ public final class BertLMPredictionHead {
     private final Linear transformDense;      // hidden → hidden
     private final LayerNorm transformLayerNorm;
     private final FloatTensor decoder;        // (vocab, hidden), tied to bert.embeddings.word_embeddings
-    private final FloatTensor bias;           // (vocab)
+    private final FloatTensor bias;           // (vocab), or null (ModernBERT without decoder_bias)
     private final String denseKey, layerNormKey;   // under the head's scope: BERT's transform.dense, RoBERTa's dense
     private final String decoderKey, biasKey;      // BERT's and RoBERTa's decoder, bias; DistilBERT's vocab_projector, vocab_projector.bias
     private final RobertaLMHead inference;    // the same layers and tensors (an optimiser step updates them in place)
@@ -36,15 +37,36 @@ public final class BertLMPredictionHead {
 
     private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, String decoderKey, String biasKey, FloatTensor bias,
                                  BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        this(Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision),
+                LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps()),
+                RobertaLMHead.decoder(scope.prefix(decoderKey), c.hiddenSize(), wordEmbeddings), bias, denseKey, layerNormKey, decoderKey, biasKey);
+    }
+
+    private BertLMPredictionHead(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias, String denseKey, String layerNormKey,
+                                 String decoderKey, String biasKey) {
         this.denseKey = denseKey;
         this.layerNormKey = layerNormKey;
         this.decoderKey = decoderKey;
         this.biasKey = biasKey;
-        this.transformDense = Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision);
-        this.transformLayerNorm = LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps());
-        this.decoder = RobertaLMHead.decoder(scope.prefix(decoderKey), c.hiddenSize(), wordEmbeddings);
+        this.transformDense = dense;
+        this.transformLayerNorm = layerNorm;
+        this.decoder = decoder;
         this.bias = bias;
         this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
+    }
+
+    /**
+     * transformers' {@code ModernBertForMaskedLM} head, at the model's root: {@code decoder(head(h))} with
+     * {@code head} its {@code ModernBertPredictionHead} ({@code head.dense}, GELU, {@code head.norm}; biases only with
+     * {@code classifier_bias}/{@code norm_bias}), {@code decoder.weight} tied to the token embeddings (a saved one is
+     * used if present) and {@code decoder.bias} only with {@code decoder_bias}: the same computation as BERT's.
+     */
+    public static BertLMPredictionHead modernBert(Weights root, ModernBertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        int h = c.hiddenSize();
+        Weights head = root.prefix("head"), decoder = root.prefix("decoder");
+        return new BertLMPredictionHead(Linear.load(head.prefix("dense"), h, h, c.classifierBias(), precision),
+                LayerNorm.load(head.prefix("norm"), h, c.normEps(), c.normBias()), RobertaLMHead.decoder(decoder, h, wordEmbeddings),
+                c.decoderBias() ? decoder.tensor("bias", c.vocabSize()) : null, "head.dense", "head.norm", "decoder", "decoder.bias");
     }
 
     /**
@@ -121,7 +143,7 @@ public final class BertLMPredictionHead {
      */
     public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
         int m = s.h().dim(0), hidden = s.h().dim(1);
-        k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor(biasKey, decoder.dim(0)));
+        k.linearWeightGrad(s.t(), dlogits, decoderGrad, bias == null ? null : g.tensor(biasKey, decoder.dim(0)));
         FloatTensor dt = FloatTensor.zeros(m, hidden);
         PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
@@ -136,7 +158,7 @@ public final class BertLMPredictionHead {
      * families' under their keys.
      */
     public void parameters(Parameters p, FloatTensor words) {
-        p.add(biasKey, bias);
+        if (bias != null) p.add(biasKey, bias);
         transformDense.parameters(p.prefix(denseKey));
         transformLayerNorm.parameters(p.prefix(layerNormKey));
         if (!decoderTiedTo(words)) p.prefix(decoderKey).add("weight", decoder);

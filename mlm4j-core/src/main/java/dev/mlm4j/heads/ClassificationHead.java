@@ -13,7 +13,8 @@ import dev.mlm4j.tensor.Parameters;
  * class for three of transformers' modules that differ only in names and activation: {@code RobertaClassificationHead}
  * ({@code classifier.dense}, tanh, {@code classifier.out_proj}), {@code ElectraClassificationHead} (the same keys, GELU)
  * and DistilBERT's {@code pre_classifier}, ReLU, {@code classifier}. A family whose module before the last layer is its
- * own (DeBERTa's {@link ContextPooler}, ModernBERT's {@link ModernBertPredictionHead}) passes it as the {@link Transform}.
+ * own (DeBERTa's {@link ContextPooler}, ModernBERT's {@link ModernBertPredictionHead}) passes it as the {@link Transform};
+ * ModernBERT's trains ({@link #ClassificationHead(ModernBertPredictionHead, Linear)}).
  */
 public final class ClassificationHead {
 
@@ -29,6 +30,7 @@ public final class ClassificationHead {
     private final Transform transform; // hidden → hidden
     private final Linear out;          // hidden → labels
     private final Linear dense;        // the transform's layer when it is dense + activation (what trains), else null
+    private final ModernBertPredictionHead prediction; // the transform when it is ModernBERT's (it trains too), else null
     private final Activation activation;
     private final DropoutSites dropoutSites;
 
@@ -41,6 +43,7 @@ public final class ClassificationHead {
         this.transform = (k, x) -> activate(k, dense.forward(k, x), activation);
         this.out = out;
         this.dense = dense;
+        this.prediction = null;
         this.activation = activation;
         this.dropoutSites = dropoutSites;
     }
@@ -50,8 +53,23 @@ public final class ClassificationHead {
         this.transform = transform;
         this.out = out;
         this.dense = null;
+        this.prediction = null;
         this.activation = null;
         this.dropoutSites = DropoutSites.INPUT_AND_HIDDEN;
+    }
+
+    /**
+     * ModernBERT's: out(drop(head(pooled))), transformers' {@code ModernBertForSequenceClassification}; the one dropout
+     * ({@code classifier_dropout}) between the prediction head and {@code classifier}. It trains: {@link Saved}'s
+     * {@code pre} and {@code act} are the head's dense output and GELU's.
+     */
+    public ClassificationHead(ModernBertPredictionHead head, Linear out) {
+        this.transform = head;
+        this.out = out;
+        this.dense = null;
+        this.prediction = head;
+        this.activation = null;
+        this.dropoutSites = DropoutSites.HIDDEN;
     }
 
     public int numLabels() {
@@ -65,9 +83,9 @@ public final class ClassificationHead {
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** Whether this head has a backward pass: dense + activation heads do; a family's own {@link Transform} does not (yet). */
+    /** Whether this head has a backward pass: dense + activation heads and ModernBERT's do; another family's own {@link Transform} does not (yet). */
     public boolean trains() {
-        return dense != null;
+        return dense != null || prediction != null;
     }
 
     /** The mask before the dense layer under {@code dropout}: its classifier-input site, or none where this head has no dropout there. */
@@ -95,6 +113,12 @@ public final class ClassificationHead {
         requireTrains();
         FloatTensor x = inputDrop.isNone() ? first : first.copy();
         inputDrop.apply(x);
+        if (prediction != null) {
+            int n = x.dim(0), h = x.dim(1);
+            FloatTensor pre = FloatTensor.zeros(n, h), act = FloatTensor.zeros(n, h), z = prediction.forwardTraining(k, x, pre, act);
+            hiddenDrop.apply(z);
+            return new Saved(x, pre, act, z, out.forward(k, z));
+        }
         FloatTensor pre = dense.forward(k, x);
         FloatTensor act = activate(k, pre.copy(), activation);
         FloatTensor z = hiddenDrop.isNone() ? act : act.copy();
@@ -113,6 +137,11 @@ public final class ClassificationHead {
         FloatTensor dz = FloatTensor.zeros(n, h);
         out.backward(k, s.z(), dlogits, dz, false, outGrads);
         hiddenDrop.apply(dz);
+        if (prediction != null) {
+            prediction.backward(k, s.x(), s.pre(), s.act(), dz, dfirst, denseGrads);
+            inputDrop.apply(dfirst);
+            return;
+        }
         float[] d = dz.data(), pre = s.pre().data(), act = s.act().data();
         switch (activation) {
             case TANH -> { for (int i = 0; i < d.length; i++) d[i] *= 1 - act[i] * act[i]; }
@@ -123,15 +152,16 @@ public final class ClassificationHead {
         inputDrop.apply(dfirst);
     }
 
-    /** The dense layer's parameters under {@code dense}, the last layer's under {@code out}. */
+    /** The dense layer's (ModernBERT's prediction head's) parameters under {@code dense}, the last layer's under {@code out}. */
     public void parameters(Parameters dense, Parameters out) {
         requireTrains();
-        this.dense.parameters(dense);
+        if (prediction != null) prediction.parameters(dense);
+        else this.dense.parameters(dense);
         this.out.parameters(out);
     }
 
     private void requireTrains() {
-        if (dense == null) throw new IllegalStateException("this classification head's transform has no backward pass");
+        if (!trains()) throw new IllegalStateException("this classification head's transform has no backward pass");
     }
 
     private static FloatTensor activate(Kernels k, FloatTensor y, Activation activation) {

@@ -6,11 +6,14 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
- * transformers' {@code ModernBertPredictionHead}: {@code norm(gelu(dense(h)))}, keys {@code head.{dense,norm}}; what the
- * MLM decoder and every classifier of ModernBERT read (bias only with {@code classifier_bias}/{@code norm_bias}).
+ * transformers' {@code ModernBertPredictionHead}: {@code norm(gelu(dense(h)))}, keys {@code head.{dense,norm}}; what
+ * every classifier of ModernBERT reads (bias only with {@code classifier_bias}/{@code norm_bias}), with its backward.
+ * The masked LM's, the same computation before the tied decoder, is {@link BertLMPredictionHead#modernBert}.
  */
 public final class ModernBertPredictionHead implements Transform {
     private final Linear dense;
@@ -29,8 +32,27 @@ public final class ModernBertPredictionHead implements Transform {
         return y;
     }
 
-    /** ModernBERT's MLM head: this transform, then {@code decoder} (vocab, hidden) tied to the token embeddings and {@code bias} (vocab, or null without {@code decoder_bias}). */
-    public RobertaLMHead lmHead(FloatTensor decoder, FloatTensor bias) {
-        return RobertaLMHead.of(dense, norm, decoder, bias);
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /** Training forward on x (n, hidden): {@code pre} ← dense(x), {@code act} ← gelu(pre) (both (n, hidden), saved by the caller); returns norm(act), a new tensor. */
+    public FloatTensor forwardTraining(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor act) {
+        dense.forwardInto(k, x, pre);
+        System.arraycopy(pre.data(), pre.offset(), act.data(), act.offset(), pre.size());
+        k.gelu(act);
+        FloatTensor y = act.copy();
+        norm.forward(k, y);
+        return y;
+    }
+
+    /** Backward: dy (n, hidden) at the output (overwritten) → dx (n, hidden), written; dense's and norm's gradients under {@code g} (this head's scope). */
+    public void backward(Kernels k, FloatTensor x, FloatTensor pre, FloatTensor act, FloatTensor dy, FloatTensor dx, Gradients g) {
+        norm.backward(k, act, dy, dy, g.prefix("norm"));
+        k.geluBackward(pre, dy);
+        dense.backward(k, x, dy, dx, false, g.prefix("dense"));
+    }
+
+    public void parameters(Parameters p) {
+        dense.parameters(p.prefix("dense"));
+        norm.parameters(p.prefix("norm"));
     }
 }

@@ -56,7 +56,8 @@ public interface EncoderFamily {
     /**
      * The tensors of a new, untrained head for {@code task} on this family's encoder, name → shape, as transformers'
      * {@code from_pretrained(num_labels=labels)} creates them (matrices drawn from N(0, initializer_range²), biases 0;
-     * the caller draws them and leaves out those the checkpoint already has, e.g. BERT's pooler). Empty when mlm4j does
+     * a LayerNorm's weight ({@code …norm.weight}, ModernBERT's) is ones; the caller draws them and leaves out those the
+     * checkpoint already has, e.g. BERT's pooler). Empty when mlm4j does
      * not train that head on this family.
      */
     default Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {

@@ -11,7 +11,9 @@ import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +46,22 @@ public final class ModernBertFamily implements EncoderFamily {
     /** The {@link ModernBertPredictionHead} ({@code head.*}) every ModernBERT classifier runs before its {@code classifier}. */
     private static ModernBertPredictionHead head(TensorSource t, EncoderConfig c, Precision p) {
         return new ModernBertPredictionHead(new Weights(t).prefix("head"), modernBert(c), p);
+    }
+
+    /**
+     * ModernBertForSequenceClassification and …ForTokenClassification: the prediction head {@code head.dense} (no bias,
+     * as {@code classifier_bias} false) and {@code head.norm} (a weight of ones, no bias, as {@code norm_bias} false), then
+     * {@code classifier} (with bias); a masked LM's {@code head.*} is kept, as transformers keeps it.
+     */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION) || task.equals(Task.TOKEN_CLASSIFICATION)) {
+            t.put("head.dense.weight", new int[] {hidden, hidden});
+            t.put("head.norm.weight", new int[] {hidden});
+            EncoderFamily.linear(t, "classifier", hidden, labels);
+        }
+        return t;
     }
 
     @Override

@@ -7,9 +7,13 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.ModernBertEmbeddings;
 import dev.mlm4j.encoder.ForwardCapture;
 import dev.mlm4j.encoder.ModernBertEncoderLayer;
+import dev.mlm4j.encoder.ModernBertLayerActivations;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.Weights;
 
@@ -18,10 +22,16 @@ import dev.mlm4j.weights.Weights;
  * {@link ModernBertEncoderLayer}s (global attention where {@code layer_types} says {@code full_attention}, a sliding
  * window elsewhere) → {@code final_norm}; keys {@code embeddings.*}, {@code layers.N.*}, {@code final_norm} under
  * {@code model.} (a bare model's unprefixed keys also load: its {@code embeddings.*} arrive as mlm4j's canonical
- * {@code bert.embeddings.*}). Rotary positions restart at 0 in each sequence of the packed batch.
+ * {@code bert.embeddings.*}). Rotary positions restart at 0 in each sequence of the packed batch. It trains (scope
+ * {@code model}, as every ModernBertFor… names it) with each layer's backward beside its forward and its own activation
+ * records ({@link ModernBertLayerActivations}), in memory kept across steps (one training thread at a time).
  */
-public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
+public final class ModernBertModel extends EncoderModel<ModernBertConfig> implements TrainableEncoder {
     private final ModernBertEmbeddings embeddings;
+    private final ModernBertEncoderLayer[] layers;
+    private final LayerNorm finalNorm;
+    /** The memory of the training states handed out, for the largest batch so far; null before training. */
+    private TrainingState memory;
 
     private ModernBertModel(Weights embeddingScope, Weights model, ModernBertConfig c, Precision precision) {
         ModernBertEmbeddings embeddings = new ModernBertEmbeddings(embeddingScope, c);
@@ -30,6 +40,8 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
         LayerNorm finalNorm = LayerNorm.load(model.prefix("final_norm"), c.hiddenSize(), c.normEps(), c.normBias());
         super(c, embeddings::forward, (k, x, batch, mask, capture) -> encode(layers, finalNorm, k, x, batch, mask, capture));
         this.embeddings = embeddings;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
     }
 
     /** The base model in {@code source}: under {@code model.} (every ModernBertFor…) or unprefixed (a bare ModernBertModel). */
@@ -54,5 +66,70 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> {
         finalNorm.forward(k, x);
         capture.hiddenState(x);                 // as transformers: the last hidden state is after final_norm
         return x;
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The hidden states and every layer's record ({@link ModernBertLayerActivations}) for {@code batch}, as
+     * {@link BertModel#trainingState}: memory allocated for the first batch, grown for a larger one, else reused zero-filled.
+     */
+    @Override
+    public TrainingState trainingState(Batch batch, Dropout dropout) {
+        TrainingState m = memory;
+        if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, config, dropout);
+        memory = null;                                   // let the smaller one go before making the larger
+        return memory = new TrainingState(batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(batch.tokens(), config, dropout));
+    }
+
+    /** Embeddings, every layer under {@code mask}, final_norm, saving activations in {@code s}; returns the last hidden state (T, hidden). */
+    @Override
+    public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
+        checkLength(s.batch);
+        FloatTensor[] hidden = s.hidden;
+        embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), s.embeddingSum, hidden[0]);
+        for (int i = 0; i < layers.length; i++) layers[i].forwardTraining(k, hidden[i], s.batch, mask, s.modernBert[i], hidden[i + 1]);
+        FloatTensor last = hidden[layers.length + 1];
+        System.arraycopy(hidden[layers.length].data(), hidden[layers.length].offset(), last.data(), last.offset(), last.size());
+        finalNorm.forward(k, last);
+        return last;
+    }
+
+    /** Backward from {@code dLast} (T, hidden); gradients under {@code g} (this model's scope, {@code model}). */
+    @Override
+    public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
+        int t = s.batch.tokens(), h = config.hiddenSize();
+        FloatTensor dy = FloatTensor.zeros(t, h), dx = FloatTensor.zeros(t, h);
+        finalNorm.backward(k, s.hidden[layers.length], dLast, dy, g.prefix("final_norm"));
+        for (int i = layers.length - 1; i >= 0; i--) {
+            layers[i].backward(k, s.hidden[i], s.batch, s.modernBert[i], dy, dx, g.prefix("layers", i));
+            FloatTensor swap = dy;
+            dy = dx;
+            dx = swap;
+        }
+        embeddings.backward(k, s.batch, s.embeddingSum, s.dropout.embeddings(), dy, g.prefix("embeddings"));
+    }
+
+    @Override
+    public void parameters(Parameters p) {
+        embeddings.parameters(p.prefix("embeddings"));
+        for (int i = 0; i < layers.length; i++) layers[i].parameters(p.prefix("layers", i));
+        finalNorm.parameters(p.prefix("final_norm"));
+    }
+
+    @Override
+    public FloatTensor wordEmbeddings() {
+        return embeddings.tokEmbeddings();
+    }
+
+    /** transformers' {@code model}: every ModernBertFor… keeps its encoder under it (a bare model's keys are saved under it once trained). */
+    @Override
+    public String scope() {
+        return "model";
+    }
+
+    @Override
+    public String wordEmbeddingsKey() {
+        return "embeddings.tok_embeddings";
     }
 }

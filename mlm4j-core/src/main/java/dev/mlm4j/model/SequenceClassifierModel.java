@@ -5,6 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.heads.ClassificationHead;
+import dev.mlm4j.heads.ModernBertPredictionHead;
 import dev.mlm4j.heads.Transform;
 import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
@@ -83,10 +84,15 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
 
     /**
      * The family's own {@code transform} on the {@code pooling} vector, then the linear layer {@code classifier}
-     * (hidden → labels, its shapes checked in one-line errors), on {@code encoder}.
+     * (hidden → labels, its shapes checked in one-line errors), on {@code encoder}. ModernBERT's prediction head
+     * trains, its gradients under {@code head}.
      */
     public static SequenceClassifierModel load(TensorSource source, Encoder encoder, Pooling pooling, Transform transform, String classifier) {
-        return new SequenceClassifierModel(encoder, pooling, new ClassificationHead(transform, last(source, encoder, classifier)));
+        Linear out = last(source, encoder, classifier);
+        if (transform instanceof ModernBertPredictionHead head) {
+            return new SequenceClassifierModel(encoder, pooling, new ClassificationHead(head, out), "head", classifier);
+        }
+        return new SequenceClassifierModel(encoder, pooling, new ClassificationHead(transform, out));
     }
 
     private static Linear last(TensorSource source, Encoder encoder, String key) {
@@ -113,7 +119,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
 
     /**
      * The encoder, when this model trains: a {@link TrainableEncoder} (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT) under a
-     * dense + activation head; else a one-line refusal naming what has no backward pass.
+     * dense + activation head, or ModernBERT's under its prediction head; else a one-line refusal naming what has no backward pass.
      */
     private TrainableEncoder trainableEncoder() {
         TrainableEncoder e = TrainableEncoder.of(encoder);
@@ -170,8 +176,8 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         TrainingState s = e.trainingState(batch, dropout);
         FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
         int n = batch.size(), h = last.dim(1);
-        FloatTensor first = FloatTensor.zeros(n, h);
-        for (int i = 0; i < n; i++) System.arraycopy(last.data(), last.rowOffset(batch.offset(i)), first.data(), i * h, h);
+        EncoderOutput output = new EncoderOutput(batch, last, java.util.List.of(), java.util.List.of());
+        FloatTensor first = pooling == Pooling.MEAN ? output.meanTokens() : output.firstTokens();    // (n, hidden): what the head reads
         DropoutMask inputDrop = head.inputDropout(dropout), hiddenDrop = head.hiddenDropout(dropout);
         ClassificationHead.Saved saved = head.forwardTraining(k, first, inputDrop, hiddenDrop);
         FloatTensor dlogits = FloatTensor.zeros(n, head.numLabels());
@@ -179,7 +185,17 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         FloatTensor dfirst = FloatTensor.zeros(n, h);
         head.backward(k, saved, dlogits, inputDrop, hiddenDrop, dfirst, g.prefix(denseKey), g.prefix(outKey));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
-        for (int i = 0; i < n; i++) System.arraycopy(dfirst.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
+        for (int i = 0; i < n; i++) {
+            if (pooling == Pooling.FIRST) {
+                System.arraycopy(dfirst.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
+                continue;
+            }
+            int len = batch.length(i);                                                   // the mean: 1/len of it to each token
+            for (int r = 0; r < len; r++) {
+                int o = dLast.rowOffset(batch.offset(i) + r);
+                for (int j = 0; j < h; j++) dLast.data()[o + j] = dfirst.data()[i * h + j] / len;
+            }
+        }
         e.backward(k, s, dLast, g.prefix(e.scope()));
         return loss;
     }

@@ -7,6 +7,7 @@ import dev.mlm4j.layers.CrossEntropy;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
+import dev.mlm4j.heads.ModernBertPredictionHead;
 import dev.mlm4j.heads.Transform;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Linear;
@@ -27,12 +28,14 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
     private final Transform transform;
     private final Linear classifier;
     private final String key;           // the classifier's: classifier, qa_outputs
+    private final boolean spans;        // a question-answering head (start and end logits), not a token classifier
 
-    private TokenClassifierModel(Encoder encoder, Transform transform, Linear classifier, String key) {
+    private TokenClassifierModel(Encoder encoder, Transform transform, Linear classifier, String key, boolean spans) {
         this.encoder = encoder;
         this.transform = transform;
         this.classifier = classifier;
         this.key = key;
+        this.spans = spans;
     }
 
     /** The token classifier under key {@code classifier}, its shapes checked in one-line errors. */
@@ -44,7 +47,7 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
     public static TokenClassifierModel tokenClassifier(TensorSource source, Encoder encoder, Transform transform) {
         int hidden = encoder.config().hiddenSize();
         int labels = BertWithClassifier.labels(source, "classifier", hidden, "token-classification");
-        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, "classifier", hidden, labels), "classifier");
+        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, "classifier", hidden, labels), "classifier", false);
     }
 
     /** The span head under key {@code qa_outputs}: two logits per token, else a one-line error. */
@@ -60,7 +63,7 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
             throw new WeightException(key + ".weight in " + source.origin() + " gives " + labels
                     + " logits per token but question answering needs 2 (start and end)");
         }
-        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, key, hidden, 2), key);
+        return new TokenClassifierModel(encoder, transform, BertWithClassifier.linear(source, key, hidden, 2), key, true);
     }
 
     @Override
@@ -87,14 +90,22 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** The encoder, when this model trains as a token classifier (BERT's layers, no transform); else a one-line refusal. */
+    /**
+     * The encoder, when this model trains as a token classifier (no transform, or ModernBERT's prediction head); else a
+     * one-line refusal.
+     */
     private TrainableEncoder trainableEncoder() {
         TrainableEncoder e = TrainableEncoder.of(encoder);
-        if (transform != Transform.IDENTITY || !key.equals("classifier")) {
-            throw new IllegalArgumentException("this " + (key.equals("classifier") ? "token classifier's head" : "question-answering head")
+        if (spans || !(transform == Transform.IDENTITY || transform instanceof ModernBertPredictionHead)) {
+            throw new IllegalArgumentException("this " + (spans ? "question-answering head" : "token classifier's head")
                     + " on " + encoder.getClass().getSimpleName() + " has no backward pass yet");
         }
         return e;
+    }
+
+    /** ModernBERT's prediction head ({@code head.*}), which runs on every token before the classifier; null for the other families. */
+    private ModernBertPredictionHead prediction() {
+        return transform instanceof ModernBertPredictionHead p ? p : null;
     }
 
     /**
@@ -115,25 +126,35 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
         TrainingState s = e.trainingState(batch, dropout);
         FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
+        ModernBertPredictionHead p = prediction();
+        int t = last.dim(0), h = last.dim(1);
+        FloatTensor pre = p == null ? null : FloatTensor.zeros(t, h), act = p == null ? null : FloatTensor.zeros(t, h);
+        FloatTensor headOut = p == null ? last : p.forwardTraining(k, last, pre, act);   // ModernBERT: head(last_hidden_state)
         DropoutMask drop = dropout.classifierInput();
-        FloatTensor x = drop.isNone() ? last : last.copy();                             // dropout(sequence_output)
+        FloatTensor x = drop.isNone() || p != null ? headOut : headOut.copy();          // dropout(sequence_output)
         drop.apply(x);
         FloatTensor logits = classifier.forward(k, x);
         FloatTensor dlogits = FloatTensor.zeros(logits.dim(0), logits.dim(1));
         double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
-        FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
-        classifier.backward(k, x, dlogits, dLast, false, g.prefix(key));
-        drop.apply(dLast);
+        FloatTensor dx = FloatTensor.zeros(t, h);
+        classifier.backward(k, x, dlogits, dx, false, g.prefix(key));
+        drop.apply(dx);
+        FloatTensor dLast = dx;
+        if (p != null) {
+            dLast = FloatTensor.zeros(t, h);
+            p.backward(k, last, pre, act, dx, dLast, g.prefix("head"));
+        }
         e.backward(k, s, dLast, g.prefix(e.scope()));
         return loss;
     }
 
-    /** Every trainable parameter by transformers' name ({@code roberta.…}, {@code classifier.…}). */
+    /** Every trainable parameter by transformers' name ({@code roberta.…}, {@code classifier.…}; ModernBERT's {@code model.…}, {@code head.…}, {@code classifier.…}). */
     @Override
     public Parameters parameters() {
         TrainableEncoder e = trainableEncoder();
         Parameters p = new Parameters();
         e.parameters(p.prefix(e.scope()));
+        if (prediction() != null) prediction().parameters(p.prefix("head"));
         classifier.parameters(p.prefix(key));
         return p;
     }

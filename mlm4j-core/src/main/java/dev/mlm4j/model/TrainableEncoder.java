@@ -12,8 +12,9 @@ import dev.mlm4j.tensor.Parameters;
  * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}), RoBERTa's and XLM-RoBERTa's
  * ({@link RobertaModel}) or ELECTRA's ({@link ElectraModel}: narrower, projected) embeddings, the one stack of training
  * code they share ({@link BertTraining}); and DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
- * BERT's pieces and buffers). A task model that trains ({@link Trainable}) runs its head on top of one of these. The
- * other families (DeBERTa-v2/v3, ModernBERT) have no backward pass yet.
+ * BERT's pieces and buffers); and ModernBERT's ({@link ModernBertModel}: pre-norm layers with their own backward
+ * passes and activation records, rotary and sliding-window attention). A task model that trains ({@link Trainable})
+ * runs its head on top of one of these. DeBERTa-v2/v3 has no backward pass yet.
  */
 public interface TrainableEncoder extends Encoder {
     /** The state of one training step of {@code batch} under {@code dropout}, in memory the model keeps across steps; one training thread at a time. */
@@ -31,16 +32,21 @@ public interface TrainableEncoder extends Encoder {
     /** The word table (vocab, hidden), which a masked-LM head's decoder is tied to. */
     FloatTensor wordEmbeddings();
 
-    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}. */
+    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}, {@code model}. */
     String scope();
+
+    /** The word table's module under {@link #scope()}, where a tied decoder's gradient goes: {@code embeddings.word_embeddings} (ModernBERT's {@code embeddings.tok_embeddings}). */
+    default String wordEmbeddingsKey() {
+        return "embeddings.word_embeddings";
+    }
 
     /** {@code encoder} as a trainable one, or the one-line refusal every task model gives for a family without a backward pass. */
     static TrainableEncoder of(Encoder encoder) {
         if (encoder instanceof TrainableEncoder e) return e;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT encoders; " + untrained(encoder));
+        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT encoders; " + untrained(encoder));
     }
 
-    /** "a ModernBertModel has no backward pass yet": the end of every refusal to train a model of a family without one. */
+    /** "a DebertaV2Model has no backward pass yet": the end of every refusal to train a model of a family without one. */
     static String untrained(Object model) {
         String name = model.getClass().getSimpleName();
         return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + " has no backward pass yet";

@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * backward ({@link BertLMPredictionHead}), the encoder's keys under its {@link TrainableEncoder#scope()} and the head's
  * under {@code headScope}. {@link BertForMaskedLM} ({@code bert}, {@code cls.predictions}), {@link RobertaForMaskedLM}
  * ({@code roberta}, {@code lm_head}) and {@link DistilBertForMaskedLM} ({@code distilbert}, its {@code vocab_*} at the
- * root: headScope "") are this class with their own names.
+ * root: headScope "") and {@link ModernBertForMaskedLM} ({@code model}, {@code head.*} and {@code decoder.*} at the root)
+ * are this class with their own names.
  *
  * @param <E> the encoder
  */
@@ -80,7 +81,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         FloatTensor words = encoder.wordEmbeddings();
         Gradients headGrads = g.prefix(headScope);
         FloatTensor decoderGrad = head.decoderTiedTo(words)
-                ? g.prefix(encoder.scope()).prefix("embeddings").prefix("word_embeddings").tensor("weight", words.dim(0), words.dim(1))
+                ? g.prefix(encoder.scope()).prefix(encoder.wordEmbeddingsKey()).tensor("weight", words.dim(0), words.dim(1))
                 : headGrads.prefix(head.decoderKey()).tensor("weight", head.vocabSize(), h);
         FloatTensor dPicked = FloatTensor.zeros(rows.length, h);
         head.backward(k, saved, dlogits, dPicked, headGrads, decoderGrad);

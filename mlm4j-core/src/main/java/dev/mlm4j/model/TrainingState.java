@@ -2,7 +2,9 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.encoder.LayerActivations;
+import dev.mlm4j.encoder.ModernBertLayerActivations;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
@@ -10,8 +12,8 @@ import dev.mlm4j.tensor.FloatTensor;
 /**
  * The activations one training step saves for its backward, sized from the batch (llm.c's activation tensors): the
  * embeddings' sum before their LayerNorm, every hidden state (the embeddings' output and each layer's), and each
- * layer's internals ({@link LayerActivations}), and the buffers the layers' backward passes share. The inference path
- * never builds one: it keeps its in-place workspace.
+ * layer's internals ({@link LayerActivations}; ModernBERT's layers their own, {@link ModernBertLayerActivations}), and
+ * the buffers the layers' backward passes share. The inference path never builds one: it keeps its in-place workspace.
  * <p>
  * A training run keeps one state's memory for all its steps ({@link BertModel#trainingState}, llm.c's buffers sized
  * once): {@link #reuse} views the first T rows of a state at least that large, zero-filled, and a larger batch replaces
@@ -23,6 +25,7 @@ public final class TrainingState {
     final FloatTensor[] hidden;     // layers + 1 × (T, hidden): embeddings output, then each layer's output
     final LayerActivations[] layers;
     final Dropout dropout;
+    final ModernBertLayerActivations[] modernBert; // ModernBERT's layers' records instead of BERT's (layers is then empty), else null
 
     public TrainingState(Batch batch, BertConfig c) {
         this(batch, c, Dropout.OFF);
@@ -37,16 +40,41 @@ public final class TrainingState {
         this.hidden = new FloatTensor[c.numHiddenLayers() + 1];
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, h);
         this.layers = LayerActivations.allocate(t, c, dropout);
+        this.modernBert = null;
     }
 
-    private TrainingState(TrainingState of, Batch batch, BertConfig c, Dropout dropout) {
+    /**
+     * ModernBERT's ({@link ModernBertModel#trainingState}): the embeddings' lookup before their norm, {@code layers} + 2
+     * hidden states (the embeddings' output, each layer's, then final_norm's, the last hidden state) and each layer's
+     * own record.
+     */
+    TrainingState(Batch batch, int hiddenSize, Dropout dropout, ModernBertLayerActivations[] layers) {
+        this.batch = batch;
+        this.dropout = dropout;
+        int t = batch.tokens();
+        this.embeddingSum = FloatTensor.zeros(t, hiddenSize);
+        this.hidden = new FloatTensor[layers.length + 2];
+        for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, hiddenSize);
+        this.layers = new LayerActivations[0];
+        this.modernBert = layers;
+    }
+
+    /** Views of {@code of}'s first T rows, zero-filled, with the layers' records {@code layers} (BERT's) or {@code modernBert} (ModernBERT's) already made so. */
+    private TrainingState(TrainingState of, Batch batch, Dropout dropout, LayerActivations[] layers, ModernBertLayerActivations[] modernBert) {
         int t = batch.tokens();
         this.batch = batch;
         this.dropout = dropout;
         this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
         this.hidden = new FloatTensor[of.hidden.length];
         for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
-        this.layers = LayerActivations.reuse(of.layers, t, c, dropout);
+        this.layers = layers;
+        this.modernBert = modernBert;
+    }
+
+    /** {@link #reuse} for a ModernBERT state: its own layer records' views ({@link ModernBertLayerActivations#reuse}). */
+    TrainingState reuse(Batch batch, ModernBertConfig c, Dropout dropout) {
+        if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
+        return new TrainingState(this, batch, dropout, layers, ModernBertLayerActivations.reuse(modernBert, batch.tokens(), c, dropout));
     }
 
     /**
@@ -56,7 +84,7 @@ public final class TrainingState {
      */
     public TrainingState reuse(Batch batch, BertConfig c, Dropout dropout) {
         if (batch.tokens() > capacity()) throw new IllegalArgumentException("a batch of " + batch.tokens() + " tokens in a training state of " + capacity());
-        return new TrainingState(this, batch, c, dropout);
+        return new TrainingState(this, batch, dropout, LayerActivations.reuse(layers, batch.tokens(), c, dropout), null);
     }
 
     /** Tokens this state's memory holds. */
@@ -78,6 +106,7 @@ public final class TrainingState {
         long b = 4L * embeddingSum.size();
         for (FloatTensor t : hidden) b += 4L * t.size();
         for (LayerActivations a : layers) b += a.bytes();
+        if (modernBert != null) for (ModernBertLayerActivations a : modernBert) b += a.bytes();
         return b;
     }
 

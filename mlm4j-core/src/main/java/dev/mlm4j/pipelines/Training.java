@@ -110,7 +110,8 @@ public final class Training {
      * absent), as transformers' modules read them: hidden {@code hidden_dropout_prob} (DistilBERT: {@code dropout}),
      * attention {@code attention_probs_dropout_prob} ({@code attention_dropout}), before a classifier
      * {@code classifier_dropout}, else DistilBERT's {@code seq_classif_dropout} for a sequence classifier, else the
-     * hidden rate; a field the config lacks takes transformers' default 0.1. Seeded by {@code seed}.
+     * hidden rate; a field the config lacks takes transformers' default 0.1 (ModernBERT: its own fields, default 0,
+     * {@link #modernBertRates}). Seeded by {@code seed}.
      */
     static Dropout dropoutRates(String spec, JsonNode config, Objective objective, long seed) {
         double[] r = dropoutRates(spec, config, objective);
@@ -121,6 +122,7 @@ public final class Training {
         if (spec.equals(OFF)) return null;
         if (spec.equals(CONFIG)) {
             if (config == null) return new double[] {0.1, 0.1, 0.1};
+            if (config.path("model_type").asText().equals("modernbert")) return modernBertRates(config);
             double hidden = rate(config, "hidden_dropout_prob", rate(config, "dropout", 0.1));
             double attention = rate(config, "attention_probs_dropout_prob", rate(config, "attention_dropout", 0.1));
             boolean sequence = objective == Objective.CLASSIFY || objective == Objective.PAIRS;
@@ -135,6 +137,20 @@ public final class Training {
         }
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("--dropout must be config, off or a probability in [0, 1), got " + spec);
         return p == 0 ? null : new double[] {p, p, p};
+    }
+
+    /**
+     * ModernBERT's own fields, each 0 when absent as in its config class: hidden {@code mlp_dropout} (also the
+     * embeddings', whose {@code embedding_dropout} must then be the same), attention {@code attention_dropout} (the
+     * probabilities and Wo's output), {@code classifier_dropout}.
+     */
+    private static double[] modernBertRates(JsonNode config) {
+        double mlp = rate(config, "mlp_dropout", 0), embedding = rate(config, "embedding_dropout", 0);
+        if (mlp != embedding) {
+            throw new IllegalArgumentException("config.json's embedding_dropout " + embedding + " differs from mlp_dropout " + mlp
+                    + ": mlm4j trains ModernBERT with one rate for both (or train with --dropout off|P)");
+        }
+        return new double[] {mlp, rate(config, "attention_dropout", 0), rate(config, "classifier_dropout", 0)};
     }
 
     /** config's {@code key} when it is a number in [0, 1) (null and absent: {@code otherwise}); else a one-line error. */
@@ -412,7 +428,7 @@ public final class Training {
             Map<String, int[]> shapes = family.newHead(objective.task(), hidden, 1);
             if (architecture == null || shapes.isEmpty()) {
                 throw new IllegalArgumentException("model " + from + " has no " + objective.task().name() + " head, and mlm4j starts new heads on BERT,"
-                        + " RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT models only (this is a '" + family.modelType() + "' model)");
+                        + " RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT models only (this is a '" + family.modelType() + "' model)");
             }
             ProblemType fresh = labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
             List<String> names = fresh == ProblemType.REGRESSION ? placeholders(records.getFirst().values().length) : TrainingData.labels(records);
@@ -422,11 +438,12 @@ public final class Training {
             java.util.Random random = new java.util.Random(o.seed());
             Map<String, FloatTensor> tensors = new java.util.TreeMap<>();
             // the family's head tensors the model lacks (BERT's pooler may be there), in the family's order: matrices
-            // drawn N(0, range²) one after the other from the run's seed, biases zero
+            // drawn N(0, range²) one after the other from the run's seed, biases zero, a LayerNorm's weight one
             for (var e : family.newHead(objective.task(), hidden, names.size()).entrySet()) {
                 if (has.test(e.getKey())) continue;
                 int[] shape = e.getValue();
-                tensors.put(e.getKey(), shape.length == 2 ? gaussian(random, range, shape[0], shape[1]) : FloatTensor.zeros(shape));
+                tensors.put(e.getKey(), shape.length == 2 ? gaussian(random, range, shape[0], shape[1])
+                        : e.getKey().endsWith("norm.weight") ? ones(shape[0]) : FloatTensor.zeros(shape));
             }
             if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
             Path head = Files.createDirectories(scratch.resolve("head"));
@@ -463,7 +480,13 @@ public final class Training {
             return ClassificationConfig.defaults(n).labels();
         }
 
-        private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
+        private static FloatTensor ones(int n) {
+        FloatTensor t = FloatTensor.zeros(n);
+        java.util.Arrays.fill(t.data(), 1f);
+        return t;
+    }
+
+    private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
             FloatTensor t = FloatTensor.zeros(rows, cols);
             float[] d = t.data();
             for (int i = 0; i < rows * cols; i++) d[i] = (float) (random.nextGaussian() * sd);

@@ -38,9 +38,9 @@ public final class AdamW {
         this.weightDecay = weightDecay;
     }
 
-    /** Whether Hugging Face's Trainer decays a parameter of this name: not biases, not LayerNorm weights. */
+    /** Whether Hugging Face's Trainer decays a parameter of this name: not biases, not LayerNorm weights (ModernBERT's {@code …norm.weight}). */
     public static boolean decays(String name) {
-        return !(name.endsWith("bias") || name.contains("LayerNorm") || name.contains("layer_norm"));
+        return !(name.endsWith("bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.endsWith("norm.weight"));
     }
 
     /** Steps taken so far. */

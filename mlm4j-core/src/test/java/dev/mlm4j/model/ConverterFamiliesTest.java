@@ -86,7 +86,7 @@ class ConverterFamiliesTest {
         Files.write(head.resolve("head.safetensors"), new byte[0]);
         Path deberta = FamilyGolden.folder("deberta-v3-tiny");
         message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(deberta, tmp.resolve("out"), false, head)).getMessage();
-        assertEquals("cannot add a head to " + deberta + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT"
+        assertEquals("cannot add a head to " + deberta + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT"
                 + " encoders, and this is a 'deberta-v2' model (its own task folders convert as they are, without --head)", message);
         assertFalse(Files.exists(tmp.resolve("out")));
     }
