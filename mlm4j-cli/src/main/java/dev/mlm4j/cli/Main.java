@@ -13,33 +13,65 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Entry point of {@code ./mlm4j}: one picocli subcommand per job; each is a thin layer over the pipeline API. */
 @Command(name = "mlm4j",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Bidirectional transformer encoders (BERT family) in pure Java.",
-        subcommands = {
-                FillMaskCommand.class,
-                ClassifyCommand.class,
-                ZeroShotCommand.class,
-                RerankCommand.class,
-                NerCommand.class,
-                AnswerCommand.class,
-                EmbedCommand.class,
-                SimilarityCommand.class,
-                ConvertCommand.class,
-                SparkEmbedCommand.class,
-                AttentionExampleCommand.class,
-                AttentionCommand.class,
-                EvalCommand.class,
-                TrainCommand.class,
-                VocabCommand.class,
-                ModelsCommand.class,
-                ServeCommand.class,
-                CommandLine.HelpCommand.class
-        })
+        description = "Bidirectional transformer encoders (BERT family) in pure Java.")
 public final class Main implements Runnable {
+
+    /**
+     * The subcommands, in the order {@code --help} lists them. They are added to the command line only when needed
+     * ({@link #commandLine(String...)}): picocli builds its model of a command by reflection over every option of it
+     * and its mixins, and building all of them took ~0.7 s of a ~1 s {@code --version} (class-load timestamps), paid
+     * again by every {@code ./mlm4j fill-mask}.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
+            FillMaskCommand.class,
+            ClassifyCommand.class,
+            ZeroShotCommand.class,
+            RerankCommand.class,
+            NerCommand.class,
+            AnswerCommand.class,
+            EmbedCommand.class,
+            SimilarityCommand.class,
+            ConvertCommand.class,
+            SparkEmbedCommand.class,
+            AttentionExampleCommand.class,
+            AttentionCommand.class,
+            EvalCommand.class,
+            TrainCommand.class,
+            VocabCommand.class,
+            ModelsCommand.class,
+            ServeCommand.class,
+            CommandLine.HelpCommand.class);
+
+    /** Every command: what {@code --help}, {@code help}, a mistyped command's suggestions and the tests see. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : COMMANDS) cl.addSubcommand(c);
+        return cl;
+    }
+
+    /**
+     * The command line for {@code args}: when the first argument names a command, that command alone under the top
+     * level (its own {@code --help} included); otherwise every command.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> c : COMMANDS) {
+                Command command = c.getAnnotation(Command.class);
+                if (c != CommandLine.HelpCommand.class && command.name().equals(args[0])) {
+                    CommandLine cl = new CommandLine(new Main());
+                    cl.addSubcommand(c);
+                    return cl;
+                }
+            }
+        }
+        return commandLine();
+    }
 
     /**
      * Standard output as UTF-8 whatever the locale (mlm4j reads and writes UTF-8 only), through a stream that
@@ -59,7 +91,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (used by tests, which must not call System.exit). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         Errors.install(cl);
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
         String bad = checkArguments(args, Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"), StandardCharsets.UTF_8));

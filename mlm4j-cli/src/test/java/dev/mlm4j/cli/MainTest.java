@@ -90,7 +90,7 @@ class MainTest {
     @Test
     void everyHelpPrintsWithoutAPicocliWarning() {
         // issue 14, item 12: `eval mlm --help` printed "[picocli WARN] Could not format '15% of …'"
-        List<List<String>> paths = commandPaths(new CommandLine(new Main()), List.of());
+        List<List<String>> paths = commandPaths(Main.commandLine(), List.of());
         assertTrue(paths.size() >= 12, paths.toString());
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
@@ -110,7 +110,7 @@ class MainTest {
         var r = CliRunner.run("--help");
         assertEquals(0, r.exit(), r.err());
         String help = r.out().replaceAll("\\s+", " ");
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         for (var e : cl.getSubcommands().entrySet()) {
             String summary = Main.summary(e.getValue().getCommandSpec());
             assertTrue(summary.endsWith("."), e.getKey() + ": " + summary);
