@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.RobertaConfig;
@@ -34,7 +35,7 @@ final class TaskAssembly {
     /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
     private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
 
-    /** A RoBERTa, XLM-R, ELECTRA or DistilBERT folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
+    /** A RoBERTa, XLM-R, ELECTRA, DistilBERT or DeBERTa folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
             "vocab.json", "merges.txt", "sentencepiece.bpe.model", "vocab.txt");
 
@@ -46,8 +47,9 @@ final class TaskAssembly {
             case RobertaConfig r -> "roberta";
             case ElectraConfig e -> "electra";
             case DistilBertConfig d -> "distilbert";
+            case DebertaV2Config d -> "deberta";
             default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa,"
-                    + " XLM-RoBERTa, ELECTRA and DistilBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+                    + " XLM-RoBERTa, ELECTRA, DistilBERT and DeBERTa-v2/v3 encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         };
         boolean bert = scope.equals("bert");
         // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project and DistilBERT's
@@ -129,7 +131,7 @@ final class TaskAssembly {
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
         for (String g : new String[] {"cls.", "lm_head.", "generator_predictions.", "generator_lm_head.", "discriminator_predictions.",
-                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
+                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "lm_predictions.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
                 "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
@@ -137,7 +139,7 @@ final class TaskAssembly {
     private static String reason(String group, String architecture) {
         return switch (group) {
             case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*", "vocab_transform.*", "vocab_layer_norm.*",
-                 "vocab_projector.*" -> "the masked-LM head";
+                 "vocab_projector.*", "lm_predictions.*" -> "the masked-LM head";
             case "discriminator_predictions.*" -> "the replaced-token head";
             case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
             case "pre_classifier.*", "classifier.*", "qa_outputs.*" -> "the source's own task head";

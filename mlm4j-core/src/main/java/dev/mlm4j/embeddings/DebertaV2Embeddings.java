@@ -3,10 +3,13 @@ package dev.mlm4j.embeddings;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -53,6 +56,62 @@ public final class DebertaV2Embeddings {
         if (embedProj != null) x = embedProj.forward(k, x);
         layerNorm.forward(k, x);
         return x;
+    }
+
+    /** Whether the tables are hidden_size wide (no {@code embed_proj}): what the training forward covers. */
+    public boolean trains() {
+        return embedProj == null;
+    }
+
+    /** The training forward: {@code sum} (T, hidden) ← word + position? + token type? (saved), y ← dropout(LayerNorm(sum)); returns y. */
+    public FloatTensor forwardTraining(Kernels k, Batch batch, DropoutMask drop, FloatTensor sum, FloatTensor y) {
+        if (embedProj != null) throw new IllegalStateException("no training forward through embed_proj");
+        int[] ids = batch.ids(), pos = batch.positions(), types = batch.typeIds();
+        float[] sd = sum.data();
+        for (int i = 0; i < batch.tokens(); i++) {
+            int at = sum.rowOffset(i);
+            java.util.Arrays.fill(sd, at, at + sum.dim(1), 0f);
+            add(sd, at, wordEmbeddings, ids[i], "token id");
+            if (positionEmbeddings != null) add(sd, at, positionEmbeddings, pos[i], "position (sequence longer than max_position_embeddings)");
+            if (tokenTypeEmbeddings != null) add(sd, at, tokenTypeEmbeddings, types[i], "token type id");
+            System.arraycopy(sd, at, y.data(), y.rowOffset(i), sum.dim(1));
+        }
+        layerNorm.forward(k, y);
+        drop.apply(y);
+        return y;
+    }
+
+    /**
+     * Backward: dy (T, hidden) at the output (the caller's scratch, overwritten) → the LayerNorm's gradients, then each
+     * row's gradient added into the table rows it was read from, under {@code g} (this module's scope); not the word
+     * table's {@code pad_token_id} row, which transformers' {@code padding_idx} keeps fixed.
+     */
+    public void backward(Kernels k, Batch batch, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
+        int t = batch.tokens(), h = config.hiddenSize();
+        FloatTensor dsum = FloatTensor.zeros(t, h);
+        drop.apply(dy);
+        layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        int[] ids = batch.ids(), pos = batch.positions(), types = batch.typeIds();
+        scatter(dsum, ids, config.padTokenId(), g.prefix("word_embeddings").tensor("weight", config.vocabSize(), h));
+        if (positionEmbeddings != null) scatter(dsum, pos, -1, g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), h));
+        if (tokenTypeEmbeddings != null) scatter(dsum, types, -1, g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), h));
+    }
+
+    /** table (rows, hidden) row rows[i] += d's row i, for every i whose row is not {@code skip}. */
+    private static void scatter(FloatTensor d, int[] rows, int skip, FloatTensor table) {
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == skip) continue;
+            int from = d.rowOffset(i), to = table.rowOffset(rows[i]);
+            for (int j = 0; j < d.dim(1); j++) table.data()[to + j] += d.data()[from + j];
+        }
+    }
+
+    /** Registers the tables the forward reads and the LayerNorm under {@code p} (this module's scope). */
+    public void parameters(Parameters p) {
+        p.prefix("word_embeddings").add("weight", wordEmbeddings);
+        if (positionEmbeddings != null) p.prefix("position_embeddings").add("weight", positionEmbeddings);
+        if (tokenTypeEmbeddings != null) p.prefix("token_type_embeddings").add("weight", tokenTypeEmbeddings);
+        layerNorm.parameters(p.prefix("LayerNorm"));
     }
 
     private static void add(float[] x, int at, FloatTensor table, int row, String what) {

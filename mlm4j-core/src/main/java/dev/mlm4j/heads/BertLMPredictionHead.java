@@ -69,6 +69,15 @@ public final class BertLMPredictionHead {
                 wordEmbeddings, precision);
     }
 
+    /**
+     * transformers' {@code DebertaV2LMPredictionHead} (DeBERTa-v3's {@code lm_predictions.lm_head}): the same computation
+     * under the keys {@code dense}, {@code LayerNorm} and {@code bias}, the decoder the word embeddings themselves.
+     */
+    public static BertLMPredictionHead deberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        return new BertLMPredictionHead(lmHead, "dense", "LayerNorm", "decoder", "bias", lmHead.tensor("bias", wordEmbeddings.dim(0)), c,
+                wordEmbeddings, precision);
+    }
+
     public int vocabSize() {
         return decoder.dim(0);
     }

@@ -2,7 +2,13 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.heads.RobertaLMHead;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -17,12 +23,22 @@ import dev.mlm4j.weights.Weights;
  * {@code cls.predictions.transform.{dense,LayerNorm}} and {@code cls.predictions.bias} (a saved
  * {@code cls.predictions.decoder.weight} is used if present); {@code legacy} false reads
  * {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's published checkpoints. Weights of
- * the other layout than the config names are a one-line error, not a random head.
+ * the other layout than the config names are a one-line error, not a random head. The {@code lm_predictions} head
+ * trains as BERT's masked LM does ({@link TrainableMaskedLM}, {@link BertLMPredictionHead#deberta}); the legacy one
+ * refuses in one line.
  */
-public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> {
+public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> implements Trainable {
+    /** The {@code lm_predictions} head's training ({@link TrainableMaskedLM} under {@code lm_predictions.lm_head}); null for the legacy head. */
+    private final Trainable training;
 
     private DebertaV2ForMaskedLM(DebertaV2Model deberta, RobertaLMHead head) {
         super(deberta, head);
+        this.training = null;
+    }
+
+    private DebertaV2ForMaskedLM(DebertaV2Model deberta, BertLMPredictionHead head) {
+        super(deberta, head.inference());
+        this.training = new TrainableMaskedLM<>(deberta, head, "lm_predictions.lm_head") {};
     }
 
     public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config c, Precision precision) {
@@ -45,10 +61,31 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
                     p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize())));
         }
         if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
-        Weights p = root.prefix("lm_predictions").prefix("lm_head");
-        Linear dense = Linear.load(p.prefix("dense"), h, h, precision);
-        LayerNorm layerNorm = LayerNorm.load(p.prefix("LayerNorm"), h, c.layerNormEps());
-        return new DebertaV2ForMaskedLM(deberta, RobertaLMHead.of(dense, layerNorm, words, p.tensor("bias", c.vocabSize())));
+        return new DebertaV2ForMaskedLM(deberta, BertLMPredictionHead.deberta(root.prefix("lm_predictions").prefix("lm_head"), c.bertSizes(), words, precision));
+    }
+
+    // ---- training: the lm_predictions head (DeBERTa-v3's) as BERT's masked LM trains; the legacy head refuses ----
+
+    private Trainable training() {
+        if (training == null) {
+            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head (cls.predictions, config.json \"legacy\": true) has no backward pass yet");
+        }
+        return training;
+    }
+
+    @Override
+    public Parameters parameters() {
+        return training().parameters();
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return training().lossAndGradients(k, batch, labels, g);
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        return training().lossAndGradients(k, batch, labels, g, dropout);
     }
 
     /** Whether a checkpoint carries an MLM head of either layout (a missing tensor is then named at load). */

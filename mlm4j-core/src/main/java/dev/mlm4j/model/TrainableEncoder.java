@@ -11,9 +11,10 @@ import dev.mlm4j.tensor.Parameters;
 /**
  * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}), RoBERTa's and XLM-RoBERTa's
  * ({@link RobertaModel}) or ELECTRA's ({@link ElectraModel}: narrower, projected) embeddings, the one stack of training
- * code they share ({@link BertTraining}); and DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
- * BERT's pieces and buffers). A task model that trains ({@link Trainable}) runs its head on top of one of these. The
- * other families (DeBERTa-v2/v3, ModernBERT) have no backward pass yet.
+ * code they share ({@link BertTraining}); DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
+ * BERT's pieces and buffers); and DeBERTa-v2/v3's ({@link DebertaV2Model}: the disentangled attention's backward, the
+ * relative embeddings and their LayerNorm trained, BERT's buffers; not with embed_proj or DeBERTa-v2's convolution). A
+ * task model that trains ({@link Trainable}) runs its head on top of one of these. ModernBERT has no backward pass yet.
  */
 public interface TrainableEncoder extends Encoder {
     /** The state of one training step of {@code batch} under {@code dropout}, in memory the model keeps across steps; one training thread at a time. */
@@ -31,13 +32,13 @@ public interface TrainableEncoder extends Encoder {
     /** The word table (vocab, hidden), which a masked-LM head's decoder is tied to. */
     FloatTensor wordEmbeddings();
 
-    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}. */
+    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}, {@code deberta}. */
     String scope();
 
     /** {@code encoder} as a trainable one, or the one-line refusal every task model gives for a family without a backward pass. */
     static TrainableEncoder of(Encoder encoder) {
         if (encoder instanceof TrainableEncoder e) return e;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT encoders; " + untrained(encoder));
+        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and DeBERTa-v2/v3 encoders; " + untrained(encoder));
     }
 
     /** "a ModernBertModel has no backward pass yet": the end of every refusal to train a model of a family without one. */

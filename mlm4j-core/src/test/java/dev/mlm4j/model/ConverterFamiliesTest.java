@@ -82,12 +82,12 @@ class ConverterFamiliesTest {
         assertFalse(Files.exists(tmp.resolve("out")));
 
         Path head = Files.createDirectories(tmp.resolve("head"));
-        Files.writeString(head.resolve("config-fragment.json"), "{\"architectures\": [\"DebertaV2ForSequenceClassification\"]}");
+        Files.writeString(head.resolve("config-fragment.json"), "{\"architectures\": [\"ModernBertForSequenceClassification\"]}");
         Files.write(head.resolve("head.safetensors"), new byte[0]);
-        Path deberta = FamilyGolden.folder("deberta-v3-tiny");
-        message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(deberta, tmp.resolve("out"), false, head)).getMessage();
-        assertEquals("cannot add a head to " + deberta + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA and DistilBERT"
-                + " encoders, and this is a 'deberta-v2' model (its own task folders convert as they are, without --head)", message);
+        Path modernbert = FamilyGolden.folder("modernbert-tiny");
+        message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(modernbert, tmp.resolve("out"), false, head)).getMessage();
+        assertEquals("cannot add a head to " + modernbert + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT"
+                + " and DeBERTa-v2/v3 encoders, and this is a 'modernbert' model (its own task folders convert as they are, without --head)", message);
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 }

@@ -1,0 +1,191 @@
+package dev.mlm4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.ScalarKernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static dev.mlm4j.JsonArrays.intRows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Gradient parity of DeBERTa-v3's training with PyTorch: the loss and every parameter's gradient of one fixed batch on
+ * the perturbed deberta-v3-tiny (relative attention with log buckets, share_att_key, c2p and p2c, the relative
+ * embeddings' LayerNorm), against transformers' autograd in float64, for DebertaV2ForMaskedLM (lm_predictions head),
+ * DebertaV2ForSequenceClassification (pooler.dense + GELU, classifier) and DebertaV2ForTokenClassification. Fixtures:
+ * training/deberta/{mlm,classify,tag} from scripts/reference/training/deberta_gradients.py. PyTorch pads the two
+ * sequences (40 and 9 tokens, the second with [PAD] once) and masks the padding; mlm4j packs them.
+ */
+class DebertaV2GradientParityTest {
+    /** Per tensor: max |mlm4j − torch| over max |torch| (as GradientParityTest). */
+    private static final double GRADIENT_TOLERANCE = 1e-4;
+    private static final double LOSS_TOLERANCE = 1e-5;
+    /** A gradient that is 0 in exact arithmetic (a softmax ignores a shift along its row: the key biases') is compared to the model's largest. */
+    private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-6;
+
+    @ParameterizedTest
+    @CsvSource({"mlm, vector", "mlm, scalar", "classify, vector", "classify, scalar", "tag, vector", "tag, scalar"})
+    void lossAndEveryGradientMatchTransformers(String fixture, String kernels) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = folder(fixture);
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
+        int[] labels = Arrays.stream(intRows(batchJson.get("labels"))).flatMapToInt(Arrays::stream).toArray();
+        Gradients g = new Gradients();
+        double loss;
+        Set<String> parameters;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            Trainable model = (Trainable) c.load(task(fixture), Precision.FP32).orElseThrow();
+            parameters = new TreeSet<>(model.parameters().all().keySet());
+            loss = model.lossAndGradients(k, batch, labels, g);
+        }
+        try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
+            // the reader presents canonical names (the top-level pooler.dense.* as bert.pooler.dense.*): compare under the file's own
+            java.util.Map<String, String> stored = new java.util.TreeMap<>();
+            for (String n : expected.names()) if (!n.equals("loss")) stored.put(expected.storedName(n), n);
+            Set<String> names = stored.keySet();
+            assertEquals(names, parameters, "mlm4j's parameters are transformers' named parameters");
+            double torchLoss = expected.load("loss").get(0);
+            assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
+            double modelMax = 0;
+            for (String name : names) for (float v : expected.load(stored.get(name)).toArray()) modelMax = Math.max(modelMax, Math.abs(v));
+            List<String> failures = new ArrayList<>();
+            double worstRel = 0;
+            String worstName = "";
+            for (String name : names) {
+                FloatTensor want = expected.load(stored.get(name)), got = g.get(name);
+                if (got == null || !Arrays.equals(want.shape(), got.shape())) {
+                    failures.add(name + ": " + (got == null ? "no gradient from mlm4j" : "shape " + Arrays.toString(got.shape())));
+                    continue;
+                }
+                float[] w = want.toArray(), a = got.toArray();
+                double max = 0, worst = 0;
+                int at = 0;
+                for (float v : w) max = Math.max(max, Math.abs(v));
+                for (int i = 0; i < w.length; i++) {
+                    if (Math.abs(a[i] - w[i]) > worst) {
+                        worst = Math.abs(a[i] - w[i]);
+                        at = i;
+                    }
+                }
+                double rel = max < ZERO ? worst / (ZERO_TOLERANCE * modelMax) * GRADIENT_TOLERANCE : worst / max;
+                if (rel > GRADIENT_TOLERANCE) {
+                    failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)", name, rel, at, a[at], w[at], max));
+                }
+                if (max >= ZERO && rel > worstRel) {
+                    worstRel = rel;
+                    worstName = name;
+                }
+            }
+            List<String> extra = g.all().keySet().stream().filter(n -> !names.contains(n)).toList();
+            assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
+            assertTrue(failures.isEmpty(), fixture + ", " + kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            System.out.printf("deberta %s, %s kernels: loss %.9f (torch %.9f), %d gradients; worst %s, max relative error %.3g%n", fixture, kernels,
+                    loss, torchLoss, names.size(), worstName, worstRel);
+        }
+    }
+
+    /** The training forward computes what inference computes, and a backward pass leaves inference unchanged. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void theTrainingForwardAgreesWithInference(String kernels) throws Exception {
+        Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
+        Path dir = folder("mlm");
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            DebertaV2ForMaskedLM model = (DebertaV2ForMaskedLM) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
+            DebertaV2Model deberta = model.encoder();
+            float[] before = deberta.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+            float[] training = deberta.forwardTraining(k, deberta.trainingState(batch, Dropout.OFF), AttentionMask.BIDIRECTIONAL).toArray();
+            for (int i = 0; i < before.length; i++) assertEquals(before[i], training[i], 1e-5 * Math.max(1, Math.abs(before[i])), "hidden element " + i);
+            int[] labels = Arrays.stream(intRows(batchJson.get("labels"))).flatMapToInt(Arrays::stream).toArray();
+            model.lossAndGradients(k, batch, labels, new Gradients());
+            float[] after = deberta.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+            assertTrue(Arrays.equals(before, after), "inference after a backward pass gives the same bits");
+        }
+    }
+
+    /**
+     * With dropout on (every site: the embeddings, the relative embeddings before each layer's projections, the attention
+     * probabilities, both output denses, the classifier) the masks are fixed by the seed, so the loss is a function of the
+     * weights whose gradient the backward gives: central differences on a few weights agree with it.
+     */
+    @Test
+    void withDropoutTheGradientIsTheLossesDerivative() throws Exception {
+        Kernels k = new ScalarKernels();
+        Path dir = folder("classify");
+        JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
+        Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
+        int[] labels = Arrays.stream(intRows(batchJson.get("labels"))).flatMapToInt(Arrays::stream).toArray();
+        Dropout dropout = new Dropout(0.2, 0.2, 0.2, 7);
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            Trainable model = (Trainable) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();
+            var p = model.parameters();
+            Gradients g = new Gradients();
+            double loss = model.lossAndGradients(k, batch, labels, g, dropout);
+            assertNotEquals(model.lossAndGradients(k, batch, labels, new Gradients(), Dropout.OFF), loss, "dropout changes the loss");
+            String[][] probes = {{"deberta.encoder.rel_embeddings.weight", "37"}, {"deberta.encoder.layer.0.attention.self.key_proj.weight", "70"},
+                    {"deberta.encoder.layer.1.attention.self.query_proj.bias", "5"}, {"deberta.encoder.LayerNorm.weight", "3"},
+                    {"deberta.embeddings.LayerNorm.bias", "11"}, {"pooler.dense.weight", "40"}};
+            for (String[] probe : probes) {
+                FloatTensor w = p.get(probe[0]);
+                int i = w.offset() + Integer.parseInt(probe[1]);
+                float keep = w.data()[i], h = 1e-2f;
+                w.data()[i] = keep + h;
+                double up = model.lossAndGradients(k, batch, labels, new Gradients(), dropout);
+                w.data()[i] = keep - h;
+                double down = model.lossAndGradients(k, batch, labels, new Gradients(), dropout);
+                w.data()[i] = keep;
+                double numeric = (up - down) / (2 * h), analytic = g.get(probe[0]).data()[g.get(probe[0]).offset() + Integer.parseInt(probe[1])];
+                assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)), probe[0] + "[" + probe[1] + "]");
+            }
+        }
+    }
+
+    /** DeBERTa-v2's legacy head, embed_proj and convolution (deberta-v2-tiny has all three) refuse in one line. */
+    @Test
+    void whatHasNoBackwardPassRefusesInOneLine() throws Exception {
+        try (Checkpoint c = Checkpoint.open(FamilyGolden.folder("deberta-v2-tiny"))) {
+            Trainable mlm = (Trainable) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
+            String m = assertThrows(IllegalArgumentException.class, mlm::parameters).getMessage();
+            assertEquals("DeBERTa-v2's legacy masked-LM head (cls.predictions, config.json \"legacy\": true) has no backward pass yet", m);
+            DebertaV2Model encoder = (DebertaV2Model) c.load(Task.ENCODER, Precision.FP32).orElseThrow();
+            m = assertThrows(IllegalArgumentException.class, () -> encoder.parameters(new dev.mlm4j.tensor.Parameters())).getMessage();
+            assertEquals("a DebertaV2Model with embed_proj (embedding_size 24 ≠ hidden_size 32) has no backward pass yet", m);
+        }
+    }
+
+    private static Task<?> task(String fixture) {
+        return switch (fixture) {
+            case "mlm" -> Task.MASKED_LM;
+            case "classify" -> Task.SEQUENCE_CLASSIFICATION;
+            default -> Task.TOKEN_CLASSIFICATION;
+        };
+    }
+
+    private static Path folder(String fixture) throws Exception {
+        return Path.of(DebertaV2GradientParityTest.class.getResource("/training/deberta/" + fixture + "/config.json").toURI()).getParent();
+    }
+}
