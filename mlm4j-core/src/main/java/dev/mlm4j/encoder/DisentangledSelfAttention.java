@@ -223,24 +223,12 @@ public final class DisentangledSelfAttention {
                 k.add(dqh, tmp);                                                        // dQ += dS K
                 k.linearWeightGrad(qh, ds, dkh, null);                                  // dK += dSᵀ Q
                 if (dPosKey != null) {                                                  // c2p: S[i][j] reads K^r row δ(i, j) with Q_i
-                    FloatTensor gc = FloatTensor.zeros(len, rows);
-                    for (int i = 0; i < len; i++) {
-                        for (int j = 0; j < len; j++) gc.data()[i * rows + relRows[i - j + longest - 1]] += d[i * len + j];
-                    }
-                    FloatTensor pk = pos.key().columns(h * headSize, headSize);
-                    k.matmul(gc, pk, tmp);
-                    k.add(dqh, tmp);                                                    // dQ += G_c K^r
-                    k.linearWeightGrad(qh, gc, dPosKey.columns(h * headSize, headSize), null);   // dK^r += G_cᵀ Q
+                    relativeBackward(k, ds, relRows, longest, true, qh, pos.key().columns(h * headSize, headSize), dqh,
+                            dPosKey.columns(h * headSize, headSize), tmp);
                 }
                 if (dPosQuery != null) {                                                // p2c: S[i][j] reads Q^r row δ(i, j) with K_j
-                    FloatTensor gp = FloatTensor.zeros(len, rows);
-                    for (int i = 0; i < len; i++) {
-                        for (int j = 0; j < len; j++) gp.data()[j * rows + relRows[i - j + longest - 1]] += d[i * len + j];
-                    }
-                    FloatTensor pq = pos.query().columns(h * headSize, headSize);
-                    k.matmul(gp, pq, tmp);
-                    k.add(dkh, tmp);                                                    // dK += G_p Q^r
-                    k.linearWeightGrad(kh, gp, dPosQuery.columns(h * headSize, headSize), null); // dQ^r += G_pᵀ K
+                    relativeBackward(k, ds, relRows, longest, false, kh, pos.query().columns(h * headSize, headSize), dkh,
+                            dPosQuery.columns(h * headSize, headSize), tmp);
                 }
             }
         });
@@ -256,6 +244,24 @@ public final class DisentangledSelfAttention {
             if (dPosQuery != null) posQueryProj.backward(k, relIn, dPosQuery, drel, true, g.prefix("pos_query_proj"));
         }
         BertSelfAttention.addFused(dw, db, NAMES, g);
+    }
+
+    /**
+     * One relative term's backward for one head of one sequence: G (len, 2·span) gathers dS (len, len), G[i][δ(i, j)]
+     * += dS[i][j] for c2p ({@code byQuery}: the row is the query's) or G[j][δ(i, j)] += dS[i][j] for p2c (the key's);
+     * then {@code dx += G · pos} (dQ with K^r, dK with Q^r) and {@code dpos += Gᵀ · x} (dK^r with Q, dQ^r with K).
+     */
+    private void relativeBackward(Kernels k, FloatTensor ds, int[] relRows, int longest, boolean byQuery, FloatTensor x, FloatTensor pos,
+                                  FloatTensor dx, FloatTensor dpos, FloatTensor tmp) {
+        int len = ds.dim(0), rows = pos.dim(0);
+        FloatTensor g = FloatTensor.zeros(len, rows);
+        float[] gd = g.data(), d = ds.data();
+        for (int i = 0; i < len; i++) {
+            for (int j = 0; j < len; j++) gd[(byQuery ? i : j) * rows + relRows[i - j + longest - 1]] += d[i * len + j];
+        }
+        k.matmul(g, pos, tmp);
+        k.add(dx, tmp);
+        k.linearWeightGrad(x, g, dpos, null);
     }
 
     void parameters(Parameters p) {

@@ -2,7 +2,6 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
-import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.DebertaV2Embeddings;
@@ -27,9 +26,7 @@ import dev.mlm4j.weights.Weights;
 public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implements TrainableEncoder {
     private final DebertaV2Embeddings embeddings;
     private final DebertaV2Encoder encoder;
-    private final BertConfig sizes;
-    /** The memory of the training states handed out, for the largest batch so far; null before training. */
-    private TrainingState memory;
+    private final TrainingMemory memory;
     /** What the last training forward's relative attention saved, for its backward; null without relative attention. */
     private RelativeActivations relative;
 
@@ -39,7 +36,7 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
         super(config, embeddings::forward, encoder::forward);
         this.embeddings = embeddings;
         this.encoder = encoder;
-        this.sizes = config.bertSizes();
+        this.memory = new TrainingMemory(config.bertSizes());
     }
 
     /** The base model's scope in {@code source}: {@code deberta} (any DebertaV2For…), else {@code bert} (a bare DebertaV2Model). */
@@ -78,10 +75,7 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
     @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
         requireTrains();
-        TrainingState m = memory;
-        if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, sizes, dropout);
-        memory = null;                                   // let the smaller one go before making the larger
-        return memory = new TrainingState(batch, sizes, dropout);
+        return memory.next(batch, dropout);
     }
 
     /** Embeddings, then every layer under {@code mask}, saving activations in {@code s}; returns the last hidden state (T, hidden). */
