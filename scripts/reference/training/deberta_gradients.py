@@ -9,7 +9,8 @@ init leaves LayerNorms at 1/0 and biases at 0). The relative embeddings and thei
 normalises them on every forward); query_proj and key_proj also project them (share_att_key), so their gradients hold
 those parts.
 
-Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag:
+Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag, and v2-mlm (DeBERTa-v2's
+other attention settings, see CASES):
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences [CLS] … [SEP] of 40 and 9 tokens (the first long enough that its farthest
                          distances share log buckets and reach the clamped last row of the relative table), the second
@@ -39,7 +40,14 @@ CASES = [
     ("mlm", transformers.DebertaV2ForMaskedLM),
     ("classify", transformers.DebertaV2ForSequenceClassification),
     ("tag", transformers.DebertaV2ForTokenClassification),
+    # DeBERTa-v2's other attention settings (families/deberta-v2-tiny's config without what has no backward pass in
+    # mlm4j: its convolution, embed_proj and the legacy head): own pos_key_proj/pos_query_proj (no share_att_key), no
+    # buckets (max_relative_positions 16: the 40-token sequence's distances past 15 are clamped), no LayerNorm on the
+    # relative embeddings, absolute positions and two token types (the first sequence's second half is type 1); a new
+    # random model, every parameter perturbed
+    ("v2-mlm", transformers.DebertaV2ForMaskedLM),
 ]
+V2 = os.path.join(ROOT, "families", "deberta-v2-tiny")
 PAD, CLS, SEP, MASK, FIRST_WORD = 0, 1, 2, 600, 4
 NUM_LABELS = 3
 
@@ -69,23 +77,28 @@ def main():
     for name, cls in CASES:
         folder = os.path.join(OUT, name)
         os.makedirs(folder, exist_ok=True)
-        config = transformers.AutoConfig.from_pretrained(SOURCE)
+        config = transformers.AutoConfig.from_pretrained(V2 if name.startswith("v2-") else SOURCE)
         config.hidden_dropout_prob = 0.0
         config.attention_probs_dropout_prob = 0.0
         config.pooler_dropout = 0.0
         config.cls_dropout = None
-        if name != "mlm":
+        if not name.endswith("mlm"):
             config.num_labels = NUM_LABELS
         # as from_pretrained would (transformers 5.18 cannot from_pretrained a legacy=False DebertaV2ForMaskedLM: its
         # tied-weights bookkeeping asks lm_predictions.lm_head for a `weight` it does not have): the class's own init,
         # then the source's tensors; a new head keeps its init
+        if name.startswith("v2-"):
+            config.conv_kernel_size = 0
+            config.embedding_size = config.hidden_size
+            config.legacy = False
         model = cls(config)
-        result = model.load_state_dict(load_file(os.path.join(SOURCE, "model.safetensors")), strict=False)
+        result = model.load_state_dict({} if name.startswith("v2-") else load_file(os.path.join(SOURCE, "model.safetensors")), strict=False)
         # lm_predictions.lm_head.weight: the tied word table under the name transformers' bookkeeping gives it
-        assert all(k.startswith(("pooler.", "classifier.")) or k == "lm_predictions.lm_head.weight" for k in result.missing_keys), result.missing_keys
+        assert name.startswith("v2-") or all(k.startswith(("pooler.", "classifier.")) or k == "lm_predictions.lm_head.weight"
+                                             for k in result.missing_keys), result.missing_keys
         assert not result.unexpected_keys or name != "mlm", result.unexpected_keys
         model.tie_weights()
-        if name == "mlm":
+        if name.endswith("mlm"):
             assert model.lm_predictions.lm_head.weight is model.deberta.embeddings.word_embeddings.weight
         with torch.no_grad():
             for p in model.parameters():
@@ -94,16 +107,20 @@ def main():
         for f in ("tokenizer.json", "tokenizer_config.json"):
             shutil.copy(os.path.join(SOURCE, f), folder)
 
-        seqs, labels = batch_for(name, config.vocab_size, len(name))
+        objective = name.split("-")[-1]
+        seqs, labels = batch_for(objective, config.vocab_size, len(name))
+        types = [[0] * len(s) for s in seqs]
+        if name.startswith("v2-"):
+            types[0] = [0] * 20 + [1] * (len(seqs[0]) - 20)
         with open(os.path.join(folder, "batch.json"), "w") as f:
-            json.dump({"ids": seqs, "token_types": [[0] * len(s) for s in seqs], "labels": labels}, f)
+            json.dump({"ids": seqs, "token_types": types, "labels": labels}, f)
 
         n = max(len(s) for s in seqs)
         pad = lambda rows, v: torch.tensor([r + [v] * (n - len(r)) for r in rows])
         model = model.double()
         model.train()
-        target = torch.tensor([l[0] for l in labels]) if name == "classify" else pad(labels, -100)
-        out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), labels=target)
+        target = torch.tensor([l[0] for l in labels]) if objective == "classify" else pad(labels, -100)
+        out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), token_type_ids=pad(types, 0), labels=target)
         out.loss.backward()
         tensors = {"loss": out.loss.detach().reshape(1).float()}
         with safe_open(os.path.join(folder, "model.safetensors"), "pt") as f:

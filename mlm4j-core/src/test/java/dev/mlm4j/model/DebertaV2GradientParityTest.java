@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the perturbed deberta-v3-tiny (relative attention with log buckets, share_att_key, c2p and p2c, the relative
  * embeddings' LayerNorm), against transformers' autograd in float64, for DebertaV2ForMaskedLM (lm_predictions head),
  * DebertaV2ForSequenceClassification (pooler.dense + GELU, classifier) and DebertaV2ForTokenClassification. Fixtures:
- * training/deberta/{mlm,classify,tag} from scripts/reference/training/deberta_gradients.py. PyTorch pads the two
- * sequences (40 and 9 tokens, the second with [PAD] once) and masks the padding; mlm4j packs them.
+ * training/deberta/{mlm,classify,tag} from scripts/reference/training/deberta_gradients.py; and DeBERTa-v2's other
+ * attention settings (training/deberta/v2-mlm: own pos_key_proj/pos_query_proj, unbucketed clamped distances, no
+ * LayerNorm on the relative embeddings, absolute positions, two token types). PyTorch pads the two sequences (40 and 9
+ * tokens, the second with [PAD] once) and masks the padding; mlm4j packs them.
  */
 class DebertaV2GradientParityTest {
     /** Per tensor: max |mlm4j − torch| over max |torch| (as GradientParityTest). */
@@ -45,7 +47,7 @@ class DebertaV2GradientParityTest {
     private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-6;
 
     @ParameterizedTest
-    @CsvSource({"mlm, vector", "mlm, scalar", "classify, vector", "classify, scalar", "tag, vector", "tag, scalar"})
+    @CsvSource({"mlm, vector", "mlm, scalar", "classify, vector", "classify, scalar", "tag, vector", "tag, scalar", "v2-mlm, vector", "v2-mlm, scalar"})
     void lossAndEveryGradientMatchTransformers(String fixture, String kernels) throws Exception {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
         Path dir = folder(fixture);
@@ -178,11 +180,7 @@ class DebertaV2GradientParityTest {
     }
 
     private static Task<?> task(String fixture) {
-        return switch (fixture) {
-            case "mlm" -> Task.MASKED_LM;
-            case "classify" -> Task.SEQUENCE_CLASSIFICATION;
-            default -> Task.TOKEN_CLASSIFICATION;
-        };
+        return fixture.endsWith("mlm") ? Task.MASKED_LM : fixture.equals("classify") ? Task.SEQUENCE_CLASSIFICATION : Task.TOKEN_CLASSIFICATION;
     }
 
     private static Path folder(String fixture) throws Exception {
