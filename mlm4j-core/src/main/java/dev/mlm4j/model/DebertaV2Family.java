@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * {@code classifier}: logits = classifier(gelu(pooler.dense(h[CLS])))), {@code DebertaV2ForTokenClassification}
  * ({@code classifier} on every token) and {@code DebertaV2ForQuestionAnswering} ({@code qa_outputs}, a start and an end
  * logit per token) — the three on the shared {@link SequenceClassifierModel} and {@link TokenClassifierModel}. Its attention is {@link dev.mlm4j.encoder.DisentangledSelfAttention}.
- * DeBERTa-v3's tokenizer is a SentencePiece Unigram tokenizer.json with {@code [MASK]}.
+ * DeBERTa-v3's tokenizer is a SentencePiece Unigram tokenizer.json with {@code [MASK]}. The masked LM (its
+ * {@code lm_predictions} head), the sequence and the token classifier train ({@link DebertaV2Model} is a
+ * {@link TrainableEncoder}); {@link #newHead} gives a masked LM or bare model given to classify or tag its new head.
  */
 public final class DebertaV2Family implements EncoderFamily {
 

@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * backward ({@link BertLMPredictionHead}), the encoder's keys under its {@link TrainableEncoder#scope()} and the head's
  * under {@code headScope}. {@link BertForMaskedLM} ({@code bert}, {@code cls.predictions}), {@link RobertaForMaskedLM}
  * ({@code roberta}, {@code lm_head}) and {@link DistilBertForMaskedLM} ({@code distilbert}, its {@code vocab_*} at the
- * root: headScope "") are this class with their own names.
+ * root: headScope "") are this class with their own names; {@link DebertaV2ForMaskedLM} trains through one
+ * ({@code deberta}, {@code lm_predictions.lm_head}) when its head is that layout.
  *
  * @param <E> the encoder
  */
