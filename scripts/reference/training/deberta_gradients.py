@@ -9,8 +9,8 @@ init leaves LayerNorms at 1/0 and biases at 0). The relative embeddings and thei
 normalises them on every forward); query_proj and key_proj also project them (share_att_key), so their gradients hold
 those parts.
 
-Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag, and v2-mlm (DeBERTa-v2's
-other attention settings, see CASES):
+Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag, v2-mlm (DeBERTa-v2's
+other attention settings) and legacy-mlm (the cls.predictions head), see CASES:
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences [CLS] … [SEP] of 40 and 9 tokens (the first long enough that its farthest
                          distances share log buckets and reach the clamped last row of the relative table), the second
@@ -46,6 +46,10 @@ CASES = [
     # relative embeddings, absolute positions and two token types (the first sequence's second half is type 1); a new
     # random model, every parameter perturbed
     ("v2-mlm", transformers.DebertaV2ForMaskedLM),
+    # deberta-v3-tiny's encoder under the legacy masked-LM head (config.json "legacy": true, transformers' default):
+    # cls.predictions.transform.{dense,LayerNorm}, the decoder tied to the word embeddings, cls.predictions.bias; a new
+    # head, perturbed
+    ("legacy-mlm", transformers.DebertaV2ForMaskedLM),
 ]
 V2 = os.path.join(ROOT, "families", "deberta-v2-tiny")
 PAD, CLS, SEP, MASK, FIRST_WORD = 0, 1, 2, 600, 4
@@ -87,6 +91,8 @@ def main():
         # as from_pretrained would (transformers 5.18 cannot from_pretrained a legacy=False DebertaV2ForMaskedLM: its
         # tied-weights bookkeeping asks lm_predictions.lm_head for a `weight` it does not have): the class's own init,
         # then the source's tensors; a new head keeps its init
+        if name == "legacy-mlm":
+            config.legacy = True
         if name.startswith("v2-"):
             config.conv_kernel_size = 0
             config.embedding_size = config.hidden_size
@@ -94,11 +100,11 @@ def main():
         model = cls(config)
         result = model.load_state_dict({} if name.startswith("v2-") else load_file(os.path.join(SOURCE, "model.safetensors")), strict=False)
         # lm_predictions.lm_head.weight: the tied word table under the name transformers' bookkeeping gives it
-        assert name.startswith("v2-") or all(k.startswith(("pooler.", "classifier.")) or k == "lm_predictions.lm_head.weight"
+        assert name.startswith("v2-") or all(k.startswith(("pooler.", "classifier.", "cls.")) or k == "lm_predictions.lm_head.weight"
                                              for k in result.missing_keys), result.missing_keys
         assert not result.unexpected_keys or name != "mlm", result.unexpected_keys
         model.tie_weights()
-        if name.endswith("mlm"):
+        if name.endswith("mlm") and not config.legacy:
             assert model.lm_predictions.lm_head.weight is model.deberta.embeddings.word_embeddings.weight
         with torch.no_grad():
             for p in model.parameters():

@@ -23,9 +23,9 @@ import dev.mlm4j.weights.Weights;
  * {@code cls.predictions.transform.{dense,LayerNorm}} and {@code cls.predictions.bias} (a saved
  * {@code cls.predictions.decoder.weight} is used if present); {@code legacy} false reads
  * {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's published checkpoints. Weights of
- * the other layout than the config names are a one-line error, not a random head. The {@code lm_predictions} head
- * trains as BERT's masked LM does ({@link TrainableMaskedLM}, {@link BertLMPredictionHead#deberta}); the legacy one
- * refuses in one line.
+ * the other layout than the config names are a one-line error, not a random head. Both train as BERT's masked LM does
+ * ({@link TrainableMaskedLM}: {@link BertLMPredictionHead#deberta}; the legacy one is BERT's head under BERT's keys)
+ * when embedding_size = hidden_size; the legacy head over narrower embeddings refuses in one line.
  */
 public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> implements Trainable {
     /** The {@code lm_predictions} head's training ({@link TrainableMaskedLM} under {@code lm_predictions.lm_head}); null for the legacy head. */
@@ -36,9 +36,10 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
         this.training = null;
     }
 
-    private DebertaV2ForMaskedLM(DebertaV2Model deberta, BertLMPredictionHead head) {
+    /** A head that trains: BERT's computation under {@code headScope} ({@code lm_predictions.lm_head}, or the legacy {@code cls.predictions}). */
+    private DebertaV2ForMaskedLM(DebertaV2Model deberta, BertLMPredictionHead head, String headScope) {
         super(deberta, head.inference());
-        this.training = new TrainableMaskedLM<>(deberta, head, "lm_predictions.lm_head") {};
+        this.training = new TrainableMaskedLM<>(deberta, head, headScope) {};
     }
 
     public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config c, Precision precision) {
@@ -53,6 +54,9 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
         FloatTensor words = deberta.embeddings().wordEmbeddings();
         if (c.legacy()) {
             Weights p = root.prefix("cls").prefix("predictions");
+            if (e == h && p.has("bias")) {                    // BERT's BertLMPredictionHead under BERT's keys: it trains
+                return new DebertaV2ForMaskedLM(deberta, new BertLMPredictionHead(p, c.bertSizes(), words, precision), "cls.predictions");
+            }
             Linear dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
             LayerNorm layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
             Weights d = p.prefix("decoder");
@@ -61,14 +65,16 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
                     p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize())));
         }
         if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
-        return new DebertaV2ForMaskedLM(deberta, BertLMPredictionHead.deberta(root.prefix("lm_predictions").prefix("lm_head"), c.bertSizes(), words, precision));
+        return new DebertaV2ForMaskedLM(deberta, BertLMPredictionHead.deberta(root.prefix("lm_predictions").prefix("lm_head"), c.bertSizes(), words, precision),
+                "lm_predictions.lm_head");
     }
 
-    // ---- training: the lm_predictions head (DeBERTa-v3's) as BERT's masked LM trains; the legacy head refuses ----
+    // ---- training: as BERT's masked LM; the legacy head over narrower embeddings (embed_proj models) refuses ----
 
     private Trainable training() {
         if (training == null) {
-            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head (cls.predictions, config.json \"legacy\": true) has no backward pass yet");
+            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head (cls.predictions) over embeddings narrower than hidden_size"
+                    + " has no backward pass yet");
         }
         return training;
     }
