@@ -10,7 +10,7 @@ normalises them on every forward); query_proj and key_proj also project them (sh
 those parts.
 
 Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag, v2-mlm (DeBERTa-v2's
-other attention settings) and legacy-mlm (the cls.predictions head), see CASES:
+other attention settings), legacy-mlm (the cls.predictions head) and v2-embed-mlm (embed_proj), see CASES:
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences [CLS] … [SEP] of 40 and 9 tokens (the first long enough that its farthest
                          distances share log buckets and reach the clamped last row of the relative table), the second
@@ -50,6 +50,9 @@ CASES = [
     # cls.predictions.transform.{dense,LayerNorm}, the decoder tied to the word embeddings, cls.predictions.bias; a new
     # head, perturbed
     ("legacy-mlm", transformers.DebertaV2ForMaskedLM),
+    # families/deberta-v2-tiny's config but its convolution: embed_proj (embedding_size 24 → hidden 32) and the legacy
+    # head over the 24-wide embeddings (transform.dense 32 → 24, the decoder the 24-wide word table)
+    ("v2-embed-mlm", transformers.DebertaV2ForMaskedLM),
 ]
 V2 = os.path.join(ROOT, "families", "deberta-v2-tiny")
 PAD, CLS, SEP, MASK, FIRST_WORD = 0, 1, 2, 600, 4
@@ -95,6 +98,7 @@ def main():
             config.legacy = True
         if name.startswith("v2-"):
             config.conv_kernel_size = 0
+        if name == "v2-mlm":
             config.embedding_size = config.hidden_size
             config.legacy = False
         model = cls(config)

@@ -58,43 +58,47 @@ public final class DebertaV2Embeddings {
         return x;
     }
 
-    /** Whether the tables are hidden_size wide (no {@code embed_proj}): what the training forward covers. */
-    public boolean trains() {
-        return embedProj == null;
-    }
-
-    /** The training forward: {@code sum} (T, hidden) ← word + position? + token type? (saved), y ← dropout(LayerNorm(sum)); returns y. */
-    public FloatTensor forwardTraining(Kernels k, Batch batch, DropoutMask drop, FloatTensor sum, FloatTensor y) {
-        if (embedProj != null) throw new IllegalStateException("no training forward through embed_proj");
+    /**
+     * The training forward: {@code raw} (T, embedding_size) ← word + position? + token type?, {@code sum} (T, hidden) ←
+     * embed_proj(raw) when there is one (else raw itself: pass the same tensor), both saved; y ← dropout(LayerNorm(sum));
+     * returns y.
+     */
+    public FloatTensor forwardTraining(Kernels k, Batch batch, DropoutMask drop, FloatTensor raw, FloatTensor sum, FloatTensor y) {
         int[] ids = batch.ids(), pos = batch.positions(), types = batch.typeIds();
-        float[] sd = sum.data();
+        float[] rd = raw.data();
         for (int i = 0; i < batch.tokens(); i++) {
-            int at = sum.rowOffset(i);
-            java.util.Arrays.fill(sd, at, at + sum.dim(1), 0f);
-            add(sd, at, wordEmbeddings, ids[i], "token id");
-            if (positionEmbeddings != null) add(sd, at, positionEmbeddings, pos[i], "position (sequence longer than max_position_embeddings)");
-            if (tokenTypeEmbeddings != null) add(sd, at, tokenTypeEmbeddings, types[i], "token type id");
-            System.arraycopy(sd, at, y.data(), y.rowOffset(i), sum.dim(1));
+            int at = raw.rowOffset(i);
+            java.util.Arrays.fill(rd, at, at + raw.dim(1), 0f);
+            add(rd, at, wordEmbeddings, ids[i], "token id");
+            if (positionEmbeddings != null) add(rd, at, positionEmbeddings, pos[i], "position (sequence longer than max_position_embeddings)");
+            if (tokenTypeEmbeddings != null) add(rd, at, tokenTypeEmbeddings, types[i], "token type id");
         }
+        if (embedProj != null) embedProj.forwardInto(k, raw, sum);
+        for (int i = 0; i < batch.tokens(); i++) System.arraycopy(sum.data(), sum.rowOffset(i), y.data(), y.rowOffset(i), sum.dim(1));
         layerNorm.forward(k, y);
         drop.apply(y);
         return y;
     }
 
     /**
-     * Backward: dy (T, hidden) at the output (the caller's scratch, overwritten) → the LayerNorm's gradients, then each
-     * row's gradient added into the table rows it was read from, under {@code g} (this module's scope); not the word
-     * table's {@code pad_token_id} row, which transformers' {@code padding_idx} keeps fixed.
+     * Backward: dy (T, hidden) at the output (the caller's scratch, overwritten) → the LayerNorm's gradients, embed_proj's
+     * when there is one, then each row's gradient added into the table rows it was read from, under {@code g} (this
+     * module's scope); not the word table's {@code pad_token_id} row, which transformers' {@code padding_idx} keeps fixed.
      */
-    public void backward(Kernels k, Batch batch, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
-        int t = batch.tokens(), h = config.hiddenSize();
+    public void backward(Kernels k, Batch batch, FloatTensor raw, FloatTensor sum, DropoutMask drop, FloatTensor dy, Gradients g) {
+        int t = batch.tokens(), h = config.hiddenSize(), e = config.embeddingSize();
         FloatTensor dsum = FloatTensor.zeros(t, h);
         drop.apply(dy);
         layerNorm.backward(k, sum, dy, dsum, g.prefix("LayerNorm"));
+        FloatTensor draw = dsum;
+        if (embedProj != null) {
+            draw = FloatTensor.zeros(t, e);
+            embedProj.backward(k, raw, dsum, draw, false, g.prefix("embed_proj"));
+        }
         int[] ids = batch.ids(), pos = batch.positions(), types = batch.typeIds();
-        scatter(dsum, ids, config.padTokenId(), g.prefix("word_embeddings").tensor("weight", config.vocabSize(), h));
-        if (positionEmbeddings != null) scatter(dsum, pos, -1, g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), h));
-        if (tokenTypeEmbeddings != null) scatter(dsum, types, -1, g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), h));
+        scatter(draw, ids, config.padTokenId(), g.prefix("word_embeddings").tensor("weight", config.vocabSize(), e));
+        if (positionEmbeddings != null) scatter(draw, pos, -1, g.prefix("position_embeddings").tensor("weight", config.maxPositionEmbeddings(), e));
+        if (tokenTypeEmbeddings != null) scatter(draw, types, -1, g.prefix("token_type_embeddings").tensor("weight", config.typeVocabSize(), e));
     }
 
     /** table (rows, hidden) row rows[i] += d's row i, for every i whose row is not {@code skip}. */
@@ -111,6 +115,7 @@ public final class DebertaV2Embeddings {
         p.prefix("word_embeddings").add("weight", wordEmbeddings);
         if (positionEmbeddings != null) p.prefix("position_embeddings").add("weight", positionEmbeddings);
         if (tokenTypeEmbeddings != null) p.prefix("token_type_embeddings").add("weight", tokenTypeEmbeddings);
+        if (embedProj != null) embedProj.parameters(p.prefix("embed_proj"));
         layerNorm.parameters(p.prefix("LayerNorm"));
     }
 

@@ -31,18 +31,28 @@ public final class BertLMPredictionHead {
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         this(predictions, "transform.dense", "transform.LayerNorm", "decoder", "bias", predictions.tensor("bias", c.vocabSize()), c,
-                wordEmbeddings, precision);
+                c.hiddenSize(), wordEmbeddings, precision);
+    }
+
+    /**
+     * BERT's head under BERT's keys over embeddings {@code width} wide (the transform hidden → width, the decoder
+     * (vocab, width)): DeBERTa's legacy head ({@code LegacyDebertaV2LMPredictionHead}) when embedding_size differs from
+     * hidden_size.
+     */
+    public static BertLMPredictionHead narrow(Weights predictions, BertConfig c, int width, FloatTensor wordEmbeddings, Precision precision) {
+        return new BertLMPredictionHead(predictions, "transform.dense", "transform.LayerNorm", "decoder", "bias",
+                predictions.tensor("bias", c.vocabSize()), c, width, wordEmbeddings, precision);
     }
 
     private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, String decoderKey, String biasKey, FloatTensor bias,
-                                 BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+                                 BertConfig c, int width, FloatTensor wordEmbeddings, Precision precision) {
         this.denseKey = denseKey;
         this.layerNormKey = layerNormKey;
         this.decoderKey = decoderKey;
         this.biasKey = biasKey;
-        this.transformDense = Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision);
-        this.transformLayerNorm = LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps());
-        this.decoder = RobertaLMHead.decoder(scope.prefix(decoderKey), c.hiddenSize(), wordEmbeddings);
+        this.transformDense = Linear.load(scope.prefix(denseKey), c.hiddenSize(), width, precision);
+        this.transformLayerNorm = LayerNorm.load(scope.prefix(layerNormKey), width, c.layerNormEps());
+        this.decoder = RobertaLMHead.decoder(scope.prefix(decoderKey), width, wordEmbeddings);
         this.bias = bias;
         this.inference = RobertaLMHead.of(transformDense, transformLayerNorm, decoder, bias);
     }
@@ -55,7 +65,7 @@ public final class BertLMPredictionHead {
     public static BertLMPredictionHead roberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         int vocab = wordEmbeddings.dim(0);
         FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
-        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", "decoder", "bias", bias, c, wordEmbeddings, precision);
+        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", "decoder", "bias", bias, c, c.hiddenSize(), wordEmbeddings, precision);
     }
 
     /**
@@ -66,7 +76,7 @@ public final class BertLMPredictionHead {
     public static BertLMPredictionHead distilbert(Weights root, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         FloatTensor bias = root.prefix("vocab_projector").tensor("bias", c.vocabSize());
         return new BertLMPredictionHead(root, "vocab_transform", "vocab_layer_norm", "vocab_projector", "vocab_projector.bias", bias, c,
-                wordEmbeddings, precision);
+                c.hiddenSize(), wordEmbeddings, precision);
     }
 
     /**
@@ -75,7 +85,12 @@ public final class BertLMPredictionHead {
      */
     public static BertLMPredictionHead deberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         return new BertLMPredictionHead(lmHead, "dense", "LayerNorm", "decoder", "bias", lmHead.tensor("bias", wordEmbeddings.dim(0)), c,
-                wordEmbeddings, precision);
+                c.hiddenSize(), wordEmbeddings, precision);
+    }
+
+    /** The decoder's width: hidden_size, or the narrower embeddings' ({@link #narrow}). */
+    public int width() {
+        return decoder.dim(1);
     }
 
     public int vocabSize() {
@@ -104,8 +119,8 @@ public final class BertLMPredictionHead {
 
     /** The training forward on h (m, hidden), the rows that carry a label: the same logits (m, vocab), saving what the backward needs. */
     public Saved forwardTraining(Kernels k, FloatTensor h) {
-        int m = h.dim(0), hidden = h.dim(1);
-        FloatTensor pre = transformDense.forwardInto(k, h, FloatTensor.zeros(m, hidden));
+        int m = h.dim(0);
+        FloatTensor pre = transformDense.forwardInto(k, h, FloatTensor.zeros(m, transformDense.out()));
         FloatTensor act = pre.copy();
         k.gelu(act);
         FloatTensor t = act.copy();
@@ -129,9 +144,9 @@ public final class BertLMPredictionHead {
      * {@code vocab_transform.*}, {@code vocab_layer_norm.*}).
      */
     public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
-        int m = s.h().dim(0), hidden = s.h().dim(1);
+        int m = s.h().dim(0);
         k.linearWeightGrad(s.t(), dlogits, decoderGrad, g.tensor(biasKey, decoder.dim(0)));
-        FloatTensor dt = FloatTensor.zeros(m, hidden);
+        FloatTensor dt = FloatTensor.zeros(m, decoder.dim(1));
         PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
         transformLayerNorm.backward(k, s.act(), dt, dt, g.prefix(layerNormKey));

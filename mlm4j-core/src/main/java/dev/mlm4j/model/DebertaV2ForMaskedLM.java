@@ -24,8 +24,8 @@ import dev.mlm4j.weights.Weights;
  * {@code cls.predictions.decoder.weight} is used if present); {@code legacy} false reads
  * {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's published checkpoints. Weights of
  * the other layout than the config names are a one-line error, not a random head. Both train as BERT's masked LM does
- * ({@link TrainableMaskedLM}: {@link BertLMPredictionHead#deberta}; the legacy one is BERT's head under BERT's keys)
- * when embedding_size = hidden_size; the legacy head over narrower embeddings refuses in one line.
+ * ({@link TrainableMaskedLM}: {@link BertLMPredictionHead#deberta}; the legacy one is BERT's head under BERT's keys,
+ * {@link BertLMPredictionHead#narrow} over narrower embeddings).
  */
 public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> implements Trainable {
     /** The {@code lm_predictions} head's training ({@link TrainableMaskedLM} under {@code lm_predictions.lm_head}); null for the legacy head. */
@@ -54,8 +54,9 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
         FloatTensor words = deberta.embeddings().wordEmbeddings();
         if (c.legacy()) {
             Weights p = root.prefix("cls").prefix("predictions");
-            if (e == h && p.has("bias")) {                    // BERT's BertLMPredictionHead under BERT's keys: it trains
-                return new DebertaV2ForMaskedLM(deberta, new BertLMPredictionHead(p, c.bertSizes(), words, precision), "cls.predictions");
+            if (p.has("bias")) {                              // BERT's BertLMPredictionHead under BERT's keys (over e-wide embeddings): it trains
+                return new DebertaV2ForMaskedLM(deberta, e == h ? new BertLMPredictionHead(p, c.bertSizes(), words, precision)
+                        : BertLMPredictionHead.narrow(p, c.bertSizes(), e, words, precision), "cls.predictions");
             }
             Linear dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
             LayerNorm layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
@@ -69,12 +70,12 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
                 "lm_predictions.lm_head");
     }
 
-    // ---- training: as BERT's masked LM; the legacy head over narrower embeddings (embed_proj models) refuses ----
+    // ---- training: as BERT's masked LM ----
 
     private Trainable training() {
         if (training == null) {
-            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head (cls.predictions) over embeddings narrower than hidden_size"
-                    + " has no backward pass yet");
+            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head with its bias under cls.predictions.decoder.bias (an older"
+                    + " file) has no backward pass yet");
         }
         return training;
     }

@@ -21,7 +21,7 @@ import dev.mlm4j.weights.Weights;
  * model's unprefixed keys arrive as {@code bert.*}, mlm4j's canonical base prefix). No pooler. Immutable and shared, but
  * for the training state's memory (one training thread at a time). It trains with BERT's activation buffers
  * ({@link TrainingState}, sized from {@link DebertaV2Config#bertSizes()}) and its layers' own backward passes; not with
- * {@code embed_proj} (embedding_size ≠ hidden_size) or DeBERTa-v2's convolution ({@code conv_kernel_size}), which refuse.
+ * DeBERTa-v2's convolution ({@code conv_kernel_size}), which refuses.
  */
 public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implements TrainableEncoder {
     private final DebertaV2Embeddings embeddings;
@@ -29,6 +29,8 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
     private final TrainingMemory memory;
     /** What the last training forward's relative attention saved, for its backward; null without relative attention. */
     private RelativeActivations relative;
+    /** The last training forward's embeddings before embed_proj (T, embedding_size), or its embeddingSum without embed_proj. */
+    private FloatTensor embeddingInput;
 
     public DebertaV2Model(Weights deberta, DebertaV2Config config, Precision precision) {
         DebertaV2Embeddings embeddings = new DebertaV2Embeddings(deberta.prefix("embeddings"), config, precision);
@@ -59,12 +61,8 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** The one-line refusal of what has no backward pass: embed_proj, the convolution. */
+    /** The one-line refusal of what has no backward pass: the convolution. */
     private void requireTrains() {
-        if (!embeddings.trains()) {
-            throw new IllegalArgumentException("a DebertaV2Model with embed_proj (embedding_size " + config.embeddingSize() + " ≠ hidden_size "
-                    + config.hiddenSize() + ") has no backward pass yet");
-        }
         if (!encoder.trains()) {
             throw new IllegalArgumentException("a DebertaV2Model with DeBERTa-v2's convolution (conv_kernel_size " + config.convKernelSize()
                     + ") has no backward pass yet");
@@ -82,7 +80,9 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
     @Override
     public FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
         checkLength(s.batch);
-        embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
+        boolean projected = config.embeddingSize() != config.hiddenSize();
+        embeddingInput = projected ? FloatTensor.zeros(s.batch.tokens(), config.embeddingSize()) : s.embeddingSum;
+        embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), embeddingInput, s.embeddingSum, s.hidden[0]);
         relative = encoder.forwardTraining(k, s.hidden, s.batch, mask(mask), s.layers, s.dropout);
         return s.lastHiddenState();
     }
@@ -91,7 +91,7 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
     @Override
     public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
         FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, relative, dLast, g.prefix("encoder"));
-        embeddings.backward(k, s.batch, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
+        embeddings.backward(k, s.batch, embeddingInput, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
     }
 
     @Override

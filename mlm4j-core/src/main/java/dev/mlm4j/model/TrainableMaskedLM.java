@@ -82,7 +82,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         Gradients headGrads = g.prefix(headScope);
         FloatTensor decoderGrad = head.decoderTiedTo(words)
                 ? g.prefix(encoder.scope()).prefix("embeddings").prefix("word_embeddings").tensor("weight", words.dim(0), words.dim(1))
-                : headGrads.prefix(head.decoderKey()).tensor("weight", head.vocabSize(), h);
+                : headGrads.prefix(head.decoderKey()).tensor("weight", head.vocabSize(), head.width());
         FloatTensor dPicked = FloatTensor.zeros(rows.length, h);
         head.backward(k, saved, dlogits, dPicked, headGrads, decoderGrad);
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);                           // zero except the labelled rows
