@@ -10,7 +10,8 @@ normalises them on every forward); query_proj and key_proj also project them (sh
 those parts.
 
 Writes mlm4j-core/src/test/resources/training/deberta/<case>/ for case in mlm, classify, tag, v2-mlm (DeBERTa-v2's
-other attention settings), legacy-mlm (the cls.predictions head) and v2-embed-mlm (embed_proj), see CASES:
+other attention settings), legacy-mlm (the cls.predictions head), v2-embed-mlm (embed_proj), v2-conv-mlm and v2-tanh-mlm (the
+convolution), see CASES:
   config.json, model.safetensors, tokenizer.json, tokenizer_config.json   the perturbed model (save_pretrained)
   batch.json             two sequences [CLS] … [SEP] of 40 and 9 tokens (the first long enough that its farthest
                          distances share log buckets and reach the clamped last row of the relative table), the second
@@ -53,6 +54,10 @@ CASES = [
     # families/deberta-v2-tiny's config but its convolution: embed_proj (embedding_size 24 → hidden 32) and the legacy
     # head over the 24-wide embeddings (transform.dense 32 → 24, the decoder the 24-wide word table)
     ("v2-embed-mlm", transformers.DebertaV2ForMaskedLM),
+    # families/deberta-v2-tiny's config as it is: the convolution after the first layer too (conv_act gelu), and the
+    # same with conv_act tanh (transformers' default)
+    ("v2-conv-mlm", transformers.DebertaV2ForMaskedLM),
+    ("v2-tanh-mlm", transformers.DebertaV2ForMaskedLM),
 ]
 V2 = os.path.join(ROOT, "families", "deberta-v2-tiny")
 PAD, CLS, SEP, MASK, FIRST_WORD = 0, 1, 2, 600, 4
@@ -96,8 +101,10 @@ def main():
         # then the source's tensors; a new head keeps its init
         if name == "legacy-mlm":
             config.legacy = True
-        if name.startswith("v2-"):
+        if name in ("v2-mlm", "v2-embed-mlm"):
             config.conv_kernel_size = 0
+        if name == "v2-tanh-mlm":
+            config.conv_act = "tanh"
         if name == "v2-mlm":
             config.embedding_size = config.hidden_size
             config.legacy = False

@@ -18,7 +18,7 @@ import dev.mlm4j.weights.Weights;
  * layer, passed through {@code LayerNorm} when {@code norm_rel_ebd} asks (DeBERTa-v3 does) — on every forward, as
  * transformers' {@code get_rel_embedding}, so the table and the LayerNorm are parameters a training step updates.
  * Trains as BERT's encoder does, each layer's activations in its own {@link LayerActivations}, the relative embeddings'
- * in a {@link RelativeActivations}; the convolution has no backward pass.
+ * in a {@link RelativeActivations}, the convolution's in its {@link DebertaV2ConvLayer.Saved}.
  */
 public final class DebertaV2Encoder {
     private final DebertaV2Layer[] layers;
@@ -56,32 +56,45 @@ public final class DebertaV2Encoder {
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** Whether this encoder has a backward pass: not with DeBERTa-v2's convolution. */
-    public boolean trains() {
-        return conv == null;
-    }
+    /** What the training forward saves beyond the layers' activations: the relative attention's, the convolution's (each null without it). */
+    public record Saved(RelativeActivations relative, DebertaV2ConvLayer.Saved conv, FloatTensor layer0) {}
 
     /**
      * The training forward, as {@link BertEncoder#forwardTraining}: layer i reads {@code hidden[i]}, writes
-     * {@code hidden[i + 1]}, saves {@code acts[i]}; returns what the relative attention saved (null without it).
+     * {@code hidden[i + 1]}, saves {@code acts[i]}; with the convolution the first layer's own output goes to a buffer of
+     * its own and the convolution's to {@code hidden[1]}.
      */
-    public RelativeActivations forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts, Dropout dropout) {
-        if (conv != null) throw new IllegalStateException("no training forward through DeBERTa-v2's convolution");
+    public Saved forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts, Dropout dropout) {
         RelativeActivations r = relEmbeddings == null ? null : new RelativeActivations(relative(k), layers.length, dropout);
-        for (int i = 0; i < layers.length; i++) layers[i].forwardTraining(k, hidden[i], r, i, batch, mask, acts[i], hidden[i + 1]);
-        return r;
+        FloatTensor layer0 = conv == null ? null : FloatTensor.zeros(hidden[0].dim(0), hidden[0].dim(1));
+        DebertaV2ConvLayer.Saved c = null;
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].forwardTraining(k, hidden[i], r, i, batch, mask, acts[i], i == 0 && conv != null ? layer0 : hidden[i + 1]);
+            if (i == 0 && conv != null) c = conv.forwardTraining(k, hidden[0], layer0, batch, dropout.convolution(), hidden[1]);
+        }
+        return new Saved(r, c, layer0);
     }
 
     /**
-     * Backward through every layer, last first: dy (T, hidden) at the last output → the gradient at {@code hidden[0]};
-     * then the relative embeddings' gradient, summed over the layers, through the LayerNorm into the table.
+     * Backward through every layer, last first: dy (T, hidden) at the last output → the gradient at {@code hidden[0]}
+     * (through the convolution too when there is one); then the relative embeddings' gradient, summed over the layers,
+     * through the LayerNorm into the table.
      */
-    public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, RelativeActivations r, FloatTensor dy, Gradients g) {
+    public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, Saved saved, FloatTensor dy, Gradients g) {
+        RelativeActivations r = saved.relative();
+        FloatTensor dembeddings = null;
         for (int i = layers.length - 1; i >= 0; i--) {
+            if (i == 0 && conv != null) {                                       // dy is at the convolution's output
+                FloatTensor dlayer0 = FloatTensor.zeros(dy.dim(0), dy.dim(1));
+                dembeddings = FloatTensor.zeros(dy.dim(0), dy.dim(1));
+                conv.backward(k, hidden[0], batch, saved.conv(), dy, dlayer0, dembeddings, g.prefix("conv"));
+                dy = dlayer0;
+            }
             FloatTensor dx = BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
             layers[i].backward(k, hidden[i], r, i, batch, acts[i], dy, dx, g.prefix("layer", i));
             dy = dx;
         }
+        if (dembeddings != null) k.add(dy, dembeddings);
         if (r != null) {
             FloatTensor table = g.prefix("rel_embeddings").tensor("weight", relEmbeddings.dim(0), relEmbeddings.dim(1));
             FloatTensor d = r.gradient;
@@ -94,10 +107,11 @@ public final class DebertaV2Encoder {
         return dy;
     }
 
-    /** Registers every layer's parameters ({@code layer.i.…}) and the relative table and its LayerNorm under {@code p}. */
+    /** Registers every layer's parameters ({@code layer.i.…}), the relative table and its LayerNorm, the convolution's, under {@code p}. */
     public void parameters(Parameters p) {
         for (int i = 0; i < layers.length; i++) layers[i].parameters(p.prefix("layer", i));
         if (relEmbeddings != null) p.prefix("rel_embeddings").add("weight", relEmbeddings);
         if (relNorm != null) relNorm.parameters(p.prefix("LayerNorm"));
+        if (conv != null) conv.parameters(p.prefix("conv"));
     }
 }

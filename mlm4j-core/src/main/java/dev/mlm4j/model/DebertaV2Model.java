@@ -6,7 +6,6 @@ import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.DebertaV2Embeddings;
 import dev.mlm4j.encoder.DebertaV2Encoder;
-import dev.mlm4j.encoder.RelativeActivations;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
@@ -20,15 +19,14 @@ import dev.mlm4j.weights.Weights;
  * disentangled relative-position attention); keys {@code embeddings.*}, {@code encoder.*} under {@code deberta.} (a bare
  * model's unprefixed keys arrive as {@code bert.*}, mlm4j's canonical base prefix). No pooler. Immutable and shared, but
  * for the training state's memory (one training thread at a time). It trains with BERT's activation buffers
- * ({@link TrainingState}, sized from {@link DebertaV2Config#bertSizes()}) and its layers' own backward passes; not with
- * DeBERTa-v2's convolution ({@code conv_kernel_size}), which refuses.
+ * ({@link TrainingState}, sized from {@link DebertaV2Config#bertSizes()}) and its layers' own backward passes.
  */
 public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implements TrainableEncoder {
     private final DebertaV2Embeddings embeddings;
     private final DebertaV2Encoder encoder;
     private final TrainingMemory memory;
-    /** What the last training forward's relative attention saved, for its backward; null without relative attention. */
-    private RelativeActivations relative;
+    /** What the last training forward's relative attention and convolution saved, for its backward. */
+    private DebertaV2Encoder.Saved saved;
     /** The last training forward's embeddings before embed_proj (T, embedding_size), or its embeddingSum without embed_proj. */
     private FloatTensor embeddingInput;
 
@@ -61,18 +59,9 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
 
     // ---- training ------------------------------------------------------------------------------------------
 
-    /** The one-line refusal of what has no backward pass: the convolution. */
-    private void requireTrains() {
-        if (!encoder.trains()) {
-            throw new IllegalArgumentException("a DebertaV2Model with DeBERTa-v2's convolution (conv_kernel_size " + config.convKernelSize()
-                    + ") has no backward pass yet");
-        }
-    }
-
     /** As {@link BertModel#trainingState}: memory allocated for the first batch, grown for a larger one, else reused zero-filled. */
     @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
-        requireTrains();
         return memory.next(batch, dropout);
     }
 
@@ -83,20 +72,19 @@ public final class DebertaV2Model extends EncoderModel<DebertaV2Config> implemen
         boolean projected = config.embeddingSize() != config.hiddenSize();
         embeddingInput = projected ? FloatTensor.zeros(s.batch.tokens(), config.embeddingSize()) : s.embeddingSum;
         embeddings.forwardTraining(k, s.batch, s.dropout.embeddings(), embeddingInput, s.embeddingSum, s.hidden[0]);
-        relative = encoder.forwardTraining(k, s.hidden, s.batch, mask(mask), s.layers, s.dropout);
+        saved = encoder.forwardTraining(k, s.hidden, s.batch, mask(mask), s.layers, s.dropout);
         return s.lastHiddenState();
     }
 
     /** Backward from {@code dLast} (T, hidden); gradients under {@code g} (this model's scope, {@code deberta}). */
     @Override
     public void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g) {
-        FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, relative, dLast, g.prefix("encoder"));
+        FloatTensor dEmbeddings = encoder.backward(k, s.hidden, s.batch, s.layers, saved, dLast, g.prefix("encoder"));
         embeddings.backward(k, s.batch, embeddingInput, s.embeddingSum, s.dropout.embeddings(), dEmbeddings, g.prefix("embeddings"));
     }
 
     @Override
     public void parameters(Parameters p) {
-        requireTrains();
         embeddings.parameters(p.prefix("embeddings"));
         encoder.parameters(p.prefix("encoder"));
     }

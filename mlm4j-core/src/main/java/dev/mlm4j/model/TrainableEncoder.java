@@ -13,7 +13,7 @@ import dev.mlm4j.tensor.Parameters;
  * ({@link RobertaModel}) or ELECTRA's ({@link ElectraModel}: narrower, projected) embeddings, the one stack of training
  * code they share ({@link BertTraining}); DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
  * BERT's pieces and buffers); and DeBERTa-v2/v3's ({@link DebertaV2Model}: the disentangled attention's backward, the
- * relative embeddings and their LayerNorm trained, BERT's buffers; not with embed_proj or DeBERTa-v2's convolution). A
+ * relative embeddings and their LayerNorm trained, embed_proj and DeBERTa-v2's convolution too, BERT's buffers). A
  * task model that trains ({@link Trainable}) runs its head on top of one of these. ModernBERT has no backward pass yet.
  */
 public interface TrainableEncoder extends Encoder {

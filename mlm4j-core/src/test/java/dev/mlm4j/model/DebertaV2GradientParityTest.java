@@ -11,7 +11,6 @@ import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,7 +25,6 @@ import java.util.TreeSet;
 import static dev.mlm4j.JsonArrays.intRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * attention settings (training/deberta/v2-mlm: own pos_key_proj/pos_query_proj, unbucketed clamped distances, no
  * LayerNorm on the relative embeddings, absolute positions, two token types) and the legacy masked-LM head
  * (training/deberta/legacy-mlm: cls.predictions, transformers' default), and embed_proj with the legacy head over the
- * narrower embeddings (training/deberta/v2-embed-mlm). PyTorch pads the two sequences (40 and 9
+ * narrower embeddings (training/deberta/v2-embed-mlm), and with the convolution after the first layer too
+ * (v2-conv-mlm: conv_act gelu; v2-tanh-mlm: tanh). PyTorch pads the two sequences (40 and 9
  * tokens, the second with [PAD] once) and masks the padding; mlm4j packs them.
  */
 class DebertaV2GradientParityTest {
@@ -50,7 +49,8 @@ class DebertaV2GradientParityTest {
 
     @ParameterizedTest
     @CsvSource({"mlm, vector", "mlm, scalar", "classify, vector", "classify, scalar", "tag, vector", "tag, scalar", "v2-mlm, vector", "v2-mlm, scalar",
-            "legacy-mlm, vector", "legacy-mlm, scalar", "v2-embed-mlm, vector", "v2-embed-mlm, scalar"})
+            "legacy-mlm, vector", "legacy-mlm, scalar", "v2-embed-mlm, vector", "v2-embed-mlm, scalar",
+            "v2-conv-mlm, vector", "v2-conv-mlm, scalar", "v2-tanh-mlm, vector", "v2-tanh-mlm, scalar"})
     void lossAndEveryGradientMatchTransformers(String fixture, String kernels) throws Exception {
         Kernels k = kernels.equals("scalar") ? new ScalarKernels() : Kernels.get();
         Path dir = folder(fixture);
@@ -134,48 +134,41 @@ class DebertaV2GradientParityTest {
 
     /**
      * With dropout on (every site: the embeddings, the relative embeddings before each layer's projections, the attention
-     * probabilities, both output denses, the classifier) the masks are fixed by the seed, so the loss is a function of the
-     * weights whose gradient the backward gives: central differences on a few weights agree with it.
+     * probabilities, both output denses, the convolution, the classifier) the masks are fixed by the seed, so the loss is
+     * a function of the weights whose gradient the backward gives: central differences on a few weights agree with it.
      */
-    @Test
-    void withDropoutTheGradientIsTheLossesDerivative() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"classify, deberta.encoder.rel_embeddings.weight:37 deberta.encoder.layer.0.attention.self.key_proj.weight:70 "
+            + "deberta.encoder.layer.1.attention.self.query_proj.bias:5 deberta.encoder.LayerNorm.weight:3 deberta.embeddings.LayerNorm.bias:11 pooler.dense.weight:40",
+            "v2-conv-mlm, deberta.encoder.conv.conv.weight:100 deberta.encoder.conv.LayerNorm.weight:3 deberta.embeddings.embed_proj.weight:50 "
+            + "deberta.encoder.layer.0.attention.self.pos_key_proj.weight:70 deberta.encoder.rel_embeddings.weight:37 cls.predictions.transform.dense.weight:10"})
+    void withDropoutTheGradientIsTheLossesDerivative(String fixture, String probes) throws Exception {
         Kernels k = new ScalarKernels();
-        Path dir = folder("classify");
+        Path dir = folder(fixture);
         JsonNode batchJson = new ObjectMapper().readTree(dir.resolve("batch.json").toFile());
         Batch batch = Batch.of(intRows(batchJson.get("ids")), intRows(batchJson.get("token_types")));
         int[] labels = Arrays.stream(intRows(batchJson.get("labels"))).flatMapToInt(Arrays::stream).toArray();
         Dropout dropout = new Dropout(0.2, 0.2, 0.2, 7);
         try (Checkpoint c = Checkpoint.open(dir)) {
-            Trainable model = (Trainable) c.load(Task.SEQUENCE_CLASSIFICATION, Precision.FP32).orElseThrow();
+            Trainable model = (Trainable) c.load(task(fixture), Precision.FP32).orElseThrow();
             var p = model.parameters();
             Gradients g = new Gradients();
             double loss = model.lossAndGradients(k, batch, labels, g, dropout);
             assertNotEquals(model.lossAndGradients(k, batch, labels, new Gradients(), Dropout.OFF), loss, "dropout changes the loss");
-            String[][] probes = {{"deberta.encoder.rel_embeddings.weight", "37"}, {"deberta.encoder.layer.0.attention.self.key_proj.weight", "70"},
-                    {"deberta.encoder.layer.1.attention.self.query_proj.bias", "5"}, {"deberta.encoder.LayerNorm.weight", "3"},
-                    {"deberta.embeddings.LayerNorm.bias", "11"}, {"pooler.dense.weight", "40"}};
-            for (String[] probe : probes) {
-                FloatTensor w = p.get(probe[0]);
-                int i = w.offset() + Integer.parseInt(probe[1]);
+            for (String probe : probes.split(" ")) {
+                String name = probe.split(":")[0];
+                int at = Integer.parseInt(probe.split(":")[1]);
+                FloatTensor w = p.get(name);
+                int i = w.offset() + at;
                 float keep = w.data()[i], h = 1e-2f;
                 w.data()[i] = keep + h;
                 double up = model.lossAndGradients(k, batch, labels, new Gradients(), dropout);
                 w.data()[i] = keep - h;
                 double down = model.lossAndGradients(k, batch, labels, new Gradients(), dropout);
                 w.data()[i] = keep;
-                double numeric = (up - down) / (2 * h), analytic = g.get(probe[0]).data()[g.get(probe[0]).offset() + Integer.parseInt(probe[1])];
-                assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)), probe[0] + "[" + probe[1] + "]");
+                double numeric = (up - down) / (2 * h), analytic = g.get(name).data()[g.get(name).offset() + at];
+                assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)), probe);
             }
-        }
-    }
-
-    /** DeBERTa-v2's convolution (deberta-v2-tiny has one) refuses in one line. */
-    @Test
-    void theConvolutionRefusesInOneLine() throws Exception {
-        try (Checkpoint c = Checkpoint.open(FamilyGolden.folder("deberta-v2-tiny"))) {
-            Trainable mlm = (Trainable) c.load(Task.MASKED_LM, Precision.FP32).orElseThrow();
-            String m = assertThrows(IllegalArgumentException.class, mlm::parameters).getMessage();
-            assertEquals("a DebertaV2Model with DeBERTa-v2's convolution (conv_kernel_size 3) has no backward pass yet", m);
         }
     }
 
