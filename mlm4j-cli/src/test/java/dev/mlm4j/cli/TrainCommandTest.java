@@ -233,8 +233,7 @@ class TrainCommandTest {
      * RoBERTa and XLM-R train: a masked LM continues, and a masked LM given to classify/tag gets the family's own new head
      * (classifier.dense + out_proj, or classifier), saved as a RobertaFor…/XLMRobertaFor… folder that classify/ner read;
      * ELECTRA's discriminator gets its classifier the same way; DistilBERT's masked LM continues and gets its
-     * pre_classifier + classifier; clm (on RoBERTa and on ModernBERT), ELECTRA's generator and DeBERTa-v2 (no backward
-     * pass) are one-line refusals.
+     * pre_classifier + classifier; clm (on RoBERTa and on ModernBERT) and ELECTRA's generator are one-line refusals.
      */
     @Test
     void robertaXlmRobertaElectraAndDistilBertTrainWithTheirOwnHeads() throws IOException {
@@ -304,11 +303,10 @@ class TrainCommandTest {
 
         String[][] refused = {
                 {"train", "clm", "--model", family("roberta-tiny"), "--train", text.toString(), "--output", tmp.resolve("x").toString()},
-                {"train", "mlm", "--model", family("deberta-v3-tiny"), "--train", text.toString(), "--output", tmp.resolve("y").toString()},
                 {"train", "mlm", "--model", family("electra-tiny"), "--train", text.toString(), "--output", tmp.resolve("w").toString()},
                 {"train", "clm", "--model", family("modernbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("z").toString()},
         };
-        String[] why = {"'clm' trains BERT models", "a DebertaV2ForMaskedLM has no backward pass yet", "an ElectraForMaskedLM has no backward pass yet",
+        String[] why = {"'clm' trains BERT models", "an ElectraForMaskedLM has no backward pass yet",
                 "a ModernBertForMaskedLM trains with 'mlm', 'classify' or 'tag'"};
         for (int i = 0; i < refused.length; i++) {
             var e = CliRunner.run(refused[i]);
@@ -364,6 +362,47 @@ class TrainCommandTest {
      * A training file of one label name (a tiny slice of a sorted corpus): the new head says single_label_classification,
      * since transformers reads num_labels 1 without a problem_type as a regression, and the run warns that it learns nothing.
      */
+    /**
+     * DeBERTa-v3 (deberta-v3-tiny, a DebertaV2ForMaskedLM with the lm_predictions head): its masked LM continues, and
+     * classify and tag start new heads on it (pooler.dense + classifier; classifier), each folder loading back.
+     */
+    @Test
+    void debertaV3TrainsItsMaskedLmAndNewClassifiers() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), List.of("the jury said the city was fine", "a man went to the market", "she had a long day"));
+        Path mlm = tmp.resolve("deberta-mlm");
+        var m = CliRunner.run("train", "mlm", "--model", family("deberta-v3-tiny"), "--train", text.toString(), "--output", mlm.toString(), "--max-steps", "2");
+        assertEquals(0, m.exit(), m.err());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(mlm)) {
+            assertTrue(weights.names().containsAll(List.of("lm_predictions.lm_head.bias", "deberta.encoder.rel_embeddings.weight", "deberta.encoder.LayerNorm.weight")),
+                    weights.names().toString());
+        }
+        var fill = CliRunner.run("fill-mask", "--model", mlm.toString(), "--json", "the jury said the [MASK] was fine");
+        assertEquals(0, fill.exit(), fill.err());
+
+        Path labelled = Files.write(tmp.resolve("d.jsonl"), List.of("{\"text\":\"the jury said\",\"label\":\"a\"}",
+                "{\"text\":\"a man went\",\"label\":\"b\"}"));
+        Path cls = tmp.resolve("deberta-classify");
+        var c = CliRunner.run("train", "classify", "--model", family("deberta-v3-tiny"), "--train", labelled.toString(), "--output", cls.toString(), "--max-steps", "2");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("starting a new DebertaV2ForSequenceClassification for the 2 labels"), c.err());
+        try (var weights = dev.mlm4j.weights.safetensors.SafetensorsCheckpoint.open(cls)) {
+            List<String> saved = weights.names().stream().map(weights::storedName).toList();   // as written, not mlm4j's canonical bert.pooler
+            assertTrue(saved.containsAll(List.of("pooler.dense.weight", "classifier.weight", "deberta.encoder.layer.1.attention.self.query_proj.weight")),
+                    saved.toString());
+            assertTrue(saved.stream().noneMatch(n -> n.startsWith("lm_predictions.") || n.startsWith("bert.")), saved.toString());
+        }
+        var classified = CliRunner.run("classify", "--model", cls.toString(), "--json", "the jury said");
+        assertEquals(0, classified.exit(), classified.err());
+
+        Path tags = Files.write(tmp.resolve("d.conll"), List.of("John B-PER", "went O", "home O", "", "Mary B-PER", "said O"));
+        Path tag = tmp.resolve("deberta-tag");
+        var t = CliRunner.run("train", "tag", "--model", family("deberta-v3-tiny"), "--train", tags.toString(), "--output", tag.toString(), "--max-steps", "2");
+        assertEquals(0, t.exit(), t.err());
+        assertEquals("DebertaV2ForTokenClassification", new ObjectMapper().readTree(tag.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        var ner = CliRunner.run("ner", "--model", tag.toString(), "--json", "John went home");
+        assertEquals(0, ner.exit(), ner.err());
+    }
+
     @Test
     void oneLabelNameTrainsASingleLabelHeadAndWarns() throws IOException {
         Path one = Files.write(tmp.resolve("one.jsonl"), List.of("{\"text\":\"w5 w6\",\"label\":\"news\"}", "{\"text\":\"w7 w8 w9\",\"label\":\"news\"}"));

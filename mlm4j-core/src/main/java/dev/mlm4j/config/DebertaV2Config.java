@@ -42,6 +42,12 @@ public record DebertaV2Config(int vocabSize, int hiddenSize, int numHiddenLayers
         }
     }
 
+    /** The sizes BERT's training buffers are allocated from (hidden, layers, heads, intermediate; no absolute-position limit of its own). */
+    public BertConfig bertSizes() {
+        return new BertConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, "gelu", maxPositionEmbeddings,
+                Math.max(1, typeVocabSize), layerNormEps, padTokenId);
+    }
+
     public int headSize() {
         return hiddenSize / numAttentionHeads;
     }

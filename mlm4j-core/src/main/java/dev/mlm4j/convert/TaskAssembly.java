@@ -3,6 +3,7 @@ package dev.mlm4j.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.config.BertConfig;
+import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.ElectraConfig;
 import dev.mlm4j.config.ModernBertConfig;
@@ -35,7 +36,7 @@ final class TaskAssembly {
     /** pipelines.FromScratch.NO_POSITIONS_KEY: a model without positions keeps saying so, so training keeps its zero table frozen. */
     private static final String NO_POSITIONS_KEY = "mlm4j_position_embeddings";
 
-    /** A RoBERTa, XLM-R, ELECTRA or DistilBERT folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
+    /** A RoBERTa, XLM-R, ELECTRA, DistilBERT or DeBERTa folder's tokenizer files, copied as they are (tokenizer.json, or vocab.txt, is what mlm4j reads). */
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
             "vocab.json", "merges.txt", "sentencepiece.bpe.model", "vocab.txt");
 
@@ -47,9 +48,10 @@ final class TaskAssembly {
             case RobertaConfig r -> "roberta";
             case ElectraConfig e -> "electra";
             case DistilBertConfig d -> "distilbert";
+            case DebertaV2Config d -> "deberta";
             case ModernBertConfig m -> "model";
             default -> throw new IllegalArgumentException("cannot add a head to " + c.folder() + ": mlm4j assembles task models on BERT, RoBERTa,"
-                    + " XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
+                    + " XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3 and ModernBERT encoders, and this is a '" + c.family().modelType() + "' model (its own task folders convert as they are, without --head)");
         };
         boolean bert = scope.equals("bert");
         // the source's scope: a bare encoder's names are read under bert. (ELECTRA's embeddings_project, DistilBERT's
@@ -116,7 +118,7 @@ final class TaskAssembly {
         JsonNode source = Files.isRegularFile(sourceConfig) ? new ObjectMapper().readTree(sourceConfig.toFile()) : null;
         Map<String, Object> json;
         if (!bert) {
-            // RoBERTa, XLM-R, ELECTRA, DistilBERT and ModernBERT folders always carry config.json (the family needs it): theirs, with the head's keys
+            // RoBERTa, XLM-R, ELECTRA, DistilBERT, DeBERTa and ModernBERT folders always carry config.json (the family needs it): theirs, with the head's keys
             json = new ObjectMapper().convertValue(source, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
             json.put("architectures", List.of(head.architecture()));
             for (String f : TOKENIZER_FILES) if (Files.isRegularFile(c.folder().resolve(f))) Files.copy(c.folder().resolve(f), dir.resolve(f));
@@ -138,7 +140,7 @@ final class TaskAssembly {
     /** A left-out tensor's group in the summary: {@code cls.*}, {@code bert.pooler.*}, a task head's prefix; else itself. */
     private static String group(String name) {
         for (String g : new String[] {"cls.", "lm_head.", "generator_predictions.", "generator_lm_head.", "discriminator_predictions.",
-                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "decoder.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
+                "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "decoder.", "lm_predictions.", "bert.pooler.", "roberta.pooler.", "pre_classifier.", "classifier.",
                 "qa_outputs."}) if (name.startsWith(g)) return g + "*";
         return name;
     }
@@ -146,7 +148,7 @@ final class TaskAssembly {
     private static String reason(String group, String architecture) {
         return switch (group) {
             case "cls.*", "lm_head.*", "generator_predictions.*", "generator_lm_head.*", "vocab_transform.*", "vocab_layer_norm.*",
-                 "vocab_projector.*", "decoder.*" -> "the masked-LM head";
+                 "vocab_projector.*", "decoder.*", "lm_predictions.*" -> "the masked-LM head";
             case "discriminator_predictions.*" -> "the replaced-token head";
             case "bert.pooler.*", "roberta.pooler.*" -> architecture + " has no pooler";
             case "pre_classifier.*", "classifier.*", "qa_outputs.*" -> "the source's own task head";

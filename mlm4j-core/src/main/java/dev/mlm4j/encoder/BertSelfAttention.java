@@ -110,6 +110,15 @@ public final class BertSelfAttention {
         });
         FloatTensor dw = BackwardBuffers.zeroed(a.grads.dw), db = BackwardBuffers.zeroed(a.grads.db);
         qkv.backward(k, x, dqkv, dx, true, dw, db);
+        addFused(dw, db, names, g);
+    }
+
+    /**
+     * A fused query | key | value projection's gradients, dw (3·hidden, hidden) and db (3·hidden), added into each part's
+     * {@code weight} and {@code bias} under {@code g.prefix(names[i])} (DeBERTa's attention splits its own the same way).
+     */
+    static void addFused(FloatTensor dw, FloatTensor db, String[] names, Gradients g) {
+        int hidden = dw.dim(1);
         for (int i = 0; i < 3; i++) {
             addInto(dw.slice(i * hidden, hidden), g.prefix(names[i]).tensor("weight", hidden, hidden));
             addInto(db.reshape(3, hidden).row(i).reshape(1, hidden), g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden));

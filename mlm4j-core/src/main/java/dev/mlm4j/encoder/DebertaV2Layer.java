@@ -8,6 +8,8 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -23,6 +25,8 @@ public final class DebertaV2Layer {
     private final Linear intermediate;         // intermediate.dense, hidden → intermediate
     private final Linear output;               // output.dense, intermediate → hidden
     private final LayerNorm outputNorm;        // output.LayerNorm
+    private final DenseResidualNorm attentionOutputNorm; // DebertaV2SelfOutput in training: LayerNorm(x + dropout(dense(ctx)))
+    private final DenseResidualNorm outputResidualNorm;  // DebertaV2Output in training: LayerNorm(a + dropout(dense(inter)))
 
     public DebertaV2Layer(Weights w, DebertaV2Config c, Precision precision) {
         int h = c.hiddenSize();
@@ -33,6 +37,8 @@ public final class DebertaV2Layer {
         this.intermediate = Linear.load(w.prefix("intermediate").prefix("dense"), h, c.intermediateSize(), precision);
         this.output = Linear.load(w.prefix("output").prefix("dense"), c.intermediateSize(), h, precision);
         this.outputNorm = LayerNorm.load(w.prefix("output").prefix("LayerNorm"), h, c.layerNormEps());
+        this.attentionOutputNorm = new DenseResidualNorm(attentionOutput, attentionNorm);
+        this.outputResidualNorm = new DenseResidualNorm(output, outputNorm);
     }
 
     /** x (T, hidden) → the layer's output, a new (T, hidden) tensor. */
@@ -42,5 +48,45 @@ public final class DebertaV2Layer {
         FloatTensor y = output.forwardPlus(k, intermediate.forwardGelu(k, a), a);
         outputNorm.forward(k, y);
         return y;
+    }
+
+    // ---- training: BERT's layer on these modules (the same post-norm arithmetic, BERT's activation buffers) ----
+
+    /**
+     * Training forward: x (T, hidden) → y (T, hidden), a different buffer (x is kept for the backward); internals saved in
+     * {@code a}, the relative projections (from this layer's dropped-out copy of the relative embeddings) in {@code r}
+     * (null without relative attention). Dropout on the attention probabilities and after both output denses, as
+     * transformers' DebertaV2SelfOutput and DebertaV2Output apply it.
+     */
+    void forwardTraining(Kernels k, FloatTensor x, RelativeActivations r, int layer, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y) {
+        DisentangledSelfAttention.Positions pos = r == null ? null : r.project(k, layer, attention);
+        FloatTensor ctx = attention.forwardTraining(k, x, pos, batch, mask, a);                                     // (T, hidden)
+        FloatTensor attn = attentionOutputNorm.forwardTraining(k, ctx, x, a.attnDrop, a.attnSum, a.attn);
+        outputResidualNorm.forwardTraining(k, BertIntermediate.forwardTraining(k, intermediate, attn, a.interPre, a.inter), attn, a.outDrop, a.outSum, y);
+    }
+
+    /**
+     * Backward: dy (T, hidden) at the layer's output → dx (T, hidden) at its input x (written), the relative embeddings'
+     * gradient added into {@code r}; the parameters' gradients under {@code g} (this layer's scope).
+     */
+    void backward(Kernels k, FloatTensor x, RelativeActivations r, int layer, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
+        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
+        outputResidualNorm.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));     // dattn = the residual's part
+        BertIntermediate.backward(k, intermediate, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate").prefix("dense"));
+        FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);
+        Gradients attentionGrads = g.prefix("attention");
+        attentionOutputNorm.backward(k, a.ctx, a.attnSum, a.attnDrop, dattn, dctx, dx, attentionGrads.prefix("output"));
+        FloatTensor drel = r == null ? null : FloatTensor.zeros(r.rel.dim(0), r.rel.dim(1));
+        attention.backward(k, x, r == null ? null : r.positions(layer), r == null ? null : r.input(layer), batch, a, dctx, dx, drel,
+                attentionGrads.prefix("self"));
+        if (r != null) r.add(k, layer, drel);
+    }
+
+    void parameters(Parameters p) {
+        Parameters att = p.prefix("attention");
+        attention.parameters(att.prefix("self"));
+        attentionOutputNorm.parameters(att.prefix("output"));
+        intermediate.parameters(p.prefix("intermediate").prefix("dense"));
+        outputResidualNorm.parameters(p.prefix("output"));
     }
 }

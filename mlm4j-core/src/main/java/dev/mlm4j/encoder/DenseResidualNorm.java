@@ -17,7 +17,8 @@ import dev.mlm4j.weights.Weights;
  * (one per transformers module, each with its own keys and widths); only their arithmetic lives here, once.
  * DistilBERT's block computes the same twice on layers its modules own ({@code sa_layer_norm(x + out_lin(ctx))},
  * {@code output_layer_norm(a + lin2(h))}): it builds this from the parts ({@link #DenseResidualNorm(Linear, LayerNorm)})
- * and names their gradients' scopes itself.
+ * and names their gradients' scopes itself. DeBERTa's layer ({@code DebertaV2SelfOutput}, {@code DebertaV2Output}, the
+ * same arithmetic under BERT's keys) trains on it the same way.
  */
 final class DenseResidualNorm {
     private final Linear dense;        // in → hidden

@@ -4,10 +4,13 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
 /**
@@ -24,6 +27,7 @@ import dev.mlm4j.weights.Weights;
  * {@link ForwardCapture} records, so the attention explorer shows DeBERTa's own matrix; S before the mask is its scores.
  */
 public final class DisentangledSelfAttention {
+    private static final String[] NAMES = {"query_proj", "key_proj", "value_proj"};
     private final Linear qkv;         // hidden → 3·hidden: query_proj | key_proj | value_proj
     private final Linear posKeyProj;  // c2p without share_att_key; else null
     private final Linear posQueryProj; // p2c without share_att_key; else null
@@ -34,7 +38,7 @@ public final class DisentangledSelfAttention {
     public DisentangledSelfAttention(Weights w, DebertaV2Config c, Precision precision) {
         this.config = c;
         int h = c.hiddenSize();
-        this.qkv = Linear.fused(precision, h, new int[] {h, h, h}, w.prefix("query_proj"), w.prefix("key_proj"), w.prefix("value_proj"));
+        this.qkv = Linear.fused(precision, h, new int[] {h, h, h}, w.prefix(NAMES[0]), w.prefix(NAMES[1]), w.prefix(NAMES[2]));
         boolean own = c.relativeAttention() && !c.shareAttKey();
         this.posKeyProj = own && c.c2p() ? Linear.load(w.prefix("pos_key_proj"), h, h, precision) : null;
         this.posQueryProj = own && c.p2c() ? Linear.load(w.prefix("pos_query_proj"), h, h, precision) : null;
@@ -73,6 +77,22 @@ public final class DisentangledSelfAttention {
         return rows;
     }
 
+    /** The relative embeddings' projections: K^r (c2p) and Q^r (p2c), each (2·span, hidden) or null without that term. */
+    record Positions(FloatTensor key, FloatTensor query) {}
+
+    /**
+     * K^r = rel W_K^r + b and Q^r = rel W_Q^r + b for {@code rel} (2·span, hidden): with {@code share_att_key} key_proj's
+     * and query_proj's own layers (one GEMM on the fused projection), else pos_key_proj and pos_query_proj.
+     */
+    Positions positions(Kernels k, FloatTensor rel) {
+        int hidden = rel.dim(1);
+        FloatTensor shared = config.shareAttKey() ? qkv.forward(k, rel) : null;         // (2·span, 3·hidden)
+        FloatTensor key = null, query = null;
+        if (config.c2p()) key = shared != null ? shared.columns(hidden, hidden) : posKeyProj.forward(k, rel);
+        if (config.p2c()) query = shared != null ? shared.columns(0, hidden) : posQueryProj.forward(k, rel);
+        return new Positions(key, query);
+    }
+
     /**
      * x (T, hidden), a packed batch; {@code rel} the encoder's relative embeddings (2·span, hidden), already normalised
      * (null without relative attention) → the context vectors, heads concatenated, in a new (T, hidden) tensor.
@@ -81,47 +101,173 @@ public final class DisentangledSelfAttention {
         int hidden = x.dim(1), t = x.dim(0);
         FloatTensor qkvOut = qkv.forward(k, x), ctx = FloatTensor.zeros(t, hidden);
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
-        FloatTensor posKey = null, posQuery = null;               // (2·span, hidden)
-        if (rel != null) {
-            FloatTensor shared = config.shareAttKey() ? qkv.forward(k, rel) : null;
-            if (config.c2p()) posKey = shared != null ? shared.columns(hidden, hidden) : posKeyProj.forward(k, rel);
-            if (config.p2c()) posQuery = shared != null ? shared.columns(0, hidden) : posQueryProj.forward(k, rel);
-        }
-        FloatTensor pk = posKey, pq = posQuery;
+        Positions pos = rel != null ? positions(k, rel) : null;
         int longest = batch.maxLength();
         int[] relRows = rel != null ? relativeRows(longest) : null;
         ForwardCapture.LayerAttention record = capture.attention(batch, heads);
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
             int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
-            FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h);
             FloatTensor a = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len);
-            k.matmulTransposed(qh, kh, a);                                           // Q Kᵀ
-            if (pk != null || pq != null) {
-                int rows = 2 * config.attentionSpan();
-                FloatTensor c2p = null, p2c = null;
-                if (pk != null) k.matmulTransposed(qh, pk.columns(h * headSize, headSize), c2p = FloatTensor.zeros(len, rows));
-                if (pq != null) k.matmulTransposed(kh, pq.columns(h * headSize, headSize), p2c = FloatTensor.zeros(len, rows));
-                float[] ad = a.data();
-                for (int i = 0; i < len; i++) {
-                    int ar = a.rowOffset(i);
-                    for (int j = 0; j < len; j++) {
-                        int r = relRows[i - j + longest - 1];
-                        float bias = 0;
-                        if (c2p != null) bias += c2p.at(i, r) / scale;
-                        if (p2c != null) bias += p2c.at(j, r) / scale;
-                        ad[ar + j] = ad[ar + j] / scale + bias;
-                    }
-                }
-            } else {
-                k.scale(a, 1f / scale);
-            }
-            if (scores != null) copy(a, scores[s].row(h));
-            mask.apply(a);
-            k.softmaxRows(a);
-            k.matmul(a, vh, head(ctx, off, len, h));                                  // h = A V
+            probabilities(k, head(q, off, len, h), head(kk, off, len, h), pos, h, relRows, longest, mask, a, scores != null ? scores[s].row(h) : null);
+            k.matmul(a, head(v, off, len, h), head(ctx, off, len, h));              // h = A V
         });
         return ctx;
+    }
+
+    /**
+     * a (len, len) ← softmax(mask(S)) for one head h of one sequence, S the disentangled scores of the class comment;
+     * S before the mask is copied to {@code scores} when given. The one computation of the probabilities: the training
+     * backward recomputes them with it rather than keeping a (len, len) matrix per head.
+     */
+    private void probabilities(Kernels k, FloatTensor qh, FloatTensor kh, Positions pos, int h, int[] relRows, int longest,
+                               AttentionMask mask, FloatTensor a, FloatTensor scores) {
+        int len = qh.dim(0);
+        k.matmulTransposed(qh, kh, a);                                               // Q Kᵀ
+        FloatTensor pk = pos == null ? null : pos.key(), pq = pos == null ? null : pos.query();
+        if (pk != null || pq != null) {
+            int rows = 2 * config.attentionSpan();
+            FloatTensor c2p = null, p2c = null;
+            if (pk != null) k.matmulTransposed(qh, pk.columns(h * headSize, headSize), c2p = FloatTensor.zeros(len, rows));
+            if (pq != null) k.matmulTransposed(kh, pq.columns(h * headSize, headSize), p2c = FloatTensor.zeros(len, rows));
+            float[] ad = a.data();
+            for (int i = 0; i < len; i++) {
+                int ar = a.rowOffset(i);
+                for (int j = 0; j < len; j++) {
+                    int r = relRows[i - j + longest - 1];
+                    float bias = 0;
+                    if (c2p != null) bias += c2p.at(i, r) / scale;
+                    if (p2c != null) bias += p2c.at(j, r) / scale;
+                    ad[ar + j] = ad[ar + j] / scale + bias;
+                }
+            }
+        } else {
+            k.scale(a, 1f / scale);
+        }
+        if (scores != null) copy(a, scores);
+        mask.apply(a);
+        k.softmaxRows(a);
+    }
+
+    // ---- training ------------------------------------------------------------------------------------------
+
+    /**
+     * The training forward: as {@link #forward} with the dropout mask {@code a.probsDrop} on the probabilities (one child
+     * mask per sequence and head, as BERT's), the relative projections {@code pos} computed by the caller (from the
+     * layer's dropped-out relative embeddings; null without relative attention), Q | K | V saved in {@code a.qkv};
+     * returns the context {@code a.ctx} (T, hidden). The probabilities are not saved: the backward recomputes them.
+     */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, Positions pos, Batch batch, AttentionMask mask, LayerActivations a) {
+        int hidden = x.dim(1);
+        a.mask = mask;
+        qkv.forwardInto(k, x, a.qkv);                                                   // (T, 3·hidden)
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        int longest = batch.maxLength();
+        int[] relRows = pos != null ? relativeRows(longest) : null;
+        Parallel.forEach(batch.size() * heads, task -> {
+            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
+            FloatTensor p = FloatTensor.zeros(len, len);
+            probabilities(k, head(q, off, len, h), head(kk, off, len, h), pos, h, relRows, longest, mask, p, null);
+            a.probsDrop.child(task).apply(p);                                           // Z ⊙ A
+            k.matmul(p, head(v, off, len, h), head(a.ctx, off, len, h));
+        });
+        return a.ctx;
+    }
+
+    /**
+     * Backward: {@code dctx} (T, hidden) at the merged heads → {@code dx} (T, hidden) {@code +=} dQKV · W_qkv and
+     * {@code drel} (2·span, hidden) {@code +=} the gradient at the relative embeddings the projections read ({@code relIn},
+     * after this layer's dropout); the gradients of query_proj, key_proj, value_proj (and pos_key_proj, pos_query_proj)
+     * under {@code g}. Per sequence and head, with P recomputed, Z the dropout mask and σ the scale:
+     * <pre>
+     *   dV = (Z ⊙ P)ᵀ dO     dP = Z ⊙ (dO Vᵀ)     dS = P ⊙ (dP − rowsum(P ⊙ dP)) / σ
+     *   dQ = dS K + G_c K^r     dK = dSᵀ Q + G_p Q^r     dK^r += G_cᵀ Q     dQ^r += G_pᵀ K
+     * </pre>
+     * where G_c[i][δ(i, j)] and G_p[j][δ(i, j)] sum dS[i][j] (the adjoints of c2p's and p2c's gathers).
+     */
+    void backward(Kernels k, FloatTensor x, Positions pos, FloatTensor relIn, Batch batch, LayerActivations a, FloatTensor dctx,
+                  FloatTensor dx, FloatTensor drel, Gradients g) {
+        int hidden = x.dim(1), rows = 2 * config.attentionSpan();
+        FloatTensor dqkv = BackwardBuffers.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
+        FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
+        FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
+        FloatTensor dPosKey = pos != null && pos.key() != null ? FloatTensor.zeros(rows, hidden) : null;     // (2·span, hidden)
+        FloatTensor dPosQuery = pos != null && pos.query() != null ? FloatTensor.zeros(rows, hidden) : null;
+        int longest = batch.maxLength();
+        int[] relRows = pos != null ? relativeRows(longest) : null;
+        AttentionMask mask = a.mask;
+        // one task per head: its sequences in turn, as each adds into the head's columns of dK^r and dQ^r
+        Parallel.forEach(heads, h -> {
+            for (int s = 0; s < batch.size(); s++) {
+                int off = batch.offset(s), len = batch.length(s);
+                FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h);
+                FloatTensor dqh = head(dq, off, len, h), dkh = head(dk, off, len, h), dout = head(dctx, off, len, h);
+                FloatTensor p = FloatTensor.zeros(len, len);
+                probabilities(k, qh, kh, pos, h, relRows, longest, mask, p, null);
+                DropoutMask z = a.probsDrop.child((long) s * heads + h);
+                FloatTensor zp = z.isNone() ? p : p.copy();
+                z.apply(zp);
+                k.linearWeightGrad(dout, zp, head(dv, off, len, h), null);           // dV += (Z ⊙ P)ᵀ dO
+                FloatTensor ds = FloatTensor.zeros(len, len);
+                k.matmulTransposed(dout, vh, ds);                                       // dO Vᵀ
+                z.apply(ds);                                                            // dP
+                float[] pd = p.data(), d = ds.data();
+                for (int i = 0; i < len; i++) {
+                    int r = i * len;
+                    double dot = 0;
+                    for (int j = 0; j < len; j++) dot += (double) pd[r + j] * d[r + j];
+                    for (int j = 0; j < len; j++) d[r + j] = (float) (pd[r + j] * (d[r + j] - dot) / scale);
+                }
+                FloatTensor tmp = FloatTensor.zeros(len, headSize);
+                k.matmul(ds, kh, tmp);
+                k.add(dqh, tmp);                                                        // dQ += dS K
+                k.linearWeightGrad(qh, ds, dkh, null);                                  // dK += dSᵀ Q
+                if (dPosKey != null) {                                                  // c2p: S[i][j] reads K^r row δ(i, j) with Q_i
+                    relativeBackward(k, ds, relRows, longest, true, qh, pos.key().columns(h * headSize, headSize), dqh,
+                            dPosKey.columns(h * headSize, headSize), tmp);
+                }
+                if (dPosQuery != null) {                                                // p2c: S[i][j] reads Q^r row δ(i, j) with K_j
+                    relativeBackward(k, ds, relRows, longest, false, kh, pos.query().columns(h * headSize, headSize), dkh,
+                            dPosQuery.columns(h * headSize, headSize), tmp);
+                }
+            }
+        });
+        FloatTensor dw = BackwardBuffers.zeroed(a.grads.dw), db = BackwardBuffers.zeroed(a.grads.db);
+        qkv.backward(k, x, dqkv, dx, true, dw, db);
+        if (pos != null && config.shareAttKey()) {                                      // the same layers projected rel: their gradients add
+            FloatTensor dpos = FloatTensor.zeros(rows, 3 * hidden);
+            if (dPosQuery != null) LayerActivations.copy(dPosQuery, dpos.columns(0, hidden));
+            if (dPosKey != null) LayerActivations.copy(dPosKey, dpos.columns(hidden, hidden));
+            qkv.backward(k, relIn, dpos, drel, true, dw, db);
+        } else if (pos != null) {
+            if (dPosKey != null) posKeyProj.backward(k, relIn, dPosKey, drel, true, g.prefix("pos_key_proj"));
+            if (dPosQuery != null) posQueryProj.backward(k, relIn, dPosQuery, drel, true, g.prefix("pos_query_proj"));
+        }
+        BertSelfAttention.addFused(dw, db, NAMES, g);
+    }
+
+    /**
+     * One relative term's backward for one head of one sequence: G (len, 2·span) gathers dS (len, len), G[i][δ(i, j)]
+     * += dS[i][j] for c2p ({@code byQuery}: the row is the query's) or G[j][δ(i, j)] += dS[i][j] for p2c (the key's);
+     * then {@code dx += G · pos} (dQ with K^r, dK with Q^r) and {@code dpos += Gᵀ · x} (dK^r with Q, dQ^r with K).
+     */
+    private void relativeBackward(Kernels k, FloatTensor ds, int[] relRows, int longest, boolean byQuery, FloatTensor x, FloatTensor pos,
+                                  FloatTensor dx, FloatTensor dpos, FloatTensor tmp) {
+        int len = ds.dim(0), rows = pos.dim(0);
+        FloatTensor g = FloatTensor.zeros(len, rows);
+        float[] gd = g.data(), d = ds.data();
+        for (int i = 0; i < len; i++) {
+            for (int j = 0; j < len; j++) gd[(byQuery ? i : j) * rows + relRows[i - j + longest - 1]] += d[i * len + j];
+        }
+        k.matmul(g, pos, tmp);
+        k.add(dx, tmp);
+        k.linearWeightGrad(x, g, dpos, null);
+    }
+
+    void parameters(Parameters p) {
+        qkv.parameters(p.prefix(NAMES[0]), p.prefix(NAMES[1]), p.prefix(NAMES[2]));
+        if (posKeyProj != null) posKeyProj.parameters(p.prefix("pos_key_proj"));
+        if (posQueryProj != null) posQueryProj.parameters(p.prefix("pos_query_proj"));
     }
 
     private FloatTensor head(FloatTensor t, int off, int len, int h) {

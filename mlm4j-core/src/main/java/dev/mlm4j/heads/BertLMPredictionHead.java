@@ -32,14 +32,24 @@ public final class BertLMPredictionHead {
     /** The transform's dense layer is stored at {@code precision}; the tied decoder stays fp32, as the embeddings are. */
     public BertLMPredictionHead(Weights predictions, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         this(predictions, "transform.dense", "transform.LayerNorm", "decoder", "bias", predictions.tensor("bias", c.vocabSize()), c,
-                wordEmbeddings, precision);
+                c.hiddenSize(), wordEmbeddings, precision);
+    }
+
+    /**
+     * BERT's head under BERT's keys over embeddings {@code width} wide (the transform hidden → width, the decoder
+     * (vocab, width)): DeBERTa's legacy head ({@code LegacyDebertaV2LMPredictionHead}) when embedding_size differs from
+     * hidden_size.
+     */
+    public static BertLMPredictionHead narrow(Weights predictions, BertConfig c, int width, FloatTensor wordEmbeddings, Precision precision) {
+        return new BertLMPredictionHead(predictions, "transform.dense", "transform.LayerNorm", "decoder", "bias",
+                predictions.tensor("bias", c.vocabSize()), c, width, wordEmbeddings, precision);
     }
 
     private BertLMPredictionHead(Weights scope, String denseKey, String layerNormKey, String decoderKey, String biasKey, FloatTensor bias,
-                                 BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
-        this(Linear.load(scope.prefix(denseKey), c.hiddenSize(), c.hiddenSize(), precision),
-                LayerNorm.load(scope.prefix(layerNormKey), c.hiddenSize(), c.layerNormEps()),
-                RobertaLMHead.decoder(scope.prefix(decoderKey), c.hiddenSize(), wordEmbeddings), bias, denseKey, layerNormKey, decoderKey, biasKey);
+                                 BertConfig c, int width, FloatTensor wordEmbeddings, Precision precision) {
+        this(Linear.load(scope.prefix(denseKey), c.hiddenSize(), width, precision),
+                LayerNorm.load(scope.prefix(layerNormKey), width, c.layerNormEps()),
+                RobertaLMHead.decoder(scope.prefix(decoderKey), width, wordEmbeddings), bias, denseKey, layerNormKey, decoderKey, biasKey);
     }
 
     private BertLMPredictionHead(Linear dense, LayerNorm layerNorm, FloatTensor decoder, FloatTensor bias, String denseKey, String layerNormKey,
@@ -77,7 +87,7 @@ public final class BertLMPredictionHead {
     public static BertLMPredictionHead roberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         int vocab = wordEmbeddings.dim(0);
         FloatTensor bias = lmHead.has("bias") ? lmHead.tensor("bias", vocab) : lmHead.prefix("decoder").tensor("bias", vocab);
-        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", "decoder", "bias", bias, c, wordEmbeddings, precision);
+        return new BertLMPredictionHead(lmHead, "dense", "layer_norm", "decoder", "bias", bias, c, c.hiddenSize(), wordEmbeddings, precision);
     }
 
     /**
@@ -88,7 +98,21 @@ public final class BertLMPredictionHead {
     public static BertLMPredictionHead distilbert(Weights root, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
         FloatTensor bias = root.prefix("vocab_projector").tensor("bias", c.vocabSize());
         return new BertLMPredictionHead(root, "vocab_transform", "vocab_layer_norm", "vocab_projector", "vocab_projector.bias", bias, c,
-                wordEmbeddings, precision);
+                c.hiddenSize(), wordEmbeddings, precision);
+    }
+
+    /**
+     * transformers' {@code DebertaV2LMPredictionHead} (DeBERTa-v3's {@code lm_predictions.lm_head}): the same computation
+     * under the keys {@code dense}, {@code LayerNorm} and {@code bias}, the decoder the word embeddings themselves.
+     */
+    public static BertLMPredictionHead deberta(Weights lmHead, BertConfig c, FloatTensor wordEmbeddings, Precision precision) {
+        return new BertLMPredictionHead(lmHead, "dense", "LayerNorm", "decoder", "bias", lmHead.tensor("bias", wordEmbeddings.dim(0)), c,
+                c.hiddenSize(), wordEmbeddings, precision);
+    }
+
+    /** The decoder's width: hidden_size, or the narrower embeddings' ({@link #narrow}). */
+    public int width() {
+        return decoder.dim(1);
     }
 
     public int vocabSize() {
@@ -117,8 +141,8 @@ public final class BertLMPredictionHead {
 
     /** The training forward on h (m, hidden), the rows that carry a label: the same logits (m, vocab), saving what the backward needs. */
     public Saved forwardTraining(Kernels k, FloatTensor h) {
-        int m = h.dim(0), hidden = h.dim(1);
-        FloatTensor pre = transformDense.forwardInto(k, h, FloatTensor.zeros(m, hidden));
+        int m = h.dim(0);
+        FloatTensor pre = transformDense.forwardInto(k, h, FloatTensor.zeros(m, transformDense.out()));
         FloatTensor act = pre.copy();
         k.gelu(act);
         FloatTensor t = act.copy();
@@ -142,9 +166,9 @@ public final class BertLMPredictionHead {
      * {@code vocab_transform.*}, {@code vocab_layer_norm.*}).
      */
     public void backward(Kernels k, Saved s, FloatTensor dlogits, FloatTensor dh, Gradients g, FloatTensor decoderGrad) {
-        int m = s.h().dim(0), hidden = s.h().dim(1);
+        int m = s.h().dim(0);
         k.linearWeightGrad(s.t(), dlogits, decoderGrad, bias == null ? null : g.tensor(biasKey, decoder.dim(0)));
-        FloatTensor dt = FloatTensor.zeros(m, hidden);
+        FloatTensor dt = FloatTensor.zeros(m, decoder.dim(1));
         PackedMatrix wt = PackedMatrix.packInOutScratch(decoder);                         // E read as (vocab, hidden) = (in, out)
         k.linear(dlogits, wt, null, Epilogue.NONE, null, dt);                             // (m, vocab) · (vocab, hidden)
         transformLayerNorm.backward(k, s.act(), dt, dt, g.prefix(layerNormKey));

@@ -59,6 +59,16 @@ public record Dropout(double hidden, double attention, double classifier, long s
         return site(hidden, 3, layer);
     }
 
+    /** Layer {@code layer}'s relative position embeddings, before their projections (DeBERTa's {@code pos_dropout}, hidden_dropout_prob). */
+    public DropoutMask relativeEmbeddings(int layer) {
+        return site(hidden, 5, layer);
+    }
+
+    /** DeBERTa-v2's convolution's output, before its activation (hidden_dropout_prob). */
+    public DropoutMask convolution() {
+        return site(hidden, 6, 0);
+    }
+
     /** The classifier's input (sequence and token classification). */
     public DropoutMask classifierInput() {
         return site(classifier, 4, 0);

@@ -26,8 +26,7 @@ final class BertTraining {
     private final BertConfig config;
     private final Function<Batch, int[]> positions;
     private final Linear project;              // ELECTRA's embeddings_project, or null: the embeddings are hidden_size wide
-    /** The memory of the training states handed out, for the largest batch so far; null before training. */
-    private TrainingState memory;
+    private final TrainingMemory memory;
     /** With a projection: the embeddings' sum before LayerNorm and their output, (capacity, embedding_size) each. */
     private FloatTensor projectedSum, projectedInput;
 
@@ -42,6 +41,7 @@ final class BertTraining {
         this.encoder = encoder;
         this.config = config;
         this.positions = positions;
+        this.memory = new TrainingMemory(config);
     }
 
     /**
@@ -54,13 +54,7 @@ final class BertTraining {
             projectedSum = FloatTensor.zeros(batch.tokens(), project.in());
             projectedInput = FloatTensor.zeros(batch.tokens(), project.in());
         }
-        TrainingState m = memory;
-        if (m == null || m.capacity() < batch.tokens()) {
-            memory = null;                                   // let the smaller one go before making the larger
-            memory = m = new TrainingState(batch, config, dropout);
-            return m;
-        }
-        return m.reuse(batch, config, dropout);
+        return memory.next(batch, dropout);
     }
 
     /** Embeddings (and the projection), then every layer under {@code mask} (the model's own, already resolved), saving activations in {@code s}. */

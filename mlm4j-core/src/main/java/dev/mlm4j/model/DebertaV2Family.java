@@ -11,7 +11,9 @@ import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,9 @@ import java.util.regex.Pattern;
  * {@code classifier}: logits = classifier(gelu(pooler.dense(h[CLS])))), {@code DebertaV2ForTokenClassification}
  * ({@code classifier} on every token) and {@code DebertaV2ForQuestionAnswering} ({@code qa_outputs}, a start and an end
  * logit per token) — the three on the shared {@link SequenceClassifierModel} and {@link TokenClassifierModel}. Its attention is {@link dev.mlm4j.encoder.DisentangledSelfAttention}.
- * DeBERTa-v3's tokenizer is a SentencePiece Unigram tokenizer.json with {@code [MASK]}.
+ * DeBERTa-v3's tokenizer is a SentencePiece Unigram tokenizer.json with {@code [MASK]}. The masked LM (its
+ * {@code lm_predictions} head), the sequence and the token classifier train ({@link DebertaV2Model} is a
+ * {@link TrainableEncoder}); {@link #newHead} gives a masked LM or bare model given to classify or tag its new head.
  */
 public final class DebertaV2Family implements EncoderFamily {
 
@@ -32,8 +36,8 @@ public final class DebertaV2Family implements EncoderFamily {
             new Head<>("DebertaV2ForMaskedLM", Task.MASKED_LM, DebertaV2ForMaskedLM::hasHead,
                     (t, c, p) -> DebertaV2ForMaskedLM.load(t, deberta(c), p)),
             new Head<>("DebertaV2ForSequenceClassification", Task.SEQUENCE_CLASSIFICATION, BertWithClassifier::hasHead,
-                    (t, c, p) -> SequenceClassifierModel.load(t, DebertaV2Model.load(t, deberta(c), p), SequenceClassifierModel.Pooling.FIRST,
-                            pooler(t, deberta(c), p), "classifier")),
+                    (t, c, p) -> SequenceClassifierModel.load(t, DebertaV2Model.load(t, deberta(c), p), pooler(t, deberta(c), p), "pooler",
+                            "classifier")),
             new Head<>("DebertaV2ForTokenClassification", Task.TOKEN_CLASSIFICATION, BertWithClassifier::hasHead,
                     (t, c, p) -> TokenClassifierModel.tokenClassifier(t, DebertaV2Model.load(t, deberta(c), p))),
             new Head<>("DebertaV2ForQuestionAnswering", Task.QUESTION_ANSWERING, t -> t.containsAnyUnder("qa_outputs."),
@@ -49,6 +53,18 @@ public final class DebertaV2Family implements EncoderFamily {
         if (t.contains("bert.pooler.dense.weight")) return new ContextPooler(root.prefix("bert").prefix("pooler"), c.hiddenSize(), p);
         throw new WeightException("missing weight 'pooler.dense.weight' in " + t.origin()
                 + ": DebertaV2ForSequenceClassification classifies the pooled first token and the checkpoint has no pooler");
+    }
+
+    /**
+     * DebertaV2ForSequenceClassification: {@code pooler.dense} (hidden → hidden) then {@code classifier}, in transformers'
+     * order; DebertaV2ForTokenClassification: {@code classifier}.
+     */
+    @Override
+    public Map<String, int[]> newHead(Task<?> task, int hidden, int labels) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION)) EncoderFamily.linear(t, "pooler.dense", hidden, hidden);
+        if (task.equals(Task.SEQUENCE_CLASSIFICATION) || task.equals(Task.TOKEN_CLASSIFICATION)) EncoderFamily.linear(t, "classifier", hidden, labels);
+        return t;
     }
 
     @Override

@@ -2,7 +2,13 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.heads.BertLMPredictionHead;
 import dev.mlm4j.heads.RobertaLMHead;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
+import dev.mlm4j.tensor.Gradients;
+import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -17,12 +23,23 @@ import dev.mlm4j.weights.Weights;
  * {@code cls.predictions.transform.{dense,LayerNorm}} and {@code cls.predictions.bias} (a saved
  * {@code cls.predictions.decoder.weight} is used if present); {@code legacy} false reads
  * {@code lm_predictions.lm_head.{dense,LayerNorm,bias}}, the layout of DeBERTa-v3's published checkpoints. Weights of
- * the other layout than the config names are a one-line error, not a random head.
+ * the other layout than the config names are a one-line error, not a random head. Both train as BERT's masked LM does
+ * ({@link TrainableMaskedLM}: {@link BertLMPredictionHead#deberta}; the legacy one is BERT's head under BERT's keys,
+ * {@link BertLMPredictionHead#narrow} over narrower embeddings).
  */
-public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> {
+public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model> implements Trainable {
+    /** The {@code lm_predictions} head's training ({@link TrainableMaskedLM} under {@code lm_predictions.lm_head}); null for the legacy head. */
+    private final Trainable training;
 
     private DebertaV2ForMaskedLM(DebertaV2Model deberta, RobertaLMHead head) {
         super(deberta, head);
+        this.training = null;
+    }
+
+    /** A head that trains: BERT's computation under {@code headScope} ({@code lm_predictions.lm_head}, or the legacy {@code cls.predictions}). */
+    private DebertaV2ForMaskedLM(DebertaV2Model deberta, BertLMPredictionHead head, String headScope) {
+        super(deberta, head.inference());
+        this.training = new TrainableMaskedLM<>(deberta, head, headScope) {};
     }
 
     public static DebertaV2ForMaskedLM load(TensorSource source, DebertaV2Config c, Precision precision) {
@@ -37,6 +54,10 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
         FloatTensor words = deberta.embeddings().wordEmbeddings();
         if (c.legacy()) {
             Weights p = root.prefix("cls").prefix("predictions");
+            if (p.has("bias")) {                              // BERT's BertLMPredictionHead under BERT's keys (over e-wide embeddings): it trains
+                return new DebertaV2ForMaskedLM(deberta, e == h ? new BertLMPredictionHead(p, c.bertSizes(), words, precision)
+                        : BertLMPredictionHead.narrow(p, c.bertSizes(), e, words, precision), "cls.predictions");
+            }
             Linear dense = Linear.load(p.prefix("transform").prefix("dense"), h, e, precision);
             LayerNorm layerNorm = LayerNorm.load(p.prefix("transform").prefix("LayerNorm"), e, c.layerNormEps());
             Weights d = p.prefix("decoder");
@@ -45,10 +66,33 @@ public final class DebertaV2ForMaskedLM extends EncoderWithLMHead<DebertaV2Model
                     p.has("bias") ? p.tensor("bias", c.vocabSize()) : d.tensor("bias", c.vocabSize())));
         }
         if (e != h) throw new WeightException("the lm_predictions head needs embedding_size = hidden_size, config.json has " + e + " and " + h);
-        Weights p = root.prefix("lm_predictions").prefix("lm_head");
-        Linear dense = Linear.load(p.prefix("dense"), h, h, precision);
-        LayerNorm layerNorm = LayerNorm.load(p.prefix("LayerNorm"), h, c.layerNormEps());
-        return new DebertaV2ForMaskedLM(deberta, RobertaLMHead.of(dense, layerNorm, words, p.tensor("bias", c.vocabSize())));
+        return new DebertaV2ForMaskedLM(deberta, BertLMPredictionHead.deberta(root.prefix("lm_predictions").prefix("lm_head"), c.bertSizes(), words, precision),
+                "lm_predictions.lm_head");
+    }
+
+    // ---- training: as BERT's masked LM ----
+
+    private Trainable training() {
+        if (training == null) {
+            throw new IllegalArgumentException("DeBERTa-v2's legacy masked-LM head with its bias under cls.predictions.decoder.bias (an older"
+                    + " file) has no backward pass yet");
+        }
+        return training;
+    }
+
+    @Override
+    public Parameters parameters() {
+        return training().parameters();
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return training().lossAndGradients(k, batch, labels, g);
+    }
+
+    @Override
+    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
+        return training().lossAndGradients(k, batch, labels, g, dropout);
     }
 
     /** Whether a checkpoint carries an MLM head of either layout (a missing tensor is then named at load). */

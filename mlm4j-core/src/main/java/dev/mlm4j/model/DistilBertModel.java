@@ -2,7 +2,6 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
-import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.DistilBertEmbeddings;
@@ -24,9 +23,7 @@ import dev.mlm4j.weights.Weights;
 public final class DistilBertModel extends EncoderModel<DistilBertConfig> implements TrainableEncoder {
     private final DistilBertEmbeddings embeddings;
     private final DistilBertTransformer transformer;
-    private final BertConfig sizes;
-    /** The memory of the training states handed out, for the largest batch so far; null before training. */
-    private TrainingState memory;
+    private final TrainingMemory memory;
 
     public DistilBertModel(Weights distilbert, DistilBertConfig config, Precision precision) {
         this(distilbert.prefix("embeddings"), distilbert.prefix("transformer"), config, precision);
@@ -42,7 +39,7 @@ public final class DistilBertModel extends EncoderModel<DistilBertConfig> implem
         super(config, e::forward, t::forward);
         this.embeddings = e;
         this.transformer = t;
-        this.sizes = config.bertSizes();
+        this.memory = new TrainingMemory(config.bertSizes());
     }
 
     public DistilBertEmbeddings embeddings() {
@@ -54,10 +51,7 @@ public final class DistilBertModel extends EncoderModel<DistilBertConfig> implem
     /** As {@link BertModel#trainingState}: memory allocated for the first batch, grown for a larger one, else reused zero-filled. */
     @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
-        TrainingState m = memory;
-        if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, sizes, dropout);
-        memory = null;                                   // let the smaller one go before making the larger
-        return memory = new TrainingState(batch, sizes, dropout);
+        return memory.next(batch, dropout);
     }
 
     /** Embeddings, then every block under {@code mask}, saving activations in {@code s}; returns the last hidden state (T, dim). */

@@ -5,6 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.heads.ClassificationHead;
+import dev.mlm4j.heads.ContextPooler;
 import dev.mlm4j.heads.ModernBertPredictionHead;
 import dev.mlm4j.heads.Transform;
 import dev.mlm4j.kernels.DropoutMask;
@@ -95,6 +96,15 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         return new SequenceClassifierModel(encoder, pooling, new ClassificationHead(transform, out));
     }
 
+    /**
+     * DeBERTa's: its {@link ContextPooler} (loaded by the family, which finds its key) on the first token, then
+     * {@code classifier}; trains as a dense + GELU head ({@link ContextPooler#withClassifier}), the pooler's gradients
+     * under {@code poolerKey}{@code .dense}.
+     */
+    public static SequenceClassifierModel load(TensorSource source, Encoder encoder, ContextPooler pooler, String poolerKey, String classifier) {
+        return new SequenceClassifierModel(encoder, Pooling.FIRST, pooler.withClassifier(last(source, encoder, classifier)), poolerKey + ".dense", classifier);
+    }
+
     private static Linear last(TensorSource source, Encoder encoder, String key) {
         int hidden = encoder.config().hiddenSize();
         return BertWithClassifier.linear(source, key, hidden, BertWithClassifier.labels(source, key, hidden, "sequence-classification"));
@@ -118,8 +128,9 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
     // ---- training ------------------------------------------------------------------------------------------
 
     /**
-     * The encoder, when this model trains: a {@link TrainableEncoder} (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT) under a
-     * dense + activation head, or ModernBERT's under its prediction head; else a one-line refusal naming what has no backward pass.
+     * The encoder, when this model trains: a {@link TrainableEncoder} (RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3)
+     * under a dense + activation head, or ModernBERT's under its prediction head; else a one-line refusal naming what has no
+     * backward pass.
      */
     private TrainableEncoder trainableEncoder() {
         TrainableEncoder e = TrainableEncoder.of(encoder);

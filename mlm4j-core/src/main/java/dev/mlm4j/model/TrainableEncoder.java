@@ -11,10 +11,11 @@ import dev.mlm4j.tensor.Parameters;
 /**
  * An encoder with a backward pass: BERT's layers under BERT's ({@link BertModel}), RoBERTa's and XLM-RoBERTa's
  * ({@link RobertaModel}) or ELECTRA's ({@link ElectraModel}: narrower, projected) embeddings, the one stack of training
- * code they share ({@link BertTraining}); and DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
- * BERT's pieces and buffers); and ModernBERT's ({@link ModernBertModel}: pre-norm layers with their own backward
- * passes and activation records, rotary and sliding-window attention). A task model that trains ({@link Trainable})
- * runs its head on top of one of these. DeBERTa-v2/v3 has no backward pass yet.
+ * code they share ({@link BertTraining}); DistilBERT's ({@link DistilBertModel}: its blocks' backward passes on
+ * BERT's pieces and buffers); DeBERTa-v2/v3's ({@link DebertaV2Model}: the disentangled attention's backward, the
+ * relative embeddings and their LayerNorm trained, embed_proj and DeBERTa-v2's convolution too, BERT's buffers); and
+ * ModernBERT's ({@link ModernBertModel}: pre-norm layers with their own backward passes and activation records, rotary
+ * and sliding-window attention). A task model that trains ({@link Trainable}) runs its head on top of one of these.
  */
 public interface TrainableEncoder extends Encoder {
     /** The state of one training step of {@code batch} under {@code dropout}, in memory the model keeps across steps; one training thread at a time. */
@@ -32,7 +33,7 @@ public interface TrainableEncoder extends Encoder {
     /** The word table (vocab, hidden), which a masked-LM head's decoder is tied to. */
     FloatTensor wordEmbeddings();
 
-    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}, {@code model}. */
+    /** transformers' attribute for this encoder in its task models, the prefix of its keys: {@code bert}, {@code roberta}, {@code distilbert}, {@code deberta}, {@code model}. */
     String scope();
 
     /** The word table's module under {@link #scope()}, where a tied decoder's gradient goes: {@code embeddings.word_embeddings} (ModernBERT's {@code embeddings.tok_embeddings}). */
@@ -43,10 +44,10 @@ public interface TrainableEncoder extends Encoder {
     /** {@code encoder} as a trainable one, or the one-line refusal every task model gives for a family without a backward pass. */
     static TrainableEncoder of(Encoder encoder) {
         if (encoder instanceof TrainableEncoder e) return e;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT encoders; " + untrained(encoder));
+        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3 and ModernBERT encoders; " + untrained(encoder));
     }
 
-    /** "a DebertaV2Model has no backward pass yet": the end of every refusal to train a model of a family without one. */
+    /** "an ElectraForMaskedLM has no backward pass yet": the end of every refusal to train a model of a family without one. */
     static String untrained(Object model) {
         String name = model.getClass().getSimpleName();
         return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + " has no backward pass yet";

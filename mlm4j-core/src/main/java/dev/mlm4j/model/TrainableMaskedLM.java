@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
  * under {@code headScope}. {@link BertForMaskedLM} ({@code bert}, {@code cls.predictions}), {@link RobertaForMaskedLM}
  * ({@code roberta}, {@code lm_head}) and {@link DistilBertForMaskedLM} ({@code distilbert}, its {@code vocab_*} at the
  * root: headScope "") and {@link ModernBertForMaskedLM} ({@code model}, {@code head.*} and {@code decoder.*} at the root)
- * are this class with their own names.
+ * are this class with their own names; {@link DebertaV2ForMaskedLM} trains through one ({@code deberta},
+ * {@code lm_predictions.lm_head}) when its head is that layout.
  *
  * @param <E> the encoder
  */
@@ -82,7 +83,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         Gradients headGrads = g.prefix(headScope);
         FloatTensor decoderGrad = head.decoderTiedTo(words)
                 ? g.prefix(encoder.scope()).prefix(encoder.wordEmbeddingsKey()).tensor("weight", words.dim(0), words.dim(1))
-                : headGrads.prefix(head.decoderKey()).tensor("weight", head.vocabSize(), h);
+                : headGrads.prefix(head.decoderKey()).tensor("weight", head.vocabSize(), head.width());
         FloatTensor dPicked = FloatTensor.zeros(rows.length, h);
         head.backward(k, saved, dlogits, dPicked, headGrads, decoderGrad);
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);                           // zero except the labelled rows

@@ -428,7 +428,7 @@ public final class Training {
             Map<String, int[]> shapes = family.newHead(objective.task(), hidden, 1);
             if (architecture == null || shapes.isEmpty()) {
                 throw new IllegalArgumentException("model " + from + " has no " + objective.task().name() + " head, and mlm4j starts new heads on BERT,"
-                        + " RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT models only (this is a '" + family.modelType() + "' model)");
+                        + " RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3 and ModernBERT models only (this is a '" + family.modelType() + "' model)");
             }
             ProblemType fresh = labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
             List<String> names = fresh == ProblemType.REGRESSION ? placeholders(records.getFirst().values().length) : TrainingData.labels(records);

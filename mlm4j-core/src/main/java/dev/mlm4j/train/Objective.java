@@ -79,7 +79,7 @@ public enum Objective {
                     + model.getClass().getSimpleName() + " trains with 'mlm', 'classify' or 'tag'");
         }
         if (this != CLM && model instanceof Trainable t) return t;
-        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, DistilBERT and ModernBERT models (classify, pairs and tag ELECTRA too); "
+        throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, DistilBERT, DeBERTa and ModernBERT models (classify, pairs and tag ELECTRA too); "
                 + TrainableEncoder.untrained(model));
     }
 

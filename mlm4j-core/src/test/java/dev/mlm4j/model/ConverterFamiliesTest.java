@@ -80,14 +80,5 @@ class ConverterFamiliesTest {
         assertEquals(1, message.lines().count(), message);
         assertEquals(true, message.contains("\"model_type\": \"gpt2\" is not supported"), message);
         assertFalse(Files.exists(tmp.resolve("out")));
-
-        Path head = Files.createDirectories(tmp.resolve("head"));
-        Files.writeString(head.resolve("config-fragment.json"), "{\"architectures\": [\"DebertaV2ForSequenceClassification\"]}");
-        Files.write(head.resolve("head.safetensors"), new byte[0]);
-        Path deberta = FamilyGolden.folder("deberta-v3-tiny");
-        message = assertThrows(IllegalArgumentException.class, () -> Converter.convert(deberta, tmp.resolve("out"), false, head)).getMessage();
-        assertEquals("cannot add a head to " + deberta + ": mlm4j assembles task models on BERT, RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT and ModernBERT"
-                + " encoders, and this is a 'deberta-v2' model (its own task folders convert as they are, without --head)", message);
-        assertFalse(Files.exists(tmp.resolve("out")));
     }
 }
