@@ -71,18 +71,13 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
 
     /**
      * One forward and backward pass of single-label classification, as transformers'
-     * {@code BertForSequenceClassification(labels=…)} with more than one label and dropout 0: the mean cross-entropy
-     * of the classifier's logits over the sequences (a label of −100 skips one), and every parameter's gradient
-     * accumulated into {@code g} under transformers' names ({@code bert.…}, {@code classifier.…}).
+     * {@code BertForSequenceClassification(labels=…)} with more than one label, under {@code dropout}: the mean
+     * cross-entropy of the classifier's logits over the sequences (a label of −100 skips one), and every parameter's
+     * gradient accumulated into {@code g} under transformers' names ({@code bert.…}, {@code classifier.…}).
      *
      * @param labels one per sequence of the batch
      * @return the loss
      */
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");

@@ -38,16 +38,11 @@ public final class BertForTokenClassification extends BertWithClassifier impleme
 
     /**
      * One forward and backward pass of token classification, as transformers' {@code BertForTokenClassification(labels=…)}
-     * with dropout 0: the mean cross-entropy over the tokens whose label is not −100 (special tokens, continuation word
-     * pieces), and every parameter's gradient accumulated into {@code g} under transformers' names.
+     * under {@code dropout}: the mean cross-entropy over the tokens whose label is not −100 (special tokens, continuation
+     * word pieces), and every parameter's gradient accumulated into {@code g} under transformers' names.
      *
      * @param labels (T) one per packed token, or {@link CrossEntropy#IGNORE_INDEX}
      */
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");

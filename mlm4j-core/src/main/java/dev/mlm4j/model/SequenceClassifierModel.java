@@ -148,11 +148,6 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
      * @param labels one per sequence of the batch
      */
     @Override
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
         return lossAndGradients(k, batch, g, dropout, (logits, dlogits) -> CrossEntropy.lossAndGradient(logits, labels, dlogits));

@@ -116,11 +116,6 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
      * @param labels (T) one per packed token, or {@link CrossEntropy#IGNORE_INDEX}
      */
     @Override
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         TrainableEncoder e = trainableEncoder();
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");

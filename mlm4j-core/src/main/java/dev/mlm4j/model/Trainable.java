@@ -16,16 +16,15 @@ public interface Trainable {
     /** Every trainable parameter, the live tensors an optimiser updates in place; a new registry each call. */
     Parameters parameters();
 
-    /** The loss of {@code batch} under {@code labels}, every parameter's gradient accumulated (+=) into {@code g}. */
-    double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g);
-
     /**
-     * As {@link #lossAndGradients(Kernels, Batch, int[], Gradients)} under {@code dropout} (its seed fixes the masks);
-     * {@link Dropout#OFF} is the same as without. A model that has no dropout in training refuses any other.
+     * The loss of {@code batch} under {@code labels} in transformers' train mode with {@code dropout} (its seed fixes
+     * the masks; {@link Dropout#OFF}: dropout 0), every parameter's gradient accumulated (+=) into {@code g}.
      */
-    default double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
-        if (!dropout.isOff()) throw new UnsupportedOperationException(getClass().getSimpleName() + " trains without dropout");
-        return lossAndGradients(k, batch, labels, g);
+    double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout);
+
+    /** {@link #lossAndGradients(Kernels, Batch, int[], Gradients, Dropout)} with dropout 0 ({@link Dropout#OFF}). */
+    default double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
+        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
     }
 
     /**

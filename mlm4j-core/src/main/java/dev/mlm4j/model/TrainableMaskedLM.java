@@ -40,20 +40,14 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
     }
 
     /**
-     * One forward and backward pass of the masked-LM objective, as transformers' {@code …ForMaskedLM(labels=…)}
-     * (dropout 0): logits only at the rows whose label is not −100, the mean cross-entropy over them, and every
+     * One forward and backward pass of the masked-LM objective, as transformers' {@code …ForMaskedLM(labels=…)} under
+     * {@code dropout}: logits only at the rows whose label is not −100, the mean cross-entropy over them, and every
      * parameter's gradient accumulated into {@code g} under transformers' names (the tied decoder's gradient is the word
      * embeddings').
      *
      * @param labels (T) per packed row: the token to predict, or {@link CrossEntropy#IGNORE_INDEX}
      * @return the loss (NaN when no row has a label)
      */
-    @Override
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         return lossAndGradients(k, batch, labels, g, AttentionMask.BIDIRECTIONAL, dropout);

@@ -24,12 +24,6 @@ public record CausalLm(TrainableMaskedLM<?> model) implements Trainable {
 
     /** @param labels (T) per packed row: the next token of its sequence, or −100 (a sequence's last row) */
     @Override
-    public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g) {
-        return lossAndGradients(k, batch, labels, g, Dropout.OFF);
-    }
-
-    /** As above under {@code dropout} (transformers' train mode; its seed fixes the masks). */
-    @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         return model.lossAndGradients(k, batch, labels, g, AttentionMask.CAUSAL, dropout);
     }
