@@ -27,11 +27,14 @@ Read by dev.mlm4j.model.DebertaV2GradientParityTest. Python only makes the fixtu
 import json
 import os
 import shutil
+import sys
 
 import torch
 import transformers
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from family_gradients import save_gradients  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "mlm4j-core", "src", "test", "resources")
 SOURCE = os.path.join(ROOT, "families", "deberta-v3-tiny")
@@ -139,18 +142,8 @@ def main():
         target = torch.tensor([l[0] for l in labels]) if objective == "classify" else pad(labels, -100)
         out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), token_type_ids=pad(types, 0), labels=target)
         out.loss.backward()
-        tensors = {"loss": out.loss.detach().reshape(1).float()}
-        with safe_open(os.path.join(folder, "model.safetensors"), "pt") as f:
-            saved = set(f.keys())
-        state = model.state_dict(keep_vars=True)
-        for pname, p in model.named_parameters():
-            if pname not in saved:
-                pname = next(n for n in saved if state[n] is p)
-            tensors[pname] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
-        save_file(tensors, os.path.join(folder, "gradients.safetensors"),
-                  metadata={"source": "transformers %s, torch %s: %s in float64, train mode, dropout 0"
-                            % (transformers.__version__, torch.__version__, cls.__name__)})
-        print(name, cls.__name__, "loss %.9f" % out.loss.item(), len(tensors) - 1, "gradients")
+        count = save_gradients(model, out.loss, folder, cls, "in float64, train mode, dropout 0")
+        print(name, cls.__name__, "loss %.9f" % out.loss.item(), count, "gradients")
 
 
 if __name__ == "__main__":

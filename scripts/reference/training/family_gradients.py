@@ -124,20 +124,26 @@ def main():
                   else torch.tensor(labels, dtype=torch.float64) if objective in TARGETS else pad(labels, -100))
         out = model(input_ids=pad(seqs, PAD), attention_mask=pad([[1] * len(s) for s in seqs], 0), labels=target)
         out.loss.backward()
-        tensors = {"loss": out.loss.detach().reshape(1).float()}
-        # a tied parameter goes under the name save_pretrained wrote (XLM-R's named_parameters() calls the word table
-        # lm_head.decoder.weight; its file, and mlm4j, roberta.embeddings.word_embeddings.weight)
-        with safe_open(os.path.join(folder, "model.safetensors"), "pt") as f:
-            saved = set(f.keys())
-        state = model.state_dict(keep_vars=True)
-        for pname, p in model.named_parameters():
-            if pname not in saved:
-                pname = next(n for n in saved if state[n] is p)
-            tensors[pname] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
-        save_file(tensors, os.path.join(folder, "gradients.safetensors"),
-                  metadata={"source": "transformers %s, torch %s: %s in float64, eager attention, train mode, dropout 0"
-                            % (transformers.__version__, torch.__version__, cls.__name__)})
-        print(name, cls.__name__, "loss %.9f" % out.loss.item(), len(tensors) - 1, "gradients")
+        count = save_gradients(model, out.loss, folder, cls, "in float64, eager attention, train mode, dropout 0")
+        print(name, cls.__name__, "loss %.9f" % out.loss.item(), count, "gradients")
+
+
+def save_gradients(model, loss, folder, cls, setting):
+    """Writes folder/gradients.safetensors: "loss" (1) and every parameter's .grad (0 where it has none) under the name
+    model.safetensors has it: a tied parameter goes under the name save_pretrained wrote (XLM-R's named_parameters()
+    calls the word table lm_head.decoder.weight; its file, and mlm4j, roberta.embeddings.word_embeddings.weight).
+    Returns how many gradients it wrote. The family scripts (deberta_gradients.py, modernbert_gradients.py) use it too."""
+    tensors = {"loss": loss.detach().reshape(1).float()}
+    with safe_open(os.path.join(folder, "model.safetensors"), "pt") as f:
+        saved = set(f.keys())
+    state = model.state_dict(keep_vars=True)
+    for pname, p in model.named_parameters():
+        if pname not in saved:
+            pname = next(n for n in saved if state[n] is p)
+        tensors[pname] = (p.grad if p.grad is not None else torch.zeros_like(p)).detach().float().contiguous()
+    save_file(tensors, os.path.join(folder, "gradients.safetensors"),
+              metadata={"source": "transformers %s, torch %s: %s %s" % (transformers.__version__, torch.__version__, cls.__name__, setting)})
+    return len(tensors) - 1
 
 
 if __name__ == "__main__":

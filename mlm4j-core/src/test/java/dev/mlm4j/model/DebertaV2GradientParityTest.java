@@ -16,9 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,12 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tokens, the second with [PAD] once) and masks the padding; mlm4j packs them.
  */
 class DebertaV2GradientParityTest {
-    /** Per tensor: max |mlm4j − torch| over max |torch| (as GradientParityTest). */
-    private static final double GRADIENT_TOLERANCE = 1e-4;
-    private static final double LOSS_TOLERANCE = 1e-5;
-    /** A gradient that is 0 in exact arithmetic (a softmax ignores a shift along its row: the key biases') is compared to the model's largest. */
-    private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-6;
-
     @ParameterizedTest
     @CsvSource({"mlm, vector", "mlm, scalar", "classify, vector", "classify, scalar", "tag, vector", "tag, scalar", "v2-mlm, vector", "v2-mlm, scalar",
             "legacy-mlm, vector", "legacy-mlm, scalar", "v2-embed-mlm, vector", "v2-embed-mlm, scalar",
@@ -72,42 +64,11 @@ class DebertaV2GradientParityTest {
             Set<String> names = stored.keySet();
             assertEquals(names, parameters, "mlm4j's parameters are transformers' named parameters");
             double torchLoss = expected.load("loss").get(0);
-            assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
-            double modelMax = 0;
-            for (String name : names) for (float v : expected.load(stored.get(name)).toArray()) modelMax = Math.max(modelMax, Math.abs(v));
-            List<String> failures = new ArrayList<>();
-            double worstRel = 0;
-            String worstName = "";
-            for (String name : names) {
-                FloatTensor want = expected.load(stored.get(name)), got = g.get(name);
-                if (got == null || !Arrays.equals(want.shape(), got.shape())) {
-                    failures.add(name + ": " + (got == null ? "no gradient from mlm4j" : "shape " + Arrays.toString(got.shape())));
-                    continue;
-                }
-                float[] w = want.toArray(), a = got.toArray();
-                double max = 0, worst = 0;
-                int at = 0;
-                for (float v : w) max = Math.max(max, Math.abs(v));
-                for (int i = 0; i < w.length; i++) {
-                    if (Math.abs(a[i] - w[i]) > worst) {
-                        worst = Math.abs(a[i] - w[i]);
-                        at = i;
-                    }
-                }
-                double rel = max < ZERO ? worst / (ZERO_TOLERANCE * modelMax) * GRADIENT_TOLERANCE : worst / max;
-                if (rel > GRADIENT_TOLERANCE) {
-                    failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)", name, rel, at, a[at], w[at], max));
-                }
-                if (max >= ZERO && rel > worstRel) {
-                    worstRel = rel;
-                    worstName = name;
-                }
-            }
-            List<String> extra = g.all().keySet().stream().filter(n -> !names.contains(n)).toList();
-            assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
-            assertTrue(failures.isEmpty(), fixture + ", " + kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            java.util.Map<String, FloatTensor> torch = new java.util.TreeMap<>();
+            for (String name : names) torch.put(name, expected.load(stored.get(name)));
+            GradientComparison.Worst worst = GradientComparison.assertMatches("deberta " + fixture + ", " + kernels + " kernels", torchLoss, loss, torch, g);
             System.out.printf("deberta %s, %s kernels: loss %.9f (torch %.9f), %d gradients; worst %s, max relative error %.3g%n", fixture, kernels,
-                    loss, torchLoss, names.size(), worstName, worstRel);
+                    loss, torchLoss, names.size(), worst.name(), worst.relative());
         }
     }
 

@@ -38,17 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pads the two sequences and masks the padding; mlm4j packs them.
  */
 class GradientParityTest {
-    /** Per tensor: max |mlm4j − torch| over max |torch|. */
-    private static final double GRADIENT_TOLERANCE = 1e-4;
-    private static final double LOSS_TOLERANCE = 1e-5;
-    /**
-     * Some gradients are exactly 0 in exact arithmetic, because a softmax ignores a shift along its row: the key biases'
-     * (b_K adds q_i · b_K to every score of row i) and the QA head's bias (it shifts every start, or end, logit alike).
-     * torch's float64 gives ~1e-17, mlm4j's float32 sums ~1e-8. A tensor whose reference is that small (below
-     * {@link #ZERO}) is checked against the largest gradient of the whole model instead of its own.
-     */
-    private static final double ZERO = 1e-12, ZERO_TOLERANCE = 1e-6;
-
     /** One step of a model: loss and gradients for a batch and its labels (flattened as batch.json lists them). */
     private interface Step {
         double run(Checkpoint c, Kernels k, Batch batch, int[] labels, Gradients g);
@@ -228,55 +217,13 @@ class GradientParityTest {
             loss = step.run(c, k, batch, batchJson, g);
         }
         try (SafetensorsCheckpoint expected = SafetensorsCheckpoint.open(dir.resolve("gradients.safetensors"))) {
+            java.util.Map<String, FloatTensor> torch = new java.util.TreeMap<>();
+            for (String name : expected.names()) if (!name.equals("loss")) torch.put(name, expected.load(name));
             double torchLoss = expected.load("loss").get(0);
-            assertEquals(torchLoss, loss, LOSS_TOLERANCE * Math.abs(torchLoss), "loss");
-            List<String> failures = new ArrayList<>();
-            double modelMax = 0;
-            for (String name : expected.names()) {
-                if (!name.equals("loss")) for (float v : expected.load(name).toArray()) modelMax = Math.max(modelMax, Math.abs(v));
-            }
-            int compared = 0;
-            double worstRel = 0;
-            String worstName = "";
-            for (String name : expected.names().stream().sorted().toList()) {
-                if (name.equals("loss")) continue;
-                FloatTensor want = expected.load(name), got = g.get(name);
-                if (got == null) {
-                    failures.add(name + ": no gradient from mlm4j");
-                    continue;
-                }
-                if (!Arrays.equals(want.shape(), got.shape())) {
-                    failures.add(name + ": shape " + Arrays.toString(got.shape()) + ", torch " + Arrays.toString(want.shape()));
-                    continue;
-                }
-                float[] w = want.toArray(), a = got.toArray();
-                double max = 0, worst = 0;
-                int at = -1;
-                for (float v : w) max = Math.max(max, Math.abs(v));
-                for (int i = 0; i < w.length; i++) {
-                    double d = Math.abs(a[i] - w[i]);
-                    if (d > worst) {
-                        worst = d;
-                        at = i;
-                    }
-                }
-                double rel = max < ZERO ? worst / (ZERO_TOLERANCE * modelMax) * GRADIENT_TOLERANCE : worst / max;
-                if (rel > GRADIENT_TOLERANCE) {
-                    failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)",
-                            name, rel, at, a[at], w[at], max));
-                }
-                if (max >= ZERO && rel > worstRel) {
-                    worstRel = rel;
-                    worstName = name;
-                }
-                compared++;
-            }
-            List<String> extra = g.all().keySet().stream().filter(n -> expected.info(n) == null).toList();
-            assertTrue(extra.isEmpty(), "gradients transformers does not have: " + extra);
-            assertTrue(failures.isEmpty(), fixture + ", " + kernels + " kernels, gradients off from transformers':\n  " + String.join("\n  ", failures));
+            GradientComparison.Worst worst = GradientComparison.assertMatches(fixture + ", " + kernels + " kernels", torchLoss, loss, torch, g);
             System.out.printf("%s, %s kernels: loss %.9f (torch %.9f); worst gradient %s, max relative error %.3g%n", fixture, kernels, loss, torchLoss,
-                    worstName, worstRel);
-            assertEquals(parameters, compared, "every named parameter compared");
+                    worst.name(), worst.relative());
+            assertEquals(parameters, worst.compared(), "every named parameter compared");
         }
     }
 }
