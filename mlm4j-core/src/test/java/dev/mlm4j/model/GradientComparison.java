@@ -1,5 +1,9 @@
 package dev.mlm4j.model;
 
+import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 
@@ -78,5 +82,19 @@ final class GradientComparison {
         assertTrue(extra.isEmpty(), what + ": gradients transformers does not have: " + extra);
         assertTrue(failures.isEmpty(), what + ", gradients off from transformers':\n  " + String.join("\n  ", failures));
         return new Worst(worstName, worstRel, compared);
+    }
+
+    /**
+     * The training forward computes what inference computes (to float rounding: the exact attention path and GELU
+     * outside the GEMM, so not bit for bit) in {@code model}'s {@code encoder}, and a backward pass of {@code model}'s
+     * objective under {@code labels} leaves inference's last hidden state bit for bit as it was.
+     */
+    static void assertTrainingForwardAgreesWithInference(Kernels k, Batch batch, Trainable model, TrainableEncoder encoder, int[] labels) {
+        float[] before = encoder.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+        float[] training = encoder.forwardTraining(k, encoder.trainingState(batch, Dropout.OFF), AttentionMask.BIDIRECTIONAL).toArray();
+        for (int i = 0; i < before.length; i++) assertEquals(before[i], training[i], 1e-5 * Math.max(1, Math.abs(before[i])), "hidden element " + i);
+        model.lossAndGradients(k, batch, labels, new Gradients());
+        float[] after = encoder.forward(k, batch, ForwardOptions.DEFAULT).lastHiddenState().toArray();
+        assertTrue(Arrays.equals(before, after), "inference after a backward pass gives the same bits");
     }
 }
