@@ -143,8 +143,21 @@ public final class Gemm {
         }
     }
 
-    private static int tileRows(int left) {
+    /** The rows of the next register tile when {@code left} rows remain: MR, then 4, 2, 1. */
+    static int tileRows(int left) {
         return left >= MR ? MR : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+    }
+
+    /** c[co + r·ldc ..] (rows × NR) += Σ_p a[ao + r·lda + p] · b[bo + p·NR ..], p &lt; kc: the micro-kernel for {@code rows}. */
+    static void kernel(int rows, float[] a, int ao, int lda, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+        switch (rows) {
+            case 8 -> kernel8(a, ao, lda, b, bo, kc, c, co, ldc);
+            case 6 -> kernel6(a, ao, lda, b, bo, kc, c, co, ldc);
+            case 4 -> kernel4(a, ao, lda, b, bo, kc, c, co, ldc);
+            case 2 -> kernel2(a, ao, lda, b, bo, kc, c, co, ldc);
+            case 1 -> kernel1(a, ao, lda, b, bo, kc, c, co, ldc);
+            default -> throw new AssertionError(rows);
+        }
     }
 
     /** One call's operands, flattened to arrays, offsets and row strides. */
@@ -203,14 +216,7 @@ public final class Gemm {
 
         /** The tile's rows × NR outputs at c[co + r·ldc] += x rows at x[ao + r·ldx] (kc of them) · the panel slice at w[bo]. */
         void kernel(int rows, int ao, int bo, int kc, float[] c, int co, int ldc) {
-            switch (rows) {
-                case 8 -> kernel8(xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                case 6 -> kernel6(xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                case 4 -> kernel4(xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                case 2 -> kernel2(xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                case 1 -> kernel1(xd, ao, ldx, wd, bo, kc, c, co, ldc);
-                default -> throw new AssertionError(rows);
-            }
+            Gemm.kernel(rows, xd, ao, ldx, wd, bo, kc, c, co, ldc);
         }
 
         /** GELU in place on a rows × cols tile (cols ≤ NR), with the float erf of {@link VectorKernels#gelu}. */

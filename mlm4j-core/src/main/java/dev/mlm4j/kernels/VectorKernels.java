@@ -67,55 +67,12 @@ public final class VectorKernels extends ScalarKernels {
         FlashAttention.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
     }
 
-    /**
-     * The weight gradient on {@link Gemm}: dyᵀ copied to a contiguous (out, n), x packed as the "weight" (in = n,
-     * out = in), and the product accumulated into dw through the residual epilogue ({@code dw += dyᵀ · x}); db by the
-     * rows of dyᵀ, summed by the task that wrote them. dyᵀ and the packed x live in the calling thread's buffers (grown
-     * to the largest call, reused: a training step makes four such calls per layer, and new arrays of this size cost a
-     * zero-fill and a collection each). The reference is {@link ScalarKernels#linearWeightGrad} (double sums): they
-     * agree to float rounding.
-     */
+    /** {@link WeightGradGemm}: dyᵀ packed a k block at a time, x packed as the GEMM's weight, dw accumulated in place. */
     @Override
     public void linearWeightGrad(FloatTensor x, FloatTensor dy, FloatTensor dw, FloatTensor db) {
         checkWeightGrad(x, dy, dw, db);
-        int n = x.dim(0), out = dy.dim(1);
-        if (n == 0) return;
-        float[] t = transposeScratch((long) out * n), d = dy.data();
-        FloatTensor dyT = FloatTensor.wrapPrefix(t, out, n);
-        final int tile = 32;                                  // blocked: a tile's reads and writes stay in cache
-        Parallel.forEach(ceilDiv(out, tile), ob -> {
-            int o0 = ob * tile, o1 = Math.min(out, o0 + tile);
-            for (int i0 = 0; i0 < n; i0 += tile) {
-                int i1 = Math.min(n, i0 + tile);
-                for (int i = i0; i < i1; i++) {
-                    int r = dy.rowOffset(i);
-                    for (int o = o0; o < o1; o++) t[o * n + i] = d[r + o];
-                }
-            }
-            if (db != null) {
-                float[] b = db.data();
-                for (int o = o0; o < o1; o++) {
-                    float s = 0f;
-                    for (int i = 0, at = o * n; i < n; i++) s += t[at + i];
-                    b[db.offset() + o] += s;
-                }
-            }
-        });
-        Gemm.linear(dyT, PackedMatrix.packInOutScratch(x), null, Epilogue.BIAS_RESIDUAL, dw, dw);
+        WeightGradGemm.accumulate(x, dy, dw, db);
     }
-
-    /** The calling thread's buffer for dyᵀ, at least {@code size} floats (grown, never shrunk). */
-    private static float[] transposeScratch(long size) {
-        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("dyᵀ of " + size + " floats is too large for one array");
-        float[][] holder = TRANSPOSED.get();
-        if (holder[0].length < size) {
-            holder[0] = null;                                 // let the smaller one go first
-            holder[0] = new float[(int) size];
-        }
-        return holder[0];
-    }
-
-    private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     // ---- matmul: c (m, n) = a (m, k) · b (k, n) ------------------------------------------------------
 

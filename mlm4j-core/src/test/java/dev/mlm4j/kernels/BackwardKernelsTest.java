@@ -223,4 +223,31 @@ class BackwardKernelsTest {
         VEC.linearWeightGrad(x, dy, dwVec, null);
         KernelsTest.assertClose("dw from column views", dwRef, dwVec, 1e-5);
     }
+
+    /**
+     * {@link WeightGradGemm} packs dyᵀ a k block at a time; the result must be the bits of materialising all of dyᵀ and
+     * running the inference GEMM on it (dw as the residual), and db the float sum over tokens in order: several k blocks,
+     * row tiles of every height, a last panel narrower than NR, one task and several, rows in chunks (5000 of them).
+     */
+    @ParameterizedTest(name = "n={0}, in={1}, out={2}")
+    @CsvSource({"600, 70, 47", "257, 64, 13", "1000, 33, 130", "3, 96, 7", "513, 32, 6", "300, 40, 5000"})
+    void weightGradientIsTheGemmOfDyTransposedBitForBit(int n, int in, int out) {
+        Random rnd = new Random(n * 7 + in * 3 + out);
+        FloatTensor x = random(rnd, n, in), dy = random(rnd, n, out), start = random(rnd, out, in), bstart = random(rnd, out);
+        FloatTensor dw = start.copy(), db = bstart.copy();
+        VEC.linearWeightGrad(x, dy, dw, db);
+        FloatTensor dyT = FloatTensor.zeros(out, n), expect = start.copy();
+        float[] dbExpect = new float[out];
+        for (int o = 0; o < out; o++) {
+            float s = 0f;
+            for (int i = 0; i < n; i++) {
+                dyT.data()[o * n + i] = dy.at(i, o);
+                s += dy.at(i, o);
+            }
+            dbExpect[o] = bstart.data()[o] + s;
+        }
+        Gemm.linear(dyT, PackedMatrix.packInOut(x), null, Epilogue.BIAS_RESIDUAL, expect, expect);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expect.data(), dw.data(), "dw");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dbExpect, java.util.Arrays.copyOf(db.data(), out), "db");
+    }
 }
