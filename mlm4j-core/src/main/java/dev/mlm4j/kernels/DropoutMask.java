@@ -56,11 +56,29 @@ public final class DropoutMask {
     }
 
     /**
-     * x (m, n) ← x ⊙ mask, element (r, c) at logical index r · n + c. Its own backward: the gradient at the output,
-     * masked the same way, is the gradient at the input.
+     * dst[off + j] = {@link #factor}(start + j) for j &lt; len: the factors of a run of consecutive elements, a vector of
+     * them at a time when the Vector API is there (the same bits), else one by one.
+     */
+    public void factors(long start, float[] dst, int off, int len) {
+        if (isNone()) {
+            java.util.Arrays.fill(dst, off, off + len, 1f);
+        } else if (VECTOR) {
+            DropoutVectors.factors(key, threshold, scale, start, dst, off, len);
+        } else {
+            for (int j = 0; j < len; j++) dst[off + j] = factor(start + j);
+        }
+    }
+
+    /**
+     * x (m, n) ← x ⊙ mask, element (r, c) at logical index r · n + c (a dropped element becomes 0, a kept one x · scale).
+     * Its own backward: the gradient at the output, masked the same way, is the gradient at the input.
      */
     public void apply(FloatTensor x) {
         if (isNone()) return;
+        if (VECTOR) {
+            DropoutVectors.apply(this, x);
+            return;
+        }
         int m = x.dim(0), n = x.dim(1);
         float[] d = x.data();
         Parallel.forRange(m, Math.max(1, (1 << 14) / Math.max(1, n)), (r0, r1) -> {  // rows in parallel: the mask is by index
@@ -72,7 +90,17 @@ public final class DropoutMask {
         });
     }
 
-    /** SplitMix64's finaliser. */
+    /** The Vector API is there (DropoutVectors loads); without it the masks are made one element at a time. */
+    private static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        try {
+            return VectorKernels.isAvailable() && DropoutVectors.LS.length() >= 2;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

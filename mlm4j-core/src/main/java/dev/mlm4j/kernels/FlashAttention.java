@@ -28,6 +28,14 @@ public final class FlashAttention {
     private static final int L = VectorKernels.L;
     /** Query rows per tile. */
     static final int BR = 4;
+    /**
+     * Query rows per tile of the backward. Its dK and dV updates sum over a tile's rows, so four rows (the forward's)
+     * meant eight FMAs for every load and store of a key's running sums. One 128-key head, thread CPU time, dropout on:
+     * 8 rows 119–128 µs (head size 32) and 218–225 µs (64), 16 rows 113 / 203–208, 32 rows 107–109 / 191–193. Each
+     * element's terms still add in row order, so the result is the same bits whatever this is; the scores are still
+     * computed four rows at a time.
+     */
+    static final int BRB = 32;
     /** Keys per tile (a multiple of 2 vectors); sequences up to this long take one tile. */
     static final int BC = Math.max(2 * L, Integer.getInteger("mlm4j.attention.block", 256) / (2 * L) * (2 * L));
 
@@ -38,6 +46,7 @@ public final class FlashAttention {
         float[] o = new float[0];             // (BR, dv): unnormalised output rows
         final float[] max = new float[BR], sum = new float[BR];
         final float[] lanes = new float[L];         // one vector's lanes, for VectorMath.sumLanes
+        final float[] z = new float[BC];            // one tile row's dropout factors
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -98,10 +107,10 @@ public final class FlashAttention {
         int end = causal ? Math.min(m, i0 + rows) : m;        // keys past the last row's diagonal: all masked
         for (int j0 = 0; j0 < end; j0 += BC) {
             int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
-            scores(q, w.kt, mp, s, i0, rows, j0, jwp, scale);
+            scores(q, w.kt, mp, s, 0, i0, rows, j0, jwp, scale);
             mask(s, i0, rows, j0, jw, jwp, causal, valid);
             for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv, w.lanes);
-            if (!drop.isNone()) dropTile(s, drop, i0, rows, j0, jw, m);
+            if (!drop.isNone()) dropTile(s, drop, i0, rows, j0, jw, m, w.z);
             accumulate(s, v, o, rows, j0, jw, dv);
         }
         if (lse != null) {
@@ -116,8 +125,8 @@ public final class FlashAttention {
         }
     }
 
-    /** s[r][j] = scale · Σ_p q[i0 + r][p] · kt[p][j0 + j], for j < jwp (a multiple of L). */
-    private static void scores(FloatTensor q, float[] kt, int mp, float[] s, int i0, int rows, int j0, int jwp, float scale) {
+    /** s[so + r·BC + j] = scale · Σ_p q[i0 + r][p] · kt[p][j0 + j], for j < jwp (a multiple of L). */
+    private static void scores(FloatTensor q, float[] kt, int mp, float[] s, int so, int i0, int rows, int j0, int jwp, float scale) {
         float[] qd = q.data();
         int dk = q.dim(1), ldq = q.stride(0), q0 = q.rowOffset(i0);
         int j = 0;
@@ -140,14 +149,14 @@ public final class FlashAttention {
                     d0 = x.fma(k0, d0);
                     d1 = x.fma(k1, d1);
                 }
-                a0.mul(scale).intoArray(s, j);
-                a1.mul(scale).intoArray(s, j + L);
-                b0.mul(scale).intoArray(s, BC + j);
-                b1.mul(scale).intoArray(s, BC + j + L);
-                c0.mul(scale).intoArray(s, 2 * BC + j);
-                c1.mul(scale).intoArray(s, 2 * BC + j + L);
-                d0.mul(scale).intoArray(s, 3 * BC + j);
-                d1.mul(scale).intoArray(s, 3 * BC + j + L);
+                a0.mul(scale).intoArray(s, so + j);
+                a1.mul(scale).intoArray(s, so + j + L);
+                b0.mul(scale).intoArray(s, so + BC + j);
+                b1.mul(scale).intoArray(s, so + BC + j + L);
+                c0.mul(scale).intoArray(s, so + 2 * BC + j);
+                c1.mul(scale).intoArray(s, so + 2 * BC + j + L);
+                d0.mul(scale).intoArray(s, so + 3 * BC + j);
+                d1.mul(scale).intoArray(s, so + 3 * BC + j + L);
             }
         }
         for (int r = 0; r < rows; r++) {
@@ -155,7 +164,7 @@ public final class FlashAttention {
             for (int jj = j; jj < jwp; jj += L) {
                 FloatVector a = FloatVector.zero(S);
                 for (int p = 0, kp = j0 + jj; p < dk; p++, kp += mp) a = FloatVector.broadcast(S, qd[qr + p]).fma(FloatVector.fromArray(S, kt, kp), a);
-                a.mul(scale).intoArray(s, r * BC + jj);
+                a.mul(scale).intoArray(s, so + r * BC + jj);
             }
         }
     }
@@ -256,11 +265,13 @@ public final class FlashAttention {
         }
     }
 
-    /** s[r][j] ×= the dropout factor of element (i0 + r, j0 + j), for j < jw. */
-    private static void dropTile(float[] s, DropoutMask drop, int i0, int rows, int j0, int jw, int m) {
+    /** s[r][j] ×= the dropout factor of element (i0 + r, j0 + j), for j < jw (the factors made a vector at a time). */
+    private static void dropTile(float[] s, DropoutMask drop, int i0, int rows, int j0, int jw, int m, float[] z) {
         for (int r = 0; r < rows; r++) {
-            long base = (long) (i0 + r) * m + j0;
-            for (int j = 0, at = r * BC; j < jw; j++) s[at + j] *= drop.factor(base + j);
+            int at = r * BC, j = 0;
+            drop.factors((long) (i0 + r) * m + j0, z, 0, jw);
+            for (; j + L <= jw; j += L) FloatVector.fromArray(S, s, at + j).mul(FloatVector.fromArray(S, z, j)).intoArray(s, at + j);
+            for (; j < jw; j++) s[at + j] *= z[j];
         }
     }
 
@@ -269,18 +280,19 @@ public final class FlashAttention {
     /** One thread's backward workspace, grown as needed. */
     private static final class BackScratch {
         float[] kt = new float[0], vt = new float[0];   // (dk, mp), (dv, mp): k and v transposed, zero-padded
-        final float[] p = new float[BR * BC], dp = new float[BR * BC];
+        final float[] p = new float[BRB * BC], dp = new float[BRB * BC];
         float[] dqAcc = new float[0], dkAcc = new float[0], dvAcc = new float[0];
-        final float[] delta = new float[BR], l = new float[BR];
+        final float[] delta = new float[BRB], l = new float[BRB];
+        final float[] z = new float[BC];                  // one tile row's dropout factors
     }
 
     private static final ThreadLocal<BackScratch> BACK = ThreadLocal.withInitial(BackScratch::new);
 
     /**
-     * {@link Kernels#attentionBackward} in tiles of {@link #BR} query rows × {@link #BC} keys: per tile the scores are
+     * {@link Kernels#attentionBackward} in tiles of {@link #BRB} query rows × {@link #BC} keys: per tile the scores are
      * recomputed (the forward's {@link #scores} GEMM), P = exp(s − lse), dP = dO Vᵀ by the same GEMM against v
      * transposed, then dS = P ⊙ (Z ⊙ dP − D) and the three products accumulated: dQ per query tile, dK and dV over all
-     * tiles in float accumulators. Memory: k and v transposed and two BR × BC tiles per thread, whatever n is.
+     * tiles in float accumulators. Memory: k and v transposed and two BRB × BC tiles per thread, whatever n is.
      */
     public static void backward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] valid, float scale,
                                 DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
@@ -295,7 +307,7 @@ public final class FlashAttention {
         int mp = VectorKernels.roundUp(Math.max(m, 1), L);
         if (w.kt.length < dkd * mp) w.kt = new float[dkd * mp];
         if (w.vt.length < dvd * mp) w.vt = new float[dvd * mp];
-        if (w.dqAcc.length < BR * dkd) w.dqAcc = new float[BR * dkd];
+        if (w.dqAcc.length < BRB * dkd) w.dqAcc = new float[BRB * dkd];
         if (w.dkAcc.length < m * dkd) w.dkAcc = new float[m * dkd];
         if (w.dvAcc.length < m * dvd) w.dvAcc = new float[m * dvd];
         java.util.Arrays.fill(w.dkAcc, 0, m * dkd, 0f);
@@ -303,8 +315,8 @@ public final class FlashAttention {
         transpose(k, w.kt, mp);
         transpose(v, w.vt, mp);
         float[] p = w.p, dp = w.dp, qd = q.data(), kd = k.data(), od = dOut.data(), outd = out.data();
-        for (int i0 = 0; i0 < n; i0 += BR) {
-            int rows = Math.min(BR, n - i0);
+        for (int i0 = 0; i0 < n; i0 += BRB) {
+            int rows = Math.min(BRB, n - i0);
             for (int r = 0; r < rows; r++) {
                 w.delta[r] = dot(od, dOut.rowOffset(i0 + r), outd, out.rowOffset(i0 + r), dvd);
                 w.l[r] = lse[lseOffset + i0 + r];
@@ -313,9 +325,12 @@ public final class FlashAttention {
             int end = causal ? Math.min(m, i0 + rows) : m;
             for (int j0 = 0; j0 < end; j0 += BC) {
                 int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
-                scores(q, w.kt, mp, p, i0, rows, j0, jwp, scale);
+                for (int g = 0; g < rows; g += BR) {                      // the forward's four-row score tiles
+                    int gr = Math.min(BR, rows - g);
+                    scores(q, w.kt, mp, p, g * BC, i0 + g, gr, j0, jwp, scale);
+                    scores(dOut, w.vt, mp, dp, g * BC, i0 + g, gr, j0, jwp, 1f);
+                }
                 mask(p, i0, rows, j0, jw, jwp, causal, valid);
-                scores(dOut, w.vt, mp, dp, i0, rows, j0, jwp, 1f);
                 for (int r = 0; r < rows; r++) {
                     int base = r * BC;
                     float l = w.l[r], delta = w.delta[r];
@@ -331,11 +346,18 @@ public final class FlashAttention {
                             pv.mul(FloatVector.fromArray(S, dp, base + j).sub(delta)).mul(scale).intoArray(dp, base + j);
                         }
                     } else {                                               // dS = scale · P (Z dP − D); P ← Z P for dV
-                        long at = (long) (i0 + r) * m + j0;
-                        for (int j = 0; j < jw; j++) {
-                            float z = drop.factor(at + j), pj = p[base + j];
-                            dp[base + j] = pj * (z * dp[base + j] - delta) * scale;
-                            p[base + j] = pj * z;
+                        float[] z = w.z;
+                        drop.factors((long) (i0 + r) * m + j0, z, 0, jw);
+                        int j = 0;
+                        for (; j + L <= jw; j += L) {
+                            FloatVector zv = FloatVector.fromArray(S, z, j), pv = FloatVector.fromArray(S, p, base + j);
+                            pv.mul(zv.mul(FloatVector.fromArray(S, dp, base + j)).sub(delta)).mul(scale).intoArray(dp, base + j);
+                            pv.mul(zv).intoArray(p, base + j);
+                        }
+                        for (; j < jw; j++) {
+                            float pj = p[base + j];
+                            dp[base + j] = pj * (z[j] * dp[base + j] - delta) * scale;
+                            p[base + j] = pj * z[j];
                         }
                     }
                 }
