@@ -2,8 +2,10 @@ package dev.mlm4j.hub;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
@@ -60,14 +62,24 @@ public record ModelCard(
          * A Hugging Face folder: {@code config.json}, {@code model.safetensors} and {@code tokenizer.json} or
          * {@code vocab.txt} (+ {@code tokenizer_config.json}), as {@code ./mlm4j convert} writes it.
          */
-        @JsonProperty("safetensors") SAFETENSORS
+        @JsonProperty("safetensors") SAFETENSORS;
+
+        /** The name in the card file. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public enum Pooling {
         /** Average of the last hidden states over the non-padding tokens. */
         @JsonProperty("mean") MEAN,
         /** The last hidden state of [CLS]. */
-        @JsonProperty("cls") CLS
+        @JsonProperty("cls") CLS;
+
+        /** The name in the card file. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public ModelCard {
@@ -97,19 +109,54 @@ public record ModelCard(
         return new ModelCard(name, task, format, source, pooling, normalize, maxLength, query, passage);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** The card of {@code folder}, or empty when the folder has no {@value #FILE_NAME} (a folder the user made). */
+    /**
+     * The card of {@code folder}, or empty when the folder has no {@value #FILE_NAME} (a folder the user made). Read
+     * through Jackson's tree, not its record binding: every command reads a card, and binding a record the first time
+     * (introspecting its constructor, annotations and enums) cost ~0.1 s of a fill-mask process's start.
+     */
     public static Optional<ModelCard> read(Path folder) throws IOException {
         Path file = folder.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
-            return Optional.of(JSON.readValue(file.toFile(), ModelCard.class));
-        } catch (IOException | IllegalArgumentException e) {
+            JsonNode n = JSON.readTree(file.toFile());
+            if (n == null || !n.isObject()) throw new IllegalArgumentException("not a JSON object");
+            JsonNode normalize = n.get("normalize"), maxLength = n.get("maxLength");
+            if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) throw new IllegalArgumentException("normalize must be true or false");
+            if (maxLength != null && !maxLength.isNull() && !maxLength.canConvertToInt()) throw new IllegalArgumentException("maxLength must be an integer");
+            return Optional.of(new ModelCard(text(n, "name"), named(n, "task", Task.values(), Task::id), named(n, "format", Format.values(), Format::id),
+                    text(n, "source"), named(n, "pooling", Pooling.values(), Pooling::id),
+                    normalize == null || normalize.isNull() ? null : normalize.booleanValue(),
+                    maxLength == null || maxLength.isNull() ? 0 : maxLength.intValue(), text(n, "queryPrefix"), text(n, "passagePrefix")));
+        } catch (JsonProcessingException e) {
+            throw new IOException("unreadable " + file + ": " + oneLine(e), e);
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new IOException("unreadable " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Jackson's parse error without its multi-line "[Source: …]" locations: the message, then the line and column. */
+    private static String oneLine(JsonProcessingException e) {
+        String m = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+        int cut = m.indexOf(" (start marker at");
+        if (cut >= 0) m = m.substring(0, cut);
+        return e.getLocation() == null ? m : m + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static String text(JsonNode card, String field) {
+        JsonNode v = card.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw new IllegalArgumentException(field + " must be a string");
+        return v.textValue();
+    }
+
+    /** The constant whose JSON name is the field's string, null when the field is absent. */
+    private static <E extends Enum<E>> E named(JsonNode card, String field, E[] values, java.util.function.Function<E, String> id) {
+        String v = text(card, field);
+        if (v == null) return null;
+        for (E e : values) if (id.apply(e).equals(v)) return e;
+        throw new IllegalArgumentException(field + " '" + v + "' is not one of " + java.util.Arrays.stream(values).map(id).toList());
     }
 
     /** Writes {@value #FILE_NAME} into {@code folder}. */
@@ -117,9 +164,17 @@ public record ModelCard(
         Files.write(folder.resolve(FILE_NAME), bytes());
     }
 
-    /** The card file's bytes, as {@link #write} writes them. */
+    /** The card file's bytes, as {@link #write} writes them: the fields in declaration order, absent ones left out. */
     public byte[] bytes() throws IOException {
-        return JSON.writeValueAsBytes(this);
+        ObjectNode n = JSON.createObjectNode();
+        n.put("name", name).put("task", task.id()).put("format", format.id());
+        if (source != null) n.put("source", source);
+        if (pooling != null) n.put("pooling", pooling.id());
+        if (normalize != null) n.put("normalize", normalize);
+        n.put("maxLength", maxLength);
+        if (queryPrefix != null) n.put("queryPrefix", queryPrefix);
+        if (passagePrefix != null) n.put("passagePrefix", passagePrefix);
+        return JSON.writeValueAsBytes(n);
     }
 
     /**
