@@ -101,6 +101,7 @@ public final class DropoutMask {
         }
     }
 
+    /** SplitMix64's finaliser. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
