@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,12 +98,14 @@ class DeterminismTest {
         List<String> warm = digests();
         assertEquals(first, warm, "the same JVM before and after warm-up");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xint", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), DeterminismTest.class.getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // the fork gets this JVM's -XX: options (e.g. -XX:UseAVX=2), so both run the same vector species
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xint", "--add-modules", "jdk.incubator.vector"));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DeterminismTest.class.getName()));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "forked -Xint JVM did not finish");
         assertEquals(0, p.exitValue(), "forked JVM failed: " + text);
-        assertEquals(warm, text.lines().toList(), "interpreted (-Xint) vs C2-compiled");
+        assertEquals(warm, text.lines().toList(), "interpreted (-Xint) vs C2-compiled, fork: " + command);
     }
 }
