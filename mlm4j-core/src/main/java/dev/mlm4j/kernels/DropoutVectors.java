@@ -50,7 +50,7 @@ final class DropoutVectors {
         VectorSpecies<Float> s = VectorKernels.S;
         int l = s.length();
         Parallel.forRange(m, Math.max(1, (1 << 14) / Math.max(1, n)), (r0, r1) -> {
-            float[] f = buffer(n);
+            float[] f = BUFFER.get(n);
             FloatVector zero = FloatVector.zero(s);
             for (int r = r0; r < r1; r++) {
                 int o = x.rowOffset(r), c = 0;
@@ -64,12 +64,6 @@ final class DropoutVectors {
         });
     }
 
-    /** The calling thread's buffer of at least {@code size} floats (grown, never shrunk). */
-    static float[] buffer(int size) {
-        float[][] holder = BUFFER.get();
-        if (holder[0].length < size) holder[0] = new float[size];
-        return holder[0];
-    }
-
-    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** One row's factors, per thread. */
+    private static final ThreadBuffer BUFFER = new ThreadBuffer();
 }

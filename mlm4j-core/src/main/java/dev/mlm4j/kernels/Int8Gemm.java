@@ -125,13 +125,11 @@ public final class Int8Gemm {
         }
     }
 
-    private static final ThreadLocal<float[][]> WIDE = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadBuffer WIDE = new ThreadBuffer();
 
     /** This thread's scratch for one panel widened to floats (k × NR). */
     private static float[] widened(int k) {
-        float[][] h = WIDE.get();
-        if (h[0].length < k * NR) h[0] = new float[k * NR];
-        return h[0];
+        return WIDE.get(k * NR);
     }
 
     /** dst[p · NR + c] = (float) q[bo + p · NR + c]: exact, so the float kernels give the int8 kernels' results bit for bit. */

@@ -87,7 +87,7 @@ public final class PackedMatrix {
      * resident (the master) instead of three (the master, W packed, Wᵀ packed: llm.c keeps one too). One buffer per
      * thread, so two threads training or evaluating at once never pack into each other's GEMM.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    private static final ThreadBuffer SCRATCH = new ThreadBuffer();
 
     /**
      * {@code weightOutIn} (out, in) packed into the calling thread's buffer: valid until this thread's next
@@ -108,10 +108,7 @@ public final class PackedMatrix {
 
     /** The thread's buffer, at least the packed size of an (out, in) weight, its last panel's padding zeroed (earlier use left floats there). */
     private static float[] scratch(int in, int out) {
-        float[][] holder = SCRATCH.get();
-        int size = checkedSize(panels(out), in);
-        if (holder[0].length < size) holder[0] = new float[size];
-        float[] dst = holder[0];
+        float[] dst = SCRATCH.get(checkedSize(panels(out), in));
         int cols = out - (panels(out) - 1) * NR, base = (panels(out) - 1) * in * NR;
         if (cols < NR) for (int p = 0; p < in; p++) java.util.Arrays.fill(dst, base + p * NR + cols, base + p * NR + NR, 0f);
         return dst;

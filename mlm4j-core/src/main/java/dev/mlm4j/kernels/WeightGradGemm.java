@@ -63,8 +63,7 @@ final class WeightGradGemm {
         int lda = padded(kc);
         // rows go in chunks whose block of dyᵀ stays in L2 (a decoder's vocabulary-sized dw would not)
         int mc = Math.min(rows, Math.max(Gemm.MR, A_BLOCK_FLOATS / lda / Gemm.MR * Gemm.MR));
-        Buffers buf = BUFFERS.get();
-        float[] a = buf.a(mc * lda), bp = buf.b(kc * NR), d = dy.data(), xd = x.data(), c = dw.data();
+        float[] a = A.get(mc * lda), bp = B.get(kc * NR), d = dy.data(), xd = x.data(), c = dw.data();
         int ldy = dy.stride(0), ldx = x.stride(0), ldc = dw.stride(0), dwo = dw.offset();
         float[] sums = db == null ? null : new float[rows];
         float[] edge = null;
@@ -123,20 +122,6 @@ final class WeightGradGemm {
         return lda % 256 == 0 ? lda + 16 : lda;
     }
 
-    /** The calling thread's buffers for a block of dyᵀ and a panel slice of x (grown, never shrunk). */
-    private static final class Buffers {
-        private float[] a = new float[0], b = new float[0];
-
-        float[] a(int size) {
-            if (a.length < size) a = new float[size];
-            return a;
-        }
-
-        float[] b(int size) {
-            if (b.length < size) b = new float[size];
-            return b;
-        }
-    }
-
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** The calling thread's buffers for a block of dyᵀ and a slice of x. */
+    private static final ThreadBuffer A = new ThreadBuffer(), B = new ThreadBuffer();
 }
