@@ -2,6 +2,7 @@ package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
 
+import java.util.function.IntToDoubleFunction;
 import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,19 +35,10 @@ public final class FiniteDifferences {
      */
     public static void assertGradient(String what, double[] numeric, FloatTensor analytic, double tolerance) {
         float[] a = analytic.toArray();
-        double max = 0, worst = 0;
-        int at = 0;
-        for (double v : numeric) max = Math.max(max, Math.abs(v));
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - numeric[i]);
-            if (d > worst) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(max > 0, what + ": the numeric gradient is all zero, the test checks nothing");
-        if (worst / max > tolerance) {
-            fail(what + ": max relative error " + worst / max + " at element " + at + " (analytic " + a[at] + ", numeric " + numeric[at] + ")");
+        Discrepancy d = Discrepancy.of(a.length, i -> numeric[i], i -> a[i]);
+        assertTrue(d.max() > 0, what + ": the numeric gradient is all zero, the test checks nothing");
+        if (d.worst() / d.max() > tolerance) {
+            fail(what + ": max relative error " + d.worst() / d.max() + " at element " + d.at() + " (analytic " + a[d.at()] + ", numeric " + numeric[d.at()] + ")");
         }
     }
 
@@ -63,5 +55,22 @@ public final class FiniteDifferences {
         double s = 0;
         for (int i = 0; i < r.length; i++) s += r[i] * y[i];
         return s;
+    }
+
+    /** Over n elements: the largest |reference|, the largest |got − reference| and the element where it is. */
+    public record Discrepancy(double max, double worst, int at) {
+        public static Discrepancy of(int n, IntToDoubleFunction reference, IntToDoubleFunction got) {
+            double max = 0, worst = 0;
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                double want = reference.applyAsDouble(i), d = Math.abs(got.applyAsDouble(i) - want);
+                max = Math.max(max, Math.abs(want));
+                if (d > worst) {
+                    worst = d;
+                    at = i;
+                }
+            }
+            return new Discrepancy(max, worst, at);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.mlm4j.model;
 
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
+import dev.mlm4j.kernels.FiniteDifferences;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
@@ -58,16 +59,9 @@ final class GradientComparison {
                 continue;
             }
             float[] w = want.toArray(), a = got.toArray();
-            double max = 0, worst = 0;
-            int at = 0;
-            for (float v : w) max = Math.max(max, Math.abs(v));
-            for (int i = 0; i < w.length; i++) {
-                double d = Math.abs(a[i] - w[i]);
-                if (d > worst) {
-                    worst = d;
-                    at = i;
-                }
-            }
+            FiniteDifferences.Discrepancy d = FiniteDifferences.Discrepancy.of(w.length, i -> w[i], i -> a[i]);
+            double max = d.max(), worst = d.worst();
+            int at = d.at();
             double rel = max < ZERO ? worst / (ZERO_TOLERANCE * modelMax) * GRADIENT_TOLERANCE : worst / max;
             if (rel > GRADIENT_TOLERANCE) {
                 failures.add(String.format("%s: max relative error %.3g at element %d (mlm4j %g, torch %g, max |torch| %g)", name, rel, at, a[at], w[at], max));
