@@ -1,6 +1,7 @@
 package dev.mlm4j.encoder;
 
 import dev.mlm4j.attention.AttentionMask;
+import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
@@ -31,10 +32,33 @@ public final class BertAttention {
         return output.forwardTraining(k, self.forwardTraining(k, x, batch, mask, a), x, a.attnDrop, a.attnSum, a.attn);
     }
 
-    /** Backward: dy (T, hidden) at a.attn → dx (T, hidden), written (the residual's part plus the projections'). */
+    /**
+     * The training forward with the output only at {@code rows} of x (distinct): the self-attention runs on every row
+     * (each is a key and a value), the projection, dropout, residual and LayerNorm on those rows only, into the first
+     * rows.length rows of a.attnSum and a.attn; returns that (m, hidden) view of a.attn. Row i is what the full forward
+     * computes at row rows[i], the same dropout included ({@link DropoutMask#atRows}).
+     */
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, int[] rows) {
+        FloatTensor ctx = self.forwardTraining(k, x, batch, mask, a);                     // (T, hidden)
+        int m = rows.length;
+        return output.forwardTraining(k, Rows.gather(ctx, rows), Rows.gather(x, rows), a.attnDrop.atRows(rows), a.attnSum.slice(0, m), a.attn.slice(0, m));
+    }
+
+    /**
+     * Backward: dy (T, hidden) at a.attn → dx (T, hidden), written (the residual's part plus the projections'). After the
+     * forward on rows ({@code a.rows} set), dy is (m, hidden) at those rows and dx (T, hidden) must come in zero-filled.
+     */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);                        // (T, hidden)
-        output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
+        if (a.rows == null) {
+            output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
+        } else {                                                                        // the projection's part at those rows only
+            int m = a.rows.length, h = dy.dim(1);
+            FloatTensor dctxRows = FloatTensor.zeros(m, h), dxRows = FloatTensor.zeros(m, h);
+            output.backward(k, Rows.gather(a.ctx, a.rows), a.attnSum.slice(0, m), a.attnDrop.atRows(a.rows), dy, dctxRows, dxRows, g.prefix("output"));
+            Rows.scatter(dctxRows, a.rows, dctx);
+            Rows.scatter(dxRows, a.rows, dx);
+        }
         self.backward(k, x, batch, a, dctx, dx, g.prefix("self"));
     }
 

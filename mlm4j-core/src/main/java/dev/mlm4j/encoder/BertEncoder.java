@@ -51,7 +51,21 @@ public final class BertEncoder {
      * has every layer's input.
      */
     public void forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts) {
-        for (int i = 0; i < layers.length; i++) layers[i].forwardTraining(k, hidden[i], batch, mask, acts[i], hidden[i + 1]);
+        forwardTraining(k, hidden, batch, mask, acts, null);
+    }
+
+    /**
+     * As {@link #forwardTraining(Kernels, FloatTensor[], Batch, AttentionMask, LayerActivations[])} when the loss reads
+     * the last hidden state only at {@code rows} (distinct; null: every row): the last layer computes its output there
+     * only ({@link BertLayer#forwardTraining(Kernels, FloatTensor, Batch, AttentionMask, LayerActivations, FloatTensor, int[])}),
+     * the last hidden state's other rows are left as they are, and {@link #backward} reads dy at those rows only.
+     */
+    public void forwardTraining(Kernels k, FloatTensor[] hidden, Batch batch, AttentionMask mask, LayerActivations[] acts, int[] rows) {
+        int last = layers.length - 1;
+        for (int i = 0; i < last; i++) layers[i].forwardTraining(k, hidden[i], batch, mask, acts[i], hidden[i + 1]);
+        if (last < 0) return;
+        if (rows == null) layers[last].forwardTraining(k, hidden[last], batch, mask, acts[last], hidden[last + 1]);
+        else layers[last].forwardTraining(k, hidden[last], batch, mask, acts[last], hidden[last + 1], rows);
     }
 
     /** Backward through every layer, last first: dy (T, hidden) at the last output → the gradient at {@code hidden[0]}. */

@@ -46,13 +46,44 @@ public final class BertLayer {
     }
 
     /**
-     * Backward: dy (T, hidden) at the layer's output → dx (T, hidden) at its input x (written); the parameters'
-     * gradients under {@code g} (this layer's scope).
+     * The training forward of a last layer whose output is read only at {@code rows} (distinct; e.g. the masked rows of
+     * an MLM step, each sequence's [CLS] of a classification step): y's rows rows[i] are written, as
+     * {@link #forwardTraining(Kernels, FloatTensor, Batch, AttentionMask, LayerActivations, FloatTensor)} writes them
+     * (the same numbers, dropout included), its other rows are left as they are. The attention runs on every row (each
+     * is a key and a value); the output projection, the feed-forward block and their LayerNorms on those rows only — for
+     * a loss on [CLS], three quarters of the layer's products. The backward ({@link #backward}) follows {@code a.rows}.
+     */
+    public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y, int[] rows) {
+        a.rows = rows.clone();
+        int m = rows.length;
+        FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a, a.rows);                 // (m, hidden)
+        FloatTensor out = FloatTensor.zeros(m, y.dim(1));
+        output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre.slice(0, m), a.inter.slice(0, m)), attn,
+                a.outDrop.atRows(a.rows), a.outSum.slice(0, m), out);
+        Rows.scatter(out, a.rows, y);
+    }
+
+    /**
+     * Backward: dy (T, hidden) at the layer's output → dx (T, hidden) at its input x (written; zero-filled on entry); the
+     * parameters' gradients under {@code g} (this layer's scope). After the forward on rows only dy's rows there are read.
      */
     public void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
+        if (a.rows != null) {
+            backwardRows(k, x, batch, a, Rows.gather(dy, a.rows), dx, g);
+            return;
+        }
         FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
         output.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
         intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
+        attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
+    }
+
+    /** The backward of the forward on rows: dy (m, hidden) at those rows. */
+    private void backwardRows(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
+        int m = a.rows.length;
+        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter.slice(0, m)), dattn = BackwardBuffers.zeroed(a.grads.dattn.slice(0, m));
+        output.backward(k, a.inter.slice(0, m), a.outSum.slice(0, m), a.outDrop.atRows(a.rows), dy, dinter, dattn, g.prefix("output"));
+        intermediate.backward(k, a.attn.slice(0, m), a.interPre.slice(0, m), dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
     }
 

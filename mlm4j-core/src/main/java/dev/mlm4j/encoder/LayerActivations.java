@@ -28,6 +28,12 @@ public final class LayerActivations {
     final BackwardBuffers grads; // shared by every layer of one training state: the backward runs one layer at a time
     private final int lseFloats; // heads × T: the part of lse this batch uses
     AttentionMask mask = AttentionMask.BIDIRECTIONAL; // the forward's, for the backward's recomputation
+    /**
+     * Null, or the rows a last layer's forward computed its output at ({@link BertLayer#forwardTraining(dev.mlm4j.kernels.Kernels,
+     * FloatTensor, Batch, AttentionMask, LayerActivations, FloatTensor, int[])}): then attnSum, attn, interPre, inter and
+     * outSum hold those rows only, in their first rows.length rows.
+     */
+    int[] rows;
 
     public LayerActivations(Batch batch, BertConfig c) {
         this(batch, c, Dropout.OFF, 0);

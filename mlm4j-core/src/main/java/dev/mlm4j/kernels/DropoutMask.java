@@ -17,13 +17,32 @@ public final class DropoutMask {
     private final float scale;
     private final long key;
     private final int threshold; // keep iff the hash's top 24 bits ≥ threshold = round(p · 2²⁴)
+    private final int[] rows;    // apply's row r is row rows[r] of the site's full matrix; null: row r itself
 
     public DropoutMask(double p, long key) {
+        this(p, key, null);
+    }
+
+    private DropoutMask(double p, long key, int[] rows) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         this.p = p;
         this.key = key;
         this.threshold = (int) Math.round(p * (1 << 24));
         this.scale = (float) (1.0 / (1.0 - p));
+        this.rows = rows;
+    }
+
+    /**
+     * This mask on a matrix made of some of the site's rows: {@link #apply} multiplies its row r by the factors of row
+     * {@code rows[r]} of the full matrix, so a layer that computes only those rows drops exactly what the full one would.
+     */
+    public DropoutMask atRows(int[] rows) {
+        return isNone() ? this : new DropoutMask(p, key, rows.clone());
+    }
+
+    /** The logical index of the first element of {@link #apply}'s row r in a matrix n wide. */
+    long rowStart(int r, int n) {
+        return (long) (rows == null ? r : rows[r]) * n;
     }
 
     public double probability() {
@@ -40,7 +59,7 @@ public final class DropoutMask {
         return scale;
     }
 
-    /** The mask of a sub-site (e.g. one sequence's head of an attention layer): an independent stream. */
+    /** The mask of a sub-site (e.g. one sequence's head of an attention layer): an independent stream (of full rows). */
     public DropoutMask child(long index) {
         return isNone() ? this : new DropoutMask(p, mix(key ^ mix(index + 0x632BE59BD9B4E019L)));
     }
@@ -70,7 +89,8 @@ public final class DropoutMask {
     }
 
     /**
-     * x (m, n) ← x ⊙ mask, element (r, c) at logical index r · n + c (a dropped element becomes 0, a kept one x · scale).
+     * x (m, n) ← x ⊙ mask, element (r, c) at logical index r · n + c (row {@code rows[r]} under {@link #atRows}; a
+     * dropped element becomes 0, a kept one x · scale).
      * Its own backward: the gradient at the output, masked the same way, is the gradient at the input.
      */
     public void apply(FloatTensor x) {
@@ -84,7 +104,7 @@ public final class DropoutMask {
         Parallel.forRange(m, Math.max(1, (1 << 14) / Math.max(1, n)), (r0, r1) -> {  // rows in parallel: the mask is by index
             for (int r = r0; r < r1; r++) {
                 int o = x.rowOffset(r);
-                long base = (long) r * n;
+                long base = rowStart(r, n);
                 for (int c = 0; c < n; c++) if (!keep(base + c)) d[o + c] = 0f; else d[o + c] *= scale;
             }
         });

@@ -54,7 +54,7 @@ final class DropoutVectors {
             FloatVector zero = FloatVector.zero(s);
             for (int r = r0; r < r1; r++) {
                 int o = x.rowOffset(r), c = 0;
-                mask.factors((long) r * n, f, 0, n);
+                mask.factors(mask.rowStart(r, n), f, 0, n);
                 for (; c + l <= n; c += l) {
                     FloatVector fv = FloatVector.fromArray(s, f, c);
                     FloatVector.fromArray(s, d, o + c).mul(fv).blend(zero, fv.compare(VectorOperators.EQ, 0f)).intoArray(d, o + c);

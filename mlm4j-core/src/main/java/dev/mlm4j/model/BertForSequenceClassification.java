@@ -107,9 +107,12 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
     }
 
     private double lossAndGradients(Kernels k, Batch batch, Dropout dropout, Gradients g, Head head) {
+        int n = batch.size();
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) rows[i] = pooledRow(batch, i);
         TrainingState s = bert.trainingState(batch, dropout);
-        FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
-        int n = batch.size(), h = last.dim(1);
+        FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, rows); // (T, hidden), read at the pooled rows only
+        int h = last.dim(1);
         FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
         FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);

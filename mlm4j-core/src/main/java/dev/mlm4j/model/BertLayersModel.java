@@ -42,7 +42,18 @@ abstract class BertLayersModel<C extends EncoderConfig> extends EncoderModel<C> 
     @Override
     public final FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask) {
         checkLength(s.batch());
-        return training.forward(k, s, mask(mask));
+        return training.forward(k, s, mask(mask), null);
+    }
+
+    /**
+     * As {@link #forwardTraining(Kernels, TrainingState, AttentionMask)}, the last layer's projection and feed-forward
+     * block computed at {@code rows} only when they are at most half the batch's tokens (no more rows, no gain).
+     */
+    @Override
+    public final FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask, int[] rows) {
+        checkLength(s.batch());
+        boolean fewer = rows != null && rows.length > 0 && 2L * rows.length <= s.batch().tokens();
+        return training.forward(k, s, mask(mask), fewer ? TrainableEncoder.checkRows(rows, s.batch().tokens()) : null);
     }
 
     /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope). */

@@ -57,8 +57,12 @@ final class BertTraining {
         return memory.next(batch, dropout);
     }
 
-    /** Embeddings (and the projection), then every layer under {@code mask} (the model's own, already resolved), saving activations in {@code s}. */
-    FloatTensor forward(Kernels k, TrainingState s, AttentionMask mask) {
+    /**
+     * Embeddings (and the projection), then every layer under {@code mask} (the model's own, already resolved), saving
+     * activations in {@code s}; with {@code rows} (distinct, or null) the last layer's output only there
+     * ({@link BertEncoder#forwardTraining(Kernels, FloatTensor[], Batch, AttentionMask, dev.mlm4j.encoder.LayerActivations[], int[])}).
+     */
+    FloatTensor forward(Kernels k, TrainingState s, AttentionMask mask, int[] rows) {
         int[] pos = positions.apply(s.batch);
         if (project == null) {
             embeddings.forwardTraining(k, s.batch, pos, s.dropout.embeddings(), s.embeddingSum, s.hidden[0]);
@@ -67,7 +71,7 @@ final class BertTraining {
             embeddings.forwardTraining(k, s.batch, pos, s.dropout.embeddings(), sum, in);
             project.forwardInto(k, in, s.hidden[0]);
         }
-        encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers);
+        encoder.forwardTraining(k, s.hidden, s.batch, mask, s.layers, rows);
         return s.lastHiddenState();
     }
 

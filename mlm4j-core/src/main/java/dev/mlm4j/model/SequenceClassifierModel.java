@@ -179,9 +179,12 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
 
     private double lossAndGradients(Kernels k, Batch batch, Gradients g, Dropout dropout, Loss lossFunction) {
         TrainableEncoder e = trainableEncoder();
+        int n = batch.size();
+        int[] firstRows = new int[n];                                                   // what FIRST pooling reads; MEAN reads every row
+        for (int i = 0; i < n; i++) firstRows[i] = batch.offset(i);
         TrainingState s = e.trainingState(batch, dropout);
-        FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);        // (T, hidden)
-        int n = batch.size(), h = last.dim(1);
+        FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, pooling == Pooling.FIRST ? firstRows : null); // (T, hidden)
+        int h = last.dim(1);
         EncoderOutput output = new EncoderOutput(batch, last, java.util.List.of(), java.util.List.of());
         FloatTensor first = pooling == Pooling.MEAN ? output.meanTokens() : output.firstTokens();    // (n, hidden): what the head reads
         DropoutMask inputDrop = head.inputDropout(dropout), hiddenDrop = head.hiddenDropout(dropout);

@@ -24,6 +24,28 @@ public interface TrainableEncoder extends Encoder {
     /** The training forward under {@code mask}, saving in {@code s} what the backward needs; returns the last hidden state (T, hidden). */
     FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask);
 
+    /**
+     * The training forward for a loss that reads the last hidden state only at {@code rows} (distinct row indices of the
+     * packed batch: an MLM step's labelled rows, a classification step's pooled ones). Those rows are the same numbers
+     * as {@link #forwardTraining(Kernels, TrainingState, AttentionMask)}'s; the others may be left uncomputed (BERT's,
+     * RoBERTa's and ELECTRA's layers skip the last layer's projections and feed-forward block there), so the loss must
+     * not read them, and {@link #backward}'s dLast must be zero outside them. This default computes every row.
+     */
+    default FloatTensor forwardTraining(Kernels k, TrainingState s, AttentionMask mask, int[] rows) {
+        return forwardTraining(k, s, mask);
+    }
+
+    /** {@code rows}, or a one-line error if one is outside [0, tokens) or repeated. */
+    static int[] checkRows(int[] rows, int tokens) {
+        java.util.BitSet seen = new java.util.BitSet(tokens);
+        for (int r : rows) {
+            if (r < 0 || r >= tokens) throw new IllegalArgumentException("row " + r + " outside a batch of " + tokens + " tokens");
+            if (seen.get(r)) throw new IllegalArgumentException("row " + r + " given twice");
+            seen.set(r);
+        }
+        return rows;
+    }
+
     /** Backward from {@code dLast} (T, hidden) at the last hidden state; gradients under {@code g} (this model's scope, {@link #scope()}). */
     void backward(Kernels k, TrainingState s, FloatTensor dLast, Gradients g);
 

@@ -60,9 +60,9 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
      */
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, AttentionMask mask, Dropout dropout) {
         if (labels.length != batch.tokens()) throw new IllegalArgumentException(labels.length + " labels for " + batch.tokens() + " tokens");
-        TrainingState s = encoder.trainingState(batch, dropout);
-        FloatTensor last = encoder.forwardTraining(k, s, mask);                         // (T, hidden)
         int[] rows = IntStream.range(0, labels.length).filter(i -> labels[i] != CrossEntropy.IGNORE_INDEX).toArray();
+        TrainingState s = encoder.trainingState(batch, dropout);
+        FloatTensor last = encoder.forwardTraining(k, s, mask, rows);                   // (T, hidden), read at the labelled rows only
         int h = last.dim(1);
         FloatTensor picked = FloatTensor.zeros(rows.length, h);                          // (m, hidden)
         int[] targets = new int[rows.length];
