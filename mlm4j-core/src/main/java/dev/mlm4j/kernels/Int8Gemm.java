@@ -3,6 +3,7 @@ package dev.mlm4j.kernels;
 import dev.mlm4j.tensor.FloatTensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,7 +30,12 @@ public final class Int8Gemm {
     private static final VectorSpecies<Float> S = VectorKernels.S;
     private static final int L = VectorKernels.L;
     private static final int NR = Int8Matrix.NR;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    /**
+     * Null, or with 128-bit floats (L = 4) the first L lanes of B: the narrowest byte vector is 64 bits, twice the L bytes
+     * one load widens, so it reads those lanes only (a full load would run past the end of the last panel).
+     */
+    private static final VectorMask<Byte> FIRST_L = B.length() > L ? B.indexInRange(0, L) : null;
     private static final int MR = 6;
     private static final long MIN_TASK_FMAS = 1L << 18;
 
@@ -141,7 +147,8 @@ public final class Int8Gemm {
     }
 
     private static FloatVector lo(byte[] w, int p) {
-        return (FloatVector) ByteVector.fromArray(B, w, p).convertShape(VectorOperators.B2F, S, 0);
+        ByteVector bytes = FIRST_L == null ? ByteVector.fromArray(B, w, p) : ByteVector.fromArray(B, w, p, FIRST_L);
+        return (FloatVector) bytes.convertShape(VectorOperators.B2F, S, 0);
     }
 
     // ---- micro-kernels straight from int8: Gemm's loop with each panel load widened from bytes ----------
