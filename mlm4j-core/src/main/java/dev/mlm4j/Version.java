@@ -20,6 +20,14 @@ public final class Version {
         return VERSION;
     }
 
+    /**
+     * The kernels this JVM runs on and their threads, e.g. {@code vector(512-bit), 2 threads} ({@code scalar, …} without
+     * the Vector API): what a benchmark or a bug report needs besides the version. Loads the kernels.
+     */
+    public static String kernels() {
+        return dev.mlm4j.kernels.Kernels.get().name() + ", " + dev.mlm4j.kernels.Parallel.threads() + " threads";
+    }
+
     private static String read() {
         Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("version.properties")) {

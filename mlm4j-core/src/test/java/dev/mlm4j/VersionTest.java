@@ -24,4 +24,14 @@ class VersionTest {
     void isTheParentPomsVersion() throws IOException {
         assertEquals(pomVersion(), Version.get());
     }
+
+    /** The kernels line names the species this JVM chose (under -XX:UseAVX=2, 256-bit) and the threads. */
+    @Test
+    void kernelsNameTheVectorWidthAndThreads() {
+        String k = Version.kernels();
+        org.junit.jupiter.api.Assertions.assertTrue(k.matches("(vector\\((128|256|512)-bit\\)|scalar), [1-9]\\d* threads"), k);
+        if (k.startsWith("vector")) {
+            assertEquals("vector(" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit)", k.substring(0, k.indexOf(',')));
+        }
+    }
 }

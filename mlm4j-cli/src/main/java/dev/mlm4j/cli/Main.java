@@ -234,7 +234,8 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"mlm4j " + dev.mlm4j.Version.get() + " on Java " + Runtime.version()};
+            return new String[] {"mlm4j " + dev.mlm4j.Version.get() + " on Java " + Runtime.version(),
+                    "kernels " + dev.mlm4j.Version.kernels()};
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.mlm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code ./mlm4j --version} names the project's version (the parent pom's), not "dev". */
+/** {@code ./mlm4j --version} names the project's version (the parent pom's), not "dev", and the kernels it runs on. */
 class VersionOptionTest {
 
     @Test
@@ -19,6 +20,17 @@ class VersionOptionTest {
         if (!m.find()) throw new AssertionError("no mlm4j-parent version in ../pom.xml");
         CliRunner.Result r = CliRunner.run("--version");
         assertEquals(0, r.exit());
-        assertEquals("mlm4j " + m.group(1).strip() + " on Java " + Runtime.version(), r.out().strip());
+        String[] lines = r.out().strip().split("\\R");
+        assertEquals("mlm4j " + m.group(1).strip() + " on Java " + Runtime.version(), lines[0]);
+        assertEquals(2, lines.length, r.out());
+    }
+
+    /** Its second line names the kernels a bug report needs: the Vector API's width on this CPU (or scalar) and the threads. */
+    @Test
+    void versionNamesTheKernelsAndThreads() {
+        CliRunner.Result r = CliRunner.run("--version");
+        String kernels = r.out().strip().split("\\R")[1];
+        assertEquals("kernels " + dev.mlm4j.Version.kernels(), kernels);
+        assertTrue(kernels.matches("kernels (vector\\((128|256|512)-bit\\)|scalar), \\d+ threads"), kernels);
     }
 }
