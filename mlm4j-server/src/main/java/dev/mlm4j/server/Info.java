@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * GET /info: TEI's fields for the default model (the first one listed), so TEI clients find what they
- * expect, plus {@code models}: every model served, with its tasks and sizes.
+ * expect, plus {@code models}: every model served, with its tasks and sizes, and {@code kernels}: what they run on.
  */
 final class Info {
     private Info() {}
@@ -29,6 +29,7 @@ final class Info {
         info.put("auto_truncate", o.autoTruncate());
         info.put("tokenization_workers", 0);
         info.put("version", MlmServer.VERSION);
+        info.put("kernels", dev.mlm4j.Version.kernels());   // mlm4j's own: the Vector API width and threads, as ./mlm4j --version prints them
         info.put("sha", null);
         info.put("docker_label", null);
         List<Map<String, Object>> models = new ArrayList<>();

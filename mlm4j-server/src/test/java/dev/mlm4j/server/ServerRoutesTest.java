@@ -40,6 +40,8 @@ class ServerRoutesTest {
         assertEquals(512, info.get("max_input_length").asInt());
         assertEquals(16384, info.get("max_batch_tokens").asInt());
         assertEquals(32, info.get("max_client_batch_size").asInt());
+        assertEquals(dev.mlm4j.Version.kernels(), info.get("kernels").asText());
+        assertTrue(info.get("kernels").asText().matches("(vector\\((128|256|512)-bit\\)|scalar), [1-9]\\d* threads"), info.toString());
         JsonNode m = info.get("models").get(0);
         assertEquals(TestServers.BERT, m.get("name").asText());
         assertEquals(30522, m.get("vocab_size").asInt());
