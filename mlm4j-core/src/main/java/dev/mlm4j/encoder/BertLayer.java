@@ -41,6 +41,7 @@ public final class BertLayer {
 
     /** Training forward: x (T, hidden) → y (T, hidden), a different buffer (x is kept for the backward); internals saved in {@code a}. */
     public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y) {
+        a.rows = null;                                                                               // every row: a state used before on rows forgets them
         FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a);                          // (T, hidden)
         output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre, a.inter), attn, a.outDrop, a.outSum, y);
     }

@@ -80,6 +80,31 @@ class LastLayerRowsTest {
         assertTrue(compared > 20, "the gradients compared are not all zero: " + compared);
     }
 
+    /** A state used for a forward on rows, then for a full one, backs the full one out: the rows do not stick to it. */
+    @Test
+    void aFullForwardAfterOneOnRowsInTheSameStateIsTheFullOne() throws Exception {
+        TrainableEncoder e = encoder();
+        Kernels k = Kernels.get();
+        Step full = step(e, Dropout.OFF, null);
+        TrainingState s = e.trainingState(BATCH, Dropout.OFF);
+        e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, ROWS);
+        FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL).copy();
+        FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
+        java.util.Arrays.fill(dLast.data(), 1f);                                  // every row: stale rows would read five of them
+        Gradients g = new Gradients();
+        e.backward(k, s, dLast, g.prefix(e.scope()));
+        for (int r = 0; r < last.dim(0); r++) {
+            for (int j = 0; j < last.dim(1); j++) assertEquals(full.last.at(r, j), last.at(r, j), 0f, "row " + r + " column " + j);
+        }
+        TrainingState s2 = e.trainingState(BATCH, Dropout.OFF);
+        e.forwardTraining(k, s2, AttentionMask.BIDIRECTIONAL);
+        Gradients g2 = new Gradients();
+        e.backward(k, s2, dLast, g2.prefix(e.scope()));
+        for (Map.Entry<String, FloatTensor> want : g2.all().entrySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.getValue().toArray(), g.get(want.getKey()).toArray(), want.getKey());
+        }
+    }
+
     @Test
     void rowsOutsideTheBatchOrRepeatedAreOneLineErrors() throws Exception {
         TrainableEncoder e = encoder();
