@@ -27,26 +27,24 @@ public final class BertAttention {
         return output.forward(k, self.forward(k, x, batch, mask, s, capture), x, s.attn(t));
     }
 
-    /** Training forward: a.attn ← LayerNorm(x + dropout(dense(SelfAttention(x)))), saving what the backward needs in {@code a}. */
-    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a) {
-        return output.forwardTraining(k, self.forwardTraining(k, x, batch, mask, a), x, a.attnDrop, a.attnSum, a.attn);
-    }
-
     /**
-     * The training forward with the output only at {@code rows} of x (distinct): the self-attention runs on every row
-     * (each is a key and a value), the projection, dropout, residual and LayerNorm on those rows only, into the first
-     * rows.length rows of a.attnSum and a.attn; returns that (m, hidden) view of a.attn. Row i is what the full forward
-     * computes at row rows[i], the same dropout included ({@link DropoutMask#atRows}).
+     * Training forward: a.attn ← LayerNorm(x + dropout(dense(SelfAttention(x)))), saving what the backward needs in
+     * {@code a}; returns a.attn. With {@code a.rows} set (the last layer of a step whose loss reads only those rows,
+     * distinct) the self-attention still runs on every row (each is a key and a value), the projection, dropout,
+     * residual and LayerNorm on those rows only, into the first rows.length rows of a.attnSum and a.attn; then it
+     * returns that (m, hidden) view of a.attn, whose row i is what the full forward computes at row rows[i], the same
+     * dropout included ({@link DropoutMask#atRows}).
      */
-    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, int[] rows) {
+    FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a) {
         FloatTensor ctx = self.forwardTraining(k, x, batch, mask, a);                     // (T, hidden)
-        int m = rows.length;
-        return output.forwardTraining(k, Rows.gather(ctx, rows), Rows.gather(x, rows), a.attnDrop.atRows(rows), a.attnSum.slice(0, m), a.attn.slice(0, m));
+        if (a.rows == null) return output.forwardTraining(k, ctx, x, a.attnDrop, a.attnSum, a.attn);
+        int m = a.rows.length;
+        return output.forwardTraining(k, ctx.gatherRows(a.rows), x.gatherRows(a.rows), a.attnDrop.atRows(a.rows), a.attnSum.slice(0, m), a.attn.slice(0, m));
     }
 
     /**
      * Backward: dy (T, hidden) at a.attn → dx (T, hidden), written (the residual's part plus the projections'). After the
-     * forward on rows ({@code a.rows} set), dy is (m, hidden) at those rows and dx (T, hidden) must come in zero-filled.
+     * forward on rows, dy is (m, hidden) at those rows and dx (T, hidden) must come in zero-filled.
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);                        // (T, hidden)
@@ -55,9 +53,9 @@ public final class BertAttention {
         } else {                                                                        // the projection's part at those rows only
             int m = a.rows.length, h = dy.dim(1);
             FloatTensor dctxRows = FloatTensor.zeros(m, h), dxRows = FloatTensor.zeros(m, h);
-            output.backward(k, Rows.gather(a.ctx, a.rows), a.attnSum.slice(0, m), a.attnDrop.atRows(a.rows), dy, dctxRows, dxRows, g.prefix("output"));
-            Rows.scatter(dctxRows, a.rows, dctx);
-            Rows.scatter(dxRows, a.rows, dx);
+            output.backward(k, a.ctx.gatherRows(a.rows), a.attnSum.slice(0, m), a.attnDrop.atRows(a.rows), dy, dctxRows, dxRows, g.prefix("output"));
+            dctxRows.scatterRows(a.rows, dctx);
+            dxRows.scatterRows(a.rows, dx);
         }
         self.backward(k, x, batch, a, dctx, dx, g.prefix("self"));
     }

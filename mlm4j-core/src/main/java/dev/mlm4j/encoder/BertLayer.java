@@ -57,11 +57,11 @@ public final class BertLayer {
     public void forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerActivations a, FloatTensor y, int[] rows) {
         a.rows = rows.clone();
         int m = rows.length;
-        FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a, a.rows);                 // (m, hidden)
+        FloatTensor attn = attention.forwardTraining(k, x, batch, mask, a);                         // (m, hidden): it follows a.rows
         FloatTensor out = FloatTensor.zeros(m, y.dim(1));
         output.forwardTraining(k, intermediate.forwardTraining(k, attn, a.interPre.slice(0, m), a.inter.slice(0, m)), attn,
                 a.outDrop.atRows(a.rows), a.outSum.slice(0, m), out);
-        Rows.scatter(out, a.rows, y);
+        out.scatterRows(a.rows, y);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class BertLayer {
      */
     public void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         if (a.rows != null) {
-            backwardRows(k, x, batch, a, Rows.gather(dy, a.rows), dx, g);
+            backwardRows(k, x, batch, a, dy.gatherRows(a.rows), dx, g);
             return;
         }
         FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)

@@ -113,13 +113,13 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
         TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, rows); // (T, hidden), read at the pooled rows only
         int h = last.dim(1);
-        FloatTensor cls = pooled(new EncoderOutput(batch, last, List.of(), List.of()));   // each sequence's [CLS] (or last) row, as logits() reads it
+        FloatTensor cls = last.gatherRows(rows);                                        // each sequence's [CLS] (or last) row, as logits() reads it
         FloatTensor pooled = bert.pooler().forward(k, cls);                             // (n, hidden)
         FloatTensor dpooled = FloatTensor.zeros(n, h), dcls = FloatTensor.zeros(n, h);
         double loss = head.lossAndGradient(pooled, dpooled);                            // dropout(pooled_output) → classifier → loss
         bert.pooler().backward(k, cls, pooled, dpooled, dcls, g.prefix("bert").prefix("pooler"));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
-        for (int i = 0; i < n; i++) System.arraycopy(dcls.data(), i * h, dLast.data(), dLast.rowOffset(pooledRow(batch, i)), h);
+        dcls.scatterRows(rows, dLast);
         bert.backward(k, s, dLast, g.prefix("bert"));
         return loss;
     }

@@ -29,12 +29,7 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
 
     /** Rows {@code rows} of {@link #lastHiddenState} (packed positions) copied into a new (rows.length, hidden) tensor: what a head reads. */
     public FloatTensor lastHiddenRows(int[] rows) {
-        int h = lastHiddenState.dim(1);
-        FloatTensor picked = FloatTensor.zeros(rows.length, h);
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(lastHiddenState.data(), lastHiddenState.rowOffset(rows[i]), picked.data(), i * h, h);
-        }
-        return picked;
+        return lastHiddenState.gatherRows(rows);
     }
 
     /** The (len, hidden) rows of each sequence's first token ([CLS]): what a pooler reads. */

@@ -194,11 +194,8 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         FloatTensor dfirst = FloatTensor.zeros(n, h);
         head.backward(k, saved, dlogits, inputDrop, hiddenDrop, dfirst, g.prefix(denseKey), g.prefix(outKey));
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);
-        for (int i = 0; i < n; i++) {
-            if (pooling == Pooling.FIRST) {
-                System.arraycopy(dfirst.data(), i * h, dLast.data(), dLast.rowOffset(batch.offset(i)), h);
-                continue;
-            }
+        if (pooling == Pooling.FIRST) dfirst.scatterRows(firstRows, dLast);
+        else for (int i = 0; i < n; i++) {
             int len = batch.length(i);                                                   // the mean: 1/len of it to each token
             for (int r = 0; r < len; r++) {
                 int o = dLast.rowOffset(batch.offset(i) + r);

@@ -64,12 +64,9 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         TrainingState s = encoder.trainingState(batch, dropout);
         FloatTensor last = encoder.forwardTraining(k, s, mask, rows);                   // (T, hidden), read at the labelled rows only
         int h = last.dim(1);
-        FloatTensor picked = FloatTensor.zeros(rows.length, h);                          // (m, hidden)
+        FloatTensor picked = last.gatherRows(rows);                                      // (m, hidden)
         int[] targets = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(last.data(), last.rowOffset(rows[i]), picked.data(), i * h, h);
-            targets[i] = labels[rows[i]];
-        }
+        for (int i = 0; i < rows.length; i++) targets[i] = labels[rows[i]];
         BertLMPredictionHead.Saved saved = head.forwardTraining(k, picked);
         FloatTensor dlogits = saved.logits();                                           // in place: nothing reads the logits after the loss
         double loss = CrossEntropy.lossAndGradient(saved.logits(), targets, dlogits);
@@ -81,7 +78,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         FloatTensor dPicked = FloatTensor.zeros(rows.length, h);
         head.backward(k, saved, dlogits, dPicked, headGrads, decoderGrad);
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), h);                           // zero except the labelled rows
-        for (int i = 0; i < rows.length; i++) System.arraycopy(dPicked.data(), i * h, dLast.data(), dLast.rowOffset(rows[i]), h);
+        dPicked.scatterRows(rows, dLast);
         encoder.backward(k, s, dLast, g.prefix(encoder.scope()));
         return loss;
     }

@@ -165,6 +165,32 @@ public final class FloatTensor {
         return new FloatTensor(data, offset + from * strides[1], new int[] {shape[0], count}, strides);
     }
 
+    /**
+     * A new (rows.length, width) matrix whose row i is this rank-2 tensor's row rows[i]: the rows a loss reads (the
+     * labelled positions of an MLM batch, each sequence's [CLS]) out of a (T, width) activation.
+     */
+    public FloatTensor gatherRows(int[] rows) {
+        if (shape.length != 2 || strides[1] != 1) throw new IllegalArgumentException("gatherRows() needs rank 2 with contiguous rows, got " + Arrays.toString(shape));
+        int w = shape[1];
+        FloatTensor to = zeros(rows.length, w);
+        for (int i = 0; i < rows.length; i++) System.arraycopy(data, rowOffset(checkRow(rows[i])), to.data, i * w, w);
+        return to;
+    }
+
+    /** The inverse of {@link #gatherRows}: {@code into}'s row rows[i] ← this tensor's row i; {@code into}'s other rows stay as they are. */
+    public void scatterRows(int[] rows, FloatTensor into) {
+        if (shape.length != 2 || into.shape.length != 2 || shape[0] != rows.length || shape[1] != into.shape[1] || strides[1] != 1 || into.strides[1] != 1) {
+            throw new IllegalArgumentException("scatterRows() of " + Arrays.toString(shape) + " at " + rows.length + " rows into " + Arrays.toString(into.shape));
+        }
+        int w = shape[1];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(data, rowOffset(i), into.data, into.rowOffset(into.checkRow(rows[i])), w);
+    }
+
+    private int checkRow(int r) {
+        if (r < 0 || r >= shape[0]) throw new IndexOutOfBoundsException("row " + r + " of " + shape[0]);
+        return r;
+    }
+
     /** Same elements, new shape; only for contiguous tensors. */
     public FloatTensor reshape(int... newShape) {
         if (!isContiguous()) throw new IllegalStateException("reshape of a non-contiguous view");

@@ -29,4 +29,21 @@ class FloatTensorTest {
         assertThrows(IndexOutOfBoundsException.class, () -> FloatTensor.zeros(2, 2).get(2, 0));
         assertThrows(IllegalArgumentException.class, () -> FloatTensor.zeros(2, 3).reshape(4, 2));
     }
+
+    @Test
+    void gatherRowsCopiesOutAndScatterRowsPutsBack() {
+        FloatTensor t = FloatTensor.wrap(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 4, 3);
+        FloatTensor picked = t.slice(1, 3).gatherRows(new int[] {2, 0});              // rows 3 and 1 of t, through a view's offset
+        assertArrayEquals(new float[] {9, 10, 11, 3, 4, 5}, picked.toArray());
+        picked.set(-1f, 0, 0);
+        assertEquals(9f, t.get(3, 0), "a copy, not a view");
+        FloatTensor into = FloatTensor.zeros(4, 3);
+        into.set(7f, 1, 1);
+        FloatTensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).scatterRows(new int[] {3, 0}, into);
+        assertArrayEquals(new float[] {4, 5, 6, 0, 7, 0, 0, 0, 0, 1, 2, 3}, into.toArray(), "rows 3 and 0 written, row 1 left as it was");
+        assertThrows(IndexOutOfBoundsException.class, () -> t.gatherRows(new int[] {4}));
+        assertThrows(IndexOutOfBoundsException.class, () -> picked.scatterRows(new int[] {0, -1}, into));
+        assertThrows(IllegalArgumentException.class, () -> picked.scatterRows(new int[] {0}, into));
+        assertThrows(IllegalArgumentException.class, () -> t.columns(0, 2).gatherRows(new int[] {0}).scatterRows(new int[] {0}, into));
+    }
 }
