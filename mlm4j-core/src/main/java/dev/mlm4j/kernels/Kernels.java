@@ -100,6 +100,19 @@ public interface Kernels {
     void geluBackward(FloatTensor x, FloatTensor dy);
 
     /**
+     * Softmax cross-entropy and its gradient, row by row: for each row i whose label is not {@code ignore},
+     * {@code terms[i] = −log softmax(logits[i])[labels[i]]} and {@code dlogits[i] = (softmax(logits[i]) − onehot(labels[i])) · scale};
+     * for the others terms[i] = 0 and dlogits[i] = 0. Labels are checked by the caller. The reference works in double;
+     * the Vector API twin in float lanes (PyTorch's log_softmax works in float too), an MLM step's vocabulary-wide rows
+     * being where it matters.
+     *
+     * @param logits  (m, classes)
+     * @param dlogits (m, classes), written; may be logits itself
+     * @param terms   (m), written
+     */
+    void crossEntropyBackward(FloatTensor logits, int[] labels, int ignore, float scale, FloatTensor dlogits, double[] terms);
+
+    /**
      * The training forward of {@link #attention} for one head of one sequence: {@code out = (Z ⊙ A) v} with
      * A = softmax(mask(q kᵀ · scale)) and Z the dropout mask on the probabilities (transformers' {@code attention_probs_dropout};
      * {@link DropoutMask#NONE} for none; element (i, j) at index i · m + j), and each row's log-sum-exp

@@ -350,6 +350,27 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void crossEntropyBackward(FloatTensor logits, int[] labels, int ignore, float scale, FloatTensor dlogits, double[] terms) {
+        requireUnitStride(logits, dlogits);
+        int c = logits.dim(1);
+        float[] x = logits.data(), d = dlogits.data();
+        double[] p = new double[c];
+        for (int i = 0; i < logits.dim(0); i++) {
+            int r = logits.rowOffset(i), rd = dlogits.rowOffset(i);
+            if (labels[i] == ignore) {
+                java.util.Arrays.fill(d, rd, rd + c, 0f);
+                terms[i] = 0;
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < c; j++) max = Math.max(max, x[r + j]);
+            for (int j = 0; j < c; j++) sum += p[j] = Math.exp(x[r + j] - max);
+            terms[i] = Math.log(sum) + max - x[r + labels[i]];
+            for (int j = 0; j < c; j++) d[rd + j] = (float) ((p[j] / sum - (j == labels[i] ? 1 : 0)) * scale);
+        }
+    }
+
     /** GELU'(x) = Φ(x) + x φ(x), in double. */
     public static double geluDerivative(double x) {
         return 0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI);

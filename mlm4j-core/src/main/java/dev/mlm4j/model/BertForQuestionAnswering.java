@@ -85,7 +85,7 @@ public final class BertForQuestionAnswering implements QuestionAnswerer {
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL);     // (T, hidden)
         FloatTensor logits = qaOutputs.forward(k, last);                                // (T, 2): start, end
         FloatTensor dlogits = FloatTensor.zeros(last.dim(0), 2);
-        double loss = (endpointLoss(batch, logits, dlogits, 0, starts) + endpointLoss(batch, logits, dlogits, 1, ends)) / 2;
+        double loss = (endpointLoss(k, batch, logits, dlogits, 0, starts) + endpointLoss(k, batch, logits, dlogits, 1, ends)) / 2;
         FloatTensor dLast = FloatTensor.zeros(last.dim(0), last.dim(1));
         qaOutputs.backward(k, last, dlogits, dLast, false, g.prefix("qa_outputs"));
         bert.backward(k, s, dLast, g.prefix("bert"));
@@ -96,7 +96,7 @@ public final class BertForQuestionAnswering implements QuestionAnswerer {
      * Cross-entropy of column {@code col} of logits (T, 2), one row per sequence padded with −∞ (probability exactly 0),
      * against {@code positions}; adds half its gradient into column col of dlogits (the loss is the mean of two).
      */
-    private static double endpointLoss(Batch batch, FloatTensor logits, FloatTensor dlogits, int col, int[] positions) {
+    private static double endpointLoss(Kernels k, Batch batch, FloatTensor logits, FloatTensor dlogits, int col, int[] positions) {
         int n = batch.size(), width = batch.maxLength();
         FloatTensor rows = FloatTensor.zeros(n, width), drows = FloatTensor.zeros(n, width);
         int[] labels = new int[n];
@@ -106,7 +106,7 @@ public final class BertForQuestionAnswering implements QuestionAnswerer {
             for (int i = 0; i < len; i++) rows.data()[q * width + i] = logits.at(off + i, col);
             labels[q] = positions[q] >= 0 && positions[q] < len ? positions[q] : CrossEntropy.IGNORE_INDEX;
         }
-        double loss = CrossEntropy.lossAndGradient(rows, labels, drows);
+        double loss = CrossEntropy.lossAndGradient(k, rows, labels, drows);
         for (int q = 0; q < n; q++) {
             for (int i = 0; i < batch.length(q); i++) dlogits.data()[dlogits.rowOffset(batch.offset(q) + i) + col] += drows.at(q, i) / 2;
         }

@@ -82,7 +82,7 @@ abstract class BertWithClassifier {
      * at {@code x} into {@code dx} (rows, hidden; zeroed by the caller). {@code x} is left as it was. Returns the loss.
      */
     double classifierLossAndGradient(Kernels k, FloatTensor x, int[] labels, DropoutMask drop, FloatTensor dx, Gradients g) {
-        return classifierLossAndGradient(k, x, drop, dx, g, (logits, dlogits) -> CrossEntropy.lossAndGradient(logits, labels, dlogits));
+        return classifierLossAndGradient(k, x, drop, dx, g, (logits, dlogits) -> CrossEntropy.lossAndGradient(k, logits, labels, dlogits));
     }
 
     /**

@@ -150,7 +150,7 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
     @Override
     public double lossAndGradients(Kernels k, Batch batch, int[] labels, Gradients g, Dropout dropout) {
         if (labels.length != batch.size()) throw new IllegalArgumentException(labels.length + " labels for " + batch.size() + " sequences");
-        return lossAndGradients(k, batch, g, dropout, (logits, dlogits) -> CrossEntropy.lossAndGradient(logits, labels, dlogits));
+        return lossAndGradients(k, batch, g, dropout, (logits, dlogits) -> CrossEntropy.lossAndGradient(k, logits, labels, dlogits));
     }
 
     /**

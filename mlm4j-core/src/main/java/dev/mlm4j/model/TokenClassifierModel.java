@@ -130,7 +130,7 @@ public final class TokenClassifierModel implements TokenClassifier, QuestionAnsw
         drop.apply(x);
         FloatTensor logits = classifier.forward(k, x);
         FloatTensor dlogits = FloatTensor.zeros(logits.dim(0), logits.dim(1));
-        double loss = CrossEntropy.lossAndGradient(logits, labels, dlogits);
+        double loss = CrossEntropy.lossAndGradient(k, logits, labels, dlogits);
         FloatTensor dx = FloatTensor.zeros(t, h);
         classifier.backward(k, x, dlogits, dx, false, g.prefix(key));
         drop.apply(dx);

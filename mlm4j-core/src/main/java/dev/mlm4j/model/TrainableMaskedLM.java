@@ -69,7 +69,7 @@ public abstract class TrainableMaskedLM<E extends TrainableEncoder> extends Enco
         for (int i = 0; i < rows.length; i++) targets[i] = labels[rows[i]];
         BertLMPredictionHead.Saved saved = head.forwardTraining(k, picked);
         FloatTensor dlogits = saved.logits();                                           // in place: nothing reads the logits after the loss
-        double loss = CrossEntropy.lossAndGradient(saved.logits(), targets, dlogits);
+        double loss = CrossEntropy.lossAndGradient(k, saved.logits(), targets, dlogits);
         FloatTensor words = encoder.wordEmbeddings();
         Gradients headGrads = g.prefix(headScope);
         FloatTensor decoderGrad = head.decoderTiedTo(words)

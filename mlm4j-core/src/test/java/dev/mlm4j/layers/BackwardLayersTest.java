@@ -94,18 +94,47 @@ class BackwardLayersTest {
     }
 
     @Test
-    void crossEntropyMatchesCentralDifferencesAndIgnoresMinus100() {
-        Random rnd = new Random(6);
-        int c = 6;
-        int[] labels = {2, CrossEntropy.IGNORE_INDEX, 0, 5};
-        FloatTensor logits = random(rnd, labels.length, c), d = FloatTensor.zeros(labels.length, c);
-        double loss = CrossEntropy.lossAndGradient(logits, labels, d);
-        double[] z = doubles(logits);
-        assertEquals(crossEntropy(z, labels, c), loss, 1e-12);
-        assertGradient("dlogits", numeric(z, v -> crossEntropy(v, labels, c)), d.toArray(), 1e-6);
-        for (int j = 0; j < c; j++) assertEquals(0f, d.at(1, j), "an ignored row gets no gradient");
-        // none counted: NaN, as torch's mean over nothing
-        assertTrue(Double.isNaN(CrossEntropy.lossAndGradient(logits, new int[] {-100, -100, -100, -100}, d)));
-        assertThrows(IllegalArgumentException.class, () -> CrossEntropy.lossAndGradient(logits, new int[] {0, 1, 6, 0}, d));
+    void crossEntropyMatchesCentralDifferencesAndIgnoresMinus100OnBothKernels() {
+        for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.get()}) {
+            Random rnd = new Random(6);
+            int c = 37;                                                                 // a vector tail on every species
+            int[] labels = {2, CrossEntropy.IGNORE_INDEX, 0, 36};
+            FloatTensor logits = random(rnd, labels.length, c), d = FloatTensor.zeros(labels.length, c);
+            d.data()[c + 3] = 5f;                                                       // an ignored row's stale value is cleared
+            double loss = CrossEntropy.lossAndGradient(k, logits, labels, d);
+            double[] z = doubles(logits);
+            assertEquals(crossEntropy(z, labels, c), loss, 1e-6, k.getClass().getSimpleName());
+            assertGradient("dlogits " + k.getClass().getSimpleName(), numeric(z, v -> crossEntropy(v, labels, c)), d.toArray(), 1e-5);
+            for (int j = 0; j < c; j++) assertEquals(0f, d.at(1, j), "an ignored row gets no gradient");
+            // in place (dlogits = logits), as TrainableMaskedLM calls it
+            FloatTensor inPlace = logits.copy();
+            assertEquals(loss, CrossEntropy.lossAndGradient(k, inPlace, labels, inPlace), 1e-12);
+            assertArrayEquals(d.toArray(), inPlace.toArray());
+            // none counted: NaN, as torch's mean over nothing
+            assertTrue(Double.isNaN(CrossEntropy.lossAndGradient(k, logits, new int[] {-100, -100, -100, -100}, d)));
+            assertThrows(IllegalArgumentException.class, () -> CrossEntropy.lossAndGradient(k, logits, new int[] {0, 1, 37, 0}, d));
+        }
+    }
+
+    /**
+     * The Vector API twin against the double reference at an MLM head's width (MiniLM's vocabulary, logits of a trained
+     * model's spread) and with −∞ entries (the QA head pads its rows with them): loss and every gradient element.
+     */
+    @Test
+    void crossEntropyVectorTwinAgreesWithTheReferenceAtVocabularyWidth() {
+        Random rnd = new Random(7);
+        int c = 30522;
+        int[] labels = {17, 29999, CrossEntropy.IGNORE_INDEX, 4, 30521};
+        FloatTensor logits = random(rnd, labels.length, c);
+        for (int i = 0; i < logits.data().length; i++) logits.data()[i] *= 4f;
+        java.util.Arrays.fill(logits.data(), 3 * c + 100, 4 * c, Float.NEGATIVE_INFINITY);
+        FloatTensor ref = FloatTensor.zeros(labels.length, c), vec = FloatTensor.zeros(labels.length, c);
+        double lossRef = CrossEntropy.lossAndGradient(new ScalarKernels(), logits, labels, ref);
+        double lossVec = CrossEntropy.lossAndGradient(Kernels.get(), logits, labels, vec);
+        assertEquals(lossRef, lossVec, 1e-5 * lossRef);
+        float[] r = ref.toArray(), v = vec.toArray();
+        float max = 0;
+        for (float x : r) max = Math.max(max, Math.abs(x));
+        for (int i = 0; i < r.length; i++) assertEquals(r[i], v[i], 1e-5 * max + 1e-4 * Math.abs(r[i]), "element " + i);
     }
 }
