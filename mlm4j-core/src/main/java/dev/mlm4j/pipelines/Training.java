@@ -53,7 +53,7 @@ import java.util.stream.Stream;
  * renamed into it: nothing is half-written, also when the run is stopped.
  */
 public final class Training {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     /** The side file of a checkpoint folder: where the run stood. */
     public static final String STATE = "trainer_state.json";
     public static final String OPTIMIZER = "optimizer.safetensors";
@@ -265,7 +265,9 @@ public final class Training {
         Summary train() throws IOException {
             List<TrainingData.Record> records = TrainingData.read(train, objective);
             labelKind = TrainingData.labelKind(records, train);
-            if (objective.labelled() && state == null) newHeadIfNone(records);   // a new head converts the model already
+            if (objective.labelled() && state == null) {                              // a new head converts the model already
+                from = NewHead.ifNone(from, objective, records, labelKind, train, o.seed(), this::scratch, listener);
+            }
             if (state == null) asHuggingFaceFolder();
             int maxLength;
             Tokenizer tokenizer;
@@ -375,8 +377,13 @@ public final class Training {
          */
         void asHuggingFaceFolder() throws IOException {
             if (Files.isRegularFile(from.resolve("config.json"))) return;
+            from = dev.mlm4j.convert.Converter.convert(from, scratch().resolve("hf"), false).folder();
+        }
+
+        /** The run's scratch folder, made on first use and deleted when the run ends. */
+        Path scratch() throws IOException {
             if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
-            from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("hf"), false).folder();
+            return scratch;
         }
 
         /**
@@ -403,94 +410,6 @@ public final class Training {
             int total = 0;
             for (int e = 0; e < o.epochs(); e++) total += (Batches.plan(trainSeqs, o.batchTokens(), o.seed(), e, true).size() + o.gradAccum() - 1) / o.gradAccum();
             return total;
-        }
-
-        /**
-         * Fine-tuning from an encoder or a masked LM: a model without the task's head gets a new one, as transformers'
-         * {@code from_pretrained(num_labels=…)} does — a classifier (and for classify/pairs a pooler when the encoder
-         * has none) drawn from N(0, initializer_range²) with the run's seed, zero biases, the training file's labels
-         * sorted as id2label — put on the encoder by the converter ({@code convert --head}) into a scratch folder.
-         */
-        void newHeadIfNone(List<TrainingData.Record> records) throws IOException {
-            int hidden;
-            boolean decoder;
-            dev.mlm4j.model.EncoderFamily family;
-            java.util.function.Predicate<String> has;
-            try (Checkpoint c = Checkpoint.open(from)) {
-                if (c.has(objective.task())) return;
-                hidden = c.config().hiddenSize();
-                decoder = c.config().isDecoder();
-                family = c.family();
-                java.util.Set<String> names = java.util.Set.copyOf(c.tensors().names());
-                has = names::contains;
-            }
-            String architecture = family.head(objective.task()).map(dev.mlm4j.model.Head::architecture).orElse(null);
-            Map<String, int[]> shapes = family.newHead(objective.task(), hidden, 1);
-            if (architecture == null || shapes.isEmpty()) {
-                throw new IllegalArgumentException("model " + from + " has no " + objective.task().name() + " head, and mlm4j starts new heads on BERT,"
-                        + " RoBERTa, XLM-RoBERTa, ELECTRA, DistilBERT, DeBERTa-v2/v3 and ModernBERT models only (this is a '" + family.modelType() + "' model)");
-            }
-            ProblemType fresh = labelKind == null ? ProblemType.SINGLE_LABEL_CLASSIFICATION : labelKind.problem();
-            List<String> names = fresh == ProblemType.REGRESSION ? placeholders(records.getFirst().values().length) : TrainingData.labels(records);
-            if (names.isEmpty()) throw new IllegalArgumentException("the training file " + train + " names no label (every \"label\" list is empty)");
-            Path config = from.resolve("config.json");
-            double range = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("initializer_range").asDouble(0.02) : 0.02;
-            java.util.Random random = new java.util.Random(o.seed());
-            Map<String, FloatTensor> tensors = new java.util.TreeMap<>();
-            // the family's head tensors the model lacks (BERT's pooler may be there), in the family's order: matrices
-            // drawn N(0, range²) one after the other from the run's seed, biases zero, a LayerNorm's weight one
-            for (var e : family.newHead(objective.task(), hidden, names.size()).entrySet()) {
-                if (has.test(e.getKey())) continue;
-                int[] shape = e.getValue();
-                tensors.put(e.getKey(), shape.length == 2 ? gaussian(random, range, shape[0], shape[1])
-                        : e.getKey().endsWith("norm.weight") ? ones(shape[0]) : FloatTensor.zeros(shape));
-            }
-            if (scratch == null) scratch = Files.createTempDirectory("mlm4j-train-");
-            Path head = Files.createDirectories(scratch.resolve("head"));
-            SafetensorsWriter.write(head.resolve(dev.mlm4j.convert.HeadFolder.TENSORS), tensors, Map.of("source", "mlm4j train: a new head, N(0, " + range + "²)"));
-            ObjectNode fragment = JSON.createObjectNode();
-            fragment.putArray("architectures").add(architecture);
-            if (objective != Objective.TAG && decoder) {
-                // a causal model's [CLS] sees only itself: the new classifier pools the last token (BertForSequenceClassification)
-                fragment.put(dev.mlm4j.config.BertConfig.POOLING_KEY, "last");
-            }
-            if (objective != Objective.TAG && (fresh != ProblemType.SINGLE_LABEL_CLASSIFICATION || names.size() == 1)) {
-                // as run_classification: the saved config says how to read the logits (sigmoid, or none), here and in transformers;
-                // a one-label head of names says single-label too, or num_labels 1 would read as a regression
-                fragment.put("problem_type", fresh.id());
-            }
-            if (fresh == ProblemType.SINGLE_LABEL_CLASSIFICATION && names.size() == 1) {
-                listener.warning("warning: the training file names one label " + names + ": a classifier of one class always predicts it");
-            }
-            ObjectNode id2label = fragment.putObject("id2label"), label2id = fragment.putObject("label2id");
-            for (int i = 0; i < names.size(); i++) {
-                id2label.put(String.valueOf(i), names.get(i));
-                label2id.put(names.get(i), i);
-            }
-            Files.writeString(head.resolve(dev.mlm4j.convert.HeadFolder.FRAGMENT), JSON.writeValueAsString(fragment));
-            listener.warning("note: " + from + " has no " + objective.task().name() + " head; starting a new " + architecture + " for the "
-                    + (fresh == ProblemType.REGRESSION ? names.size() + " number(s) per text of the training file (regression)"
-                    : names.size() + " labels of the training file " + names + (fresh == ProblemType.MULTI_LABEL_CLASSIFICATION ? " (multi-label)" : ""))
-                    + (fragment.has(dev.mlm4j.config.BertConfig.POOLING_KEY)
-                    ? ", pooling the last token (the model is causal: its [CLS] sees only itself)" : ""));
-            from = dev.mlm4j.convert.Converter.convert(from, scratch.resolve("start"), false, head).folder();
-        }
-
-        private static List<String> placeholders(int n) {
-            return ClassificationConfig.defaults(n).labels();
-        }
-
-        private static FloatTensor ones(int n) {
-        FloatTensor t = FloatTensor.zeros(n);
-        java.util.Arrays.fill(t.data(), 1f);
-        return t;
-    }
-
-    private static FloatTensor gaussian(java.util.Random random, double sd, int rows, int cols) {
-            FloatTensor t = FloatTensor.zeros(rows, cols);
-            float[] d = t.data();
-            for (int i = 0; i < rows * cols; i++) d[i] = (float) (random.nextGaussian() * sd);
-            return t;
         }
 
         /**
@@ -550,128 +469,16 @@ public final class Training {
             }
         }
 
+        /** The evaluation file's metrics after {@code epoch} ({@link TrainingEvaluation}), logged and drawn on the curve. */
         Map<String, Object> evaluate(int epoch) throws IOException {
-            if (objective.labelled() && problem != ProblemType.SINGLE_LABEL_CLASSIFICATION) return evaluateTargets(epoch);
-            List<int[]> plan = Batches.plan(evalSeqs, o.batchTokens(), o.seed(), 0, false);
-            double loss = 0;
-            long correct = 0, rows = 0;
-            List<int[]> pairs = new ArrayList<>();
-            for (int i = 0; i < plan.size(); i++) {
-                Trainer.Example e = objective.example(Batches.of(evalSeqs, plan.get(i)), masking, Batches.random(o.seed(), -2, i));
-                Objective.Counts c = objective.evaluate(model, e, Kernels.get());
-                loss += c.lossSum();
-                correct += c.correct();
-                rows += c.rows();
-                if (objective.labelled()) {
-                    pairs.add(c.gold());
-                    pairs.add(c.predicted());
-                }
-            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("step", optimizer.steps());
             entry.put("epoch", epoch);
-            double mean = loss / Math.max(1, rows);
-            entry.put("eval_loss", mean);
-            entry.put("eval_accuracy", rows == 0 ? 0.0 : (double) correct / rows);
-            if (objective.labelled()) entry.put("eval_macro_f1", macroF1(pairs));
-            else entry.put("eval_perplexity", Math.exp(mean));
-            entry.put("eval_rows", rows);
+            entry.putAll(new TrainingEvaluation(objective, model, masking, o, problem, labels).metrics(evalSeqs));
             log(entry);
-            evalCurve.add(new LossCurve.Point(optimizer.steps(), mean));
+            evalCurve.add(new LossCurve.Point(optimizer.steps(), (double) entry.get("eval_loss")));
             listener.evaluated(entry);
             return entry;
-        }
-
-        /**
-         * Evaluation of a regression or multi-label classifier: eval_loss (the training loss: MSE or binary
-         * cross-entropy, mean over every output of every text), then for regression eval_mse (= eval_loss) and
-         * eval_pearson (Pearson's r between the logits and the targets, all outputs together), for multi-label
-         * eval_micro_f1 and eval_exact_match (every label of a text right) with a label predicted where its sigmoid is
-         * over 0.5 (logit > 0, as run_classification), and eval_rows (texts).
-         */
-        Map<String, Object> evaluateTargets(int epoch) throws IOException {
-            List<int[]> plan = Batches.plan(evalSeqs, o.batchTokens(), o.seed(), 0, false);
-            double loss = 0;
-            int elements = 0;
-            List<Objective.Scores> all = new ArrayList<>();
-            for (int i = 0; i < plan.size(); i++) {
-                Trainer.Example e = objective.example(Batches.of(evalSeqs, plan.get(i)), masking, Batches.random(o.seed(), -2, i), problem);
-                Objective.Scores sc = objective.score(model, e, Kernels.get());
-                loss += sc.lossSum();
-                elements += sc.targets().length;
-                all.add(sc);
-            }
-            double mean = loss / Math.max(1, elements);
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("step", optimizer.steps());
-            entry.put("epoch", epoch);
-            entry.put("eval_loss", mean);
-            if (problem == ProblemType.REGRESSION) {
-                entry.put("eval_mse", mean);
-                entry.put("eval_pearson", pearson(all));
-            } else {
-                int tp = 0, fp = 0, fn = 0, exact = 0, width = labels.size();
-                for (Objective.Scores sc : all) {
-                    for (int r = 0; r < sc.targets().length / width; r++) {
-                        boolean same = true;
-                        for (int j = r * width; j < (r + 1) * width; j++) {
-                            boolean gold = sc.targets()[j] > 0.5f, predicted = sc.logits()[j] > 0;
-                            if (gold && predicted) tp++;
-                            else if (predicted) fp++;
-                            else if (gold) fn++;
-                            same &= gold == predicted;
-                        }
-                        if (same) exact++;
-                    }
-                }
-                entry.put("eval_micro_f1", 2.0 * tp / Math.max(1, 2 * tp + fp + fn));
-                entry.put("eval_exact_match", (double) exact / Math.max(1, evalSeqs.size()));
-            }
-            entry.put("eval_rows", (long) evalSeqs.size());
-            log(entry);
-            evalCurve.add(new LossCurve.Point(optimizer.steps(), mean));
-            listener.evaluated(entry);
-            return entry;
-        }
-
-        /** Pearson's r of the logits against the targets over every output (0 when either side is constant). */
-        static double pearson(List<Objective.Scores> all) {
-            double n = 0, sx = 0, sy = 0;
-            for (Objective.Scores sc : all) {
-                for (int i = 0; i < sc.targets().length; i++) {
-                    n++;
-                    sx += sc.logits()[i];
-                    sy += sc.targets()[i];
-                }
-            }
-            double mx = sx / n, my = sy / n, cxy = 0, cxx = 0, cyy = 0;
-            for (Objective.Scores sc : all) {
-                for (int i = 0; i < sc.targets().length; i++) {
-                    double dx = sc.logits()[i] - mx, dy = sc.targets()[i] - my;
-                    cxy += dx * dy;
-                    cxx += dx * dx;
-                    cyy += dy * dy;
-                }
-            }
-            return cxx == 0 || cyy == 0 ? 0 : cxy / Math.sqrt(cxx * cyy);
-        }
-
-        /** Mean over the labels seen (gold or predicted) of F1 = 2·tp / (2·tp + fp + fn); pairs alternate gold, predicted. */
-        static double macroF1(List<int[]> pairs) {
-            Map<Integer, int[]> counts = new HashMap<>(); // label → tp, fp, fn
-            for (int p = 0; p < pairs.size(); p += 2) {
-                int[] gold = pairs.get(p), pred = pairs.get(p + 1);
-                for (int i = 0; i < gold.length; i++) {
-                    if (gold[i] == pred[i]) counts.computeIfAbsent(gold[i], k -> new int[3])[0]++;
-                    else {
-                        counts.computeIfAbsent(pred[i], k -> new int[3])[1]++;
-                        counts.computeIfAbsent(gold[i], k -> new int[3])[2]++;
-                    }
-                }
-            }
-            double sum = 0;
-            for (int[] c : counts.values()) sum += 2.0 * c[0] / Math.max(1, 2 * c[0] + c[1] + c[2]);
-            return counts.isEmpty() ? 0 : sum / counts.size();
         }
 
         void log(Map<String, Object> entry) throws IOException {
