@@ -80,6 +80,16 @@ public final class AdamW {
      * so the parameters are cut into pieces that run in parallel ({@link Parallel}); the same numbers whatever the cut.
      */
     public void step(Parameters params, Gradients g, double lr) {
+        step(params, g, lr, 1f);
+    }
+
+    /**
+     * {@link #step(Parameters, Gradients, double)} on the gradients multiplied by {@code gradScale} (a clipping factor,
+     * {@link GradientClipping#factor}): each gradient value is multiplied by it as the update reads it, the float
+     * product an in-place scaling would have stored, so the numbers are those of scaling first; the gradients are left
+     * as they are. 1 reads them unchanged.
+     */
+    public void step(Parameters params, Gradients g, double lr, float gradScale) {
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / c1);
@@ -94,7 +104,7 @@ public final class AdamW {
             for (int from = 0; from < p.size(); from += PIECE) updates.add(new Update(p, grad, mv[0], mv[1], decay, from, Math.min(p.size(), from + PIECE)));
         }
         float b1 = (float) beta1, b2 = (float) beta2, fc2 = (float) c2, feps = (float) eps;
-        Parallel.forEach(updates.size(), u -> updates.get(u).apply(b1, b2, fc2, feps, stepSize));
+        Parallel.forEach(updates.size(), u -> updates.get(u).apply(b1, b2, fc2, feps, stepSize, gradScale));
     }
 
     /** Floats per piece of a parallel update (256 KB of each array). */
@@ -102,10 +112,25 @@ public final class AdamW {
 
     /** Elements [from, to) of one parameter, its gradient and its moments. */
     private record Update(FloatTensor p, FloatTensor grad, float[] m, float[] v, float decay, int from, int to) {
-        void apply(float b1, float b2, float fc2, float feps, float stepSize) {
+        void apply(float b1, float b2, float fc2, float feps, float stepSize, float gradScale) {
+            if (gradScale != 1f) {
+                scaled(b1, b2, fc2, feps, stepSize, gradScale);
+                return;
+            }
             float[] pd = p.data(), gd = grad.data();
             for (int i = from, po = p.offset(), go = grad.offset(); i < to; i++) {
                 float gi = gd[go + i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);
+            }
+        }
+
+        /** {@link #apply} with each gradient value times gradScale (a loop of its own, so the common unscaled one stays as it was). */
+        private void scaled(float b1, float b2, float fc2, float feps, float stepSize, float gradScale) {
+            float[] pd = p.data(), gd = grad.data();
+            for (int i = from, po = p.offset(), go = grad.offset(); i < to; i++) {
+                float gi = gd[go + i] * gradScale;
                 m[i] = b1 * m[i] + (1 - b1) * gi;
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                 pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);

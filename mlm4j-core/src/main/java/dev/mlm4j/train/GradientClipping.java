@@ -20,9 +20,23 @@ public final class GradientClipping {
         double[] sums = new double[pieces.size()];
         Parallel.forEach(pieces.size(), i -> {
             Piece p = pieces.get(i);
-            double sum = 0;
-            for (int j = p.from; j < p.to; j++) sum += (double) p.d[j] * p.d[j];
-            sums[i] = sum;
+            // eight running sums: one chain of dependent double adds ran at one element per add's latency (~4 cycles),
+            // 2.7 % of a MiniLM step on Brown batches; each product of two floats is exact in double
+            float[] d = p.d;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+            int j = p.from;
+            for (; j + 8 <= p.to; j += 8) {
+                s0 += (double) d[j] * d[j];
+                s1 += (double) d[j + 1] * d[j + 1];
+                s2 += (double) d[j + 2] * d[j + 2];
+                s3 += (double) d[j + 3] * d[j + 3];
+                s4 += (double) d[j + 4] * d[j + 4];
+                s5 += (double) d[j + 5] * d[j + 5];
+                s6 += (double) d[j + 6] * d[j + 6];
+                s7 += (double) d[j + 7] * d[j + 7];
+            }
+            for (; j < p.to; j++) s0 += (double) d[j] * d[j];
+            sums[i] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         });
         double sum = 0;
         for (double s : sums) sum += s;
@@ -49,9 +63,20 @@ public final class GradientClipping {
      */
     public static double clip(Gradients g, double maxNorm) {
         double norm = globalNorm(g);
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1) scale(g, coefficient);
+        float f = factor(norm, maxNorm);
+        if (f != 1f) scale(g, f);
         return norm;
+    }
+
+    /**
+     * The float every gradient is multiplied by to clip a global norm {@code norm} to {@code maxNorm}: torch's
+     * coefficient {@code maxNorm / (norm + 1e-6)} when it is below 1, else exactly 1 (no scaling). {@link #clip} scales
+     * by it in place; the {@link Trainer} hands it to {@link AdamW#step(dev.mlm4j.tensor.Parameters, Gradients, double, float)}
+     * instead, which multiplies each gradient by it as it reads it (the same products, one pass over the gradients fewer).
+     */
+    public static float factor(double norm, double maxNorm) {
+        double coefficient = maxNorm / (norm + 1e-6);
+        return coefficient < 1 ? (float) coefficient : 1f;
     }
 
     /** Multiplies every gradient by {@code factor} (gradient accumulation's 1 / micro-batches). */

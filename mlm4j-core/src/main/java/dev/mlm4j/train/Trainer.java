@@ -92,7 +92,7 @@ public final class Trainer {
         return this;
     }
 
-    /** The gradients of the last step, by full name: the tensors the run reuses, step after step (for tests). */
+    /** The gradients of the last step, by full name (before clipping): the tensors the run reuses, step after step (for tests). */
     Gradients gradients() {
         return gradients;
     }
@@ -145,9 +145,10 @@ public final class Trainer {
             if (d != null) java.util.Arrays.fill(d.data(), d.offset(), d.offset() + d.size(), 0f);
         }
         if (accumulation > 1) GradientClipping.scale(g, 1.0 / accumulation);
-        double norm = maxGradNorm > 0 ? GradientClipping.clip(g, maxGradNorm) : GradientClipping.globalNorm(g);
+        double norm = GradientClipping.globalNorm(g);
         double lr = schedule.rate(step);
-        optimizer.step(parameters, g, lr);
+        // clip_grad_norm_'s scaling, applied by AdamW as it reads each gradient (the same products, one pass fewer)
+        optimizer.step(parameters, g, lr, maxGradNorm > 0 ? GradientClipping.factor(norm, maxGradNorm) : 1f);
         return new Step(step + 1, loss, lr, norm);
     }
 
