@@ -113,6 +113,19 @@ public interface Kernels {
     void crossEntropyBackward(FloatTensor logits, int[] labels, int ignore, float scale, FloatTensor dlogits, double[] terms);
 
     /**
+     * One AdamW update of elements [from, to) of a parameter, in place (torch's {@code AdamW} with decoupled decay;
+     * {@code dev.mlm4j.train.AdamW} computes the step's constants): with {@code g = grad[go + i] · gradScale},
+     * <pre>
+     *   m[i] ← b1·m[i] + (1 − b1)·g,   v[i] ← b2·v[i] + (1 − b2)·g·g
+     *   p[po + i] ← p[po + i]·decay − stepSize·m[i] / (√v[i] / c2 + eps)
+     * </pre>
+     * in float, in that order (gradScale 1 skips its product). The Vector API twin gives the same bits: every operation
+     * is a correctly rounded IEEE one in both, and the float square root of {@code (float) Math.sqrt} is the vector one.
+     */
+    void adamW(float[] p, int po, float[] grad, int go, float[] m, float[] v, int from, int to,
+               float b1, float b2, float c2, float eps, float stepSize, float decay, float gradScale);
+
+    /**
      * The training forward of {@link #attention} for one head of one sequence: {@code out = (Z ⊙ A) v} with
      * A = softmax(mask(q kᵀ · scale)) and Z the dropout mask on the probabilities (transformers' {@code attention_probs_dropout};
      * {@link DropoutMask#NONE} for none; element (i, j) at index i · m + j), and each row's log-sum-exp

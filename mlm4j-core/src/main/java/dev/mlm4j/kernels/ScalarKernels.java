@@ -371,6 +371,17 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void adamW(float[] p, int po, float[] grad, int go, float[] m, float[] v, int from, int to,
+                      float b1, float b2, float c2, float eps, float stepSize, float decay, float gradScale) {
+        for (int i = from; i < to; i++) {
+            float g = gradScale == 1f ? grad[go + i] : grad[go + i] * gradScale;
+            m[i] = b1 * m[i] + (1 - b1) * g;
+            v[i] = b2 * v[i] + (1 - b2) * g * g;
+            p[po + i] = p[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / c2 + eps);
+        }
+    }
+
     /** GELU'(x) = Φ(x) + x φ(x), in double. */
     public static double geluDerivative(double x) {
         return 0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI);

@@ -416,6 +416,29 @@ public final class VectorKernels extends ScalarKernels {
         return Math.log(sum) + max - target;
     }
 
+    /**
+     * {@link Kernels#adamW} a vector at a time: the scalar loop (a double square root and a float division per element)
+     * took ~4.5 ns an element, 83 ms a step for MiniLM's 18.5 million parameters on one thread; these are the same
+     * operations in the same order, so the same bits.
+     */
+    @Override
+    public void adamW(float[] p, int po, float[] grad, int go, float[] m, float[] v, int from, int to,
+                      float b1, float b2, float c2, float eps, float stepSize, float decay, float gradScale) {
+        float a1 = 1 - b1, a2 = 1 - b2;
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(S, grad, go + i);
+            if (gradScale != 1f) g = g.mul(gradScale);
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(g.mul(a1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(g.mul(a2).mul(g));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denominator = vi.lanewise(VectorOperators.SQRT).div(c2).add(eps);
+            FloatVector.fromArray(S, p, po + i).mul(decay).sub(mi.mul(stepSize).div(denominator)).intoArray(p, po + i);
+        }
+        super.adamW(p, po, grad, go, m, v, i, to, b1, b2, c2, eps, stepSize, decay, gradScale);
+    }
+
     private static void geluBackwardRow(float[] xd, int rx, float[] d, int ry, int n) {
         int j = 0;
         for (; j + L <= n; j += L) {

@@ -1,5 +1,6 @@
 package dev.mlm4j.train;
 
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 public final class AdamW {
     private final double beta1, beta2, eps, weightDecay;
+    private final Kernels kernels;
     private final Map<String, float[][]> moments = new HashMap<>(); // name → {m, v}
     private int step;
 
@@ -32,6 +34,12 @@ public final class AdamW {
     }
 
     public AdamW(double beta1, double beta2, double eps, double weightDecay) {
+        this(beta1, beta2, eps, weightDecay, Kernels.get());
+    }
+
+    /** With the kernels whose {@link Kernels#adamW} updates the parameters (the scalar reference, for tests). */
+    public AdamW(double beta1, double beta2, double eps, double weightDecay, Kernels kernels) {
+        this.kernels = kernels;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -104,37 +112,15 @@ public final class AdamW {
             for (int from = 0; from < p.size(); from += PIECE) updates.add(new Update(p, grad, mv[0], mv[1], decay, from, Math.min(p.size(), from + PIECE)));
         }
         float b1 = (float) beta1, b2 = (float) beta2, fc2 = (float) c2, feps = (float) eps;
-        Parallel.forEach(updates.size(), u -> updates.get(u).apply(b1, b2, fc2, feps, stepSize, gradScale));
+        Parallel.forEach(updates.size(), u -> {
+            Update d = updates.get(u);
+            kernels.adamW(d.p.data(), d.p.offset(), d.grad.data(), d.grad.offset(), d.m, d.v, d.from, d.to, b1, b2, fc2, feps, stepSize, d.decay, gradScale);
+        });
     }
 
     /** Floats per piece of a parallel update (256 KB of each array). */
     private static final int PIECE = 1 << 16;
 
     /** Elements [from, to) of one parameter, its gradient and its moments. */
-    private record Update(FloatTensor p, FloatTensor grad, float[] m, float[] v, float decay, int from, int to) {
-        void apply(float b1, float b2, float fc2, float feps, float stepSize, float gradScale) {
-            if (gradScale != 1f) {
-                scaled(b1, b2, fc2, feps, stepSize, gradScale);
-                return;
-            }
-            float[] pd = p.data(), gd = grad.data();
-            for (int i = from, po = p.offset(), go = grad.offset(); i < to; i++) {
-                float gi = gd[go + i];
-                m[i] = b1 * m[i] + (1 - b1) * gi;
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);
-            }
-        }
-
-        /** {@link #apply} with each gradient value times gradScale (a loop of its own, so the common unscaled one stays as it was). */
-        private void scaled(float b1, float b2, float fc2, float feps, float stepSize, float gradScale) {
-            float[] pd = p.data(), gd = grad.data();
-            for (int i = from, po = p.offset(), go = grad.offset(); i < to; i++) {
-                float gi = gd[go + i] * gradScale;
-                m[i] = b1 * m[i] + (1 - b1) * gi;
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                pd[po + i] = pd[po + i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / fc2 + feps);
-            }
-        }
-    }
+    private record Update(FloatTensor p, FloatTensor grad, float[] m, float[] v, float decay, int from, int to) {}
 }

@@ -250,4 +250,34 @@ class BackwardKernelsTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(expect.data(), dw.data(), "dw");
         org.junit.jupiter.api.Assertions.assertArrayEquals(dbExpect, java.util.Arrays.copyOf(db.data(), out), "db");
     }
+
+    /**
+     * AdamW's update, the Vector API twin against the scalar reference: the same bits (each is the same sequence of
+     * correctly rounded float operations), with a clipping factor and without, over a piece whose ends are not
+     * multiples of the vector length and a parameter and gradient at offsets.
+     */
+    @Test
+    void adamWTwinGivesTheReferencesBits() {
+        Random r = new Random(11);
+        int n = 1000, from = 3, to = 997;
+        for (float gradScale : new float[] {1f, 0.37f}) {
+            float[][] ref = new float[4][], vec = new float[4][];
+            float[] p = new float[n + 5], g = new float[n + 7], m = new float[n], v = new float[n];
+            for (int i = 0; i < p.length; i++) p[i] = (float) r.nextGaussian();
+            for (int i = 0; i < g.length; i++) g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 4));
+            for (int i = 0; i < n; i++) {
+                m[i] = (float) (r.nextGaussian() * 1e-3);
+                v[i] = (float) Math.abs(r.nextGaussian() * 1e-6);
+            }
+            ref[0] = p.clone(); ref[1] = m.clone(); ref[2] = v.clone();
+            vec[0] = p.clone(); vec[1] = m.clone(); vec[2] = v.clone();
+            for (float[][] a : new float[][][] {ref, vec}) {
+                (a == ref ? REF : VEC).adamW(a[0], 5, g, 7, a[1], a[2], from, to, 0.9f, 0.999f, 0.0447f, 1e-8f, 2e-4f, 0.99999f, gradScale);
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ref[0], vec[0], "parameters, scale " + gradScale);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ref[1], vec[1], "first moments, scale " + gradScale);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ref[2], vec[2], "second moments, scale " + gradScale);
+            assertTrue(ref[0][5 + from] != p[5 + from] && ref[0][5 + from - 1] == p[5 + from - 1] && ref[0][5 + to] == p[5 + to], "only [from, to) moves");
+        }
+    }
 }
