@@ -14,7 +14,6 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
-import java.util.List;
 
 /**
  * BertModel (with its pooler) + a linear classifier: transformers' {@code BertForSequenceClassification}
