@@ -14,7 +14,6 @@ import dev.mlm4j.weights.TensorSource;
 import dev.mlm4j.weights.WeightException;
 import dev.mlm4j.weights.Weights;
 
-
 /**
  * BertModel (with its pooler) + a linear classifier: transformers' {@code BertForSequenceClassification}
  * (keys {@code bert.*}, {@code classifier.weight} (num_labels, hidden), {@code classifier.bias}). At inference the
@@ -54,16 +53,14 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
 
     @Override
     public FloatTensor logits(Kernels k, EncoderOutput output) {
-        return classifier.forward(k, bert.pooler().forward(k, pooled(output)));
+        return classifier.forward(k, bert.pooler().forward(k, output.lastHiddenRows(pooledRows(output.batch()))));
     }
 
-    /** The rows the pooler reads: each sequence's [CLS], or its last token under {@code mlm4j_pooling: last}. */
-    private FloatTensor pooled(EncoderOutput output) {
-        return bert.config().poolsLastToken() ? output.lastTokens() : output.firstTokens();
-    }
-
-    private int pooledRow(Batch batch, int s) {
-        return bert.config().poolsLastToken() ? batch.offset(s) + batch.length(s) - 1 : batch.offset(s);
+    /** The rows (packed positions) the pooler reads: each sequence's [CLS], or its last token under {@code mlm4j_pooling: last}. */
+    private int[] pooledRows(Batch batch) {
+        int[] rows = new int[batch.size()];
+        for (int s = 0; s < rows.length; s++) rows[s] = bert.config().poolsLastToken() ? batch.offset(s) + batch.length(s) - 1 : batch.offset(s);
+        return rows;
     }
 
     // ---- training ------------------------------------------------------------------------------------------
@@ -107,8 +104,7 @@ public final class BertForSequenceClassification extends BertWithClassifier impl
 
     private double lossAndGradients(Kernels k, Batch batch, Dropout dropout, Gradients g, Head head) {
         int n = batch.size();
-        int[] rows = new int[n];
-        for (int i = 0; i < n; i++) rows[i] = pooledRow(batch, i);
+        int[] rows = pooledRows(batch);
         TrainingState s = bert.trainingState(batch, dropout);
         FloatTensor last = bert.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, rows); // (T, hidden), read at the pooled rows only
         int h = last.dim(1);

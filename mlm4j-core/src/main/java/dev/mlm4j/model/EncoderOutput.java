@@ -39,13 +39,6 @@ public record EncoderOutput(Batch batch, FloatTensor lastHiddenState, List<Float
         return lastHiddenRows(rows);
     }
 
-    /** Each sequence's last row ({@code [SEP]}: batches are packed, without padding), (batch, hidden). */
-    public FloatTensor lastTokens() {
-        int[] rows = new int[batch.size()];
-        for (int s = 0; s < rows.length; s++) rows[s] = batch.offset(s) + batch.length(s) - 1;
-        return lastHiddenRows(rows);
-    }
-
     /** Each sequence's mean over its tokens, (sequences, hidden): transformers' masked mean over a padded batch's real tokens. */
     public FloatTensor meanTokens() {
         FloatTensor m = FloatTensor.zeros(batch.size(), lastHiddenState.dim(1));

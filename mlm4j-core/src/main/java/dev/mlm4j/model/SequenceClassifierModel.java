@@ -185,8 +185,8 @@ public final class SequenceClassifierModel implements SequenceClassifier, Traina
         TrainingState s = e.trainingState(batch, dropout);
         FloatTensor last = e.forwardTraining(k, s, AttentionMask.BIDIRECTIONAL, pooling == Pooling.FIRST ? firstRows : null); // (T, hidden)
         int h = last.dim(1);
-        EncoderOutput output = new EncoderOutput(batch, last, java.util.List.of(), java.util.List.of());
-        FloatTensor first = pooling == Pooling.MEAN ? output.meanTokens() : output.firstTokens();    // (n, hidden): what the head reads
+        FloatTensor first = pooling == Pooling.MEAN                                    // (n, hidden): what the head reads
+                ? new EncoderOutput(batch, last, java.util.List.of(), java.util.List.of()).meanTokens() : last.gatherRows(firstRows);
         DropoutMask inputDrop = head.inputDropout(dropout), hiddenDrop = head.hiddenDropout(dropout);
         ClassificationHead.Saved saved = head.forwardTraining(k, first, inputDrop, hiddenDrop);
         FloatTensor dlogits = FloatTensor.zeros(n, head.numLabels());
