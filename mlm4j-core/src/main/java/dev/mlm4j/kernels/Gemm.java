@@ -17,16 +17,19 @@ import java.util.Arrays;
  *       by {@link Parallel#forEach}; many rows split by rows (each task streams all of W once per
  *       block), few rows (the latency case, n = 1…16) split by column panels so both cores stream
  *       half of W each;</li>
- *   <li><b>k blocks</b> of at most {@code KC} (default {@value #DEFAULT_KC}) inputs, so the panel slice a
- *       micro-kernel streams ({@code KC × NR} floats, 128 KB) stays in L2 while every row tile of the
- *       block reuses it; the rows go in sub-blocks whose slice of x (and, with several k blocks, of
- *       the output) stays in L2 while the panels stream past;</li>
+ *   <li><b>column blocks</b> of panels whose output slice (a quarter of L2) stays in L2 across the k blocks;</li>
+ *   <li><b>row blocks</b> whose slice of x for one k block (256 KB) is copied into a contiguous
+ *       per-thread buffer, where it stays in L2 while the panels stream past;</li>
+ *   <li><b>k blocks</b> of at most {@link #KC_L1} inputs, so a panel's slice ({@code KC_L1 × NR} floats,
+ *       two thirds of L1, {@link CacheSizes}) stays in L1 while every row tile of the block reuses it;</li>
  *   <li><b>panels</b> of {@link PackedMatrix#NR} output columns (two vectors);</li>
  *   <li><b>row tiles</b> of {@code MR} = 6 rows, tails in 4, 2, 1;</li>
  *   <li>the <b>micro-kernel</b>: an MR × NR tile of accumulators in registers; per input p it loads
- *       two vectors of the panel, broadcasts one x value per row straight from x's rows (x is not
- *       packed: its rows are MR sequential streams, row stride allowed) and issues 2·MR FMAs.</li>
+ *       two vectors of the panel, broadcasts one x value per row (its rows are MR sequential
+ *       streams) and issues 2·MR FMAs.</li>
  * </ol>
+ * A task of few rows (the latency case) skips the copy and reads x in place, in k blocks of up to
+ * {@value #DEFAULT_KC} ({@link #fewRows}).
  *
  * <p>The epilogue is split around the k loop: the first k block starts each tile from
  * {@code bias + residual} (so {@code residual} may be {@code out} itself), the last applies GELU.
@@ -47,8 +50,20 @@ public final class Gemm {
     private static final int C_BLOCK_FLOATS = 1 << 16;
     /** Rows per register tile: 6 × 2 vectors (12 accumulators; fits AVX2's 16 registers too). */
     static final int MR = rowsProperty();
-    /** Inputs per k block; longer k is cut into equal blocks no longer than this. */
+    /** Inputs per k block for a task of few rows ({@link #fewRows}); longer k is cut into equal blocks no longer than this. */
     static final int KC = Math.max(16, Integer.getInteger("mlm4j.gemm.kc", DEFAULT_KC));
+    /**
+     * Inputs per k block otherwise: a panel's slice of them (KC_L1 × NR floats) fills two thirds of the L1 data cache
+     * (256 with 512-bit vectors and 48 KB, 160 with 32 KB), a multiple of 16 in [64, 512].
+     */
+    static final int KC_L1 = Math.clamp(CacheSizes.L1D * 2L / 3 / (NR * Float.BYTES) / 16 * 16, 64, 512);
+    /** Output floats a column block of {@link #block} keeps in L2 across its k blocks: a quarter of L2 (512 KB of 2 MB). */
+    private static final int C_BLOCK_L2_FLOATS = Math.clamp(CacheSizes.L2 / 4L / Float.BYTES, 1 << 14, 1 << 18);
+    /**
+     * Rows a task needs for {@link #block}'s blocking; fewer go through {@link #fewRows}. With 128 × 768 × 3072 on two
+     * threads (tasks of 32 rows) the blocked path ran at 0.95× the other; at 1024 rows and more, 1.06–1.2×.
+     */
+    static final int MIN_BLOCKED_ROWS = 64;
     /** Fewest multiply-adds (~5 µs) worth handing to another thread. */
     private static final long MIN_TASK_FMAS = 1L << 18;
     /** Row blocks are at least this tall, so each panel slice serves several row tiles. */
@@ -63,7 +78,8 @@ public final class Gemm {
 
     /** The configuration, for logs and benchmark reports. */
     public static String describe() {
-        return "Gemm[" + S.vectorBitSize() + "-bit, tile " + MR + "×" + NR + ", KC " + KC + ", threads " + Parallel.threads() + "]";
+        return "Gemm[" + S.vectorBitSize() + "-bit, tile " + MR + "×" + NR + ", KC " + KC_L1 + " (few rows " + KC + "), L1d "
+                + (CacheSizes.L1D >> 10) + " KB, L2 " + (CacheSizes.L2 >> 10) + " KB, threads " + Parallel.threads() + "]";
     }
 
     /**
@@ -100,48 +116,87 @@ public final class Gemm {
     }
 
     /**
-     * Rows [i0, i1) × panels [q0, q1) of the output, all k. The rows go in sub-blocks whose slice of x
-     * (rows × k block) stays in L2 while every panel streams past it, and, with several k blocks,
-     * whose output slice stays in L2 too, so partial sums are not evicted before they are read back.
+     * Rows [i0, i1) × panels [q0, q1) of the output, all k (GotoBLAS/BLIS order): column blocks of panels whose output
+     * slice stays in L2 across the k blocks; in each, row blocks of {@code mc} rows whose slice of x for one k block of
+     * {@link #KC_L1} inputs is copied into a contiguous buffer (it stays in L2 and each row tile's rows lie together,
+     * whatever x's row stride); then, for each panel, its k slice (KC_L1 × NR floats) stays in L1 while every
+     * row tile of the block runs over it. A task of few rows (or an empty k) goes through {@link #fewRows} instead.
      */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
-        // k blocks only pay when a panel slice serves several row tiles; one row tile streams W once
+        if (i1 - i0 < MIN_BLOCKED_ROWS || c.k == 0) {
+            fewRows(c, i0, i1, q0, q1);
+            return;
+        }
+        int k = c.k, kc = ceilDiv(k, ceilDiv(k, KC_L1)), lda = padded(kc);
+        int mc = Math.min(i1 - i0, Math.max(MR, A_BLOCK_FLOATS / lda / MR * MR));
+        int np = Math.max(1, C_BLOCK_L2_FLOATS / (mc * NR));
+        float[] xa = XA.get(mc * lda);
+        for (int qb = q0; qb < q1; qb += np) {
+            int qe = Math.min(q1, qb + np);
+            for (int m0 = i0; m0 < i1; m0 += mc) {
+                int m1 = Math.min(i1, m0 + mc);
+                for (int kb = 0; kb < k; kb += kc) {
+                    int kl = Math.min(kc, k - kb);
+                    for (int r = m0; r < m1; r++) System.arraycopy(c.xd, c.xo + r * c.ldx + kb, xa, (r - m0) * lda, kl);
+                    tiles(c, xa, -m0 * lda, lda, m0, m1, qb, qe, kb, kl);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #block} for a task of fewer than {@value #MIN_BLOCKED_ROWS} rows (the latency case): x read in place, k
+     * blocks of up to {@value #DEFAULT_KC} (a panel slice serves too few row tiles to pay for reloading the output
+     * between more of them), the rows in sub-blocks whose slice of x and, with several k blocks, of the output stays in
+     * L2 while the panels stream past.
+     */
+    private static void fewRows(Call c, int i0, int i1, int q0, int q1) {
         int k = c.k, blocks = i1 - i0 <= MR ? 1 : Math.max(1, ceilDiv(k, KC)), kc = ceilDiv(k, blocks);
         int width = (q1 - q0) * NR;
         int mcA = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, kc) / MR * MR);
         int mc = Math.min(mcA, blocks == 1 ? i1 - i0 : Math.max(MR, C_BLOCK_FLOATS / width / MR * MR));
-        float[] edge = null;
         for (int m0 = i0; m0 < i1; m0 += mc) {
             int m1 = Math.min(i1, m0 + mc);
             int kb = 0;
-            do {
-                int kl = Math.min(kc, k - kb);
-                boolean first = kb == 0, last = kb + kl == k;
-                for (int q = q0; q < q1; q++) {
-                    int j = q * NR, cols = Math.min(NR, c.m - j), bo = q * k * NR + kb * NR;
-                    for (int i = m0; i < m1; ) {
-                        int rows = tileRows(m1 - i), ao = c.xo + i * c.ldx + kb;
-                        if (cols == NR) {
-                            int co = c.oo + i * c.ldo + j;
-                            if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
-                            c.kernel(rows, ao, bo, kl, c.od, co, c.ldo);
-                            if (last && c.gelu) c.gelu(c.od, co, c.ldo, rows, NR);
-                        } else {
-                            // the zero-padded last panel: run the full-width kernel on a scratch tile
-                            if (edge == null) edge = new float[8 * NR];
-                            if (first) c.init(edge, 0, NR, i, rows, j, cols);
-                            else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
-                            c.kernel(rows, ao, bo, kl, edge, 0, NR);
-                            if (last && c.gelu) c.gelu(edge, 0, NR, rows, cols);
-                            for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
-                        }
-                        i += rows;
-                    }
-                }
-                kb += kl;
+            do {                                                         // once when k is 0: the tiles start from bias + residual
+                tiles(c, c.xd, c.xo + kb, c.ldx, m0, m1, q0, q1, kb, Math.min(kc, k - kb));
+                kb += kc;
             } while (kb < k);
         }
     }
+
+    /**
+     * Panels [q0, q1) × rows [m0, m1) over inputs [kb, kb + kl): every row tile runs over each panel's k slice in turn.
+     * x's row r starts at xa[xbase + r·lda] (its input kb there); the first k block starts the tiles from the
+     * epilogue's bias and residual, the last applies its GELU.
+     */
+    private static void tiles(Call c, float[] xa, int xbase, int lda, int m0, int m1, int q0, int q1, int kb, int kl) {
+        boolean first = kb == 0, last = kb + kl == c.k;
+        for (int q = q0; q < q1; q++) {
+            int j = q * NR, cols = Math.min(NR, c.m - j), bo = q * c.k * NR + kb * NR;
+            for (int i = m0; i < m1; ) {
+                int rows = tileRows(m1 - i), ao = xbase + i * lda;
+                if (cols == NR) {
+                    int co = c.oo + i * c.ldo + j;
+                    if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
+                    kernel(rows, xa, ao, lda, c.wd, bo, kl, c.od, co, c.ldo);
+                    if (last && c.gelu) c.gelu(c.od, co, c.ldo, rows, NR);
+                } else {
+                    // the zero-padded last panel: run the full-width kernel on a scratch tile
+                    float[] edge = EDGE.get(8 * NR);
+                    if (first) c.init(edge, 0, NR, i, rows, j, cols);
+                    else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
+                    kernel(rows, xa, ao, lda, c.wd, bo, kl, edge, 0, NR);
+                    if (last && c.gelu) c.gelu(edge, 0, NR, rows, cols);
+                    for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
+                }
+                i += rows;
+            }
+        }
+    }
+
+    /** The calling thread's buffers: a row block of x for one k block, and a scratch tile for the last panel. */
+    private static final ThreadBuffer XA = new ThreadBuffer(), EDGE = new ThreadBuffer();
 
     /** The rows of the next register tile when {@code left} rows remain: MR, then 4, 2, 1. */
     static int tileRows(int left) {
@@ -274,6 +329,12 @@ public final class Gemm {
 
     static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
+    }
+
+    /** A row stride of at least kc floats, a whole number of cache lines and off every multiple of 1 KB. */
+    static int padded(int kc) {
+        int lda = roundUp(kc, 16);
+        return lda % 256 == 0 ? lda + 16 : lda;
     }
 
     static int roundUp(int a, int multiple) {

@@ -4,6 +4,7 @@ import dev.mlm4j.tensor.FloatTensor;
 
 import static dev.mlm4j.kernels.Gemm.NR;
 import static dev.mlm4j.kernels.Gemm.ceilDiv;
+import static dev.mlm4j.kernels.Gemm.padded;
 import static dev.mlm4j.kernels.Gemm.roundUp;
 
 /**
@@ -114,12 +115,6 @@ final class WeightGradGemm {
                 sums[so + r] = t;
             }
         }
-    }
-
-    /** A row stride of at least kc floats, a whole number of cache lines and off every multiple of 1 KB. */
-    static int padded(int kc) {
-        int lda = roundUp(kc, 16);
-        return lda % 256 == 0 ? lda + 16 : lda;
     }
 
     /** The calling thread's buffers for a block of dyᵀ and a slice of x. */

@@ -184,6 +184,41 @@ class GemmTest {
     }
 
     @Test
+    void theBlockedPathIsBitIdenticalToTheReferenceOnStridedViewsAndToRowsAlone() {
+        // One task of ≥ MIN_BLOCKED_ROWS rows (one thread): x copied a k block at a time, several k blocks (700 > KC_L1),
+        // several column blocks and an edge panel (1100 outputs); strided x and out views, the residual the output itself.
+        // Rows computed alone take the few-rows path: their bits must not depend on which path the batch took.
+        Random r = new Random(11);
+        int n = 150, in = 700, out = 1100;
+        assertTrue(n >= Gemm.MIN_BLOCKED_ROWS && in > Gemm.KC_L1);
+        FloatTensor w = random(r, out, in);
+        PackedMatrix pw = PackedMatrix.pack(w);
+        FloatTensor xWide = random(r, n + 2, in + 11), x = xWide.slice(1, n).columns(5, in);
+        for (Epilogue e : Epilogue.values()) {
+            FloatTensor bias = e == Epilogue.NONE ? null : random(r, out);
+            FloatTensor outWide = random(r, n + 3, out + 7), y = outWide.slice(2, n).columns(3, out);
+            FloatTensor before = outWide.copy(), residual = e.residual() ? y.copy() : null;
+            Gemm.linear(x, pw, bias, e, e.residual() ? y : null, y, 1);
+            FloatTensor reference = FloatTensor.zeros(n, out);
+            new ScalarKernels().linear(x, pw, bias, e, residual, reference);
+            assertLinear("blocked " + e, x, w, bias, e, residual, reference, 1e-4);
+            assertArrayEquals(reference.toArray(), y.toArray(), "blocked path vs the scalar reference, " + e);
+            for (int i = 0; i < outWide.dim(0); i++) for (int j = 0; j < outWide.dim(1); j++) {
+                boolean inside = i >= 2 && i < 2 + n && j >= 3 && j < 3 + out;
+                if (!inside) assertEquals(before.at(i, j), outWide.at(i, j), "outside the view at (" + i + ", " + j + ")");
+            }
+            FloatTensor two = FloatTensor.zeros(n, out);
+            Gemm.linear(x, pw, bias, e, residual, two, 2);
+            assertArrayEquals(reference.toArray(), two.toArray(), "2 threads, " + e);
+            for (int from : new int[] {0, 61, 149}) {
+                FloatTensor part = FloatTensor.zeros(1, out);
+                Gemm.linear(x.slice(from, 1), pw, bias, e, residual == null ? null : residual.slice(from, 1), part, 1);
+                assertArrayEquals(reference.slice(from, 1).toArray(), part.toArray(), "row " + from + " alone, " + e);
+            }
+        }
+    }
+
+    @Test
     void geluEpilogueUsesTheVectorKernelsErf() {
         // GELU fused into the GEMM gives exactly what the separate bias-then-gelu kernels give
         Random r = new Random(8);
