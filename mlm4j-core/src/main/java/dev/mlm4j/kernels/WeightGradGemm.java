@@ -83,7 +83,7 @@ final class WeightGradGemm {
                             Gemm.kernel(tile, a, i * lda, lda, bp, 0, kl, c, co, ldc);
                         } else {
                             // the last panel, narrower than NR: the full-width kernel on a scratch tile
-                            if (edge == null) edge = new float[8 * NR];
+                            if (edge == null) edge = new float[Gemm.MR * NR];
                             for (int r = 0; r < tile; r++) System.arraycopy(c, co + r * ldc, edge, r * NR, width);
                             Gemm.kernel(tile, a, i * lda, lda, bp, 0, kl, edge, 0, NR);
                             for (int r = 0; r < tile; r++) System.arraycopy(edge, r * NR, c, co + r * ldc, width);
