@@ -28,8 +28,8 @@ import java.util.Arrays;
  *       two vectors of the panel, broadcasts one x value per row (its rows are MR sequential
  *       streams) and issues 2·MR FMAs.</li>
  * </ol>
- * A task of few rows (the latency case) skips the copy and reads x in place, in k blocks of up to
- * {@value #DEFAULT_KC} ({@link #fewRows}).
+ * A task of few rows (the latency case), and every task with vectors narrower than 512 bits, skips the copy and
+ * reads x in place, in k blocks of up to {@value #DEFAULT_KC} ({@link #fewRows}).
  *
  * <p>The epilogue is split around the k loop: the first k block starts each tile from
  * {@code bias + residual} (so {@code residual} may be {@code out} itself), the last applies GELU.
@@ -67,6 +67,12 @@ public final class Gemm {
      * threads (tasks of 32 rows) the blocked path ran at 0.95× the other; at 1024 rows and more, 1.06–1.2×.
      */
     static final int MIN_BLOCKED_ROWS = 64;
+    /**
+     * Whether {@link #block}'s blocking is used at all: with 512-bit vectors. With 256-bit ones (the same Xeon under
+     * {@code -XX:UseAVX=2}, 6 × 16 tiles) it ran at 0.88–1.0× the few-rows path at every shape, whatever its k block
+     * (128, 256 or 512), so narrower species keep that path.
+     */
+    static final boolean BLOCKED = S.vectorBitSize() >= 512;
     /** Fewest multiply-adds (~5 µs) worth handing to another thread. */
     private static final long MIN_TASK_FMAS = 1L << 18;
     /** Row blocks are at least this tall, so each panel slice serves several row tiles. */
@@ -123,10 +129,11 @@ public final class Gemm {
      * slice stays in L2 across the k blocks; in each, row blocks of {@code mc} rows whose slice of x for one k block of
      * {@link #KC_L1} inputs is copied into a contiguous buffer (it stays in L2 and each row tile's rows lie together,
      * whatever x's row stride); then, for each panel, its k slice (KC_L1 × NR floats) stays in L1 while every
-     * row tile of the block runs over it. A task of few rows (or an empty k) goes through {@link #fewRows} instead.
+     * row tile of the block runs over it. A task of few rows (or an empty k, or any task with vectors narrower than 512 bits: {@link #BLOCKED}) goes through
+     * {@link #fewRows} instead.
      */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
-        if (i1 - i0 < MIN_BLOCKED_ROWS || c.k == 0) {
+        if (!BLOCKED || i1 - i0 < MIN_BLOCKED_ROWS || c.k == 0) {
             fewRows(c, i0, i1, q0, q1);
             return;
         }

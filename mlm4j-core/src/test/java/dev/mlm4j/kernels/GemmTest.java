@@ -185,7 +185,7 @@ class GemmTest {
 
     @Test
     void theBlockedPathIsBitIdenticalToTheReferenceOnStridedViewsAndToRowsAlone() {
-        // One task of ≥ MIN_BLOCKED_ROWS rows (one thread): x copied a k block at a time, several k blocks (700 > KC_L1),
+        // One task of ≥ MIN_BLOCKED_ROWS rows (one thread), which takes the blocked path with 512-bit vectors: x copied a k block at a time, several k blocks (700 > KC_L1),
         // several column blocks and an edge panel (1100 outputs); strided x and out views, the residual the output itself.
         // Rows computed alone take the few-rows path: their bits must not depend on which path the batch took.
         Random r = new Random(11);
