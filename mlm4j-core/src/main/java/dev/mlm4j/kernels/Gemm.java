@@ -113,6 +113,7 @@ public final class Gemm {
         long fmas = (long) n * c.k * c.m;
         int maxTasks = threads <= 1 ? 1 : (int) Math.max(1, Math.min((long) TASKS_PER_THREAD * threads, fmas / MIN_TASK_FMAS));
         int rowTasks = Math.min(maxTasks, ceilDiv(n, MIN_BLOCK_ROWS));
+        if ((long) c.k * c.m > LARGE_W_FLOATS) rowTasks = Math.min(rowTasks, fewestStreams(maxTasks, (long) c.k * c.m, (long) n * c.k));
         int rowsPer = roundUp(ceilDiv(n, rowTasks), Math.min(MR, n));
         rowTasks = ceilDiv(n, rowsPer);
         int colTasks = Math.min(panels, Math.max(1, maxTasks / rowTasks));
@@ -122,6 +123,31 @@ public final class Gemm {
             int r = t / cols, q = t % cols;
             block(c, r * rowsPer, Math.min(n, (r + 1) * rowsPer), q * panelsPer, Math.min(panels, (q + 1) * panelsPer));
         });
+    }
+
+    /**
+     * Weights larger than this (4M floats, 16 MB: a vocabulary-sized decoder, 30,522 × 384 is 47 MB) stream from
+     * memory, once per row task that reads them; smaller ones (BERT-base's largest, 768 × 3072, is 9.4 MB) keep the
+     * split by rows, their re-reads served by the caches.
+     */
+    static final long LARGE_W_FLOATS = 1L << 22;
+
+    /**
+     * The row tasks (a power of two up to {@code maxTasks}) that move the fewest floats when every row task streams
+     * all of W ({@code w} floats) and every column task all of x ({@code x} floats), the tasks being rows × columns =
+     * maxTasks: a decoder's logits (x 614 × 384, W 30,522 × 384) want one row task, its dx (x 614 × 30,522) several.
+     */
+    static int fewestStreams(int maxTasks, long w, long x) {
+        int best = 1;
+        long bestFloats = Long.MAX_VALUE;
+        for (int r = 1; r <= maxTasks; r *= 2) {
+            long floats = r * w + (long) Math.max(1, maxTasks / r) * x;
+            if (floats < bestFloats) {
+                bestFloats = floats;
+                best = r;
+            }
+        }
+        return best;
     }
 
     /**

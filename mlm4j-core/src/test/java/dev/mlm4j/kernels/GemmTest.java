@@ -134,7 +134,8 @@ class GemmTest {
     @Test
     void oneAndTwoThreadsGiveBitIdenticalResults() {
         Random r = new Random(7);
-        for (int[] s : new int[][] {{1, 768, 3072}, {16, 384, 384}, {128, 768, 768}, {77, 1536, 383}, {300, 64, 1000}}) {
+        // {70, 2100, 2000}: W over LARGE_W_FLOATS, split by columns on two threads
+        for (int[] s : new int[][] {{1, 768, 3072}, {16, 384, 384}, {128, 768, 768}, {77, 1536, 383}, {300, 64, 1000}, {70, 2100, 2000}}) {
             FloatTensor x = random(r, s[0], s[1]), w = random(r, s[2], s[1]), bias = random(r, s[2]);
             PackedMatrix pw = PackedMatrix.pack(w);
             FloatTensor one = FloatTensor.zeros(s[0], s[2]), two = FloatTensor.zeros(s[0], s[2]), dflt = FloatTensor.zeros(s[0], s[2]);
@@ -216,6 +217,16 @@ class GemmTest {
                 assertArrayEquals(reference.slice(from, 1).toArray(), part.toArray(), "row " + from + " alone, " + e);
             }
         }
+    }
+
+    @Test
+    void largeWeightsAreSplitToStreamTheFewestFloats() {
+        assertTrue(2100L * 2000 > Gemm.LARGE_W_FLOATS);
+        // MiniLM's tied decoder: the logits (x 614 × 384, W 30,522 × 384) want one row task, so W streams once;
+        // dx (x 614 × 30,522 through W 384 × 30,522) four: 4 W + 2 x beats 1 W + 8 x and 8 W + 1 x
+        assertEquals(1, Gemm.fewestStreams(8, 30522L * 384, 614L * 384));
+        assertEquals(4, Gemm.fewestStreams(8, 30522L * 384, 614L * 30522));
+        assertEquals(1, Gemm.fewestStreams(1, 30522L * 384, 614L * 30522));
     }
 
     @Test
