@@ -16,7 +16,8 @@ import java.util.Arrays;
  *   <li><b>tasks</b>: the output is cut into a grid of row blocks × panel ranges, claimed dynamically
  *       by {@link Parallel#forEach}; many rows split by rows (each task streams all of W once per
  *       block), few rows (the latency case, n = 1…16) split by column panels so both cores stream
- *       half of W each;</li>
+ *       half of W each; weights over 16 MB (a vocabulary-sized decoder) split so the tasks stream the
+ *       fewest floats ({@link #fewestStreams});</li>
  *   <li><b>column blocks</b> of panels whose output slice (a quarter of L2) stays in L2 across the k blocks;</li>
  *   <li><b>row blocks</b> whose slice of x for one k block (256 KB) is copied into a contiguous
  *       per-thread buffer, where it stays in L2 while the panels stream past;</li>
@@ -155,8 +156,8 @@ public final class Gemm {
      * slice stays in L2 across the k blocks; in each, row blocks of {@code mc} rows whose slice of x for one k block of
      * {@link #KC_L1} inputs is copied into a contiguous buffer (it stays in L2 and each row tile's rows lie together,
      * whatever x's row stride); then, for each panel, its k slice (KC_L1 × NR floats) stays in L1 while every
-     * row tile of the block runs over it. A task of few rows (or an empty k, or any task with vectors narrower than 512 bits: {@link #BLOCKED}) goes through
-     * {@link #fewRows} instead.
+     * row tile of the block runs over it. A task of few rows, an empty k, or any task with vectors narrower than 512
+     * bits ({@link #BLOCKED}) goes through {@link #fewRows} instead.
      */
     private static void block(Call c, int i0, int i1, int q0, int q1) {
         if (!BLOCKED || i1 - i0 < MIN_BLOCKED_ROWS || c.k == 0) {
@@ -181,7 +182,8 @@ public final class Gemm {
     }
 
     /**
-     * {@link #block} for a task of fewer than {@value #MIN_BLOCKED_ROWS} rows (the latency case): x read in place, k
+     * {@link #block} for a task of fewer than {@value #MIN_BLOCKED_ROWS} rows (the latency case), and for every task
+     * with vectors narrower than 512 bits: x read in place, k
      * blocks of up to {@value #DEFAULT_KC} (a panel slice serves too few row tiles to pay for reloading the output
      * between more of them), the rows in sub-blocks whose slice of x and, with several k blocks, of the output stays in
      * L2 while the panels stream past.
@@ -234,7 +236,7 @@ public final class Gemm {
     /** The calling thread's buffers: a row block of x for one k block, and a scratch tile for the last panel. */
     private static final ThreadBuffer XA = new ThreadBuffer(), EDGE = new ThreadBuffer();
 
-    /** The rows of the next register tile when {@code left} rows remain: MR, then 4, 2, 1. */
+    /** The rows of the next register tile when {@code left} rows remain: MR, then 8, 6 (below MR), 4, 2, 1. */
     static int tileRows(int left) {
         return left >= MR ? MR : left >= 8 && MR > 8 ? 8 : left >= 6 && MR > 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
     }
