@@ -101,10 +101,14 @@ class GemmTest {
         FloatTensor before = outWide.copy();
         Gemm.linear(x, PackedMatrix.pack(w), bias, e, res, y);
         assertLinear("strided " + e, x, w, bias, e, res, y, 1e-4);
-        // nothing outside the out view was touched
-        for (int i = 0; i < outWide.dim(0); i++) for (int j = 0; j < outWide.dim(1); j++) {
-            boolean inside = i >= 2 && i < 2 + n && j >= 3 && j < 3 + out;
-            if (!inside) assertEquals(before.at(i, j), outWide.at(i, j), "outside the view at (" + i + ", " + j + ")");
+        assertUntouchedOutside(before, outWide, 2, n, 3, out);
+    }
+
+    /** Every element of {@code wide} outside rows [r0, r0 + rows) × columns [c0, c0 + cols) still equals {@code before}'s. */
+    private static void assertUntouchedOutside(FloatTensor before, FloatTensor wide, int r0, int rows, int c0, int cols) {
+        for (int i = 0; i < wide.dim(0); i++) for (int j = 0; j < wide.dim(1); j++) {
+            boolean inside = i >= r0 && i < r0 + rows && j >= c0 && j < c0 + cols;
+            if (!inside) assertEquals(before.at(i, j), wide.at(i, j), "outside the view at (" + i + ", " + j + ")");
         }
     }
 
@@ -204,10 +208,7 @@ class GemmTest {
             new ScalarKernels().linear(x, pw, bias, e, residual, reference);
             assertLinear("blocked " + e, x, w, bias, e, residual, reference, 1e-4);
             assertArrayEquals(reference.toArray(), y.toArray(), "blocked path vs the scalar reference, " + e);
-            for (int i = 0; i < outWide.dim(0); i++) for (int j = 0; j < outWide.dim(1); j++) {
-                boolean inside = i >= 2 && i < 2 + n && j >= 3 && j < 3 + out;
-                if (!inside) assertEquals(before.at(i, j), outWide.at(i, j), "outside the view at (" + i + ", " + j + ")");
-            }
+            assertUntouchedOutside(before, outWide, 2, n, 3, out);
             FloatTensor two = FloatTensor.zeros(n, out);
             Gemm.linear(x, pw, bias, e, residual, two, 2);
             assertArrayEquals(reference.toArray(), two.toArray(), "2 threads, " + e);
