@@ -80,12 +80,12 @@ final class WeightGradGemm {
                     for (int i = 0; i < mr; ) {
                         int tile = Gemm.tileRows(mr - i), co = dwo + (o0 + m0 + i) * ldc + j;
                         if (width == NR) {
-                            Gemm.kernel(tile, a, i * lda, lda, bp, 0, kl, c, co, ldc);
+                            Gemm.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, c, co, ldc);
                         } else {
                             // the last panel, narrower than NR: the full-width kernel on a scratch tile
                             if (edge == null) edge = new float[Gemm.MR * NR];
                             for (int r = 0; r < tile; r++) System.arraycopy(c, co + r * ldc, edge, r * NR, width);
-                            Gemm.kernel(tile, a, i * lda, lda, bp, 0, kl, edge, 0, NR);
+                            Gemm.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, edge, 0, NR);
                             for (int r = 0; r < tile; r++) System.arraycopy(edge, r * NR, c, co + r * ldc, width);
                         }
                         i += tile;
@@ -101,17 +101,22 @@ final class WeightGradGemm {
 
     /**
      * a[r·lda + p] = d[src + p·ldy + r] for r &lt; rows, p &lt; kl: the block of dyᵀ (each token's run of dy read in
-     * order, written down a column of the buffer, whose padded stride spreads the column over the cache's sets);
-     * sums[so + r] += each value in token order.
+     * order, written down a column of the buffer, whose padded stride spreads the column over the cache's sets); with
+     * {@link Gemm#INTERLEAVE} the full 12-row tiles interleaved instead (a tile's 12 values of token p side by side at
+     * a[t·lda + 12·p], copied as one run of dy: 1.15–1.2× the weight gradient's speed at MiniLM's shapes), the rows
+     * after them as before; sums[so + r] += each value in token order.
      */
     static void pack(float[] d, int src, int ldy, int rows, int kl, float[] a, int lda, float[] sums, int so) {
+        int full = Gemm.INTERLEAVE ? rows / 12 * 12 : 0;
         for (int p = 0, s = src; p < kl; p++, s += ldy) {
-            for (int r = 0, at = p; r < rows; r++, at += lda) a[at] = d[s + r];
+            for (int t = 0, at = 12 * p; t < full; t += 12, at += 12 * lda) System.arraycopy(d, s + t, a, at, 12);
+            for (int r = full, at = full * lda + p; r < rows; r++, at += lda) a[at] = d[s + r];
         }
         if (sums != null) {
             for (int r = 0; r < rows; r++) {
                 float t = sums[so + r];
-                for (int p = 0, at = r * lda; p < kl; p++) t += a[at + p];
+                int step = r < full ? 12 : 1;
+                for (int p = 0, at = r < full ? r / 12 * 12 * lda + r % 12 : r * lda; p < kl; p++, at += step) t += a[at];
                 sums[so + r] = t;
             }
         }
