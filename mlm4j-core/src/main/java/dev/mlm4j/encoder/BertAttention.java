@@ -47,7 +47,8 @@ public final class BertAttention {
      * forward on rows, dy is (m, hidden) at those rows and dx (T, hidden) must come in zero-filled.
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
-        FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);                        // (T, hidden)
+        // (T, hidden): written by the projection's backward on every row, else (below) at a.rows only, the rest zero
+        FloatTensor dctx = a.rows == null ? a.grads.dctx : BackwardBuffers.zeroed(a.grads.dctx);
         if (a.rows == null) {
             output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
         } else {                                                                        // the projection's part at those rows only

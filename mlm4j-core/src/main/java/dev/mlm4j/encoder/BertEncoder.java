@@ -71,7 +71,9 @@ public final class BertEncoder {
     /** Backward through every layer, last first: dy (T, hidden) at the last output → the gradient at {@code hidden[0]}. */
     public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, FloatTensor dy, Gradients g) {
         for (int i = layers.length - 1; i >= 0; i--) {
-            FloatTensor dx = BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's (dy is dLast or dx[(i + 1) % 2])
+            // the other buffer than dy's (dy is dLast or dx[(i + 1) % 2]); a layer on every row writes all of it before it
+            // adds to it (its attention output's LayerNorm backward), a layer on rows writes those rows only
+            FloatTensor dx = acts[i].rows == null ? acts[i].grads.dx[i % 2] : BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);
             layers[i].backward(k, hidden[i], batch, acts[i], dy, dx, g.prefix("layer", i));
             dy = dx;
         }

@@ -73,7 +73,7 @@ public final class BertLayer {
             backwardRows(k, x, batch, a, dy.gatherRows(a.rows), dx, g);
             return;
         }
-        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
+        FloatTensor dinter = a.grads.dinter, dattn = a.grads.dattn;                 // (T, intermediate), (T, hidden): both written
         output.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));   // dattn = the residual's part
         intermediate.backward(k, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
@@ -82,7 +82,7 @@ public final class BertLayer {
     /** The backward of the forward on rows: dy (m, hidden) at those rows. */
     private void backwardRows(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         int m = a.rows.length;
-        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter.slice(0, m)), dattn = BackwardBuffers.zeroed(a.grads.dattn.slice(0, m));
+        FloatTensor dinter = a.grads.dinter.slice(0, m), dattn = a.grads.dattn.slice(0, m);           // both written
         output.backward(k, a.inter.slice(0, m), a.outSum.slice(0, m), a.outDrop.atRows(a.rows), dy, dinter, dattn, g.prefix("output"));
         intermediate.backward(k, a.attn.slice(0, m), a.interPre.slice(0, m), dinter, dattn, g.prefix("intermediate"));
         attention.backward(k, x, batch, a, dattn, dx, g.prefix("attention"));
