@@ -4,6 +4,7 @@ import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -113,7 +114,16 @@ public final class LayerActivations {
         return 4 * floats;
     }
 
+    /**
+     * to ← from, row by row, in parallel pieces: the training forward copies each pre-activation it keeps (25 MB of a
+     * MiniLM layer's feed-forward at 32 × 128), and on the caller alone these copies were 1.4 % of a step's samples on
+     * the main thread while the other thread waited.
+     */
     static void copy(FloatTensor from, FloatTensor to) {
-        for (int r = 0; r < from.dim(0); r++) System.arraycopy(from.data(), from.rowOffset(r), to.data(), to.rowOffset(r), from.dim(1));
+        int cols = from.dim(1);
+        float[] src = from.data(), dst = to.data();
+        Parallel.forRange(from.dim(0), Math.max(1, (1 << 14) / Math.max(1, cols)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) System.arraycopy(src, from.rowOffset(r), dst, to.rowOffset(r), cols);
+        });
     }
 }
