@@ -126,6 +126,15 @@ public interface Kernels {
                float b1, float b2, float c2, float eps, float stepSize, float decay, float gradScale);
 
     /**
+     * {@code Σ d[i]²} over i in [from, to), in double (each float's square is exact there): a piece of gradient
+     * clipping's global norm. The reference adds in eight running sums (element from + j into sum j mod 8, combined
+     * ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))); the Vector API twin in double lanes, combined in a fixed order.
+     * Each gives the same number every time, interpreted or compiled; the two agree to rounding (~1e-14 relative over a
+     * piece of 65,536 floats).
+     */
+    double sumOfSquares(float[] d, int from, int to);
+
+    /**
      * The training forward of {@link #attention} for one head of one sequence: {@code out = (Z ⊙ A) v} with
      * A = softmax(mask(q kᵀ · scale)) and Z the dropout mask on the probabilities (transformers' {@code attention_probs_dropout};
      * {@link DropoutMask#NONE} for none; element (i, j) at index i · m + j), and each row's log-sum-exp

@@ -1,8 +1,10 @@
 package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -437,6 +439,35 @@ public final class VectorKernels extends ScalarKernels {
             FloatVector.fromArray(S, p, po + i).mul(decay).sub(mi.mul(stepSize).div(denominator)).intoArray(p, po + i);
         }
         super.adamW(p, po, grad, go, m, v, i, to, b1, b2, c2, eps, stepSize, decay, gradScale);
+    }
+
+    /** Double lanes as wide as the float species (half as many lanes): each float vector widens into two of them. */
+    private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
+
+    /**
+     * {@link Kernels#sumOfSquares} in double lanes: each float vector widened into two (exact), squared and added by
+     * fma into four running sums, which are added lanewise in a fixed order, then lane by lane from lane 0. The scalar
+     * loop (eight double chains) ran at ~1.9 ns an element, 43 ms a step for MiniLM's 22 million gradients on one thread.
+     */
+    @Override
+    public double sumOfSquares(float[] d, int from, int to) {
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+        int i = from;
+        for (; i + 2 * L <= to; i += 2 * L) {
+            FloatVector x = FloatVector.fromArray(S, d, i), y = FloatVector.fromArray(S, d, i + L);
+            DoubleVector x0 = (DoubleVector) x.convertShape(VectorOperators.F2D, DS, 0), x1 = (DoubleVector) x.convertShape(VectorOperators.F2D, DS, 1);
+            DoubleVector y0 = (DoubleVector) y.convertShape(VectorOperators.F2D, DS, 0), y1 = (DoubleVector) y.convertShape(VectorOperators.F2D, DS, 1);
+            s0 = x0.fma(x0, s0);
+            s1 = x1.fma(x1, s1);
+            s2 = y0.fma(y0, s2);
+            s3 = y1.fma(y1, s3);
+        }
+        double[] lanes = new double[DS.length()];
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        double sum = 0;
+        for (double lane : lanes) sum += lane;
+        for (; i < to; i++) sum += (double) d[i] * d[i];
+        return sum;
     }
 
     private static void geluBackwardRow(float[] xd, int rx, float[] d, int ry, int n) {

@@ -1,5 +1,6 @@
 package dev.mlm4j.train;
 
+import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -13,31 +14,18 @@ public final class GradientClipping {
 
     /**
      * The L2 norm of every gradient in {@code g} taken as one vector: sums of squares in double over fixed pieces of
-     * each tensor, computed in parallel and added in order (the same number whatever the thread count).
+     * each tensor ({@link Kernels#sumOfSquares}, the process's kernels), computed in parallel and added in order (the
+     * same number whatever the thread count).
      */
     public static double globalNorm(Gradients g) {
+        return globalNorm(g, Kernels.get());
+    }
+
+    /** {@link #globalNorm(Gradients)} on {@code kernels}' {@link Kernels#sumOfSquares}. */
+    public static double globalNorm(Gradients g, Kernels kernels) {
         List<Piece> pieces = pieces(g);
         double[] sums = new double[pieces.size()];
-        Parallel.forEach(pieces.size(), i -> {
-            Piece p = pieces.get(i);
-            // eight running sums: one chain of dependent double adds ran at one element per add's latency (~4 cycles),
-            // 2.7 % of a MiniLM step on Brown batches; each product of two floats is exact in double
-            float[] d = p.d;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-            int j = p.from;
-            for (; j + 8 <= p.to; j += 8) {
-                s0 += (double) d[j] * d[j];
-                s1 += (double) d[j + 1] * d[j + 1];
-                s2 += (double) d[j + 2] * d[j + 2];
-                s3 += (double) d[j + 3] * d[j + 3];
-                s4 += (double) d[j + 4] * d[j + 4];
-                s5 += (double) d[j + 5] * d[j + 5];
-                s6 += (double) d[j + 6] * d[j + 6];
-                s7 += (double) d[j + 7] * d[j + 7];
-            }
-            for (; j < p.to; j++) s0 += (double) d[j] * d[j];
-            sums[i] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-        });
+        Parallel.forEach(pieces.size(), i -> sums[i] = kernels.sumOfSquares(pieces.get(i).d, pieces.get(i).from, pieces.get(i).to));
         double sum = 0;
         for (double s : sums) sum += s;
         return Math.sqrt(sum);

@@ -145,7 +145,7 @@ public final class Trainer {
             if (d != null) java.util.Arrays.fill(d.data(), d.offset(), d.offset() + d.size(), 0f);
         }
         if (accumulation > 1) GradientClipping.scale(g, 1.0 / accumulation);
-        double norm = GradientClipping.globalNorm(g);
+        double norm = GradientClipping.globalNorm(g, kernels);
         double lr = schedule.rate(step);
         // clip_grad_norm_'s scaling, applied by AdamW as it reads each gradient (the same products, one pass fewer)
         optimizer.step(parameters, g, lr, maxGradNorm > 0 ? GradientClipping.factor(norm, maxGradNorm) : 1f);

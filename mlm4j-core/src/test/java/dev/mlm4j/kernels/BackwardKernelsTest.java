@@ -13,6 +13,7 @@ import static dev.mlm4j.kernels.KernelsTest.random;
 import static dev.mlm4j.kernels.FiniteDifferences.doubles;
 import static dev.mlm4j.kernels.FiniteDifferences.dot;
 import static dev.mlm4j.kernels.FiniteDifferences.numeric;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -278,6 +279,29 @@ class BackwardKernelsTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(ref[1], vec[1], "first moments, scale " + gradScale);
             org.junit.jupiter.api.Assertions.assertArrayEquals(ref[2], vec[2], "second moments, scale " + gradScale);
             assertTrue(ref[0][5 + from] != p[5 + from] && ref[0][5 + from - 1] == p[5 + from - 1] && ref[0][5 + to] == p[5 + to], "only [from, to) moves");
+        }
+    }
+    /**
+     * Gradient clipping's sum of squares, both twins against the exact sum (BigDecimal: every square of a float is exact
+     * there): within 1e-12 relative (n · 2⁻⁵³ bounds the rounding of 70,000 terms), over pieces whose ends are not
+     * multiples of any vector length, values spread over eight orders of magnitude, and huge values just outside
+     * [from, to) that must not count.
+     */
+    @Test
+    void sumOfSquaresTwinsAgreeWithTheExactSum() {
+        Random r = new Random(12);
+        for (int[] range : new int[][] {{0, 0}, {5, 6}, {3, 40}, {1, 1000}, {7, 70_000}}) {
+            int from = range[0], to = range[1];
+            float[] d = new float[to + 3];
+            for (int i = 0; i < d.length; i++) d[i] = i < from || i >= to ? 1e30f : (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+            java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+            for (int i = from; i < to; i++) exact = exact.add(new java.math.BigDecimal(d[i]).pow(2));
+            double want = exact.doubleValue();
+            for (Kernels k : new Kernels[] {REF, VEC}) {
+                double got = k.sumOfSquares(d, from, to);
+                assertEquals(want, got, Math.max(1e-300, want * 1e-12), k.getClass().getSimpleName() + " over [" + from + ", " + to + ")");
+                assertEquals(got, k.sumOfSquares(d, from, to), 0, "the same number every call");
+            }
         }
     }
 }
