@@ -2,8 +2,11 @@ package dev.mlm4j.tensor;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The gradients of a backward pass, by parameter name, scoped the way {@code weights.Weights} is, so each block's
@@ -22,24 +25,26 @@ import java.util.TreeMap;
 public final class Gradients {
     private final Map<String, FloatTensor> all;     // full name → gradient, shared by every scope of one root
     private final Map<String, FloatTensor> written; // those used since the last zero(): the visible ones
+    private final Set<String> filled;               // kept ones zero-filled by zero(fill) and not handed out since
     private final String prefix;
 
     public Gradients() {
-        this(new TreeMap<>(), new TreeMap<>(), "");
+        this(new TreeMap<>(), new TreeMap<>(), new HashSet<>(), "");
     }
 
-    private Gradients(Map<String, FloatTensor> all, Map<String, FloatTensor> written, String prefix) {
+    private Gradients(Map<String, FloatTensor> all, Map<String, FloatTensor> written, Set<String> filled, String prefix) {
         this.all = all;
         this.written = written;
+        this.filled = filled;
         this.prefix = prefix;
     }
 
     public Gradients prefix(String name) {
-        return new Gradients(all, written, key(name));
+        return new Gradients(all, written, filled, key(name));
     }
 
     public Gradients prefix(String name, int index) {
-        return new Gradients(all, written, key(name) + "." + index);
+        return new Gradients(all, written, filled, key(name) + "." + index);
     }
 
     /**
@@ -48,6 +53,21 @@ public final class Gradients {
      */
     public void zero() {
         written.clear();
+        filled.clear();
+    }
+
+    /**
+     * {@link #zero()}, filling every kept tensor with zeros now through {@code fill} (which must write 0 to each of the
+     * tensor's elements) instead of on its next use: a trainer hands in a parallel fill, so the fill of a step's
+     * gradients (the word embeddings' alone are 47 MB for MiniLM) does not run on one thread while the others wait.
+     * Nothing else changes: a tensor still becomes visible only when a backward pass asks for it.
+     */
+    public void zero(Consumer<FloatTensor> fill) {
+        zero();
+        for (Map.Entry<String, FloatTensor> e : all.entrySet()) {
+            fill.accept(e.getValue());
+            filled.add(e.getKey());
+        }
     }
 
     /** The full name of a leaf under this scope. */
@@ -61,7 +81,9 @@ public final class Gradients {
         FloatTensor t = written.get(key);
         if (t == null) {
             t = all.get(key);
-            if (t != null && Arrays.equals(t.shape(), shape)) Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+            if (t != null && Arrays.equals(t.shape(), shape)) {
+                if (!filled.remove(key)) Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+            }
             else all.put(key, t = FloatTensor.zeros(shape));
             written.put(key, t);
         }

@@ -3,6 +3,7 @@ package dev.mlm4j.train;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.ProblemType;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.model.Trainable;
 import dev.mlm4j.tensor.Gradients;
@@ -128,7 +129,7 @@ public final class Trainer {
         int accumulation = microBatches.size();
         int step = optimizer.steps();
         Gradients g = gradients;
-        g.zero();
+        g.zero(t -> Parallel.zero(t.data(), t.offset(), t.offset() + t.size()));
         double loss = 0;
         for (int i = 0; i < accumulation; i++) {
             Example e = microBatches.get(i);
