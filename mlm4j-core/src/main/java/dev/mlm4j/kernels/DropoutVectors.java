@@ -35,7 +35,7 @@ final class DropoutVectors {
             LongVector z = IOTA.add(start + j).mul(PHI).add(key);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
             z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).lanewise(VectorOperators.LSHR, 40);
+            z = z.lanewise(VectorOperators.LSHR, 40);   // SplitMix's last z ^= z >>> 31 leaves the top 24 bits as they are
             IntVector top = (IntVector) z.convertShape(VectorOperators.L2I, IS, 0);
             VectorMask<Float> keep = top.compare(VectorOperators.GE, threshold).cast(FS);
             dropped.blend(kept, keep).intoArray(dst, off + j);
