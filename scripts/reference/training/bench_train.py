@@ -7,10 +7,10 @@ time on them.
         sentences (whole sentences, at most 128 tokens), tokenized by DIR's tokenizer; mlm4j packs them, PyTorch pads
         each batch to its longest. MLM: 15 % of the non-special tokens labelled (80 % [MASK], 10 % random, 10 % kept);
         classification: a label per sequence.
-    bench_train.py run DIR mlm|classify OUT.json STEPS
+    bench_train.py run DIR mlm|classify OUT.json STEPS [WARMUP]
         torch.set_num_threads(2); transformers' model in train mode (dropout 0.1 as configured), AdamW (lr 5e-5,
-        weight decay 0.01), clip_grad_norm_(1.0); one warm-up step, then STEPS timed; prints
-        "torch LABEL median_ms=… min_ms=… tokens_per_batch=… steps=… torch=… threads=…".
+        weight decay 0.01), clip_grad_norm_(1.0); WARMUP untimed steps (default 1), then STEPS timed; prints
+        "torch LABEL median_ms=… min_ms=… tokens_per_batch=… steps=… warmup=… torch=… threads=…".
 """
 import json
 import random
@@ -66,7 +66,7 @@ def batches(folder, objective, shape, out, brown=None):
         json.dump({"label": label, "batches": out_batches}, f)
 
 
-def run(folder, objective, path, steps):
+def run(folder, objective, path, steps, warmup=1):
     import torch
     import transformers
     torch.set_num_threads(2)
@@ -86,7 +86,7 @@ def run(folder, objective, path, steps):
         kw["labels"] = pad(b["labels"], -100) if objective == "mlm" else torch.tensor([l[0] for l in b["labels"]])
         prepared.append((kw, sum(len(s) for s in b["ids"])))
     ms = []
-    for s in range(steps + 1):
+    for s in range(warmup + steps):
         kw, _ = prepared[s % len(prepared)]
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
@@ -94,16 +94,16 @@ def run(folder, objective, path, steps):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        if s > 0:
+        if s >= warmup:
             ms.append((time.perf_counter() - t0) * 1000)
     ms.sort()
     tokens = sum(t for _, t in prepared) // len(prepared)
-    print("torch %s median_ms=%.0f min_ms=%.0f tokens_per_batch=%d steps=%d torch=%s threads=%d" % (
-        data["label"], ms[len(ms) // 2], ms[0], tokens, steps, torch.__version__, torch.get_num_threads()))
+    print("torch %s median_ms=%.0f min_ms=%.0f tokens_per_batch=%d steps=%d warmup=%d torch=%s threads=%d" % (
+        data["label"], ms[len(ms) // 2], ms[0], tokens, steps, warmup, torch.__version__, torch.get_num_threads()))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "batches":
         batches(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6] if len(sys.argv) > 6 else None)
     else:
-        run(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        run(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 1)

@@ -32,17 +32,22 @@ import java.util.Random;
  * <pre>
  *   TrainStepBench prepare MODEL mlm|classify DIR   the catalogue's MODEL converted, with a seeded random head
  *                                                   (BertForMaskedLM or BertForSequenceClassification, 2 labels)
- *   TrainStepBench run DIR mlm|classify BATCHES.json STEPS
+ *   TrainStepBench run DIR mlm|classify BATCHES.json STEPS [WARMUP]
  * </pre>
- * run prints one line: {@code mlm4j LABEL median_ms=… min_ms=… tokens=… steps=… kernels=… threads=…}; the first step
- * (JIT warm-up, lazily built buffers) is not counted.
+ * run prints one line: {@code mlm4j LABEL median_ms=… min_ms=… tokens=… steps=… warmup=… kernels=… threads=…}; the first
+ * WARMUP steps (default 1; JIT warm-up, lazily built buffers) are not counted. C2 keeps compiling through the first few
+ * steps (each kernel at each new shape), so one warm-up step left some of that in the timed ones: MiniLM's Brown
+ * classification took 371 ms a step as the median of three after one warm-up step, 321 after three, 308 after five
+ * (scripts/bench-train's default, for both engines).
  */
 public final class TrainStepBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
         if (args.length == 4 && args[0].equals("prepare")) prepare(args[1], args[2], Path.of(args[3]));
-        else if (args.length == 5 && args[0].equals("run")) run(Path.of(args[1]), args[2], Path.of(args[3]), Integer.parseInt(args[4]));
+        else if ((args.length == 5 || args.length == 6) && args[0].equals("run")) {
+            run(Path.of(args[1]), args[2], Path.of(args[3]), Integer.parseInt(args[4]), args.length == 6 ? Integer.parseInt(args[5]) : 1);
+        }
         else throw new IllegalArgumentException("usage: prepare MODEL mlm|classify DIR | run DIR mlm|classify BATCHES.json STEPS");
     }
 
@@ -85,7 +90,7 @@ public final class TrainStepBench {
         return t;
     }
 
-    static void run(Path dir, String objective, Path batchesJson, int steps) throws Exception {
+    static void run(Path dir, String objective, Path batchesJson, int steps, int warmup) throws Exception {
         JsonNode root = JSON.readTree(batchesJson.toFile());
         List<Trainer.Example> examples = new ArrayList<>();
         long tokens = 0;
@@ -102,15 +107,15 @@ public final class TrainStepBench {
         Trainer trainer = new Trainer(model, new AdamW(0.01), new LinearSchedule(5e-5, 0, 1_000_000), 1.0, 1, Kernels.get())
                 .dropout(Dropout.bert(1));                           // train mode, as the peer
         double[] ms = new double[steps];
-        for (int s = 0; s <= steps; s++) {
+        for (int s = 0; s < warmup + steps; s++) {
             long t0 = System.nanoTime();
             trainer.step(List.of(examples.get(s % examples.size())));
-            if (s > 0) ms[s - 1] = (System.nanoTime() - t0) / 1e6;
+            if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        System.out.printf("mlm4j %s median_ms=%.0f min_ms=%.0f tokens_per_batch=%d steps=%d kernels=%s threads=%d%n", root.get("label").asText(),
-                sorted[steps / 2], sorted[0], tokens / examples.size(), steps, Kernels.get().name(), Parallel.threads());
+        System.out.printf("mlm4j %s median_ms=%.0f min_ms=%.0f tokens_per_batch=%d steps=%d warmup=%d kernels=%s threads=%d%n", root.get("label").asText(),
+                sorted[steps / 2], sorted[0], tokens / examples.size(), steps, warmup, Kernels.get().name(), Parallel.threads());
     }
 
     // the core tests read their fixtures with dev.mlm4j.JsonArrays (test sources, which a benchmark jar does not see)
