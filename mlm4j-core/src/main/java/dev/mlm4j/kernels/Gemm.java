@@ -20,14 +20,16 @@ import java.util.Arrays;
  *       fewest floats ({@link #fewestStreams});</li>
  *   <li><b>column blocks</b> of panels whose output slice (a quarter of L2) stays in L2 across the k blocks;</li>
  *   <li><b>row blocks</b> whose slice of x for one k block (256 KB) is copied into a contiguous
- *       per-thread buffer, where it stays in L2 while the panels stream past;</li>
+ *       per-thread buffer, its full 12-row tiles interleaved ({@link #INTERLEAVE}), where it stays in L2
+ *       while the panels stream past;</li>
  *   <li><b>k blocks</b> of at most {@link #KC_L1} inputs, so a panel's slice ({@code KC_L1 × NR} floats,
  *       two thirds of L1, {@link CacheSizes}) stays in L1 while every row tile of the block reuses it;</li>
  *   <li><b>panels</b> of {@link PackedMatrix#NR} output columns (two vectors);</li>
  *   <li><b>row tiles</b> of {@code MR} rows (12 with 512-bit vectors, 6 with narrower ones), tails in 8, 6, 4, 2, 1;</li>
  *   <li>the <b>micro-kernel</b>: an MR × NR tile of accumulators in registers; per input p it loads
- *       two vectors of the panel, broadcasts one x value per row (its rows are MR sequential
- *       streams) and issues 2·MR FMAs.</li>
+ *       two vectors of the panel, broadcasts one x value per row (one sequential stream for an
+ *       interleaved tile, {@link #kernel12i}; else its rows are MR sequential streams) and issues
+ *       2·MR FMAs.</li>
  * </ol>
  * A task of few rows (the latency case), and every task with vectors narrower than 512 bits, skips the copy and
  * reads x in place, in k blocks of up to {@value #DEFAULT_KC} ({@link #fewRows}).
