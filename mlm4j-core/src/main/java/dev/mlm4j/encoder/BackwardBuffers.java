@@ -9,7 +9,7 @@ import dev.mlm4j.tensor.FloatTensor;
  * (llm.c's grads_acts): the gradients at a layer's input and output (two (T, hidden), used in turn), at the
  * intermediate (T, intermediate), at the attention's output and context (T, hidden each), at the fused query, key and
  * value (T, 3·hidden) and the fused projection's weight and bias gradients before they are split per part. Each is
- * handed out zero-filled ({@link #zeroed}), as {@code FloatTensor.zeros} made it before. A training state sized for
+ * handed out zero-filled ({@link Parallel#zeroed}), as {@code FloatTensor.zeros} made it before. A training state sized for
  * the largest batch keeps one set and views its first T rows for a smaller batch ({@link #view}).
  */
 final class BackwardBuffers {
@@ -45,11 +45,5 @@ final class BackwardBuffers {
     /** The same floats seen as a batch of {@code t} tokens (t ≤ this one's rows). */
     BackwardBuffers view(int t) {
         return new BackwardBuffers(this, t);
-    }
-
-    /** {@code t} (contiguous) filled with zeros; returns it. */
-    static FloatTensor zeroed(FloatTensor t) {
-        Parallel.zero(t.data(), t.offset(), t.offset() + t.size());
-        return t;
     }
 }

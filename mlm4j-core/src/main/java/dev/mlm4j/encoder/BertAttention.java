@@ -6,6 +6,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -48,7 +49,7 @@ public final class BertAttention {
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
         // (T, hidden): written by the projection's backward on every row, else (below) at a.rows only, the rest zero
-        FloatTensor dctx = a.rows == null ? a.grads.dctx : BackwardBuffers.zeroed(a.grads.dctx);
+        FloatTensor dctx = a.rows == null ? a.grads.dctx : Parallel.zeroed(a.grads.dctx);
         if (a.rows == null) {
             output.backward(k, a.ctx, a.attnSum, a.attnDrop, dy, dctx, dx, g.prefix("output"));
         } else {                                                                        // the projection's part at those rows only

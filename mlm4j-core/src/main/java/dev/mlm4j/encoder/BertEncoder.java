@@ -5,6 +5,7 @@ import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.config.Precision;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -73,7 +74,7 @@ public final class BertEncoder {
         for (int i = layers.length - 1; i >= 0; i--) {
             // the other buffer than dy's (dy is dLast or dx[(i + 1) % 2]); a layer on every row writes all of it before it
             // adds to it (its attention output's LayerNorm backward), a layer on rows writes those rows only
-            FloatTensor dx = acts[i].rows == null ? acts[i].grads.dx[i % 2] : BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);
+            FloatTensor dx = acts[i].rows == null ? acts[i].grads.dx[i % 2] : Parallel.zeroed(acts[i].grads.dx[i % 2]);
             layers[i].backward(k, hidden[i], batch, acts[i], dy, dx, g.prefix("layer", i));
             dy = dx;
         }

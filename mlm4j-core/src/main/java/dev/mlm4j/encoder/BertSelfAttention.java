@@ -99,7 +99,7 @@ public final class BertSelfAttention {
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dctx, FloatTensor dx, Gradients g) {
         int hidden = x.dim(1), t = x.dim(0);
-        FloatTensor dqkv = BackwardBuffers.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
+        FloatTensor dqkv = Parallel.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
         FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
         FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
         Parallel.forEach(batch.size() * heads, task -> {
@@ -108,7 +108,7 @@ public final class BertSelfAttention {
                     a.probsDrop.child(task), head(a.ctx, off, len, h), a.lse, h * t + off,
                     head(dctx, off, len, h), head(dq, off, len, h), head(dk, off, len, h), head(dv, off, len, h));
         });
-        FloatTensor dw = BackwardBuffers.zeroed(a.grads.dw), db = BackwardBuffers.zeroed(a.grads.db);
+        FloatTensor dw = Parallel.zeroed(a.grads.dw), db = Parallel.zeroed(a.grads.db);
         qkv.backward(k, x, dqkv, dx, true, dw, db);
         addFused(dw, db, names, g);
     }

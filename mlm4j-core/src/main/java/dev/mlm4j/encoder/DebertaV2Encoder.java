@@ -5,6 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.tensor.FloatTensor;
@@ -90,7 +91,7 @@ public final class DebertaV2Encoder {
                 conv.backward(k, hidden[0], batch, saved.conv(), dy, dlayer0, dembeddings, g.prefix("conv"));
                 dy = dlayer0;
             }
-            FloatTensor dx = BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
+            FloatTensor dx = Parallel.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
             layers[i].backward(k, hidden[i], r, i, batch, acts[i], dy, dx, g.prefix("layer", i));
             dy = dx;
         }

@@ -5,6 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DebertaV2Config;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
@@ -70,10 +71,10 @@ public final class DebertaV2Layer {
      * gradient added into {@code r}; the parameters' gradients under {@code g} (this layer's scope).
      */
     void backward(Kernels k, FloatTensor x, RelativeActivations r, int layer, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
-        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
+        FloatTensor dinter = Parallel.zeroed(a.grads.dinter), dattn = Parallel.zeroed(a.grads.dattn); // (T, intermediate), (T, hidden)
         outputResidualNorm.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, g.prefix("output"));     // dattn = the residual's part
         BertIntermediate.backward(k, intermediate, a.attn, a.interPre, dinter, dattn, g.prefix("intermediate").prefix("dense"));
-        FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);
+        FloatTensor dctx = Parallel.zeroed(a.grads.dctx);
         Gradients attentionGrads = g.prefix("attention");
         attentionOutputNorm.backward(k, a.ctx, a.attnSum, a.attnDrop, dattn, dctx, dx, attentionGrads.prefix("output"));
         FloatTensor drel = r == null ? null : FloatTensor.zeros(r.rel.dim(0), r.rel.dim(1));

@@ -188,7 +188,7 @@ public final class DisentangledSelfAttention {
     void backward(Kernels k, FloatTensor x, Positions pos, FloatTensor relIn, Batch batch, LayerActivations a, FloatTensor dctx,
                   FloatTensor dx, FloatTensor drel, Gradients g) {
         int hidden = x.dim(1), rows = 2 * config.attentionSpan();
-        FloatTensor dqkv = BackwardBuffers.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
+        FloatTensor dqkv = Parallel.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
         FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
         FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
         FloatTensor dPosKey = pos != null && pos.key() != null ? FloatTensor.zeros(rows, hidden) : null;     // (2·span, hidden)
@@ -232,7 +232,7 @@ public final class DisentangledSelfAttention {
                 }
             }
         });
-        FloatTensor dw = BackwardBuffers.zeroed(a.grads.dw), db = BackwardBuffers.zeroed(a.grads.db);
+        FloatTensor dw = Parallel.zeroed(a.grads.dw), db = Parallel.zeroed(a.grads.db);
         qkv.backward(k, x, dqkv, dx, true, dw, db);
         if (pos != null && config.shareAttKey()) {                                      // the same layers projected rel: their gradients add
             FloatTensor dpos = FloatTensor.zeros(rows, 3 * hidden);

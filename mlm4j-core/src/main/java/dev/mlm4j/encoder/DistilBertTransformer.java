@@ -5,6 +5,7 @@ import dev.mlm4j.config.Batch;
 import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
@@ -49,7 +50,7 @@ public final class DistilBertTransformer {
     /** Backward through every block, last first: dy (T, dim) at the last output → the gradient at {@code hidden[0]}. */
     public FloatTensor backward(Kernels k, FloatTensor[] hidden, Batch batch, LayerActivations[] acts, FloatTensor dy, Gradients g) {
         for (int i = layers.length - 1; i >= 0; i--) {
-            FloatTensor dx = BackwardBuffers.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
+            FloatTensor dx = Parallel.zeroed(acts[i].grads.dx[i % 2]);      // the other buffer than dy's
             layers[i].backward(k, hidden[i], batch, acts[i], dy, dx, g.prefix("layer", i));
             dy = dx;
         }

@@ -6,6 +6,7 @@ import dev.mlm4j.config.DistilBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.LayerNorm;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -57,11 +58,11 @@ public final class DistilBertTransformerBlock {
 
     /** Backward: dy (T, dim) at the block's output → dx (T, dim) at its input x (written); gradients under {@code g} (this block's scope). */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dy, FloatTensor dx, Gradients g) {
-        FloatTensor dinter = BackwardBuffers.zeroed(a.grads.dinter), dattn = BackwardBuffers.zeroed(a.grads.dattn); // (T, hidden_dim), (T, dim)
+        FloatTensor dinter = Parallel.zeroed(a.grads.dinter), dattn = Parallel.zeroed(a.grads.dattn); // (T, hidden_dim), (T, dim)
         Gradients ffnGrads = g.prefix("ffn"), attentionGrads = g.prefix("attention");
         ffnOutput.backward(k, a.inter, a.outSum, a.outDrop, dy, dinter, dattn, ffnGrads.prefix("lin2"), g.prefix("output_layer_norm"));
         ffn.backward(k, a.attn, a.interPre, dinter, dattn, ffnGrads);
-        FloatTensor dctx = BackwardBuffers.zeroed(a.grads.dctx);                                               // (T, dim)
+        FloatTensor dctx = Parallel.zeroed(a.grads.dctx);                                               // (T, dim)
         attentionOutput.backward(k, a.ctx, a.attnSum, DropoutMask.NONE, dattn, dctx, dx, attentionGrads.prefix("out_lin"), g.prefix("sa_layer_norm"));
         attention.backward(k, x, batch, a, dctx, dx, attentionGrads);
     }

@@ -64,16 +64,16 @@ public final class LayerActivations {
 
     /** A view of {@code of}'s first t rows (zero-filled) with layer {@code layer}'s masks from {@code dropout}. */
     private LayerActivations(LayerActivations of, int t, int heads, Dropout dropout, int layer, BackwardBuffers grads) {
-        this.qkv = BackwardBuffers.zeroed(of.qkv.slice(0, t));
+        this.qkv = Parallel.zeroed(of.qkv.slice(0, t));
         this.lse = of.lse;
         this.lseFloats = heads * t;
         java.util.Arrays.fill(lse, 0, lseFloats, 0f);
-        this.ctx = BackwardBuffers.zeroed(of.ctx.slice(0, t));
-        this.attnSum = BackwardBuffers.zeroed(of.attnSum.slice(0, t));
-        this.attn = BackwardBuffers.zeroed(of.attn.slice(0, t));
-        this.interPre = BackwardBuffers.zeroed(of.interPre.slice(0, t));
-        this.inter = BackwardBuffers.zeroed(of.inter.slice(0, t));
-        this.outSum = BackwardBuffers.zeroed(of.outSum.slice(0, t));
+        this.ctx = Parallel.zeroed(of.ctx.slice(0, t));
+        this.attnSum = Parallel.zeroed(of.attnSum.slice(0, t));
+        this.attn = Parallel.zeroed(of.attn.slice(0, t));
+        this.interPre = Parallel.zeroed(of.interPre.slice(0, t));
+        this.inter = Parallel.zeroed(of.inter.slice(0, t));
+        this.outSum = Parallel.zeroed(of.outSum.slice(0, t));
         this.probsDrop = dropout.attentionProbs(layer);
         this.attnDrop = dropout.attentionOutput(layer);
         this.outDrop = dropout.output(layer);

@@ -3,6 +3,7 @@ package dev.mlm4j.encoder;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.kernels.DropoutMask;
+import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -48,17 +49,17 @@ public final class ModernBertLayerActivations {
     /** A view of {@code of}'s first t rows, zero-filled, with layer {@code layer}'s masks from {@code dropout}. */
     private ModernBertLayerActivations(ModernBertLayerActivations of, int t, int heads, Dropout dropout, int layer) {
         this.window = of.window;
-        this.attnIn = BackwardBuffers.zeroed(of.attnIn.slice(0, t));
-        this.qkv = BackwardBuffers.zeroed(of.qkv.slice(0, t));
+        this.attnIn = Parallel.zeroed(of.attnIn.slice(0, t));
+        this.qkv = Parallel.zeroed(of.qkv.slice(0, t));
         this.lse = of.lse;
         java.util.Arrays.fill(lse, 0, window == 0 ? heads * t : 0, 0f);
         this.band = of.band;
         java.util.Arrays.fill(band, 0, heads * t * window, 0f);
-        this.ctx = BackwardBuffers.zeroed(of.ctx.slice(0, t));
-        this.mid = BackwardBuffers.zeroed(of.mid.slice(0, t));
-        this.mlpIn = BackwardBuffers.zeroed(of.mlpIn.slice(0, t));
-        this.wi = BackwardBuffers.zeroed(of.wi.slice(0, t));
-        this.act = BackwardBuffers.zeroed(of.act.slice(0, t));
+        this.ctx = Parallel.zeroed(of.ctx.slice(0, t));
+        this.mid = Parallel.zeroed(of.mid.slice(0, t));
+        this.mlpIn = Parallel.zeroed(of.mlpIn.slice(0, t));
+        this.wi = Parallel.zeroed(of.wi.slice(0, t));
+        this.act = Parallel.zeroed(of.act.slice(0, t));
         this.probsDrop = dropout.attentionProbs(layer);
         this.attnDrop = probsDrop.child(-1);
         this.mlpDrop = dropout.output(layer);

@@ -275,7 +275,7 @@ public final class Gemm {
                 xa[dst + 11] = xd[s + 11 * ldx];
             }
         }
-        for (int r = m0 + full; r < m1; r++) System.arraycopy(c.xd, c.xo + r * c.ldx + kb, xa, (r - m0) * lda, kl);
+        for (int r = m0 + full; r < m1; r++) System.arraycopy(xd, c.xo + r * ldx + kb, xa, (r - m0) * lda, kl);
     }
 
     /** {@link #kernel}, or, for a 12-row tile of a block copied {@code interleaved}, the 12-row kernel reading it so. */
@@ -357,11 +357,6 @@ public final class Gemm {
                     dst[d + jj] = v;
                 }
             }
-        }
-
-        /** The tile's rows × NR outputs at c[co + r·ldc] += x rows at x[ao + r·ldx] (kc of them) · the panel slice at w[bo]. */
-        void kernel(int rows, int ao, int bo, int kc, float[] c, int co, int ldc) {
-            Gemm.kernel(rows, xd, ao, ldx, wd, bo, kc, c, co, ldc);
         }
 
         /** GELU in place on a rows × cols tile (cols ≤ NR), with the float erf of {@link VectorKernels#gelu}. */

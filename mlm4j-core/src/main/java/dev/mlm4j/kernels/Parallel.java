@@ -1,5 +1,7 @@
 package dev.mlm4j.kernels;
 
+import dev.mlm4j.tensor.FloatTensor;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,6 +80,15 @@ public final class Parallel {
     /** a[from, to) = 0, in parallel pieces for a large range (a training step's activation buffers). */
     public static void zero(float[] a, int from, int to) {
         forRange(to - from, 1 << 16, (i0, i1) -> java.util.Arrays.fill(a, from + i0, from + i1, 0f));
+    }
+
+    /**
+     * A contiguous tensor (a whole one, or a slice of whole rows) filled with zeros by {@link #zero(float[], int, int)};
+     * returns it: the training state's buffers and the gradients reused from step to step are handed out this way.
+     */
+    public static FloatTensor zeroed(FloatTensor t) {
+        zero(t.data(), t.offset(), t.offset() + t.size());
+        return t;
     }
 
     /** One call's pieces: claimed through {@code next}, counted in {@code done}. */

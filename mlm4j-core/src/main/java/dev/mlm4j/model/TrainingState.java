@@ -64,9 +64,9 @@ public final class TrainingState {
         int t = batch.tokens();
         this.batch = batch;
         this.dropout = dropout;
-        this.embeddingSum = zeroed(of.embeddingSum.slice(0, t));
+        this.embeddingSum = Parallel.zeroed(of.embeddingSum.slice(0, t));
         this.hidden = new FloatTensor[of.hidden.length];
-        for (int i = 0; i < hidden.length; i++) hidden[i] = zeroed(of.hidden[i].slice(0, t));
+        for (int i = 0; i < hidden.length; i++) hidden[i] = Parallel.zeroed(of.hidden[i].slice(0, t));
         this.layers = layers;
         this.modernBert = modernBert;
     }
@@ -90,11 +90,6 @@ public final class TrainingState {
     /** Tokens this state's memory holds. */
     public int capacity() {
         return embeddingSum.dim(0);
-    }
-
-    private static FloatTensor zeroed(FloatTensor t) {
-        Parallel.zero(t.data(), t.offset(), t.offset() + t.size());
-        return t;
     }
 
     public Dropout dropout() {

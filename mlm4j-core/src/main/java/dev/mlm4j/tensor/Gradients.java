@@ -83,8 +83,9 @@ public final class Gradients {
             t = all.get(key);
             if (t != null && Arrays.equals(t.shape(), shape)) {
                 if (!filled.remove(key)) Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+            } else {
+                all.put(key, t = FloatTensor.zeros(shape));
             }
-            else all.put(key, t = FloatTensor.zeros(shape));
             written.put(key, t);
         }
         if (!Arrays.equals(t.shape(), shape)) {

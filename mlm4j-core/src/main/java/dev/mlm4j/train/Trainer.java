@@ -129,7 +129,7 @@ public final class Trainer {
         int accumulation = microBatches.size();
         int step = optimizer.steps();
         Gradients g = gradients;
-        g.zero(t -> Parallel.zero(t.data(), t.offset(), t.offset() + t.size()));
+        g.zero(Parallel::zeroed);
         double loss = 0;
         for (int i = 0; i < accumulation; i++) {
             Example e = microBatches.get(i);
