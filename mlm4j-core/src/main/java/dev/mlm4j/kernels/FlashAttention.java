@@ -26,14 +26,22 @@ public final class FlashAttention {
 
     private static final VectorSpecies<Float> S = VectorKernels.S;
     private static final int L = VectorKernels.L;
-    /** Query rows per tile. */
-    static final int BR = 4;
+    /**
+     * Rows of the widest register tile: eight rows × two vectors (sixteen running sums, each pair of loads used
+     * eight times) where the species has 32 registers (512-bit), four rows (eight sums) on 256 and 128 bits, whose
+     * sixteen registers would spill eight rows. {@code -Dmlm4j.attention.rows=4} keeps four rows anywhere. MiniLM's and
+     * bert-base's 128-key heads, one thread, dropout off, four → eight rows: head size 32 forward 40.6 → 35.5 µs, backward
+     * 74.5 → 64.2; head size 64 66.7 → 54.7 and 147.5 → 130.2. The grouping never changes the bits.
+     */
+    static final int WIDE_ROWS = L >= 16 && Integer.getInteger("mlm4j.attention.rows", 8) >= 8 ? 8 : 4;
+    /** Query rows per tile of the forward. */
+    static final int BR = WIDE_ROWS;
     /**
      * Query rows per tile of the backward. Its dK and dV updates sum over a tile's rows, so four rows (the forward's)
      * meant eight FMAs for every load and store of a key's running sums. One 128-key head, thread CPU time, dropout on:
      * 8 rows 119–128 µs (head size 32) and 218–225 µs (64), 16 rows 113 / 203–208, 32 rows 107–109 / 191–193. Each
-     * element's terms still add in row order, so the result is the same bits whatever this is; the scores are still
-     * computed four rows at a time.
+     * element's terms still add in row order, so the result is the same bits whatever this is; the scores and the three
+     * products go {@link #WIDE_ROWS} rows (or outputs) at a time within it.
      */
     static final int BRB = 32;
     /** Keys per tile (a multiple of 2 vectors); sequences up to this long take one tile. */
@@ -125,47 +133,110 @@ public final class FlashAttention {
         }
     }
 
-    /** s[so + r·BC + j] = scale · Σ_p q[i0 + r][p] · kt[p][j0 + j], for j < jwp (a multiple of L). */
+    /**
+     * s[so + r·BC + j] = scale · Σ_p q[i0 + r][p] · kt[p][j0 + j], for j < jwp (a multiple of L): {@link #WIDE_ROWS}
+     * rows at a time where the registers allow, then four, then one; each element's sum runs over p in order whatever
+     * the grouping, so the grouping does not change the bits.
+     */
     private static void scores(FloatTensor q, float[] kt, int mp, float[] s, int so, int i0, int rows, int j0, int jwp, float scale) {
         float[] qd = q.data();
         int dk = q.dim(1), ldq = q.stride(0), q0 = q.rowOffset(i0);
-        int j = 0;
-        if (rows == BR) {
-            for (; j + 2 * L <= jwp; j += 2 * L) {
-                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
-                FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
-                for (int p = 0, kp = j0 + j; p < dk; p++, kp += mp) {
-                    FloatVector k0 = FloatVector.fromArray(S, kt, kp), k1 = FloatVector.fromArray(S, kt, kp + L);
-                    FloatVector x = FloatVector.broadcast(S, qd[q0 + p]);
-                    a0 = x.fma(k0, a0);
-                    a1 = x.fma(k1, a1);
-                    x = FloatVector.broadcast(S, qd[q0 + ldq + p]);
-                    b0 = x.fma(k0, b0);
-                    b1 = x.fma(k1, b1);
-                    x = FloatVector.broadcast(S, qd[q0 + 2 * ldq + p]);
-                    c0 = x.fma(k0, c0);
-                    c1 = x.fma(k1, c1);
-                    x = FloatVector.broadcast(S, qd[q0 + 3 * ldq + p]);
-                    d0 = x.fma(k0, d0);
-                    d1 = x.fma(k1, d1);
-                }
-                a0.mul(scale).intoArray(s, so + j);
-                a1.mul(scale).intoArray(s, so + j + L);
-                b0.mul(scale).intoArray(s, so + BC + j);
-                b1.mul(scale).intoArray(s, so + BC + j + L);
-                c0.mul(scale).intoArray(s, so + 2 * BC + j);
-                c1.mul(scale).intoArray(s, so + 2 * BC + j + L);
-                d0.mul(scale).intoArray(s, so + 3 * BC + j);
-                d1.mul(scale).intoArray(s, so + 3 * BC + j + L);
-            }
+        int j2 = jwp / (2 * L) * (2 * L), r = 0;
+        if (WIDE_ROWS == 8) {
+            for (; r + 8 <= rows; r += 8) scores8(qd, q0 + r * ldq, ldq, dk, kt, mp, s, so + r * BC, j0, j2, scale);
         }
-        for (int r = 0; r < rows; r++) {
-            int qr = q0 + r * ldq;
-            for (int jj = j; jj < jwp; jj += L) {
+        for (; r + 4 <= rows; r += 4) scores4(qd, q0 + r * ldq, ldq, dk, kt, mp, s, so + r * BC, j0, j2, scale);
+        for (int rr = 0; rr < rows; rr++) {                          // the rows left, and every row's last odd vector
+            int qr = q0 + rr * ldq;
+            for (int jj = rr < r ? j2 : 0; jj < jwp; jj += L) {
                 FloatVector a = FloatVector.zero(S);
                 for (int p = 0, kp = j0 + jj; p < dk; p++, kp += mp) a = FloatVector.broadcast(S, qd[qr + p]).fma(FloatVector.fromArray(S, kt, kp), a);
-                a.mul(scale).intoArray(s, so + r * BC + jj);
+                a.mul(scale).intoArray(s, so + rr * BC + jj);
             }
+        }
+    }
+
+    /** {@link #scores} of four rows from qd[q0] (row stride ldq), keys [0, j2) two vectors at a time. */
+    private static void scores4(float[] qd, int q0, int ldq, int dk, float[] kt, int mp, float[] s, int so, int j0, int j2, float scale) {
+        for (int j = 0; j < j2; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+            for (int p = 0, kp = j0 + j; p < dk; p++, kp += mp) {
+                FloatVector k0 = FloatVector.fromArray(S, kt, kp), k1 = FloatVector.fromArray(S, kt, kp + L);
+                FloatVector x = FloatVector.broadcast(S, qd[q0 + p]);
+                a0 = x.fma(k0, a0);
+                a1 = x.fma(k1, a1);
+                x = FloatVector.broadcast(S, qd[q0 + ldq + p]);
+                b0 = x.fma(k0, b0);
+                b1 = x.fma(k1, b1);
+                x = FloatVector.broadcast(S, qd[q0 + 2 * ldq + p]);
+                c0 = x.fma(k0, c0);
+                c1 = x.fma(k1, c1);
+                x = FloatVector.broadcast(S, qd[q0 + 3 * ldq + p]);
+                d0 = x.fma(k0, d0);
+                d1 = x.fma(k1, d1);
+            }
+            a0.mul(scale).intoArray(s, so + j);
+            a1.mul(scale).intoArray(s, so + j + L);
+            b0.mul(scale).intoArray(s, so + BC + j);
+            b1.mul(scale).intoArray(s, so + BC + j + L);
+            c0.mul(scale).intoArray(s, so + 2 * BC + j);
+            c1.mul(scale).intoArray(s, so + 2 * BC + j + L);
+            d0.mul(scale).intoArray(s, so + 3 * BC + j);
+            d1.mul(scale).intoArray(s, so + 3 * BC + j + L);
+        }
+    }
+
+    /** {@link #scores4} for eight rows: sixteen running sums, each pair of key loads used eight times. */
+    private static void scores8(float[] qd, int q0, int ldq, int dk, float[] kt, int mp, float[] s, int so, int j0, int j2, float scale) {
+        int q1 = q0 + ldq, q2 = q1 + ldq, q3 = q2 + ldq, q4 = q3 + ldq, q5 = q4 + ldq, q6 = q5 + ldq, q7 = q6 + ldq;
+        for (int j = 0; j < j2; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            FloatVector e0 = a0, e1 = a0, f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0;
+            for (int p = 0, kp = j0 + j; p < dk; p++, kp += mp) {
+                FloatVector k0 = FloatVector.fromArray(S, kt, kp), k1 = FloatVector.fromArray(S, kt, kp + L);
+                FloatVector x = FloatVector.broadcast(S, qd[q0 + p]);
+                a0 = x.fma(k0, a0);
+                a1 = x.fma(k1, a1);
+                x = FloatVector.broadcast(S, qd[q1 + p]);
+                b0 = x.fma(k0, b0);
+                b1 = x.fma(k1, b1);
+                x = FloatVector.broadcast(S, qd[q2 + p]);
+                c0 = x.fma(k0, c0);
+                c1 = x.fma(k1, c1);
+                x = FloatVector.broadcast(S, qd[q3 + p]);
+                d0 = x.fma(k0, d0);
+                d1 = x.fma(k1, d1);
+                x = FloatVector.broadcast(S, qd[q4 + p]);
+                e0 = x.fma(k0, e0);
+                e1 = x.fma(k1, e1);
+                x = FloatVector.broadcast(S, qd[q5 + p]);
+                f0 = x.fma(k0, f0);
+                f1 = x.fma(k1, f1);
+                x = FloatVector.broadcast(S, qd[q6 + p]);
+                g0 = x.fma(k0, g0);
+                g1 = x.fma(k1, g1);
+                x = FloatVector.broadcast(S, qd[q7 + p]);
+                h0 = x.fma(k0, h0);
+                h1 = x.fma(k1, h1);
+            }
+            int o = so + j;
+            a0.mul(scale).intoArray(s, o);
+            a1.mul(scale).intoArray(s, o + L);
+            b0.mul(scale).intoArray(s, o += BC);
+            b1.mul(scale).intoArray(s, o + L);
+            c0.mul(scale).intoArray(s, o += BC);
+            c1.mul(scale).intoArray(s, o + L);
+            d0.mul(scale).intoArray(s, o += BC);
+            d1.mul(scale).intoArray(s, o + L);
+            e0.mul(scale).intoArray(s, o += BC);
+            e1.mul(scale).intoArray(s, o + L);
+            f0.mul(scale).intoArray(s, o += BC);
+            f1.mul(scale).intoArray(s, o + L);
+            g0.mul(scale).intoArray(s, o += BC);
+            g1.mul(scale).intoArray(s, o + L);
+            h0.mul(scale).intoArray(s, o += BC);
+            h1.mul(scale).intoArray(s, o + L);
         }
     }
 
@@ -214,44 +285,17 @@ public final class FlashAttention {
         }
     }
 
-    /** o[r] += Σ_{j < jw} p[r][j] · v[j0 + j], for the tile's rows. */
+    /** o[r] += Σ_{j < jw} p[r][j] · v[j0 + j], for the tile's rows: grouped as {@link #scores}, each sum in j order. */
     private static void accumulate(float[] s, FloatTensor v, float[] o, int rows, int j0, int jw, int dv) {
         float[] vd = v.data();
         int ldv = v.stride(0), v0 = v.rowOffset(j0);
-        int c = 0;
-        if (rows == BR) {
-            for (; c + 2 * L <= dv; c += 2 * L) {
-                FloatVector a0 = FloatVector.fromArray(S, o, c), a1 = FloatVector.fromArray(S, o, c + L);
-                FloatVector b0 = FloatVector.fromArray(S, o, dv + c), b1 = FloatVector.fromArray(S, o, dv + c + L);
-                FloatVector c0 = FloatVector.fromArray(S, o, 2 * dv + c), c1 = FloatVector.fromArray(S, o, 2 * dv + c + L);
-                FloatVector d0 = FloatVector.fromArray(S, o, 3 * dv + c), d1 = FloatVector.fromArray(S, o, 3 * dv + c + L);
-                for (int j = 0, vr = v0 + c; j < jw; j++, vr += ldv) {
-                    FloatVector x0 = FloatVector.fromArray(S, vd, vr), x1 = FloatVector.fromArray(S, vd, vr + L);
-                    FloatVector p = FloatVector.broadcast(S, s[j]);
-                    a0 = p.fma(x0, a0);
-                    a1 = p.fma(x1, a1);
-                    p = FloatVector.broadcast(S, s[BC + j]);
-                    b0 = p.fma(x0, b0);
-                    b1 = p.fma(x1, b1);
-                    p = FloatVector.broadcast(S, s[2 * BC + j]);
-                    c0 = p.fma(x0, c0);
-                    c1 = p.fma(x1, c1);
-                    p = FloatVector.broadcast(S, s[3 * BC + j]);
-                    d0 = p.fma(x0, d0);
-                    d1 = p.fma(x1, d1);
-                }
-                a0.intoArray(o, c);
-                a1.intoArray(o, c + L);
-                b0.intoArray(o, dv + c);
-                b1.intoArray(o, dv + c + L);
-                c0.intoArray(o, 2 * dv + c);
-                c1.intoArray(o, 2 * dv + c + L);
-                d0.intoArray(o, 3 * dv + c);
-                d1.intoArray(o, 3 * dv + c + L);
-            }
+        int c2 = dv / (2 * L) * (2 * L), r = 0;
+        if (WIDE_ROWS == 8) {
+            for (; r + 8 <= rows; r += 8) pv8(s, r * BC, vd, v0, ldv, o, r * dv, dv, jw, c2);
         }
-        for (int r = 0; r < rows; r++) {
-            int ob = r * dv, sb = r * BC, cc = c;
+        for (; r + 4 <= rows; r += 4) pv4(s, r * BC, vd, v0, ldv, o, r * dv, dv, jw, c2);
+        for (int rr = 0; rr < rows; rr++) {                          // the rows left, and every row's last columns
+            int ob = rr * dv, sb = rr * BC, cc = rr < r ? c2 : 0;
             for (; cc + L <= dv; cc += L) {
                 FloatVector a = FloatVector.fromArray(S, o, ob + cc);
                 for (int j = 0, vr = v0 + cc; j < jw; j++, vr += ldv) a = FloatVector.broadcast(S, s[sb + j]).fma(FloatVector.fromArray(S, vd, vr), a);
@@ -262,6 +306,98 @@ public final class FlashAttention {
                 for (int j = 0, vr = v0 + cc; j < jw; j++, vr += ldv) a = Math.fma(s[sb + j], vd[vr], a);
                 o[ob + cc] = a;
             }
+        }
+    }
+
+    /** {@link #accumulate} of four rows (probabilities from s[sb], outputs from o[ob]), columns [0, c2) two vectors at a time. */
+    private static void pv4(float[] s, int sb, float[] vd, int v0, int ldv, float[] o, int ob, int dv, int jw, int c2) {
+        for (int c = 0; c < c2; c += 2 * L) {
+            int o0 = ob + c, o1 = o0 + dv, o2 = o1 + dv, o3 = o2 + dv;
+            FloatVector a0 = FloatVector.fromArray(S, o, o0), a1 = FloatVector.fromArray(S, o, o0 + L);
+            FloatVector b0 = FloatVector.fromArray(S, o, o1), b1 = FloatVector.fromArray(S, o, o1 + L);
+            FloatVector c0 = FloatVector.fromArray(S, o, o2), c1 = FloatVector.fromArray(S, o, o2 + L);
+            FloatVector d0 = FloatVector.fromArray(S, o, o3), d1 = FloatVector.fromArray(S, o, o3 + L);
+            for (int j = 0, vr = v0 + c, sj = sb; j < jw; j++, vr += ldv, sj++) {
+                FloatVector x0 = FloatVector.fromArray(S, vd, vr), x1 = FloatVector.fromArray(S, vd, vr + L);
+                FloatVector p = FloatVector.broadcast(S, s[sj]);
+                a0 = p.fma(x0, a0);
+                a1 = p.fma(x1, a1);
+                p = FloatVector.broadcast(S, s[sj + BC]);
+                b0 = p.fma(x0, b0);
+                b1 = p.fma(x1, b1);
+                p = FloatVector.broadcast(S, s[sj + 2 * BC]);
+                c0 = p.fma(x0, c0);
+                c1 = p.fma(x1, c1);
+                p = FloatVector.broadcast(S, s[sj + 3 * BC]);
+                d0 = p.fma(x0, d0);
+                d1 = p.fma(x1, d1);
+            }
+            a0.intoArray(o, o0);
+            a1.intoArray(o, o0 + L);
+            b0.intoArray(o, o1);
+            b1.intoArray(o, o1 + L);
+            c0.intoArray(o, o2);
+            c1.intoArray(o, o2 + L);
+            d0.intoArray(o, o3);
+            d1.intoArray(o, o3 + L);
+        }
+    }
+
+    /** {@link #pv4} for eight rows: sixteen running sums, each pair of value loads used eight times. */
+    private static void pv8(float[] s, int sb, float[] vd, int v0, int ldv, float[] o, int ob, int dv, int jw, int c2) {
+        for (int c = 0; c < c2; c += 2 * L) {
+            int o0 = ob + c, o1 = o0 + dv, o2 = o1 + dv, o3 = o2 + dv, o4 = o3 + dv, o5 = o4 + dv, o6 = o5 + dv, o7 = o6 + dv;
+            FloatVector a0 = FloatVector.fromArray(S, o, o0), a1 = FloatVector.fromArray(S, o, o0 + L);
+            FloatVector b0 = FloatVector.fromArray(S, o, o1), b1 = FloatVector.fromArray(S, o, o1 + L);
+            FloatVector c0 = FloatVector.fromArray(S, o, o2), c1 = FloatVector.fromArray(S, o, o2 + L);
+            FloatVector d0 = FloatVector.fromArray(S, o, o3), d1 = FloatVector.fromArray(S, o, o3 + L);
+            FloatVector e0 = FloatVector.fromArray(S, o, o4), e1 = FloatVector.fromArray(S, o, o4 + L);
+            FloatVector f0 = FloatVector.fromArray(S, o, o5), f1 = FloatVector.fromArray(S, o, o5 + L);
+            FloatVector g0 = FloatVector.fromArray(S, o, o6), g1 = FloatVector.fromArray(S, o, o6 + L);
+            FloatVector h0 = FloatVector.fromArray(S, o, o7), h1 = FloatVector.fromArray(S, o, o7 + L);
+            for (int j = 0, vr = v0 + c, sj = sb; j < jw; j++, vr += ldv, sj++) {
+                FloatVector x0 = FloatVector.fromArray(S, vd, vr), x1 = FloatVector.fromArray(S, vd, vr + L);
+                FloatVector p = FloatVector.broadcast(S, s[sj]);
+                a0 = p.fma(x0, a0);
+                a1 = p.fma(x1, a1);
+                p = FloatVector.broadcast(S, s[sj + BC]);
+                b0 = p.fma(x0, b0);
+                b1 = p.fma(x1, b1);
+                p = FloatVector.broadcast(S, s[sj + 2 * BC]);
+                c0 = p.fma(x0, c0);
+                c1 = p.fma(x1, c1);
+                p = FloatVector.broadcast(S, s[sj + 3 * BC]);
+                d0 = p.fma(x0, d0);
+                d1 = p.fma(x1, d1);
+                p = FloatVector.broadcast(S, s[sj + 4 * BC]);
+                e0 = p.fma(x0, e0);
+                e1 = p.fma(x1, e1);
+                p = FloatVector.broadcast(S, s[sj + 5 * BC]);
+                f0 = p.fma(x0, f0);
+                f1 = p.fma(x1, f1);
+                p = FloatVector.broadcast(S, s[sj + 6 * BC]);
+                g0 = p.fma(x0, g0);
+                g1 = p.fma(x1, g1);
+                p = FloatVector.broadcast(S, s[sj + 7 * BC]);
+                h0 = p.fma(x0, h0);
+                h1 = p.fma(x1, h1);
+            }
+            a0.intoArray(o, o0);
+            a1.intoArray(o, o0 + L);
+            b0.intoArray(o, o1);
+            b1.intoArray(o, o1 + L);
+            c0.intoArray(o, o2);
+            c1.intoArray(o, o2 + L);
+            d0.intoArray(o, o3);
+            d1.intoArray(o, o3 + L);
+            e0.intoArray(o, o4);
+            e1.intoArray(o, o4 + L);
+            f0.intoArray(o, o5);
+            f1.intoArray(o, o5 + L);
+            g0.intoArray(o, o6);
+            g1.intoArray(o, o6 + L);
+            h0.intoArray(o, o7);
+            h1.intoArray(o, o7 + L);
         }
     }
 
@@ -325,11 +461,8 @@ public final class FlashAttention {
             int end = causal ? Math.min(m, i0 + rows) : m;
             for (int j0 = 0; j0 < end; j0 += BC) {
                 int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
-                for (int g = 0; g < rows; g += BR) {                      // the forward's four-row score tiles
-                    int gr = Math.min(BR, rows - g);
-                    scores(q, w.kt, mp, p, g * BC, i0 + g, gr, j0, jwp, scale);
-                    scores(dOut, w.vt, mp, dp, g * BC, i0 + g, gr, j0, jwp, 1f);
-                }
+                scores(q, w.kt, mp, p, 0, i0, rows, j0, jwp, scale);          // the forward's score tiles
+                scores(dOut, w.vt, mp, dp, 0, i0, rows, j0, jwp, 1f);
                 mask(p, i0, rows, j0, jw, jwp, causal, valid);
                 for (int r = 0; r < rows; r++) {
                     int base = r * BC;
@@ -362,9 +495,9 @@ public final class FlashAttention {
                     }
                 }
                 // dQ_r += Σ_j dS_rj K_j; dK_j += Σ_r dS_rj Q_r; dV_j += Σ_r (Z P)_rj dO_r: four outputs at a time share x
-                accumulate4(rows, dp, BC, 1, jw, kd, k.rowOffset(j0), k.stride(0), w.dqAcc, 0, dkd, dkd);
-                accumulate4(jw, dp, 1, BC, rows, qd, q.rowOffset(i0), q.stride(0), w.dkAcc, j0 * dkd, dkd, dkd);
-                accumulate4(jw, p, 1, BC, rows, od, dOut.rowOffset(i0), dOut.stride(0), w.dvAcc, j0 * dvd, dvd, dvd);
+                rankUpdate(rows, dp, BC, 1, jw, kd, k.rowOffset(j0), k.stride(0), w.dqAcc, 0, dkd, dkd);
+                rankUpdate(jw, dp, 1, BC, rows, qd, q.rowOffset(i0), q.stride(0), w.dkAcc, j0 * dkd, dkd, dkd);
+                rankUpdate(jw, p, 1, BC, rows, od, dOut.rowOffset(i0), dOut.stride(0), w.dvAcc, j0 * dvd, dvd, dvd);
             }
             for (int r = 0; r < rows; r++) System.arraycopy(w.dqAcc, r * dkd, dq.data(), dq.rowOffset(i0 + r), dkd);
         }
@@ -386,46 +519,114 @@ public final class FlashAttention {
 
     /**
      * For each output o < outputs: {@link #accumulate} of y[yo + o·ys …] with coefficients a[o·aos + t·as], the x rows
-     * shared. Four outputs at a time, two vectors wide: eight running sums in registers, each x load used four times.
+     * shared. {@link #WIDE_ROWS} outputs at a time (then four), two vectors wide, each pair of x loads used for all of
+     * them; the columns past the last pair of vectors, and the outputs left over, one at a time.
      */
-    private static void accumulate4(int outputs, float[] a, int aos, int as, int count, float[] x, int xo, int xs,
-                                    float[] y, int yo, int ys, int len) {
-        int o = 0;
-        if (len >= 2 * L) {
-            for (; o + 4 <= outputs; o += 4) {
-                int c = 0;
-                for (; c + 2 * L <= len; c += 2 * L) {
-                    int y0 = yo + o * ys + c, y1 = y0 + ys, y2 = y1 + ys, y3 = y2 + ys;
-                    FloatVector s00 = FloatVector.fromArray(S, y, y0), s01 = FloatVector.fromArray(S, y, y0 + L);
-                    FloatVector s10 = FloatVector.fromArray(S, y, y1), s11 = FloatVector.fromArray(S, y, y1 + L);
-                    FloatVector s20 = FloatVector.fromArray(S, y, y2), s21 = FloatVector.fromArray(S, y, y2 + L);
-                    FloatVector s30 = FloatVector.fromArray(S, y, y3), s31 = FloatVector.fromArray(S, y, y3 + L);
-                    for (int t = 0, xr = xo + c, at = o * aos; t < count; t++, xr += xs, at += as) {
-                        FloatVector x0 = FloatVector.fromArray(S, x, xr), x1 = FloatVector.fromArray(S, x, xr + L);
-                        FloatVector b0 = FloatVector.broadcast(S, a[at]), b1 = FloatVector.broadcast(S, a[at + aos]);
-                        FloatVector b2 = FloatVector.broadcast(S, a[at + 2 * aos]), b3 = FloatVector.broadcast(S, a[at + 3 * aos]);
-                        s00 = b0.fma(x0, s00);
-                        s01 = b0.fma(x1, s01);
-                        s10 = b1.fma(x0, s10);
-                        s11 = b1.fma(x1, s11);
-                        s20 = b2.fma(x0, s20);
-                        s21 = b2.fma(x1, s21);
-                        s30 = b3.fma(x0, s30);
-                        s31 = b3.fma(x1, s31);
-                    }
-                    s00.intoArray(y, y0);
-                    s01.intoArray(y, y0 + L);
-                    s10.intoArray(y, y1);
-                    s11.intoArray(y, y1 + L);
-                    s20.intoArray(y, y2);
-                    s21.intoArray(y, y2 + L);
-                    s30.intoArray(y, y3);
-                    s31.intoArray(y, y3 + L);
+    private static void rankUpdate(int outputs, float[] a, int aos, int as, int count, float[] x, int xo, int xs,
+                                   float[] y, int yo, int ys, int len) {
+        int o = 0, c2 = len / (2 * L) * (2 * L);
+        if (c2 > 0) {
+            if (WIDE_ROWS == 8) {
+                for (; o + 8 <= outputs; o += 8) {
+                    for (int c = 0; c < c2; c += 2 * L) rank8(a, o * aos, aos, as, count, x, xo + c, xs, y, yo + o * ys + c, ys);
                 }
-                for (int r = 0; r < 4 && c < len; r++) accumulateFrom(c, a, (o + r) * aos, as, count, x, xo, xs, y, yo + (o + r) * ys, len);
+            }
+            for (; o + 4 <= outputs; o += 4) {
+                for (int c = 0; c < c2; c += 2 * L) rank4(a, o * aos, aos, as, count, x, xo + c, xs, y, yo + o * ys + c, ys);
+            }
+            if (c2 < len) {
+                for (int r = 0; r < o; r++) accumulateFrom(c2, a, r * aos, as, count, x, xo, xs, y, yo + r * ys, len);
             }
         }
         for (; o < outputs; o++) accumulate(a, o * aos, as, count, x, xo, xs, y, yo + o * ys, len);
+    }
+
+    /** Four outputs of {@link #rankUpdate}, two vectors from x[xo] / y[yo]: eight running sums, each x load used four times. */
+    private static void rank4(float[] a, int at, int aos, int as, int count, float[] x, int xr, int xs, float[] y, int y0, int ys) {
+        int y1 = y0 + ys, y2 = y1 + ys, y3 = y2 + ys;
+        FloatVector s00 = FloatVector.fromArray(S, y, y0), s01 = FloatVector.fromArray(S, y, y0 + L);
+        FloatVector s10 = FloatVector.fromArray(S, y, y1), s11 = FloatVector.fromArray(S, y, y1 + L);
+        FloatVector s20 = FloatVector.fromArray(S, y, y2), s21 = FloatVector.fromArray(S, y, y2 + L);
+        FloatVector s30 = FloatVector.fromArray(S, y, y3), s31 = FloatVector.fromArray(S, y, y3 + L);
+        for (int t = 0; t < count; t++, xr += xs, at += as) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xr), x1 = FloatVector.fromArray(S, x, xr + L);
+            FloatVector b = FloatVector.broadcast(S, a[at]);
+            s00 = b.fma(x0, s00);
+            s01 = b.fma(x1, s01);
+            b = FloatVector.broadcast(S, a[at + aos]);
+            s10 = b.fma(x0, s10);
+            s11 = b.fma(x1, s11);
+            b = FloatVector.broadcast(S, a[at + 2 * aos]);
+            s20 = b.fma(x0, s20);
+            s21 = b.fma(x1, s21);
+            b = FloatVector.broadcast(S, a[at + 3 * aos]);
+            s30 = b.fma(x0, s30);
+            s31 = b.fma(x1, s31);
+        }
+        s00.intoArray(y, y0);
+        s01.intoArray(y, y0 + L);
+        s10.intoArray(y, y1);
+        s11.intoArray(y, y1 + L);
+        s20.intoArray(y, y2);
+        s21.intoArray(y, y2 + L);
+        s30.intoArray(y, y3);
+        s31.intoArray(y, y3 + L);
+    }
+
+    /** {@link #rank4} for eight outputs: sixteen running sums, each x load used eight times. */
+    private static void rank8(float[] a, int at, int aos, int as, int count, float[] x, int xr, int xs, float[] y, int y0, int ys) {
+        int y1 = y0 + ys, y2 = y1 + ys, y3 = y2 + ys, y4 = y3 + ys, y5 = y4 + ys, y6 = y5 + ys, y7 = y6 + ys;
+        FloatVector s00 = FloatVector.fromArray(S, y, y0), s01 = FloatVector.fromArray(S, y, y0 + L);
+        FloatVector s10 = FloatVector.fromArray(S, y, y1), s11 = FloatVector.fromArray(S, y, y1 + L);
+        FloatVector s20 = FloatVector.fromArray(S, y, y2), s21 = FloatVector.fromArray(S, y, y2 + L);
+        FloatVector s30 = FloatVector.fromArray(S, y, y3), s31 = FloatVector.fromArray(S, y, y3 + L);
+        FloatVector s40 = FloatVector.fromArray(S, y, y4), s41 = FloatVector.fromArray(S, y, y4 + L);
+        FloatVector s50 = FloatVector.fromArray(S, y, y5), s51 = FloatVector.fromArray(S, y, y5 + L);
+        FloatVector s60 = FloatVector.fromArray(S, y, y6), s61 = FloatVector.fromArray(S, y, y6 + L);
+        FloatVector s70 = FloatVector.fromArray(S, y, y7), s71 = FloatVector.fromArray(S, y, y7 + L);
+        for (int t = 0; t < count; t++, xr += xs, at += as) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xr), x1 = FloatVector.fromArray(S, x, xr + L);
+            FloatVector b = FloatVector.broadcast(S, a[at]);
+            s00 = b.fma(x0, s00);
+            s01 = b.fma(x1, s01);
+            b = FloatVector.broadcast(S, a[at + aos]);
+            s10 = b.fma(x0, s10);
+            s11 = b.fma(x1, s11);
+            b = FloatVector.broadcast(S, a[at + 2 * aos]);
+            s20 = b.fma(x0, s20);
+            s21 = b.fma(x1, s21);
+            b = FloatVector.broadcast(S, a[at + 3 * aos]);
+            s30 = b.fma(x0, s30);
+            s31 = b.fma(x1, s31);
+            b = FloatVector.broadcast(S, a[at + 4 * aos]);
+            s40 = b.fma(x0, s40);
+            s41 = b.fma(x1, s41);
+            b = FloatVector.broadcast(S, a[at + 5 * aos]);
+            s50 = b.fma(x0, s50);
+            s51 = b.fma(x1, s51);
+            b = FloatVector.broadcast(S, a[at + 6 * aos]);
+            s60 = b.fma(x0, s60);
+            s61 = b.fma(x1, s61);
+            b = FloatVector.broadcast(S, a[at + 7 * aos]);
+            s70 = b.fma(x0, s70);
+            s71 = b.fma(x1, s71);
+        }
+        s00.intoArray(y, y0);
+        s01.intoArray(y, y0 + L);
+        s10.intoArray(y, y1);
+        s11.intoArray(y, y1 + L);
+        s20.intoArray(y, y2);
+        s21.intoArray(y, y2 + L);
+        s30.intoArray(y, y3);
+        s31.intoArray(y, y3 + L);
+        s40.intoArray(y, y4);
+        s41.intoArray(y, y4 + L);
+        s50.intoArray(y, y5);
+        s51.intoArray(y, y5 + L);
+        s60.intoArray(y, y6);
+        s61.intoArray(y, y6 + L);
+        s70.intoArray(y, y7);
+        s71.intoArray(y, y7 + L);
     }
 
     /** {@link #accumulate} of the columns from {@code c0} on. */
