@@ -99,7 +99,7 @@ public final class BertSelfAttention {
      */
     void backward(Kernels k, FloatTensor x, Batch batch, LayerActivations a, FloatTensor dctx, FloatTensor dx, Gradients g) {
         int hidden = x.dim(1), t = x.dim(0);
-        FloatTensor dqkv = Parallel.zeroed(a.grads.dqkv);                        // (T, 3·hidden)
+        FloatTensor dqkv = a.grads.dqkv;                  // (T, 3·hidden): every head writes its dq, dk, dv at every row
         FloatTensor q = a.qkv.columns(0, hidden), kk = a.qkv.columns(hidden, hidden), v = a.qkv.columns(2 * hidden, hidden);
         FloatTensor dq = dqkv.columns(0, hidden), dk = dqkv.columns(hidden, hidden), dv = dqkv.columns(2 * hidden, hidden);
         Parallel.forEach(batch.size() * heads, task -> {
