@@ -178,6 +178,12 @@ public final class Gemm {
         int k = c.k, kc = ceilDiv(k, ceilDiv(k, KC_L1)), lda = padded(kc);
         int mc = Math.min(i1 - i0, Math.max(MR, A_BLOCK_FLOATS / lda / MR * MR));
         int np = Math.max(1, C_BLOCK_L2_FLOATS / (mc * NR));
+        int kBlocks = ceilDiv(k, kc);
+        long kept = (long) mc * lda * kBlocks;
+        if (q1 - q0 > np && kept <= KEEP_A_FLOATS) {
+            blockKeepingA(c, i0, i1, q0, q1, kc, lda, mc, np, XA.get((int) kept));
+            return;
+        }
         float[] xa = XA.get(mc * lda);
         for (int qb = q0; qb < q1; qb += np) {
             int qe = Math.min(q1, qb + np);
@@ -185,8 +191,35 @@ public final class Gemm {
                 int m1 = Math.min(i1, m0 + mc);
                 for (int kb = 0; kb < k; kb += kc) {
                     int kl = Math.min(kc, k - kb);
-                    copyBlock(c, m0, m1, kb, kl, xa, lda);
+                    copyBlock(c, m0, m1, kb, kl, xa, 0, lda);
                     tiles(c, xa, -m0 * lda, lda, INTERLEAVE, m0, m1, qb, qe, kb, kl);
+                }
+            }
+        }
+    }
+
+    /**
+     * The copied x floats (4 MB) a row block may keep across its column blocks: {@link #blockKeepingA}'s buffer, every k
+     * block of {@code mc} rows ({@code -Dmlm4j.gemm.keepa=0}: never, the copy per column block).
+     */
+    static final int KEEP_A_FLOATS = Math.max(0, Integer.getInteger("mlm4j.gemm.keepa", 1 << 20));
+
+    /**
+     * {@link #block} when the panels take several column blocks: the row block's x copied once, every k block of it
+     * (k block b at xa[b · mc · lda]), then the column blocks run over the copy. Looping column blocks outside row
+     * blocks copied each row block once per column block: MiniLM's feed-forward input (1536 outputs) four times,
+     * bert-base's six, a decoder's logits (30,522 outputs) eighty. Each output element still adds its k blocks in
+     * order through the same kernel, so the same bits.
+     */
+    private static void blockKeepingA(Call c, int i0, int i1, int q0, int q1, int kc, int lda, int mc, int np, float[] xa) {
+        int k = c.k;
+        for (int m0 = i0; m0 < i1; m0 += mc) {
+            int m1 = Math.min(i1, m0 + mc);
+            for (int kb = 0, at = 0; kb < k; kb += kc, at += mc * lda) copyBlock(c, m0, m1, kb, Math.min(kc, k - kb), xa, at, lda);
+            for (int qb = q0; qb < q1; qb += np) {
+                int qe = Math.min(q1, qb + np);
+                for (int kb = 0, at = 0; kb < k; kb += kc, at += mc * lda) {
+                    tiles(c, xa, at - m0 * lda, lda, INTERLEAVE, m0, m1, qb, qe, kb, Math.min(kc, k - kb));
                 }
             }
         }
@@ -246,19 +279,19 @@ public final class Gemm {
     }
 
     /**
-     * x's rows [m0, m1), inputs [kb, kb + kl), into xa, row m0 + i at xa[i·lda]: with {@link #INTERLEAVE} the full
+     * x's rows [m0, m1), inputs [kb, kb + kl), into xa from {@code at}, row m0 + i at xa[at + i·lda]: with {@link #INTERLEAVE} the full
      * 12-row tiles interleaved (a tile's input p for its 12 rows side by side at xa[i·lda + 12·p + r]), the rows after
      * the last full tile as they are. The tiles are copied an input at a time (twelve loads from the twelve rows, twelve
      * consecutive stores); a row at a time (one load stream, stores 12 floats apart) made the whole GEMM 3–13 % slower
      * where the copy weighs most, few panels per column block (4096 × 1536 × 384: 243 against 264 GFLOP/s on two
      * threads; a decoder's dx, 614 × 30522 × 384: 172–175 against 193–200).
      */
-    private static void copyBlock(Call c, int m0, int m1, int kb, int kl, float[] xa, int lda) {
+    private static void copyBlock(Call c, int m0, int m1, int kb, int kl, float[] xa, int at, int lda) {
         int full = INTERLEAVE ? (m1 - m0) / 12 * 12 : 0;
         float[] xd = c.xd;
         int ldx = c.ldx;
         for (int t = 0; t < full; t += 12) {                           // input by input: twelve reads, one run of writes
-            int s0 = c.xo + (m0 + t) * ldx + kb, dst = t * lda;
+            int s0 = c.xo + (m0 + t) * ldx + kb, dst = at + t * lda;
             for (int p = 0; p < kl; p++, dst += 12) {
                 int s = s0 + p;
                 xa[dst] = xd[s];
@@ -275,7 +308,7 @@ public final class Gemm {
                 xa[dst + 11] = xd[s + 11 * ldx];
             }
         }
-        for (int r = m0 + full; r < m1; r++) System.arraycopy(xd, c.xo + r * ldx + kb, xa, (r - m0) * lda, kl);
+        for (int r = m0 + full; r < m1; r++) System.arraycopy(xd, c.xo + r * ldx + kb, xa, at + (r - m0) * lda, kl);
     }
 
     /** {@link #kernel}, or, for a 12-row tile of a block copied {@code interleaved}, the 12-row kernel reading it so. */

@@ -67,7 +67,9 @@ class GemmTest {
         // the BERT shapes that matter, at small n; k long enough to take several k blocks; and rows
         // enough, with outputs wide enough, that those k blocks run in several row sub-blocks
         for (int[] s : new int[][] {{1, 768, 3072}, {16, 384, 1536}, {3, 3072, 768}, {17, 1536, 384}, {64, 384, 384},
-                {384, 384, 64}, {128, 768, 768}, {5, 3072, 17}, {100, 2048, 1000}}) {
+                {384, 384, 64}, {128, 768, 768}, {5, 3072, 17}, {100, 2048, 1000},
+                // outputs wider than one column block of the blocked path: the row block's copy kept across them
+                {512, 384, 1536}, {300, 700, 1100}}) {
             b.add(Arguments.of(s[0], s[1], s[2]));
         }
         return b.build();
