@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link DropoutMask}'s runs of factors ({@link DropoutMask#factors}, a vector of hashes at a time) and its in-place
@@ -36,6 +37,22 @@ class DropoutMaskTest {
             }
             assertEquals(p, dropped / (double) total, 0.02, "the share dropped");
         }
+    }
+
+    /** The hash runs in 32-bit lanes on an index's low word; its high word enters the offset, so a run across 2³² is cut there. */
+    @Test
+    void runsAcrossAHighWordAreTheFactorsOneByOneAndTheHighWordCounts() {
+        DropoutMask mask = new DropoutMask(0.5, 0x1234_5678_9ABC_DEF0L);
+        for (long start : new long[] {(1L << 32) - 7, (3L << 32) - 40, (1L << 33) - 1}) {
+            float[] run = new float[100];
+            mask.factors(start, run, 0, run.length);
+            for (int j = 0; j < run.length; j++) {
+                assertEquals(Float.floatToRawIntBits(mask.factor(start + j)), Float.floatToRawIntBits(run[j]), "element " + (start + j));
+            }
+        }
+        int same = 0;
+        for (long i = 0; i < 10_000; i++) if (mask.keep(i) == mask.keep(i + (1L << 32))) same++;
+        assertTrue(same > 4_000 && same < 6_000, "indices 2³² apart are independent: " + same + " of 10000 agree");
     }
 
     @Test
