@@ -130,9 +130,17 @@ public final class BertSelfAttention {
         return t.slice(off, len).columns(h * headSize, headSize);
     }
 
+    /** to += from, row by row over the arrays (an element at a time through {@code at} was 0.7 % of a bert-base step). */
     private static void addInto(FloatTensor from, FloatTensor to) {
-        for (int r = 0; r < from.dim(0); r++) {
-            for (int c = 0; c < from.dim(1); c++) to.data()[to.rowOffset(r) + c] += from.at(r, c);
+        int rows = from.dim(0), cols = from.dim(1);
+        float[] src = from.data(), dst = to.data();
+        for (int r = 0; r < rows; r++) {
+            int s = from.rowOffset(r), d = to.rowOffset(r);
+            if (from.stride(1) == 1) {
+                for (int c = 0; c < cols; c++) dst[d + c] += src[s + c];
+            } else {
+                for (int c = 0; c < cols; c++) dst[d + c] += from.at(r, c);
+            }
         }
     }
 
