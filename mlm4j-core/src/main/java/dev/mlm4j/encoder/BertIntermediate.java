@@ -35,8 +35,7 @@ public final class BertIntermediate {
     /** {@code pre} ← layer(x) (saved), y ← GELU(pre); returns y: this module's training forward on any dense layer (DistilBERT's {@code ffn.lin1}). */
     static FloatTensor forwardTraining(Kernels k, Linear layer, FloatTensor x, FloatTensor pre, FloatTensor y) {
         layer.forwardInto(k, x, pre);
-        LayerActivations.copy(pre, y);
-        k.gelu(y);
+        k.gelu(pre, y);
         return y;
     }
 

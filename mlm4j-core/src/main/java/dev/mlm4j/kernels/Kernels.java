@@ -41,6 +41,16 @@ public interface Kernels {
     void gelu(FloatTensor x);
 
     /**
+     * out ← GELU(x), x left as it is (the training forward keeps GELU's input for the backward): the floats
+     * {@link #gelu(FloatTensor)} would leave in a copy of x. Both (m, n), out not overlapping x.
+     */
+    default void gelu(FloatTensor x, FloatTensor out) {
+        out.requireShape("GELU output", x.dim(0), x.dim(1));
+        for (int r = 0; r < x.dim(0); r++) System.arraycopy(x.data(), x.rowOffset(r), out.data(), out.rowOffset(r), x.dim(1));
+        gelu(out);
+    }
+
+    /**
      * {@code out (n, out) = epilogue(x (n, in) · Wᵀ + bias)}: a linear layer on its weight packed at load.
      * Each output element is one chain of fused multiply-adds over the inputs in order, started from
      * {@code bias + residual} (0 without them), GELU last; both implementations compute exactly that, so they agree

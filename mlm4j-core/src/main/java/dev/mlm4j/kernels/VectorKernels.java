@@ -351,6 +351,22 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
+    /** {@link Kernels#gelu(FloatTensor, FloatTensor)} in one pass: x read, out written (a copy then GELU in place read and wrote out twice). */
+    @Override
+    public void gelu(FloatTensor x, FloatTensor out) {
+        requireUnitStride(x, out);
+        out.requireShape("GELU output", x.dim(0), x.dim(1));
+        int rows = x.dim(0), n = x.dim(1);
+        float[] d = x.data(), o = out.data();
+        Parallel.forRange(rows, rowGrain(n), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int r = x.rowOffset(i), w = out.rowOffset(i), j = 0;
+                for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(o, w + j);
+                for (; j < n; j++) o[w + j] = gelu(d[r + j]);
+            }
+        });
+    }
+
     /** Rows per parallel piece of a row-wise kernel: ~2¹⁴ floats, so a short batch stays on the calling thread. */
     private static int rowGrain(int n) {
         return Math.max(1, (1 << 14) / Math.max(1, n));

@@ -269,6 +269,26 @@ class KernelsTest {
         }
     }
 
+    /** The training forward's GELU into another tensor: the bits of GELU in place on a copy, its input untouched. */
+    @Test
+    void geluIntoAnotherTensorIsGeluInPlaceOnACopy() {
+        Random r = new Random(41);
+        for (Kernels k : new Kernels[] {REF, VEC}) {
+            for (int[] shape : new int[][] {{1, 1}, {3, 37}, {130, 1536}}) {
+                FloatTensor x = random(r, shape[0], shape[1]), before = x.copy(), want = x.copy();
+                FloatTensor wide = FloatTensor.zeros(shape[0], shape[1] + 5), out = wide.columns(2, shape[1]);
+                k.gelu(want);
+                k.gelu(x, out);
+                assertArrayEquals(before.toArray(), x.toArray(), k.name() + ": the input is left as it was");
+                assertArrayEquals(want.toArray(), out.toArray(), k.name() + " " + shape[0] + " × " + shape[1]);
+                for (int i = 0; i < shape[0]; i++) {
+                    assertEquals(0f, wide.at(i, 0), k.name() + ": outside the view");
+                    assertEquals(0f, wide.at(i, shape[1] + 4), k.name() + ": outside the view");
+                }
+            }
+        }
+    }
+
     @Test
     void layerNormMatchesHandComputation() {
         for (Kernels k : new Kernels[] {REF, VEC}) {
