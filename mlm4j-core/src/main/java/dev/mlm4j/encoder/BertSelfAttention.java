@@ -110,38 +110,24 @@ public final class BertSelfAttention {
         });
         FloatTensor dw = Parallel.zeroed(a.grads.dw), db = Parallel.zeroed(a.grads.db);
         qkv.backward(k, x, dqkv, dx, true, dw, db);
-        addFused(dw, db, names, g);
+        addFused(k, dw, db, names, g);
     }
 
     /**
      * A fused query | key | value projection's gradients, dw (3·hidden, hidden) and db (3·hidden), added into each part's
      * {@code weight} and {@code bias} under {@code g.prefix(names[i])} (DeBERTa's attention splits its own the same way).
      */
-    static void addFused(FloatTensor dw, FloatTensor db, String[] names, Gradients g) {
+    static void addFused(Kernels k, FloatTensor dw, FloatTensor db, String[] names, Gradients g) {
         int hidden = dw.dim(1);
         for (int i = 0; i < 3; i++) {
-            addInto(dw.slice(i * hidden, hidden), g.prefix(names[i]).tensor("weight", hidden, hidden));
-            addInto(db.reshape(3, hidden).row(i).reshape(1, hidden), g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden));
+            k.add(g.prefix(names[i]).tensor("weight", hidden, hidden), dw.slice(i * hidden, hidden));
+            k.add(g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden), db.reshape(3, hidden).row(i).reshape(1, hidden));
         }
     }
 
     /** Rows [off, off + len) and head h's columns of a (T, hidden) activation. */
     private FloatTensor head(FloatTensor t, int off, int len, int h) {
         return t.slice(off, len).columns(h * headSize, headSize);
-    }
-
-    /** to += from, row by row over the arrays (an element at a time through {@code at} was 0.7 % of a bert-base step). */
-    private static void addInto(FloatTensor from, FloatTensor to) {
-        int rows = from.dim(0), cols = from.dim(1);
-        float[] src = from.data(), dst = to.data();
-        for (int r = 0; r < rows; r++) {
-            int s = from.rowOffset(r), d = to.rowOffset(r);
-            if (from.stride(1) == 1) {
-                for (int c = 0; c < cols; c++) dst[d + c] += src[s + c];
-            } else {
-                for (int c = 0; c < cols; c++) dst[d + c] += from.at(r, c);
-            }
-        }
     }
 
     void parameters(Parameters p) {

@@ -243,7 +243,7 @@ public final class DisentangledSelfAttention {
             if (dPosKey != null) posKeyProj.backward(k, relIn, dPosKey, drel, true, g.prefix("pos_key_proj"));
             if (dPosQuery != null) posQueryProj.backward(k, relIn, dPosQuery, drel, true, g.prefix("pos_query_proj"));
         }
-        BertSelfAttention.addFused(dw, db, NAMES, g);
+        BertSelfAttention.addFused(k, dw, db, NAMES, g);
     }
 
     /**
