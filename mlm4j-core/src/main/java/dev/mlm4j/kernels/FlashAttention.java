@@ -93,32 +93,12 @@ public final class FlashAttention {
         }
     }
 
-    /**
-     * kt[p · mp + j] = k[j][p], zero beyond m: L keys at a time by a gather of their input p (one vector load from L
-     * rows, stored as one run), the keys after the last full vector one element at a time. Element by element this was
-     * ~7 % of a head's forward and ~12 % of its backward (two transposes), at ~1.7 cycles an element.
-     */
+    /** kt[p · mp + j] = k[j][p], zero beyond m ({@link VectorKernels#transpose}: a gather of L keys' input p at a time). */
     private static void transpose(FloatTensor k, float[] kt, int mp) {
-        int m = k.dim(0), dk = k.dim(1), ld = k.stride(0);
-        float[] kd = k.data();
+        int m = k.dim(0), dk = k.dim(1);
         for (int p = 0; p < dk; p++) java.util.Arrays.fill(kt, p * mp + m, p * mp + mp, 0f);
-        int j = 0;
-        if (m >= L) {
-            int[] rows = ROW_OFFSETS.get();
-            for (int i = 0; i < L; i++) rows[i] = i * ld;
-            for (; j + L <= m; j += L) {
-                int r = k.rowOffset(j);
-                for (int p = 0; p < dk; p++) FloatVector.fromArray(S, kd, r + p, rows, 0).intoArray(kt, p * mp + j);
-            }
-        }
-        for (; j < m; j++) {
-            int r = k.rowOffset(j);
-            for (int p = 0; p < dk; p++) kt[p * mp + j] = kd[r + p];
-        }
+        VectorKernels.transpose(k.data(), k.offset(), k.stride(0), m, dk, kt, 0, mp);
     }
-
-    /** One vector's row offsets {0, ld, 2·ld, …} for {@link #transpose}'s gathers, per thread. */
-    private static final ThreadLocal<int[]> ROW_OFFSETS = ThreadLocal.withInitial(() -> new int[L]);
 
     /** Query rows [i0, i0 + rows) against every key tile. */
     private static void block(FloatTensor q, FloatTensor v, FloatTensor out, boolean causal, boolean[] valid, float scale,

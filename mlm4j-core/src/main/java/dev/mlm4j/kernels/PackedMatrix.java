@@ -1,7 +1,6 @@
 package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * A linear layer's weight, packed once at load into the layout {@link Gemm} streams: B = Wᵀ (in, out)
@@ -18,7 +17,6 @@ import jdk.incubator.vector.FloatVector;
 public final class PackedMatrix {
     /** Panel width in floats: two vectors of the preferred species (32 on AVX-512, 16 on AVX2). */
     public static final int NR = 2 * VectorKernels.L;
-    private static final int L = VectorKernels.L;
 
     private final int in;      // rows of B = columns of W
     private final int out;     // columns of B = rows of W
@@ -155,17 +153,10 @@ public final class PackedMatrix {
                         // a transposed (in, out) view: the run is contiguous for each p
                         for (int p = 0; p < k; p++) System.arraycopy(src, s0 + p * sp, dst, base + p * NR + c, len);
                     } else {
-                        // sequential writes; the len rows being read stay in L1 across consecutive p. L rows at a time
-                        // by a gather of their input p (offsets {0, ld, 2·ld, …}): element by element this pack was
-                        // 1.3 % of a bert-base training step, which packs every weight so before each forward GEMM
-                        int[] rowOffsets = new int[L];
-                        for (int i = 0; i < L; i++) rowOffsets[i] = i * ld;
-                        int vec = sp == 1 ? len / L * L : 0;
-                        for (int p = 0; p < k; p++) {
-                            int d = base + p * NR + c, s = s0 + p * sp, cc = 0;
-                            for (; cc < vec; cc += L) FloatVector.fromArray(VectorKernels.S, src, s + cc * ld, rowOffsets, 0).intoArray(dst, d + cc);
-                            for (s += cc * ld; cc < len; cc++, s += ld) dst[d + cc] = src[s];
-                        }
+                        // unit stride along in (inOut checked one of the two): the len rows transposed into the panel,
+                        // L at a time by gathers (element by element this was 1.3 % of a bert-base training step,
+                        // which packs every weight so before each forward GEMM)
+                        VectorKernels.transpose(src, s0, ld, len, k, dst, base + c, NR);
                     }
                     c += len;
                 }
