@@ -87,10 +87,10 @@ public final class Int8Gemm {
                     // FMAs from 0 in the same order as the int8 kernels below, so the same bits
                     java.util.Arrays.fill(acc, 0, rows * NR, 0f);
                     switch (rows) {
-                        case 6 -> Gemm.kernel6(xd, ao, ldx, wide, 0, k, acc, 0, NR);
-                        case 4 -> Gemm.kernel4(xd, ao, ldx, wide, 0, k, acc, 0, NR);
-                        case 2 -> Gemm.kernel2(xd, ao, ldx, wide, 0, k, acc, 0, NR);
-                        default -> Gemm.kernel1(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        case 6 -> MicroKernels.kernel6(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        case 4 -> MicroKernels.kernel4(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        case 2 -> MicroKernels.kernel2(xd, ao, ldx, wide, 0, k, acc, 0, NR);
+                        default -> MicroKernels.kernel1(xd, ao, ldx, wide, 0, k, acc, 0, NR);
                     }
                 } else {
                     switch (rows) {

@@ -163,7 +163,7 @@ public interface Kernels {
      *   D = rowsum(dO ⊙ O)   dP = dO Vᵀ   dV = (Z ⊙ P)ᵀ dO   dS = P ⊙ (Z ⊙ dP − D)   dQ = scale · dS K   dK = scale · dSᵀ Q
      * </pre>
      * Masked entries have P = 0 and pass no gradient. The scalar reference materialises the (n, m) matrices in double;
-     * the Vector API twin ({@link FlashAttention#backward}) works in tiles.
+     * the Vector API twin ({@link FlashAttentionBackward#backward}) works in tiles.
      *
      * @param out  (n, dv) the forward's output O
      * @param lse  the forward's row log-sum-exps, from {@code lseOffset}

@@ -61,12 +61,12 @@ public final class VectorKernels extends ScalarKernels {
         FlashAttention.attend(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset);
     }
 
-    /** {@link FlashAttention#backward}: the probabilities recomputed tile by tile, no (n, m) matrix. */
+    /** {@link FlashAttentionBackward#backward}: the probabilities recomputed tile by tile, no (n, m) matrix. */
     @Override
     public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                                   FloatTensor dq, FloatTensor dk, FloatTensor dv) {
-        FlashAttention.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+        FlashAttentionBackward.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
     }
 
     /** {@link WeightGradGemm}: dyᵀ packed a k block at a time, x packed as the GEMM's weight, dw accumulated in place. */

@@ -80,12 +80,12 @@ final class WeightGradGemm {
                     for (int i = 0; i < mr; ) {
                         int tile = Gemm.tileRows(mr - i), co = dwo + (o0 + m0 + i) * ldc + j;
                         if (width == NR) {
-                            Gemm.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, c, co, ldc);
+                            MicroKernels.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, c, co, ldc);
                         } else {
                             // the last panel, narrower than NR: the full-width kernel on a scratch tile
                             if (edge == null) edge = new float[Gemm.MR * NR];
                             for (int r = 0; r < tile; r++) System.arraycopy(c, co + r * ldc, edge, r * NR, width);
-                            Gemm.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, edge, 0, NR);
+                            MicroKernels.kernel(Gemm.INTERLEAVE, tile, a, i * lda, lda, bp, 0, kl, edge, 0, NR);
                             for (int r = 0; r < tile; r++) System.arraycopy(edge, r * NR, c, co + r * ldc, width);
                         }
                         i += tile;
