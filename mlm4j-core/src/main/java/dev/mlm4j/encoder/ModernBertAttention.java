@@ -111,7 +111,10 @@ public final class ModernBertAttention {
             }
             int o = out.rowOffset(i);
             for (int c = 0; c < d; c++) od[o + c] = 0;
-            if (max == Float.NEGATIVE_INFINITY) continue;
+            if (max == Float.NEGATIVE_INFINITY) {                       // every key masked: no probability (the backward reads them)
+                if (p != null) for (int j = j0; j <= j1; j++) p[po + i * window + j - i + halfWindow] = 0;
+                continue;
+            }
             float sum = 0;
             for (int j = j0; j <= j1; j++) sum += w[j - j0] = (float) Math.exp(w[j - j0] - max);
             for (int j = j0; j <= j1; j++) {

@@ -3,7 +3,6 @@ package dev.mlm4j.encoder;
 import dev.mlm4j.attention.AttentionMask;
 import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.kernels.DropoutMask;
-import dev.mlm4j.kernels.Parallel;
 import dev.mlm4j.layers.Dropout;
 import dev.mlm4j.tensor.FloatTensor;
 
@@ -46,20 +45,24 @@ public final class ModernBertLayerActivations {
         this.mlpDrop = dropout.output(layer);
     }
 
-    /** A view of {@code of}'s first t rows, zero-filled, with layer {@code layer}'s masks from {@code dropout}. */
+    /**
+     * A view of {@code of}'s first t rows, with layer {@code layer}'s masks from {@code dropout}. Not zero-filled: the
+     * forward writes every float of these rows before anything reads it (the band's entries inside each row's window
+     * too, zeros for a row whose keys are all masked), as {@code ReusedStateTest} checks; only the log-sum-exps, a float
+     * per head and token, are cleared.
+     */
     private ModernBertLayerActivations(ModernBertLayerActivations of, int t, int heads, Dropout dropout, int layer) {
         this.window = of.window;
-        this.attnIn = Parallel.zeroed(of.attnIn.slice(0, t));
-        this.qkv = Parallel.zeroed(of.qkv.slice(0, t));
+        this.attnIn = of.attnIn.slice(0, t);
+        this.qkv = of.qkv.slice(0, t);
         this.lse = of.lse;
         java.util.Arrays.fill(lse, 0, window == 0 ? heads * t : 0, 0f);
         this.band = of.band;
-        java.util.Arrays.fill(band, 0, heads * t * window, 0f);
-        this.ctx = Parallel.zeroed(of.ctx.slice(0, t));
-        this.mid = Parallel.zeroed(of.mid.slice(0, t));
-        this.mlpIn = Parallel.zeroed(of.mlpIn.slice(0, t));
-        this.wi = Parallel.zeroed(of.wi.slice(0, t));
-        this.act = Parallel.zeroed(of.act.slice(0, t));
+        this.ctx = of.ctx.slice(0, t);
+        this.mid = of.mid.slice(0, t);
+        this.mlpIn = of.mlpIn.slice(0, t);
+        this.wi = of.wi.slice(0, t);
+        this.act = of.act.slice(0, t);
         this.probsDrop = dropout.attentionProbs(layer);
         this.attnDrop = probsDrop.child(-1);
         this.mlpDrop = dropout.output(layer);
@@ -74,7 +77,7 @@ public final class ModernBertLayerActivations {
 
     /**
      * Views of {@code of} (from {@link #allocate}, for at least t tokens) for a batch of {@code t} tokens under
-     * {@code dropout}: the same floats, zero-filled as new ones would be, nothing allocated but the views.
+     * {@code dropout}: the same floats, nothing allocated but the views.
      */
     public static ModernBertLayerActivations[] reuse(ModernBertLayerActivations[] of, int t, ModernBertConfig c, Dropout dropout) {
         ModernBertLayerActivations[] a = new ModernBertLayerActivations[of.length];

@@ -124,7 +124,7 @@ class ModernBertGradientParityTest {
         }
     }
 
-    /** A step of a smaller batch after a larger one runs in the larger one's memory, zero-filled: the same loss and gradients as on a fresh model. */
+    /** A step of a smaller batch after a larger one runs in the larger one's memory (not zero-filled): the same loss and gradients as on a fresh model. */
     @Test
     void aSmallerBatchReusesTheTrainingStateToTheSameNumbers() throws Exception {
         Path dir = folder("tag");

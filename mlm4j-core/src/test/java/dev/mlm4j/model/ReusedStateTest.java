@@ -31,7 +31,7 @@ class ReusedStateTest {
     private record Loaded(Trainable model, Batch large, int[] largeLabels, Batch small, int[] smallLabels) {}
 
     private static Task<?> task(String fixture) {
-        return fixture.endsWith("mlm") ? Task.MASKED_LM : fixture.endsWith("classify") ? Task.SEQUENCE_CLASSIFICATION : Task.TOKEN_CLASSIFICATION;
+        return fixture.endsWith("mlm") ? Task.MASKED_LM : fixture.contains("classify") ? Task.SEQUENCE_CLASSIFICATION : Task.TOKEN_CLASSIFICATION;
     }
 
     private static Loaded load(String fixture) throws Exception {
@@ -58,7 +58,8 @@ class ReusedStateTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-bert-mlm", "tiny-bert-classify", "tiny-bert-tag", "families/distilbert-mlm", "families/distilbert-classify",
-            "families/electra-tag", "families/roberta-mlm", "deberta/mlm", "deberta/v2-conv-mlm", "deberta/classify", "deberta/tag"})
+            "families/electra-tag", "families/roberta-mlm", "deberta/mlm", "deberta/v2-conv-mlm", "deberta/classify", "deberta/tag",
+            "modernbert/mlm", "modernbert/classify", "modernbert/classify-mean", "modernbert/tag"})
     void aStepInALargerStepsMemoryGivesAFreshModelsNumbers(String fixture) throws Exception {
         Loaded reused = load(fixture), fresh = load(fixture);
         Gradients first = new Gradients(), second = new Gradients(), want = new Gradients();
