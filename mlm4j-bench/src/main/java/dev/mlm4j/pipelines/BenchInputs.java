@@ -44,6 +44,23 @@ final class BenchInputs {
         return out;
     }
 
+    /**
+     * The text each of {@code seqs} was cut from, up to the end of its last token but [SEP]: what a user would hand the
+     * pipeline to get those tokens ({@link #fixed} cut the running text at a token boundary).
+     */
+    static List<String> texts(List<Encoding> seqs, List<String> brown, int firstSentence) {
+        List<String> out = new ArrayList<>();
+        for (int s = 0; s < seqs.size(); s++) {
+            Encoding e = seqs.get(s);
+            StringBuilder text = new StringBuilder();
+            for (int i = firstSentence + s * 7; text.length() < e.length() * 12; i++) text.append(brown.get(i % brown.size())).append(' ');
+            int last = e.length() - 1;
+            while (last >= 0 && e.special()[last]) last--;
+            out.add(text.substring(0, e.end()[last]));
+        }
+        return out;
+    }
+
     /** Sentences [first, first + count) of Brown, each [CLS] sentence [SEP], at their natural lengths. */
     static List<Encoding> sentences(Tokenizer t, List<String> brown, int first, int count) {
         List<Encoding> out = new ArrayList<>();

@@ -42,9 +42,9 @@ public final class FamiliesSideBySide {
             Tokenizer t = m.tokenizer();
             String name = folder.getFileName().toString();
             List<SideBySide.Shape> shapes = List.of(
-                    new SideBySide.Shape("1x128", BenchInputs.fixed(t, brown, 1, 128, 200)),
-                    new SideBySide.Shape("32x128", BenchInputs.fixed(t, brown, 32, 128, 300)),
-                    new SideBySide.Shape("brown32", BenchInputs.sentences(t, brown, 1000, 32)));
+                    SideBySide.fixed("1x128", t, brown, 1, 128, 200),
+                    SideBySide.fixed("32x128", t, brown, 32, 128, 300),
+                    new SideBySide.Shape("brown32", BenchInputs.sentences(t, brown, 1000, 32), brown.subList(1000, 1032)));
             List<SideBySide.Engine> engines = new ArrayList<>();
             engines.add(new SideBySide.Ort(onnx, threads));
             engines.add(new SideBySide.Mlm4j("mlm4j", encoder));

@@ -13,6 +13,7 @@ import dev.mlm4j.model.BertModel;
 import dev.mlm4j.model.Encoder;
 import dev.mlm4j.model.ForwardOptions;
 import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
 
 import java.lang.management.ManagementFactory;
 import java.nio.LongBuffer;
@@ -30,7 +31,8 @@ import java.util.Map;
  *
  * <p>ORT runs the model's own ONNX file with {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
  * (int64); a batch of different lengths is padded to the longest (mask 0 on the padding), as ORT needs. mlm4j runs
- * {@link BertModel#forward} on the same sequences packed end to end, without padding. Both compute the last hidden
+ * {@link BertModel#forward} on the same sequences packed end to end, without padding; "mlm4j-pipeline" the public
+ * {@link FeatureExtraction} on the texts those sequences came from (tokenization and pooling included). Both compute the last hidden
  * state only (no pooling, no copy of ORT's output to the heap); tokens/s counts real tokens, not padding.
  * ORT: intra-op threads = {@code mlm4j.threads}, inter-op 1, all graph optimisations. Run one JVM per thread count
  * ({@code -Dmlm4j.threads} is read once): see scripts/bench. Besides wall-clock times it prints the process CPU time per
@@ -40,7 +42,8 @@ import java.util.Map;
  */
 public final class SideBySide {
 
-    record Shape(String name, List<Encoding> seqs) {
+    /** A batch: its token ids and the texts that tokenize to them (for the pipeline). */
+    record Shape(String name, List<Encoding> seqs, List<String> texts) {
         int tokens() {
             return seqs.stream().mapToInt(Encoding::length).sum();
         }
@@ -71,13 +74,14 @@ public final class SideBySide {
             BenchInputs.Loaded fp32 = BenchInputs.load(folder, Precision.FP32);
             BenchInputs.Loaded q8 = int8 ? BenchInputs.load(folder, Precision.INT8) : null;
             List<Shape> shapes = List.of(
-                    new Shape("1x16", BenchInputs.fixed(fp32.tokenizer(), brown, 1, 16, 100)),
-                    new Shape("1x128", BenchInputs.fixed(fp32.tokenizer(), brown, 1, 128, 200)),
-                    new Shape("32x128", BenchInputs.fixed(fp32.tokenizer(), brown, 32, 128, 300)),
-                    new Shape("brown32", BenchInputs.sentences(fp32.tokenizer(), brown, 1000, 32)));
+                    fixed("1x16", fp32.tokenizer(), brown, 1, 16, 100),
+                    fixed("1x128", fp32.tokenizer(), brown, 1, 128, 200),
+                    fixed("32x128", fp32.tokenizer(), brown, 32, 128, 300),
+                    new Shape("brown32", BenchInputs.sentences(fp32.tokenizer(), brown, 1000, 32), brown.subList(1000, 1032)));
             List<Engine> engines = new ArrayList<>();
             engines.add(new Ort(folder.resolve("model.onnx"), threads));
             engines.add(new Mlm4j("mlm4j", fp32.model()));
+            engines.add(new Pipeline(Models.embeddings(folder.toString()), shapes));
             if (q8 != null) engines.add(new Mlm4j("mlm4j-int8", q8.model()));
             for (Shape s : shapes) {                                  // warm-up: C2 compiles mlm4j's kernels, ORT its arena
                 for (Engine e : engines) for (int i = 0; i < (s.tokens() > 1000 ? 4 : 30); i++) e.run(s);
@@ -85,6 +89,12 @@ public final class SideBySide {
             for (Shape s : shapes) measure(name, s, engines, rounds, threads);
             for (Engine e : engines) e.close();
         }
+    }
+
+    /** {@code batch} sequences of exactly {@code length} tokens ({@link BenchInputs#fixed}) and their texts. */
+    static Shape fixed(String name, Tokenizer t, List<String> brown, int batch, int length, int first) {
+        List<Encoding> seqs = BenchInputs.fixed(t, brown, batch, length, first);
+        return new Shape(name, seqs, BenchInputs.texts(seqs, brown, first));
     }
 
     /** The first line of a run: the JVM, the kernels (their vector species), the threads, the GEMM and the load. */
@@ -147,6 +157,38 @@ public final class SideBySide {
         @Override
         public void run(Shape s) {
             model.forward(Batch.of(s.seqs()), ForwardOptions.DEFAULT);
+        }
+    }
+
+    /**
+     * What a user calls: the model's {@link FeatureExtraction} on the shape's texts — tokenization, the packed batch,
+     * the encoder, the model's pooling and normalisation, a vector per text. Checked once per shape to run the very
+     * tokens the other engines run. ORT's time has no tokenizer in it, so this engine's ratio is the strict one.
+     */
+    static final class Pipeline implements Engine {
+        private final FeatureExtraction fe;
+
+        Pipeline(FeatureExtraction fe, List<Shape> shapes) {
+            this.fe = fe;
+            for (Shape s : shapes) {
+                for (int i = 0; i < s.texts().size(); i++) {
+                    Encoding want = s.seqs().get(i), got = fe.encode(s.texts().get(i), i, FeatureExtraction.Options.DEFAULT);
+                    if (!java.util.Arrays.equals(want.ids(), got.ids())) {
+                        throw new IllegalStateException(s.name() + " text " + i + ": the pipeline tokenizes it to " + got.length()
+                                + " tokens, not the " + want.length() + " the other engines run");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String name() {
+            return "mlm4j-pipeline";
+        }
+
+        @Override
+        public void run(Shape s) {
+            if (fe.embed(s.texts()).size() != s.texts().size()) throw new IllegalStateException("a vector per text");
         }
     }
 
