@@ -31,7 +31,10 @@ public final class GemmQuick {
             int calls = (int) Math.max(1, 5e9 / 100 / flops);   // ~50 ms at 100 GFLOP/s
             for (String tt : threads) {
                 int t = Integer.parseInt(tt);
-                for (int i = 0; i < calls * 10; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t);
+                // warm-up: at least half a second (ten calls of a large shape left the first shape's two-thread run
+                // half compiled: 128 × 768 × 768 read 145 GFLOP/s against 290 warmed)
+                long warm = System.nanoTime() + 500_000_000L;
+                for (int i = 0; i < calls * 10 || System.nanoTime() < warm; i++) Gemm.linear(x, w, bias, Epilogue.BIAS, null, out, t);
                 double[] wall = new double[samples], cpu = new double[samples];
                 for (int k = 0; k < samples; k++) {
                     long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
