@@ -12,7 +12,7 @@ import java.util.concurrent.CyclicBarrier;
  * {@code a = a · x + y} on the preferred species (enough to cover the FMA latency on two ports, and twelve
  * accumulators fit the 16 registers of AVX2), no loads or stores. The GEMM's GFLOP/s divided by this is its
  * fraction of peak ({@code scripts/bench-gemm} prints both). Median of 7 samples of ~100 ms, all threads started
- * together.
+ * together, from the first thread's start to the last one's end.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.mlm4j.kernels.FmaPeak [threads,...]</pre>
  * prints {@code peak threads=T gflops=G species=B-bit} per thread count.
@@ -50,14 +50,18 @@ public final class FmaPeak {
         for (int i = 0; i < 20; i++) sink += chains(200_000);         // C2 compiles it
         double[] samples = new double[7];
         for (int s = 0; s < samples.length; s++) {
-            CyclicBarrier start = new CyclicBarrier(threads + 1), end = new CyclicBarrier(threads + 1);
+            // each thread times itself (the caller would be a third thread on two cores, its clock read late)
+            CyclicBarrier start = new CyclicBarrier(threads);
+            long[] from = new long[threads], to = new long[threads];
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
+                int id = t;
                 ts[t] = new Thread(() -> {
                     try {
                         start.await();
+                        from[id] = System.nanoTime();
                         float r = chains(iterations);
-                        end.await();
+                        to[id] = System.nanoTime();
                         sink += r;
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
@@ -65,11 +69,8 @@ public final class FmaPeak {
                 });
                 ts[t].start();
             }
-            start.await();
-            long t0 = System.nanoTime();
-            end.await();
-            long ns = System.nanoTime() - t0;
             for (Thread t : ts) t.join();
+            long ns = Arrays.stream(to).max().orElseThrow() - Arrays.stream(from).min().orElseThrow();
             samples[s] = (double) threads * iterations * 24 * S.length() / ns;
         }
         Arrays.sort(samples);
