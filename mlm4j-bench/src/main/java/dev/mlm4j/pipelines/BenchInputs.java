@@ -35,13 +35,18 @@ final class BenchInputs {
     static List<Encoding> fixed(Tokenizer t, List<String> brown, int batch, int length, int firstSentence) {
         List<Encoding> out = new ArrayList<>();
         for (int s = 0; s < batch; s++) {
-            StringBuilder text = new StringBuilder();
-            for (int i = firstSentence + s * 7; text.length() < length * 12; i++) text.append(brown.get(i % brown.size())).append(' ');
-            Encoding e = t.encode(text.toString(), length, true);
+            Encoding e = t.encode(runningText(brown, firstSentence + s * 7, length * 12), length, true);
             if (e.length() != length) throw new IllegalStateException("expected " + length + " tokens, got " + e.length());
             out.add(e);
         }
         return out;
+    }
+
+    /** Brown's sentences from {@code first} on, joined by spaces, until the text has at least {@code chars} characters. */
+    private static String runningText(List<String> brown, int first, int chars) {
+        StringBuilder text = new StringBuilder();
+        for (int i = first; text.length() < chars; i++) text.append(brown.get(i % brown.size())).append(' ');
+        return text.toString();
     }
 
     /**
@@ -52,11 +57,9 @@ final class BenchInputs {
         List<String> out = new ArrayList<>();
         for (int s = 0; s < seqs.size(); s++) {
             Encoding e = seqs.get(s);
-            StringBuilder text = new StringBuilder();
-            for (int i = firstSentence + s * 7; text.length() < e.length() * 12; i++) text.append(brown.get(i % brown.size())).append(' ');
             int last = e.length() - 1;
             while (last >= 0 && e.special()[last]) last--;
-            out.add(text.substring(0, e.end()[last]));
+            out.add(runningText(brown, firstSentence + s * 7, e.length() * 12).substring(0, e.end()[last]));
         }
         return out;
     }

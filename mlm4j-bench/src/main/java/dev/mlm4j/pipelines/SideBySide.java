@@ -32,8 +32,9 @@ import java.util.Map;
  * <p>ORT runs the model's own ONNX file with {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
  * (int64); a batch of different lengths is padded to the longest (mask 0 on the padding), as ORT needs. mlm4j runs
  * {@link BertModel#forward} on the same sequences packed end to end, without padding; "mlm4j-pipeline" the public
- * {@link FeatureExtraction} on the texts those sequences came from (tokenization and pooling included). Both compute the last hidden
- * state only (no pooling, no copy of ORT's output to the heap); tokens/s counts real tokens, not padding.
+ * {@link FeatureExtraction} on the texts those sequences came from (tokenization and pooling included). ORT and the bare
+ * forward stop at the last hidden state (no pooling, no copy of ORT's output to the heap); tokens/s counts real tokens,
+ * not padding.
  * ORT: intra-op threads = {@code mlm4j.threads}, inter-op 1, all graph optimisations. Run one JVM per thread count
  * ({@code -Dmlm4j.threads} is read once): see scripts/bench. Besides wall-clock times it prints the process CPU time per
  * pass (all threads, the engine's own spinning included), which time-slicing by other processes does not inflate.
