@@ -55,13 +55,33 @@ public final class AotTraining {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
+        // serve says "listening on" after it has installed its SIGTERM handler: until then a SIGTERM would end this JVM
+        // (and the recording) instead of the server, so wait for that line, not just for the port
+        PrintStream stderr = System.err;
+        StringBuffer said = new StringBuffer();
+        System.setErr(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                said.append((char) b);
+                stderr.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                said.append(new String(b, off, len, StandardCharsets.UTF_8));
+                stderr.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
         int[] served = {-1};
         Thread server = Thread.ofPlatform().name("aot-serve").start(
                 () -> served[0] = Main.run("serve", "--model", model, "--port", String.valueOf(port)));
         String base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!listening(port)) {
-            if (!server.isAlive() || System.nanoTime() > deadline) throw new IOException("the server did not start");
+        while (said.indexOf("mlm4j serve: listening on") < 0 || !listening(port)) {
+            if (!server.isAlive() || System.nanoTime() > deadline) {
+                System.setErr(stderr);
+                throw new IOException("the server did not start");
+            }
             Thread.sleep(20);
         }
         try (HttpClient client = HttpClient.newHttpClient()) {
@@ -70,6 +90,7 @@ public final class AotTraining {
         } finally {
             Signal.raise(new Signal("TERM"));
             server.join(Duration.ofSeconds(60));
+            System.setErr(stderr);
         }
         if (served[0] != 0) throw new IOException("serve exited with " + served[0]);
     }
