@@ -5,23 +5,22 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The launcher's training run for its start-up cache (JDK 25's AOT cache; see {@code ./mlm4j}), not a command: on the
- * tiny test model, a {@code fill-mask} and then a {@code serve} that answers one {@code /fill-mask} and one
- * {@code /embed} request and is stopped by SIGTERM — both through {@link Main#run}, so the cache holds the classes and
+ * tiny test model, a {@code fill-mask} and then a {@code serve} on any free port that answers one {@code /fill-mask}
+ * and one {@code /embed} request and is stopped by SIGTERM — both through {@link Main#run}, so the cache holds the classes and
  * profiles of the two paths users start most (a serve's first answer had ~1.4 s more CPU than a fill-mask when the
  * cache knew only the fill-mask). Its output is discarded by the launcher. Exit 0 when the fill-mask ran; the serve half
- * is best effort (a port taken in the meantime only leaves its classes out of the cache).
+ * is best effort (a serve that fails only leaves its classes out of the cache).
  *
  * <pre>java -XX:AOTMode=record … -cp mlm4j-cli-all.jar dev.mlm4j.cli.AotTraining MODEL_DIR</pre>
  */
@@ -49,14 +48,13 @@ public final class AotTraining {
         System.exit(code);
     }
 
-    /** A serve on a free port, one request to each of two routes, then SIGTERM, as a user's Ctrl-C. */
+    /** serve's line once it is up: its port bound and its SIGTERM handler installed. */
+    private static final Pattern LISTENING = Pattern.compile("mlm4j serve: listening on (http://\\S+)");
+
+    /** A serve on any free port, one request to each of two routes, then SIGTERM, as a user's Ctrl-C. */
     private static void serve(String model, String text) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        // serve says "listening on" after it has installed its SIGTERM handler: until then a SIGTERM would end this JVM
-        // (and the recording) instead of the server, so wait for that line, not just for the port
+        // wait for serve's "listening on" line, which names the port it took: before it, its SIGTERM handler may not be
+        // in place yet, and a SIGTERM would end this JVM (and the recording) instead of the server
         PrintStream stderr = System.err;
         StringBuffer said = new StringBuffer();
         System.setErr(new PrintStream(new OutputStream() {
@@ -72,35 +70,27 @@ public final class AotTraining {
                 stderr.write(b, off, len);
             }
         }, true, StandardCharsets.UTF_8));
-        int[] served = {-1};
-        Thread server = Thread.ofPlatform().name("aot-serve").start(
-                () -> served[0] = Main.run("serve", "--model", model, "--port", String.valueOf(port)));
-        String base = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (said.indexOf("mlm4j serve: listening on") < 0 || !listening(port)) {
-            if (!server.isAlive() || System.nanoTime() > deadline) {
-                System.setErr(stderr);
-                throw new IOException("the server did not start");
+        try {
+            int[] served = {-1};
+            Thread server = Thread.ofPlatform().name("aot-serve").start(
+                    () -> served[0] = Main.run("serve", "--model", model, "--port", "0"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            Matcher up;
+            while (!(up = LISTENING.matcher(said)).find()) {
+                if (!server.isAlive() || System.nanoTime() > deadline) throw new IOException("the server did not start");
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
-        }
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            post(client, base + "/fill-mask", "{\"inputs\":\"" + text + "\"}");
-            post(client, base + "/embed", "{\"inputs\":\"" + text.replace("[MASK]", "capital") + "\"}");
+            String base = up.group(1);
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                post(client, base + "/fill-mask", "{\"inputs\":\"" + text + "\"}");
+                post(client, base + "/embed", "{\"inputs\":\"" + text.replace("[MASK]", "capital") + "\"}");
+            } finally {
+                Signal.raise(new Signal("TERM"));
+                server.join(Duration.ofSeconds(60));
+            }
+            if (served[0] != 0) throw new IOException("serve exited with " + served[0]);
         } finally {
-            Signal.raise(new Signal("TERM"));
-            server.join(Duration.ofSeconds(60));
             System.setErr(stderr);
-        }
-        if (served[0] != 0) throw new IOException("serve exited with " + served[0]);
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
