@@ -340,15 +340,7 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void gelu(FloatTensor x) {
         requireUnitStride(x);
-        int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
-        float[] d = x.data();
-        Parallel.forRange(rows, rowGrain(n), (i0, i1) -> {                          // rows in parallel for a large batch
-            for (int i = i0; i < i1; i++) {
-                int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), j = 0;
-                for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(d, r + j);
-                for (; j < n; j++) d[r + j] = gelu(d[r + j]);
-            }
-        });
+        geluRows(x, x);
     }
 
     /** {@link Kernels#gelu(FloatTensor, FloatTensor)} in one pass: x read, out written (a copy then GELU in place read and wrote out twice). */
@@ -356,11 +348,16 @@ public final class VectorKernels extends ScalarKernels {
     public void gelu(FloatTensor x, FloatTensor out) {
         requireUnitStride(x, out);
         out.requireShape("GELU output", x.dim(0), x.dim(1));
-        int rows = x.dim(0), n = x.dim(1);
+        geluRows(x, out);
+    }
+
+    /** out's rows ← GELU of x's, rows in parallel for a large batch; out may be x itself (each float is read, then written). */
+    private static void geluRows(FloatTensor x, FloatTensor out) {
+        int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
         float[] d = x.data(), o = out.data();
         Parallel.forRange(rows, rowGrain(n), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                int r = x.rowOffset(i), w = out.rowOffset(i), j = 0;
+                int r = x.rank() == 1 ? x.offset() : x.rowOffset(i), w = out.rank() == 1 ? out.offset() : out.rowOffset(i), j = 0;
                 for (; j + L <= n; j += L) gelu(FloatVector.fromArray(S, d, r + j)).intoArray(o, w + j);
                 for (; j < n; j++) o[w + j] = gelu(d[r + j]);
             }
