@@ -109,17 +109,17 @@ public final class ModernBertAttention {
                 w[j - j0] = sc;
                 max = Math.max(max, sc);
             }
-            int o = out.rowOffset(i);
+            int o = out.rowOffset(i), row = po + i * window - i + halfWindow;   // P_ij at p[row + j], as bandBackward reads it
             for (int c = 0; c < d; c++) od[o + c] = 0;
             if (max == Float.NEGATIVE_INFINITY) {                       // every key masked: no probability (the backward reads them)
-                if (p != null) for (int j = j0; j <= j1; j++) p[po + i * window + j - i + halfWindow] = 0;
+                if (p != null) java.util.Arrays.fill(p, row + j0, row + j1 + 1, 0f);
                 continue;
             }
             float sum = 0;
             for (int j = j0; j <= j1; j++) sum += w[j - j0] = (float) Math.exp(w[j - j0] - max);
             for (int j = j0; j <= j1; j++) {
                 float pj = w[j - j0] / sum, zp = drop.isNone() ? pj : pj * drop.factor((long) i * len + j);
-                if (p != null) p[po + i * window + j - i + halfWindow] = pj;
+                if (p != null) p[row + j] = pj;
                 for (int c = 0; c < d; c++) od[o + c] += zp * v.at(j, c);
             }
         }
