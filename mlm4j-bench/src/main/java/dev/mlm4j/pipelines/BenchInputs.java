@@ -33,33 +33,26 @@ final class BenchInputs {
 
     /** {@code batch} sequences of exactly {@code length} tokens ([CLS] … [SEP]), each cut from Brown text starting at another sentence. */
     static List<Encoding> fixed(Tokenizer t, List<String> brown, int batch, int length, int firstSentence) {
-        List<Encoding> out = new ArrayList<>();
-        for (int s = 0; s < batch; s++) {
-            Encoding e = t.encode(runningText(brown, firstSentence + s * 7, length * 12), length, true);
-            if (e.length() != length) throw new IllegalStateException("expected " + length + " tokens, got " + e.length());
-            out.add(e);
-        }
-        return out;
-    }
-
-    /** Brown's sentences from {@code first} on, joined by spaces, until the text has at least {@code chars} characters. */
-    private static String runningText(List<String> brown, int first, int chars) {
-        StringBuilder text = new StringBuilder();
-        for (int i = first; text.length() < chars; i++) text.append(brown.get(i % brown.size())).append(' ');
-        return text.toString();
+        return cuts(t, brown, batch, length, firstSentence).stream().map(Cut::encoding).toList();
     }
 
     /**
-     * The text each of {@code seqs} was cut from, up to the end of its last token but [SEP]: what a user would hand the
-     * pipeline to get those tokens ({@link #fixed} cut the running text at a token boundary).
+     * One of {@link #fixed}'s sequences and the text it was cut from, up to the end of its last token but [SEP]: what a
+     * user would hand the pipeline to get those tokens (the running text is cut at a token boundary).
      */
-    static List<String> texts(List<Encoding> seqs, List<String> brown, int firstSentence) {
-        List<String> out = new ArrayList<>();
-        for (int s = 0; s < seqs.size(); s++) {
-            Encoding e = seqs.get(s);
+    record Cut(Encoding encoding, String text) {}
+
+    /** {@link #fixed}'s sequences with their texts. */
+    static List<Cut> cuts(Tokenizer t, List<String> brown, int batch, int length, int firstSentence) {
+        List<Cut> out = new ArrayList<>();
+        for (int s = 0; s < batch; s++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = firstSentence + s * 7; text.length() < length * 12; i++) text.append(brown.get(i % brown.size())).append(' ');
+            Encoding e = t.encode(text.toString(), length, true);
+            if (e.length() != length) throw new IllegalStateException("expected " + length + " tokens, got " + e.length());
             int last = e.length() - 1;
             while (last >= 0 && e.special()[last]) last--;
-            out.add(runningText(brown, firstSentence + s * 7, e.length() * 12).substring(0, e.end()[last]));
+            out.add(new Cut(e, text.substring(0, e.end()[last])));
         }
         return out;
     }

@@ -94,8 +94,8 @@ public final class SideBySide {
 
     /** {@code batch} sequences of exactly {@code length} tokens ({@link BenchInputs#fixed}) and their texts. */
     static Shape fixed(String name, Tokenizer t, List<String> brown, int batch, int length, int first) {
-        List<Encoding> seqs = BenchInputs.fixed(t, brown, batch, length, first);
-        return new Shape(name, seqs, BenchInputs.texts(seqs, brown, first));
+        List<BenchInputs.Cut> cuts = BenchInputs.cuts(t, brown, batch, length, first);
+        return new Shape(name, cuts.stream().map(BenchInputs.Cut::encoding).toList(), cuts.stream().map(BenchInputs.Cut::text).toList());
     }
 
     /** The first line of a run: the JVM, the kernels (their vector species), the threads, the GEMM and the load. */
