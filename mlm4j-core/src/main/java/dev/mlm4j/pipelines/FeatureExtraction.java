@@ -132,7 +132,7 @@ public final class FeatureExtraction {
      * The features of one text.
      *
      * @param index        the text's position in the input, from 0
-     * @param text         the text
+     * @param text         the text; null for a sequence given as tokens ({@link #extractEncoded})
      * @param encoding     its tokens, as the model saw them (after any truncation)
      * @param vector       the pooled vector (hidden); null when pooling is none
      * @param tokenVectors one vector per token (len, hidden) when pooling is none; else null
@@ -232,9 +232,27 @@ public final class FeatureExtraction {
 
     /** Features of every text, in order. Every text is checked (length, null) before any is run. */
     public List<Embedding> extract(List<String> texts, Options options) {
-        for (int i = 0; i < texts.size(); i++) encode(texts.get(i), i, options);
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) encodings.add(encode(texts.get(i), i, options));
         List<Embedding> out = new ArrayList<>(texts.size());
-        extract(texts.iterator(), options, out::add);
+        extract(texts.iterator(), encodings.iterator(), options, out::add);
+        return out;
+    }
+
+    /**
+     * Features of token sequences already made ({@link #encode}, or a client's own ids, run as they are: nothing added,
+     * nothing cut), in order; {@link Embedding#text()} is null. Only the options' pooling, normalisation and batch size
+     * apply. Each sequence must fit the position table ({@link #maxTokens()}).
+     */
+    public List<Embedding> extractEncoded(List<Encoding> encodings, Options options) {
+        for (int i = 0; i < encodings.size(); i++) {
+            int n = encodings.get(i).length();
+            if (n == 0 || n > maxTokens) {
+                throw new IllegalArgumentException("sequence " + (i + 1) + " has " + n + " tokens; it must have 1 to " + maxTokens + " (the position table)");
+            }
+        }
+        List<Embedding> out = new ArrayList<>(encodings.size());
+        extract(null, encodings.iterator(), options, out::add);
         return out;
     }
 
@@ -244,6 +262,11 @@ public final class FeatureExtraction {
      * A text that is too long stops the stream with an {@link IllegalArgumentException} naming it.
      */
     public void extract(Iterator<String> texts, Options options, Consumer<Embedding> sink) {
+        extract(texts, null, options, sink);
+    }
+
+    /** The stream of {@link #extract(Iterator, Options, Consumer)}: texts encoded as they come, or (either may be null) already encoded. */
+    private void extract(Iterator<String> texts, Iterator<Encoding> encoded, Options options, Consumer<Embedding> sink) {
         Pooling pooling = options.pooling() != null ? options.pooling() : defaultPooling;
         boolean normalize = options.normalize() != null ? options.normalize() : pooling != Pooling.NONE && defaultNormalize;
         int budget = options.batchTokens() > 0 ? options.batchTokens() : DEFAULT_BATCH_TOKENS;
@@ -251,9 +274,9 @@ public final class FeatureExtraction {
         List<Encoding> encodings = new ArrayList<>();
         List<String> batchTexts = new ArrayList<>();
         int index = 0, first = 0, tokens = 0;
-        while (texts.hasNext()) {
-            String text = texts.next();
-            Encoding e = encode(text, index, options);
+        while (encoded != null ? encoded.hasNext() : texts.hasNext()) {
+            String text = texts != null ? texts.next() : null;
+            Encoding e = encoded != null ? encoded.next() : encode(text, index, options);
             if (!encodings.isEmpty() && tokens + e.length() > budget) {
                 run(encodings, batchTexts, first, pooling, normalize, sink);
                 encodings.clear();

@@ -165,7 +165,7 @@ public final class TextClassification {
     }
 
     /** The longest input the model takes, in tokens (its position table). */
-    int maxTokens() {
+    public int maxTokens() {
         return maxTokens;
     }
 

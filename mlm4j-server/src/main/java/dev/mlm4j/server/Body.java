@@ -58,7 +58,7 @@ final class Body {
         try (JsonParser p = JSON.getFactory().createParser(bytes)) {
             node = JSON.readTree(p);
         } catch (JsonProcessingException e) {
-            throw ApiError.validation("the body is not valid JSON: " + oneLine(e.getOriginalMessage()));
+            throw ApiError.validation("the body is not valid JSON: " + oneLine(withoutJavaNames(e.getOriginalMessage())));
         } catch (IOException e) {
             throw ApiError.validation("the body could not be read as JSON: " + oneLine(e.getMessage()));
         }
@@ -209,6 +209,19 @@ final class Body {
 
     static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 37) + "…";
+    }
+
+    /**
+     * Jackson's message without the parts that name its Java classes and settings (" (bound as `…JsonNode`)",
+     * ": not allowed as per `DeserializationFeature…`", ", from `StreamReadConstraints…`"): a client needs the what, not those.
+     */
+    static String withoutJavaNames(String s) {
+        if (s == null) return null;
+        return s.replaceAll(" ?\\(bound as `[^`]*`\\)", "")
+                .replaceAll(":? ?not allowed as per `[^`]*`", "")
+                .replaceAll(", from `[^`]*`", "")
+                .replaceAll(" \\(`[A-Za-z.]*StreamReadConstraints[^`]*`\\)", "")
+                .trim();
     }
 
     static String oneLine(String s) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Pooling;
 import dev.mlm4j.pipelines.Similarity;
+import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.Tokenizer;
 import io.javalin.http.Context;
 
 import java.nio.ByteBuffer;
@@ -44,11 +46,11 @@ final class EmbeddingRoutes {
         Body b = server.body(ctx);
         ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
         FeatureExtraction fe = m.embeddings();
-        List<String> inputs = inputs(b, "inputs", m);
+        List<Input> inputs = inputs(b, "inputs", m);
         b.rightTruncationOnly();
         boolean normalize = b.bool("normalize", true);
         Integer dims = b.integer("dimensions", 1, fe.dimension());
-        FeatureExtraction.Options o = options(null, normalize, b.bool("truncate", server.options.autoTruncate()))
+        FeatureExtraction.Options o = options(fe, null, normalize, b.bool("truncate", server.options.autoTruncate()))
                 .withInput(kind(b, "prompt_name", fe, true));
         List<float[]> out = new ArrayList<>();
         long reply = (long) inputs.size() * (dims == null ? fe.dimension() : dims) * BYTES_PER_NUMBER;
@@ -61,10 +63,10 @@ final class EmbeddingRoutes {
     void embedAll(Context ctx) {
         Body b = server.body(ctx);
         ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
-        List<String> inputs = inputs(b, "inputs", m);
+        List<Input> inputs = inputs(b, "inputs", m);
         b.rightTruncationOnly();
         FeatureExtraction fe = m.embeddings();
-        FeatureExtraction.Options o = options(Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()))
+        FeatureExtraction.Options o = options(fe, Pooling.NONE, false, b.bool("truncate", server.options.autoTruncate()))
                 .withInput(kind(b, "prompt_name", fe, true));
         List<float[][]> out = new ArrayList<>();
         for (FeatureExtraction.Embedding e : run(ctx, m, o, inputs, "inputs", (long) fe.dimension() * BYTES_PER_NUMBER, 0,
@@ -91,10 +93,10 @@ final class EmbeddingRoutes {
         if (params.string("prompt_name", null) != null) {
             throw ApiError.validation("`prompt_name` is not supported on /similarity: it compares texts of one kind, as queries");
         }
-        FeatureExtraction.Options o = options(null, null, params.bool("truncate", server.options.autoTruncate()));
-        List<String> all = new ArrayList<>(sentences.size() + 1);
-        all.add(source);
-        all.addAll(sentences);
+        FeatureExtraction.Options o = options(m.embeddings(), null, null, params.bool("truncate", server.options.autoTruncate()));
+        List<Input> all = new ArrayList<>(sentences.size() + 1);
+        all.add(new Input(source, null));
+        for (String sentence : sentences) all.add(new Input(sentence, null));
         List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, "inputs.sentences", 0, 24L * all.size(), "one score per sentence");
         List<Double> scores = new ArrayList<>(sentences.size());
         for (int i = 1; i < v.size(); i++) scores.add(Similarity.cosine(v.getFirst().vector(), v.get(i).vector()));
@@ -111,14 +113,14 @@ final class EmbeddingRoutes {
         Body b = server.body(ctx);
         ServedModel m = server.model(b.string("model", null), ServedModel.Task.EMBEDDINGS);
         FeatureExtraction fe = m.embeddings();
-        List<String> inputs = inputs(b, "input", m);
+        List<Input> inputs = inputs(b, "input", m);
         String format = b.string("encoding_format", "float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw ApiError.validation("`encoding_format` must be \"float\" or \"base64\", got \"" + Body.abbreviate(format) + "\"");
         }
         b.string("user", null);
         Integer dims = b.integer("dimensions", 1, fe.dimension());
-        FeatureExtraction.Options o = options(null, null, server.options.autoTruncate()).withInput(kind(b, "input_type", fe, false));
+        FeatureExtraction.Options o = options(fe, null, null, server.options.autoTruncate()).withInput(kind(b, "input_type", fe, false));
         long perVector = (long) (dims == null ? fe.dimension() : dims) * (format.equals("base64") ? 6 : BYTES_PER_NUMBER) + 64;
         List<FeatureExtraction.Embedding> es = run(ctx, m, o, inputs, "input", 0, perVector * inputs.size(), "inputs × dimensions");
         List<Map<String, Object>> data = new ArrayList<>(es.size());
@@ -157,56 +159,94 @@ final class EmbeddingRoutes {
 
     // ------------------------------------------------------------------
 
-    private FeatureExtraction.Options options(Pooling pooling, Boolean normalize, boolean truncate) {
-        return new FeatureExtraction.Options(pooling, normalize, truncate, 0, server.options.maxBatchTokens());
+    /**
+     * A request's options. As TEI, an input may be as long as the model's working length ({@link FeatureExtraction#maxLength()}:
+     * sentence-transformers' {@code max_seq_length}, 256 for all-MiniLM-L6-v2; the position table for a model without
+     * one), not its position table: a longer one is refused, or cut there with {@code truncate}.
+     */
+    private FeatureExtraction.Options options(FeatureExtraction fe, Pooling pooling, Boolean normalize, boolean truncate) {
+        return new FeatureExtraction.Options(pooling, normalize, truncate, fe.maxLength(), server.options.maxBatchTokens());
     }
+
+    /** One input: a text, or (text null) a sequence of the model's token ids, run as they are. */
+    record Input(String text, int[] ids) {}
 
     /**
      * Validates and counts every input (422 if too long), admits the request (its tokens, and a reply of
      * {@code replyBytes} + {@code bytesPerToken} × tokens), then waits for the batch that computes them.
      */
-    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<String> texts,
+    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<Input> inputs,
                                                   String field, long bytesPerToken, long replyBytes, String what) {
         FeatureExtraction fe = m.embeddings();
-        int tokens = 0;
-        for (int i = 0; i < texts.size(); i++) {
-            try {
-                tokens += fe.encode(texts.get(i), i, o).length();
-            } catch (IllegalArgumentException e) {
-                int n = fe.tokenizer().encode(texts.get(i), Integer.MAX_VALUE, false).length();
-                String name = texts.size() == 1 ? field : field + "[" + i + "]";
-                throw ApiError.tooLong("`" + name + "` is " + n + " tokens, over the model's maximum of " + fe.maxTokens()
-                        + "; send \"truncate\": true to keep its first " + fe.maxLength());
+        int tokens = 0, limit = o.maxLength();
+        List<Encoding> encodings = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            Encoding e;
+            int n;
+            if (in.ids() != null) {
+                n = in.ids().length;
+                e = n <= limit || !o.truncate() ? ofIds(in.ids(), n, fe.tokenizer()) : ofIds(in.ids(), limit, fe.tokenizer());
+            } else {
+                try {
+                    e = fe.encode(in.text(), i, o);
+                    n = e.length();
+                } catch (IllegalArgumentException tooLong) {
+                    e = null;
+                    n = fe.tokenizer().encode(fe.prefixes().apply(in.text(), o.input()), Integer.MAX_VALUE, false).length();
+                }
             }
+            if (e == null || e.length() > limit) {
+                String name = inputs.size() == 1 ? field : field + "[" + i + "]";
+                throw ApiError.tooLong("`" + name + "` is " + n + " tokens, over the model's maximum of " + limit + "; "
+                        + (field.equals("input") ? "start the server with --auto-truncate" : "send \"truncate\": true")
+                        + " to keep its first " + limit);
+            }
+            encodings.add(e);
+            tokens += e.length();
         }
         server.admit(ctx, tokens, replyBytes + bytesPerToken * tokens, what);
-        Batcher<FeatureExtraction.Options, String, FeatureExtraction.Embedding> batcher =
-                server.batcher(m, ServedModel.Task.EMBEDDINGS, (opts, items) -> fe.extract(items, opts));
-        return server.await(ctx, batcher.submit(o, texts, tokens));
+        Batcher<FeatureExtraction.Options, Encoding, FeatureExtraction.Embedding> batcher =
+                server.batcher(m, ServedModel.Task.EMBEDDINGS, (opts, items) -> fe.extractEncoded(items, opts));
+        return server.await(ctx, batcher.submit(o, encodings, tokens));
+    }
+
+    /** The first {@code n} of a client's token ids as the model's input, as TEI runs them: no special tokens added, no prompt. */
+    static Encoding ofIds(int[] ids, int n, Tokenizer tok) {
+        int[] kept = java.util.Arrays.copyOf(ids, n);
+        String[] tokens = new String[n];
+        int[] none = new int[n];
+        boolean[] special = new boolean[n];
+        java.util.Arrays.fill(none, -1);
+        for (int i = 0; i < n; i++) {
+            tokens[i] = tok.token(kept[i]);
+            special[i] = kept[i] == tok.clsId() || kept[i] == tok.sepId() || kept[i] == tok.padId();
+        }
+        return new Encoding(kept, new int[n], tokens, none, none.clone(), special, new int[n], n < ids.length);
     }
 
     /**
-     * The texts of an input field: a string, a list of strings, a list of token ids (one input) or a list of
-     * lists of ids. Ids are this model's vocabulary ids; they are decoded to text (special tokens dropped)
-     * and tokenized again, which gives the same tokens for ids the model's own tokenizer produced.
+     * The inputs of a field: a string, a list of strings, a list of token ids (one input) or a list of lists of ids.
+     * Ids are this model's vocabulary ids and are run as they are, as TEI runs them: the model sees exactly those
+     * tokens (send [CLS] … [SEP] yourself, as the model's tokenizer writes them), with no prompt or marker added.
      */
-    private List<String> inputs(Body b, String field, ServedModel m) {
+    private List<Input> inputs(Body b, String field, ServedModel m) {
         JsonNode n = b.require(field);
         int max = server.options.maxClientBatchSize();
-        if (n.isTextual()) return List.of(n.textValue());
+        if (n.isTextual()) return List.of(new Input(n.textValue(), null));
         if (!n.isArray()) throw Body.wrongType(field, "a string, a list of strings or a list of token ids", n);
         if (n.isEmpty()) throw ApiError.empty("`" + field + "` is an empty list");
         JsonNode first = n.get(0);
-        if (first.isNumber()) return List.of(decode(n, field, m));
+        if (first.isNumber()) return List.of(ids(n, field, m));
         Body.checkCount(field, n.size(), max);
-        List<String> out = new ArrayList<>(n.size());
+        List<Input> out = new ArrayList<>(n.size());
         for (int i = 0; i < n.size(); i++) {
             JsonNode t = n.get(i);
             if (first.isTextual() && t.isTextual()) {
-                out.add(t.textValue());
+                out.add(new Input(t.textValue(), null));
             } else if (first.isArray() && t.isArray()) {
                 if (t.isEmpty()) throw ApiError.empty("`" + field + "[" + i + "]` is an empty list of token ids");
-                out.add(decode(t, field + "[" + i + "]", m));
+                out.add(ids(t, field + "[" + i + "]", m));
             } else {
                 throw ApiError.validation("`" + field + "[" + i + "]` must be " + (first.isArray() ? "a list of token ids" : "a string")
                         + " like `" + field + "[0]`, got " + Body.kind(t));
@@ -215,8 +255,8 @@ final class EmbeddingRoutes {
         return out;
     }
 
-    private static String decode(JsonNode ids, String what, ServedModel m) {
-        return m.tokenizer().decode(TextRoutes.ids(ids, what, m.tokenizer().vocabSize()), true);
+    private static Input ids(JsonNode ids, String what, ServedModel m) {
+        return new Input(null, TextRoutes.ids(ids, what, m.tokenizer().vocabSize()));
     }
 
     /**
@@ -224,7 +264,7 @@ final class EmbeddingRoutes {
      * prefixes only. TEI's {@code prompt_name} names a prompt the model has, so it is refused for a model without
      * ({@code strict}); OpenAI's {@code input_type} is ignored there, as {@code ./mlm4j embed --passage} is.
      */
-    private static FeatureExtraction.Input kind(Body b, String field, FeatureExtraction fe, boolean strict) {
+    static FeatureExtraction.Input kind(Body b, String field, FeatureExtraction fe, boolean strict) {
         String v = b.string(field, null);
         if (v == null) return null;
         boolean prefixes = !fe.prefixes().equals(FeatureExtraction.Prefixes.NONE);

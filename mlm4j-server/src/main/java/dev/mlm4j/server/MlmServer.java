@@ -109,8 +109,31 @@ public final class MlmServer implements AutoCloseable {
     public static MlmServer start(ServerOptions options, List<ServedModel> models) {
         MlmServer s = new MlmServer(options, models);
         s.app = Javalin.create(s::configure);
-        s.app.start();
+        try {
+            s.app.start();
+        } catch (RuntimeException e) {
+            s.app.stop();
+            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": " + bindFailure(e), e);
+        }
         return s;
+    }
+
+    /**
+     * Why the socket could not be bound, from the root cause: Javalin's own message says "Port already in use" whatever
+     * happened (an address not on this machine, a host name that does not resolve).
+     */
+    static String bindFailure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        if (root instanceof java.nio.channels.UnresolvedAddressException) return "unknown host";
+        if (root instanceof java.net.BindException b && b.getMessage() != null) {
+            String m = b.getMessage();
+            if (m.contains("already in use")) return "the port is in use (another server is listening there)";
+            if (m.contains("assign requested address")) return "that address is not one of this machine's";
+            if (m.contains("Permission denied")) return "permission denied (ports below 1024 need root)";
+            return m;
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
     public int port() {
@@ -536,7 +559,7 @@ public final class MlmServer implements AutoCloseable {
     }
 
     /**
-     * Waits for a batch result until the request's deadline (--request-timeout, counted from arrival);
+     * Waits for a batch result until the request's deadline (--request-timeout-ms, counted from arrival);
      * a request still queued then is taken out of the queue and answered 503.
      */
     <T> T await(Context ctx, CompletableFuture<T> f) {
@@ -547,7 +570,7 @@ public final class MlmServer implements AutoCloseable {
         } catch (TimeoutException | CancellationException e) {
             f.cancel(false);
             throw ApiError.unavailable("the request did not finish within " + options.requestTimeoutMillis()
-                    + " ms (--request-timeout); retry later or send fewer inputs");
+                    + " ms (--request-timeout-ms); retry later or send fewer inputs");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(false);

@@ -110,7 +110,7 @@ public final class ServedModel {
         }
         if (fm != null) return new ServedModel(name, source, fm, null, fm.tokenizer(), fm.maxLength());
         FeatureExtraction fe = Models.embeddings(source, progress);
-        return new ServedModel(name, source, null, fe, fe.tokenizer(), fe.maxTokens());
+        return new ServedModel(name, source, null, fe, fe.tokenizer(), fe.maxLength());
     }
 
     /**
@@ -125,7 +125,8 @@ public final class ServedModel {
         return switch (task) {
             case TEXT_CLASSIFICATION -> {
                 TextClassification tc = Models.textClassification(source, progress, precision);
-                yield new ServedModel(name, source, null, null, tc.tokenizer(), tc.tokenizer().maxLength(), task, tc);
+                // as TEI and ./mlm4j classify: the position table, not tokenizer.json's truncation (128 in MiniLM's, an export leftover)
+                yield new ServedModel(name, source, null, null, tc.tokenizer(), tc.maxTokens(), task, tc);
             }
             case TOKEN_CLASSIFICATION -> {
                 TokenClassification tc = Models.tokenClassification(source, progress, precision);

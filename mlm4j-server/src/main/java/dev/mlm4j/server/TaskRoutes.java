@@ -106,7 +106,7 @@ final class TaskRoutes {
         return (float) score;
     }
 
-    /** One sequence of TEI's PredictInput: [text] or [text, text_pair] (strings, not blank). */
+    /** One sequence of TEI's PredictInput: [text] or [text, text_pair]. */
     private static TextClassification.Input sequence(JsonNode n, String what) {
         if (!n.isArray()) throw Body.wrongType(what, "a string, a pair [text, text_pair] or a batch [[text], [text, text_pair], …]", n);
         if (n.isEmpty() || n.size() > 2) {
@@ -119,12 +119,13 @@ final class TaskRoutes {
     private record Truncated(TextClassification.Input input, int tokens) {}
 
     /**
-     * Checks one input and counts its tokens: 400 if a text is blank; 422 if it is over the model's maximum and
+     * Checks one input and counts its tokens: 400 if it is empty; 422 if it is over the model's maximum and
      * truncation was not asked for, else the input cut to the maximum as the tokenizer truncates it (a pair: from the
      * longer text first), each text cut after its last kept token, which tokenizes to the same tokens again.
      */
     private static Truncated truncated(ServedModel m, TextClassification.Input in, boolean truncate, String what) {
-        if (in.text().isBlank() || (in.isPair() && in.textPair().isBlank())) throw ApiError.empty("`" + what + "` has an empty text");
+        // TEI's rule (EncodingInput::is_empty): a text is refused only when it is "", a pair only when both sides are
+        if (in.text().isEmpty() && (!in.isPair() || in.textPair().isEmpty())) throw ApiError.empty("`" + what + "` is empty");
         Tokenizer tok = m.tokenizer();
         Encoding e = encode(tok, in, Integer.MAX_VALUE, false);
         if (e.length() <= m.maxLength()) return new Truncated(in, e.length());
@@ -221,7 +222,6 @@ final class TaskRoutes {
         if (!n.isArray()) throw Body.wrongType("texts", "a list of strings", n);
         if (n.isEmpty()) throw ApiError.empty("`texts` cannot be empty");
         List<String> texts = Body.strings(n, "texts", server.options.maxClientBatchSize());
-        if (query.isBlank()) throw ApiError.empty("`query` is empty");
         boolean raw = b.bool("raw_scores", false);
         boolean returnText = b.bool("return_text", false);
         boolean truncate = b.bool("truncate", server.options.autoTruncate());
@@ -229,7 +229,8 @@ final class TaskRoutes {
         int tokens = 0;
         long reply = 0;
         for (int i = 0; i < texts.size(); i++) {
-            if (texts.get(i).isBlank()) throw ApiError.empty("`texts[" + i + "]` is empty");
+            // TEI scores every (query, text) pair but one whose two sides are both ""
+            if (query.isEmpty() && texts.get(i).isEmpty()) throw ApiError.empty("`query` and `texts[" + i + "]` are both empty");
             int pair = m.tokenizer().encodePair(query, texts.get(i), Integer.MAX_VALUE, false).length();
             if (pair > r.maxLength() && !truncate) {
                 throw ApiError.tooLong("`query` with `texts[" + i + "]` is " + pair + " tokens, over the model's maximum of "

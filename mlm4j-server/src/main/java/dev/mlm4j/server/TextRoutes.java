@@ -28,13 +28,23 @@ final class TextRoutes {
     /**
      * {@code {"inputs": "text" | ["text", …], "add_special_tokens": true, "model": optional}} →
      * {@code [[{"id", "text", "special", "start", "stop"}, …], …]}, one list per input. As TEI, start and stop
-     * are UTF-8 byte offsets into the input ({@code null} for special tokens, whose text is the token itself).
+     * are UTF-8 byte offsets into the input ({@code null} for special tokens, whose text is the token itself). For a model
+     * with prompts (e5-small-v2's {@code "query: "}, {@code "passage: "}), {@code "prompt_name"} picks one as on /embed
+     * (default: the query marker) and the tokens and offsets are those of the prompt and text together, as TEI's.
      */
     void tokenize(Context ctx) {
         Body b = server.body(ctx);
         ServedModel m = model(b);
-        List<String> inputs = b.texts("inputs", server.options.maxClientBatchSize());
+        List<String> inputs = new ArrayList<>(b.texts("inputs", server.options.maxClientBatchSize()));
         boolean special = b.bool("add_special_tokens", true);
+        // the tokens /embed runs: an embedding model's prompt (prompt_name, else its query marker) before each text
+        dev.mlm4j.pipelines.FeatureExtraction fe = m.supports(ServedModel.Task.EMBEDDINGS) ? m.embeddings() : null;
+        if (fe != null) {
+            dev.mlm4j.pipelines.FeatureExtraction.Input kind = EmbeddingRoutes.kind(b, "prompt_name", fe, true);
+            inputs.replaceAll(text -> fe.prefixes().apply(text, kind));
+        } else if (b.has("prompt_name")) {
+            throw ApiError.validation("`prompt_name` is not supported for this model: it has no prompts");
+        }
         List<Encoding> encodings = new ArrayList<>(inputs.size());
         long reply = 0;
         for (String text : inputs) {

@@ -70,6 +70,14 @@ class E5PrefixRoutesTest {
         // /embed_all: the passage's token rows, "passage: " included
         JsonNode rows = http.post("/embed_all", Map.of("inputs", TEXTS.getFirst(), "model", "e5-small-v2", "prompt_name", "passage")).json().get(0);
         assertEquals(usage.get("prompt_tokens").asInt(), rows.size());
+        // /tokenize counts what /embed runs: the prompt's tokens with the text's (the query marker by default)
+        int passageTokens = e5.tokenizer().encode("passage: " + TEXTS.getFirst(), Integer.MAX_VALUE, false).length();
+        assertEquals(passageTokens, http.post("/tokenize", Map.of("inputs", TEXTS.getFirst(), "model", "e5-small-v2", "prompt_name", "passage"))
+                .json().get(0).size());
+        assertEquals(e5.tokenizer().encode("query: " + TEXTS.getFirst(), Integer.MAX_VALUE, false).length(),
+                http.post("/tokenize", Map.of("inputs", TEXTS.getFirst(), "model", "e5-small-v2")).json().get(0).size());
+        refused(http.post("/tokenize", Map.of("inputs", "x", "model", "e5-small-v2", "prompt_name", "bogus")), 400, "Validation",
+                "`prompt_name` must be \"query\" or \"passage\", got \"bogus\"");
     }
 
     static void refused(Http.Reply r, int status, String type, String message) {

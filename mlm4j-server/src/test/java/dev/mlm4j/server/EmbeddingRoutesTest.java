@@ -76,11 +76,30 @@ class EmbeddingRoutesTest {
         List<Integer> idList = new ArrayList<>();
         for (JsonNode t : ids) idList.add(t.get("id").asInt());
         assertVector(java.embed(TEXTS.getFirst()), http.post("/embed", Map.of("inputs", List.of(idList))).json().get(0), "ids");
+        // ids run as they are (TEI): [UNK] (the emoji) kept, and nothing added to ids sent without [CLS] … [SEP]
+        List<Integer> unk = new ArrayList<>();
+        for (JsonNode t : http.post("/tokenize", Map.of("inputs", TEXTS.get(2))).json().get(0)) unk.add(t.get("id").asInt());
+        assertTrue(unk.contains(100), "the emoji is [UNK] (100) in MiniLM's vocabulary: " + unk);
+        assertVector(java.embed(TEXTS.get(2)), http.post("/embed", Map.of("inputs", List.of(unk))).json().get(0), "ids with [UNK]");
+        List<Integer> bare = idList.subList(1, idList.size() - 1);
+        JsonNode bareVector = http.post("/embed", Map.of("inputs", List.of(bare))).json().get(0);
+        assertTrue(Similarity.cosine(java.embed(TEXTS.getFirst()), toFloats(bareVector)) < 0.999, "ids without [CLS]/[SEP] are another input");
+        JsonNode usage = http.post("/v1/embeddings", Map.of("input", bare, "model", TestServers.MINILM)).json().get("usage");
+        assertEquals(bare.size(), usage.get("prompt_tokens").asInt(), "usage counts the ids sent");
         // bert-base-uncased serves embeddings too, by name
         assertEquals(768, http.post("/embed", Map.of("inputs", "hi", "model", TestServers.BERT)).json().get(0).size());
 
         String longText = "word ".repeat(600);
         assertError(http.post("/embed", Map.of("inputs", longText)), 422, "Tokenizer");
+        // as TEI, MiniLM takes at most sentence-transformers' max_seq_length (256), not its 512 positions; /info says so
+        String over256 = "word ".repeat(300);
+        assertError(http.post("/embed", Map.of("inputs", over256)), 422, "Tokenizer");
+        assertError(http.post("/v1/embeddings", Map.of("input", over256, "model", TestServers.MINILM)), 422, "Tokenizer");
+        assertTrue(http.post("/v1/embeddings", Map.of("input", over256, "model", TestServers.MINILM)).json().get("error").textValue()
+                .contains("--auto-truncate"), "the hint names what works on that route");
+        assertError(http.post("/embed", Map.of("inputs", List.of(java.encode("word ".repeat(300), 0,
+                FeatureExtraction.Options.DEFAULT).ids()))), 422, "Tokenizer");
+        assertEquals(256, http.get("/info").json().get("max_input_length").asInt());
         float[] truncated = java.extract(List.of(longText), FeatureExtraction.Options.DEFAULT.withTruncate(true)).getFirst().vector();
         assertVector(truncated, http.post("/embed", Map.of("inputs", longText, "truncate", true)).json().get(0), "truncated");
         assertError(http.post("/embed", Map.of("inputs", "a", "dimensions", 385)), 400, "Validation");
@@ -179,5 +198,11 @@ class EmbeddingRoutesTest {
             if (line.startsWith("mlm4j_batch_requests_count")) all = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
         }
         return all > ones && ones >= 0;
+    }
+
+    static float[] toFloats(JsonNode v) {
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) f[i] = (float) v.get(i).asDouble();
+        return f;
     }
 }

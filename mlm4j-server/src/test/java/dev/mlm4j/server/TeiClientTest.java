@@ -207,9 +207,12 @@ class TeiClientTest {
         assertEquals(400, empty.status(), empty.toString());
         assertEquals("Empty", empty.json().get("error_type").textValue());
 
+        Reply nothing = tei("/predict", Map.of("inputs", ""));
+        assertEquals(400, nothing.status(), nothing.toString());
+        assertEquals("Empty", nothing.json().get("error_type").textValue());
+        // TEI refuses only "" (EncodingInput::is_empty); whitespace is a text like any other
         Reply blank = tei("/predict", Map.of("inputs", "  "));
-        assertEquals(400, blank.status(), blank.toString());
-        assertEquals("Empty", blank.json().get("error_type").textValue());
+        assertEquals(200, blank.status(), blank.toString());
 
         List<List<String>> many = new ArrayList<>();
         for (int i = 0; i < 33; i++) many.add(List.of("text " + i));
@@ -379,6 +382,14 @@ class TeiClientTest {
         assertEquals("Tokenizer", tooLong.json().get("error_type").textValue());
         Reply cut = tei("/rerank", Map.of("query", "the acting was wonderful ".repeat(100), "texts", List.of("the acting ".repeat(100)), "truncate", true));
         assertEquals(200, cut.status(), cut.toString());
+        // as TEI: an empty or blank passage gets a score (one empty document must not fail the request); only a pair
+        // whose two sides are both "" is refused
+        Reply blanks = tei("/rerank", Map.of("query", "q", "texts", List.of("a passage", "", "   ")));
+        assertEquals(200, blanks.status(), blanks.toString());
+        assertEquals(3, blanks.json().size(), blanks.toString());
+        Reply bothEmpty = tei("/rerank", Map.of("query", "", "texts", List.of("")));
+        assertEquals(400, bothEmpty.status(), bothEmpty.toString());
+        assertEquals("Empty", bothEmpty.json().get("error_type").textValue());
         try (MlmServer noReranker = MlmServer.start(TestServers.options(),
                 List.of(ServedModel.loadTask(ServedModel.Task.TEXT_CLASSIFICATION, TINY.resolve("sentiment").toString(), null)))) {
             Reply r = tei(noReranker.baseUrl(), "/rerank", Map.of("query", "q", "texts", List.of("a passage")));
