@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
                         + " {\"index\":1,\"line\":2,\"text\":\"\",\"error\":\"empty line\"} in its place and a warning on stderr, and the exit status"
                         + " stays 0 (as spark-embed keeps such a row with its reason). A blank or too-long argument is an error.",
                 "Pooling and normalisation default to the model's own (all-MiniLM-L6-v2: mean, normalised; bge-small-en-v1.5: cls, normalised;"
-                        + " a model without an embeddings card: mean, not normalised).",
+                        + " a sentence-transformers folder: its modules.json, 1_Pooling and sentence_bert_config.json;"
+                        + " any other model: mean, not normalised).",
                 "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's position table (512); longer is an error"
                         + " unless --truncate, which cuts every text at the model's working length (its max_seq_length: 256 for all-MiniLM-L6-v2,"
                         + " 512 for bge-small-en-v1.5; the 128 in MiniLM's tokenizer.json is an export leftover and not used). --max-length N sets one limit for both.",

@@ -7,6 +7,7 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.convert.Converter;
 import dev.mlm4j.hub.ModelCard;
 import dev.mlm4j.hub.ModelResolver;
+import dev.mlm4j.hub.SentenceTransformersFolder;
 import dev.mlm4j.model.BertForMaskedLM;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.model.Encoder;
@@ -131,7 +132,8 @@ public final class Models {
 
     /**
      * As {@link #embeddings(String)}, reporting download/unpack progress to {@code progress} (null: stderr).
-     * Pooling, normalisation and working length come from the model's card; a model without an embeddings card
+     * Pooling, normalisation and working length come from the model's card, else from a sentence-transformers folder's
+     * own files ({@link SentenceTransformersFolder}: refused if they ask for what mlm4j does not run); any other model
      * (bert-base-uncased, a folder of one's own) pools by mean, does not normalise, and works up to its position table.
      * Any BERT runs; for a masked LM the encoder is shared with its fill-mask pipeline (the head adds its 2.4 MB transform).
      */
@@ -144,8 +146,16 @@ public final class Models {
         return pipeline(FeatureExtraction.class, nameOrPath, progress, precision, key -> {
             Loaded m = load(key, nameOrPath);
             Optional<ModelCard> card = m.card().filter(k -> k.task() == ModelCard.Task.EMBEDDINGS);
+            int maxLength = m.maxLength();
+            if (m.card().isEmpty()) {
+                // a sentence-transformers folder as the hub has it: its own modules say how it pools and where it cuts
+                Path folder = java.nio.file.Files.isDirectory(key.folder()) ? key.folder() : key.folder().getParent();
+                int positions = m.encoder().config().maxPositionEmbeddings();
+                card = SentenceTransformersFolder.card(folder, m.name(), ModelCard.Format.SAFETENSORS, positions);
+                if (card.isPresent()) maxLength = card.get().maxLength();
+            }
             return new FeatureExtraction(m.encoder(), m.tokenizer(), card.map(c -> Pooling.of(c.pooling())).orElse(Pooling.MEAN),
-                    card.map(ModelCard::normalize).orElse(false), m.maxLength(),
+                    card.map(ModelCard::normalize).orElse(false), maxLength,
                     card.map(c -> new FeatureExtraction.Prefixes(c.queryPrefix(), c.passagePrefix())).orElse(FeatureExtraction.Prefixes.NONE));
         });
     }
