@@ -45,12 +45,38 @@ final class Errors {
         boolean expected = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
                 || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
                 || ex instanceof IndexOutOfBoundsException;
+        if (ex instanceof java.io.UncheckedIOException u && u.getCause() != null && msg != null && msg.equals(u.getCause().toString())) {
+            return describe(u.getCause());   // wrapped as it was: its message is the cause's class and message
+        }
         if (msg == null || msg.isBlank()) msg = ex.getClass().getSimpleName();
         String line = oneLine(msg);
-        if (ex instanceof java.nio.file.NoSuchFileException) line = "no such file: " + line;
-        if (ex instanceof java.nio.file.AccessDeniedException) line = "permission denied: " + line;
+        if (ex instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            // the JDK's file errors carry only the path: say what is wrong with it
+            String what = switch (f) {
+                case java.nio.file.NoSuchFileException x -> "no such file";
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                case java.nio.file.FileAlreadyExistsException x -> "in the way (a file where a folder is needed, or it already exists)";
+                case java.nio.file.NotDirectoryException x -> "not a folder";
+                case java.nio.file.DirectoryNotEmptyException x -> "folder not empty";
+                default -> f.getClass().getSimpleName();
+            };
+            line = what + ": " + line;
+        } else if (ex instanceof java.nio.file.NoSuchFileException) {
+            line = "no such file: " + line;
+        } else if (ex instanceof java.nio.file.AccessDeniedException) {
+            line = "permission denied: " + line;
+        }
+        if (hasCause(ex, java.nio.charset.CharacterCodingException.class)) {
+            // a decoder's "Input length = 1" says nothing to a user
+            line = line.replaceAll("Input length = \\d+", "not valid UTF-8 text (save it as UTF-8)");
+        }
         return expected ? line : "internal error (" + ex.getClass().getSimpleName() + "): " + line
                 + " — rerun with MLM4J_DEBUG=1 for details";
+    }
+
+    private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) if (type.isInstance(t)) return true;
+        return false;
     }
 
     static String oneLine(String s) {

@@ -382,7 +382,7 @@ final class EvalCommand implements Runnable {
             Corpus c = corpus.open();
             dev.mlm4j.eval.PretrainSplit split = dev.mlm4j.eval.PretrainSplit.of(c);
             if (split.test().isEmpty() || split.train().isEmpty()) throw new IllegalArgumentException("too few documents in " + corpus.path + " to split");
-            Path tmp = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".split-");
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output.toAbsolutePath().getParent(), ".split-");
             Map<String, Integer> counts = split.write(tmp, corpus.path.getFileName().toString());
             if (Files.isDirectory(output)) Files.delete(output);
             Files.move(tmp, output);

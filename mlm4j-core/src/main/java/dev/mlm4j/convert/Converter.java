@@ -101,7 +101,7 @@ public final class Converter {
         try (Checkpoint c = Checkpoint.open(source)) {
             Path parent = out.getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(parent, "." + out.getFileName() + ".tmp-");
             try {
                 Result r = h == null ? write(c, tmp) : TaskAssembly.write(c, h, tmp);
                 readableByAll(tmp);

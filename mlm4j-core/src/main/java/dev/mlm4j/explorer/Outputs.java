@@ -163,7 +163,7 @@ public final class Outputs {
         checkWritable(target);
         Path tmp;
         try {
-            tmp = Files.createTempFile(real.getParent(), "." + real.getFileName() + ".", ".part");
+            tmp = dev.mlm4j.util.StagingFiles.newFile(real.getParent(), "." + real.getFileName() + ".", ".part");
         } catch (AccessDeniedException | NoSuchFileException e) {
             throw new IOException("cannot write " + target + ": " + message(e), e);
         }

@@ -531,7 +531,7 @@ public final class Training {
         /** checkpoint/: the model and where the run stands, written beside it and swapped in. */
         void saveCheckpoint(int epoch, int batch) throws IOException {
             Files.createDirectories(output);
-            Path tmp = Files.createTempDirectory(output, "." + CHECKPOINT + ".tmp-");
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output, "." + CHECKPOINT + ".tmp-");
             writeModel(tmp);
             SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.moments(), Map.of("source", "mlm4j AdamW moments"));
             ObjectNode s = JSON.createObjectNode();
@@ -554,7 +554,7 @@ public final class Training {
         }
 
         Summary finish(int total, Map<String, Object> lastEval, boolean interrupted) throws IOException {
-            Path tmp = Files.createTempDirectory(output, ".model.tmp-");
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output, ".model.tmp-");
             writeModel(tmp);
             try (Stream<Path> files = Files.list(tmp)) {
                 for (Path f : files.toList()) Files.move(f, output.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

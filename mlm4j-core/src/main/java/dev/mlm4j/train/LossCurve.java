@@ -69,7 +69,7 @@ public final class LossCurve {
         } finally {
             g.dispose();
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Path tmp = dev.mlm4j.util.StagingFiles.newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
         try {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime");
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

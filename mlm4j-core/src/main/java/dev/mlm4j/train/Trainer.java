@@ -199,7 +199,7 @@ public final class Trainer {
             }
             Path parent = target.getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(parent, "." + target.getFileName() + ".tmp-");
             writeModel(from, tmp);
             if (Files.isDirectory(target)) Files.delete(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
