@@ -609,7 +609,9 @@ public final class MlmServer implements AutoCloseable {
     private ApiError fromJavalin(HttpResponseException e) {
         return switch (e.getStatus()) {
             case 413 -> Body.payloadTooLarge(options.payloadLimit());
-            case 404 -> ApiError.notFound("no route " + Body.oneLine(e.getMessage()));
+            // Javalin's "Endpoint GET /nope not found", worded as the 404 handler words it
+            case 404 -> ApiError.notFound("no route " + Body.oneLine(e.getMessage()).replaceFirst("^Endpoint ", "").replaceFirst(" not found$", "")
+                    + "; see /openapi.json");
             default -> ApiError.ofStatus(e.getStatus(), Body.oneLine(e.getMessage()));
         };
     }

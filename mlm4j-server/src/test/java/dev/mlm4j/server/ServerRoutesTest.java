@@ -129,6 +129,7 @@ class ServerRoutesTest {
         assertError(http.post("/decode", Map.of("ids", List.of(-1))), 400, "Validation");
         assertError(http.post("/decode", Map.of("ids", List.of(1 << 30))), 400, "Validation");
         assertError(http.get("/no-such-route"), 404, "NotFound");
+        assertEquals("no route GET /no-such-route; see /openapi.json", http.get("/no-such-route").json().get("error").asText());
         assertError(http.post("/fill-mask", Map.of("inputs", "[MASK] " + "word ".repeat(600))), 422, "Tokenizer");
         String many = "[\"a [MASK]\"" + ",\"a [MASK]\"".repeat(32) + "]";
         assertError(http.post("/fill-mask", "{\"inputs\":" + many + "}"), 413, "Validation");
