@@ -183,17 +183,31 @@ public final class Converter {
 
         String architecture = head.architecture();
         Tokenizer tokenizer = c.tokenizer();
-        int workingLength = c.maxLength();
+        int workingLength = card(c).map(ModelCard::maxLength).orElse(c.maxLength());
         writeJson(dir.resolve("config.json"), hfConfig(config, architecture, tied, tokenizer.padId()));
         writeTokenizer(c.folder(), dir, tokenizer, workingLength);
         writeCard(c, dir);
         return new Result(dir, architecture, config, count, parameters, files(dir), List.copyOf(leftOut));
     }
 
-    /** The hub card, now saying safetensors, and for an embeddings model sentence-transformers' files; nothing without a card. */
+    /**
+     * The folder's card: the hub's, else what a sentence-transformers folder's own files say (a pipeline mlm4j does not
+     * run, such as a Dense module, gives none: the converted folder is then a plain encoder, as before).
+     */
+    static java.util.Optional<ModelCard> card(Checkpoint c) {
+        if (c.card().isPresent()) return c.card();
+        try {
+            return dev.mlm4j.hub.SentenceTransformersFolder.card(c.folder(), c.folder().getFileName().toString(), ModelCard.Format.SAFETENSORS,
+                    c.config().maxPositionEmbeddings());
+        } catch (IllegalArgumentException unsupported) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The card ({@link #card}), now saying safetensors, and for an embeddings model sentence-transformers' files; nothing without a card. */
     static void writeCard(Checkpoint c, Path dir) throws IOException {
-        if (c.card().isEmpty()) return;
-        ModelCard k = c.card().get();
+        if (card(c).isEmpty()) return;
+        ModelCard k = card(c).get();
         new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength(),
                 k.queryPrefix(), k.passagePrefix()).write(dir);
         if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, c.config().hiddenSize());

@@ -82,6 +82,19 @@ class SentenceTransformersFolderTest {
     }
 
     @Test
+    void convertingSuchAFolderKeepsWhatItSays() throws IOException {
+        Path hub = variant(miniLm, "minilm-cls-raw-2", "cls", false), out = tmp.resolve("converted");
+        Converter.convert(hub, out, false);
+        JsonNode card = JSON.readTree(out.resolve("mlm4j-model.json").toFile());
+        assertEquals("cls", card.get("pooling").asText());
+        assertEquals(false, card.get("normalize").asBoolean());
+        assertEquals(256, card.get("maxLength").asInt());
+        JsonNode want = expected.get("cases").get("minilm-cls-raw").get("vectors").get(0);
+        float[] got = Models.embeddings(out.toString()).embed(expected.get("texts").get(0).asText());
+        for (int i = 0; i < want.size(); i++) assertEquals(want.get(i).asDouble(), got[i], 2e-5, "[" + i + "]");
+    }
+
+    @Test
     void whatMlm4jDoesNotRunIsRefusedNotEmbeddedAnotherWay() throws IOException {
         Path dense = variant(miniLm, "dense", "mean", true);
         ArrayNode modules = (ArrayNode) JSON.readTree(dense.resolve("modules.json").toFile());
