@@ -38,10 +38,10 @@ final class NerCommand implements java.util.concurrent.Callable<Integer> {
             description = "Labels (or entity groups) left out of the answer (default: O). Give an empty string to keep all.")
     List<String> ignoreLabels;
 
-    @Option(names = "--stride", defaultValue = "0",
-            description = "Tag texts longer than the model's maximum in windows overlapping by this many tokens, instead of truncating"
-                    + " (needs --aggregation other than none).")
-    int stride;
+    @Option(names = "--stride", paramLabel = "N",
+            description = "Tag the whole of a text longer than the model's maximum, in windows overlapping by N tokens (0: windows side by"
+                    + " side), instead of truncating it, as Hugging Face's stride (needs --aggregation other than none). Not given: truncate.")
+    Integer stride;
 
     @Mixin
     CommonOptions.TextJob job;

@@ -96,6 +96,24 @@ class NerCommandTest {
                 "unknown aggregation strategy 'best'");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("ner", "-m", NER.toString(), "--stride", "16", "Berlin"),
                 "stride needs an aggregation strategy");
+        // 0 is a stride too (windows side by side), refused with aggregation none as transformers does
+        FillMaskCommandTest.assertCleanFailure(CliRunner.run("ner", "-m", NER.toString(), "--stride", "0", "Berlin"),
+                "stride needs an aggregation strategy");
+    }
+
+    @Test
+    void strideZeroTagsTheWholeOfALongTextWhileNoStrideTruncates() throws Exception {
+        // ner-31's text is 584 content tokens: without --stride the entities past 510 are lost (as transformers), with
+        // --stride 0 the text is tagged to its end (3172 characters), as transformers' stride=0
+        String text = fixtureCase(NER, "ner-31-simple").get("input").asText();
+        var truncated = CliRunner.run("ner", "-m", NER.toString(), "-a", "simple", "--json", text);
+        var windowed = CliRunner.run("ner", "-m", NER.toString(), "-a", "simple", "--stride", "0", "--json", text);
+        assertEquals(0, truncated.exit(), truncated.err());
+        assertEquals(0, windowed.exit(), windowed.err());
+        JsonNode cut = new ObjectMapper().readTree(truncated.out()), all = new ObjectMapper().readTree(windowed.out());
+        assertEquals(3172, text.length());
+        assertTrue(cut.get(cut.size() - 1).get("end").asInt() < 2800, truncated.out());
+        assertEquals(3172, all.get(all.size() - 1).get("end").asInt(), windowed.out());
     }
 
     @Test

@@ -38,8 +38,9 @@ import java.util.Map;
  * group) is in {@code ignoreLabels} (default {@code ["O"]}) are dropped. A {@code [UNK]} token's word is the text it
  * covers. Start/end are character offsets into the text as given: UTF-16 indices (as {@link String#substring}) in
  * {@link Entity}, Python's code-point indices in {@link Entity#toMap}'s JSON.
- * <p>Texts longer than the model's limit are truncated, as transformers does, unless {@code stride} > 0: then the
- * text is cut into overlapping windows (each {@code stride} tokens into the previous), each window is classified and
+ * <p>Texts longer than the model's limit are truncated, as transformers does, unless a {@code stride} is given (0
+ * included, as transformers' {@code stride=0}): then the whole text is cut into windows overlapping by {@code stride}
+ * tokens (0: side by side), each window is classified and
  * aggregated on its own, and of overlapping entities the longer (on a tie the higher-scoring) is kept.
  * <p>Immutable and thread-safe.
  */
@@ -63,16 +64,18 @@ public final class TokenClassification {
     /**
      * @param aggregation  how tokens become entities (Hugging Face's default: none)
      * @param ignoreLabels labels (and entity groups) left out of the answer; Hugging Face's default {@code ["O"]}
-     * @param stride       0: truncate long texts; else classify them in windows overlapping by this many tokens
+     * @param stride       null: truncate long texts, as Hugging Face's default; else classify the whole text in windows
+     *                     overlapping by this many tokens (0: windows side by side), as Hugging Face's {@code stride}
      */
-    public record Options(Aggregation aggregation, List<String> ignoreLabels, int stride) {
-        public static final Options DEFAULT = new Options(Aggregation.NONE, List.of("O"), 0);
+    public record Options(Aggregation aggregation, List<String> ignoreLabels, Integer stride) {
+        public static final Options DEFAULT = new Options(Aggregation.NONE, List.of("O"), null);
 
         public Options {
             if (aggregation == null) aggregation = Aggregation.NONE;
             ignoreLabels = ignoreLabels == null ? List.of("O") : List.copyOf(ignoreLabels);
-            if (stride < 0) throw new IllegalArgumentException("stride must not be negative, got " + stride);
-            if (stride > 0 && aggregation == Aggregation.NONE) {
+            if (stride != null && stride < 0) throw new IllegalArgumentException("stride must not be negative, got " + stride);
+            // transformers refuses any stride (0 too) with aggregation none
+            if (stride != null && aggregation == Aggregation.NONE) {
                 throw new IllegalArgumentException("stride needs an aggregation strategy other than none (simple, first, average or max),"
                         + " as in Hugging Face's pipeline");
             }
@@ -86,7 +89,8 @@ public final class TokenClassification {
             return new Options(aggregation, labels, stride);
         }
 
-        public Options withStride(int s) {
+        /** {@code s}: windows overlapping by s tokens (0: side by side); null: truncate. */
+        public Options withStride(Integer s) {
             return new Options(aggregation, ignoreLabels, s);
         }
     }
@@ -234,8 +238,8 @@ public final class TokenClassification {
     }
 
     /** One window ([CLS] … [SEP]) without stride (truncated), else tokenizers' overflowing windows. */
-    private List<Encoding> windows(String text, int stride) {
-        if (stride == 0) return List.of(tokenizer.encode(text, maxLength, true));
+    private List<Encoding> windows(String text, Integer stride) {
+        if (stride == null) return List.of(tokenizer.encode(text, maxLength, true));
         int width = maxLength - 2;
         if (stride >= width) {
             throw new IllegalArgumentException("stride " + stride + " must be less than the window's " + width

@@ -109,6 +109,25 @@ class TokenClassificationTest {
     void strideNeedsAnAggregation() {
         var e = assertThrows(IllegalArgumentException.class, () -> Options.DEFAULT.withStride(16));
         assertTrue(e.getMessage().contains("aggregation"), e.getMessage());
+        // transformers refuses stride=0 too: 0 is a stride (windows side by side), not "no stride"
+        assertThrows(IllegalArgumentException.class, () -> Options.DEFAULT.withStride(0));
+    }
+
+    @Test
+    void strideZeroTagsTheWholeTextInWindowsSideBySide() {
+        // ner-31's text is 584 content tokens. transformers' stride=0 (tokenizers 0.22, as the fixtures): windows [0, 510)
+        // and [510, 584), side by side, so nothing overlaps and the entities are the first window's (the truncated
+        // answer) followed by the second's, up to the end of the text, as the fixture's stride-32 answer reaches it.
+        JsonNode c = expected.get("cases").valueStream().filter(k -> k.get("id").asText().equals("ner-stride-0-simple-32")).findFirst()
+                .orElseThrow();
+        String text = c.get("input").asText();
+        Options simple = Options.DEFAULT.withAggregation(Aggregation.SIMPLE);
+        List<Entity> truncated = ner.classify(text, simple), windowed = ner.classify(text, simple.withStride(0));
+        assertTrue(truncated.getLast().end() < text.length() - 300, "truncated: " + truncated.getLast());
+        assertEquals(truncated.subList(0, truncated.size() - 1), windowed.subList(0, truncated.size() - 1));
+        JsonNode last = c.get("output").get(c.get("output").size() - 1);
+        assertEquals(last.get("end").asInt(), windowed.getLast().end());
+        assertEquals(text.length(), windowed.getLast().end());
     }
 
     private static Path copyTiny(Path dir) throws Exception {

@@ -159,7 +159,8 @@ final class TaskRoutes {
      * options may also sit in {@code "parameters"}, the Inference API's shape) → the entities of a text
      * ({@code [{"entity", "score", "index", "word", "start", "end"}]}, or {@code "entity_group"} without {@code index}
      * when aggregated; start/end are character offsets), or one such list per text when a list was sent. Texts over
-     * the model's maximum are truncated, as Hugging Face does, unless {@code stride} > 0: then classified in windows.
+     * the model's maximum are truncated, as Hugging Face does, unless {@code stride} is given (0 too): then classified in
+     * windows overlapping by that many tokens.
      */
     void tokenClassification(Context ctx) {
         Body b = server.body(ctx);
@@ -174,7 +175,7 @@ final class TaskRoutes {
             TokenClassification.Aggregation aggregation = TokenClassification.Aggregation.of(opts.string("aggregation_strategy", "none"));
             List<String> ignore = opts.has("ignore_labels") ? opts.stringList("ignore_labels", tc.labels().size() + 1) : null;
             Integer stride = opts.integer("stride", 0, Math.max(0, tc.maxLength() - 3));
-            options = new TokenClassification.Options(aggregation, ignore, stride == null ? 0 : stride);
+            options = new TokenClassification.Options(aggregation, ignore, stride);   // absent: truncate; 0: windows side by side
         } catch (IllegalArgumentException e) {
             throw ApiError.validation(Body.oneLine(e.getMessage()));
         }
@@ -184,7 +185,7 @@ final class TaskRoutes {
             String text = inputs.get(i);
             if (text.isBlank()) throw ApiError.empty("`" + (list ? "inputs[" + i + "]" : "inputs") + "` is empty");
             int n = m.tokenizer().encode(text, Integer.MAX_VALUE, false).length();
-            int computed = options.stride() > 0 ? n : Math.min(n, tc.maxLength());
+            int computed = options.stride() != null ? n : Math.min(n, tc.maxLength());
             tokens += computed;
             reply += (long) computed * BYTES_PER_ENTITY + TextRoutes.utf8Length(text);
         }

@@ -74,11 +74,10 @@ public final class EntityTagger extends Mlm4jTransformer<EntityTagger> {
         aggregationStrategy = new Param<>(this, "aggregationStrategy", "Hugging Face's aggregation_strategy: none (one entity per token),"
                 + " simple, first, average or max", ParamValidators.inArray(new String[] {"none", "simple", "first", "average", "max"}));
         ignoreLabels = new StringArrayParam(this, "ignoreLabels", "labels (and entity groups) left out of the result; empty: keep all");
-        stride = new IntParam(this, "stride", "0: truncate texts longer than the model's maximum; else tag them in windows overlapping by"
-                + " this many tokens", ParamValidators.gtEq(0));
+        stride = new IntParam(this, "stride", "not set: truncate texts longer than the model's maximum; set: tag the whole text in"
+                + " windows overlapping by this many tokens (0: side by side), as Hugging Face's stride", ParamValidators.gtEq(0));
         setDefault(aggregationStrategy, "none");
         setDefault(ignoreLabels, new String[] {"O"});
-        setDefault(stride, 0);
     }
 
     public Param<String> aggregationStrategy() { return aggregationStrategy; }
@@ -87,7 +86,8 @@ public final class EntityTagger extends Mlm4jTransformer<EntityTagger> {
 
     public String getAggregationStrategy() { return getOrDefault(aggregationStrategy); }
     public String[] getIgnoreLabels() { return getOrDefault(ignoreLabels); }
-    public int getStride() { return (Integer) getOrDefault(stride); }
+    /** The stride, or null when not set (long texts truncated). */
+    public Integer getStride() { return isSet(stride) ? (Integer) getOrDefault(stride) : null; }
 
     public EntityTagger setAggregationStrategy(String strategy) { set(aggregationStrategy, strategy); return this; }
     public EntityTagger setIgnoreLabels(String... labels) { set(ignoreLabels, labels); return this; }
@@ -133,7 +133,7 @@ public final class EntityTagger extends Mlm4jTransformer<EntityTagger> {
         return Batches.seq(out);
     }
 
-    private record Run(String model, int textIndex, String aggregation, String[] ignoreLabels, int stride)
+    private record Run(String model, int textIndex, String aggregation, String[] ignoreLabels, Integer stride)
             implements MapPartitionsFunction<Row, Row>, Serializable {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
