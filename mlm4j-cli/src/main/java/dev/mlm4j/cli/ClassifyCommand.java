@@ -72,6 +72,8 @@ final class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // a blank argument is an error; here, unlike Hugging Face's tokenizer (an empty text_pair is no pair), not a silent [SEP] [SEP]
+        if (pair != null && pair.isBlank()) throw new IllegalArgumentException("--pair is empty; give the second text, or leave --pair out");
         TextClassification.Options options = options();
         List<Inputs.Line> lines = job.lines(texts);
         TextClassification pipeline = Models.textClassification(model, null, job.precision());

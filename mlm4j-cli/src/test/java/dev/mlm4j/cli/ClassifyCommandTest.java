@@ -85,6 +85,9 @@ class ClassifyCommandTest {
     void badInputIsOneCleanLine() {
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("classify", "-m", MODEL, "--top-k", "many", TEXT), "--top-k 'many'");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("classify", "-m", MODEL, "--function", "relu", TEXT), "function 'relu'");
+        for (String blank : new String[]{"", "   "}) {
+            FillMaskCommandTest.assertCleanFailure(CliRunner.run("classify", "-m", MODEL, "--pair", blank, TEXT), "--pair is empty");
+        }
         String mlm = Path.of("..", "mlm4j-core", "src", "test", "resources", "fixtures", "hf-tiny-bert").toAbsolutePath().normalize().toString();
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("classify", "-m", mlm, TEXT), "not a sequence classifier");
     }
