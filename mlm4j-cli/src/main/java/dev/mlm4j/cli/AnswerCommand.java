@@ -1,8 +1,10 @@
 package dev.mlm4j.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.QuestionAnswering;
 import dev.mlm4j.pipelines.QuestionAnswering.Answer;
@@ -85,6 +87,8 @@ final class AnswerCommand implements Callable<Integer> {
     CommonOptions.Json json;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON value per line and nothing after it: {@code {…} trailing} is not JSON Lines. */
+    private static final ObjectReader LINE = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Override
     public Integer call() throws Exception {
@@ -102,7 +106,7 @@ final class AnswerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no context: a question needs a context to find its answer in (--context TEXT or --context-file F)");
         }
         String ctx = context != null ? context : readWhole(contextFile);
-        QuestionAnswering.Input input = new QuestionAnswering.Input(question, ctx);
+        QuestionAnswering.Input input = input(question, ctx);
         QuestionAnswering qa = Models.questionAnswering(model, null, int8.precision());
         List<Answer> answers = qa.answer(input, options);
         if (json.on) {
@@ -140,7 +144,7 @@ final class AnswerCommand implements Callable<Integer> {
     static QuestionAnswering.Input parse(Inputs.Line l) {
         JsonNode o;
         try {
-            o = JSON.readTree(l.text());
+            o = LINE.readTree(l.text());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
@@ -149,7 +153,17 @@ final class AnswerCommand implements Callable<Integer> {
             if (!o.hasNonNull(k)) throw new IllegalArgumentException("no \"" + k + "\" (expected {\"question\": …, \"context\": …})");
             if (!o.get(k).isTextual()) throw new IllegalArgumentException("\"" + k + "\" must be a string");
         }
-        return new QuestionAnswering.Input(o.get("question").asText(), o.get("context").asText());
+        return input(o.get("question").asText(), o.get("context").asText());
+    }
+
+    /**
+     * The input; a question or context of only whitespace is refused as an empty one (QuestionAnswering.Input refuses
+     * only an empty one, as Hugging Face), since every other command treats a blank text as empty.
+     */
+    static QuestionAnswering.Input input(String question, String context) {
+        if (question.isBlank()) throw new IllegalArgumentException("the question is empty: there is nothing to answer");
+        if (context.isBlank()) throw new IllegalArgumentException("the context is empty: a question needs a context to find its answer in");
+        return new QuestionAnswering.Input(question, context);
     }
 
     static String readWhole(Path f) throws IOException {

@@ -110,18 +110,25 @@ class AnswerCommandTest {
         JsonNode a = fixtureCase("qa-0-0"), b = fixtureCase("qa-1-8");
         Path f = dir.resolve("questions.jsonl");
         Files.writeString(f, JSON.writeValueAsString(a.get("input")) + "\n\n{\"question\": \"Where?\"}\nnot json\n"
-                + JSON.writeValueAsString(b.get("input")) + "\n{\"question\": \"\", \"context\": \"x\"}\n", StandardCharsets.UTF_8);
+                + JSON.writeValueAsString(b.get("input")) + "\n{\"question\": \"\", \"context\": \"x\"}\n"
+                + "{\"question\": \"Where?\", \"context\": \"Paris\"} trailing\n{\"question\": \" \", \"context\": \"Paris\"}\n"
+                + "{\"question\": \"Where?\", \"context\": \"\\t \"}\n", StandardCharsets.UTF_8);
         var r = CliRunner.run("answer", "-m", QA.toString(), "--json", "--file", f.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode out = JSON.readTree(r.out());
-        assertEquals(6, out.size(), r.out());
+        assertEquals(9, out.size(), r.out());
         assertSameReply(a.get("output"), out.get(0));
         assertEquals("{\"line\":2,\"error\":\"empty line\"}", out.get(1).toString());
         assertTrue(out.get(2).toString().startsWith("{\"line\":3,\"error\":\"no \\\"context\\\""), out.get(2).toString());
         assertTrue(out.get(3).toString().startsWith("{\"line\":4,\"error\":\"not JSON"), out.get(3).toString());
         assertSameReply(b.get("output"), out.get(4));
         assertTrue(out.get(5).toString().startsWith("{\"line\":6,\"error\":\"the question is empty"), out.get(5).toString());
-        assertTrue(r.err().contains("warning: 4 of 6 lines have an error instead of an answer (line 2: empty line, …)"), r.err());
+        // garbage after the object is a malformed line, not an answer
+        assertTrue(out.get(6).toString().startsWith("{\"line\":7,\"error\":\"not JSON"), out.get(6).toString());
+        // whitespace only is empty
+        assertTrue(out.get(7).toString().startsWith("{\"line\":8,\"error\":\"the question is empty"), out.get(7).toString());
+        assertTrue(out.get(8).toString().startsWith("{\"line\":9,\"error\":\"the context is empty"), out.get(8).toString());
+        assertTrue(r.err().contains("warning: 7 of 9 lines have an error instead of an answer (line 2: empty line, …)"), r.err());
     }
 
     @Test
@@ -169,6 +176,8 @@ class AnswerCommandTest {
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "Where is Paris?"), "no context");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "Where is Paris?", "-c", ""), "the context is empty");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "", "-c", "Paris."), "the question is empty");
+        FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "Where is Paris?", "-c", "   "), "the context is empty");
+        FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", " \n", "-c", "Paris."), "the question is empty");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "Where?", "-c", "Paris.", "--top-k", "0"),
                 "top_k should be >= 1 (got 0)");
         FillMaskCommandTest.assertCleanFailure(CliRunner.run("answer", "-m", QA.toString(), "-q", "Where?", "-c", "Paris.", "--max-answer-len", "0"),
