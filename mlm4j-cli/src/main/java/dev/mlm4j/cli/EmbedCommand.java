@@ -56,9 +56,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     CommonOptions.EmbeddingModel model;
 
-    @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls|none", converter = PoolingConverter.class,
+    @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls|none",
             description = "mean, cls, or none for one vector per token. Default: the model's.")
-    Pooling pooling;
+    String pooling;   // parsed in call(), so a bad name is worded as --aggregation's and --function's are
 
     @Option(names = "--normalize", negatable = true, description = "L2-normalise the vectors (--no-normalize: don't). Default: the model's.")
     Boolean normalize;
@@ -69,8 +69,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--truncate", description = "Cut texts longer than the model's working length (or --max-length) instead of failing.")
     boolean truncate;
 
-    @Option(names = "--max-length", paramLabel = "N", defaultValue = "0", description = "Longest text in tokens, and where --truncate cuts (at most 512).")
-    int maxLength;
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Longest text in tokens, and where --truncate cuts (2 to 512; default: the model's working length).")
+    Integer maxLength;
 
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
     int batchTokens;
@@ -98,7 +99,10 @@ final class EmbedCommand implements Callable<Integer> {
         }
         FeatureExtraction.Input kind = passage ? FeatureExtraction.Input.PASSAGE : noPrefix ? FeatureExtraction.Input.AS_IS
                 : FeatureExtraction.Input.QUERY;
-        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling, normalize, truncate, maxLength, batchTokens, kind);
+        // 0 is FeatureExtraction's "the model's own", not a length a user can give
+        if (maxLength != null && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
+        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling(pooling), normalize, truncate, maxLength == null ? 0 : maxLength,
+                batchTokens, kind);
         TextFile lines = file != null && !file.toString().equals("-") ? new TextFile(file) : null;
         Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
         FeatureExtraction pipeline = Models.embeddings(model.name, null, int8.precision());
@@ -216,10 +220,8 @@ final class EmbedCommand implements Callable<Integer> {
                 java.util.stream.StreamSupport.stream(then.spliterator(), false)).iterator();
     }
 
-    static final class PoolingConverter implements picocli.CommandLine.ITypeConverter<Pooling> {
-        @Override
-        public Pooling convert(String value) {
-            return Pooling.parse(value);
-        }
+    /** --pooling's value (null: the model's); an unknown name is Pooling.parse's one-line error. */
+    static Pooling pooling(String name) {
+        return name == null ? null : Pooling.parse(name);
     }
 }

@@ -3,7 +3,6 @@ package dev.mlm4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.pipelines.FeatureExtraction;
 import dev.mlm4j.pipelines.Models;
-import dev.mlm4j.pipelines.Pooling;
 import dev.mlm4j.pipelines.Similarity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,9 +38,9 @@ final class SimilarityCommand implements Callable<Integer> {
     @Option(names = "--pairs", description = "Score every pair of texts instead of ranking against the first.")
     boolean pairs;
 
-    @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls", converter = EmbedCommand.PoolingConverter.class,
+    @Option(names = {"-p", "--pooling"}, paramLabel = "mean|cls",
             description = "mean or cls. Default: the model's.")
-    Pooling pooling;
+    String pooling;
 
     @Option(names = "--truncate", description = "Cut texts longer than the model's working length instead of failing.")
     boolean truncate;
@@ -55,7 +54,7 @@ final class SimilarityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Inputs.Line> input = Inputs.read(texts, file.path);
-        FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(pooling).withTruncate(truncate);
+        FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(EmbedCommand.pooling(pooling)).withTruncate(truncate);
         FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
         PerLine.Checked checked = PerLine.check(input, file.path,

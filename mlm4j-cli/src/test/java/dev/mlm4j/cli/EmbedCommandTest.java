@@ -75,9 +75,13 @@ class EmbedCommandTest {
         var r = CliRunner.run("embed", "--model", "bge-small-en-v1.5", "--no-normalize", "Represent this sentence.");
         assertEquals(0, r.exit(), r.err());
         assertTrue(Math.abs(norm(jsonLines(r.out()).getFirst().get("embedding")) - 1) > 0.01, "not normalised");
+        // worded as --aggregation's and --function's errors: no picocli "cannot convert", no Java exception class
         r = CliRunner.run("embed", "--pooling", "max", "x");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("unknown pooling 'max': expected mean, cls or none"), r.err());
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: unknown pooling 'max': expected mean, cls or none\n", r.err());
+        r = CliRunner.run("similarity", "-p", "bogus", "a", "b");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: unknown pooling 'bogus': expected mean, cls or none\n", r.err());
     }
 
     @Test
@@ -268,6 +272,11 @@ class EmbedCommandTest {
         r = CliRunner.run("embed", "--max-length", "1000", "x");
         assertEquals(1, r.exit());
         assertEquals("mlm4j: max length 1000 is over the model's maximum of 512 tokens (its position table)\n", r.err());
+        for (String n : new String[]{"0", "1", "-5"}) {   // 0 too: it is not a length (it was taken as "the model's")
+            r = CliRunner.run("embed", "--max-length", n, "x");
+            assertEquals(1, r.exit());
+            assertEquals("mlm4j: max length must be at least 2 ([CLS] and [SEP]), got " + n + "\n", r.err());
+        }
 
         r = CliRunner.run("embed", "-o", tmp.resolve("no/such/dir/out.jsonl").toString(), "x");
         assertEquals(1, r.exit());
