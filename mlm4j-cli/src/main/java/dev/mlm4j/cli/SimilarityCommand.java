@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 "Scores how alike texts are in meaning: the cosine of their sentence embeddings, highest first.",
                 "Example: ./mlm4j similarity \"A man is playing a guitar.\" \"Someone plays an instrument.\" \"The stock market fell.\"",
                 "The first text is the source and the others are ranked against it; with --pairs every pair of the texts is scored.",
-                "More texts can come from --file (one per line) or standard input. Lengths as in 'embed' (see its --help).",
+                "More texts can come from --file (one per line), or from standard input when no TEXT is given: with TEXT arguments standard"
+                        + " input is not read, use -f - to add lines from standard input. Lengths as in 'embed' (see its --help).",
                 "A blank or too-long line gets an error row after the scores ({\"index\", \"line\", \"text\", \"error\"}) and a warning on stderr.",
                 "--json prints [{index, text, score}] (index: the position among the texts given, the source being 0) or, with --pairs,"
                         + " [{first, second, first_text, second_text, score}]."
@@ -64,7 +65,9 @@ final class SimilarityCommand implements Callable<Integer> {
         List<Integer> positions = new ArrayList<>();                 // usable text k is input position positions.get(k)
         for (int i = 0; i < input.size(); i++) if (checked.usable(i)) positions.add(i);
         if (usable.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…")
-                + (errors.isEmpty() ? "" : " (" + errors.size() + " line" + (errors.size() > 1 ? "s" : "") + " could not be used)"));
+                + (errors.isEmpty() ? "" : " (" + errors.size() + " line" + (errors.size() > 1 ? "s" : "") + " could not be used)")
+                // standard input is read only without arguments (or with -f -), never implicitly: a script's open stdin would hang it
+                + (file.path == null && texts != null && !texts.isEmpty() ? "; standard input is not read when texts are given: use -f - to add lines from it" : ""));
         Similarity similarity = new Similarity(embeddings);
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder();

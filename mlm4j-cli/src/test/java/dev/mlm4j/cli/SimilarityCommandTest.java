@@ -53,7 +53,11 @@ class SimilarityCommandTest {
     void oneTextIsNotEnough() {
         var r = CliRunner.run("similarity", "alone");
         assertEquals(1, r.exit());
-        assertEquals("mlm4j: give at least two texts: SOURCE TEXT…\n", r.err());
+        // with an argument, piped lines are not read: the error says so and how to add them
+        assertEquals("mlm4j: give at least two texts: SOURCE TEXT…; standard input is not read when texts are given: use -f - to add lines from it\n",
+                r.err());
+        r = CliRunner.run("similarity", "--help");
+        assertTrue(r.out().replaceAll("\\s+", " ").contains("use -f - to add lines from standard input"), r.out());
     }
 
     @Test
