@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
                         + " config.json names BertForQuestionAnswering), as Hugging Face's question-answering pipeline (transformers 4.x).",
                 "Example: ./mlm4j answer -m ./bert-qa --question \"Where is the Eiffel Tower?\" --context \"The Eiffel Tower is in Paris.\"",
                 "The answer is a span of the context: its score (p_start·p_end), its character offsets start..end and its text."
-                        + " Contexts longer than --max-seq-len tokens are read in windows overlapping by --doc-stride tokens.",
+                        + " The same answer found in several windows or spans scores the sum of their scores (as transformers 4.x), so a score"
+                        + " can exceed 1. Contexts longer than --max-seq-len tokens are read in windows overlapping by --doc-stride tokens.",
                 "--file F reads JSON Lines, one {\"question\": \"…\", \"context\": \"…\"} per line ('-' for standard input); every line"
                         + " gets one result, in order; a blank or unusable line gets an error in its place (--json: {\"line\": N, \"error\": \"…\"})"
                         + " and a warning on stderr, and the exit status stays 0. A long file shows a progress bar on stderr.",

@@ -203,6 +203,8 @@ class AnswerCommandTest {
                 "--handle-impossible-answer", "--json", "--file", "BertForQuestionAnswering", "JSON Lines"}) {
             assertTrue(r.out().contains(s), s + " in: " + r.out());
         }
+        // a duplicated answer's scores are summed (transformers 4.x): the help must say a score can exceed 1
+        assertTrue(r.out().replaceAll("\\s+", " ").contains("the sum of their scores (as transformers 4.x), so a score can exceed 1"), r.out());
         assertTrue(CliRunner.run("--help").out().contains("answer"));
     }
 }
