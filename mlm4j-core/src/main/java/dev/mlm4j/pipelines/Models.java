@@ -119,10 +119,26 @@ public final class Models {
     public static FillMask fillMask(String nameOrPath, ProgressListener progress, Precision precision) {
         return pipeline(FillMask.class, nameOrPath, progress, precision, key -> {
             Loaded m = load(key, nameOrPath);
-            if (m.maskedLm() == null) throw noMaskedLmHead(nameOrPath, "it cannot fill masks; use it for embeddings instead");
+            if (m.maskedLm() == null) throw noMaskedLmHead(nameOrPath, insteadOfFillMask(key.folder()));
             if (m.encoder().config().isDecoder()) throw causalLm(nameOrPath);
             return new FillMask(m.maskedLm(), m.tokenizer(), m.maxLength());
         });
+    }
+
+    /** What to do with a model that has no masked-LM head: the command its own head is for, else embeddings. */
+    private static String insteadOfFillMask(Path folder) {
+        String task;
+        try {
+            task = describe(folder).task();
+        } catch (RuntimeException unreadable) {
+            task = "embeddings";
+        }
+        return switch (task) {
+            case "text-classification" -> "it is a text classifier; use classify instead";
+            case "token-classification" -> "it is a token classifier; use ner instead";
+            case "question-answering" -> "it answers questions; use answer instead";
+            default -> "it cannot fill masks; use it for embeddings instead";
+        };
     }
 
     /** Resolves {@code nameOrPath} (progress on stderr) and returns its feature-extraction (embeddings) pipeline. */

@@ -27,6 +27,17 @@ class FrontEndQueriesTest {
     }
 
     @Test
+    void fillMaskOnATaskModelPointsToItsCommand() {
+        Path tiny = Path.of("src/test/resources/tasks/tiny");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Models.fillMask(tiny.resolve("sentiment").toString())).getMessage()
+                .endsWith("it is a text classifier; use classify instead"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Models.fillMask(tiny.resolve("ner").toString())).getMessage()
+                .endsWith("it is a token classifier; use ner instead"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Models.fillMask(TestModels.folder("all-MiniLM-L6-v2").toString())).getMessage()
+                .endsWith("it cannot fill masks; use it for embeddings instead"));
+    }
+
+    @Test
     void aFolderLooksLikeAModelByItsFilesAlone(@TempDir Path dir) throws Exception {
         assertFalse(Models.looksLikeModel(dir));
         Files.writeString(dir.resolve("config.json"), "{}");   // not read: only its presence counts
