@@ -43,7 +43,8 @@ final class Inputs {
                 texts.addAll(lines("standard input", System.in.readAllBytes()));
             } else {
                 if (!Files.exists(file)) throw new IllegalArgumentException("no such file: " + file);
-                if (!Files.isReadable(file) || Files.isDirectory(file)) throw new IllegalArgumentException("cannot read " + file);
+                if (Files.isDirectory(file)) throw new IllegalArgumentException(file + " is a folder, not a file");
+                if (!Files.isReadable(file)) throw new IllegalArgumentException("permission denied: cannot read " + file);
                 texts.addAll(lines(file.toString(), Files.readAllBytes(file)));
             }
         } else if (texts.isEmpty() && System.console() == null) {

@@ -27,7 +27,10 @@ final class Matrices {
                     throw new IllegalArgumentException(what + ": '" + cells[j] + "' (row " + (i + 1) + ") is not a number");
                 }
                 if (!Float.isFinite(r[j])) {
-                    throw new IllegalArgumentException(what + ": row " + (i + 1) + " has a non-finite value (" + cells[j] + ")");
+                    boolean overflow = !cells[j].toLowerCase(java.util.Locale.ROOT).matches("[+-]?(nan|inf|infinity)");
+                    throw new IllegalArgumentException(what + ": row " + (i + 1) + (overflow
+                            ? " has a value too large for a float (" + cells[j] + "; the largest is about 3.4e38)"
+                            : " has a non-finite value (" + cells[j] + ")"));
                 }
             }
             out.add(r);

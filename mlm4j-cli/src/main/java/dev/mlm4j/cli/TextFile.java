@@ -26,7 +26,8 @@ final class TextFile implements Iterable<Inputs.Line> {
 
     TextFile(Path file) {
         if (!Files.exists(file)) throw new IllegalArgumentException("no such file: " + file);
-        if (!Files.isReadable(file) || Files.isDirectory(file)) throw new IllegalArgumentException("cannot read " + file);
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(file + " is a folder, not a file");
+        if (!Files.isReadable(file)) throw new IllegalArgumentException("permission denied: cannot read " + file);
         this.file = file;
     }
 

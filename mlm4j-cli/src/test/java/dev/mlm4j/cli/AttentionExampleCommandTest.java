@@ -51,5 +51,7 @@ class AttentionExampleCommandTest {
             assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r.err());
             assertEquals("", r.out(), "nothing half-printed on stdout");
         }
+        assertTrue(CliRunner.run("attention-example", "--x", "1e200;2").err().contains("too large for a float (1e200"), "an overflow is not called non-finite");
+        assertTrue(CliRunner.run("attention-example", "--x", "1;NaN").err().contains("non-finite value (NaN)"));
     }
 }

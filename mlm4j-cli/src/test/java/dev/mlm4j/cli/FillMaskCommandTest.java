@@ -146,6 +146,7 @@ class FillMaskCommandTest {
     @Test
     void badInputGetsOneLineAndNonZeroExit(@TempDir Path dir) throws Exception {
         assertCleanFailure(CliRunner.run("fill-mask", "No mask in this text."), "no [MASK]");
+        assertCleanFailure(CliRunner.run("fill-mask", "--file", dir.toString()), "is a folder, not a file");
         assertCleanFailure(CliRunner.run("fill-mask", "word ".repeat(600) + "[MASK]"), "512");
         assertCleanFailure(CliRunner.run("fill-mask", "--model", "bert-large-nonexistent", "a [MASK]"), "known: bert-base-uncased");
         Path empty = Files.createDirectory(dir.resolve("not-a-model"));
