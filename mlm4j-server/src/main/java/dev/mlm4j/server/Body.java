@@ -40,9 +40,20 @@ final class Body {
     }
 
     private final ObjectNode root;
+    private final String path;   // where root is in the request, for messages: "" or e.g. "inputs."
 
     private Body(ObjectNode root) {
+        this(root, "");
+    }
+
+    private Body(ObjectNode root, String path) {
         this.root = root;
+        this.path = path;
+    }
+
+    /** {@code field}'s full name in the request, as messages give it ({@code inputs.sentences} in a nested object). */
+    private String name(String field) {
+        return path + field;
     }
 
     /** Reads at most {@code limit} bytes (413 beyond) and parses them as one JSON object (400 otherwise). */
@@ -100,7 +111,7 @@ final class Body {
     /** A required field. */
     JsonNode require(String field) {
         JsonNode n = get(field);
-        if (n == null) throw ApiError.validation("missing field `" + field + "`");
+        if (n == null) throw ApiError.validation("missing field `" + name(field) + "`");
         return n;
     }
 
@@ -112,22 +123,22 @@ final class Body {
     /** A nested object field, or an empty body if absent. */
     Body object(String field) {
         JsonNode n = get(field);
-        if (n == null) return new Body(JSON.createObjectNode());
-        if (!n.isObject()) throw wrongType(field, "an object", n);
-        return new Body((ObjectNode) n);
+        if (n == null) return new Body(JSON.createObjectNode(), name(field) + ".");
+        if (!n.isObject()) throw wrongType(name(field), "an object", n);
+        return new Body((ObjectNode) n, name(field) + ".");
     }
 
     boolean bool(String field, boolean otherwise) {
         JsonNode n = get(field);
         if (n == null) return otherwise;
-        if (!n.isBoolean()) throw wrongType(field, "true or false", n);
+        if (!n.isBoolean()) throw wrongType(name(field), "true or false", n);
         return n.booleanValue();
     }
 
     String string(String field, String otherwise) {
         JsonNode n = get(field);
         if (n == null) return otherwise;
-        if (!n.isTextual()) throw wrongType(field, "a string", n);
+        if (!n.isTextual()) throw wrongType(name(field), "a string", n);
         return n.textValue();
     }
 
@@ -135,7 +146,7 @@ final class Body {
     Integer integer(String field, int min, int max) {
         JsonNode n = get(field);
         if (n == null) return null;
-        return checkInt(n, "`" + field + "`", min, max);
+        return checkInt(n, "`" + name(field) + "`", min, max);
     }
 
     static int checkInt(JsonNode n, String what, int min, int max) {
@@ -152,9 +163,9 @@ final class Body {
     List<String> texts(String field, int maxInputs) {
         JsonNode n = require(field);
         if (n.isTextual()) return List.of(n.textValue());
-        if (!n.isArray()) throw wrongType(field, "a string or a list of strings", n);
-        if (n.isEmpty()) throw ApiError.empty("`" + field + "` is an empty list");
-        return strings(n, field, maxInputs);
+        if (!n.isArray()) throw wrongType(name(field), "a string or a list of strings", n);
+        if (n.isEmpty()) throw ApiError.empty("`" + name(field) + "` is an empty list");
+        return strings(n, name(field), maxInputs);
     }
 
     /** A list of strings (a single string counts as a list of one), possibly limited; absent gives an empty list. */
@@ -162,8 +173,8 @@ final class Body {
         JsonNode n = get(field);
         if (n == null) return List.of();
         if (n.isTextual()) return List.of(n.textValue());
-        if (!n.isArray()) throw wrongType(field, "a list of strings", n);
-        return strings(n, field, maxItems);
+        if (!n.isArray()) throw wrongType(name(field), "a list of strings", n);
+        return strings(n, name(field), maxItems);
     }
 
     /** The items of the list {@code n} (of {@code field}), each a string, at most {@code max} of them. */
@@ -182,7 +193,7 @@ final class Body {
     void rightTruncationOnly() {
         String dir = string("truncation_direction", "Right");
         if (!dir.equalsIgnoreCase("right")) {
-            throw ApiError.validation("`truncation_direction` \"" + abbreviate(dir) + "\" is not supported: only \"Right\"");
+            throw ApiError.validation("`" + name("truncation_direction") + "` \"" + abbreviate(dir) + "\" is not supported: only \"Right\"");
         }
     }
 

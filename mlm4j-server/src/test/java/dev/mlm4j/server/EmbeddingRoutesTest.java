@@ -131,6 +131,12 @@ class EmbeddingRoutesTest {
         for (int i = 1; i < TEXTS.size(); i++) assertEquals(Similarity.cosine(v.get(0), v.get(i)), r.get(i - 1).asDouble(), 1e-6);
         assertError(http.post("/similarity", Map.of("inputs", Map.of("source_sentence", "a"))), 400, "Validation");
         assertError(http.post("/similarity", Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of()))), 400, "Empty");
+        // a nested field is named by its path in the request
+        assertEquals("`inputs.sentences[1]` must be a string, got a number", http.post("/similarity",
+                Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of("b", 3)))).json().get("error").asText());
+        assertEquals("`parameters.truncate` must be true or false, got a string", http.post("/similarity",
+                Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of("b")), "parameters", Map.of("truncate", "yes")))
+                .json().get("error").asText());
     }
 
     @Test
