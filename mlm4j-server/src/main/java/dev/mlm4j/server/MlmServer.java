@@ -229,6 +229,8 @@ public final class MlmServer implements AutoCloseable {
                     + "; see /openapi.json"));
         });
         cfg.routes.error(405, ctx -> {
+            String allow = allowed.get(ctx.path());
+            if (allow != null) ctx.header("Allow", allow);
             if (ctx.attribute(ANSWERED) == null) error(ctx, ApiError.ofStatus(405, "method " + ctx.method()
                     + " is not allowed on " + ctx.path()));
         });
@@ -241,7 +243,11 @@ public final class MlmServer implements AutoCloseable {
         });
     }
 
+    /** Each route's methods, for the Allow header of a 405 (RFC 9110 §15.5.6). */
+    private final Map<String, String> allowed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void get(JavalinConfig cfg, String path, Handler h) {
+        allowed.put(path, "GET, HEAD");
         cfg.routes.get(path, ctx -> {
             ctx.attribute(ROUTE, path);
             inFlight.incrementAndGet();
@@ -269,6 +275,7 @@ public final class MlmServer implements AutoCloseable {
      * its work in tokens and reply bytes with {@link #admit}.
      */
     private void post(JavalinConfig cfg, String path, Handler h) {
+        allowed.put(path, "POST");
         cfg.routes.post(path, ctx -> {
             ctx.attribute(ROUTE, path);
             inFlight.incrementAndGet();

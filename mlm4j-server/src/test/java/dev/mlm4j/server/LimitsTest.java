@@ -102,7 +102,9 @@ class LimitsTest {
     @Test
     void wrongMethodIs405() {
         try (MlmServer s = TestServers.start(TestServers.options(), TestServers.bert())) {
-            assertError(new Http(s.baseUrl()).get("/fill-mask"), 405, "Validation");
+            Http.Reply r = new Http(s.baseUrl()).get("/fill-mask");
+            assertError(r, 405, "Validation");
+            assertEquals("POST", r.header("Allow"), "RFC 9110: a 405 names the methods the route takes");
         }
     }
 }
