@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlm4j.pipelines.FromScratch;
 import dev.mlm4j.pipelines.Training;
 import dev.mlm4j.util.Progress;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +55,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Folder to write (must be empty or absent unless resuming into it).")
     Path output;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (an earlier --output or its checkpoint/), with the options it was started with.")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (an earlier --output or its checkpoint/) on the same --train file, with the model and options it was started with (giving them again is refused).")
     Path resume;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
@@ -113,12 +117,33 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     CommonOptions.Json json;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * The options a checkpoint fixes: --resume continues with the ones the run started with, so one typed again would be
+     * silently dropped (a new --lr, "3 more epochs", another --model); refused instead.
+     */
+    static final List<String> FIXED_BY_CHECKPOINT = List.of("--model", "--epochs", "--lr", "--batch-tokens", "--seed", "--max-steps",
+            "--warmup-ratio", "--weight-decay", "--grad-accum", "--max-grad-norm", "--dropout", "--whole-word", "--blocks", "--no-truncate");
+
     @Override
     public Integer call() {
         if (fromScratch) return fromScratch();
         if (config != null || vocab != null || noPositions) throw new IllegalArgumentException("--config, --vocab and --no-position-embeddings go with --from-scratch");
         if (resume == null && model == null) throw new IllegalArgumentException("train needs --model (or --resume DIR)");
+        if (resume != null) refuseOptionsTheCheckpointFixes();
         return train();
+    }
+
+    private void refuseOptionsTheCheckpointFixes() {
+        CommandLine.ParseResult typed = spec.commandLine().getParseResult();
+        List<String> given = new ArrayList<>();
+        for (String name : FIXED_BY_CHECKPOINT) if (typed.hasMatchedOption(name)) given.add(name);
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("--resume continues with the model and options the run started with; drop " + String.join(", ", given)
+                    + " (to change " + (given.size() == 1 ? "it" : "them") + ", start a new run with --model " + resume + ")");
+        }
     }
 
     /** Writes a randomly initialised model into a scratch folder, trains it as --model, and removes the scratch folder. */

@@ -93,9 +93,75 @@ class TrainCommandTest {
         var again = CliRunner.run("train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", text.toString(), "--output", out.toString());
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("--resume"), again.err());
-        var resumed = CliRunner.run("train", "mlm", "--train", text.toString(), "--output", out.toString(), "--resume", out.toString(), "--json");
+        Path elsewhere = tmp.resolve("elsewhere");
+        var resumed = CliRunner.run("train", "mlm", "--train", text.toString(), "--output", elsewhere.toString(), "--resume", out.toString(), "--json");
+        assertEquals(1, resumed.exit(), resumed.err());
+        assertEquals("mlm4j: the run in " + out + " already finished all 2 steps", resumed.err().strip());
+        assertEquals("", resumed.out());
+        assertFalse(Files.exists(elsewhere), "a finished run's resume writes nothing");
+    }
+
+    /** A run of {@code steps} mlm steps on {@code text} into {@code out}, stopped (as by Ctrl-C) after {@code stopAfter}. */
+    private static void stoppedRun(Path text, Path out, int steps, int stopAfter) {
+        int[] done = {0};
+        var s = dev.mlm4j.pipelines.Training.run("mlm", fixture("tiny-bert-mlm"), text, null, out, null,
+                new dev.mlm4j.pipelines.Training.Options(3, 5e-5, 64, 42, steps, 0, 0, 1, false, true, false, 1.0, "off"),
+                new dev.mlm4j.pipelines.Training.Listener() {
+                    @Override
+                    public void step(java.util.Map<String, Object> entry, int total) {
+                        done[0]++;
+                    }
+                }, () -> done[0] >= stopAfter, null);
+        assertTrue(s.interrupted());
+    }
+
+    /**
+     * --resume writes the run's files into --output: another non-empty folder is refused as a new run's is (it kept a mix
+     * of two models), while the resumed folder itself, named by its checkpoint/ or not, takes them.
+     */
+    @Test
+    void resumeRefusesAnotherNonEmptyOutput() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), sentences(20, 3)), run = tmp.resolve("run"), other = tmp.resolve("other");
+        stoppedRun(text, run, 3, 1);
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("notes.txt"), "mine");
+        var r = CliRunner.run("train", "mlm", "--train", text.toString(), "--resume", run.toString(), "--output", other.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertEquals("mlm4j: output folder " + other + " exists and is not empty (--resume " + other + " continues a run there)", r.err().strip());
+        try (var files = Files.list(other)) {
+            assertEquals(List.of(other.resolve("notes.txt")), files.toList());
+        }
+        var resumed = CliRunner.run("train", "mlm", "--train", text.toString(), "--resume", run.resolve("checkpoint").toString(), "--output", run.toString(), "--json");
         assertEquals(0, resumed.exit(), resumed.err());
-        assertEquals(2, new ObjectMapper().readTree(resumed.out()).get("steps").asInt(), "the saved run had finished its 2 steps");
+        assertEquals(3, new ObjectMapper().readTree(resumed.out()).get("steps").asInt());
+    }
+
+    /**
+     * The checkpoint fixes the model, the hyper-parameters and the data: typing one again with --resume was silently
+     * dropped, and another --train file continued to meaningless epochs; both are refused in one line.
+     */
+    @Test
+    void resumeRefusesOptionsAndDataTheCheckpointFixes() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), sentences(20, 3)), run = tmp.resolve("run");
+        stoppedRun(text, run, 3, 1);
+        var r = CliRunner.run("train", "mlm", "--train", text.toString(), "--resume", run.toString(), "--output", run.toString(),
+                "--lr", "5", "--max-steps", "10");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("mlm4j: --resume continues with the model and options the run started with; drop --lr, --max-steps ("), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        var m = CliRunner.run("train", "mlm", "--train", text.toString(), "--resume", run.toString(), "--output", run.toString(), "--model", fixture("tiny-bert-mlm"));
+        assertEquals(1, m.exit(), m.err());
+        assertTrue(m.err().contains("drop --model ("), m.err());
+        Path other = Files.write(tmp.resolve("other.txt"), sentences(2, 4));
+        var d = CliRunner.run("train", "mlm", "--train", other.toString(), "--resume", run.toString(), "--output", run.toString());
+        assertEquals(1, d.exit(), d.err());
+        assertTrue(d.err().startsWith("mlm4j: --train " + other + " is not the data the run in ") && d.err().contains("resume with the same file"), d.err());
+        assertEquals(1, d.err().strip().lines().count(), d.err());
+        // the same bytes under another name are the same data
+        Path copy = Files.copy(text, tmp.resolve("copy.txt"));
+        var ok = CliRunner.run("train", "mlm", "--train", copy.toString(), "--resume", run.toString(), "--output", run.toString(), "--json");
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals(3, new ObjectMapper().readTree(ok.out()).get("steps").asInt());
     }
 
     /** JSON Lines with each line's label written by {@code label.apply(i)}. */

@@ -60,6 +60,8 @@ public final class Training {
     public static final String LOG = "training_log.jsonl";
     public static final String CURVE = "loss_curve.png";
     public static final String CHECKPOINT = "checkpoint";
+    /** trainer_state.json's record of the training file ({@code bytes}, {@code sha256}); absent in checkpoints saved before it. */
+    static final String TRAIN_DATA = "train_data";
 
     private Training() {}
 
@@ -198,6 +200,8 @@ public final class Training {
     private static final class Run {
         final Objective objective;
         final Path train, eval, output;
+        /** --resume as given (null: a new run). */
+        final Path resumed;
         Path from, scratch;
         final Options o;
         final Listener listener;
@@ -219,12 +223,15 @@ public final class Training {
         long tokens;
         double seconds;
         int completedEpochs;
+        /** The training file's {@link #fingerprint}, saved with each checkpoint. */
+        ObjectNode trainData;
 
         Run(String task, String model, Path train, Path eval, Path output, Path resume, Options options, Listener listener,
             BooleanSupplier stop, ProgressListener download) throws IOException {
             this.objective = Objective.of(task);
             this.train = train;
             this.eval = eval;
+            this.resumed = resume;
             this.output = output.toAbsolutePath().normalize();
             this.listener = listener == null ? new Listener() {} : listener;
             this.stop = stop == null ? () -> false : stop;
@@ -240,18 +247,55 @@ public final class Training {
                     throw new IllegalArgumentException("the checkpoint in " + resume + " was trained for '" + state.path("task").asText() + "', not '" + task + "'");
                 }
                 this.o = JSON.treeToValue(state.get("options"), Options.class);
+                // the resumed run's files replace the output's: any other non-empty folder would keep a mix of two models
+                if (!isRunFolder(this.output, from)) requireEmpty(output);
             } else {
-                if (Files.isDirectory(this.output)) {
-                    try (Stream<Path> s = Files.list(this.output)) {
-                        if (s.findAny().isPresent()) {
-                            throw new IllegalArgumentException("output folder " + output + " exists and is not empty (--resume " + output + " continues a run there)");
-                        }
-                    }
-                }
+                requireEmpty(output);
                 this.from = Models.resolve(model, download);
                 this.state = null;
                 this.o = options;
             }
+        }
+
+        /**
+         * The training file's size and SHA-256, kept in the checkpoint: the position in the epoch and the step count mean
+         * nothing on other data, so a resume on another file is refused rather than continued to other numbers.
+         */
+        static ObjectNode fingerprint(Path file) throws IOException {
+            java.security.MessageDigest sha;
+            try {
+                sha = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) return null;     // TrainingData.read says what is wrong with it
+            long bytes = 0;
+            try (var in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; bytes += n) sha.update(buf, 0, n);
+            }
+            ObjectNode n = JSON.createObjectNode();
+            n.put("bytes", bytes);
+            n.put("sha256", java.util.HexFormat.of().formatHex(sha.digest()));
+            return n;
+        }
+
+        /** A fresh run's output, or a resumed run's other than its own folder: absent or empty, else one line. */
+        void requireEmpty(Path given) throws IOException {
+            if (!Files.isDirectory(output)) return;
+            try (Stream<Path> s = Files.list(output)) {
+                if (s.findAny().isPresent()) {
+                    throw new IllegalArgumentException("output folder " + given + " exists and is not empty (--resume " + given + " continues a run there)");
+                }
+            }
+        }
+
+        /** Whether {@code dir} is the run whose checkpoint is {@code checkpoint}: that folder itself, or the one holding it as checkpoint/. */
+        static boolean isRunFolder(Path dir, Path checkpoint) throws IOException {
+            if (!Files.isDirectory(dir)) return false;
+            if (Files.isSameFile(dir, checkpoint)) return true;
+            Path parent = checkpoint.getParent();
+            return parent != null && checkpoint.getFileName().toString().equals(CHECKPOINT) && Files.isSameFile(dir, parent);
         }
 
         Summary run() throws IOException {
@@ -263,6 +307,13 @@ public final class Training {
         }
 
         Summary train() throws IOException {
+            trainData = fingerprint(train);
+            JsonNode savedData = state == null ? null : state.get(TRAIN_DATA);
+            if (savedData != null && trainData != null && !(savedData.path("bytes").asLong() == trainData.get("bytes").asLong()
+                    && savedData.path("sha256").asText().equals(trainData.get("sha256").asText()))) {      // a checkpoint from before the fingerprint resumes as it did
+                throw new IllegalArgumentException("--train " + train + " is not the data the run in " + from + " was trained on ("
+                        + savedData.path("bytes").asLong() + " bytes, sha256 " + savedData.path("sha256").asText() + "): resume with the same file");
+            }
             List<TrainingData.Record> records = TrainingData.read(train, objective);
             labelKind = TrainingData.labelKind(records, train);
             if (objective.labelled() && state == null) {                              // a new head converts the model already
@@ -291,6 +342,9 @@ public final class Training {
             masking = Masking.bert(tokenizer.maskId(), tokenizer.vocabSize()).withWholeWord(o.wholeWord());
 
             int total = totalSteps();
+            if (state != null && state.get("step").asInt() >= total) {   // nothing to do: no folder, log or summary of a run that did not run
+                throw new IllegalArgumentException("the run in " + resumed + " already finished all " + total + " step" + (total == 1 ? "" : "s"));
+            }
             optimizer = new AdamW(o.weightDecay());
             trainer = new Trainer(objective.trainable(model), optimizer,
                     new LinearSchedule(o.learningRate(), (int) Math.ceil(o.warmupRatio() * total), total), o.maxGradNorm(), o.gradAccum(), Kernels.get());
@@ -542,6 +596,7 @@ public final class Training {
             s.put("tokens", tokens);
             s.set("options", JSON.valueToTree(o));
             if (labels != null) s.set("labels", JSON.valueToTree(labels.labels()));
+            if (trainData != null) s.set(TRAIN_DATA, trainData);
             Files.writeString(tmp.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
             Path target = output.resolve(CHECKPOINT);
             Path old = null;
