@@ -91,12 +91,15 @@ public final class Training {
             if (dropout == null) dropout = OFF;
             dropoutRates(dropout, null, Objective.MLM);                   // a bad value is refused now, not at the first step
             if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
-            if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
+            // Infinity passed "positive" and turned every weight into Inf/NaN at the first step
+            if (!(learningRate > 0 && Double.isFinite(learningRate))) throw new IllegalArgumentException("--lr must be a positive finite number, got " + learningRate);
             if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
             if (maxSteps < 0) throw new IllegalArgumentException("--max-steps must not be negative, got " + maxSteps);
             if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
             if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must not be negative, got " + weightDecay);
             if (gradAccum < 1) throw new IllegalArgumentException("--grad-accum must be at least 1, got " + gradAccum);
+            // a negative norm was taken as 0 (no clipping) without a word; 0 is the way to say it
+            if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("--max-grad-norm must not be negative (0: no clipping), got " + maxGradNorm);
         }
 
         public static Options defaults() {
@@ -383,6 +386,10 @@ public final class Training {
                     try {
                         s = n == o.gradAccum() ? trainer.step(micro) : trainer.lastStep(micro);
                     } catch (IllegalStateException notFinite) {
+                        // the loss is checked before the step, but an earlier step may already have made the weights Inf/NaN
+                        // (too high a learning rate): those are not saved as "good", and an earlier checkpoint stays
+                        String bad = firstNonFinite();
+                        if (bad != null) throw new IllegalStateException(notFinite.getMessage() + "; they are not finite either (" + bad + "): " + noCheckpointSaved());
                         saveCheckpoint(epoch, batch);
                         throw new IllegalStateException(notFinite.getMessage() + "; the last good weights are saved in " + output.resolve(CHECKPOINT));
                     }
@@ -424,6 +431,22 @@ public final class Training {
             return finish(total, lastEval, false);
         }
 
+        /** The end of the message for weights not saved: which checkpoint stays, and what to try. */
+        String noCheckpointSaved() {
+            Path kept = output.resolve(CHECKPOINT);
+            return "no checkpoint was saved" + (Files.isDirectory(kept) ? " (the one in " + kept + " is from an earlier step)" : "") + "; try a lower --lr";
+        }
+
+        /** The name of a trained weight holding Inf or NaN, or null when all are finite. */
+        String firstNonFinite() {
+            for (Map.Entry<String, FloatTensor> e : trainer.parameters().all().entrySet()) {
+                FloatTensor t = e.getValue();
+                float[] d = t.data();
+                for (int i = t.offset(); i < t.offset() + t.size(); i++) if (!Float.isFinite(d[i])) return e.getKey();
+            }
+            return null;
+        }
+
         /**
          * A model in a format without config.json (the catalogue's TensorFlow and ONNX folders, e.g. bert-base-uncased):
          * converted once into a scratch Hugging Face folder, which the run reads and whose config and tokenizer files its
@@ -458,12 +481,28 @@ public final class Training {
             trainer.freeze(java.util.Set.of(name));
         }
 
-        /** The schedule's length: max steps, else each epoch's batches in groups of the accumulation. */
+        /**
+         * The schedule's length: max steps, else each epoch's batches in groups of the accumulation. Counted in long and
+         * refused past {@link Integer#MAX_VALUE} (an int wrapped to a wrong or negative count); an epoch has at least
+         * ⌈tokens / batch-tokens⌉ batches, so a hopeless --epochs is refused before planning every epoch.
+         */
         int totalSteps() {
             if (o.maxSteps() > 0) return o.maxSteps();
-            int total = 0;
-            for (int e = 0; e < o.epochs(); e++) total += (Batches.plan(trainSeqs, o.batchTokens(), o.seed(), e, true).size() + o.gradAccum() - 1) / o.gradAccum();
-            return total;
+            long tokens = 0;
+            for (Sequence q : trainSeqs) tokens += q.length();
+            long atLeast = ((tokens + o.batchTokens() - 1) / o.batchTokens() + o.gradAccum() - 1) / o.gradAccum();
+            if (Math.max(1, atLeast) * o.epochs() > Integer.MAX_VALUE) throw tooManySteps();
+            long total = 0;
+            for (int e = 0; e < o.epochs(); e++) {
+                total += (Batches.plan(trainSeqs, o.batchTokens(), o.seed(), e, true).size() + o.gradAccum() - 1) / o.gradAccum();
+                if (total > Integer.MAX_VALUE) throw tooManySteps();
+            }
+            return (int) total;
+        }
+
+        IllegalArgumentException tooManySteps() {
+            return new IllegalArgumentException("--epochs " + o.epochs() + " makes more than " + Integer.MAX_VALUE + " steps of " + trainSeqs.size()
+                    + " sequences: use fewer epochs (or --max-steps)");
         }
 
         /**
@@ -582,8 +621,16 @@ public final class Training {
             }
         }
 
-        /** checkpoint/: the model and where the run stands, written beside it and swapped in. */
+        /**
+         * checkpoint/: the model and where the run stands, written beside it and swapped in. Weights that are no longer
+         * finite (a step at too high a learning rate) are not: they would replace a good checkpoint with a useless one.
+         */
         void saveCheckpoint(int epoch, int batch) throws IOException {
+            String bad = firstNonFinite();
+            if (bad != null) {
+                throw new IllegalStateException("the weights are not finite after step " + optimizer.steps() + " (" + bad + "): training stopped, "
+                        + noCheckpointSaved());
+            }
             Files.createDirectories(output);
             Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output, "." + CHECKPOINT + ".tmp-");
             writeModel(tmp);

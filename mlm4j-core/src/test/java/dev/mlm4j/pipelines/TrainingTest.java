@@ -247,6 +247,34 @@ class TrainingTest {
         assertTrue(Files.isRegularFile(out.resolve("checkpoint/" + Training.STATE)));
     }
 
+    /**
+     * A learning rate of 1e39 (Infinity as a float) makes every weight Inf/NaN at the first step: the epoch's checkpoint
+     * is then not saved (it would have been called the last good weights after the next step's NaN loss).
+     */
+    @Test
+    void weightsThatAreNotFiniteAreNotSavedAsACheckpoint(@TempDir Path tmp) throws IOException {
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(20, 8)), out = tmp.resolve("out");
+        Training.Options explode = new Training.Options(2, 1e39, 4096, 1, 0, 0, 0, 1, false, true, false, 0);
+        var e = assertThrows(IllegalStateException.class, () -> Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, out, null, explode, null, null, null));
+        assertTrue(e.getMessage().matches("the weights are not finite after step 1 \\(.+\\): training stopped, no checkpoint was saved; try a lower --lr"), e.getMessage());
+        assertFalse(Files.exists(out.resolve(Training.CHECKPOINT)));
+    }
+
+    /** Options that passed the checks but meant nothing: an infinite rate, a negative clipping norm, more steps than an int holds. */
+    @Test
+    void optionsOutOfRangeAreOneLine(@TempDir Path tmp) throws IOException {
+        var lr = assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, Double.POSITIVE_INFINITY, 64, 1, 0, 0, 0, 1, false, true, false, 1.0));
+        assertEquals("--lr must be a positive finite number, got Infinity", lr.getMessage());
+        var norm = assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, 1e-3, 64, 1, 0, 0, 0, 1, false, true, false, -1e-3));
+        assertEquals("--max-grad-norm must not be negative (0: no clipping), got -0.001", norm.getMessage());
+        new Training.Options(1, 1e-3, 64, 1, 0, 0, 0, 1, false, true, false, 0);          // 0: no clipping
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(16, 8));
+        Training.Options many = new Training.Options(2_000_000_000, 1e-3, 64, 1, 0, 0, 0, 1, false, true, false, 1.0);
+        var steps = assertThrows(IllegalArgumentException.class, () -> Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, tmp.resolve("o"), null, many, null, null, null));
+        assertEquals("--epochs 2000000000 makes more than 2147483647 steps of 16 sequences: use fewer epochs (or --max-steps)", steps.getMessage());
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws IOException {
         Path empty = tmp.resolve("empty.jsonl"), bad = tmp.resolve("bad.jsonl");
