@@ -291,6 +291,47 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * Each message names the file it is about, as it is called (an empty --eval is the evaluation file; a ragged CoNLL
+     * line and a corrupt trainer_state.json name their file), without Jackson's internals, and a token classifier given
+     * to classify is refused as a sequence classifier given to tag is, not with a missing pooler.
+     */
+    @Test
+    void messagesNameTheFileAndTheModelTheyAreAbout() throws IOException {
+        Path train = jsonl("train.jsonl", 6), empty = Files.writeString(tmp.resolve("empty.jsonl"), "\n");
+        Path ragged = Files.write(tmp.resolve("rag.conll"), List.of("w5 T0", "w6")), tags = Files.write(tmp.resolve("t.conll"), List.of("w5 T0", ""));
+        Path bad = Files.write(tmp.resolve("bad.jsonl"), List.of("{\"text\":\"w5\",\"label\":\"a\"}", "{\"text\": \"w6\", \"label\""));
+        Path five = Files.write(tmp.resolve("five.jsonl"), List.of("{\"text\":5,\"label\":\"a\"}"));
+        Path run = tmp.resolve("run");
+        var first = CliRunner.run("train", "classify", "--model", fixture("tiny-bert-classify"), "--train", train.toString(), "--output", run.toString(), "--max-steps", "1");
+        assertEquals(0, first.exit(), first.err());
+        Path state = run.resolve("checkpoint").resolve("trainer_state.json");
+        Files.writeString(state, "{\"step\": 1, \"opt");
+        String[][] cases = {
+                {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", train.toString(), "--eval", empty.toString(), "--output", tmp.resolve("a").toString()},
+                {"train", "tag", "--model", fixture("tiny-bert-tag"), "--train", tags.toString(), "--eval", ragged.toString(), "--output", tmp.resolve("b").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", bad.toString(), "--output", tmp.resolve("c").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", five.toString(), "--output", tmp.resolve("d").toString()},
+                {"train", "classify", "--model", fixture("tiny-bert-tag"), "--train", train.toString(), "--output", tmp.resolve("e").toString()},
+                {"train", "classify", "--train", train.toString(), "--resume", run.toString(), "--output", run.toString()},
+        };
+        String[] expected = {
+                "mlm4j: evaluation file " + empty + " has no examples",
+                "mlm4j: line 2 of " + ragged + ": expected a token and a tag separated by whitespace, got 'w6'",
+                "mlm4j: line 2 of " + bad + " is not JSON at column 23: Unexpected end-of-input within/between Object entries",
+                "mlm4j: line 1 of " + five + ": \"text\" is number 5, not a string",
+                "mlm4j: model " + fixture("tiny-bert-tag") + " is a BertForTokenClassification: 'classify' needs a model with a sequence-classification head"
+                        + " (*ForSequenceClassification) or a plain encoder",
+                "mlm4j: checkpoint file " + state + " is not JSON at column 17: "};
+        for (int i = 0; i < cases.length; i++) {
+            var r = CliRunner.run(cases[i]);
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().startsWith(expected[i]), expected[i] + " in: " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(r.err().contains("Source") || r.err().contains("Exception"), r.err());
+        }
+    }
+
     private static String family(String name) {
         return Path.of("..", "mlm4j-core", "src", "test", "resources", "families", name).toAbsolutePath().normalize().toString();
     }

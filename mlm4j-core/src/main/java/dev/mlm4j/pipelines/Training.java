@@ -245,7 +245,14 @@ public final class Training {
                     throw new IllegalArgumentException("no training checkpoint in " + resume + " (expected " + CHECKPOINT + "/" + STATE + ")");
                 }
                 this.from = ck.toAbsolutePath().normalize();
-                this.state = JSON.readTree(ck.resolve(STATE).toFile());
+                try {
+                    this.state = JSON.readTree(ck.resolve(STATE).toFile());
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {   // its text twice and no file name, before
+                    throw new IllegalArgumentException("checkpoint file " + ck.resolve(STATE) + " is not JSON" + TrainingData.jsonError(e));
+                }
+                if (!state.isObject() || !state.path("step").isInt() || !state.path("options").isObject()) {
+                    throw new IllegalArgumentException("checkpoint file " + ck.resolve(STATE) + " is not a trainer state (no \"step\" and \"options\")");
+                }
                 if (!state.path("task").asText().equals(objective.id())) {
                     throw new IllegalArgumentException("the checkpoint in " + resume + " was trained for '" + state.path("task").asText() + "', not '" + task + "'");
                 }
@@ -320,6 +327,7 @@ public final class Training {
             List<TrainingData.Record> records = TrainingData.read(train, objective);
             labelKind = TrainingData.labelKind(records, train);
             if (objective.labelled() && state == null) {                              // a new head converts the model already
+                refuseTheOtherClassifier();
                 from = NewHead.ifNone(from, objective, records, labelKind, train, o.seed(), this::scratch, listener);
             }
             if (state == null) asHuggingFaceFolder();
@@ -336,7 +344,7 @@ public final class Training {
             TrainingData.Tokenization t = new TrainingData.Tokenization(tokenizer, maxLength, o.truncate(), o.blocks());
             trainSeqs = TrainingData.tokenize(records, objective, labels, problem, t, train.toString(), listener::warning);
             if (eval != null) {
-                List<TrainingData.Record> evalRecords = TrainingData.read(eval, objective);
+                List<TrainingData.Record> evalRecords = TrainingData.read(eval, objective, "evaluation");
                 TrainingData.labelKind(evalRecords, eval);
                 evalSeqs = TrainingData.tokenize(evalRecords, objective, labels, problem, t, eval.toString(), listener::warning);
             } else {
@@ -503,6 +511,24 @@ public final class Training {
         IllegalArgumentException tooManySteps() {
             return new IllegalArgumentException("--epochs " + o.epochs() + " makes more than " + Integer.MAX_VALUE + " steps of " + trainSeqs.size()
                     + " sequences: use fewer epochs (or --max-steps)");
+        }
+
+        /**
+         * A token classifier given to classify/pairs (or a sequence classifier to tag) has a {@code classifier.*}, so it
+         * looked like it had the head and no new one was started; the run then failed on a missing pooler. Refused as
+         * {@link #checkArchitecture} refuses it, before {@link NewHead}: TRAINING.md promises a new head to models without
+         * one (encoders, masked LMs, QA), and a head for another task is refused.
+         */
+        void refuseTheOtherClassifier() throws IOException {
+            Path configJson = from.resolve("config.json");
+            if (!Files.isRegularFile(configJson)) return;
+            JsonNode arch = JSON.readTree(configJson.toFile()).path("architectures");
+            String want = objective == Objective.TAG ? "ForTokenClassification" : "ForSequenceClassification";
+            String other = objective == Objective.TAG ? "ForSequenceClassification" : "ForTokenClassification";
+            if (arch.isArray() && !arch.isEmpty() && arch.get(0).asText().endsWith(other)) {
+                throw new IllegalArgumentException("model " + from + " is a " + arch.get(0).asText() + ": '" + objective.id()
+                        + "' needs a model with a " + objective.task().name() + " head (*" + want + ") or a plain encoder");
+            }
         }
 
         /**

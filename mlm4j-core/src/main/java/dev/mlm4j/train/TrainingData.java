@@ -104,6 +104,11 @@ public final class TrainingData {
 
     /** Reads {@code file} for {@code objective}; an empty file (no examples) is refused. */
     public static List<Record> read(Path file, Objective objective) {
+        return read(file, objective, "training");
+    }
+
+    /** {@link #read(Path, Objective)} of the {@code role} file ("training", "evaluation"), named so in the empty file's message. */
+    public static List<Record> read(Path file, Objective objective, String role) {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file: " + file);
         List<String> lines;
         try {
@@ -115,11 +120,11 @@ public final class TrainingData {
         boolean json = name.endsWith(".jsonl") || name.endsWith(".json");
         List<Record> out = json ? jsonLines(lines, file, objective)
                 : switch (objective) {
-                    case TAG -> conll(lines);
+                    case TAG -> conll(lines, file);
                     case MLM, CLM -> plain(lines);
                     case CLASSIFY, PAIRS -> throw new IllegalArgumentException(file + ": " + objective.id() + " reads JSON Lines (.jsonl) with \"text\" and \"label\"");
                 };
-        if (out.isEmpty()) throw new IllegalArgumentException("training file " + file + " has no examples");
+        if (out.isEmpty()) throw new IllegalArgumentException(role + " file " + file + " has no examples");
         return out;
     }
 
@@ -129,7 +134,7 @@ public final class TrainingData {
         return out;
     }
 
-    private static List<Record> conll(List<String> lines) {
+    private static List<Record> conll(List<String> lines, Path file) {
         List<Record> out = new ArrayList<>();
         List<String> words = new ArrayList<>(), tags = new ArrayList<>();
         int start = 0;
@@ -142,7 +147,7 @@ public final class TrainingData {
                 continue;
             }
             String[] cols = l.split("\\s+");
-            if (cols.length < 2) throw new IllegalArgumentException("line " + (i + 1) + ": expected a token and a tag separated by whitespace, got '" + l + "'");
+            if (cols.length < 2) throw new IllegalArgumentException("line " + (i + 1) + " of " + file + ": expected a token and a tag separated by whitespace, got '" + l + "'");
             if (words.isEmpty()) start = i + 1;
             words.add(cols[0]);
             tags.add(cols[cols.length - 1]);
@@ -159,7 +164,7 @@ public final class TrainingData {
             try {
                 n = JSON.readTree(lines.get(i));
             } catch (IOException e) {
-                throw new IllegalArgumentException(where + " is not JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                throw new IllegalArgumentException(where + " is not JSON" + jsonError(e));
             }
             if (n == null || !n.isObject()) throw new IllegalArgumentException(where + " is not a JSON object");
             out.add(switch (objective) {
@@ -178,9 +183,29 @@ public final class TrainingData {
         return out;
     }
 
+    /**
+     * Jackson's reason for {@code e} as the end of a one-line message: " at column C: reason" (or " at line L, column C"
+     * for a whole file), without its "[Source: REDACTED (`StreamReadFeature…` disabled)…]" locations, which name no
+     * file and, for one line of JSON Lines, a line that is not the file's.
+     */
+    public static String jsonError(IOException e) {
+        String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        reason = String.valueOf(reason).lines().findFirst().orElse("").replaceAll(" ?\\(start marker at \\[Source: .*$", "")
+                .replaceAll(" ?\\[Source: .*$", "").strip();
+        String at = "";
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null && j.getLocation().getColumnNr() > 0) {
+            var l = j.getLocation();
+            at = l.getLineNr() > 1 ? " at line " + l.getLineNr() + ", column " + l.getColumnNr() : " at column " + l.getColumnNr();
+        }
+        return at + ": " + reason;
+    }
+
     private static String text(JsonNode n, String key, String where) {
         JsonNode v = n.get(key);
-        if (v == null || !v.isTextual()) throw new IllegalArgumentException(where + " has no text field \"" + key + "\"");
+        if (v != null && !v.isNull() && !v.isTextual()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" is " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + v + ", not a string");
+        }
+        if (v == null || v.isNull()) throw new IllegalArgumentException(where + " has no text field \"" + key + "\"");
         return v.asText();
     }
 
