@@ -36,6 +36,8 @@ final class VocabCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!Files.isRegularFile(train)) throw new IllegalArgumentException("no such file: " + train);
         List<String> vocab = WordPieceTrainer.train(train, size, !cased);
+        // an empty or blank file gave the special tokens alone, and a model trained on that vocabulary saw only [UNK]
+        if (vocab.size() <= WordPieceTrainer.SPECIALS.size()) throw new IllegalArgumentException("no text in " + train);
         try (OutputFile out = OutputFile.open(output)) {
             for (String t : vocab) {
                 out.writer().write(t);

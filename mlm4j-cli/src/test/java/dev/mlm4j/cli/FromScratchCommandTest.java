@@ -135,4 +135,16 @@ class FromScratchCommandTest {
             assertFalse(Files.exists(tmp.resolve("x")));
         }
     }
+
+    /** An empty or blank file made a vocabulary of the special tokens alone, on which training saw only [UNK]. */
+    @Test
+    void vocabOfNoTextIsRefused() throws IOException {
+        for (String text : new String[] {"", " \n\t\n"}) {
+            Path file = Files.writeString(tmp.resolve("blank.txt"), text), out = tmp.resolve("v.txt");
+            var r = CliRunner.run("vocab", "--train", file.toString(), "--size", "100", "--output", out.toString());
+            assertEquals(1, r.exit(), r.err());
+            assertEquals("mlm4j: no text in " + file, r.err().strip());
+            assertFalse(Files.exists(out));
+        }
+    }
 }
