@@ -284,7 +284,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         public void evaluated(Map<String, Object> e) {
             if (off) return;
             if (terminal) err.println();
-            err.println("evaluation after epoch " + e.get("epoch") + ": " + metrics(e));
+            double epoch = ((Number) e.get("epoch")).doubleValue();
+            err.println("evaluation after epoch " + (epoch == Math.rint(epoch) ? String.valueOf((long) epoch) : String.format(Locale.ROOT, "%.2f", epoch))
+                    + ": " + metrics(e));
         }
 
         @Override

@@ -164,6 +164,29 @@ class TrainCommandTest {
         assertEquals(3, new ObjectMapper().readTree(ok.out()).get("steps").asInt());
     }
 
+    /**
+     * The evaluation at the end of a --max-steps run that stops inside an epoch is labelled with the epoch the last step
+     * reached, fractional as the step lines are (it said "epoch 1" at epoch 1.33), and no step is evaluated twice.
+     */
+    @Test
+    void theLastEvaluationOfAMaxStepsRunHasTheStepsFractionalEpoch() throws IOException {
+        Path text = Files.write(tmp.resolve("text.txt"), sentences(20, 1)), out = tmp.resolve("mlm");
+        var r = CliRunner.run("train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", text.toString(), "--eval", text.toString(),
+                "--output", out.toString(), "--max-steps", "7", "--batch-tokens", "64");
+        assertEquals(0, r.exit(), r.err());
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> steps = new ArrayList<>(), evals = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("training_log.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            (n.has("eval_loss") ? evals : steps).add(n);
+        }
+        double last = steps.getLast().get("epoch").asDouble();
+        assertTrue(last != Math.rint(last), "the run should stop inside an epoch: " + last);
+        assertEquals(last, evals.getLast().get("epoch").asDouble(), 0.0);
+        assertEquals(evals.size(), evals.stream().map(e -> e.get("step").asInt()).distinct().count(), evals.toString());
+        assertTrue(r.err().contains(String.format(java.util.Locale.ROOT, "evaluation after epoch %.2f:", last)), r.err());
+    }
+
     /** JSON Lines with each line's label written by {@code label.apply(i)}. */
     private Path labelled(String name, int n, java.util.function.IntFunction<String> label) throws IOException {
         List<String> lines = new ArrayList<>(), s = sentences(n, name.hashCode());

@@ -379,6 +379,7 @@ public final class Training {
             listener.started(total, optimizer.steps(), trainSeqs.size());
             Map<String, Object> lastEval = Map.of();
             boolean evaluatedLast = false;
+            double reached = epoch;                         // the last step's epoch, fractional as the step lines log it
             for (; optimizer.steps() < total; epoch++, batch = 0) {
                 List<int[]> plan = Batches.plan(trainSeqs, o.batchTokens(), o.seed(), epoch, true);
                 while (batch < plan.size() && optimizer.steps() < total) {
@@ -408,7 +409,8 @@ public final class Training {
                     evaluatedLast = false;
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("step", s.step());
-                    entry.put("epoch", round(epoch + (double) batch / plan.size()));
+                    reached = round(epoch + (double) batch / plan.size());
+                    entry.put("epoch", reached);
                     entry.put("loss", s.loss());
                     entry.put("learning_rate", s.learningRate());
                     entry.put("grad_norm", s.gradNorm());
@@ -424,7 +426,7 @@ public final class Training {
                 }
                 if (batch >= plan.size()) {
                     if (!evalSeqs.isEmpty()) {
-                        lastEval = evaluate(epoch + 1);
+                        lastEval = evaluate(epoch + 1.0);
                         evaluatedLast = true;
                     }
                     completedEpochs = epoch + 1;
@@ -435,7 +437,8 @@ public final class Training {
                     break;
                 }
             }
-            if (!evalSeqs.isEmpty() && !evaluatedLast) lastEval = evaluate(epoch);
+            // a --max-steps run stopped inside an epoch: its evaluation at the epoch it reached (HF Trainer's fractional epoch)
+            if (!evalSeqs.isEmpty() && !evaluatedLast) lastEval = evaluate(reached);
             return finish(total, lastEval, false);
         }
 
@@ -589,7 +592,7 @@ public final class Training {
         }
 
         /** The evaluation file's metrics after {@code epoch} ({@link TrainingEvaluation}), logged and drawn on the curve. */
-        Map<String, Object> evaluate(int epoch) throws IOException {
+        Map<String, Object> evaluate(double epoch) throws IOException {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("step", optimizer.steps());
             entry.put("epoch", epoch);
