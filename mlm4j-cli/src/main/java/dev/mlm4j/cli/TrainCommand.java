@@ -222,8 +222,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         } else {
-            System.out.printf(Locale.ROOT, "%s %d of %d steps (%s), last loss %.4f; wrote %s%n", s.interrupted() ? "stopped after" : "trained",
-                    s.steps(), s.totalSteps(), s.task(), s.loss(), s.output());
+            System.out.printf(Locale.ROOT, "%s %d of %d step%s (%s), last loss %.4f; wrote %s%n", s.interrupted() ? "stopped after" : "trained",
+                    s.steps(), s.totalSteps(), s.totalSteps() == 1 ? "" : "s", s.task(), s.loss(), s.output());
             if (!s.eval().isEmpty()) System.out.println("  evaluation: " + metrics(s.eval()));
             if (s.interrupted()) System.out.println("  continue with: --resume " + s.output());
         }
@@ -260,7 +260,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         public void started(int totalSteps, int fromStep, int trainSequences) {
             start = System.nanoTime();
             from = fromStep;
-            if (!off) err.printf(Locale.ROOT, "training: %d sequences, %d steps%s%n", trainSequences, totalSteps, fromStep > 0 ? ", resuming at step " + (fromStep + 1) : "");
+            if (!off) err.printf(Locale.ROOT, "training: %d sequence%s, %d step%s%s%n", trainSequences, trainSequences == 1 ? "" : "s", totalSteps, totalSteps == 1 ? "" : "s", fromStep > 0 ? ", resuming at step " + (fromStep + 1) : "");
         }
 
         @Override
