@@ -112,10 +112,12 @@ public final class TrainingData {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file: " + file);
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = new java.util.ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        // a byte-order mark (Windows editors write one) is not text: JSON would refuse it, a CoNLL token would keep it
+        if (!lines.isEmpty() && lines.getFirst().startsWith("\uFEFF")) lines.set(0, lines.getFirst().substring(1));
         String name = file.getFileName().toString();
         boolean json = name.endsWith(".jsonl") || name.endsWith(".json");
         List<Record> out = json ? jsonLines(lines, file, objective)

@@ -72,6 +72,14 @@ class TrainingDataTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotText() throws Exception {
+        Path json = Files.write(tmp.resolve("bom.jsonl"), ("\uFEFF{\"text\":\"a\",\"label\":\"x\"}\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("a", TrainingData.read(json, Objective.CLASSIFY).getFirst().text());
+        Path conll = Files.write(tmp.resolve("bom.conll"), ("\uFEFFthe O\nrunner B-X\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("the", TrainingData.read(conll, Objective.TAG).getFirst().words().getFirst());
+    }
+
+    @Test
     void conllTagsGoOnEachWordsFirstPiece() throws Exception {
         Path f = Files.write(tmp.resolve("train.conll"), List.of("-DOCSTART- -X- O", "", "the DT O", "playing VBG V", "runner NN N", ". . P", "", "", "a DT O", ""));
         List<TrainingData.Record> records = TrainingData.read(f, Objective.TAG);
