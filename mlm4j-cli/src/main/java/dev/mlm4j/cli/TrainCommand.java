@@ -129,11 +129,18 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
+        refuseOptionsOfOtherTasks();
         if (fromScratch) return fromScratch();
         if (config != null || vocab != null || noPositions) throw new IllegalArgumentException("--config, --vocab and --no-position-embeddings go with --from-scratch");
         if (resume == null && model == null) throw new IllegalArgumentException("train needs --model (or --resume DIR)");
         if (resume != null) refuseOptionsTheCheckpointFixes();
         return train();
+    }
+
+    /** --whole-word masks for mlm, --blocks cuts mlm/clm text: given to another task they would do nothing, silently. */
+    private void refuseOptionsOfOtherTasks() {
+        if (wholeWord && !task.equals("mlm")) throw new IllegalArgumentException("--whole-word goes with mlm (it chooses the masked words), not " + task);
+        if (blocks && !task.equals("mlm") && !task.equals("clm")) throw new IllegalArgumentException("--blocks goes with mlm or clm (plain text), not " + task);
     }
 
     private void refuseOptionsTheCheckpointFixes() {

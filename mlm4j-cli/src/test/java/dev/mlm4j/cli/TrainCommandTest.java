@@ -302,9 +302,11 @@ class TrainCommandTest {
                 {"train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", tmp.resolve("missing.txt").toString(), "--output", tmp.resolve("d").toString()},
                 {"train", "mlm", "--model", Files.createDirectories(tmp.resolve("no-model")).toString(), "--train", Files.write(tmp.resolve("t.txt"), List.of("w5 w6")).toString(), "--output", tmp.resolve("e").toString()},
                 {"train", "mlm", "--model", fixture("tiny-bert-mlm"), "--train", tmp.resolve("t.txt").toString(), "--output", tmp.resolve("f").toString(), "--dropout", "lots"},
+                {"train", "classify", "--model", fixture("tiny-bert-classify"), "--train", unknown.toString(), "--output", tmp.resolve("g").toString(), "--whole-word"},
+                {"train", "tag", "--model", fixture("tiny-bert-classify"), "--train", unknown.toString(), "--output", tmp.resolve("h").toString(), "--blocks"},
         };
         String[] expected = {"has no examples", "unknown label 'zebra' on line 2", "unknown training task 'summarise'", "no such file", "is not a model folder",
-                "--dropout must be config, off or a probability in [0, 1), got 'lots'"};
+                "--dropout must be config, off or a probability in [0, 1), got 'lots'", "--whole-word goes with mlm", "--blocks goes with mlm or clm"};
         for (int i = 0; i < cases.length; i++) {
             var r = CliRunner.run(cases[i]);
             assertEquals(1, r.exit(), r.err());
