@@ -610,17 +610,32 @@ public final class Training {
             }
         }
 
-        /** The curve so far from the log a resumed run continues (steps up to the checkpoint's). */
+        /**
+         * The log and curve a resumed run continues: the entries up to the checkpoint's step, from the output folder's log,
+         * else (resuming into a new folder) from the resumed run's. They are written back as the output's log, so a new
+         * folder's log starts at step 1, not at the resumed step, and steps logged after the checkpoint (a run killed
+         * between checkpoints) are not logged twice.
+         */
         void readCurve() throws IOException {
             Path log = output.resolve(LOG);
-            if (!Files.isRegularFile(log)) return;
+            if (!Files.isRegularFile(log)) {
+                Path run = resumed.getFileName() != null && resumed.getFileName().toString().equals(CHECKPOINT) ? resumed.getParent() : resumed;
+                log = run == null ? null : run.resolve(LOG);
+                if (log == null || !Files.isRegularFile(log)) return;
+            }
             int upTo = optimizer.steps();
+            List<String> kept = new ArrayList<>();
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 JsonNode n = JSON.readTree(line);
                 if (n.path("step").asInt() > upTo) continue;
+                kept.add(line);
                 if (n.has("loss")) curve.add(new LossCurve.Point(n.get("step").asInt(), n.get("loss").asDouble()));
                 if (n.has("eval_loss")) evalCurve.add(new LossCurve.Point(n.get("step").asInt(), n.get("eval_loss").asDouble()));
             }
+            Files.createDirectories(output);
+            Path tmp = dev.mlm4j.util.StagingFiles.newFile(output, "." + LOG, ".tmp");
+            Files.write(tmp, kept, StandardCharsets.UTF_8);
+            Files.move(tmp, output.resolve(LOG), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
 
         /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */

@@ -103,6 +103,26 @@ class TrainingTest {
         assertEquals(-1L, Files.mismatch(straight.resolve("model.safetensors"), halves.resolve("model.safetensors")), "the same final weights");
     }
 
+    /** Resumed into a new folder, the run's log there starts at step 1 (the resumed run's entries, then its own). */
+    @Test
+    void aRunResumedIntoANewFolderLogsEveryStep(@TempDir Path tmp) throws IOException {
+        Path train = tmp.resolve("train.txt");
+        Files.write(train, sentences(40, 1));
+        Training.Options o = options(8, 60, Training.OFF);
+        Path straight = tmp.resolve("straight"), first = tmp.resolve("first"), elsewhere = tmp.resolve("elsewhere");
+        Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, straight, null, o, null, null, null);
+        AtomicInteger steps = new AtomicInteger();
+        Training.Listener count = new Training.Listener() {
+            @Override
+            public void step(java.util.Map<String, Object> entry, int total) {
+                steps.incrementAndGet();
+            }
+        };
+        assertTrue(Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, first, null, o, count, () -> steps.get() >= 3, null).interrupted());
+        assertEquals(8, Training.run("mlm", null, train, null, elsewhere, first.resolve("checkpoint"), o, null, null, null).steps());
+        assertEquals(losses(straight), losses(elsewhere), "steps 1–8 in the new folder's log, the straight run's losses");
+    }
+
     /**
      * --dropout: "config" reads transformers' names (BERT's, DistilBERT's; classifier_dropout null → the hidden rate,
      * a missing field → 0.1), "off" and 0 are none, P sets every site, anything else is a one-line error; and a run
