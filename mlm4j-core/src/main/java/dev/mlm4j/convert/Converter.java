@@ -206,8 +206,9 @@ public final class Converter {
 
     /** The card ({@link #card}), now saying safetensors, and for an embeddings model sentence-transformers' files; nothing without a card. */
     static void writeCard(Checkpoint c, Path dir) throws IOException {
-        if (card(c).isEmpty()) return;
-        ModelCard k = card(c).get();
+        java.util.Optional<ModelCard> card = card(c);
+        if (card.isEmpty()) return;
+        ModelCard k = card.get();
         new ModelCard(k.name(), k.task(), ModelCard.Format.SAFETENSORS, k.source(), k.pooling(), k.normalize(), k.maxLength(),
                 k.queryPrefix(), k.passagePrefix()).write(dir);
         if (k.task() == ModelCard.Task.EMBEDDINGS) writeSentenceTransformers(dir, k, c.config().hiddenSize());

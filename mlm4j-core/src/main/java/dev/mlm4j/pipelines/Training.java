@@ -21,6 +21,7 @@ import dev.mlm4j.train.Sequence;
 import dev.mlm4j.train.Trainer;
 import dev.mlm4j.train.TrainingData;
 import dev.mlm4j.util.ProgressListener;
+import dev.mlm4j.util.StagingFiles;
 import dev.mlm4j.weights.safetensors.SafetensorsCheckpoint;
 import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 
@@ -633,9 +634,13 @@ public final class Training {
                 if (n.has("eval_loss")) evalCurve.add(new LossCurve.Point(n.get("step").asInt(), n.get("eval_loss").asDouble()));
             }
             Files.createDirectories(output);
-            Path tmp = dev.mlm4j.util.StagingFiles.newFile(output, "." + LOG, ".tmp");
-            Files.write(tmp, kept, StandardCharsets.UTF_8);
-            Files.move(tmp, output.resolve(LOG), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Path tmp = StagingFiles.newFile(output, "." + LOG, ".tmp");
+            try {
+                Files.write(tmp, kept, StandardCharsets.UTF_8);
+                Files.move(tmp, output.resolve(LOG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
 
         /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */
@@ -676,7 +681,7 @@ public final class Training {
                         + noCheckpointSaved());
             }
             Files.createDirectories(output);
-            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output, "." + CHECKPOINT + ".tmp-");
+            Path tmp = StagingFiles.newFolder(output, "." + CHECKPOINT + ".tmp-");
             writeModel(tmp);
             SafetensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.moments(), Map.of("source", "mlm4j AdamW moments"));
             ObjectNode s = JSON.createObjectNode();
@@ -700,7 +705,7 @@ public final class Training {
         }
 
         Summary finish(int total, Map<String, Object> lastEval, boolean interrupted) throws IOException {
-            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output, ".model.tmp-");
+            Path tmp = StagingFiles.newFolder(output, ".model.tmp-");
             writeModel(tmp);
             try (Stream<Path> files = Files.list(tmp)) {
                 for (Path f : files.toList()) Files.move(f, output.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -73,6 +73,16 @@ class TrainingTest {
         return log(out).stream().filter(n -> n.has("loss")).map(n -> n.get("loss").asDouble()).toList();
     }
 
+    /** A listener that counts the steps taken, for a stop condition. */
+    private static Training.Listener counting(AtomicInteger steps) {
+        return new Training.Listener() {
+            @Override
+            public void step(java.util.Map<String, Object> entry, int total) {
+                steps.incrementAndGet();
+            }
+        };
+    }
+
     /** With dropout too: its masks come from the seed, the step and the micro-batch, so the halves draw the straight run's. */
     @ParameterizedTest
     @ValueSource(strings = {Training.OFF, "0.1"})
@@ -84,12 +94,7 @@ class TrainingTest {
         Training.Summary s = Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, straight, null, o, null, null, null);
         assertEquals(8, s.steps());
         AtomicInteger steps = new AtomicInteger();
-        Training.Listener count = new Training.Listener() {
-            @Override
-            public void step(java.util.Map<String, Object> entry, int total) {
-                steps.incrementAndGet();
-            }
-        };
+        Training.Listener count = counting(steps);
         Training.Summary first = Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, halves, null, o, count, () -> steps.get() >= 4, null);
         assertTrue(first.interrupted());
         assertEquals(4, first.steps());
@@ -112,12 +117,7 @@ class TrainingTest {
         Path straight = tmp.resolve("straight"), first = tmp.resolve("first"), elsewhere = tmp.resolve("elsewhere");
         Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, straight, null, o, null, null, null);
         AtomicInteger steps = new AtomicInteger();
-        Training.Listener count = new Training.Listener() {
-            @Override
-            public void step(java.util.Map<String, Object> entry, int total) {
-                steps.incrementAndGet();
-            }
-        };
+        Training.Listener count = counting(steps);
         assertTrue(Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, first, null, o, count, () -> steps.get() >= 3, null).interrupted());
         assertEquals(8, Training.run("mlm", null, train, null, elsewhere, first.resolve("checkpoint"), o, null, null, null).steps());
         assertEquals(losses(straight), losses(elsewhere), "steps 1–8 in the new folder's log, the straight run's losses");
