@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The embedding routes: TEI's POST /embed, /embed_all and /similarity, and OpenAI's POST /v1/embeddings
@@ -97,7 +98,9 @@ final class EmbeddingRoutes {
         List<Input> all = new ArrayList<>(sentences.size() + 1);
         all.add(new Input(source, null));
         for (String sentence : sentences) all.add(new Input(sentence, null));
-        List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, "inputs.sentences", 0, 24L * all.size(), "one score per sentence");
+        // the source is input 0 of the batch, the sentences 1…n: an over-length one is named as the request has it
+        IntFunction<String> name = i -> i == 0 ? "inputs.source_sentence" : "inputs.sentences[" + (i - 1) + "]";
+        List<FeatureExtraction.Embedding> v = run(ctx, m, o, all, name, false, 0, 24L * all.size(), "one score per sentence");
         List<Double> scores = new ArrayList<>(sentences.size());
         for (int i = 1; i < v.size(); i++) scores.add(Similarity.cosine(v.getFirst().vector(), v.get(i).vector()));
         MlmServer.json(ctx, 200, scores);
@@ -177,6 +180,16 @@ final class EmbeddingRoutes {
      */
     private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<Input> inputs,
                                                   String field, long bytesPerToken, long replyBytes, String what) {
+        IntFunction<String> name = i -> inputs.size() == 1 ? field : field + "[" + i + "]";
+        return run(ctx, m, o, inputs, name, field.equals("input"), bytesPerToken, replyBytes, what);
+    }
+
+    /**
+     * As above, input i named {@code name.apply(i)} in a 422 (a route whose inputs are not one list names them itself);
+     * {@code openAi}: the advice for an over-length input is the server's --auto-truncate (OpenAI's API has no truncate).
+     */
+    private List<FeatureExtraction.Embedding> run(Context ctx, ServedModel m, FeatureExtraction.Options o, List<Input> inputs,
+                                                  IntFunction<String> name, boolean openAi, long bytesPerToken, long replyBytes, String what) {
         FeatureExtraction fe = m.embeddings();
         int tokens = 0, limit = o.maxLength();
         List<Encoding> encodings = new ArrayList<>(inputs.size());
@@ -197,9 +210,8 @@ final class EmbeddingRoutes {
                 }
             }
             if (e == null || e.length() > limit) {
-                String name = inputs.size() == 1 ? field : field + "[" + i + "]";
-                throw ApiError.tooLong("`" + name + "` is " + n + " tokens, over the model's maximum of " + limit + "; "
-                        + (field.equals("input") ? "start the server with --auto-truncate" : "send \"truncate\": true")
+                throw ApiError.tooLong("`" + name.apply(i) + "` is " + n + " tokens, over the model's maximum of " + limit + "; "
+                        + (openAi ? "start the server with --auto-truncate" : "send \"truncate\": true")
                         + " to keep its first " + limit);
             }
             encodings.add(e);

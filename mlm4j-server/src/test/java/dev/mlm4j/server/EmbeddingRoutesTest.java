@@ -134,6 +134,13 @@ class EmbeddingRoutesTest {
         // a nested field is named by its path in the request
         assertEquals("`inputs.sentences[1]` must be a string, got a number", http.post("/similarity",
                 Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of("b", 3)))).json().get("error").asText());
+        // an over-length input is named as the request names it: the source, or sentences[i] counted from 0
+        String over256 = "word ".repeat(300);
+        assertEquals("`inputs.sentences[1]` is 302 tokens, over the model's maximum of 256; send \"truncate\": true to keep its first 256",
+                http.post("/similarity", Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of("b", over256))))
+                        .json().get("error").asText());
+        assertTrue(http.post("/similarity", Map.of("inputs", Map.of("source_sentence", over256, "sentences", List.of("b"))))
+                .json().get("error").asText().startsWith("`inputs.source_sentence` is 302 tokens"));
         assertEquals("`parameters.truncate` must be true or false, got a string", http.post("/similarity",
                 Map.of("inputs", Map.of("source_sentence", "a", "sentences", List.of("b")), "parameters", Map.of("truncate", "yes")))
                 .json().get("error").asText());
