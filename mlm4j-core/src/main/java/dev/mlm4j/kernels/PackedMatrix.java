@@ -62,16 +62,21 @@ public final class PackedMatrix {
         return new PackedMatrix(in, out, packInOut(weightInOut, dst));
     }
 
+    /**
+     * Row by row: each row p of the (in, out) source is read once, in order, its NR-wide runs written to row p of every
+     * panel (one write stream a panel). Panel by panel (a column slice of every row, 128 bytes at a stride of a row)
+     * the same copy ran 1.2–1.6× slower at bert-base's shapes (training packs Wᵀ so before every dx GEMM).
+     */
     private static float[] packInOut(FloatTensor weightInOut, float[] dst) {
         int in = weightInOut.dim(0), out = weightInOut.dim(1);
         int panels = panels(out);
         float[] src = weightInOut.data();
-        int tasks = tasks(panels, in);
+        int per = Gemm.ceilDiv(in, tasks(panels, in)), tasks = Gemm.ceilDiv(in, per);
         Parallel.forEach(tasks, t -> {
-            for (int panel = t; panel < panels; panel += tasks) {
-                int j = panel * NR, cols = Math.min(NR, out - j), base = panel * in * NR;
-                for (int p = 0; p < in; p++) {
-                    System.arraycopy(src, weightInOut.rowOffset(p) + j, dst, base + p * NR, cols);
+            for (int p = t * per, end = Math.min(in, p + per); p < end; p++) {
+                int s = weightInOut.rowOffset(p);
+                for (int panel = 0, j = 0; panel < panels; panel++, j += NR) {
+                    System.arraycopy(src, s + j, dst, panel * in * NR + p * NR, Math.min(NR, out - j));
                 }
             }
         });
