@@ -13,6 +13,8 @@ import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
+import java.util.function.BiConsumer;
+
 /**
  * Q = X W_Q + b_Q, K = X W_K + b_K, V = X W_V + b_V, then per sequence and head the seed's
  * A = softmax(mask(QKᵀ/√d_k)), h = AV, heads merged. Mirrors transformers' {@code BertSelfAttention};
@@ -108,17 +110,26 @@ public final class BertSelfAttention {
                     a.probsDrop.child(task), head(a.ctx, off, len, h), a.lse, h * t + off,
                     head(dctx, off, len, h), head(dq, off, len, h), head(dk, off, len, h), head(dv, off, len, h));
         });
-        FloatTensor dw = Parallel.zeroed(a.grads.dw), db = Parallel.zeroed(a.grads.db);
-        qkv.backward(k, x, dqkv, dx, true, dw, db);
-        addFused(k, dw, db, names, g);
+        intoFused(k, a.grads, names, g, (dw, db) -> qkv.backward(k, x, dqkv, dx, true, dw, db));
     }
 
     /**
-     * A fused query | key | value projection's gradients, dw (3·hidden, hidden) and db (3·hidden), added into each part's
-     * {@code weight} and {@code bias} under {@code g.prefix(names[i])} (DeBERTa's attention splits its own the same way).
+     * Runs {@code backward} with a fused query | key | value projection's gradients, dw (3·hidden, hidden) and db
+     * (3·hidden): the parts' own {@code weight} and {@code bias} under {@code g.prefix(names[i])}, stacked
+     * ({@link Gradients#stacked}), so the GEMM accumulates into them in place, as every other layer's does; else (parts
+     * laid out apart) the zero-filled buffers of {@code grads}, then added into each part. DeBERTa's attention runs its
+     * own projections' backward so too.
      */
-    static void addFused(Kernels k, FloatTensor dw, FloatTensor db, String[] names, Gradients g) {
-        int hidden = dw.dim(1);
+    static void intoFused(Kernels k, BackwardBuffers grads, String[] names, Gradients g, BiConsumer<FloatTensor, FloatTensor> backward) {
+        int hidden = grads.dw.dim(1);
+        FloatTensor dw = g.stacked(names, "weight", hidden, hidden), db = dw == null ? null : g.stacked(names, "bias", hidden);
+        if (dw != null && db != null) {
+            backward.accept(dw, db);
+            return;
+        }
+        dw = Parallel.zeroed(grads.dw);
+        db = Parallel.zeroed(grads.db);
+        backward.accept(dw, db);
         for (int i = 0; i < 3; i++) {
             k.add(g.prefix(names[i]).tensor("weight", hidden, hidden), dw.slice(i * hidden, hidden));
             k.add(g.prefix(names[i]).tensor("bias", hidden).reshape(1, hidden), db.reshape(3, hidden).row(i).reshape(1, hidden));

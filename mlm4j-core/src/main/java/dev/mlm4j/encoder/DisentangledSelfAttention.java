@@ -232,18 +232,19 @@ public final class DisentangledSelfAttention {
                 }
             }
         });
-        FloatTensor dw = Parallel.zeroed(a.grads.dw), db = Parallel.zeroed(a.grads.db);
-        qkv.backward(k, x, dqkv, dx, true, dw, db);
-        if (pos != null && config.shareAttKey()) {                                      // the same layers projected rel: their gradients add
-            FloatTensor dpos = FloatTensor.zeros(rows, 3 * hidden);
-            if (dPosQuery != null) LayerActivations.copy(dPosQuery, dpos.columns(0, hidden));
-            if (dPosKey != null) LayerActivations.copy(dPosKey, dpos.columns(hidden, hidden));
-            qkv.backward(k, relIn, dpos, drel, true, dw, db);
-        } else if (pos != null) {
+        BertSelfAttention.intoFused(k, a.grads, NAMES, g, (dw, db) -> {
+            qkv.backward(k, x, dqkv, dx, true, dw, db);
+            if (pos != null && config.shareAttKey()) {                                  // the same layers projected rel: their gradients add
+                FloatTensor dpos = FloatTensor.zeros(rows, 3 * hidden);
+                if (dPosQuery != null) LayerActivations.copy(dPosQuery, dpos.columns(0, hidden));
+                if (dPosKey != null) LayerActivations.copy(dPosKey, dpos.columns(hidden, hidden));
+                qkv.backward(k, relIn, dpos, drel, true, dw, db);
+            }
+        });
+        if (pos != null && !config.shareAttKey()) {
             if (dPosKey != null) posKeyProj.backward(k, relIn, dPosKey, drel, true, g.prefix("pos_key_proj"));
             if (dPosQuery != null) posQueryProj.backward(k, relIn, dPosQuery, drel, true, g.prefix("pos_query_proj"));
         }
-        BertSelfAttention.addFused(k, dw, db, NAMES, g);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.mlm4j.tensor;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -26,25 +27,27 @@ public final class Gradients {
     private final Map<String, FloatTensor> all;     // full name → gradient, shared by every scope of one root
     private final Map<String, FloatTensor> written; // those used since the last zero(): the visible ones
     private final Set<String> filled;               // kept ones zero-filled by zero(fill) and not handed out since
+    private final Map<String, FloatTensor> stacks;  // the parts' full names, joined → the one tensor they are slices of ({@link #stacked})
     private final String prefix;
 
     public Gradients() {
-        this(new TreeMap<>(), new TreeMap<>(), new HashSet<>(), "");
+        this(new TreeMap<>(), new TreeMap<>(), new HashSet<>(), new HashMap<>(), "");
     }
 
-    private Gradients(Map<String, FloatTensor> all, Map<String, FloatTensor> written, Set<String> filled, String prefix) {
+    private Gradients(Map<String, FloatTensor> all, Map<String, FloatTensor> written, Set<String> filled, Map<String, FloatTensor> stacks, String prefix) {
         this.all = all;
         this.written = written;
         this.filled = filled;
+        this.stacks = stacks;
         this.prefix = prefix;
     }
 
     public Gradients prefix(String name) {
-        return new Gradients(all, written, filled, key(name));
+        return new Gradients(all, written, filled, stacks, key(name));
     }
 
     public Gradients prefix(String name, int index) {
-        return new Gradients(all, written, filled, key(name) + "." + index);
+        return new Gradients(all, written, filled, stacks, key(name) + "." + index);
     }
 
     /**
@@ -92,6 +95,35 @@ public final class Gradients {
             throw new IllegalArgumentException("gradient '" + key + "' is " + Arrays.toString(t.shape()) + ", asked for " + Arrays.toString(shape));
         }
         return t;
+    }
+
+    /**
+     * The gradients of {@code leaf} under each of {@code scopes}, each of {@code shape}, as one tensor whose row block i
+     * is part i: {@code (n · shape[0], shape[1…])}. A fused projection's backward (query | key | value computed by one
+     * GEMM) accumulates into it directly, with no buffer to zero and add to each part after. The parts are made as
+     * consecutive slices of one array on their first use and each is zero-filled on its first use in a step, as
+     * {@link #tensor} does; null when they exist and are not so laid out (one was first asked for on its own) — then ask
+     * {@link #tensor} for each.
+     */
+    public FloatTensor stacked(String[] scopes, String leaf, int... shape) {
+        String[] keys = new String[scopes.length];
+        for (int i = 0; i < keys.length; i++) keys[i] = prefix(scopes[i]).key(leaf);
+        String id = String.join("\n", keys);
+        FloatTensor whole = stacks.get(id);
+        if (whole == null) {
+            for (String key : keys) if (all.containsKey(key)) return null;
+            int[] wholeShape = shape.clone();
+            wholeShape[0] *= keys.length;
+            whole = FloatTensor.zeros(wholeShape);
+            stacks.put(id, whole);
+            for (int i = 0; i < keys.length; i++) all.put(keys[i], whole.slice(i * shape[0], shape[0]));
+        }
+        for (int i = 0; i < keys.length; i++) {
+            FloatTensor part = all.get(keys[i]);
+            if (part.data() != whole.data() || part.offset() != whole.offset() + i * part.size() || !Arrays.equals(part.shape(), shape)) return null;
+        }
+        for (String scope : scopes) prefix(scope).tensor(leaf, shape);   // visible this step, zero-filled on first use
+        return whole;
     }
 
     /** The gradient of a full name, or null when the backward pass wrote none. */

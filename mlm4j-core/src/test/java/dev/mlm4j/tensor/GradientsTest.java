@@ -54,4 +54,27 @@ class GradientsTest {
         g.zero();
         assertArrayEquals(new float[4], g.tensor("w", 4).toArray(), "after zero() the first use fills again");
     }
+
+    /** A fused projection's parts: one tensor whose row blocks are the parts' own gradients, zero on each step's first use. */
+    @Test
+    void stackedPartsAreTheGradientsThemselves() {
+        Gradients g = new Gradients();
+        String[] parts = {"query", "key", "value"};
+        FloatTensor w = g.prefix("self").stacked(parts, "weight", 2, 3);
+        assertEquals(List.of(6, 3), java.util.Arrays.stream(w.shape()).boxed().toList());
+        for (int i = 0; i < w.size(); i++) w.data()[w.offset() + i] = i + 1;
+        // each part reads its own rows of the whole: value is rows 4–5
+        assertArrayEquals(new float[] {13, 14, 15, 16, 17, 18}, g.get("self.value.weight").toArray());
+        assertEquals(3, g.all().size(), "the three parts are visible, as if each were asked for");
+        g.zero();
+        assertNull(g.get("self.key.weight"));
+        FloatTensor again = g.prefix("self").stacked(parts, "weight", 2, 3);
+        assertSame(w.data(), again.data(), "kept across steps");
+        assertArrayEquals(new float[18], again.toArray(), "zero on the next step's first use");
+        assertSame(again.data(), g.prefix("self").prefix("key").tensor("weight", 2, 3).data(), "a part asked for alone is the same slice");
+        // parts first asked for on their own are not laid out as one: the caller gets null and falls back
+        Gradients h = new Gradients();
+        h.prefix("query").tensor("bias", 3);
+        assertNull(h.stacked(parts, "bias", 3));
+    }
 }
