@@ -98,6 +98,15 @@ public final class AdamW {
      * as they are. 1 reads them unchanged.
      */
     public void step(Parameters params, Gradients g, double lr, float gradScale) {
+        step(params, g, lr, gradScale, false);
+    }
+
+    /**
+     * {@link #step(Parameters, Gradients, double, float)}, then, with {@code zeroGradients}, each gradient it read set to
+     * zero piece by piece right after its update (while the piece is still in cache): a trainer's next
+     * {@code zero_grad()} then has nothing to fill ({@link Trainer}). The updates are the same either way.
+     */
+    public void step(Parameters params, Gradients g, double lr, float gradScale, boolean zeroGradients) {
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / c1);
@@ -115,6 +124,7 @@ public final class AdamW {
         Parallel.forEach(updates.size(), u -> {
             Update d = updates.get(u);
             kernels.adamW(d.p.data(), d.p.offset(), d.grad.data(), d.grad.offset(), d.m, d.v, d.from, d.to, b1, b2, fc2, feps, stepSize, d.decay, gradScale);
+            if (zeroGradients) java.util.Arrays.fill(d.grad.data(), d.grad.offset() + d.from, d.grad.offset() + d.to, 0f);
         });
     }
 

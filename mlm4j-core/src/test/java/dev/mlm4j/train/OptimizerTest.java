@@ -34,6 +34,21 @@ class OptimizerTest {
         assertEquals(2, adam.steps());
     }
 
+    /** The same hand-worked first step when AdamW also zeroes the gradients it read (what the Trainer asks for). */
+    @Test
+    void zeroingTheGradientsLeavesTheUpdateAsItWas() {
+        Parameters p = new Parameters();
+        FloatTensor w = FloatTensor.wrap(new float[] {1f}, 1), b = FloatTensor.wrap(new float[] {1f}, 1);
+        p.prefix("dense").add("weight", w);
+        p.prefix("dense").add("bias", b);
+        Gradients g = grads(0.5f);
+        new AdamW(0.01).step(p, g, 0.1, 1f, true);
+        assertEquals(0.899, w.get(0), 1e-6);
+        assertEquals(0.9, b.get(0), 1e-6);
+        assertEquals(0f, g.get("dense.weight").get(0));
+        assertEquals(0f, g.get("dense.bias").get(0));
+    }
+
     private static Gradients grads(float v) {
         Gradients g = new Gradients();
         g.prefix("dense").tensor("weight", 1).data()[0] = v;
