@@ -124,11 +124,9 @@ final class WeightGradGemm {
                 for (int t = 0, at = 12 * p; t < full; t += 12, at += 12 * lda) System.arraycopy(d, s + t, a, at, 12);
             }
             for (int r = full, at = full * lda + p; r < rows; r++, at += lda) a[at] = d[s + r];
-        }
-        if (sums != null) {
-            // each row's sum over the tokens in order, L rows side by side (one chain a row, as a scalar loop per row
-            // adds them: the same bits); a loop per row waited on each add in turn, ~4 % of a weight gradient's time
-            for (int p = 0, s = src; p < kl; p++, s += ldy) addRow(d, s, sums, so, rows);
+            // each row's sum over the tokens in order, L rows side by side, while the token's run is in L1 (one chain a
+            // row, as a scalar loop per row adds them: the same bits); a loop per row waited on each add in turn
+            if (sums != null) addRow(d, s, sums, so, rows);
         }
     }
 
