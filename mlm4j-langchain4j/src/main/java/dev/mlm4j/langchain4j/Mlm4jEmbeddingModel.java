@@ -10,6 +10,13 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.request.EmbeddingInput;
+import dev.langchain4j.model.embedding.request.EmbeddingInputType;
+import dev.langchain4j.model.embedding.request.EmbeddingParameter;
+import dev.langchain4j.model.embedding.request.EmbeddingRequest;
+import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
+import dev.langchain4j.model.embedding.response.EmbeddingResponse;
+import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.mlm4j.pipelines.FeatureExtraction;
@@ -17,6 +24,7 @@ import dev.mlm4j.pipelines.Models;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A LangChain4j {@link EmbeddingModel} on an mlm4j embedding model, in pure Java: any model of mlm4j's catalogue
@@ -29,7 +37,9 @@ import java.util.List;
  * As LangChain4j's in-process (ONNX) models: {@link #embedAll} returns the vectors in order with the
  * {@link TokenUsage} of the texts' word pieces ({@code [CLS]} and {@code [SEP]} not counted), {@link #dimension()}
  * is known without embedding anything, and the model is a {@link TokenCountEstimator} (its own tokenizer), for
- * {@code DocumentSplitters.recursive(maxTokens, overlap, model)}.
+ * {@code DocumentSplitters.recursive(maxTokens, overlap, model)}. A request's {@code inputType} (LangChain4j's
+ * {@code EmbeddingInputType}, e.g. {@code EmbeddingStoreIngestor.builder().embeddingInputType(DOCUMENT)}) picks the
+ * prefix of a model trained with one (e5-small-v2: {@code "passage: "} for documents, {@code "query: "} otherwise).
  *
  * <p><b>Batching.</b> Texts run in padding-free batches of about {@link Builder#batchTokens} tokens; a text's vector
  * does not depend on its batch. <b>Lengths.</b> A text longer than the model's working length (its card's, e.g. 256
@@ -48,7 +58,10 @@ public final class Mlm4jEmbeddingModel implements EmbeddingModel, TokenCountEsti
     private Mlm4jEmbeddingModel(Builder b) {
         this.modelName = b.model();
         this.pipeline = Models.embeddings(modelName, b.progress, b.precision);
-        this.options = FeatureExtraction.Options.DEFAULT.withTruncate(b.truncate).withBatchTokens(b.batchTokens);
+        FeatureExtraction.Options o = FeatureExtraction.Options.DEFAULT.withTruncate(b.truncate).withBatchTokens(b.batchTokens);
+        // refused over the working length, where truncation would cut: FeatureExtraction alone refuses only over the
+        // position table, and would embed a 300-token text whole where sentence-transformers cuts it at 256
+        this.options = b.truncate ? o : o.withMaxLength(pipeline.maxLength());
     }
 
     public static Builder builder() {
@@ -69,9 +82,35 @@ public final class Mlm4jEmbeddingModel implements EmbeddingModel, TokenCountEsti
             if (s == null) throw new IllegalArgumentException("segment " + (i + 1) + " is null");
             texts.add(s.text());
         }
+        return embed(texts, null);
+    }
+
+    /**
+     * LangChain4j's per-call {@link EmbeddingRequestParameters#INPUT_TYPE} (e.g. {@code EmbeddingStoreIngestor}'s and
+     * {@code EmbeddingStoreContentRetriever}'s {@code embeddingInputType}): for a model trained with markers (E5)
+     * {@link EmbeddingInputType#DOCUMENT} puts its passage prefix before each text and {@link EmbeddingInputType#QUERY}
+     * (or none) its query prefix, as its card asks; other models ignore it.
+     */
+    @Override
+    public Set<EmbeddingParameter<?>> supportedParameters() {
+        return Set.of(EmbeddingRequestParameters.INPUT_TYPE);
+    }
+
+    @Override
+    public EmbeddingResponse doEmbed(EmbeddingRequest request) {
+        List<String> texts = new ArrayList<>(request.inputs().size());
+        for (EmbeddingInput input : request.inputs()) texts.add(input.text());
+        FeatureExtraction.Input input = request.inputType() == EmbeddingInputType.DOCUMENT ? FeatureExtraction.Input.PASSAGE
+                : FeatureExtraction.Input.QUERY;
+        Response<List<Embedding>> r = embed(texts, input);
+        return EmbeddingResponse.builder().embeddings(r.content())
+                .metadata(EmbeddingResponseMetadata.builder().modelName(modelName).tokenUsage(r.tokenUsage()).build()).build();
+    }
+
+    private Response<List<Embedding>> embed(List<String> texts, FeatureExtraction.Input input) {
         List<Embedding> out = new ArrayList<>(texts.size());
         int tokens = 0;
-        for (FeatureExtraction.Embedding e : pipeline.extract(texts, options)) {
+        for (FeatureExtraction.Embedding e : pipeline.extract(texts, options.withInput(input))) {
             out.add(Embedding.from(e.vector()));
             tokens += e.encoding().length() - 2;   // as LangChain4j's in-process models: [CLS] and [SEP] not counted
         }
