@@ -47,12 +47,16 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
      * @param modelName the name the responses' metadata report (and requests may name)
      * @param pipeline  an mlm4j feature-extraction pipeline ({@link Models#embeddings})
      * @param options   truncation, maximum length and tokens per forward pass; pooling and normalisation must be
-     *                  left to the model (null) so that the vectors are the model's sentence embeddings
+     *                  left to the model (null) so that the vectors are the model's sentence embeddings. Without
+     *                  truncation or a maximum length, texts over the model's working length are refused.
      */
     public Mlm4jEmbeddingModel(String modelName, FeatureExtraction pipeline, FeatureExtraction.Options options) {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options");
+        // without truncation a text over the model's working length (256 for all-MiniLM-L6-v2) is refused, as
+        // mlm4j.embedding.truncate says; FeatureExtraction alone refuses only over the position table (512)
+        this.options = !options.truncate() && options.maxLength() == 0 ? options.withMaxLength(pipeline.maxLength()) : options;
         if (options.pooling() == Pooling.NONE) {
             throw new IllegalArgumentException("an EmbeddingModel gives one vector per text: pooling none (token vectors) cannot be used");
         }
@@ -84,7 +88,9 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
 
     @Override
     public float[] embed(Document document) {
-        return call(new EmbeddingRequest(List.of(getEmbeddingContent(document)), null)).getResult().getOutput();
+        String text = getEmbeddingContent(document);
+        if (text == null) throw new IllegalArgumentException("document " + document.getId() + " has no text to embed (a media document?)");
+        return call(new EmbeddingRequest(List.of(text), null)).getResult().getOutput();
     }
 
     /** The vectors' length (the model's hidden size), without running the model. */

@@ -158,6 +158,67 @@ class Mlm4jEmbeddingAutoConfigurationTest {
                 .hasMessage("this EmbeddingModel runs 'all-MiniLM-L6-v2', not 'text-embedding-3-small'");
     }
 
+    /**
+     * Spring AI's switch between model providers, {@code spring.ai.model.embedding} (SpringAIModelProperties.EMBEDDING_MODEL,
+     * which every Spring AI embedding auto-configuration is conditional on, with matchIfMissing): another provider's name
+     * (or {@code none}) turns this one off, so an application with the OpenAI starter beside mlm4j's gets one
+     * EmbeddingModel, the one it names. Before, mlm4j's model was created whatever the property said.
+     */
+    @Test
+    void springAisModelSelectorPicksOrDropsThisProvider() {
+        runner.withPropertyValues("spring.ai.model.embedding=openai").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(EmbeddingModel.class);
+        });
+        runner.withPropertyValues("spring.ai.model.embedding=none").run(context -> assertThat(context).doesNotHaveBean(EmbeddingModel.class));
+        runner.withPropertyValues("spring.ai.model.embedding=mlm4j").run(context -> assertThat(context).hasSingleBean(Mlm4jEmbeddingModel.class));
+        runner.run(context -> assertThat(context).hasSingleBean(Mlm4jEmbeddingModel.class));
+    }
+
+    /**
+     * {@code mlm4j.embedding.truncate=false} (the default) fails a text over the model's working length, as the property
+     * says: all-MiniLM-L6-v2's 256 tokens (sentence-transformers' max_seq_length). Before, only texts over the position
+     * table (512) failed, and a 300-token text was embedded whole, a vector sentence-transformers never gives.
+     */
+    @Test
+    void withoutTruncationATextOverTheWorkingLengthFailsAndWithItIsCutThere() {
+        String text = String.join(" ", java.util.Collections.nCopies(298, "word"));   // one word piece each: 300 tokens with [CLS] and [SEP]
+        runner.run(context -> {
+            EmbeddingModel model = context.getBean(EmbeddingModel.class);
+            assertThatThrownBy(() -> model.embed(text)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("text 1 is 300 tokens, over the maximum of 256");
+        });
+        runner.withPropertyValues("mlm4j.embedding.truncate=true").run(context -> {
+            EmbeddingModel model = context.getBean(EmbeddingModel.class);
+            String cut = String.join(" ", java.util.Collections.nCopies(254, "word"));   // the first 256 tokens
+            assertArrayEquals(model.embed(cut), model.embed(text), 1e-6f);
+        });
+    }
+
+    /** Bad numbers fail the start with their property named, as a bad precision does (max-length over 512: not only at the first request). */
+    @Test
+    void badLengthsFailTheStartWithThePropertyNamed() {
+        runner.withPropertyValues("mlm4j.embedding.max-length=600").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessage("mlm4j.embedding.max-length is 600, over the maximum of 'all-MiniLM-L6-v2', 512 tokens (its position table)");
+        });
+        runner.withPropertyValues("mlm4j.embedding.max-length=1").run(context -> assertThat(context.getStartupFailure()).rootCause()
+                .hasMessage("mlm4j.embedding.max-length must be 0 (the model's limit) or at least 2 ([CLS] and [SEP]), got 1"));
+        runner.withPropertyValues("mlm4j.embedding.batch-tokens=-1").run(context -> assertThat(context.getStartupFailure()).rootCause()
+                .hasMessage("mlm4j.embedding.batch-tokens must be 0 (mlm4j's default) or more, got -1"));
+    }
+
+    /** A media document (Spring AI 2's Document holds text or media) is refused with one line, not a bare NullPointerException. */
+    @Test
+    void aDocumentWithoutTextIsRefusedWithItsId() {
+        Mlm4jEmbeddingModel model = new Mlm4jEmbeddingModel(MODEL);
+        Document image = new Document("img-1", new org.springframework.ai.content.Media(org.springframework.util.MimeTypeUtils.IMAGE_PNG,
+                new org.springframework.core.io.ByteArrayResource(new byte[] {1, 2, 3})), java.util.Map.of());
+        assertThatThrownBy(() -> model.embed(image)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("document img-1 has no text to embed (a media document?)");
+    }
+
     @Configuration
     static class OwnModel {
         @Bean
