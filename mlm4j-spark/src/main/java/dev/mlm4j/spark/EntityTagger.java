@@ -105,6 +105,9 @@ public final class EntityTagger extends Mlm4jTransformer<EntityTagger> {
 
     /** The options every executor uses; built on the driver too, so bad settings (stride without aggregation) fail before any task. */
     Options options() {
+        for (String l : getIgnoreLabels()) {
+            if (l == null) throw new IllegalArgumentException(stageName() + ": a null label in ignoreLabels");
+        }
         try {
             return new Options(Aggregation.of(getAggregationStrategy()), List.of(getIgnoreLabels()), getStride());
         } catch (IllegalArgumentException e) {

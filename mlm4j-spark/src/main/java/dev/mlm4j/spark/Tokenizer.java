@@ -75,6 +75,9 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
     @Override
     protected MapPartitionsFunction<Row, Row> partitionFunction(String model, StructType input) {
         int textIndex = input.fieldIndex(getInputCol());
+        if (getMaxLength() == 1) {   // refused here, on the driver, rather than by every task
+            throw new IllegalArgumentException(stageName() + ": maxLength must be 0 (keep every token) or at least 2 ([CLS] and [SEP])");
+        }
         return new Run(model, textIndex, getMaxLength());
     }
 

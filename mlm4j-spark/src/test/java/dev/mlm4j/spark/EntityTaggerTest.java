@@ -88,6 +88,9 @@ class EntityTaggerTest {
                 + " classifier (BertForTokenClassification): it cannot tag entities",
                 assertThrows(IllegalArgumentException.class, () -> new EntityTagger().setModel(sentiment).transform(frame)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new EntityTagger().setAggregationStrategy("longest"));
+        // a null label: one line on the driver, not a NullPointerException without a message
+        assertEquals("EntityTagger: a null label in ignoreLabels", assertThrows(IllegalArgumentException.class,
+                () -> new EntityTagger().setModel(NER).setIgnoreLabels("O", null).transform(frame)).getMessage());
     }
 
     @Test

@@ -81,6 +81,10 @@ class TokenizerTest {
         Row t = new Tokenizer().setMaxLength(8).transform(SparkTests.frame(List.of(text), 1)).first().getStruct(2);
         assertArrayEquals(reference.encode(text, 8, true).ids(), t.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray());
         assertTrue(t.getBoolean(4));
+        // 1 cannot hold [CLS] and [SEP]: refused on the driver when the stage is applied, not by every task of the job
+        assertEquals("Tokenizer: maxLength must be 0 (keep every token) or at least 2 ([CLS] and [SEP])",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new Tokenizer().setMaxLength(1).transform(SparkTests.frame(List.of(text), 1))).getMessage());
     }
 
     @Test
