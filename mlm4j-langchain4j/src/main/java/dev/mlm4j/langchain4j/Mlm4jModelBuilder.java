@@ -39,7 +39,11 @@ public abstract class Mlm4jModelBuilder<B extends Mlm4jModelBuilder<B>> {
 
     /** {@code "fp32"} or {@code "int8"}. */
     public B precision(String precision) {
-        return precision(Precision.parse(precision));
+        try {
+            return precision(Precision.parse(precision));
+        } catch (IllegalArgumentException e) {   // Precision.parse names the system property mlm4j.weights, not this setter
+            throw new IllegalArgumentException("precision must be fp32 or int8, got '" + precision + "'", e);
+        }
     }
 
     /** Hears the model's download and unpack the first time it is used (default: nothing). */

@@ -40,6 +40,7 @@ public final class Mlm4jScoringModel implements ScoringModel {
     @Override
     public Response<List<Double>> scoreAll(List<TextSegment> segments, String query) {
         if (segments == null || segments.isEmpty()) throw new IllegalArgumentException("segments cannot be null or empty");
+        if (query == null) throw new IllegalArgumentException("query cannot be null");   // not "text 1: query is null"
         List<String> texts = new ArrayList<>(segments.size());
         for (int i = 0; i < segments.size(); i++) {
             if (segments.get(i) == null) throw new IllegalArgumentException("segment " + (i + 1) + " is null");

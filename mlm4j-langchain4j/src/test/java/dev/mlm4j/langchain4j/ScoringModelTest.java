@@ -71,4 +71,13 @@ class ScoringModelTest {
     void noSegmentsIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> scores.scoreAll(List.of(), "q"));
     }
+
+    /** Bad arguments are named for what they are: the query (not "text 1"), the builder's precision (not a system property). */
+    @Test
+    void aNullQueryAndABadPrecisionAreNamed() {
+        assertEquals("query cannot be null", assertThrows(IllegalArgumentException.class,
+                () -> scores.scoreAll(List.of(TextSegment.from("a"), TextSegment.from("b")), null)).getMessage());
+        assertEquals("precision must be fp32 or int8, got 'fp16'", assertThrows(IllegalArgumentException.class,
+                () -> Mlm4jScoringModel.builder().precision("fp16")).getMessage());
+    }
 }
