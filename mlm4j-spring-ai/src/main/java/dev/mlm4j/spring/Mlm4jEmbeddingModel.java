@@ -6,6 +6,7 @@ import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.Pooling;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.BatchingStrategy;
 import org.springframework.ai.embedding.Embedding;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.embedding.EmbeddingOptions;
@@ -25,6 +26,8 @@ import java.util.Objects;
  *   float[] v = model.embed("A man is playing a guitar.");
  * </pre>
  * In a Spring Boot application the bean comes from {@link Mlm4jEmbeddingAutoConfiguration} ({@code mlm4j.embedding.*}).
+ * For a model trained with markers (e5-small-v2), {@link Document}s — what vector stores add — get its passage marker
+ * and texts ({@link #embed(String)}, {@link #call}: queries) its query marker.
  * Thread-safe: Spring AI's vector stores call it from any thread.
  */
 public class Mlm4jEmbeddingModel implements EmbeddingModel {
@@ -74,9 +77,15 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
 
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
+        return call(request, FeatureExtraction.Input.QUERY);
+    }
+
+    /** The texts as {@code input}: for a model with prefixes (E5) its query or passage marker goes before each. */
+    private EmbeddingResponse call(EmbeddingRequest request, FeatureExtraction.Input input) {
         check(request.getOptions());
         List<String> texts = request.getInstructions();
-        List<FeatureExtraction.Embedding> features = pipeline.extract(texts, options);
+        // an input fixed by the constructor's options (e.g. AS_IS: no marker) stands for every call
+        List<FeatureExtraction.Embedding> features = pipeline.extract(texts, options.input() != null ? options : options.withInput(input));
         List<Embedding> results = new ArrayList<>(features.size());
         int tokens = 0;
         for (FeatureExtraction.Embedding e : features) {
@@ -90,7 +99,31 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
     public float[] embed(Document document) {
         String text = getEmbeddingContent(document);
         if (text == null) throw new IllegalArgumentException("document " + document.getId() + " has no text to embed (a media document?)");
-        return call(new EmbeddingRequest(List.of(text), null)).getResult().getOutput();
+        return call(new EmbeddingRequest(List.of(text), null), FeatureExtraction.Input.PASSAGE).getResult().getOutput();
+    }
+
+    /**
+     * Documents as Spring AI's vector stores add them (this method, or {@link #embed(Document)}; their queries come
+     * through {@link #embed(String)}): a model trained with markers gets its passage marker before each document's
+     * text (e5-small-v2: {@code "passage: "}, its card's advice for the documents of a retrieval task), and queries
+     * keep the query marker. Other models ignore it. Batches and order as Spring AI's default.
+     */
+    @Override
+    public List<float[]> embed(List<Document> documents, EmbeddingOptions requestOptions, BatchingStrategy batchingStrategy) {
+        Objects.requireNonNull(documents, "documents");
+        List<float[]> embeddings = new ArrayList<>(documents.size());
+        for (List<Document> batch : batchingStrategy.batch(documents)) {
+            List<String> texts = new ArrayList<>(batch.size());
+            for (Document d : batch) {
+                String text = getEmbeddingContent(d);
+                if (text == null) throw new IllegalArgumentException("document " + d.getId() + " has no text to embed (a media document?)");
+                texts.add(text);
+            }
+            for (Embedding e : call(new EmbeddingRequest(texts, requestOptions), FeatureExtraction.Input.PASSAGE).getResults()) {
+                embeddings.add(e.getOutput());
+            }
+        }
+        return embeddings;
     }
 
     /** The vectors' length (the model's hidden size), without running the model. */

@@ -219,6 +219,36 @@ class Mlm4jEmbeddingAutoConfigurationTest {
                 .hasMessage("document img-1 has no text to embed (a media document?)");
     }
 
+    /**
+     * e5-small-v2's card: "passage: " before the documents of a retrieval task, "query: " before queries. Spring AI's
+     * vector stores add documents through embed(Document) / embed(List&lt;Document&gt;, options, batching) and search
+     * with embed(String): the store holds the vectors of "passage: " + text, and its scores are the cosines of the query
+     * vector ("query: " + question) with them. Before, documents got "query: " too. The reference vectors are the model's
+     * embeddings of the literally prefixed texts, with mlm4j's own prefixing off (AS_IS).
+     */
+    @Test
+    void documentsGetE5sPassagePrefixAndQueriesItsQueryPrefix() {
+        Mlm4jEmbeddingModel model = new Mlm4jEmbeddingModel("e5-small-v2");
+        FeatureExtraction.Options asIs = FeatureExtraction.Options.DEFAULT.withInput(FeatureExtraction.Input.AS_IS);
+        List<String> docs = CORPUS.subList(6, 12);
+        List<FeatureExtraction.Embedding> passages = model.pipeline().extract(docs.stream().map(d -> "passage: " + d).toList(), asIs);
+        assertArrayEquals(passages.get(0).vector(), model.embed(new Document(docs.get(0))), 1e-6f);
+        List<float[]> batch = model.embed(docs.stream().map(Document::new).toList(), EmbeddingOptions.builder().build(),
+                new org.springframework.ai.embedding.TokenCountBatchingStrategy());
+        for (int i = 0; i < docs.size(); i++) assertArrayEquals(passages.get(i).vector(), batch.get(i), 1e-6f, docs.get(i));
+        String question = "Which planet is the biggest?";
+        float[] q = model.pipeline().extract(List.of("query: " + question), asIs).getFirst().vector();
+        assertArrayEquals(q, model.embed(question), 1e-6f);
+
+        SimpleVectorStore store = SimpleVectorStore.builder(model).build();
+        store.add(docs.stream().map(Document::new).toList());
+        List<Document> hits = store.similaritySearch(SearchRequest.builder().query(question).topK(2).build());
+        assertEquals("Jupiter is the largest planet in the solar system.", hits.get(0).getText());
+        for (Document hit : hits) {
+            assertEquals(cosine(q, passages.get(docs.indexOf(hit.getText())).vector()), hit.getScore(), 1e-5, hit.getText());
+        }
+    }
+
     @Configuration
     static class OwnModel {
         @Bean
