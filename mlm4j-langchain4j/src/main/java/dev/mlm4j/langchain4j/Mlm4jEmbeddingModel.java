@@ -139,11 +139,16 @@ public final class Mlm4jEmbeddingModel implements EmbeddingModel, TokenCountEsti
         return pipeline;
     }
 
-    /** Word pieces of {@code text} by the model's own tokenizer, [CLS] and [SEP] not counted (as {@link #embedAll}'s token usage). */
+    /**
+     * Word pieces of {@code text} by the model's own tokenizer, [CLS] and [SEP] not counted (as {@link #embedAll}'s token
+     * usage): with the model's marker for a model trained with one (e5-small-v2's {@code "query: "}, two word pieces,
+     * as long as its {@code "passage: "}), since the marker takes room in the model's length as the text's own tokens do.
+     */
     @Override
     public int estimateTokenCountInText(String text) {
         if (text == null || text.isEmpty()) return 0;
-        return pipeline.tokenizer().encode(text, Integer.MAX_VALUE, false).length() - 2;
+        String marked = pipeline.prefixes().apply(text, FeatureExtraction.Input.QUERY);
+        return pipeline.tokenizer().encode(marked, Integer.MAX_VALUE, false).length() - 2;
     }
 
     /** The word pieces of the message's text (a user message's text parts, a system, AI or tool result message's text). */
