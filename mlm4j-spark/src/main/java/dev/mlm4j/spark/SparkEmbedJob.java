@@ -185,6 +185,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
         if (!List.of("auto", "text", "parquet").contains(format)) throw new IllegalArgumentException("--format is auto, text or parquet, not '" + format + "'");
         if (pooling != null && !List.of("mean", "cls").contains(pooling)) throw new IllegalArgumentException("--pooling is mean or cls, not '" + pooling + "'");
         if (batchSize < 1 || batchTokens < 1) throw new IllegalArgumentException("--batch-size and --batch-tokens must be at least 1");
+        if (partitions < 0) throw new IllegalArgumentException("--partitions must be 0 (the default: 4 × the cores) or more, got " + partitions);
         if (maxLength != 0 && maxLength < 2) throw new IllegalArgumentException("--max-length must be 0 (the model's) or at least 2");
         ModelCheck.onDriver(model, "spark-embed");
         localPath(input).ifPresent(p -> {

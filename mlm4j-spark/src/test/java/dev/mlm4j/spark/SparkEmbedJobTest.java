@@ -110,6 +110,9 @@ class SparkEmbedJobTest {
                 .getMessage().endsWith("exists; add --overwrite to replace it"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> run("--input", in, "--output", dir.resolve("o").toString(), "--model", "/no/model"))
                 .getMessage().contains("no such model '/no/model'"));
+        // a negative count was taken as 0 (the default) without a word
+        assertEquals("--partitions must be 0 (the default: 4 × the cores) or more, got -3", assertThrows(IllegalArgumentException.class,
+                () -> run("--input", in, "--output", dir.resolve("o").toString(), "--partitions", "-3")).getMessage());
         assertEquals(2, SparkEmbedJob.run("--input", in));                        // --output missing: usage
         assertEquals(1, SparkEmbedJob.run("--input", in, "--output", dir.resolve("taken").toString()));
         SparkTests.frame(List.of("a"), 1).withColumnRenamed("text", "body").write().parquet(dir.resolve("p.parquet").toString());
