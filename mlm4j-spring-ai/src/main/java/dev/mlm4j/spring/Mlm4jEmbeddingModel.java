@@ -36,14 +36,17 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
     private final FeatureExtraction pipeline;
     private final FeatureExtraction.Options options;
 
-    /** A model of mlm4j's catalogue by name (downloaded once, then cached) or a model folder, at the process's precision. */
+    /**
+     * A model of mlm4j's catalogue by name (downloaded once, then cached) or a model folder, at the process's precision;
+     * texts over its working length are cut there, as with the auto-configuration's defaults.
+     */
     public Mlm4jEmbeddingModel(String nameOrPath) {
-        this(nameOrPath, Models.embeddings(nameOrPath), FeatureExtraction.Options.DEFAULT);
+        this(nameOrPath, Models.embeddings(nameOrPath), FeatureExtraction.Options.DEFAULT.withTruncate(true));
     }
 
     /** As {@link #Mlm4jEmbeddingModel(String)}, with the linear layers at {@code precision}. */
     public Mlm4jEmbeddingModel(String nameOrPath, Precision precision) {
-        this(nameOrPath, Models.embeddings(nameOrPath, null, precision), FeatureExtraction.Options.DEFAULT);
+        this(nameOrPath, Models.embeddings(nameOrPath, null, precision), FeatureExtraction.Options.DEFAULT.withTruncate(true));
     }
 
     /**

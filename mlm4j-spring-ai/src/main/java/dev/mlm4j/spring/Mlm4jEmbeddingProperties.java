@@ -22,8 +22,11 @@ public class Mlm4jEmbeddingProperties {
     /** Tokens per forward pass (texts are packed without padding); 0: mlm4j's default, 4096. */
     private int batchTokens = 0;
 
-    /** Cut texts longer than the model's working length instead of failing. */
-    private boolean truncate = false;
+    /**
+     * Cut texts longer than the model's working length (sentence-transformers' behaviour, and Spring AI's own in-process
+     * model's) instead of failing; false refuses them.
+     */
+    private boolean truncate = true;
 
     /** The longest a text may be, in tokens with [CLS] and [SEP]; 0: the model's own limit. */
     private int maxLength = 0;

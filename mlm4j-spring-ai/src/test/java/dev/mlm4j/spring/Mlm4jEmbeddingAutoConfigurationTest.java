@@ -176,19 +176,20 @@ class Mlm4jEmbeddingAutoConfigurationTest {
     }
 
     /**
-     * {@code mlm4j.embedding.truncate=false} (the default) fails a text over the model's working length, as the property
-     * says: all-MiniLM-L6-v2's 256 tokens (sentence-transformers' max_seq_length). Before, only texts over the position
-     * table (512) failed, and a 300-token text was embedded whole, a vector sentence-transformers never gives.
+     * {@code mlm4j.embedding.truncate=false} fails a text over the model's working length, as the property says:
+     * all-MiniLM-L6-v2's 256 tokens (sentence-transformers' max_seq_length). Before, only texts over the position table
+     * (512) failed, and a 300-token text was embedded whole, a vector sentence-transformers never gives. The default
+     * cuts it there, as sentence-transformers does (Spring AI's TokenTextSplitter makes 800-token chunks).
      */
     @Test
     void withoutTruncationATextOverTheWorkingLengthFailsAndWithItIsCutThere() {
         String text = String.join(" ", java.util.Collections.nCopies(298, "word"));   // one word piece each: 300 tokens with [CLS] and [SEP]
-        runner.run(context -> {
+        runner.withPropertyValues("mlm4j.embedding.truncate=false").run(context -> {
             EmbeddingModel model = context.getBean(EmbeddingModel.class);
             assertThatThrownBy(() -> model.embed(text)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("text 1 is 300 tokens, over the maximum of 256");
         });
-        runner.withPropertyValues("mlm4j.embedding.truncate=true").run(context -> {
+        runner.run(context -> {
             EmbeddingModel model = context.getBean(EmbeddingModel.class);
             String cut = String.join(" ", java.util.Collections.nCopies(254, "word"));   // the first 256 tokens
             assertArrayEquals(model.embed(cut), model.embed(text), 1e-6f);
