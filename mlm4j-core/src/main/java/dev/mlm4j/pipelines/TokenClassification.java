@@ -305,7 +305,7 @@ public final class TokenClassification {
             }
             for (int l = 0; l < n; l++) scores[l] /= sum;
             int s = enc.start()[i], e = enc.end()[i];
-            String word = enc.tokens()[i];
+            String word = tokenizer.token(enc.ids()[i]);  // convert_ids_to_tokens: "<mask>", not the " <mask>" lstrip matched
             String ref = text.substring(s, e);
             boolean subword = wordAware ? word.codePointCount(0, word.length()) != ref.codePointCount(0, ref.length())
                     : s > 0 && text.substring(s - 1, Math.min(s + 1, text.length())).indexOf(' ') < 0;
@@ -416,11 +416,14 @@ public final class TokenClassification {
 
     /**
      * Hugging Face's {@code convert_tokens_to_string}: the tokenizer's decoder over the tokens — WordPiece's below;
-     * byte-level BPE's and Unigram's (Metaspace) through {@link Tokenizer#decode} of the tokens' ids ("Ġn" → " n",
-     * "▁M" → "M"). A token that is no vocabulary entry (an unknown token's text stands in for it) is kept as it is.
+     * Unigram's (Metaspace) over the whole list at once, as Hugging Face ("▁M" → "M" for the first token only, so a
+     * word after an unknown piece keeps its space); byte-level BPE's through {@link Tokenizer#decode} of the tokens'
+     * ids ("Ġn" → " n"), where a token that is no vocabulary entry (an unknown token's text, a word already decoded) is
+     * kept as it is — Hugging Face decodes such text a second time as if it spelled bytes ("Zürich" → "Z�rich").
      */
     private String tokensToString(List<String> tokens) {
         if (wordAware) return joinTokens(tokens);
+        if (tokenizer instanceof dev.mlm4j.tokens.PipelineTokenizer p && !p.decodesBytes()) return p.decodeTokens(tokens);
         StringBuilder sb = new StringBuilder();
         List<Integer> run = new ArrayList<>();
         for (String t : tokens) {

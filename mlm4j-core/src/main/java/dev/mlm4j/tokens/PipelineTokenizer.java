@@ -184,6 +184,20 @@ public final class PipelineTokenizer extends VocabularyTokenizer {
                 tokens.add(t);
             }
         }
+        return decodeTokens(tokens);
+    }
+
+    /** Whether the decoder is ByteLevel: token strings spell bytes (GPT-2's alphabet), so decoded text decodes again differently. */
+    public boolean decodesBytes() {
+        return decoder != null && decoder.type().equals("ByteLevel");
+    }
+
+    /**
+     * Token strings back to text through the tokenizer.json's decoder, as Hugging Face's {@code decoder.decode(tokens)}
+     * (transformers' {@code convert_tokens_to_string}): the whole list at once, so only its first token loses the
+     * Metaspace prefix space; a string that is no vocabulary entry goes through the decoder like any other.
+     */
+    public String decodeTokens(List<String> tokens) {
         if (decoder == null) {
             return String.join(" ", tokens);
         }
