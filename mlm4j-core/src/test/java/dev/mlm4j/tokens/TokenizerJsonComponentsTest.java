@@ -167,6 +167,29 @@ class TokenizerJsonComponentsTest {
         assertEquals("[MASK]", generic.maskToken());
     }
 
+    /**
+     * Split and Replace regexes run with Oniguruma's \w in Hugging Face, where ¹ ² ³ ¼ ½ ¾ are word characters and
+     * ZWJ/ZWNJ are not (Java's \w says the opposite): ids, offsets and words equal the Rust library's
+     * (tokenizers/onig-word-class.json, from scripts/reference/tokenizers/onig_word_class.py).
+     */
+    @Test
+    void splitAndReplaceRegexesReadWordCharactersAsOniguruma() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode fixture;
+        try (InputStream in = TestData.openResource("tokenizers/onig-word-class.json")) {
+            fixture = new ObjectMapper().readTree(in);
+        }
+        Tokenizer t = TokenizerJson.load(new ByteArrayInputStream(
+                fixture.get("tokenizer").toString().getBytes(StandardCharsets.UTF_8)), "onig-word-class");
+        for (com.fasterxml.jackson.databind.JsonNode c : fixture.get("cases")) {
+            String text = c.get("text").asText();
+            Encoding e = t.encode(text, Integer.MAX_VALUE, false);
+            assertArrayEquals(dev.mlm4j.JsonArrays.ints(c.get("ids")), e.ids(), text);
+            assertArrayEquals(dev.mlm4j.JsonArrays.ints(c.get("start")), e.start(), text);
+            assertArrayEquals(dev.mlm4j.JsonArrays.ints(c.get("end")), e.end(), text);
+            assertArrayEquals(dev.mlm4j.JsonArrays.ints(c.get("words")), t.wordIds(text), text);
+        }
+    }
+
     @Test
     void anUnsupportedComponentIsNamedInOneLine() {
         String[][] cases = {
