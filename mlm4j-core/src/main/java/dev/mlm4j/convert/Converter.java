@@ -1,5 +1,6 @@
 package dev.mlm4j.convert;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlm4j.config.BertConfig;
@@ -262,6 +263,13 @@ public final class Converter {
         Map<String, Object> tc = new LinkedHashMap<>();
         tc.put("tokenizer_class", "BertTokenizer");
         tc.put("do_lower_case", tokenizer.lowerCase());
+        Path sourceConfig = from.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(json) && Files.isRegularFile(sourceConfig)) {  // the vocab.txt normalizer's other options
+            JsonNode source = new ObjectMapper().readTree(sourceConfig.toFile());
+            for (String key : List.of("strip_accents", "tokenize_chinese_chars")) {
+                if (source != null && source.path(key).isBoolean()) tc.put(key, source.get(key).asBoolean());
+            }
+        }
         tc.put("model_max_length", workingLength);
         tc.put("cls_token", tokenizer.token(tokenizer.clsId()));
         tc.put("sep_token", tokenizer.token(tokenizer.sepId()));

@@ -66,10 +66,26 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         return new TokenizerFiles(tj, true, false);
     }
 
-    /** Reads the tokenizer. */
+    /**
+     * Reads the tokenizer. A vocab.txt with a tokenizer_config.json beside it (a Hugging Face folder) takes that file's
+     * normalizer options as transformers' BERT tokenizer does: {@code strip_accents} (null or absent: follow the
+     * casing) and {@code tokenize_chinese_chars} (default true); e.g. a Spanish uncased BERT that keeps its accents.
+     */
     public Tokenizer load() throws IOException {
         if (!json) {
-            return WordPieceTokenizer.fromVocab(file, lowerCase);
+            boolean stripAccents = lowerCase;
+            boolean chineseChars = true;
+            Path tc = file.resolveSibling("tokenizer_config.json");
+            if (Files.isRegularFile(tc)) {
+                JsonNode config = JSON.readTree(tc.toFile());
+                JsonNode strip = config == null ? null : config.get("strip_accents");
+                if (strip != null && strip.isBoolean()) stripAccents = strip.asBoolean();
+                JsonNode chinese = config == null ? null : config.get("tokenize_chinese_chars");
+                if (chinese != null && chinese.isBoolean()) chineseChars = chinese.asBoolean();
+            }
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                return WordPieceTokenizer.fromVocab(in, new BertNormalizer(true, chineseChars, stripAccents, lowerCase));
+            }
         }
         return Tokenizer.fromTokenizerJson(file);
     }

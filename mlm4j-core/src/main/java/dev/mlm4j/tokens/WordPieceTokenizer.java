@@ -92,6 +92,11 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
 
     /** As {@link #fromVocab(Path, boolean)}, reading UTF-8 lines from a stream (not closed). */
     public static WordPieceTokenizer fromVocab(InputStream vocabTxt, boolean lowerCase) throws IOException {
+        return fromVocab(vocabTxt, BertNormalizer.forLowerCase(lowerCase));
+    }
+
+    /** As {@link #fromVocab(InputStream, boolean)} with the given normalizer (tokenizer_config.json's options). */
+    static WordPieceTokenizer fromVocab(InputStream vocabTxt, BertNormalizer normalizer) throws IOException {
         Objects.requireNonNull(vocabTxt, "vocabTxt");
         List<String> lines = new ArrayList<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(vocabTxt, StandardCharsets.UTF_8));
@@ -119,8 +124,7 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
             }
         }
         Template template = Template.bert(vocab.get("[CLS]"), "[CLS]", vocab.get("[SEP]"), "[SEP]");
-        return new WordPieceTokenizer(model, BertNormalizer.forLowerCase(lowerCase), specials, template, "##", true,
-                DEFAULT_MAX_LENGTH, -1);
+        return new WordPieceTokenizer(model, normalizer, specials, template, "##", true, DEFAULT_MAX_LENGTH, -1);
     }
 
     /**

@@ -199,4 +199,31 @@ class ConverterTest {
             return List.copyOf(names);
         }
     }
+    /**
+     * A vocab.txt folder whose tokenizer_config.json keeps accents while lower-casing (strip_accents false) converts
+     * to a folder that tokenizes the same, as transformers reads it: the ids of tokens/vocab-tokenizer-config.json
+     * (scripts/reference/tokens/vocab_tokenizer_config.py). Without strip_accents carried over, "Canción" became "cancion".
+     */
+    @Test
+    void tokenizerConfigNormalizerOptionsSurviveConversion() throws IOException {
+        JsonNode fixture;
+        try (var in = ConverterTest.class.getResourceAsStream("/tokens/vocab-tokenizer-config.json")) {
+            fixture = new ObjectMapper().readTree(in);
+        }
+        JsonNode keep = null;
+        for (JsonNode c : fixture.get("cases")) {
+            if (c.get("config").toString().equals("{\"do_lower_case\":true,\"strip_accents\":false}")) keep = c;
+        }
+        Path from = Files.createDirectories(tmp.resolve("from"));
+        Path to = Files.createDirectories(tmp.resolve("to"));
+        try (var vocab = ConverterTest.class.getResourceAsStream("/tokens/" + fixture.get("vocab").asText())) {
+            Files.copy(vocab, from.resolve("vocab.txt"));
+        }
+        Files.writeString(from.resolve("tokenizer_config.json"), keep.get("config").toString());
+        Converter.writeTokenizer(from, to, dev.mlm4j.tokens.TokenizerFiles.huggingFace(from).load(), 512);
+        dev.mlm4j.tokens.Tokenizer converted = dev.mlm4j.tokens.TokenizerFiles.huggingFace(to).load();
+        for (int i = 0; i < keep.get("texts").size(); i++) {
+            assertArrayEquals(dev.mlm4j.JsonArrays.ints(keep.get("ids").get(i)), converted.encode(keep.get("texts").get(i).asText()).ids());
+        }
+    }
 }
