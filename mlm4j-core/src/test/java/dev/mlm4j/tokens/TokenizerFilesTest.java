@@ -38,4 +38,24 @@ class TokenizerFilesTest {
             }
         }
     }
+
+    /**
+     * An added_tokens.json beside a vocab.txt: transformers adds its tokens ("<ent>" stays one token, id 30522 after
+     * bert-base-uncased's 30,522); mlm4j does not read them, so such a folder is refused in one line naming the file
+     * rather than tokenized into "<", "en", "##t", ">". An added_tokens.json whose tokens are all in vocab.txt is fine.
+     */
+    @Test
+    void addedTokensBesideVocabAreRefusedNotIgnored(@TempDir Path dir) throws IOException {
+        try (InputStream vocab = TestData.openResource("tokens/" + TestData.UNCASED)) {
+            Files.copy(vocab, dir.resolve("vocab.txt"));
+        }
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"[MASK]\": 103, \"hello\": 7592}");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {101, 7592, 103, 102},
+                TokenizerFiles.huggingFace(dir).load().encode("hello [MASK]").ids());
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<ent>\": 30522}");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TokenizerFiles.huggingFace(dir).load());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("added_tokens.json") && e.getMessage().contains("<ent>")
+                && !e.getMessage().contains("\n"), e.getMessage());
+    }
 }
