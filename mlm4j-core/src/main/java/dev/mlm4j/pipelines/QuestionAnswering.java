@@ -199,7 +199,7 @@ public final class QuestionAnswering {
         try (Checkpoint c = Checkpoint.open(folder)) {
             TaskHead.config(c.folder().resolve("config.json"), name, TaskHead.QUESTION_ANSWERING);
             QuestionAnswerer m = TaskHead.load(c, Task.QUESTION_ANSWERING, precision, name, TaskHead.QUESTION_ANSWERING);
-            return new QuestionAnswering(m, c.tokenizer(), Math.min(c.tokenizer().maxLength(), c.maxLength()));
+            return new QuestionAnswering(m, c.tokenizer(), Math.min(TaskHead.modelMaxLength(c), c.maxLength()));
         }
     }
 

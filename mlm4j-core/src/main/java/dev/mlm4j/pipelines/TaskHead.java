@@ -39,6 +39,15 @@ final class TaskHead {
     static final Kind QUESTION_ANSWERING = new Kind("ForQuestionAnswering", "question-answering model", "question-answering", "answer questions", "qa_outputs.*");
 
     /** The folder's config.json ({@code file}), or null when it has none (a TensorFlow or ONNX export); refused when its architectures name another head. */
+    /**
+     * The length transformers' token-classification and question-answering pipelines truncate to or window by:
+     * tokenizer_config.json's {@code model_max_length} (they pass it, or min(it, 384), as max_length, overriding a
+     * {@code truncation} block in tokenizer.json, e.g. all-MiniLM-L6-v2's 128); without one, the tokenizer's own maximum.
+     */
+    static int modelMaxLength(Checkpoint c) {
+        return dev.mlm4j.tokens.TokenizerFiles.modelMaxLength(c.folder()).orElse(c.tokenizer().maxLength());
+    }
+
     static JsonNode config(Path file, String name, Kind kind) {
         if (!Files.isRegularFile(file)) return null;
         JsonNode root;

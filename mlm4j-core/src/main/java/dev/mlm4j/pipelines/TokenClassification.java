@@ -157,7 +157,7 @@ public final class TokenClassification {
             JsonNode config = TaskHead.config(file, name, TaskHead.TOKEN_CLASSIFICATION);
             TokenClassifier m = TaskHead.load(c, Task.TOKEN_CLASSIFICATION, precision, name, TaskHead.TOKEN_CLASSIFICATION);
             return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()),
-                    Math.min(c.tokenizer().maxLength(), c.maxLength()), wordAware(c.folder().resolve("tokenizer.json")));
+                    Math.min(TaskHead.modelMaxLength(c), c.maxLength()), wordAware(c.folder().resolve("tokenizer.json")));
         }
     }
 

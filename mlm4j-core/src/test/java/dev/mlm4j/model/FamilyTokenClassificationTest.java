@@ -47,4 +47,42 @@ class FamilyTokenClassificationTest {
             }
         }
     }
+
+    /**
+     * A tokenizer.json "truncation" block (16 tokens here; all-MiniLM-L6-v2 declares 128) does not cut the text: the
+     * pipeline truncates to tokenizer_config.json's model_max_length (64), as transformers' pipeline passes it as
+     * max_length (families/truncation-block.json, from scripts/reference/families/truncation_block.py). It cut at 16.
+     */
+    @org.junit.jupiter.api.Test
+    void aTruncationBlockInTokenizerJsonYieldsToModelMaxLength(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        JsonNode fixture = FamilyGolden.readJson(FamilyGolden.folder("electra-tiny").getParent().resolve("truncation-block.json"));
+        java.nio.file.Path dir = patchedCopy(FamilyGolden.folder("electra-tiny-token-classification"), tmp, fixture);
+        TokenClassification ner = Models.tokenClassification(dir.toString(), null, Precision.FP32);
+        String text = fixture.get("ner").get("text").asText();
+        List<TokenClassification.Entity> got = ner.classify(text, TokenClassification.Options.DEFAULT.withIgnoreLabels(List.of()));
+        JsonNode want = fixture.get("ner").get("entities");
+        assertEquals(want.size(), got.size());
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(want.get(i).get("entity").asText(), got.get(i).entity(), "entity " + i);
+            assertEquals(want.get(i).get("word").asText(), got.get(i).word(), "entity " + i);
+            assertEquals(want.get(i).get("end").asInt(), got.get(i).toMap(text).get("end"), "entity " + i);
+            assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4, "entity " + i);
+        }
+    }
+
+    /** A copy of {@code folder} whose tokenizer.json and tokenizer_config.json carry the fixture's truncation and model_max_length. */
+    static java.nio.file.Path patchedCopy(java.nio.file.Path folder, java.nio.file.Path tmp, JsonNode fixture) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(tmp.resolve(folder.getFileName()));
+        try (var files = java.nio.file.Files.list(folder)) {
+            for (java.nio.file.Path f : files.toList()) java.nio.file.Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        var tokenizer = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
+        tokenizer.set("truncation", fixture.get("truncation"));
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer);
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
+        config.put("model_max_length", fixture.get("model_max_length").asInt());
+        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        return dir;
+    }
 }
