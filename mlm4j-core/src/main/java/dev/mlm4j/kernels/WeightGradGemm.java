@@ -2,7 +2,6 @@ package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import static dev.mlm4j.kernels.Gemm.NR;
 import static dev.mlm4j.kernels.Gemm.ceilDiv;
@@ -115,10 +114,12 @@ final class WeightGradGemm {
     static void pack(float[] d, int src, int ldy, int rows, int kl, float[] a, int lda, float[] sums, int so) {
         int full = Gemm.INTERLEAVE ? rows / 12 * 12 : 0;
         for (int p = 0, s = src; p < kl; p++, s += ldy) {
-            if (TWELVE != null) {
-                // 12 floats as one masked vector: System.arraycopy's call for each took ~8 % of a weight gradient's time
+            if (SPLIT12) {
+                // 12 floats as an 8-float and a 4-float vector: System.arraycopy's call for each took ~8 % of a weight
+                // gradient's time, and a masked 16-lane vector did not stay on C2's intrinsics (a slow broadcast path)
                 for (int t = 0, at = 12 * p; t < full; t += 12, at += 12 * lda) {
-                    FloatVector.fromArray(VectorKernels.S, d, s + t, TWELVE).intoArray(a, at, TWELVE);
+                    FloatVector.fromArray(FloatVector.SPECIES_256, d, s + t).intoArray(a, at);
+                    FloatVector.fromArray(FloatVector.SPECIES_128, d, s + t + 8).intoArray(a, at + 8);
                 }
             } else {
                 for (int t = 0, at = 12 * p; t < full; t += 12, at += 12 * lda) System.arraycopy(d, s + t, a, at, 12);
@@ -130,8 +131,8 @@ final class WeightGradGemm {
         }
     }
 
-    /** The first 12 lanes, for a 12-row tile's values of one token (null when a vector holds fewer than 12 floats). */
-    private static final VectorMask<Float> TWELVE = VectorKernels.L >= 12 ? VectorMask.fromLong(VectorKernels.S, (1L << 12) - 1) : null;
+    /** Whether a 12-row tile's values of one token are copied as 8 + 4 floats (vectors of 256 bits or more in hardware). */
+    private static final boolean SPLIT12 = VectorKernels.S.vectorBitSize() >= 256;
 
     /** bp[p·NR + c] = xd[xs + p·ldx + c] for p &lt; kl, c &lt; NR (two vectors a token; NR is 2·L). */
     private static void copyPanel(float[] xd, int xs, int ldx, int kl, float[] bp) {
