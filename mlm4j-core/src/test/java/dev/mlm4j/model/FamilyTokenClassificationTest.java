@@ -1,6 +1,7 @@
 package dev.mlm4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.TruncationBlockFolders;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.pipelines.Models;
 import dev.mlm4j.pipelines.TokenClassification;
@@ -56,7 +57,7 @@ class FamilyTokenClassificationTest {
     @org.junit.jupiter.api.Test
     void aTruncationBlockInTokenizerJsonYieldsToModelMaxLength(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
         JsonNode fixture = FamilyGolden.readJson(FamilyGolden.folder("electra-tiny").getParent().resolve("truncation-block.json"));
-        java.nio.file.Path dir = patchedCopy(FamilyGolden.folder("electra-tiny-token-classification"), tmp, fixture);
+        java.nio.file.Path dir = TruncationBlockFolders.patchedCopy(FamilyGolden.folder("electra-tiny-token-classification"), tmp, fixture);
         TokenClassification ner = Models.tokenClassification(dir.toString(), null, Precision.FP32);
         String text = fixture.get("ner").get("text").asText();
         List<TokenClassification.Entity> got = ner.classify(text, TokenClassification.Options.DEFAULT.withIgnoreLabels(List.of()));
@@ -68,21 +69,5 @@ class FamilyTokenClassificationTest {
             assertEquals(want.get(i).get("end").asInt(), got.get(i).toMap(text).get("end"), "entity " + i);
             assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-4, "entity " + i);
         }
-    }
-
-    /** A copy of {@code folder} whose tokenizer.json and tokenizer_config.json carry the fixture's truncation and model_max_length. */
-    static java.nio.file.Path patchedCopy(java.nio.file.Path folder, java.nio.file.Path tmp, JsonNode fixture) throws java.io.IOException {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.nio.file.Path dir = java.nio.file.Files.createDirectories(tmp.resolve(folder.getFileName()));
-        try (var files = java.nio.file.Files.list(folder)) {
-            for (java.nio.file.Path f : files.toList()) java.nio.file.Files.copy(f, dir.resolve(f.getFileName()));
-        }
-        var tokenizer = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
-        tokenizer.set("truncation", fixture.get("truncation"));
-        json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer);
-        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
-        config.put("model_max_length", fixture.get("model_max_length").asInt());
-        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        return dir;
     }
 }

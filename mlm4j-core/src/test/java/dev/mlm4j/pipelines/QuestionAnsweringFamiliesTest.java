@@ -1,6 +1,7 @@
 package dev.mlm4j.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlm4j.TruncationBlockFolders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlm4j.model.Checkpoint;
 import dev.mlm4j.pipelines.QuestionAnswering.Answer;
@@ -102,7 +103,7 @@ class QuestionAnsweringFamiliesTest {
     @org.junit.jupiter.api.Test
     void aTruncationBlockInTokenizerJsonYieldsToModelMaxLength(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         JsonNode fixture = new ObjectMapper().readTree(folder("truncation-block.json").toFile());
-        Path dir = patchedCopy(folder("electra-tiny-question-answering"), tmp, fixture);
+        Path dir = TruncationBlockFolders.patchedCopy(folder("electra-tiny-question-answering"), tmp, fixture);
         QuestionAnswering qa = Models.questionAnswering(dir.toString(), null, dev.mlm4j.config.Precision.FP32);
         JsonNode c = fixture.get("qa");
         assertEquals(64, qa.defaultMaxSeqLen());
@@ -115,21 +116,5 @@ class QuestionAnsweringFamiliesTest {
             assertEquals(want.get(i).get("end").asInt(), got.get(i).end(), "answer " + i);
             assertEquals(want.get(i).get("score").asDouble(), got.get(i).score(), 1e-5, "answer " + i);
         }
-    }
-
-    /** A copy of {@code folder} whose tokenizer.json and tokenizer_config.json carry the fixture's truncation and model_max_length. */
-    private static java.nio.file.Path patchedCopy(java.nio.file.Path folder, java.nio.file.Path tmp, JsonNode fixture) throws java.io.IOException {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.nio.file.Path dir = java.nio.file.Files.createDirectories(tmp.resolve(folder.getFileName()));
-        try (var files = java.nio.file.Files.list(folder)) {
-            for (java.nio.file.Path f : files.toList()) java.nio.file.Files.copy(f, dir.resolve(f.getFileName()));
-        }
-        var tokenizer = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
-        tokenizer.set("truncation", fixture.get("truncation"));
-        json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer);
-        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
-        config.put("model_max_length", fixture.get("model_max_length").asInt());
-        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        return dir;
     }
 }
