@@ -19,6 +19,8 @@ import random
 import tokenizers
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 
+from make_tokenizers import utf16  # code point index → UTF-16 index, as the other tokenizer fixtures map offsets
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'mlm4j-core', 'src', 'test',
                    'resources', 'tokenizers', 'unicode-normalizers.jsonl.gz')
 MARKS = [chr(c) for c in range(0x300, 0x370)] + [chr(c) for c in [
@@ -43,14 +45,6 @@ def aligner(form):
     t.normalizer = getattr(normalizers, form)()
     t.pre_tokenizer = pre_tokenizers.Split(Regex('.'), 'isolated')
     return t
-
-
-def utf16(text):
-    m, k = [0], 0
-    for c in text:
-        k += 2 if ord(c) > 0xFFFF else 1
-        m.append(k)
-    return m
 
 
 def main():
