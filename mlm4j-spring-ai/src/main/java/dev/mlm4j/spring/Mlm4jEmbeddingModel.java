@@ -100,9 +100,14 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
 
     @Override
     public float[] embed(Document document) {
+        return call(new EmbeddingRequest(List.of(text(document)), null), FeatureExtraction.Input.PASSAGE).getResult().getOutput();
+    }
+
+    /** The text Spring AI embeds for {@code document}; a document without one (media) is refused naming it. */
+    private String text(Document document) {
         String text = getEmbeddingContent(document);
         if (text == null) throw new IllegalArgumentException("document " + document.getId() + " has no text to embed (a media document?)");
-        return call(new EmbeddingRequest(List.of(text), null), FeatureExtraction.Input.PASSAGE).getResult().getOutput();
+        return text;
     }
 
     /**
@@ -117,11 +122,7 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
         List<float[]> embeddings = new ArrayList<>(documents.size());
         for (List<Document> batch : batchingStrategy.batch(documents)) {
             List<String> texts = new ArrayList<>(batch.size());
-            for (Document d : batch) {
-                String text = getEmbeddingContent(d);
-                if (text == null) throw new IllegalArgumentException("document " + d.getId() + " has no text to embed (a media document?)");
-                texts.add(text);
-            }
+            for (Document d : batch) texts.add(text(d));
             for (Embedding e : call(new EmbeddingRequest(texts, requestOptions), FeatureExtraction.Input.PASSAGE).getResults()) {
                 embeddings.add(e.getOutput());
             }
