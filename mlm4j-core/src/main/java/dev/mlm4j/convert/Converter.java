@@ -265,7 +265,7 @@ public final class Converter {
         tc.put("do_lower_case", tokenizer.lowerCase());
         Path sourceConfig = from.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(json) && Files.isRegularFile(sourceConfig)) {  // the vocab.txt normalizer's other options
-            JsonNode source = new ObjectMapper().readTree(sourceConfig.toFile());
+            JsonNode source = JSON.readTree(sourceConfig.toFile());
             for (String key : List.of("strip_accents", "tokenize_chinese_chars")) {
                 if (source != null && source.path(key).isBoolean()) tc.put(key, source.get(key).asBoolean());
             }

@@ -38,7 +38,6 @@ final class TaskHead {
     static final Kind TOKEN_CLASSIFICATION = new Kind("ForTokenClassification", "token classifier", "token-classification", "tag tokens", "classifier.*");
     static final Kind QUESTION_ANSWERING = new Kind("ForQuestionAnswering", "question-answering model", "question-answering", "answer questions", "qa_outputs.*");
 
-    /** The folder's config.json ({@code file}), or null when it has none (a TensorFlow or ONNX export); refused when its architectures name another head. */
     /**
      * The length transformers' token-classification and question-answering pipelines truncate to or window by:
      * tokenizer_config.json's {@code model_max_length} (they pass it, or min(it, 384), as max_length, overriding a
@@ -48,6 +47,7 @@ final class TaskHead {
         return dev.mlm4j.tokens.TokenizerFiles.modelMaxLength(c.folder()).orElse(c.tokenizer().maxLength());
     }
 
+    /** The folder's config.json ({@code file}), or null when it has none (a TensorFlow or ONNX export); refused when its architectures name another head. */
     static JsonNode config(Path file, String name, Kind kind) {
         if (!Files.isRegularFile(file)) return null;
         JsonNode root;
