@@ -18,8 +18,8 @@ final class BackwardBuffers {
     final FloatTensor dattn;   // (T, hidden)
     final FloatTensor dctx;    // (T, hidden)
     final FloatTensor dqkv;    // (T, 3·hidden)
-    final FloatTensor dw;      // (3·hidden, hidden)  the fused query | key | value weight gradient
-    final FloatTensor db;      // (3·hidden)
+    final FloatTensor dw;      // (3·hidden, hidden)  the fused query | key | value weight gradient, when the parts'
+    final FloatTensor db;      // (3·hidden)          own gradients cannot be stacked (BertSelfAttention.intoFused)
 
     BackwardBuffers(int t, BertConfig c) {
         int h = c.hiddenSize();
