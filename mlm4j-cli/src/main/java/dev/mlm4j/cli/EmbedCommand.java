@@ -38,9 +38,10 @@ import java.util.concurrent.Callable;
                 "Pooling and normalisation default to the model's own (all-MiniLM-L6-v2: mean, normalised; bge-small-en-v1.5: cls, normalised;"
                         + " a sentence-transformers folder: its modules.json, 1_Pooling and sentence_bert_config.json;"
                         + " any other model: mean, not normalised).",
-                "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's position table (512); longer is an error"
-                        + " unless --truncate, which cuts every text at the model's working length (its max_seq_length: 256 for all-MiniLM-L6-v2,"
-                        + " 512 for bge-small-en-v1.5; the 128 in MiniLM's tokenizer.json is an export leftover and not used). --max-length N sets one limit for both.",
+                "Lengths, in tokens with [CLS] and [SEP]: a text may be as long as the model's working length (its max_seq_length: 256 for"
+                        + " all-MiniLM-L6-v2, 512 for bge-small-en-v1.5; else its position table; the 128 in MiniLM's tokenizer.json is an export"
+                        + " leftover and not used); longer is an error unless --truncate, which cuts it there, as sentence-transformers does."
+                        + " --max-length N sets that limit instead, up to the position table (512: MiniLM's longer texts run whole).",
                 "Models trained with markers before their texts get them added: e5-small-v2 puts 'query: ' before every text"
                         + " (its card's advice for queries and for similarity, clustering and features), or 'passage: ' with --passage"
                         + " (documents to be retrieved); a text that already begins with the marker is left as it is; --no-prefix adds none."
@@ -70,7 +71,7 @@ final class EmbedCommand implements Callable<Integer> {
     boolean truncate;
 
     @Option(names = "--max-length", paramLabel = "N",
-            description = "Longest text in tokens, and where --truncate cuts (2 to 512; default: the model's working length).")
+            description = "Longest text in tokens, and where --truncate cuts (2 to the position table, 512; default: the model's working length).")
     Integer maxLength;
 
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")

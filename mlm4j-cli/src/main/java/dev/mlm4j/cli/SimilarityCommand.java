@@ -43,8 +43,12 @@ final class SimilarityCommand implements Callable<Integer> {
             description = "mean or cls. Default: the model's.")
     String pooling;
 
-    @Option(names = "--truncate", description = "Cut texts longer than the model's working length instead of failing.")
+    @Option(names = "--truncate", description = "Cut texts longer than the model's working length (or --max-length) instead of failing.")
     boolean truncate;
+
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Longest text in tokens, and where --truncate cuts (2 to the position table, 512; default: the model's working length).")
+    Integer maxLength;
 
     @Mixin
     CommonOptions.TextFile file;
@@ -55,7 +59,9 @@ final class SimilarityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Inputs.Line> input = Inputs.read(texts, file.path);
-        FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(EmbedCommand.pooling(pooling)).withTruncate(truncate);
+        if (maxLength != null && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
+        FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(EmbedCommand.pooling(pooling)).withTruncate(truncate)
+                .withMaxLength(maxLength == null ? 0 : maxLength);
         FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
         PerLine.Checked checked = PerLine.check(input, file.path,

@@ -138,6 +138,16 @@ class EmbedCommandTest {
         assertEquals(1, r.exit());
         assertEquals("", r.out(), "nothing half-written on standard output either");
 
+        // over the working length (256, sentence-transformers' max_seq_length) but within the position table: refused,
+        // as sentence-transformers would cut it; --max-length 512 runs it whole, --truncate cuts it at 256
+        r = CliRunner.run("embed", "word ".repeat(298));
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: text 1 is 300 tokens, over the model's working length of 256 (a max length of up to 512 would run it whole);"
+                + " use --truncate to keep its first 256\n", r.err());
+        r = CliRunner.run("embed", "--max-length", "512", "--pooling", "none", "word ".repeat(298));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(300, jsonLines(r.out()).getFirst().get("token_embeddings").size());
+
         r = CliRunner.run("embed", "-f", in.toString(), "-o", out.toString(), "--truncate");
         assertEquals(0, r.exit(), r.err());
         List<JsonNode> rows = jsonLines(Files.readString(out));

@@ -49,6 +49,24 @@ class SimilarityCommandTest {
         assertTrue(r.out().contains("  A cat sits on the mat.  |  A kitten is lying on a rug."), r.out());
     }
 
+    /** Lengths as in embed: over the working length (256) refused, --truncate cuts there, --max-length 512 runs it whole. */
+    @Test
+    void aTextOverTheWorkingLengthNeedsTruncateOrMaxLength() throws IOException {
+        String medium = "word ".repeat(298);                               // 300 tokens with [CLS] and [SEP]
+        var r = CliRunner.run("similarity", "word", medium);
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: text 2 is 300 tokens, over the model's working length of 256 (a max length of up to 512 would run it whole);"
+                + " use --truncate to keep its first 256\n", r.err());
+        double cut = new ObjectMapper().readTree(CliRunner.run("similarity", "--json", "--truncate", "word", medium).out()).get(0).get("score").asDouble();
+        var whole = CliRunner.run("similarity", "--json", "--max-length", "512", "word", medium);
+        assertEquals(0, whole.exit(), whole.err());
+        double all = new ObjectMapper().readTree(whole.out()).get(0).get("score").asDouble();
+        assertTrue(Math.abs(cut - all) > 1e-6, "300 tokens whole (" + all + ") against the first 256 (" + cut + ")");
+        r = CliRunner.run("similarity", "--max-length", "1", "a", "b");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: max length must be at least 2 ([CLS] and [SEP]), got 1\n", r.err());
+    }
+
     @Test
     void oneTextIsNotEnough() {
         var r = CliRunner.run("similarity", "alone");

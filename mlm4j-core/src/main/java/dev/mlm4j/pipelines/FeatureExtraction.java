@@ -26,12 +26,13 @@ import java.util.function.Consumer;
  * end, so a text's vectors do not depend on which other texts share its batch (a model from an int8 ONNX file, whose
  * layers quantize each pass's input as a whole, runs one text per pass for the same reason).
  *
- * <p><b>Lengths.</b> Two limits apply. The hard one is the model's position table ({@code max_position_embeddings},
- * 512 for BERTs): a longer text is an error unless truncation is asked for. Truncation cuts at the model's
- * <em>working</em> length, the card's {@code maxLength} (sentence-transformers' {@code max_seq_length}: 256 for
- * all-MiniLM-L6-v2, which was trained on at most 256 tokens), else the position table. The truncation length a
- * tokenizer.json declares (128 for all-MiniLM-L6-v2, left there by its export) is not used.
- * {@link Options#maxLength} replaces both limits with one of the caller's.
+ * <p><b>Lengths.</b> A text may be as long as the model's <em>working</em> length: the card's {@code maxLength}
+ * (sentence-transformers' {@code max_seq_length}: 256 for all-MiniLM-L6-v2, which was trained on at most 256 tokens),
+ * else its position table ({@code max_position_embeddings}, 512 for BERTs). A longer text is an error unless truncation
+ * is asked for, which cuts it there, as sentence-transformers and TEI do: so a 300-token text never gets a vector
+ * sentence-transformers would not give. {@link Options#maxLength} replaces the working length with the caller's own,
+ * up to the position table (e.g. 512 to run MiniLM's longer texts whole). The truncation length a tokenizer.json
+ * declares (128 for all-MiniLM-L6-v2, left there by its export) is not used.
  *
  * <p><b>Prefixes.</b> Some models were trained with a marker before every text saying what it is: E5 wants
  * {@code "query: "} before a query and {@code "passage: "} before a document to be retrieved, and {@code "query: "}
@@ -208,7 +209,7 @@ public final class FeatureExtraction {
         return defaultNormalize;
     }
 
-    /** Where truncation cuts by default: the card's maxLength, else the position table. */
+    /** The working length: the longest text taken by default, and where truncation cuts; the card's maxLength, else the position table. */
     public int maxLength() {
         return workingLength;
     }
@@ -300,18 +301,26 @@ public final class FeatureExtraction {
     public Encoding encode(String text, int index, Options options) {
         if (text == null) throw new IllegalArgumentException((index >= 0 ? "text " + (index + 1) : "text") + " is null");
         text = prefixes.apply(text, options.input());
-        int limit = options.maxLength() > 0 ? options.maxLength() : options.truncate() ? workingLength : maxTokens;
+        int limit = options.maxLength() > 0 ? options.maxLength() : workingLength;
         if (limit > maxTokens) {
             throw new IllegalArgumentException("max length " + limit + " is over the model's maximum of " + maxTokens + " tokens (its position table)");
         }
         Encoding full = tokenizer.encode(text, Integer.MAX_VALUE, false);
         if (full.length() <= limit) return full;
-        if (!options.truncate()) {
-            throw new dev.mlm4j.tokens.TooLongException((index >= 0 ? "text " + (index + 1) : "text") + " is " + full.length() + " tokens, over "
-                    + (options.maxLength() > 0 ? "the maximum" : "the model's maximum") + " of " + limit,
-                    options.maxLength() > 0 ? limit : workingLength);
-        }
+        if (!options.truncate()) throw new dev.mlm4j.tokens.TooLongException(tooLong(index >= 0 ? "text " + (index + 1) : "text", full.length(), options), limit);
         return tokenizer.encode(text, limit, true);
+    }
+
+    /**
+     * Why {@code what} ({@code "text 2"}), {@code tokens} long, is over the limit of {@code options} without truncation:
+     * "text 2 is 602 tokens, over the model's maximum of 512", or, for a text that only the working length refuses,
+     * "text 2 is 300 tokens, over the model's working length of 256 (a max length of up to 512 would run it whole)".
+     */
+    public String tooLong(String what, int tokens, Options options) {
+        String head = what + " is " + tokens + " tokens, over ";
+        if (options.maxLength() > 0) return head + "the maximum of " + options.maxLength();
+        if (tokens > maxTokens || workingLength == maxTokens) return head + "the model's maximum of " + maxTokens;
+        return head + "the model's working length of " + workingLength + " (a max length of up to " + maxTokens + " would run it whole)";
     }
 
     private void run(List<Encoding> encodings, List<String> texts, int first, Pooling pooling, boolean normalize, Consumer<Embedding> sink) {

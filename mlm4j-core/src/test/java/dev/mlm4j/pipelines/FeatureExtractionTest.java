@@ -113,10 +113,17 @@ class FeatureExtractionTest {
         assertEquals(256, cut.encoding().length(), "--truncate cuts at the card's working length");
         assertEquals("[SEP]", cut.tokens()[255]);
 
-        String medium = "word ".repeat(298);  // 300 tokens: over the working length, within the position table
-        Embedding whole = miniLm.extract(List.of(medium), Options.DEFAULT).getFirst();
-        assertEquals(300, whole.encoding().length(), "without --truncate a text is run whole up to the position table");
+        // 300 tokens: over the working length (sentence-transformers' max_seq_length, 256), within the position table.
+        // Refused, not run whole: sentence-transformers would cut it at 256, so a whole-text vector is one it never gives.
+        String medium = "word ".repeat(298);
+        e = assertThrows(IllegalArgumentException.class, () -> miniLm.extract(List.of(medium), Options.DEFAULT));
+        assertEquals("text 1 is 300 tokens, over the model's working length of 256 (a max length of up to 512 would run it whole);"
+                + " turn truncation on to keep its first 256", e.getMessage());
+        Embedding whole = miniLm.extract(List.of(medium), Options.DEFAULT.withMaxLength(512)).getFirst();
+        assertEquals(300, whole.encoding().length(), "an explicit max length up to the position table runs it whole");
         assertFalse(whole.truncated());
+        Embedding atWorking = miniLm.extract(List.of(medium), Options.DEFAULT.withTruncate(true)).getFirst();
+        assertEquals(256, atWorking.encoding().length());
 
         e = assertThrows(IllegalArgumentException.class, () -> miniLm.extract(List.of(medium), Options.DEFAULT.withMaxLength(100)));
         assertEquals("text 1 is 300 tokens, over the maximum of 100; turn truncation on to keep its first 100", e.getMessage());

@@ -58,10 +58,8 @@ public final class Mlm4jEmbeddingModel implements EmbeddingModel, TokenCountEsti
     private Mlm4jEmbeddingModel(Builder b) {
         this.modelName = b.model();
         this.pipeline = Models.embeddings(modelName, b.progress, b.precision);
-        FeatureExtraction.Options o = FeatureExtraction.Options.DEFAULT.withTruncate(b.truncate).withBatchTokens(b.batchTokens);
-        // refused over the working length, where truncation would cut: FeatureExtraction alone refuses only over the
-        // position table, and would embed a 300-token text whole where sentence-transformers cuts it at 256
-        this.options = b.truncate ? o : o.withMaxLength(pipeline.maxLength());
+        // without truncation a text over the working length (256 for all-MiniLM-L6-v2) is refused: FeatureExtraction's rule
+        this.options = FeatureExtraction.Options.DEFAULT.withTruncate(b.truncate).withBatchTokens(b.batchTokens);
     }
 
     public static Builder builder() {

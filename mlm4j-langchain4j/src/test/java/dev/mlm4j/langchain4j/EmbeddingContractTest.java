@@ -87,7 +87,7 @@ class EmbeddingContractTest {
         assertEquals(298, strict.estimateTokenCountInText(text));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> strict.embedAll(List.of(TextSegment.from("short"), TextSegment.from(text))));
-        assertTrue(e.getMessage().startsWith("text 2 is 300 tokens, over the maximum of 256"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("text 2 is 300 tokens, over the model's working length of 256"), e.getMessage());
         // one short of the limit still runs whole
         String fits = String.join(" ", Collections.nCopies(254, "word"));
         List<Embedding> ok = strict.embedAll(List.of(TextSegment.from(fits))).content();

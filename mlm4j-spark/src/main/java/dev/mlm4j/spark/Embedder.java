@@ -31,8 +31,9 @@ import java.util.List;
  *
  * <p>Each partition runs in padding-free batches of at most {@code batchSize} texts and {@code batchTokens} tokens:
  * sequences are packed end to end, so a text's vector does not depend on its partition, batch or neighbours.
- * A text longer than the model takes (its position table, or {@code maxLength}) gets a null vector and a reason,
- * unless {@code truncate} cuts it (at the model's working length, e.g. 256 for all-MiniLM-L6-v2, or {@code maxLength}).
+ * A text longer than the model's working length (e.g. 256 tokens for all-MiniLM-L6-v2, sentence-transformers'
+ * {@code max_seq_length}; else its position table), or than {@code maxLength} when set, gets a null vector and a reason,
+ * unless {@code truncate} cuts it there, as {@link FeatureExtraction} does.
  *
  * <p>A model trained with a marker before each kind of text (e5-small-v2) gets {@code "query: "} before every text
  * unless {@code input} is {@code "passage"} (documents to be retrieved: {@code "passage: "}), as {@code ./mlm4j embed}
@@ -127,12 +128,11 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
 
     /** Why {@code text} cannot be embedded with these options, or null, and its length in tokens (with the model's marker, if it has one). */
     static Batches.Check check(FeatureExtraction fe, String text, FeatureExtraction.Options o) {
-        int limit = o.maxLength() > 0 ? o.maxLength() : o.truncate() ? fe.maxLength() : fe.maxTokens();
+        int limit = o.maxLength() > 0 ? o.maxLength() : fe.maxLength();
         int n = fe.tokenizer().encode(fe.prefixes().apply(text, o.input()), Integer.MAX_VALUE, false).length();   // E5's marker counts
         if (n <= limit) return Batches.Check.run(n);
         if (o.truncate()) return Batches.Check.run(limit);
-        return Batches.Check.skip("text is " + n + " tokens, over " + (o.maxLength() > 0 ? "maxLength" : "the model's maximum") + " of " + limit
-                + "; set truncate to keep its first " + (o.maxLength() > 0 ? limit : fe.maxLength()));
+        return Batches.Check.skip(fe.tooLong("text", n, o) + "; set truncate to keep its first " + limit);
     }
 
     private record Run(String model, int textIndex, int batchSize, int batchTokens, String pooling, Boolean normalize,

@@ -100,7 +100,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
             + " prefix before each (default: its query prefix), as ./mlm4j embed --passage.")
     boolean passage;
 
-    @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "Longest text in tokens and where --truncate cuts; 0: the model's.")
+    @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "Longest text in tokens and where --truncate cuts, up to the position table (512); 0: the model's working length (256 for all-MiniLM-L6-v2).")
     int maxLength;
 
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Texts per forward pass, at most (default: ${DEFAULT-VALUE}).")

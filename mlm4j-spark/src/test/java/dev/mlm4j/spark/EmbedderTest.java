@@ -124,6 +124,17 @@ class EmbedderTest {
         for (long i = 0; i < 4; i++) assertNull(got.get(i).get(2), "row " + i);
         assertClose(alone.get(0), floats(got.get(4L), 2), 1e-6, "the good row");
 
+        // over the working length (256, sentence-transformers' max_seq_length), within the position table: refused as
+        // FeatureExtraction refuses it; with maxLength 512 it is run whole
+        String over256 = "word ".repeat(298);
+        Map<Long, Row> medium = byId(new Embedder().transform(SparkTests.frame(List.of(over256), 1)));
+        assertEquals("text is 300 tokens, over the model's working length of 256 (a max length of up to 512 would run it whole);"
+                + " set truncate to keep its first 256", medium.get(0L).getString(3));
+        assertNull(medium.get(0L).get(2));
+        Map<Long, Row> whole = byId(new Embedder().setMaxLength(512).transform(SparkTests.frame(List.of(over256), 1)));
+        assertClose(fe.extract(List.of(over256), FeatureExtraction.Options.DEFAULT.withMaxLength(512)).getFirst().vector(),
+                floats(whole.get(0L), 2), 1e-6, "run whole with maxLength 512");
+
         Map<Long, Row> cut = byId(new Embedder().setTruncate(true).transform(SparkTests.frame(texts, 2)));
         assertNull(cut.get(3L).get(3));
         assertClose(fe.extract(List.of(tooLong), FeatureExtraction.Options.DEFAULT.withTruncate(true)).getFirst().vector(),

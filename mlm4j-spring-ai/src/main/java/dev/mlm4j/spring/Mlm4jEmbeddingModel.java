@@ -61,8 +61,8 @@ public class Mlm4jEmbeddingModel implements EmbeddingModel {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(options, "options");
         // without truncation a text over the model's working length (256 for all-MiniLM-L6-v2) is refused, as
-        // mlm4j.embedding.truncate says; FeatureExtraction alone refuses only over the position table (512)
-        this.options = !options.truncate() && options.maxLength() == 0 ? options.withMaxLength(pipeline.maxLength()) : options;
+        // mlm4j.embedding.truncate says: FeatureExtraction's rule
+        this.options = options;
         if (options.pooling() == Pooling.NONE) {
             throw new IllegalArgumentException("an EmbeddingModel gives one vector per text: pooling none (token vectors) cannot be used");
         }

@@ -187,7 +187,7 @@ class Mlm4jEmbeddingAutoConfigurationTest {
         runner.withPropertyValues("mlm4j.embedding.truncate=false").run(context -> {
             EmbeddingModel model = context.getBean(EmbeddingModel.class);
             assertThatThrownBy(() -> model.embed(text)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("text 1 is 300 tokens, over the maximum of 256");
+                    .hasMessageStartingWith("text 1 is 300 tokens, over the model's working length of 256");
         });
         runner.run(context -> {
             EmbeddingModel model = context.getBean(EmbeddingModel.class);
