@@ -221,7 +221,7 @@ public final class FeatureExtraction {
 
     /** The model's sentence embedding of {@code text} (its own pooling and normalisation); fails if too long. */
     public float[] embed(String text) {
-        return embed(List.of(text)).getFirst();
+        return embed(java.util.Collections.singletonList(text)).getFirst();   // List.of(null) would throw a bare NPE
     }
 
     /** Sentence embeddings of {@code texts}, in order (the model's pooling and normalisation); fails if one is too long. */

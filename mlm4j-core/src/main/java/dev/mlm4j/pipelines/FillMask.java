@@ -80,7 +80,7 @@ public final class FillMask {
 
     /** One text; one result per [MASK] in it. */
     public List<MaskResult> fill(String text, Options options) {
-        return fill(List.of(text), options).get(0);
+        return fill(java.util.Collections.singletonList(text), options).get(0);   // List.of(null) would throw a bare NPE
     }
 
     /** Many texts, run as one padding-free batch; result i belongs to text i. */

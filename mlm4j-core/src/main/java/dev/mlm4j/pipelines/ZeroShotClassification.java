@@ -147,7 +147,7 @@ public final class ZeroShotClassification {
 
     /** The candidate labels of one text, scored and sorted. */
     public Result classify(String text, List<String> candidateLabels, Options options) {
-        return classify(List.of(text), candidateLabels, options).getFirst();
+        return classify(java.util.Collections.singletonList(text), candidateLabels, options).getFirst();   // List.of(null) would throw a bare NPE
     }
 
     /** Each text against the same candidate labels, in order; everything is checked before the model runs. */
