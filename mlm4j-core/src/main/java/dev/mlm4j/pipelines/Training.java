@@ -291,8 +291,10 @@ public final class Training {
             return n;
         }
 
-        /** A fresh run's output, or a resumed run's other than its own folder: absent or empty, else one line. */
+        /** A fresh run's output, or a resumed run's other than its own folder: absent or an empty folder, else one line. */
         void requireEmpty(Path given) throws IOException {
+            // a file there was found only when the trained model was written, after the whole run, as a bare path
+            if (Files.exists(output) && !Files.isDirectory(output)) throw new IllegalArgumentException("output " + given + " is a file, not a folder");
             if (!Files.isDirectory(output)) return;
             try (Stream<Path> s = Files.list(output)) {
                 if (s.findAny().isPresent()) {

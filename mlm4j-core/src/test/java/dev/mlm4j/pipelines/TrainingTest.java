@@ -295,6 +295,19 @@ class TrainingTest {
         assertFalse(Files.exists(tmp.resolve("o")));
     }
 
+    /** An output that is a file is refused before training, not after the whole run with an UncheckedIOException naming only the path. */
+    @Test
+    void anOutputThatIsAFileIsRefusedBeforeTraining(@TempDir Path tmp) throws IOException {
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(16, 8));
+        Path file = Files.writeString(tmp.resolve("out.txt"), "mine");
+        AtomicInteger steps = new AtomicInteger();
+        var e = assertThrows(IllegalArgumentException.class, () -> Training.run("mlm", fixture("tiny-bert-mlm").toString(), train, null, file, null,
+                options(2, 64), counting(steps), null, null));
+        assertEquals("output " + file + " is a file, not a folder", e.getMessage());
+        assertEquals(0, steps.get());
+        assertEquals("mine", Files.readString(file));
+    }
+
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws IOException {
         Path empty = tmp.resolve("empty.jsonl"), bad = tmp.resolve("bad.jsonl");
