@@ -97,7 +97,8 @@ public final class Training {
             if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
             if (maxSteps < 0) throw new IllegalArgumentException("--max-steps must not be negative, got " + maxSteps);
             if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1], got " + warmupRatio);
-            if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must not be negative, got " + weightDecay);
+            // Infinity passed "not negative" and, as an infinite --lr did, made every weight Inf/NaN at the first step
+            if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) throw new IllegalArgumentException("--weight-decay must be a finite number, not negative, got " + weightDecay);
             if (gradAccum < 1) throw new IllegalArgumentException("--grad-accum must be at least 1, got " + gradAccum);
             // a negative norm was taken as 0 (no clipping) without a word; 0 is the way to say it
             if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("--max-grad-norm must not be negative (0: no clipping), got " + maxGradNorm);

@@ -285,6 +285,9 @@ class TrainingTest {
     void optionsOutOfRangeAreOneLine(@TempDir Path tmp) throws IOException {
         var lr = assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, Double.POSITIVE_INFINITY, 64, 1, 0, 0, 0, 1, false, true, false, 1.0));
         assertEquals("--lr must be a positive finite number, got Infinity", lr.getMessage());
+        var decay = assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, 1e-3, 64, 1, 0, 0, Double.POSITIVE_INFINITY, 1, false, true, false, 1.0));
+        assertEquals("--weight-decay must be a finite number, not negative, got Infinity", decay.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, 1e-3, 64, 1, 0, 0, -0.01, 1, false, true, false, 1.0));
         var norm = assertThrows(IllegalArgumentException.class, () -> new Training.Options(1, 1e-3, 64, 1, 0, 0, 0, 1, false, true, false, -1e-3));
         assertEquals("--max-grad-norm must not be negative (0: no clipping), got -0.001", norm.getMessage());
         new Training.Options(1, 1e-3, 64, 1, 0, 0, 0, 1, false, true, false, 0);          // 0: no clipping
