@@ -234,6 +234,10 @@ public final class Training {
         Run(String task, String model, Path train, Path eval, Path output, Path resume, Options options, Listener listener,
             BooleanSupplier stop, ProgressListener download) throws IOException {
             this.objective = Objective.of(task);
+            // the javadoc promises a one-line IllegalArgumentException for bad input: these were NullPointerExceptions from inside
+            if (train == null) throw new IllegalArgumentException("no training file given");
+            if (output == null) throw new IllegalArgumentException("no output folder given");
+            if (options == null && resume == null) throw new IllegalArgumentException("no training options given (Training.Options.defaults() are Hugging Face's)");
             this.train = train;
             this.eval = eval;
             this.resumed = resume;

@@ -311,6 +311,20 @@ class TrainingTest {
         assertEquals("mine", Files.readString(file));
     }
 
+    /** Training.run's javadoc: bad input is one IllegalArgumentException; a null file, folder or options were NullPointerExceptions from inside. */
+    @Test
+    void missingArgumentsAreOneLine(@TempDir Path tmp) throws IOException {
+        Path train = Files.write(tmp.resolve("train.txt"), sentences(16, 8));
+        String model = fixture("tiny-bert-mlm").toString();
+        Training.Options o = options(1, 64);
+        assertEquals("no training file given", assertThrows(IllegalArgumentException.class,
+                () -> Training.run("mlm", model, null, null, tmp.resolve("o1"), null, o, null, null, null)).getMessage());
+        assertEquals("no output folder given", assertThrows(IllegalArgumentException.class,
+                () -> Training.run("mlm", model, train, null, null, null, o, null, null, null)).getMessage());
+        assertEquals("no training options given (Training.Options.defaults() are Hugging Face's)", assertThrows(IllegalArgumentException.class,
+                () -> Training.run("mlm", model, train, null, tmp.resolve("o2"), null, null, null, null, null)).getMessage());
+    }
+
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws IOException {
         Path empty = tmp.resolve("empty.jsonl"), bad = tmp.resolve("bad.jsonl");
