@@ -9,7 +9,8 @@ import java.util.List;
  * Ranks candidates against a source text, or every pair of a list, highest first.
  * <pre>
  *   Similarity sim = new Similarity(Models.embeddings("all-MiniLM-L6-v2"));
- *   sim.rank("A man is playing a guitar.", List.of("Someone plays an instrument.", "The stock market fell."));
+ *   List&lt;Similarity.Match&gt; best = sim.rank("A man is playing a guitar.",
+ *           List.of("Someone plays an instrument.", "The stock market fell."), FeatureExtraction.Options.DEFAULT);
  * </pre>
  */
 public final class Similarity {
