@@ -42,6 +42,7 @@ public final class FillMask {
 
         public Options {
             if (topK < 1) throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
+            if (targets != null && targets.stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException("empty target word");   // List.copyOf: a bare NPE
             targets = targets == null ? List.of() : List.copyOf(targets);
         }
     }

@@ -72,6 +72,7 @@ public final class TokenClassification {
 
         public Options {
             if (aggregation == null) aggregation = Aggregation.NONE;
+            if (ignoreLabels != null && ignoreLabels.stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException("an ignored label is null");   // List.copyOf: a bare NPE
             ignoreLabels = ignoreLabels == null ? List.of("O") : List.copyOf(ignoreLabels);
             if (stride != null && stride < 0) throw new IllegalArgumentException("stride must not be negative, got " + stride);
             // transformers refuses any stride (0 too) with aggregation none
