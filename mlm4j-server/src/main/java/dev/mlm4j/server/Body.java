@@ -76,7 +76,40 @@ final class Body {
         if (node == null || !node.isObject()) {
             throw ApiError.validation("the body must be a JSON object, got " + kind(node));
         }
+        String lone = loneSurrogate(node, "");
+        if (lone != null) throw ApiError.validation("the body is not valid JSON: " + lone);
         return new Body((ObjectNode) node);
+    }
+
+    /**
+     * Where a string of the tree holds an escaped surrogate without its other half ({@code "a\ud800b"}), or null. Jackson
+     * accepts one; the tokenizers then drop it and byte offsets count it as 3 bytes, so the answer would be about
+     * another text. TEI (serde_json) refuses such a body, as strict JSON parsers do.
+     */
+    private static String loneSurrogate(JsonNode n, String path) {
+        if (n.isTextual()) {
+            String s = n.textValue();
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    return "`" + path + "` has a lone surrogate \\u" + Integer.toHexString(c)
+                            + " at character " + (s.codePointCount(0, i) + 1) + " (not a Unicode character)";
+                }
+            }
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                String r = loneSurrogate(n.get(i), path + "[" + i + "]");
+                if (r != null) return r;
+            }
+        } else if (n.isObject()) {
+            for (var e : n.properties()) {
+                String r = loneSurrogate(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                if (r != null) return r;
+            }
+        }
+        return null;
     }
 
     private static byte[] readLimited(InputStream in, long limit) throws IOException {
