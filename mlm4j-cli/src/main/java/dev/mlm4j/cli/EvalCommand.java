@@ -397,8 +397,9 @@ final class EvalCommand implements Runnable {
 
     @Command(name = "permute",
             mixinStandardHelpOptions = true,
-            description = {"Theorem 1 on a trained model: for held-out sentences and a seeded random permutation π of their word pieces",
-                    "([CLS] and [SEP] stay in place), max and mean of |h(πX) − P·h(X)| / max|h| over the last hidden states and of",
+            description = {"Theorem 1 on a trained model: how far its outputs are from permutation-equivariant.",
+                    "For held-out sentences and a seeded random permutation π of their word pieces ([CLS] and [SEP] stay in place),",
+                    "max and mean of |h(πX) − P·h(X)| / max|h| over the last hidden states and of",
                     "|A(πX) − P·A(X)·Pᵀ| / max|A| over layer 1's attention. A model without position embeddings gives ~1e-6."})
     static final class Permute implements Callable<Integer> {
         @Mixin
