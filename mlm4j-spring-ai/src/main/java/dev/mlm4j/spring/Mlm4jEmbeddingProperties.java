@@ -28,7 +28,10 @@ public class Mlm4jEmbeddingProperties {
      */
     private boolean truncate = true;
 
-    /** The longest a text may be, in tokens with [CLS] and [SEP]; 0: the model's own limit. */
+    /**
+     * The longest a text may be, in tokens with [CLS] and [SEP], and where truncation cuts; 0: the model's working length
+     * (256 for all-MiniLM-L6-v2); at most its position table (512).
+     */
     private int maxLength = 0;
 
     public String getModel() { return model; }
