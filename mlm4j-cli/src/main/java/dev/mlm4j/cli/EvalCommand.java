@@ -378,20 +378,40 @@ final class EvalCommand implements Runnable {
                 try (var s = Files.list(output)) {
                     if (s.findAny().isPresent()) throw new IllegalArgumentException("output folder " + output + " exists and is not empty");
                 }
+            } else if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException("cannot write " + output + ": it exists and is not a folder");
             }
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("cannot write " + output + ": no such folder " + parent);
             Corpus c = corpus.open();
             dev.mlm4j.eval.PretrainSplit split = dev.mlm4j.eval.PretrainSplit.of(c);
             if (split.test().isEmpty() || split.train().isEmpty()) throw new IllegalArgumentException("too few documents in " + corpus.path + " to split");
-            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(output.toAbsolutePath().getParent(), ".split-");
-            Map<String, Integer> counts = split.write(tmp, corpus.path.getFileName().toString());
-            if (Files.isDirectory(output)) Files.delete(output);
-            Files.move(tmp, output);
+            Path tmp = dev.mlm4j.util.StagingFiles.newFolder(parent, ".split-");
+            Map<String, Integer> counts;
+            boolean moved = false;
+            try {                                                  // the folder appears whole or not at all: no staging left behind
+                counts = split.write(tmp, corpus.path.getFileName().toString());
+                if (Files.isDirectory(output)) Files.delete(output);
+                Files.move(tmp, output);
+                moved = true;
+            } finally {
+                if (!moved) deleteTree(tmp);
+            }
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
                     counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
             if (Files.isRegularFile(output.resolve("pos-train.conll"))) {
                 System.out.println("fine-tuning files: pos-{train,dev,test}.conll (train tag), genre-{train,dev,test}.jsonl (train classify)");
             }
             return 0;
+        }
+    }
+
+    /** Deletes a staging folder and what is in it, quietly (the error that got here is the one to report). */
+    private static void deleteTree(Path dir) {
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.mlm4j.cli.FillMaskCommandTest.assertCleanFailure;
 import static org.junit.jupiter.api.Assertions.*;
@@ -125,5 +126,23 @@ class EvalCommandTest {
         assertCleanFailure(CliRunner.run("eval", "generate", "--strategies", "causal-lm", "x"), "strategy causal-lm needs a causal LM");
         assertCleanFailure(CliRunner.run("eval", "generate", "--judge", decoder, "x"), "the judge " + decoder + " is a causal LM");
         assertCleanFailure(CliRunner.run("eval", "generate", "--prompts", "3", "x"), "--prompts draws prompts from a corpus: give --corpus PATH too");
+    }
+
+    /** eval split writes its folder whole or not at all: a failure leaves no hidden staging folder beside the target. */
+    @Test
+    void splitThatCannotBeWrittenLeavesNothingBehind(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "a file, not a folder\n");
+        assertCleanFailure(CliRunner.run("eval", "split", "--corpus", slice.toString(), "--output", file.toString()), "taken");
+        assertEquals("a file, not a folder\n", Files.readString(file));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(file), left.toList(), "the failed split left a staging folder behind");
+        }
+        assertCleanFailure(CliRunner.run("eval", "split", "--corpus", slice.toString(), "--output", dir.resolve("no/such/out").toString()),
+                "no such folder");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(file), left.toList(), "the failed splits left files behind");
+        }
+        assertEquals(0, CliRunner.run("eval", "split", "--corpus", slice.toString(), "--output", dir.resolve("out").toString()).exit());
+        assertTrue(Files.isRegularFile(dir.resolve("out/split.json")));
     }
 }
