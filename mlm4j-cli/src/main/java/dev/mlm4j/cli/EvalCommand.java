@@ -395,7 +395,7 @@ final class EvalCommand implements Runnable {
                 Files.move(tmp, output);
                 moved = true;
             } finally {
-                if (!moved) deleteTree(tmp);
+                if (!moved) dev.mlm4j.util.StagingFiles.deleteQuietly(tmp);
             }
             System.out.printf("wrote %s: train %d sentences (%d files), dev %d (%d), test %d (%d)%n", output,
                     counts.get("train"), split.train().size(), counts.get("dev"), split.dev().size(), counts.get("test"), split.test().size());
@@ -403,15 +403,6 @@ final class EvalCommand implements Runnable {
                 System.out.println("fine-tuning files: pos-{train,dev,test}.conll (train tag), genre-{train,dev,test}.jsonl (train classify)");
             }
             return 0;
-        }
-    }
-
-    /** Deletes a staging folder and what is in it, quietly (the error that got here is the one to report). */
-    private static void deleteTree(Path dir) {
-        try (var all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException | java.io.UncheckedIOException ignored) {
-            // best effort
         }
     }
 

@@ -168,15 +168,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
         } finally {
-            if (scratch != null) deleteTree(scratch);
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        try (var s = java.nio.file.Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(q);
-        } catch (java.io.IOException ignored) {
-            // a temporary folder left behind is harmless
+            if (scratch != null) dev.mlm4j.util.StagingFiles.deleteQuietly(scratch);
         }
     }
 

@@ -18,7 +18,6 @@ import dev.mlm4j.weights.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,7 +25,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +108,7 @@ public final class Converter {
                 tmp = null;
                 return new Result(out, r.architecture(), r.config(), r.tensors(), r.parameters(), r.files(), r.leftOut());
             } finally {
-                if (tmp != null) deleteTree(tmp);
+                if (tmp != null) dev.mlm4j.util.StagingFiles.deleteQuietly(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
@@ -340,7 +338,7 @@ public final class Converter {
             move(old, out); // put the old folder back
             throw e;
         }
-        deleteTree(old);
+        dev.mlm4j.util.StagingFiles.deleteQuietly(old);
     }
 
     /** Temporary files and folders are private (0600/0700); a model folder is for everyone to read, like one cp makes. */
@@ -358,16 +356,6 @@ public final class Converter {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (DirectoryNotEmptyException e) {
-            // someone wrote into it meanwhile: leave it
-        } catch (IOException e) {
-            // best effort: a leftover temporary folder is hidden (dot name) and harmless
         }
     }
 }

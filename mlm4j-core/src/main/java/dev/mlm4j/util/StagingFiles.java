@@ -38,6 +38,19 @@ public final class StagingFiles {
         }
     }
 
+    /**
+     * Deletes a staging folder (or file) and everything in it, best effort and quietly: called when the work that
+     * filled it failed, whose error is the one to report; a leftover is hidden (a dot name) and harmless. A folder that
+     * someone writes into meanwhile is left.
+     */
+    public static void deleteQuietly(Path staging) {
+        try (var all = Files.walk(staging)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort
+        }
+    }
+
     private static String random() {
         return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
