@@ -132,7 +132,8 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
         int n = fe.tokenizer().encode(fe.prefixes().apply(text, o.input()), Integer.MAX_VALUE, false).length();   // E5's marker counts
         if (n <= limit) return Batches.Check.run(n);
         if (o.truncate()) return Batches.Check.run(limit);
-        return Batches.Check.skip(fe.tooLong("text", n, o) + "; set truncate to keep its first " + limit);
+        String why = o.maxLength() > 0 ? "text is " + n + " tokens, over maxLength of " + limit : fe.tooLong("text", n, o);  // the stage's param by name
+        return Batches.Check.skip(why + "; set truncate to keep its first " + limit);
     }
 
     private record Run(String model, int textIndex, int batchSize, int batchTokens, String pooling, Boolean normalize,
