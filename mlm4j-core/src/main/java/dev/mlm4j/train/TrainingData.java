@@ -355,18 +355,32 @@ public final class TrainingData {
         return out;
     }
 
-    /** The tag of each word on its first piece (the token starting where the word starts), −100 on every other token. */
+    /**
+     * The tag of each word on its first piece (the first token whose text, past any leading space, starts where the
+     * word starts), −100 on every other token. A piece's offsets may begin on the space before its word (SentencePiece's
+     * "▁mo", a byte-level "Ġm" without trimmed offsets): that space is skipped, or the tag would move to the word's
+     * second piece (and a one-piece word lose it). A lone space piece before a word ("▁", "Ġ") is its first piece, as
+     * transformers' word_ids() counts it.
+     */
     private static int[] tagLabels(Record r, Encoding e, LabelMap labels, String where) {
         int[] lab = new int[e.length()];
         Arrays.fill(lab, CrossEntropy.IGNORE_INDEX);
+        String text = String.join(" ", r.words());
         int pos = 0, token = 0;
         for (int w = 0; w < r.words().size(); w++) {
             int id = labels.id(r.tags().get(w), "line " + (r.columns() ? r.line() + w : r.line()) + " of " + where);
-            while (token < e.length() && (e.special()[token] || e.start()[token] < pos)) token++;
+            while (token < e.length() && (e.special()[token] || contentStart(text, e, token) < pos)) token++;
             if (token < e.length() && e.start()[token] < pos + r.words().get(w).length()) lab[token] = id;   // a word may have no tokens
             pos += r.words().get(w).length() + 1;
         }
         return lab;
+    }
+
+    /** Where token {@code i}'s text begins past the whitespace its offsets may start with (its end if it is all space). */
+    private static int contentStart(String text, Encoding e, int i) {
+        int c = e.start()[i], end = Math.min(e.end()[i], text.length());
+        while (c < end && Character.isWhitespace(text.charAt(c))) c++;
+        return c;
     }
 
     /**
