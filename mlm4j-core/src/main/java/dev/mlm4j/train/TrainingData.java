@@ -171,7 +171,16 @@ public final class TrainingData {
             if (n == null || !n.isObject()) throw new IllegalArgumentException(where + " is not a JSON object");
             out.add(switch (objective) {
                 case MLM, CLM -> new Record(text(n, "text", where), null, null, null, null, i + 1);
-                case CLASSIFY -> new Record(text(n, "text", where), null, label(n, where), i + 1);
+                case CLASSIFY -> {
+                    // a pair trained as its first text alone would be a silently different model: the pairs task reads both
+                    for (String second : new String[] {"text_pair", "text_b"}) {
+                        if (n.hasNonNull(second)) {
+                            throw new IllegalArgumentException(where + " has \"" + second + "\": a pair of texts, which the pairs task trains"
+                                    + " (classify reads \"text\" alone)");
+                        }
+                    }
+                    yield new Record(text(n, "text", where), null, label(n, where), i + 1);
+                }
                 case PAIRS -> n.has("text_a")
                         ? new Record(text(n, "text_a", where), text(n, "text_b", where), label(n, where), i + 1)
                         : new Record(text(n, "text", where), text(n, "text_pair", where), label(n, where), i + 1);

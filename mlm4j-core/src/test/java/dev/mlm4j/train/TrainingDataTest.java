@@ -115,6 +115,10 @@ class TrainingDataTest {
         assertArrayEquals(new int[] {1}, s.getFirst().labels(), "yes is id 1 of [no, yes]");
         var e = assertThrows(IllegalArgumentException.class, () -> TrainingData.read(Files.write(tmp.resolve("c.jsonl"), List.of("{\"text\":\"a\"}")), Objective.CLASSIFY));
         assertEquals("line 1 of " + tmp.resolve("c.jsonl") + " has no \"label\"", e.getMessage());
+        // the pairs file given to classify: refused, not trained on its first texts alone
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingData.read(f, Objective.CLASSIFY));
+        assertEquals("line 1 of " + f + " has \"text_b\": a pair of texts, which the pairs task trains (classify reads \"text\" alone)",
+                e.getMessage());
     }
 
     @Test
