@@ -439,7 +439,7 @@ class TrainCommandTest {
                 {"train", "clm", "--model", family("modernbert-tiny"), "--train", text.toString(), "--output", tmp.resolve("z").toString()},
         };
         String[] why = {"'clm' trains BERT models", "an ElectraForMaskedLM has no backward pass yet",
-                "a ModernBertForMaskedLM trains with 'mlm', 'classify' or 'tag'"};
+                "a ModernBertForMaskedLM trains with 'mlm', 'classify', 'pairs' or 'tag'"};
         for (int i = 0; i < refused.length; i++) {
             var e = CliRunner.run(refused[i]);
             assertEquals(1, e.exit(), e.err());

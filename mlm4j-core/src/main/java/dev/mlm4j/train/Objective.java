@@ -76,7 +76,7 @@ public enum Objective {
         if (this == CLM && model instanceof Trainable) {
             // the folder clm writes is transformers' BertLMHeadModel (is_decoder); RobertaForCausalLM is not written yet
             throw new IllegalArgumentException("'clm' trains BERT models (saved as transformers' BertLMHeadModel); a "
-                    + model.getClass().getSimpleName() + " trains with 'mlm', 'classify' or 'tag'");
+                    + model.getClass().getSimpleName() + " trains with 'mlm', 'classify', 'pairs' or 'tag'");
         }
         if (this != CLM && model instanceof Trainable t) return t;
         throw new IllegalArgumentException("training covers BERT, RoBERTa, XLM-RoBERTa, DistilBERT, DeBERTa and ModernBERT models (classify, pairs and tag ELECTRA too); "
