@@ -57,6 +57,24 @@ class KernelsTest {
         assertClose("matmul", ref, vec, 1e-4 * Math.sqrt(k));
     }
 
+    /**
+     * A decoder-shaped product (more rows than one block of a, many column tasks, ragged edges): every element is exactly
+     * the one dot product of its row and column, wherever the tiling put it.
+     */
+    @Test
+    void matmulTransposedTilesGiveEachElementItsOwnDotProduct() {
+        Random r = new Random(99);
+        int m = 300, n = 1100, k = 768;
+        FloatTensor a = random(r, m, k), b = random(r, n, k), c = FloatTensor.zeros(m, n);
+        VEC.matmulTransposed(a, b, c);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float want = VectorKernels.dot(a.data(), a.rowOffset(i), b.data(), b.rowOffset(j), k);
+                if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(c.get(i, j))) fail("c[" + i + "][" + j + "] " + c.get(i, j) + " != " + want);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "matmulTransposed m={0} n={1} k={2}")
     @MethodSource("shapes")
     void matmulTransposedMatchesReference(int m, int n, int k) {
