@@ -334,9 +334,16 @@ public final class Training {
             }
             List<TrainingData.Record> records = TrainingData.read(train, objective);
             labelKind = TrainingData.labelKind(records, train);
+            // a new head's note waits until the data has passed every check: a run refused for its data says one line
+            List<String> headNotes = new ArrayList<>();
             if (objective.labelled() && state == null) {                              // a new head converts the model already
                 refuseTheOtherClassifier();
-                from = NewHead.ifNone(from, objective, records, labelKind, train, o.seed(), this::scratch, listener);
+                from = NewHead.ifNone(from, objective, records, labelKind, train, o.seed(), this::scratch, new Listener() {
+                    @Override
+                    public void warning(String line) {
+                        headNotes.add(line);
+                    }
+                });
             }
             if (state == null) asHuggingFaceFolder();
             int maxLength;
@@ -358,6 +365,7 @@ public final class Training {
             } else {
                 evalSeqs = List.of();
             }
+            headNotes.forEach(listener::warning);
             masking = Masking.bert(tokenizer.maskId(), tokenizer.vocabSize()).withWholeWord(o.wholeWord());
 
             int total = totalSteps();

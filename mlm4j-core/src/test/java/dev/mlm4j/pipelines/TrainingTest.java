@@ -240,6 +240,11 @@ class TrainingTest {
                 notes.add(line);
             }
         };
+        // evaluation data with a label the new head does not have: refused, and the new head's note never said
+        Path badEval = Files.write(tmp.resolve("eval.jsonl"), List.of("{\"text\":\"a b\",\"label\":\"maybe\"}"));
+        assertThrows(IllegalArgumentException.class, () -> Training.run("classify", fixture("tiny-bert-mlm").toString(), train, badEval,
+                tmp.resolve("refused"), null, options(2, 64), listener, null, null));
+        assertEquals(List.of(), notes, "a run refused for its data says only why");
         Training.run("classify", fixture("tiny-bert-mlm").toString(), train, null, out, null, options(2, 64), listener, null, null);
         assertTrue(notes.getFirst().contains("starting a new BertForSequenceClassification for the 2 labels of the training file [no, yes]"), notes.toString());
         assertEquals(List.of("no", "yes"), Models.textClassification(out.toString(), null, Precision.FP32).labels());
