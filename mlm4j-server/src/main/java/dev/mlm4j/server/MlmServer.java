@@ -522,7 +522,8 @@ public final class MlmServer implements AutoCloseable {
 
     /**
      * The model a request names ({@code requested}, may be null: the first model that can do {@code task}).
-     * 404 for a name not served here; 400 if the model cannot do the task.
+     * 404 for a name not served here; 400 if the model cannot do the task; 424 (TEI's status for a model of another
+     * kind) when no model here can do it: the route exists, the server lacks the model.
      */
     ServedModel model(String requested, ServedModel.Task task) {
         if (requested == null) {
@@ -535,7 +536,7 @@ public final class MlmServer implements AutoCloseable {
                 throw ApiError.backend("no " + task.label + " model is loaded: start the server with " + task.option
                         + " DIR for " + task.route + "; it serves " + ServedModel.names(models));
             }
-            throw ApiError.notFound("no model on this server can do " + task.label + "; it serves " + ServedModel.names(models));
+            throw ApiError.backend("no model on this server can do " + task.label + "; it serves " + ServedModel.names(models));
         }
         for (ServedModel m : models) {
             if (m.name().equals(requested)) {

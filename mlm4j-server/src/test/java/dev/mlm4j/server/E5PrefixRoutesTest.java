@@ -46,6 +46,14 @@ class E5PrefixRoutesTest {
         return e5.extract(TEXTS, FeatureExtraction.Options.DEFAULT.withInput(input)).stream().map(FeatureExtraction.Embedding::vector).toList();
     }
 
+    /** A server without a masked LM answers /fill-mask 424 (the route exists, the model does not), as a task route without its model. */
+    @Test
+    void fillMaskWithoutAMaskedLmIs424() {
+        Http.Reply r = http.post("/fill-mask", Map.of("inputs", "a [MASK]"));
+        ServerRoutesTest.assertError(r, 424, "Backend");
+        assertTrue(r.json().get("error").asText().startsWith("no model on this server can do fill-mask; it serves"), r.body());
+    }
+
     @Test
     void queryByDefaultPassageWhenAsked() {
         List<float[]> query = java(Input.QUERY), passage = java(Input.PASSAGE);
