@@ -2,6 +2,7 @@ package dev.mlm4j.spark;
 
 import dev.mlm4j.pipelines.FillMask;
 import dev.mlm4j.tokens.Encoding;
+import dev.mlm4j.tokens.TooLongException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
@@ -165,8 +166,10 @@ public final class MaskFiller extends Mlm4jTransformer<MaskFiller> {
                     Encoding e;
                     try {
                         e = fill.tokenizer().encode(text, max, truncate);
-                    } catch (IllegalArgumentException tooLong) {
-                        return Batches.Check.skip(Errors.oneLine(tooLong));
+                    } catch (TooLongException tooLong) {   // the stage's own switch, as Embedder's reason names it
+                        return Batches.Check.skip(tooLong.withHint("set truncate").replace('\n', ' '));
+                    } catch (IllegalArgumentException bad) {
+                        return Batches.Check.skip(Errors.oneLine(bad));
                     }
                     String reason = noMaskReason(text, e, fill, max);
                     return reason != null ? Batches.Check.skip(reason) : Batches.Check.run(e.length());

@@ -111,6 +111,8 @@ class MaskFillerTest {
         assertEquals("text is empty", got.get(1L).getString(3));
         assertEquals("no [MASK] token in the text", got.get(2L).getString(3));
         assertTrue(got.get(3L).getString(3).contains("604 tokens long"), got.get(3L).getString(3));
+        // the stage's param by name, as Embedder's reason ("…; set truncate to keep its first 256"), not the core's generic words
+        assertTrue(got.get(3L).getString(3).endsWith("; set truncate to keep its first 512"), got.get(3L).getString(3));
         for (long i = 0; i < 4; i++) assertNull(got.get(i).get(2), "row " + i);
         assertEquals("capital", got.get(4L).<Row>getList(2).getFirst().getString(2));
         assertNull(got.get(4L).get(3));
