@@ -163,6 +163,25 @@ public final class TokenClassification {
     }
 
     /**
+     * The {@link #maxLength} that {@link #load} gives the model in {@code folder}, read from its files (the weights
+     * are not loaded): front ends that check settings before loading (Spark's driver) use it with {@link #checkStride}.
+     */
+    public static int maxLength(Path folder) {
+        try (Checkpoint c = Checkpoint.open(folder)) {
+            return Math.min(Math.min(TaskHead.modelMaxLength(c), c.maxLength()), c.config().maxPositionEmbeddings());
+        }
+    }
+
+    /** Refuses a stride that leaves a window of {@code maxLength} tokens no room to move on (what {@link #classify} would refuse). */
+    public static void checkStride(int stride, int maxLength) {
+        int width = maxLength - 2;
+        if (stride >= width) {
+            throw new IllegalArgumentException("stride " + stride + " must be less than the window's " + width
+                    + " tokens (the model's " + maxLength + " less [CLS] and [SEP])");
+        }
+    }
+
+    /**
      * Whether the folder's tokenizer marks continuing pieces: tokenizer.json's {@code model.continuing_subword_prefix}
      * is set (WordPiece's "##"; byte-level BPE and Unigram have none), as Hugging Face's pipeline asks; a vocab.txt
      * (no tokenizer.json) is WordPiece.
@@ -241,11 +260,8 @@ public final class TokenClassification {
     /** One window ([CLS] … [SEP]) without stride (truncated), else tokenizers' overflowing windows. */
     private List<Encoding> windows(String text, Integer stride) {
         if (stride == null) return List.of(tokenizer.encode(text, maxLength, true));
+        checkStride(stride, maxLength);
         int width = maxLength - 2;
-        if (stride >= width) {
-            throw new IllegalArgumentException("stride " + stride + " must be less than the window's " + width
-                    + " tokens (the model's " + maxLength + " less [CLS] and [SEP])");
-        }
         Encoding full = tokenizer.encode(text, Integer.MAX_VALUE, false);
         int n = full.length() - 2; // content tokens between [CLS] and [SEP]
         List<Encoding> windows = new ArrayList<>();

@@ -98,9 +98,22 @@ public final class EntityTagger extends Mlm4jTransformer<EntityTagger> {
         return DataTypes.createArrayType(getAggregationStrategy().equals("none") ? TOKEN_ENTITY : ENTITY_GROUP, false);
     }
 
+    /**
+     * Checks the model on the driver, and a stride against its window (read from the folder's files, nothing loaded):
+     * a stride every text would refuse fails here, in one line, not in every task.
+     */
     @Override
     protected String checkModel() {
-        return ModelCheck.withHead(getModel(), stageName(), HEAD).model();
+        ModelCheck.Found f = ModelCheck.withHead(getModel(), stageName(), HEAD);
+        Integer stride = getStride();
+        if (stride != null && f.folder().isPresent()) {
+            try {
+                TokenClassification.checkStride(stride, TokenClassification.maxLength(f.folder().get()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(stageName() + ": " + Errors.oneLine(e), e);
+            }
+        }
+        return f.model();
     }
 
     /** The options every executor uses; built on the driver too, so bad settings (stride without aggregation) fail before any task. */

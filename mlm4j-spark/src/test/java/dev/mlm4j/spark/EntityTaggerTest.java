@@ -91,6 +91,12 @@ class EntityTaggerTest {
         // a null label: one line on the driver, not a NullPointerException without a message
         assertEquals("EntityTagger: a null label in ignoreLabels", assertThrows(IllegalArgumentException.class,
                 () -> new EntityTagger().setModel(NER).setIgnoreLabels("O", null).transform(frame)).getMessage());
+        // a stride the model's window cannot move by (tokenizer_config's model_max_length 512, less [CLS] and [SEP]):
+        // refused by transform, on the driver, as transformers refuses it when the pipeline is called, not by every task
+        assertEquals("EntityTagger: stride 510 must be less than the window's 510 tokens (the model's 512 less [CLS] and [SEP])",
+                assertThrows(IllegalArgumentException.class, () -> new EntityTagger().setModel(NER).setAggregationStrategy("simple")
+                        .setStride(510).transform(frame)).getMessage());
+        assertEquals(1, new EntityTagger().setModel(NER).setAggregationStrategy("simple").setStride(509).transform(frame).count());
     }
 
     @Test
