@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  *       Non-float buffers ({@code position_ids}) are left out: transformers makes its own;</li>
  *   <li>tokenizer: {@code tokenizer.json} copied byte for byte when the source has one, else {@code vocab.txt};
  *       always {@code tokenizer_config.json} with {@code do_lower_case} (without it, transformers' fast BERT
- *       tokenizer would lower-case a cased model);</li>
+ *       tokenizer would lower-case a cased model) and {@code clean_up_tokenization_spaces} true (mlm4j's decoding;
+ *       transformers 5 would otherwise print "i ' m");</li>
  *   <li>the hub card ({@value ModelCard#FILE_NAME}, format {@code safetensors}) so mlm4j keeps the pooling,
  *       normalisation and working length, and for an embeddings model sentence-transformers' {@code modules.json},
  *       {@code sentence_bert_config.json} and {@code 1_Pooling/config.json} saying the same.</li>
@@ -269,6 +270,9 @@ public final class Converter {
             }
         }
         tc.put("model_max_length", workingLength);
+        // as mlm4j decodes (transformers 4's default, the model cards' "hello i'm a …"): transformers 5 defaults to false
+        // and would print fill-mask sequences as "hello i ' m a …" from this folder
+        tc.put("clean_up_tokenization_spaces", true);
         tc.put("cls_token", tokenizer.token(tokenizer.clsId()));
         tc.put("sep_token", tokenizer.token(tokenizer.sepId()));
         tc.put("pad_token", tokenizer.token(tokenizer.padId()));

@@ -56,6 +56,7 @@ class ConverterTest {
         assertTrue(config.get("tie_word_embeddings").asBoolean());
         JsonNode tc = JSON.readTree(out.resolve("tokenizer_config.json").toFile());
         assertTrue(tc.get("do_lower_case").asBoolean());
+        assertTrue(tc.get("clean_up_tokenization_spaces").asBoolean(), "transformers 5 decodes as mlm4j does only when told to");
         assertEquals("[MASK]", tc.get("mask_token").asText());
         assertArrayEquals(Files.readAllBytes(source.resolve("assets/vocab.txt")), Files.readAllBytes(out.resolve("vocab.txt")));
         ModelCard card = ModelCard.read(out).orElseThrow();
