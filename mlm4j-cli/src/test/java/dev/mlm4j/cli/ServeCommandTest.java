@@ -158,7 +158,7 @@ class ServeCommandTest {
             assertEquals(0.8724667429924011, labels.get(0).get("score").asDouble(), 1e-4);
             HttpResponse<String> embed = client.send(HttpRequest.newBuilder(URI.create(served.base() + "/embed"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hello\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(404, embed.statusCode(), "no embedding model was asked for: " + embed.body());
+            assertEquals(424, embed.statusCode(), "no embedding model was asked for (the route exists, the model does not): " + embed.body());
             served.process().destroy();
             assertTrue(served.process().waitFor(60, TimeUnit.SECONDS), "the process exits");
             assertEquals(0, served.process().exitValue(), served.log().toString());
