@@ -175,6 +175,13 @@ public final class Converter {
             tensors.remove("cls.predictions.decoder.bias");
             leftOut.add("cls.predictions.decoder.bias (tied to cls.predictions.bias)");
         }
+        // an int8 ONNX file (the catalogue's -q models): its weights are written dequantised, and safetensors has no way to
+        // say that each layer rounded its input at run time, so the folder computes in float32; say so, not in silence
+        // (its vectors differ slightly from the -q model's: pooled cosine ~0.993 for all-MiniLM-L6-v2-q)
+        if (src.names().stream().anyMatch(src::quantizesInput)) {
+            leftOut.add("the int8 quantisation (weights written dequantised to float32; the run-time rounding of each layer's input"
+                    + " is not kept, so the folder's outputs differ slightly from this int8 model's)");
+        }
         long parameters = 0;
         for (FloatTensor t : tensors.values()) parameters += t.size();
         int count = tensors.size();

@@ -32,6 +32,15 @@ class ConverterTest {
 
     @TempDir Path tmp;
 
+    /** An int8 ONNX model (-q) converted to float32 safetensors says what it loses, rather than nothing (from the int8 audit). */
+    @Test
+    void anInt8ModelSaysItsQuantisationIsNotKept(@TempDir Path tmp) {
+        Models.Conversion q = Models.convert("all-MiniLM-L6-v2-q", tmp.resolve("q"), false, null);
+        assertTrue(q.leftOut().stream().anyMatch(l -> l.startsWith("the int8 quantisation (weights written dequantised to float32")), q.leftOut().toString());
+        Models.Conversion fp32 = Models.convert("all-MiniLM-L6-v2", tmp.resolve("f"), false, null);
+        assertTrue(fp32.leftOut().stream().noneMatch(l -> l.contains("int8")), fp32.leftOut().toString());
+    }
+
     @Test
     void bertBaseUncasedFromTensorFlowFillsMasksWithTheSameNumbers() throws IOException {
         Path source = TestModels.folder("bert-base-uncased");
