@@ -100,10 +100,8 @@ final class EmbedCommand implements Callable<Integer> {
         }
         FeatureExtraction.Input kind = passage ? FeatureExtraction.Input.PASSAGE : noPrefix ? FeatureExtraction.Input.AS_IS
                 : FeatureExtraction.Input.QUERY;
-        // 0 is FeatureExtraction's "the model's own", not a length a user can give
-        if (maxLength != null && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
-        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling(pooling), normalize, truncate, maxLength == null ? 0 : maxLength,
-                batchTokens, kind);
+        int max = maxLength(maxLength);
+        FeatureExtraction.Options options = new FeatureExtraction.Options(pooling(pooling), normalize, truncate, max, batchTokens, kind);
         TextFile lines = file != null && !file.toString().equals("-") ? new TextFile(file) : null;
         Iterable<Inputs.Line> input = lines != null ? concat(Inputs.arguments(texts), lines) : Inputs.read(texts, file);
         FeatureExtraction pipeline = Models.embeddings(model.name, null, int8.precision());
@@ -219,6 +217,12 @@ final class EmbedCommand implements Callable<Integer> {
         if (first.isEmpty()) return then;
         return () -> java.util.stream.Stream.concat(first.stream(),
                 java.util.stream.StreamSupport.stream(then.spliterator(), false)).iterator();
+    }
+
+    /** --max-length's value for FeatureExtraction.Options (null: 0, the model's working length); 0 or less is refused, not taken as the model's. */
+    static int maxLength(Integer tokens) {
+        if (tokens != null && tokens < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + tokens);
+        return tokens == null ? 0 : tokens;
     }
 
     /** --pooling's value (null: the model's); an unknown name is Pooling.parse's one-line error. */

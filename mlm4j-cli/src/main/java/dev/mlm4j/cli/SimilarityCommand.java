@@ -59,9 +59,9 @@ final class SimilarityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Inputs.Line> input = Inputs.read(texts, file.path);
-        if (maxLength != null && maxLength < 2) throw new IllegalArgumentException("max length must be at least 2 ([CLS] and [SEP]), got " + maxLength);
+        int max = EmbedCommand.maxLength(maxLength);
         FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(EmbedCommand.pooling(pooling)).withTruncate(truncate)
-                .withMaxLength(maxLength == null ? 0 : maxLength);
+                .withMaxLength(max);
         FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
         PerLine.Checked checked = PerLine.check(input, file.path,

@@ -157,9 +157,14 @@ public final class TokenClassification {
             Path file = c.folder().resolve("config.json");
             JsonNode config = TaskHead.config(file, name, TaskHead.TOKEN_CLASSIFICATION);
             TokenClassifier m = TaskHead.load(c, Task.TOKEN_CLASSIFICATION, precision, name, TaskHead.TOKEN_CLASSIFICATION);
-            return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()),
-                    Math.min(TaskHead.modelMaxLength(c), c.maxLength()), wordAware(c.folder().resolve("tokenizer.json")));
+            return new TokenClassification(m, c.tokenizer(), labels(config, m.numLabels(), file.toString()), window(c),
+                    wordAware(c.folder().resolve("tokenizer.json")));
         }
+    }
+
+    /** The window {@link #load} passes: tokenizer_config.json's model_max_length (else the tokenizer's), at most the checkpoint's maximum. */
+    private static int window(Checkpoint c) {
+        return Math.min(TaskHead.modelMaxLength(c), c.maxLength());
     }
 
     /**
@@ -168,7 +173,7 @@ public final class TokenClassification {
      */
     public static int maxLength(Path folder) {
         try (Checkpoint c = Checkpoint.open(folder)) {
-            return Math.min(Math.min(TaskHead.modelMaxLength(c), c.maxLength()), c.config().maxPositionEmbeddings());
+            return Math.min(window(c), c.config().maxPositionEmbeddings());   // as the constructor caps it
         }
     }
 
