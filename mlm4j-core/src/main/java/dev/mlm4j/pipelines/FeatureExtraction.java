@@ -301,7 +301,7 @@ public final class FeatureExtraction {
     public Encoding encode(String text, int index, Options options) {
         if (text == null) throw new IllegalArgumentException((index >= 0 ? "text " + (index + 1) : "text") + " is null");
         text = prefixes.apply(text, options.input());
-        int limit = options.maxLength() > 0 ? options.maxLength() : workingLength;
+        int limit = limit(options);
         if (limit > maxTokens) {
             throw new IllegalArgumentException("max length " + limit + " is over the model's maximum of " + maxTokens + " tokens (its position table)");
         }
@@ -309,6 +309,11 @@ public final class FeatureExtraction {
         if (full.length() <= limit) return full;
         if (!options.truncate()) throw new dev.mlm4j.tokens.TooLongException(tooLong(index >= 0 ? "text " + (index + 1) : "text", full.length(), options), limit);
         return tokenizer.encode(text, limit, true);
+    }
+
+    /** The longest text {@code options} take, in tokens: their max length, else the working length (where truncation cuts). */
+    public int limit(Options options) {
+        return options.maxLength() > 0 ? options.maxLength() : workingLength;
     }
 
     /**

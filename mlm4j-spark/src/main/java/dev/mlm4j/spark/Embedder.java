@@ -128,7 +128,7 @@ public final class Embedder extends Mlm4jTransformer<Embedder> {
 
     /** Why {@code text} cannot be embedded with these options, or null, and its length in tokens (with the model's marker, if it has one). */
     static Batches.Check check(FeatureExtraction fe, String text, FeatureExtraction.Options o) {
-        int limit = o.maxLength() > 0 ? o.maxLength() : fe.maxLength();
+        int limit = fe.limit(o);
         int n = fe.tokenizer().encode(fe.prefixes().apply(text, o.input()), Integer.MAX_VALUE, false).length();   // E5's marker counts
         if (n <= limit) return Batches.Check.run(n);
         if (o.truncate()) return Batches.Check.run(limit);
