@@ -96,7 +96,8 @@ class TrainCommandTest {
         Path elsewhere = tmp.resolve("elsewhere");
         var resumed = CliRunner.run("train", "mlm", "--train", text.toString(), "--output", elsewhere.toString(), "--resume", out.toString(), "--json");
         assertEquals(1, resumed.exit(), resumed.err());
-        assertEquals("mlm4j: the run in " + out + " already finished all 2 steps", resumed.err().strip());
+        assertEquals("mlm4j: the run in " + out + " already finished all 2 steps; to train its model further, start a new run with --model " + out,
+                resumed.err().strip());
         assertEquals("", resumed.out());
         assertFalse(Files.exists(elsewhere), "a finished run's resume writes nothing");
     }

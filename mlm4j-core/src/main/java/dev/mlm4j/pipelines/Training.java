@@ -370,7 +370,8 @@ public final class Training {
 
             int total = totalSteps();
             if (state != null && state.get("step").asInt() >= total) {   // nothing to do: no folder, log or summary of a run that did not run
-                throw new IllegalArgumentException("the run in " + resumed + " already finished all " + total + " step" + (total == 1 ? "" : "s"));
+                throw new IllegalArgumentException("the run in " + resumed + " already finished all " + total + " step" + (total == 1 ? "" : "s")
+                        + "; to train its model further, start a new run with --model " + resumed);
             }
             optimizer = new AdamW(o.weightDecay());
             trainer = new Trainer(objective.trainable(model), optimizer,
