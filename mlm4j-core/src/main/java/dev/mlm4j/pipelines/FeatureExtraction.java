@@ -299,7 +299,12 @@ public final class FeatureExtraction {
      * an {@link IllegalArgumentException} when the text is null or too long.
      */
     public Encoding encode(String text, int index, Options options) {
-        if (text == null) throw new IllegalArgumentException((index >= 0 ? "text " + (index + 1) : "text") + " is null");
+        return encode(text, index >= 0 ? "text " + (index + 1) : "text", options);
+    }
+
+    /** {@link #encode(String, int, Options)} with the text named {@code what} in messages ("the source", "candidate 2"). */
+    public Encoding encode(String text, String what, Options options) {
+        if (text == null) throw new IllegalArgumentException(what + " is null");
         text = prefixes.apply(text, options.input());
         int limit = limit(options);
         if (limit > maxTokens) {
@@ -307,7 +312,7 @@ public final class FeatureExtraction {
         }
         Encoding full = tokenizer.encode(text, Integer.MAX_VALUE, false);
         if (full.length() <= limit) return full;
-        if (!options.truncate()) throw new dev.mlm4j.tokens.TooLongException(tooLong(index >= 0 ? "text " + (index + 1) : "text", full.length(), options), limit);
+        if (!options.truncate()) throw new dev.mlm4j.tokens.TooLongException(tooLong(what, full.length(), options), limit);
         return tokenizer.encode(text, limit, true);
     }
 

@@ -1,5 +1,7 @@
 package dev.mlm4j.pipelines;
 
+import dev.mlm4j.tokens.Encoding;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,13 +33,18 @@ public final class Similarity {
         return embeddings;
     }
 
-    /** Every candidate's cosine with {@code source}, highest first (ties in input order). All texts run as one batch. */
+    /**
+     * Every candidate's cosine with {@code source}, highest first (ties in input order). All texts run as one batch; a
+     * null or too-long one is named in the message as "the source" or "candidate i" (from 1, as {@link Match#index} + 1).
+     */
     public List<Match> rank(String source, List<String> candidates, FeatureExtraction.Options options) {
         if (candidates.isEmpty()) throw new IllegalArgumentException("no text to compare with the source");
-        List<String> all = new ArrayList<>(candidates.size() + 1);
-        all.add(source);
-        all.addAll(candidates);
-        List<float[]> v = vectors(all, options);
+        checkPooling(options);
+        List<Encoding> all = new ArrayList<>(candidates.size() + 1);
+        all.add(embeddings.encode(source, "the source", options));
+        for (int i = 0; i < candidates.size(); i++) all.add(embeddings.encode(candidates.get(i), "candidate " + (i + 1), options));
+        List<float[]> v = new ArrayList<>(all.size());
+        for (FeatureExtraction.Embedding e : embeddings.extractEncoded(all, options)) v.add(e.vector());
         List<Match> out = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) out.add(new Match(i, candidates.get(i), cosine(v.getFirst(), v.get(i + 1))));
         out.sort(Comparator.comparingDouble(Match::score).reversed().thenComparingInt(Match::index));
@@ -69,9 +76,13 @@ public final class Similarity {
     }
 
     private List<float[]> vectors(List<String> texts, FeatureExtraction.Options options) {
-        if (options.pooling() == Pooling.NONE) throw new IllegalArgumentException("similarity needs one vector per text: pooling mean or cls, not none");
+        checkPooling(options);
         List<float[]> v = new ArrayList<>(texts.size());
         for (FeatureExtraction.Embedding e : embeddings.extract(texts, options)) v.add(e.vector());
         return v;
+    }
+
+    private static void checkPooling(FeatureExtraction.Options options) {
+        if (options.pooling() == Pooling.NONE) throw new IllegalArgumentException("similarity needs one vector per text: pooling mean or cls, not none");
     }
 }

@@ -40,4 +40,23 @@ class SimilarityTest {
         assertThrows(IllegalArgumentException.class, () -> sim.pairs(List.of("one"), Options.DEFAULT));
         assertThrows(IllegalArgumentException.class, () -> sim.rank("a", List.of("b"), Options.DEFAULT.withPooling(Pooling.NONE)));
     }
+
+    @Test
+    void rankNamesTheSourceAndTheCandidateThatCannotRun() {
+        Similarity sim = new Similarity(Models.embeddings(TestModels.folder("all-MiniLM-L6-v2").toString()));
+        String tooLong = "word ".repeat(300);
+        var e = assertThrows(IllegalArgumentException.class, () -> sim.rank("a source", List.of("fine", tooLong), Options.DEFAULT));
+        assertTrue(e.getMessage().startsWith("candidate 2 is 302 tokens, over the model's working length of 256"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> sim.rank(tooLong, List.of("fine"), Options.DEFAULT));
+        assertTrue(e.getMessage().startsWith("the source is 302 tokens"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> sim.rank(null, List.of("fine"), Options.DEFAULT));
+        assertEquals("the source is null", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> sim.rank("a source", java.util.Arrays.asList("fine", null), Options.DEFAULT));
+        assertEquals("candidate 2 is null", e.getMessage());
+        // truncated, the same scores as the pipeline's own vectors
+        List<Similarity.Match> ranked = sim.rank("a source", List.of(tooLong), Options.DEFAULT.withTruncate(true));
+        FeatureExtraction fe = sim.embeddings();
+        List<FeatureExtraction.Embedding> v = fe.extract(List.of("a source", tooLong), Options.DEFAULT.withTruncate(true));
+        assertEquals(Similarity.cosine(v.get(0).vector(), v.get(1).vector()), ranked.getFirst().score(), 0.0);
+    }
 }
