@@ -23,7 +23,8 @@ import java.util.Arrays;
  *       per-thread buffer, its full 12-row tiles interleaved ({@link #INTERLEAVE}), where it stays in L2
  *       while the panels stream past;</li>
  *   <li><b>k blocks</b> of at most {@link #KC_L1} inputs, so a panel's slice ({@code KC_L1 × NR} floats,
- *       two thirds of L1, {@link CacheSizes}) stays in L1 while every row tile of the block reuses it;</li>
+ *       two thirds of L1, {@link CacheSizes}, but no fewer than 256 inputs) stays in L1 or close by in L2 while every row
+ *       tile of the block reuses it;</li>
  *   <li><b>panels</b> of {@link PackedMatrix#NR} output columns (two vectors);</li>
  *   <li><b>row tiles</b> of {@code MR} rows (12 with 512-bit vectors, 6 with narrower ones), tails in 8, 6, 4, 2, 1;</li>
  *   <li>the <b>micro-kernel</b>: an MR × NR tile of accumulators in registers; per input p it loads
@@ -58,11 +59,15 @@ public final class Gemm {
     static final int MR = rowsProperty();
     /** Inputs per k block for a task of few rows ({@link #fewRows}); longer k is cut into equal blocks no longer than this. */
     static final int KC = Math.max(16, Integer.getInteger("mlm4j.gemm.kc", DEFAULT_KC));
+    static final int MIN_KC_L1 = 256;
     /**
      * Inputs per k block otherwise: a panel's slice of them (KC_L1 × NR floats) fills two thirds of the L1 data cache
-     * (256 with 512-bit vectors and 48 KB, 160 with 32 KB), a multiple of 16 in [64, 512].
+     * (256 with 512-bit vectors and 48 KB), a multiple of 16 in [256, 512]. Not fewer than {@value #MIN_KC_L1}: every k
+     * block loads and stores the output tiles again, and on a Zen 4 (32 KB L1d, where two thirds gave 160) k blocks of
+     * 256 ran 2–20 % faster at every BERT shape measured, the panel slice then streaming from L2 — 128 bytes per 24 FMAs
+     * of the 12 × 32 tile (docs/BENCHMARKS.md section 6).
      */
-    static final int KC_L1 = Math.clamp(CacheSizes.L1D * 2L / 3 / (NR * Float.BYTES) / 16 * 16, 64, 512);
+    static final int KC_L1 = Math.clamp(CacheSizes.L1D * 2L / 3 / (NR * Float.BYTES) / 16 * 16, Gemm.MIN_KC_L1, 512);
     /** Output floats a column block of {@link #block} keeps in L2 across its k blocks: a quarter of L2 (512 KB of 2 MB). */
     private static final int C_BLOCK_L2_FLOATS = Math.clamp(CacheSizes.L2 / 4L / Float.BYTES, 1 << 14, 1 << 18);
     /**
