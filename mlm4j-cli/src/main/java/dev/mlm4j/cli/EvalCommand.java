@@ -178,6 +178,10 @@ final class EvalCommand implements Runnable {
             RunInfo run = common.startRun();
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
+            if (r.sentences() < sentences) {
+                System.err.println("mlm4j: warning: --sentences " + sentences + " is more than the held-out files hold: all "
+                        + r.sentences() + " sentences of " + r.options().minPieces() + "–" + r.options().maxPieces() + " word pieces were used");
+            }
             common.publish((causalLm ? "### Next-token prediction by a causal LM\n\n" : "### Masked-token prediction: bidirectional vs causal attention\n\n")
                     + r.markdown(), r.toJson());
             return 0;

@@ -34,6 +34,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void mlmWarnsWhenTheSliceHoldsFewerSentencesThanAsked(@TempDir Path dir) throws Exception {
+        Path j = dir.resolve("mlm.json");
+        var r = CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "100000", "--min-pieces", "3", "--max-pieces", "6", "--json", j.toString());
+        assertEquals(0, r.exit(), r.err());
+        int used = json(j).get("protocol").get("sentences").asInt();
+        assertTrue(used > 0 && used < 100000, "sentences " + used);
+        assertTrue(r.err().contains("mlm4j: warning: --sentences 100000 is more than the held-out files hold: all " + used
+                + " sentences of "), r.err());
+        var asked = CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "2", "--min-pieces", "3", "--max-pieces", "6");
+        assertEquals(0, asked.exit(), asked.err());
+        assertFalse(asked.err().contains("warning"), asked.err());
+    }
+
+    @Test
     void mlmRunsBothMasksInOneRun(@TempDir Path dir) throws Exception {
         Path j = dir.resolve("mlm.json"), md = dir.resolve("mlm.md");
         var r = CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "4", "--seed", "3",
