@@ -432,6 +432,10 @@ final class EvalCommand implements Runnable {
             Corpus c = corpus.open();
             RunInfo run = common.startRun();
             dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
+            if (r.sentences() < sentences) {
+                System.err.println("mlm4j: warning: --sentences " + sentences + " is more than the held-out files hold: all "
+                        + r.sentences() + " sentences of at least 3 word pieces were used");
+            }
             common.publish(r.markdown(), r.toJson());
             return 0;
         }

@@ -48,6 +48,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void permuteWarnsWhenTheSliceHoldsFewerSentencesThanAsked(@TempDir Path dir) throws Exception {
+        String tiny = Path.of("..", "mlm4j-core", "src", "test", "resources", "fixtures", "hf-tiny-bert").toAbsolutePath().normalize().toString();
+        Path j = dir.resolve("permute.json");
+        var r = CliRunner.run("eval", "permute", "--corpus", slice.toString(), "--model", tiny, "--sentences", "100000", "--json", j.toString());
+        assertEquals(0, r.exit(), r.err());
+        int used = json(j).get("sentences").asInt();
+        assertTrue(used > 0 && used < 100000, "sentences " + used);
+        assertTrue(r.err().contains("mlm4j: warning: --sentences 100000 is more than the held-out files hold: all " + used + " sentences"), r.err());
+        var asked = CliRunner.run("eval", "permute", "--corpus", slice.toString(), "--model", tiny, "--sentences", "2");
+        assertEquals(0, asked.exit(), asked.err());
+        assertFalse(asked.err().contains("warning"), asked.err());
+    }
+
+    @Test
     void mlmRunsBothMasksInOneRun(@TempDir Path dir) throws Exception {
         Path j = dir.resolve("mlm.json"), md = dir.resolve("mlm.md");
         var r = CliRunner.run("eval", "mlm", "--corpus", slice.toString(), "--sentences", "4", "--seed", "3",
