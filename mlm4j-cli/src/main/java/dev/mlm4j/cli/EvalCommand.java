@@ -178,10 +178,7 @@ final class EvalCommand implements Runnable {
             RunInfo run = common.startRun();
             EvalModel model = EvalModel.load(common.model.name, null);
             MlmReport r = MlmEvaluation.evaluate(c, model, o, run, Meter.stderr());
-            if (r.sentences() < sentences) {
-                System.err.println("mlm4j: warning: --sentences " + sentences + " is more than the held-out files hold: all "
-                        + r.sentences() + " sentences of " + r.options().minPieces() + "–" + r.options().maxPieces() + " word pieces were used");
-            }
+            warnIfFewer(sentences, r.sentences(), r.options().minPieces() + "–" + r.options().maxPieces());
             common.publish((causalLm ? "### Next-token prediction by a causal LM\n\n" : "### Masked-token prediction: bidirectional vs causal attention\n\n")
                     + r.markdown(), r.toJson());
             return 0;
@@ -432,10 +429,7 @@ final class EvalCommand implements Runnable {
             Corpus c = corpus.open();
             RunInfo run = common.startRun();
             dev.mlm4j.eval.Permutation.Report r = dev.mlm4j.eval.Permutation.run(c, common.model.name, sentences, common.seed, run);
-            if (r.sentences() < sentences) {
-                System.err.println("mlm4j: warning: --sentences " + sentences + " is more than the held-out files hold: all "
-                        + r.sentences() + " sentences of at least 3 word pieces were used");
-            }
+            warnIfFewer(sentences, r.sentences(), "at least 3");
             common.publish(r.markdown(), r.toJson());
             return 0;
         }
@@ -471,6 +465,14 @@ final class EvalCommand implements Runnable {
             dev.mlm4j.eval.PretrainSummary s = dev.mlm4j.eval.PretrainSummary.read(out);
             c.publish(s.markdown(), s.toJson());
             return 0;
+        }
+    }
+
+    /** The warning of {@code eval mlm} and {@code eval permute} when --sentences asked for more held-out sentences than were usable. */
+    private static void warnIfFewer(int asked, int used, String pieces) {
+        if (used < asked) {
+            System.err.println("mlm4j: warning: --sentences " + asked + " is more than the held-out files hold: all " + used
+                    + " sentences of " + pieces + " word pieces were used");
         }
     }
 }
