@@ -67,7 +67,7 @@ public final class Gemm {
      * 256 ran 2–20 % faster at every BERT shape measured, the panel slice then streaming from L2 — 128 bytes per 24 FMAs
      * of the 12 × 32 tile (docs/BENCHMARKS.md section 6).
      */
-    static final int KC_L1 = Math.clamp(CacheSizes.L1D * 2L / 3 / (NR * Float.BYTES) / 16 * 16, Gemm.MIN_KC_L1, 512);
+    static final int KC_L1 = Math.clamp(CacheSizes.L1D * 2L / 3 / (NR * Float.BYTES) / 16 * 16, MIN_KC_L1, 512);
     /** Output floats a column block of {@link #block} keeps in L2 across its k blocks: a quarter of L2 (512 KB of 2 MB). */
     private static final int C_BLOCK_L2_FLOATS = Math.clamp(CacheSizes.L2 / 4L / Float.BYTES, 1 << 14, 1 << 18);
     /**
