@@ -4,12 +4,14 @@ import dev.mlm4j.tensor.FloatTensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * The Vector API fp32 GEMM for linear layers ({@link VectorKernels#linear(FloatTensor, PackedMatrix, FloatTensor, Epilogue,
  * FloatTensor, FloatTensor)}; its plain reference is {@link ScalarKernels}'): {@code out (n, out) = x (n, in) · Wᵀ}, with the bias, GELU or residual
- * add of {@link Epilogue} fused into the tile store. W is packed once at load ({@link PackedMatrix}).
+ * add of {@link Epilogue} fused into the tile store. W is packed once at load ({@link PackedMatrix}), into the heap or
+ * mapped from the packed cache's file (then the tiles are {@link MappedKernels}', the same loops reading the mapping).
  *
  * <p>The shape of the computation, outermost first (GotoBLAS/BLIS order, with B packed ahead of time):
  * <ol>
@@ -267,14 +269,16 @@ public final class Gemm {
                 if (cols == NR) {
                     int co = c.oo + i * c.ldo + j;
                     if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
-                    MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, c.od, co, c.ldo);
+                    if (c.ws == null) MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, c.od, co, c.ldo);
+                    else MappedKernels.kernel(interleaved, rows, xa, ao, lda, c.ws, bo, kl, c.od, co, c.ldo);
                     if (last && c.gelu) c.gelu(c.od, co, c.ldo, rows, NR);
                 } else {
                     // the zero-padded last panel: run the full-width kernel on a scratch tile
                     float[] edge = EDGE.get(MR * NR);
                     if (first) c.init(edge, 0, NR, i, rows, j, cols);
                     else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
-                    MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, edge, 0, NR);
+                    if (c.ws == null) MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, edge, 0, NR);
+                    else MappedKernels.kernel(interleaved, rows, xa, ao, lda, c.ws, bo, kl, edge, 0, NR);
                     if (last && c.gelu) c.gelu(edge, 0, NR, rows, cols);
                     for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
                 }
@@ -324,10 +328,11 @@ public final class Gemm {
         return left >= MR ? MR : left >= 8 && MR > 8 ? 8 : left >= 6 && MR > 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
     }
 
-    /** One call's operands, flattened to arrays, offsets and row strides. */
+    /** One call's operands, flattened to arrays (the weight's, or its mapped segment), offsets and row strides. */
     private static final class Call {
         final int n, k, m;
         final float[] xd, wd, od, bd, rd;
+        final MemorySegment ws; // the weight's floats when they are mapped from the packed cache (wd null), else null
         final int xo, ldx, oo, ldo, biasOff, resOff, ldr;
         final boolean gelu;
 
@@ -340,6 +345,7 @@ public final class Gemm {
             xo = x.offset();
             ldx = x.stride(0);
             wd = w.data();
+            ws = w.mapped();
             od = out.data();
             oo = out.offset();
             ldo = out.stride(0);

@@ -21,12 +21,16 @@ import java.util.zip.CRC32C;
 
 /**
  * A model's linear weights packed once ({@link PackedMatrix}'s panel layout, this machine's {@link PackedMatrix#NR}) and
- * kept in a file beside the model, so a later load reads each one with a single copy from the page cache instead of
- * reading the checkpoint, scanning it for NaN and packing it again. The file is an optimisation only: whatever is
+ * kept in a file beside the model, so a later load maps the file and uses each matrix where it lies (the GEMM reads the
+ * mapping: {@link MappedKernels}) instead of reading the checkpoint, scanning it for NaN and packing it again — no heap
+ * copy and no allocation for the weights, and processes serving the same model share the page cache's one copy.
+ * {@code -Dmlm4j.packedCache.map=false} copies each matrix into the heap instead (the behaviour before mapping; for
+ * comparisons). The mapping is released when no matrix of it is reachable any more. The file is an optimisation only: whatever is
  * wrong with it — another NR, another format version, a fingerprint of the source files that no longer matches (the
  * model changed), a checksum that fails (a torn or truncated write, a flipped bit), a shape that differs — the weight is
  * packed from the checkpoint as before and the file is rewritten after the load. Written to a temporary file in the
- * same folder and moved into place, so readers see the old file or the new one, never half of one.
+ * same folder and moved into place, so readers see the old file or the new one, never half of one, and a process that
+ * has the old file mapped keeps reading the old file (it must never be changed in place while a model uses it).
  *
  * <pre>
  *   "MLM4JPK1" | version | NR | header length | header: fingerprint, count, (key, in, out, offset, floats, crc32c)… |
@@ -40,18 +44,28 @@ public final class PackedCache {
     private static final int PREFIX = 8 + 4 + 4 + 4;
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Whether matrices read from the file are used where they are mapped (else copied into the heap). */
+    static final boolean MAP = !"false".equals(System.getProperty("mlm4j.packedCache.map"));
+
     private record Entry(int in, int out, long offset, long floats, int crc) {}
+
+    /** The file's matrices, and (when mapping) the whole file mapped through the channel that read their header. */
+    private record Stored(Map<String, Entry> entries, MemorySegment mapping) {
+        static final Stored NONE = new Stored(Map.of(), null);
+    }
 
     private final Path file;
     private final String fingerprint;
     private final Map<String, Entry> stored;                           // what the file holds; empty when unusable
+    private final MemorySegment mapping;                               // the file, read-only, or null
     private final Map<String, PackedMatrix> used = new LinkedHashMap<>(); // every matrix this load asked for
     private int hits, misses;
 
-    private PackedCache(Path file, String fingerprint, Map<String, Entry> stored) {
+    private PackedCache(Path file, String fingerprint, Stored stored) {
         this.file = file;
         this.fingerprint = fingerprint;
-        this.stored = stored;
+        this.stored = stored.entries();
+        this.mapping = stored.mapping();
     }
 
     /**
@@ -59,35 +73,43 @@ public final class PackedCache {
      * modification times): the file's matrices when its header is intact and its fingerprint and NR match, else none.
      */
     public static PackedCache open(Path file, String fingerprint) {
-        return new PackedCache(file, fingerprint, readHeader(file, fingerprint));
+        return open(file, fingerprint, MAP);
     }
 
-    private static Map<String, Entry> readHeader(Path file, String fingerprint) {
-        if (!Files.isRegularFile(file)) return Map.of();
+    /** {@link #open(Path, String)}, the matrices read from the file mapped ({@code map}) or copied into the heap. */
+    static PackedCache open(Path file, String fingerprint, boolean map) {
+        return new PackedCache(file, fingerprint, readHeader(file, fingerprint, map));
+    }
+
+    private static Stored readHeader(Path file, String fingerprint, boolean map) {
+        if (!Files.isRegularFile(file)) return Stored.NONE;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer prefix = read(ch, 0, PREFIX);
-            if (prefix == null || prefix.getLong() != MAGIC || prefix.getInt() != VERSION || prefix.getInt() != PackedMatrix.NR) return Map.of();
+            if (prefix == null || prefix.getLong() != MAGIC || prefix.getInt() != VERSION || prefix.getInt() != PackedMatrix.NR) return Stored.NONE;
             int length = prefix.getInt();
-            if (length < 0 || PREFIX + (long) length + 4 > size) return Map.of();
+            if (length < 0 || PREFIX + (long) length + 4 > size) return Stored.NONE;
             ByteBuffer header = read(ch, PREFIX, length + 4);
-            if (header == null) return Map.of();
+            if (header == null) return Stored.NONE;
             CRC32C crc = new CRC32C();
             crc.update(header.array(), 0, length);
-            if ((int) crc.getValue() != header.getInt(length)) return Map.of();
+            if ((int) crc.getValue() != header.getInt(length)) return Stored.NONE;
             header.limit(length);
-            if (!fingerprint.equals(string(header))) return Map.of();
+            if (!fingerprint.equals(string(header))) return Stored.NONE;
             int count = header.getInt();
             Map<String, Entry> entries = new HashMap<>();
             for (int i = 0; i < count; i++) {
                 String key = string(header);
                 Entry e = new Entry(header.getInt(), header.getInt(), header.getLong(), header.getLong(), header.getInt());
-                if (e.offset() < 0 || e.floats() < 0 || e.offset() > size - 4 * e.floats()) return Map.of(); // truncated
+                if (e.offset() < 0 || e.floats() < 0 || e.offset() > size - 4 * e.floats()) return Stored.NONE; // truncated
                 entries.put(key, e);
             }
-            return entries;
+            // mapped whole through this channel, so the matrices are the ones this header describes even if the file is
+            // replaced meanwhile; pages are read as the GEMM (or the checksum) first touches them
+            MemorySegment mapping = map && !entries.isEmpty() ? ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()) : null;
+            return new Stored(entries, mapping);
         } catch (IOException | RuntimeException e) {
-            return Map.of(); // unreadable or malformed: packed afresh and rewritten
+            return Stored.NONE; // unreadable or malformed: packed afresh and rewritten
         }
     }
 
@@ -121,8 +143,21 @@ public final class PackedCache {
         return m;
     }
 
-    /** The matrix's floats, mapped for this copy alone (so the file's pages do not stay resident), if its checksum holds. */
+    /** The matrix, if its checksum holds: where it lies in the file's mapping, or (not mapping) copied into the heap. */
     private PackedMatrix readMatrix(Entry e) {
+        if (mapping == null) return copyMatrix(e);
+        try {
+            MemorySegment bytes = mapping.asSlice(e.offset(), 4 * e.floats());
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.asByteBuffer());
+            return (int) crc.getValue() == e.crc() ? PackedMatrix.ofMapped(e.in(), e.out(), bytes) : null;
+        } catch (RuntimeException x) {
+            return null;
+        }
+    }
+
+    /** The matrix's floats, mapped for this copy alone (so the file's pages do not stay resident), if its checksum holds. */
+    private PackedMatrix copyMatrix(Entry e) {
         float[] data = new float[(int) e.floats()];
         try (Arena once = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment bytes = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), 4 * e.floats(), once);
@@ -181,7 +216,7 @@ public final class PackedCache {
             header.putLong(MAGIC).putInt(VERSION).putInt(PackedMatrix.NR).putInt(length).putInt(fp.length).put(fp).putInt(used.size());
             ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             for (Map.Entry<String, PackedMatrix> u : used.entrySet()) {
-                float[] data = u.getValue().data();
+                float[] data = u.getValue().data() != null ? u.getValue().data() : u.getValue().toArray(); // a mapped one copied
                 int crc = writeFloats(ch, offset, data, chunk);
                 byte[] key = u.getKey().getBytes(StandardCharsets.UTF_8);
                 header.putInt(key.length).put(key).putInt(u.getValue().in()).putInt(u.getValue().out()).putLong(offset).putLong(data.length).putInt(crc);

@@ -2,6 +2,10 @@ package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * A linear layer's weight, packed once at load into the layout {@link Gemm} streams: B = Wᵀ (in, out)
  * cut into column panels {@link #NR} wide, each panel stored k-major, so the micro-kernel reads one
@@ -13,6 +17,10 @@ import dev.mlm4j.tensor.FloatTensor;
  *
  * The last panel is zero-padded to NR columns. Immutable after packing and shared by all threads; training instead packs
  * its changing weights just before each GEMM into a buffer of the calling thread ({@link #packScratch}).
+ *
+ * <p>The floats live in one of two places: a heap array (packed in this process), or a read-only mapping of the
+ * {@link PackedCache} file, little-endian, used where it lies — no heap copy, no allocation at load ({@link #mapped()};
+ * {@link Gemm} runs {@link MappedKernels} on those).
  */
 public final class PackedMatrix {
     /** Panel width in floats: two vectors of the preferred species (32 on AVX-512, 16 on AVX2). */
@@ -20,12 +28,21 @@ public final class PackedMatrix {
 
     private final int in;      // rows of B = columns of W
     private final int out;     // columns of B = rows of W
-    private final float[] data; // (panels, in, NR)
+    private final float[] data;          // (panels, in, NR), or null when mapped
+    private final MemorySegment mapped;  // the same floats little-endian in the cache file's mapping, or null
 
     private PackedMatrix(int in, int out, float[] data) {
         this.in = in;
         this.out = out;
         this.data = data;
+        this.mapped = null;
+    }
+
+    private PackedMatrix(int in, int out, MemorySegment mapped) {
+        this.in = in;
+        this.out = out;
+        this.data = null;
+        this.mapped = mapped;
     }
 
     /**
@@ -178,6 +195,17 @@ public final class PackedMatrix {
         return new PackedMatrix(in, out, data);
     }
 
+    /**
+     * A matrix whose packed floats are {@code segment} (little-endian, {@link #packedSize} of them), read where they lie:
+     * a slice of {@link PackedCache}'s mapping. The segment must stay unchanged while the matrix is used.
+     */
+    static PackedMatrix ofMapped(int in, int out, MemorySegment segment) {
+        if (in <= 0 || out <= 0 || segment.byteSize() != Float.BYTES * packedSize(in, out)) {
+            throw new IllegalArgumentException(segment.byteSize() + " packed bytes for a [" + out + ", " + in + "] weight");
+        }
+        return new PackedMatrix(in, out, segment);
+    }
+
     /** How many floats the packed layout of an {@code (out, in)} weight holds (the last panel zero-padded). */
     static long packedSize(int in, int out) {
         return (long) panels(out) * in * NR;
@@ -214,19 +242,44 @@ public final class PackedMatrix {
         return panels(out);
     }
 
-    /** The packed floats (read-only by contract). */
+    /** The packed floats (read-only by contract), or null when they are {@link #mapped()}. */
     float[] data() {
         return data;
+    }
+
+    /** The packed floats as a little-endian segment of the cache file's mapping, or null when they are a heap array ({@link #data()}). */
+    MemorySegment mapped() {
+        return mapped;
+    }
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The packed floats, copied into a new array wherever they live (tests; the cache's writer). */
+    float[] toArray() {
+        return data != null ? data.clone() : mapped.toArray(F32_LE);
+    }
+
+    /** W (out, in) read back from the packed layout, row-major: training's master copy of a loaded weight. */
+    public FloatTensor unpacked() {
+        float[] packed = data != null ? data : toArray();
+        FloatTensor w = FloatTensor.zeros(out, in);
+        float[] d = w.data();
+        for (int o = 0; o < out; o++) {
+            int base = (o / NR) * in * NR + o % NR;
+            for (int i = 0; i < in; i++) d[o * in + i] = packed[base + i * NR];
+        }
+        return w;
     }
 
     /** Element W[o][i] read back from the packed layout (for tests and debugging). */
     public float weight(int o, int i) {
         if (o < 0 || o >= out || i < 0 || i >= in) throw new IndexOutOfBoundsException("(" + o + ", " + i + ") of [" + out + ", " + in + "]");
-        return data[(o / NR) * in * NR + i * NR + o % NR];
+        long at = (long) (o / NR) * in * NR + (long) i * NR + o % NR;
+        return data != null ? data[(int) at] : mapped.getAtIndex(F32_LE, at);
     }
 
     @Override
     public String toString() {
-        return "PackedMatrix[out=" + out + ", in=" + in + ", NR=" + NR + "]";
+        return "PackedMatrix[out=" + out + ", in=" + in + ", NR=" + NR + (mapped != null ? ", mapped" : "") + "]";
     }
 }

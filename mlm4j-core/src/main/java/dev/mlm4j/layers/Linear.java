@@ -218,10 +218,7 @@ public final class Linear {
         fp32("the weight's values");
         FloatTensor m = master;
         if (m != null) return m.copy();
-        PackedMatrix w = weight;
-        FloatTensor t = FloatTensor.zeros(w.out(), w.in());
-        for (int o = 0; o < w.out(); o++) for (int i = 0; i < w.in(); i++) t.data()[o * w.in() + i] = w.weight(o, i);
-        return t;
+        return weight.unpacked();
     }
 
     /**

@@ -55,9 +55,10 @@ class PackedCacheTest {
     private static void assertBitwiseEqual(PackedMatrix expected, PackedMatrix actual) {
         assertEquals(expected.in(), actual.in());
         assertEquals(expected.out(), actual.out());
-        int[] e = new int[expected.data().length], a = new int[actual.data().length];
-        for (int i = 0; i < e.length; i++) e[i] = Float.floatToRawIntBits(expected.data()[i]);
-        for (int i = 0; i < a.length; i++) a[i] = Float.floatToRawIntBits(actual.data()[i]);
+        float[] ed = expected.toArray(), ad = actual.toArray();
+        int[] e = new int[ed.length], a = new int[ad.length];
+        for (int i = 0; i < e.length; i++) e[i] = Float.floatToRawIntBits(ed[i]);
+        for (int i = 0; i < a.length; i++) a[i] = Float.floatToRawIntBits(ad[i]);
         assertArrayEquals(e, a);
     }
 
@@ -74,6 +75,21 @@ class PackedCacheTest {
         assertEquals(0, cache.misses());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file left beside the cache");
+        }
+    }
+
+    @Test
+    void withoutMappingTheMatricesAreCopiedIntoTheHeap(@TempDir Path dir) {
+        Path file = dir.resolve("packed.bin");
+        load(file, "fp", true);
+        PackedCache copying = PackedCache.open(file, "fp", false), mapping = PackedCache.open(file, "fp", true);
+        for (int i = 0; i < SHAPES.length; i++) {
+            PackedMatrix copied = copying.get("layer." + i + ".weight", SHAPES[i][1], SHAPES[i][0], MUST_NOT_PACK);
+            PackedMatrix mapped = mapping.get("layer." + i + ".weight", SHAPES[i][1], SHAPES[i][0], MUST_NOT_PACK);
+            assertTrue(copied.data() != null && copied.mapped() == null, "copied: " + copied);
+            assertTrue(mapped.data() == null && mapped.mapped() != null, "mapped: " + mapped);
+            assertBitwiseEqual(fresh(i), copied);
+            assertBitwiseEqual(fresh(i), mapped);
         }
     }
 

@@ -18,6 +18,7 @@ class PackedMatrixTest {
             assertEquals(s[0], p.out());
             assertEquals(s[1], p.in());
             for (int o = 0; o < s[0]; o++) for (int i = 0; i < s[1]; i++) assertEquals(w.at(o, i), p.weight(o, i));
+            assertArrayEquals(w.toArray(), p.unpacked().toArray(), "unpacked " + s[0] + "×" + s[1]);
             // padding of the last panel is zero, so the full-width kernel adds nothing there
             float[] d = p.data();
             int lastPanel = p.panels() - 1;
