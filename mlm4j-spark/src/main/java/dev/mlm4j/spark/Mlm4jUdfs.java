@@ -97,7 +97,7 @@ public final class Mlm4jUdfs {
         @Override
         public Object call(String text) {
             if (Batches.emptyReason(text) != null) return null;
-            return Tokenizer.row(ExecutorModels.tokenizer(model).encode(text, Integer.MAX_VALUE, false));
+            return Tokenizer.row(ExecutorModels.tokenizer(model).encode(text, Integer.MAX_VALUE, false), text);
         }
     }
 }

@@ -24,10 +24,12 @@ import java.util.List;
  * <pre>
  *   ids       array&lt;int&gt;                         vocabulary ids
  *   tokens    array&lt;string&gt;                      word pieces ("##" kept)
- *   offsets   array&lt;struct&lt;start:int, end:int&gt;&gt;   UTF-16 offsets into the text, end exclusive; −1 for [CLS]/[SEP]
+ *   offsets   array&lt;struct&lt;start:int, end:int&gt;&gt;   character offsets into the text, end exclusive; −1 for [CLS]/[SEP]
  *   special   array&lt;boolean&gt;                     true for the [CLS]/[SEP] the tokenizer added
  *   truncated boolean                            whether tokens were cut to maxLength
  * </pre>
+ * Offsets count characters as Python and Spark SQL's {@code substring(text, start + 1, end - start)} do: code points,
+ * so a character outside the Basic Multilingual Plane (an emoji) counts once, as in {@link EntityTagger}'s offsets.
  * Only the tokenizer is loaded on executors, not the weights. {@code maxLength} 0 (the default) keeps every token.
  */
 public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
@@ -89,9 +91,10 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
         return read().load(path);
     }
 
-    /** The struct of one encoding. */
-    static Row row(Encoding e) {
+    /** The struct of one encoding of {@code text}, its offsets turned from UTF-16 indices into code points. */
+    static Row row(Encoding e, String text) {
         int n = e.length();
+        int[] codePoints = codePointsBefore(text);
         List<Integer> ids = new ArrayList<>(n);
         List<String> tokens = new ArrayList<>(n);
         List<Row> offsets = new ArrayList<>(n);
@@ -99,10 +102,21 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
         for (int i = 0; i < n; i++) {
             ids.add(e.ids()[i]);
             tokens.add(e.tokens()[i]);
-            offsets.add(RowFactory.create(e.start()[i], e.end()[i]));
+            int start = e.start()[i], end = e.end()[i];
+            offsets.add(RowFactory.create(start < 0 ? start : codePoints[start], end < 0 ? end : codePoints[end]));
             special.add(e.special()[i]);
         }
         return RowFactory.create(Batches.seq(ids), Batches.seq(tokens), Batches.seq(offsets), Batches.seq(special), e.truncated());
+    }
+
+    /** c[i] = {@code text.codePointCount(0, i)} for every i in [0, length], in one pass. */
+    static int[] codePointsBefore(String text) {
+        int[] c = new int[text.length() + 1];
+        for (int i = 0; i < text.length(); i++) {
+            boolean secondHalf = i > 0 && Character.isLowSurrogate(text.charAt(i)) && Character.isHighSurrogate(text.charAt(i - 1));
+            c[i + 1] = c[i] + (secondHalf ? 0 : 1);
+        }
+        return c;
     }
 
     private record Run(String model, int textIndex, int maxLength) implements MapPartitionsFunction<Row, Row>, Serializable {
@@ -122,7 +136,7 @@ public final class Tokenizer extends Mlm4jTransformer<Tokenizer> {
                     String reason = Batches.emptyReason(text);
                     if (reason != null) return Batches.append(row, null, reason);
                     Encoding e = maxLength > 0 ? tokenizer.encode(text, maxLength, true) : tokenizer.encode(text, Integer.MAX_VALUE, false);
-                    return Batches.append(row, row(e), null);
+                    return Batches.append(row, row(e, text), null);
                 }
             };
         }

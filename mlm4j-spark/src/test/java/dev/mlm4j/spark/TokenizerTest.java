@@ -69,10 +69,40 @@ class TokenizerTest {
             assertEquals(Arrays.asList(e.tokens()), t.getList(1), text);
             List<Row> offsets = t.getList(2);
             for (int i = 0; i < e.length(); i++) {
-                assertEquals(e.start()[i], offsets.get(i).getInt(0), text + " token " + i);
-                assertEquals(e.end()[i], offsets.get(i).getInt(1), text + " token " + i);
+                int start = e.start()[i], end = e.end()[i];
+                assertEquals(start < 0 ? -1 : text.codePointCount(0, start), offsets.get(i).getInt(0), text + " token " + i);
+                assertEquals(end < 0 ? -1 : text.codePointCount(0, end), offsets.get(i).getInt(1), text + " token " + i);
             }
         }
+    }
+
+    /**
+     * Offsets count code points, as Spark SQL's substring does: after a character outside the BMP (two UTF-16 units)
+     * {@code substring(text, start + 1, end - start)} is still each token's text (UTF-16 offsets were one too far).
+     */
+    @Test
+    void offsetsAreCodePointsAsSparkSqlSubstringCountsThem() {
+        String text = "I \uD83D\uDE00 Paris, \uD801\uDC37 the [MASK] of France.";   // 😀 and 𐐷: two UTF-16 units each
+        Dataset<Row> out = new Tokenizer().transform(SparkTests.frame(List.of(text), 1));
+        Row t = out.first().getStruct(2);
+        List<String> tokens = t.getList(1);
+        List<Row> offsets = t.getList(2);
+        List<String> bySubstring = out.selectExpr("transform(tokens.offsets, o -> substring(text, o.start + 1, o.end - o.start))").first().getList(0);
+        int checked = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (offsets.get(i).getInt(0) < 0) continue;  // [CLS], [SEP]
+            String piece = bySubstring.get(i);
+            if (tokens.get(i).equals("[UNK]")) {
+                assertEquals(1, piece.codePointCount(0, piece.length()), "an unknown character is one code point: " + piece);
+            } else {
+                assertTrue(tokens.get(i).replace("##", "").equalsIgnoreCase(piece), "token " + i + " " + tokens.get(i) + " vs substring '" + piece + "'");
+                checked++;
+            }
+        }
+        assertTrue(tokens.contains("paris") && tokens.contains("[MASK]") && tokens.contains("france"), tokens.toString());
+        assertTrue(checked >= 7, "tokens after the non-BMP characters checked: " + checked);
+        int paris = tokens.indexOf("paris");
+        assertEquals(List.of(4, 9), List.of(offsets.get(paris).getInt(0), offsets.get(paris).getInt(1)), "'Paris' after 'I 😀 ': code points 4..9");
     }
 
     @Test
