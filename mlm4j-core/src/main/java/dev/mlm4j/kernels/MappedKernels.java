@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 
 /**
  * {@link MicroKernels}' register tiles with the panel {@code b} read from a memory segment instead of a float array:
- * the weights {@link PackedCache} maps from its file and {@link Gemm} uses where they lie ({@link PackedMatrix#mapped()}).
+ * the weights {@link PackedCache} maps from its file ({@code -Dmlm4j.packedCache.map=true}) and {@link Gemm} uses where
+ * they lie ({@link PackedMatrix#mapped()}).
  * Line for line the same loops — the same FMAs in the same order, so the same bits as the array kernels
  * ({@code MappedGemmTest} compares them) — with the loads at byte offsets, little-endian as the file is.
  *
@@ -19,8 +20,8 @@ import java.nio.ByteOrder;
  * file's mapping here. Reading a mapped panel ran at 0.96–0.99× the array one (same tile, 4 and 96 panels). Before C2
  * has compiled them these loops are slower than the array ones (each segment load goes through the Vector API's
  * element-by-element fallback), and C2 takes longer to compile them (206 against 80 ms for the 8-row tile's first
- * compile in a bert-base fill-mask): a one-shot process spends the time the mapping saves at load on that
- * (docs/BENCHMARKS.md section 7, run 9).
+ * compile in a bert-base fill-mask): a process spends the time the mapping saves at load on that, and more on a
+ * longer first input (docs/BENCHMARKS.md section 7, run 9) — why mapping is not the default.
  */
 final class MappedKernels {
     private MappedKernels() {}

@@ -21,11 +21,13 @@ import java.util.zip.CRC32C;
 
 /**
  * A model's linear weights packed once ({@link PackedMatrix}'s panel layout, this machine's {@link PackedMatrix#NR}) and
- * kept in a file beside the model, so a later load maps the file and uses each matrix where it lies (the GEMM reads the
- * mapping: {@link MappedKernels}) instead of reading the checkpoint, scanning it for NaN and packing it again — no heap
- * copy and no allocation for the weights, and processes serving the same model share the page cache's one copy.
- * {@code -Dmlm4j.packedCache.map=false} copies each matrix into the heap instead (the behaviour before mapping; for
- * comparisons). The mapping is released when no matrix of it is reachable any more. The file is an optimisation only: whatever is
+ * kept in a file beside the model, so a later load reads each one with a single copy from the page cache instead of
+ * reading the checkpoint, scanning it for NaN and packing it again. With {@code -Dmlm4j.packedCache.map=true} a load
+ * instead maps the file and uses each matrix where it lies (the GEMM reads the mapping: {@link MappedKernels}) — no heap
+ * copy, and processes serving the same model share the page cache's one copy of its weights (two bert-base servers: 744
+ * instead of 1057 MiB), but a process's first calls are slower until C2 has compiled the mapped tiles (an 82-token
+ * fill-mask 2.6–3.0 s instead of 1.7), so copying stays the default (docs/BENCHMARKS.md section 7, run 9). The mapping
+ * is released when no matrix of it is reachable any more. The file is an optimisation only: whatever is
  * wrong with it — another NR, another format version, a fingerprint of the source files that no longer matches (the
  * model changed), a checksum that fails (a torn or truncated write, a flipped bit), a shape that differs — the weight is
  * packed from the checkpoint as before and the file is rewritten after the load. Written to a temporary file in the
@@ -44,8 +46,8 @@ public final class PackedCache {
     private static final int PREFIX = 8 + 4 + 4 + 4;
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Whether matrices read from the file are used where they are mapped (else copied into the heap). */
-    static final boolean MAP = !"false".equals(System.getProperty("mlm4j.packedCache.map"));
+    /** Whether matrices read from the file are used where they are mapped ({@code -Dmlm4j.packedCache.map=true}; else copied into the heap). */
+    static final boolean MAP = Boolean.getBoolean("mlm4j.packedCache.map");
 
     private record Entry(int in, int out, long offset, long floats, int crc) {}
 
