@@ -3,7 +3,6 @@ package dev.mlm4j.kernels;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -44,7 +43,6 @@ public final class PackedCache {
     private static final long MAGIC = 0x314b504a344d4c4dL; // "MLM4JPK1" read little-endian
     private static final int VERSION = 1;
     private static final int PREFIX = 8 + 4 + 4 + 4;
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Whether matrices read from the file are used where they are mapped ({@code -Dmlm4j.packedCache.map=true}; else copied into the heap). */
     static final boolean MAP = Boolean.getBoolean("mlm4j.packedCache.map");
@@ -150,9 +148,7 @@ public final class PackedCache {
         if (mapping == null) return copyMatrix(e);
         try {
             MemorySegment bytes = mapping.asSlice(e.offset(), 4 * e.floats());
-            CRC32C crc = new CRC32C();
-            crc.update(bytes.asByteBuffer());
-            return (int) crc.getValue() == e.crc() ? PackedMatrix.ofMapped(e.in(), e.out(), bytes) : null;
+            return intact(bytes, e) ? PackedMatrix.ofMapped(e.in(), e.out(), bytes) : null;
         } catch (RuntimeException x) {
             return null;
         }
@@ -163,14 +159,19 @@ public final class PackedCache {
         float[] data = new float[(int) e.floats()];
         try (Arena once = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment bytes = ch.map(FileChannel.MapMode.READ_ONLY, e.offset(), 4 * e.floats(), once);
-            CRC32C crc = new CRC32C();
-            crc.update(bytes.asByteBuffer());
-            if ((int) crc.getValue() != e.crc()) return null;
-            MemorySegment.copy(bytes, F32_LE, 0, data, 0, data.length);
+            if (!intact(bytes, e)) return null;
+            MemorySegment.copy(bytes, PackedMatrix.F32_LE, 0, data, 0, data.length);
             return PackedMatrix.ofPacked(e.in(), e.out(), data);
         } catch (IOException | RuntimeException x) {
             return null;
         }
+    }
+
+    /** Whether the matrix's bytes in the file have the CRC-32C its header entry recorded. */
+    private static boolean intact(MemorySegment bytes, Entry e) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.asByteBuffer());
+        return (int) crc.getValue() == e.crc();
     }
 
     /** Matrices read from the file so far. */

@@ -252,7 +252,8 @@ public final class PackedMatrix {
         return mapped;
     }
 
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** A packed float as the cache file and its mapping hold it. */
+    static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The packed floats, copied into a new array wherever they live (tests; the cache's writer). */
     float[] toArray() {
