@@ -269,16 +269,14 @@ public final class Gemm {
                 if (cols == NR) {
                     int co = c.oo + i * c.ldo + j;
                     if (first) c.init(c.od, co, c.ldo, i, rows, j, NR);
-                    if (c.ws == null) MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, c.od, co, c.ldo);
-                    else MappedKernels.kernel(interleaved, rows, xa, ao, lda, c.ws, bo, kl, c.od, co, c.ldo);
+                    c.kernel(interleaved, rows, xa, ao, lda, bo, kl, c.od, co, c.ldo);
                     if (last && c.gelu) c.gelu(c.od, co, c.ldo, rows, NR);
                 } else {
                     // the zero-padded last panel: run the full-width kernel on a scratch tile
                     float[] edge = EDGE.get(MR * NR);
                     if (first) c.init(edge, 0, NR, i, rows, j, cols);
                     else for (int r = 0; r < rows; r++) System.arraycopy(c.od, c.oo + (i + r) * c.ldo + j, edge, r * NR, cols);
-                    if (c.ws == null) MicroKernels.kernel(interleaved, rows, xa, ao, lda, c.wd, bo, kl, edge, 0, NR);
-                    else MappedKernels.kernel(interleaved, rows, xa, ao, lda, c.ws, bo, kl, edge, 0, NR);
+                    c.kernel(interleaved, rows, xa, ao, lda, bo, kl, edge, 0, NR);
                     if (last && c.gelu) c.gelu(edge, 0, NR, rows, cols);
                     for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c.od, c.oo + (i + r) * c.ldo + j, cols);
                 }
@@ -355,6 +353,12 @@ public final class Gemm {
             resOff = residual == null ? 0 : residual.offset();
             ldr = residual == null ? 0 : residual.stride(0);
             gelu = e.gelu();
+        }
+
+        /** The register tile over the weight's panel at {@code bo}: {@link MicroKernels}' on heap floats, {@link MappedKernels}' on mapped ones. */
+        void kernel(boolean interleaved, int rows, float[] a, int ao, int lda, int bo, int kc, float[] dst, int co, int ldc) {
+            if (ws == null) MicroKernels.kernel(interleaved, rows, a, ao, lda, wd, bo, kc, dst, co, ldc);
+            else MappedKernels.kernel(interleaved, rows, a, ao, lda, ws, bo, kc, dst, co, ldc);
         }
 
         /**
