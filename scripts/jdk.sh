@@ -1,7 +1,14 @@
 # Sourced by ./mlm4j and scripts/test: finds a JDK 25 and exports JAVA_HOME.
 # Order: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*25*.
 mlm4j_java_major() {
-  # prints the feature version of the java binary given, or nothing
+  # prints the feature version of the java binary given, or nothing: from the JDK's `release` file when it has one (no
+  # JVM start: asking java itself took ~60 ms of every command, one start-up in twenty), else from java itself
+  local release version
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n1)
+    if [ -n "$version" ]; then echo "$version"; return; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
 }
 mlm4j_find_jdk() {
