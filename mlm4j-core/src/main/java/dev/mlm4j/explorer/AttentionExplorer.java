@@ -90,7 +90,7 @@ public final class AttentionExplorer {
         for (FloatTensor[] layer : out.scores()) scores.add(layer[0]);
         List<MaskPrediction> predictions = mlm == null ? List.of() : predict(mlm, tokenizer, e, out, options.topK());
         return new AttentionView(text, pair, options.causal() ? AttentionMask.Direction.CAUSAL : AttentionMask.Direction.BIDIRECTIONAL,
-                Token.of(e), e.ids(), attentions, scores, out.hiddenStates(), predictions);
+                Token.of(e, text, pair), e.ids(), attentions, scores, out.hiddenStates(), predictions);
     }
 
     private static List<MaskPrediction> predict(MaskedLanguageModel mlm, Tokenizer tokenizer, Encoding e, EncoderOutput out, int topK) {

@@ -195,6 +195,43 @@ class BertAttentionExplorerTest {
         assertEquals("it was tired.", p.pair());
     }
 
+    /**
+     * Offsets count code points in the token's own segment, so Python's {@code text[start:end]} (what reads the JSON and
+     * GraphML exports and the server's route) cuts the token's characters even after characters outside the BMP: here
+     * each emoji is two UTF-16 units and one code point, and the UTF-16 offsets the tokenizer works in would cut "dog" as
+     * "🐕 do"'s tail.
+     */
+    @Test
+    void offsetsAreCodePointsIntoTheTokensOwnSegment() {
+        String text = "🐕🐕 the dog barked.", pair = "a 🐈 cat 🐈 slept.";
+        AttentionView p = AttentionExplorer.run(model, tokenizer, text, pair, ExplorerOptions.DEFAULT);
+        List<String> cut = new java.util.ArrayList<>();
+        for (Token t : p.tokens()) {
+            if (t.special()) {
+                assertEquals(-1, t.start());
+                continue;
+            }
+            int[] cps = (t.segment() == 1 ? pair : text).codePoints().toArray();
+            cut.add(new String(cps, t.start(), t.end() - t.start()));
+        }
+        // "[UNK]" stands for each emoji (not in BERT's vocabulary), whose code point its offsets cover
+        assertEquals(List.of("[UNK]", "the", "dog", "barked", ".", "a", "[UNK]", "cat", "[UNK]", "slept", "."),
+                p.tokens().stream().filter(t -> !t.special()).map(Token::text).toList());
+        assertEquals(List.of("🐕🐕", "the", "dog", "barked", ".", "a", "🐈", "cat", "🐈", "slept", "."), cut);
+        Token dog = p.tokens().get(3);
+        assertEquals(List.of(7, 10), List.of(dog.start(), dog.end()), "in code points; UTF-16 would say 9..12");
+        // the exports carry the same numbers
+        com.fasterxml.jackson.databind.JsonNode nodes;
+        try {
+            nodes = GraphFormats.JSON.readTree(p.graph(0, 0).toJson()).get("nodes");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(7, nodes.get(3).get("start").asInt());
+        assertEquals(10, nodes.get(3).get("end").asInt());
+        assertTrue(p.graph(0, 0).toGraphML().contains("<data key=\"start\">7</data>"));
+    }
+
     @Test
     void causalMaskChangesWhatTheMlmGuesses() {
         DirectionComparison c = AttentionExplorer.compare(model, tokenizer, "The capital of France is [MASK].", null, ExplorerOptions.DEFAULT);

@@ -181,6 +181,11 @@ class ServerRoutesTest {
         JsonNode m = causal.get("attentions").get(0).get("matrix");
         for (int i = 0; i < n; i++) for (int k = i + 1; k < n; k++) assertEquals(0.0, m.get(i).get(k).asDouble(), "causal: upper triangle empty");
 
+        // offsets in code points, as Python's string indices (the emoji is one code point, two UTF-16 units)
+        JsonNode the = http.post("/attention", Map.of("text", "🐕 the [MASK].", "layers", 0, "heads", 0)).json().get("tokens").get(2);
+        assertEquals("the", the.get("text").asText());
+        assertEquals(List.of(2, 5), List.of(the.get("start").asInt(), the.get("end").asInt()));
+
         Http.Reply page = http.post("/attention", Map.of("text", "a [MASK] b", "format", "html", "layer", 2, "head", -1));
         assertEquals(200, page.status());
         assertTrue(page.header("Content-Type").startsWith("text/html"));
