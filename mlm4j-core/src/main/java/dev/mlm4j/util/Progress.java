@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,7 +28,8 @@ public final class Progress implements ProgressListener {
     private final PrintStream out;
     private final Mode mode;
     private final LongSupplier nanoClock;
-    private final int width;
+    private final IntSupplier widthSource;
+    private int width;   // 0 until the first bar is drawn: asking the terminal forks `stty`, which a command that draws no bar should not pay
 
     private String label = "";
     private long total = -1, done, startNanos, lastDrawNanos;
@@ -35,17 +37,26 @@ public final class Progress implements ProgressListener {
     private boolean running;
 
     public Progress(PrintStream out, Mode mode, LongSupplier nanoClock, int width) {
+        this(out, mode, nanoClock, () -> width);
+    }
+
+    private Progress(PrintStream out, Mode mode, LongSupplier nanoClock, IntSupplier width) {
         this.out = out;
         this.mode = mode;
         this.nanoClock = nanoClock;
-        this.width = Math.max(20, width);
+        this.widthSource = width;
+    }
+
+    private int width() {
+        if (width == 0) width = Math.max(20, widthSource.getAsInt());
+        return width;
     }
 
     /** Progress on stderr: a bar when stderr is a terminal, plain lines otherwise, unless overridden. */
     public static ProgressListener stderr() {
         Mode mode = chosenMode();
         if (mode == Mode.OFF) return NONE;
-        return new Progress(System.err, mode, System::nanoTime, terminalWidth());
+        return new Progress(System.err, mode, System::nanoTime, Progress::terminalWidth);
     }
 
     static Mode chosenMode() {
@@ -157,7 +168,7 @@ public final class Progress implements ProgressListener {
         } else if (total > 0 && done >= total) {
             tail.append("  ").append(seconds(elapsed));
         }
-        int barWidth = width - 1 - label.length() - tail.length() - 3;
+        int width = width(), barWidth = width - 1 - label.length() - tail.length() - 3;
         StringBuilder line = new StringBuilder(label);
         if (total > 0 && barWidth >= 10) {
             int filled = (int) Math.min(barWidth, done * barWidth / total);
