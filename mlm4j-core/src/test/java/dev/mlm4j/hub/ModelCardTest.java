@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The card file, read and written through Jackson's tree: the bytes are those Jackson's record binding wrote before
+ * The card file, read and written with jackson-core's streaming parser and generator: the bytes are those Jackson's record binding wrote before
  * (every folder unpacked so far has such a card, and a card that differs is rewritten), and a bad card is refused in
  * one line naming the file.
  */
