@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
@@ -132,15 +134,30 @@ final class ServeCommand implements Callable<Integer> {
         if (ner != null) tasks.put(ServedModel.Task.TOKEN_CLASSIFICATION, ner);
         if (reranker != null) tasks.put(ServedModel.Task.RERANK, reranker);
         if (qa != null) tasks.put(ServedModel.Task.QUESTION_ANSWERING, qa);
-        List<ServedModel> served = new ArrayList<>();
-        for (String spec : models.isEmpty() && tasks.isEmpty() ? DEFAULT_MODELS : models) served.add(ServedModel.load(spec, null));
+        // Every model's files first, one at a time (a first download draws its own progress bar), then the loads side by
+        // side, one thread each: the default pair (all-MiniLM-L6-v2 and bert-base-uncased) answered its first /fill-mask
+        // after 2.07 s instead of 2.23 (medians of 6 alternating starts; the two cores are shared with the JIT).
+        List<Callable<ServedModel>> loads = new ArrayList<>();
+        for (String spec : models.isEmpty() && tasks.isEmpty() ? DEFAULT_MODELS : models) {
+            ServedModel.fetch(spec, null);
+            loads.add(() -> ServedModel.load(spec, null));
+        }
         for (var t : tasks.entrySet()) {
+            Callable<ServedModel> load = () -> {
+                try {
+                    return ServedModel.loadTask(t.getKey(), t.getValue(), null);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(t.getKey().option() + " " + t.getValue() + ": " + e.getMessage(), e);
+                }
+            };
             try {
-                served.add(ServedModel.loadTask(t.getKey(), t.getValue(), null));
+                ServedModel.fetch(t.getValue(), null);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(t.getKey().option() + " " + t.getValue() + ": " + e.getMessage(), e);
             }
+            loads.add(load);
         }
+        List<ServedModel> served = loadAll(loads);
 
         MlmServer server = MlmServer.start(options, served);
         for (String sig : List.of("TERM", "INT")) {
@@ -159,5 +176,26 @@ final class ServeCommand implements Callable<Integer> {
         server.awaitStop();
         System.err.println("mlm4j serve: stopped");
         return 0;
+    }
+
+    /**
+     * Runs each load on a thread of its own and returns the models in the order given; when loads fail, the first of
+     * them in that order is thrown as it was thrown (the others are left to finish on their daemon threads).
+     */
+    static List<ServedModel> loadAll(List<Callable<ServedModel>> loads) throws Exception {
+        List<FutureTask<ServedModel>> tasks = new ArrayList<>();
+        for (Callable<ServedModel> load : loads) tasks.add(new FutureTask<>(load));
+        for (int i = 0; i < tasks.size(); i++) Thread.ofPlatform().daemon().name("mlm4j-load-" + i).start(tasks.get(i));
+        List<ServedModel> served = new ArrayList<>();
+        for (FutureTask<ServedModel> task : tasks) {
+            try {
+                served.add(task.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) throw cause;
+                if (e.getCause() instanceof Error error) throw error;
+                throw e;
+            }
+        }
+        return served;
     }
 }

@@ -30,6 +30,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** ./mlm4j serve: options, and a real process stopped with SIGTERM while a request is in flight. */
 class ServeCommandTest {
 
+    /** The loads run side by side; a failure is the first one in the order given, thrown as it was (not wrapped). */
+    @Test
+    void loadsRunTogetherAndTheFirstFailureInOrderIsThrownAsItWas() throws Exception {
+        java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.Callable<dev.mlm4j.server.ServedModel> meet = () -> {
+            both.countDown();
+            assertTrue(both.await(10, TimeUnit.SECONDS), "the other load runs at the same time");
+            return null;
+        };
+        assertEquals(2, ServeCommand.loadAll(List.of(meet, meet)).size());
+        IllegalStateException first = new IllegalStateException("first");
+        Exception thrown = assertThrows(Exception.class, () -> ServeCommand.loadAll(List.of(
+                () -> {
+                    Thread.sleep(200);
+                    throw first;
+                },
+                () -> {
+                    throw new IllegalArgumentException("second, but sooner");
+                })));
+        assertTrue(thrown == first, "got " + thrown);
+    }
+
     @Test
     void helpListsTheOptions() {
         var r = CliRunner.run("serve", "--help");

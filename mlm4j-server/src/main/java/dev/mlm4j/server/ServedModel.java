@@ -96,6 +96,15 @@ public final class ServedModel {
     }
 
     /**
+     * Fetches {@code spec}'s files (downloading and unpacking a catalog model the first time, with {@code progress}; null:
+     * a bar on stderr) without loading it, and returns its folder or file; a name no one knows fails here as
+     * {@link #load} would.
+     */
+    public static Path fetch(String spec, ProgressListener progress) {
+        return Models.resolve(sourceOf(spec), progress);
+    }
+
+    /**
      * Loads {@code spec}: a catalog name ({@code bert-base-uncased}), a folder or file, or {@code alias=path}
      * to serve a folder under a name of your choosing.
      */
