@@ -143,19 +143,18 @@ final class ServeCommand implements Callable<Integer> {
             loads.add(() -> ServedModel.load(spec, null));
         }
         for (var t : tasks.entrySet()) {
-            Callable<ServedModel> load = () -> {
-                try {
-                    return ServedModel.loadTask(t.getKey(), t.getValue(), null);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(t.getKey().option() + " " + t.getValue() + ": " + e.getMessage(), e);
-                }
-            };
             try {
                 ServedModel.fetch(t.getValue(), null);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(t.getKey().option() + " " + t.getValue() + ": " + e.getMessage(), e);
+                throw forOption(t.getKey(), t.getValue(), e);
             }
-            loads.add(load);
+            loads.add(() -> {
+                try {
+                    return ServedModel.loadTask(t.getKey(), t.getValue(), null);
+                } catch (IllegalArgumentException e) {
+                    throw forOption(t.getKey(), t.getValue(), e);
+                }
+            });
         }
         List<ServedModel> served = loadAll(loads);
 
@@ -176,6 +175,11 @@ final class ServeCommand implements Callable<Integer> {
         server.awaitStop();
         System.err.println("mlm4j serve: stopped");
         return 0;
+    }
+
+    /** A task model's error, prefixed with the option and value that named it ({@code --classifier DIR: …}). */
+    private static IllegalArgumentException forOption(ServedModel.Task task, String spec, IllegalArgumentException e) {
+        return new IllegalArgumentException(task.option() + " " + spec + ": " + e.getMessage(), e);
     }
 
     /**
