@@ -12,9 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
@@ -37,6 +43,10 @@ import java.util.zip.CRC32C;
  *   "MLM4JPK1" | version | NR | header length | header: fingerprint, count, (key, in, out, offset, floats, crc32c)… |
  *   header crc32c | data, each matrix at a 64-byte aligned offset, float32 little-endian
  * </pre>
+ * When copying, a helper thread copies matrices from the file's last one backward while the load asks for them from
+ * the first one on (usually in file order: the file lists them in the order a load asked for them), so the two halves
+ * of the ~340 MB of bert-base's copy — allocation, first-touch page faults, checksum — run side by side and meet in
+ * the middle (a cold fill-mask's load, docs/BENCHMARKS.md section 7).
  * Not thread-safe: one load uses it.
  */
 public final class PackedCache {
@@ -49,6 +59,17 @@ public final class PackedCache {
 
     private record Entry(int in, int out, long offset, long floats, int crc) {}
 
+    /** One stored matrix's copy, made by whichever thread claims it first: the load's or the helper's. */
+    private static final class Slot {
+        final Entry entry;
+        final AtomicBoolean claimed = new AtomicBoolean();
+        final CompletableFuture<PackedMatrix> copied = new CompletableFuture<>();
+
+        Slot(Entry entry) {
+            this.entry = entry;
+        }
+    }
+
     /** The file's matrices, and (when mapping) the whole file mapped through the channel that read their header. */
     private record Stored(Map<String, Entry> entries, MemorySegment mapping) {
         static final Stored NONE = new Stored(Map.of(), null);
@@ -59,13 +80,28 @@ public final class PackedCache {
     private final Map<String, Entry> stored;                           // what the file holds; empty when unusable
     private final MemorySegment mapping;                               // the file, read-only, or null
     private final Map<String, PackedMatrix> used = new LinkedHashMap<>(); // every matrix this load asked for
+    private final Map<Entry, Slot> slots = new HashMap<>();            // copying: each stored matrix's copy
+    private final AtomicBoolean closed = new AtomicBoolean();          // the load is over: the helper stops claiming
     private int hits, misses;
 
-    private PackedCache(Path file, String fingerprint, Stored stored) {
+    private PackedCache(Path file, String fingerprint, Stored stored, boolean helper) {
         this.file = file;
         this.fingerprint = fingerprint;
         this.stored = stored.entries();
         this.mapping = stored.mapping();
+        if (mapping != null || this.stored.isEmpty()) return;
+        List<Slot> backward = new ArrayList<>();
+        for (Entry e : this.stored.values()) {
+            Slot slot = new Slot(e);
+            slots.put(e, slot);
+            backward.add(slot);
+        }
+        if (!helper || backward.size() < 2) return;
+        backward.sort(Comparator.comparingLong((Slot slot) -> slot.entry.offset()).reversed());
+        Thread.ofPlatform().daemon().name("mlm4j-packed-copy").start(() -> {
+            // stops at the first matrix the load claimed: it asks in file order, so the rest are its
+            for (Slot slot : backward) if (closed.get() || !copy(slot)) return;
+        });
     }
 
     /**
@@ -78,7 +114,12 @@ public final class PackedCache {
 
     /** {@link #open(Path, String)}, the matrices read from the file mapped ({@code map}) or copied into the heap. */
     static PackedCache open(Path file, String fingerprint, boolean map) {
-        return new PackedCache(file, fingerprint, readHeader(file, fingerprint, map));
+        return open(file, fingerprint, map, true);
+    }
+
+    /** {@link #open(Path, String, boolean)}, with or without the helper thread that copies from the file's end. */
+    static PackedCache open(Path file, String fingerprint, boolean map, boolean helper) {
+        return new PackedCache(file, fingerprint, readHeader(file, fingerprint, map), helper);
     }
 
     private static Stored readHeader(Path file, String fingerprint, boolean map) {
@@ -145,13 +186,41 @@ public final class PackedCache {
 
     /** The matrix, if its checksum holds: where it lies in the file's mapping, or (not mapping) copied into the heap. */
     private PackedMatrix readMatrix(Entry e) {
-        if (mapping == null) return copyMatrix(e);
+        if (mapping == null) {
+            Slot slot = slots.get(e);
+            copy(slot); // unless the helper has claimed it
+            try {
+                return slot.copied.join();
+            } catch (CompletionException x) {
+                if (x.getCause() instanceof Error error) throw error; // e.g. the heap ran out in the helper
+                return null;
+            }
+        }
         try {
             MemorySegment bytes = mapping.asSlice(e.offset(), 4 * e.floats());
             return intact(bytes, e) ? PackedMatrix.ofMapped(e.in(), e.out(), bytes) : null;
         } catch (RuntimeException x) {
             return null;
         }
+    }
+
+    /** Copies the slot's matrix on this thread if no other thread has claimed it; whether it did. */
+    private boolean copy(Slot slot) {
+        if (!slot.claimed.compareAndSet(false, true)) return false;
+        try {
+            slot.copied.complete(copyMatrix(slot.entry));
+        } catch (Throwable t) {
+            slot.copied.completeExceptionally(t);
+        }
+        return true;
+    }
+
+    /**
+     * Ends this load's use of the file: the helper thread claims no more matrices (a load that failed half-way stops
+     * it here). Matrices already returned are unaffected.
+     */
+    public void close() {
+        closed.set(true);
     }
 
     /** The matrix's floats, mapped for this copy alone (so the file's pages do not stay resident), if its checksum holds. */

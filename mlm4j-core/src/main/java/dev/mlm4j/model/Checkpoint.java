@@ -135,9 +135,13 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
         return family.head(task).filter(h -> h.isIn(tensors)).map(h -> {
             PackedCache cache = packedCache(task, precision);
             if (cache == null) return h.load(tensors, config, precision);
-            M model = h.load(TensorSource.withPackedCache(tensors, cache), config, precision);
-            cache.save();
-            return model;
+            try {
+                M model = h.load(TensorSource.withPackedCache(tensors, cache), config, precision);
+                cache.save();
+                return model;
+            } finally {
+                cache.close();
+            }
         });
     }
 

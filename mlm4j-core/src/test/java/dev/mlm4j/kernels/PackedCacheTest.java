@@ -2,6 +2,7 @@ package dev.mlm4j.kernels;
 
 import dev.mlm4j.tensor.FloatTensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -152,5 +153,31 @@ class PackedCacheTest {
         Path nowhere = dir.resolve("missing-folder").resolve("packed.bin");
         assertEquals(SHAPES.length, load(nowhere, "fp", true), "cannot be written: packs every time, no exception");
         assertFalse(Files.exists(nowhere));
+    }
+
+    @Test
+    @Timeout(60) // a copy claimed and never completed would hang the load
+    void theHelperThreadAndTheLoadShareTheCopiesInAnyOrder(@TempDir Path dir) {
+        // enough matrices that the helper (from the file's end) and the load (from its start) meet in the middle
+        int n = 24;
+        Path file = dir.resolve("packed.bin");
+        PackedCache writer = PackedCache.open(file, "fp");
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            writer.get("m." + i, 64, 3 * PackedMatrix.NR, () -> PackedMatrix.pack(weight(3 * PackedMatrix.NR, 64, 100 + k)));
+        }
+        writer.save();
+        for (int round = 0; round < 20; round++) {
+            boolean forward = round % 2 == 0, closeFirst = round % 5 == 4;
+            PackedCache cache = PackedCache.open(file, "fp", false, true);
+            if (closeFirst) cache.close(); // the helper stops claiming; the load copies whatever is left itself
+            for (int j = 0; j < n; j++) {
+                int i = forward ? j : n - 1 - j;
+                assertBitwiseEqual(PackedMatrix.pack(weight(3 * PackedMatrix.NR, 64, 100 + i)),
+                        cache.get("m." + i, 64, 3 * PackedMatrix.NR, MUST_NOT_PACK));
+            }
+            cache.close();
+            assertEquals(n, cache.hits(), "round " + round);
+        }
     }
 }
