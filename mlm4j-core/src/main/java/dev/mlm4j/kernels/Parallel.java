@@ -19,8 +19,9 @@ import java.util.function.IntConsumer;
  * what makes back-to-back small calls (one per linear layer) cheap: a parked thread takes tens of
  * microseconds to wake, a spinning one well under one.
  *
- * <p>Calls nested inside a piece, and calls made while another thread holds the workers, run their
- * pieces on the calling thread, in order.
+ * <p>Calls nested inside a piece, calls made while another thread holds the workers, and a process's first calls
+ * (while the JIT compiles the kernels, on a machine of two cores: {@code mlm4j.parallel.warmupCalls}) run their pieces
+ * on the calling thread, in order.
  */
 public final class Parallel {
     private Parallel() {}
@@ -30,6 +31,21 @@ public final class Parallel {
     /** Held by the caller whose job the workers are serving. */
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     private static final Worker[] WORKERS = startWorkers(THREADS - 1);
+    /**
+     * Calls still to run on the calling thread alone: a process's first forward pass (bert-base's is 62 calls, MiniLM's
+     * 30) runs the kernels interpreted and then C1-compiled, before C2 has compiled them, and on a machine of two cores
+     * a second compute thread then only takes CPU from the compilers: a cold {@code ./mlm4j fill-mask} on bert-base
+     * spent ~0.2 s more CPU and ran 3–7 % longer with it (docs/BENCHMARKS.md section 7, run 11). The pieces and their
+     * results are the same whoever runs them. {@code -Dmlm4j.parallel.warmupCalls=N} sets it; 64 on two cores or
+     * fewer, else 0 (more cores leave the compilers cores of their own; not measured here).
+     */
+    private static final AtomicInteger WARMUP = new AtomicInteger(
+            Integer.getInteger("mlm4j.parallel.warmupCalls", Runtime.getRuntime().availableProcessors() <= 2 ? 64 : 0));
+
+    /** Sets how many of the next calls run on the calling thread alone (tests). */
+    static void warmupCalls(int calls) {
+        WARMUP.set(calls);
+    }
 
     /** Number of threads kernels spread work over. */
     public static int threads() {
@@ -39,7 +55,8 @@ public final class Parallel {
     /** Runs {@code body.accept(t)} for every t in [0, tasks), in parallel when worth it. */
     public static void forEach(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
-        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker
+                || (WARMUP.get() > 0 && WARMUP.getAndDecrement() > 0) || !BUSY.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }

@@ -2,10 +2,15 @@ package dev.mlm4j.kernels;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ParallelTest {
 
@@ -30,6 +35,40 @@ class ParallelTest {
                 for (long spin = System.nanoTime() + 20_000; System.nanoTime() < spin; ) Thread.onSpinWait();
             });
             for (int t = 0; t < 64; t++) assertEquals(1, seen.get(t), "task " + t + " after a pause");
+        }
+    }
+
+    @Test
+    void warmupCallsRunOnTheCallerAloneThenTheWorkersJoin() throws InterruptedException {
+        assumeTrue(Parallel.threads() > 1, "one thread: there are no workers to join");
+        Thread caller = Thread.currentThread();
+        try {
+            Parallel.warmupCalls(3);
+            for (int call = 0; call < 3; call++) {
+                Set<Thread> ran = ConcurrentHashMap.newKeySet();
+                AtomicInteger n = new AtomicInteger();
+                Parallel.forEach(16, t -> {
+                    ran.add(Thread.currentThread());
+                    n.incrementAndGet();
+                });
+                assertEquals(Set.of(caller), ran, "warm-up call " + call);
+                assertEquals(16, n.get());
+            }
+            // the fourth call is shared: each piece waits (up to 10 s) until a second thread has taken one
+            Set<Thread> ran = ConcurrentHashMap.newKeySet();
+            CountDownLatch two = new CountDownLatch(2);
+            Parallel.forEach(2, t -> {
+                ran.add(Thread.currentThread());
+                two.countDown();
+                try {
+                    two.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertEquals(2, ran.size(), "after the warm-up a worker takes a piece: " + ran);
+        } finally {
+            Parallel.warmupCalls(0);
         }
     }
 
