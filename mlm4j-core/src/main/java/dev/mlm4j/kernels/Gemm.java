@@ -5,7 +5,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Vector API fp32 GEMM for linear layers ({@link VectorKernels#linear(FloatTensor, PackedMatrix, FloatTensor, Epilogue,
@@ -320,6 +323,36 @@ public final class Gemm {
 
     /** The calling thread's buffers: a row block of x for one k block, and a scratch tile for the last panel. */
     private static final ThreadBuffer XA = new ThreadBuffer(), EDGE = new ThreadBuffer();
+
+    /** Set once a process has started {@link #compileTilesAhead} (or when it is not asked for). */
+    private static final AtomicBoolean TILES_AHEAD = new AtomicBoolean(!Boolean.getBoolean("mlm4j.compileTilesAhead"));
+
+    /**
+     * With {@code -Dmlm4j.compileTilesAhead=true} (the launcher's), the first call starts a daemon thread that runs every
+     * register tile this machine's GEMM uses a few dozen times on a tiny block, so that the JIT compiles them while the
+     * weights load rather than during the first forward pass, where they would otherwise run interpreted and then
+     * C1-compiled (each Vector API operation allocating) until C2 is done. A model load calls it; later calls do nothing.
+     * It pays only with the tiles' compile thresholds lowered as the launcher lowers them
+     * ({@code -XX:CompileCommand=CompileThresholdScaling,dev.mlm4j.kernels.MicroKernels::*,0.01}): with the JVM's own
+     * thresholds a few dozen calls compile nothing. A cold fill-mask on bert-base ran 5–8 % faster with it
+     * (docs/BENCHMARKS.md section 7, run 11).
+     */
+    public static void compileTilesAhead() {
+        if (TILES_AHEAD.getAndSet(true)) return;
+        Thread.ofPlatform().daemon().name("mlm4j-tiles-ahead").start(Gemm::runTiles);
+    }
+
+    /** Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros; returns their row counts. */
+    static List<Integer> runTiles() {
+        List<Integer> tiles = new ArrayList<>();
+        for (int rows : new int[] {MR, 8, 6, 4, 2, 1}) if (tileRows(rows) == rows && !tiles.contains(rows)) tiles.add(rows);
+        int kc = 16;
+        float[] a = new float[MR * kc], b = new float[kc * NR], c = new float[MR * NR];
+        for (int rows : tiles) {
+            for (int i = 0; i < 40; i++) MicroKernels.kernel(rows, a, 0, kc, b, 0, kc, c, 0, NR);
+        }
+        return tiles;
+    }
 
     /** The rows of the next register tile when {@code left} rows remain: MR, then 8, 6 (below MR), 4, 2, 1. */
     static int tileRows(int left) {

@@ -6,6 +6,7 @@ import dev.mlm4j.config.EncoderConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.hub.ModelCache;
 import dev.mlm4j.hub.ModelCard;
+import dev.mlm4j.kernels.Gemm;
 import dev.mlm4j.kernels.PackedCache;
 import dev.mlm4j.kernels.PackedMatrix;
 import dev.mlm4j.tokens.Tokenizer;
@@ -53,6 +54,7 @@ public record Checkpoint(Path folder, String format, EncoderFamily family, Encod
 
     /** Opens a model folder (or an .onnx file). */
     public static Checkpoint open(Path path) {
+        Gemm.compileTilesAhead(); // with -Dmlm4j.compileTilesAhead=true: the JIT compiles the tiles while this loads
         try {
             if (!Files.exists(path)) throw new IllegalArgumentException("no such model folder: " + path);
             Path folder = Files.isDirectory(path) ? path : path.getParent();

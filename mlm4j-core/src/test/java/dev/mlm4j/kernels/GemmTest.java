@@ -274,4 +274,18 @@ class GemmTest {
                 () -> Gemm.linear(shared.columns(0, 3), w, null, Epilogue.NONE, null, shared.columns(2, 4)));
         assertTrue(ex.getMessage().contains("overlaps"), ex.getMessage());
     }
+
+    @Test
+    void tilesCompiledAheadAreEveryTileTheGemmChooses() {
+        // the tiles a product of 1 … 4·MR rows is cut into, row block by row block, as Gemm cuts it
+        java.util.Set<Integer> chosen = new java.util.TreeSet<>();
+        for (int m = 1; m <= 4 * Gemm.MR; m++) {
+            for (int left = m; left > 0; ) {
+                int rows = Gemm.tileRows(left);
+                chosen.add(rows);
+                left -= rows;
+            }
+        }
+        assertEquals(chosen, new java.util.TreeSet<>(Gemm.runTiles()), "MR = " + Gemm.MR);
+    }
 }
