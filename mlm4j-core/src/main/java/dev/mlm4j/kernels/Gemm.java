@@ -334,7 +334,7 @@ public final class Gemm {
      * C1-compiled (each Vector API operation allocating) until C2 is done. A model load calls it; later calls do nothing.
      * It pays only with the tiles' compile thresholds lowered as the launcher lowers them
      * ({@code -XX:CompileCommand=CompileThresholdScaling,dev.mlm4j.kernels.MicroKernels::*,0.01}): with the JVM's own
-     * thresholds a few dozen calls compile nothing. A cold fill-mask on bert-base ran 5–8 % faster with it
+     * thresholds a few dozen calls compile nothing. A cold fill-mask on bert-base ran ~6 % faster with it
      * (docs/BENCHMARKS.md section 7, run 11).
      */
     public static void compileTilesAhead() {
