@@ -339,7 +339,13 @@ public final class Gemm {
      */
     public static void compileTilesAhead() {
         if (TILES_AHEAD.getAndSet(true)) return;
-        Thread.ofPlatform().daemon().name("mlm4j-tiles-ahead").start(Gemm::runTiles);
+        Thread.ofPlatform().daemon().name("mlm4j-tiles-ahead").start(() -> {
+            try {
+                runTiles();
+            } catch (Throwable ignored) {
+                // an optimisation only: the forward pass compiles the tiles anyway
+            }
+        });
     }
 
     /** Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros; returns their row counts. */

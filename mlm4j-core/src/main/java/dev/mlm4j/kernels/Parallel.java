@@ -35,7 +35,7 @@ public final class Parallel {
      * Calls still to run on the calling thread alone: a process's first forward pass (bert-base's is 62 calls, MiniLM's
      * 30) runs the kernels interpreted and then C1-compiled, before C2 has compiled them, and on a machine of two cores
      * a second compute thread then only takes CPU from the compilers: a cold {@code ./mlm4j fill-mask} on bert-base
-     * spent ~0.2 s more CPU and ran 3–7 % longer with it (docs/BENCHMARKS.md section 7, run 11). The pieces and their
+     * spent 0.1–0.2 s more CPU and ran 2–4 % longer with it (docs/BENCHMARKS.md section 7, run 11). The pieces and their
      * results are the same whoever runs them. {@code -Dmlm4j.parallel.warmupCalls=N} sets it; 64 on two cores or
      * fewer, else 0 (more cores leave the compilers cores of their own; not measured here).
      */
