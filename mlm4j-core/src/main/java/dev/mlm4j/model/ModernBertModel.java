@@ -79,7 +79,9 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
         TrainingState m = memory;
         if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, config, dropout);
         memory = null;                                   // let the smaller one go before making the larger
-        return memory = new TrainingState(batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(batch.tokens(), config, dropout));
+        int t = TrainingMemory.capacityFor(batch.tokens());   // rounded up, as TrainingMemory says why
+        memory = new TrainingState(t, batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(t, config, dropout));
+        return memory.reuse(batch, config, dropout);
     }
 
     /** Embeddings, every layer under {@code mask}, final_norm, saving activations in {@code s}; returns the last hidden state (T, hidden). */

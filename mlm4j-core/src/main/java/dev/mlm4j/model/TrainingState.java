@@ -33,9 +33,15 @@ public final class TrainingState {
 
     /** The state of one training step of {@code batch} under {@code dropout} (its masks are fixed by its seed). */
     public TrainingState(Batch batch, BertConfig c, Dropout dropout) {
+        this(batch.tokens(), batch, c, dropout);
+    }
+
+    /** A state of {@code batch} whose memory holds {@code t} ≥ its tokens ({@link TrainingMemory} then hands out views). */
+    TrainingState(int t, Batch batch, BertConfig c, Dropout dropout) {
+        if (t < batch.tokens()) throw new IllegalArgumentException("a training state of " + t + " tokens for a batch of " + batch.tokens());
         this.batch = batch;
         this.dropout = dropout;
-        int t = batch.tokens(), h = c.hiddenSize();
+        int h = c.hiddenSize();
         this.embeddingSum = FloatTensor.zeros(t, h);
         this.hidden = new FloatTensor[c.numHiddenLayers() + 1];
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, h);
@@ -48,10 +54,10 @@ public final class TrainingState {
      * hidden states (the embeddings' output, each layer's, then final_norm's, the last hidden state) and each layer's
      * own record.
      */
-    TrainingState(Batch batch, int hiddenSize, Dropout dropout, ModernBertLayerActivations[] layers) {
+    TrainingState(int t, Batch batch, int hiddenSize, Dropout dropout, ModernBertLayerActivations[] layers) {
+        if (t < batch.tokens()) throw new IllegalArgumentException("a training state of " + t + " tokens for a batch of " + batch.tokens());
         this.batch = batch;
         this.dropout = dropout;
-        int t = batch.tokens();
         this.embeddingSum = FloatTensor.zeros(t, hiddenSize);
         this.hidden = new FloatTensor[layers.length + 2];
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, hiddenSize);
