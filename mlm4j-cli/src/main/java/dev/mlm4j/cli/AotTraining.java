@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 /**
  * The launcher's training run for its start-up cache (JDK 25's AOT cache; see {@code ./mlm4j}), not a command: on the
  * tiny test model, a {@code fill-mask} and then a {@code serve} on any free port that answers one {@code /fill-mask}
- * and one {@code /embed} request and is stopped by SIGTERM — both through {@link Main#run}, so the cache holds the classes and
- * profiles of the two paths users start most (a serve's first answer had ~1.4 s more CPU than a fill-mask when the
- * cache knew only the fill-mask). Its output is discarded by the launcher. Exit 0 when the fill-mask ran; the serve half
+ * and one {@code /embed} request and is stopped by SIGTERM — both through {@link Main#run}, so the cache holds the classes
+ * of the two paths users start most (a serve's first answer had ~1.4 s more CPU than a fill-mask when the cache knew
+ * only the fill-mask). Only classes: with jdk.incubator.vector in the boot layer JDK 25 stores no method profiles
+ * (docs/BENCHMARKS.md section 7, run 12). Its output is discarded by the launcher. Exit 0 when the fill-mask ran; the serve half
  * is best effort (a serve that fails only leaves its classes out of the cache).
  *
  * <pre>java -XX:AOTMode=record … -cp mlm4j-cli-all.jar dev.mlm4j.cli.AotTraining MODEL_DIR</pre>
