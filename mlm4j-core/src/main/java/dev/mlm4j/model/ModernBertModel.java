@@ -78,7 +78,8 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
     public TrainingState trainingState(Batch batch, Dropout dropout) {
         TrainingState m = memory;
         if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, config, dropout);
-        memory = null;                                   // let the smaller one go before making the larger
+        memory = null;                                   // let the smaller one go before making the larger (both
+        m = null;                                        // references: see TrainingMemory.next)
         int t = TrainingMemory.capacityFor(batch.tokens());   // rounded up, as TrainingMemory says why
         memory = new TrainingState(t, batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(t, config, dropout));
         return memory.reuse(batch, config, dropout);

@@ -20,10 +20,9 @@ final class TrainingMemory {
 
     /**
      * Tokens a new state's memory is rounded up to. Packing fills each batch to just under --batch-tokens, a few tokens
-     * more or less each time (4,056, 4,088, 4,093…): sized exactly, the state was re-allocated at each new maximum, and
-     * all-MiniLM-L6-v2's classification training ran out of the launcher's heap there (step 3 on four-word texts, step 9
-     * on Brown sentences; its activations are ~0.6 GB at 4,096 tokens). Rounded, a run allocates once. A multiple of
-     * 256 keeps dense batches (8 × 128) exact; a batch of fewer tokens is kept exact too (small, and cheap to regrow).
+     * more or less each time (4,056, 4,088, 4,093…): sized exactly, the state (~0.6 GB for all-MiniLM-L6-v2 at 4,096
+     * tokens) was re-allocated at each new maximum. Rounded, a run allocates once. A multiple of 256 keeps dense
+     * batches (8 × 128) exact; a batch of fewer tokens is kept exact too (small, and cheap to regrow).
      */
     static final int GRAIN = 256;
 
@@ -36,7 +35,13 @@ final class TrainingMemory {
     TrainingState next(Batch batch, Dropout dropout) {
         TrainingState m = state;
         if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, sizes, dropout);
-        state = null;                                    // let the smaller one go before making the larger
+        // Let the smaller one go before making the larger, the field and the local: an interpreted frame's reference
+        // slot keeps its object alive to the end of the method (this one runs once a step, so it stays interpreted). With only
+        // the field cleared, both states were in the heap while the new one was made, and all-MiniLM-L6-v2's
+        // classification training ran out of the launcher's heap there (step 3 on four-word texts, step 9 on Brown
+        // sentences).
+        state = null;
+        m = null;
         state = new TrainingState(capacityFor(batch.tokens()), batch, sizes, dropout);
         return state.reuse(batch, sizes, dropout);
     }
