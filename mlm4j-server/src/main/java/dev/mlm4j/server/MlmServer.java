@@ -105,6 +105,32 @@ public final class MlmServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs the HTTP stack's slowest static initialisers — Jetty's MIME table (~40 ms), the SLF4J facade's provider lookup
+     * (~25 ms), Jetty's server and servlet classes, the default time zone — so that a later {@link #start} does not pay
+     * for them. {@code ./mlm4j serve} calls it on a thread of its own while the models load, which otherwise leaves
+     * them to the main thread after the load, before the port is bound: a cold bert-base serve's first answer came
+     * 2–3 % sooner (docs/BENCHMARKS.md section 7, run 12). Initialising a class is thread-safe and happens
+     * once, so a {@link #start} that overtakes it just waits for the class at hand. Failures are left to {@link #start},
+     * which meets and reports the same ones.
+     */
+    public static void prepare() {
+        ClassLoader loader = MlmServer.class.getClassLoader();
+        for (String c : List.of("org.eclipse.jetty.http.MimeTypes", "org.eclipse.jetty.util.component.AbstractLifeCycle",
+                "org.eclipse.jetty.server.Server", "org.eclipse.jetty.ee10.servlet.ServletContextHandler")) {
+            try {
+                Class.forName(c, true, loader);
+            } catch (Throwable ignored) {
+                // start() initialises the same class and reports what went wrong
+            }
+        }
+        try {
+            java.time.ZoneId.systemDefault();
+        } catch (RuntimeException ignored) {
+            // as above
+        }
+    }
+
     /** Builds the routes and starts listening; {@link #port()} tells the port when 0 was asked for. */
     public static MlmServer start(ServerOptions options, List<ServedModel> models) {
         MlmServer s = new MlmServer(options, models);
