@@ -30,8 +30,8 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
     private final ModernBertEmbeddings embeddings;
     private final ModernBertEncoderLayer[] layers;
     private final LayerNorm finalNorm;
-    /** The memory of the training states handed out, for the largest batch so far; null before training. */
-    private TrainingState memory;
+    /** The memory of the training states handed out: each layer's record is ModernBERT's own. */
+    private final TrainingMemory memory;
 
     private ModernBertModel(Weights embeddingScope, Weights model, ModernBertConfig c, Precision precision) {
         ModernBertEmbeddings embeddings = new ModernBertEmbeddings(embeddingScope, c);
@@ -42,6 +42,9 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
         this.embeddings = embeddings;
         this.layers = layers;
         this.finalNorm = finalNorm;
+        this.memory = new TrainingMemory(
+                (t, batch, dropout) -> new TrainingState(t, batch, c.hiddenSize(), dropout, ModernBertLayerActivations.allocate(t, c, dropout)),
+                (base, batch, dropout) -> base.reuse(batch, c, dropout));
     }
 
     /** The base model in {@code source}: under {@code model.} (every ModernBertFor…) or unprefixed (a bare ModernBertModel). */
@@ -76,13 +79,7 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
      */
     @Override
     public TrainingState trainingState(Batch batch, Dropout dropout) {
-        TrainingState m = memory;
-        if (m != null && m.capacity() >= batch.tokens()) return m.reuse(batch, config, dropout);
-        memory = null;                                   // let the smaller one go before making the larger (both
-        m = null;                                        // references: see TrainingMemory.next)
-        int t = TrainingMemory.capacityFor(batch.tokens());   // rounded up, as TrainingMemory says why
-        memory = new TrainingState(t, batch, config.hiddenSize(), dropout, ModernBertLayerActivations.allocate(t, config, dropout));
-        return memory.reuse(batch, config, dropout);
+        return memory.next(batch, dropout);
     }
 
     /** Embeddings, every layer under {@code mask}, final_norm, saving activations in {@code s}; returns the last hidden state (T, hidden). */

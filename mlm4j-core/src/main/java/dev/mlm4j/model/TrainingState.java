@@ -38,7 +38,7 @@ public final class TrainingState {
 
     /** A state of {@code batch} whose memory holds {@code t} ≥ its tokens ({@link TrainingMemory} then hands out views). */
     TrainingState(int t, Batch batch, BertConfig c, Dropout dropout) {
-        if (t < batch.tokens()) throw new IllegalArgumentException("a training state of " + t + " tokens for a batch of " + batch.tokens());
+        requireHolds(t, batch);
         this.batch = batch;
         this.dropout = dropout;
         int h = c.hiddenSize();
@@ -55,7 +55,7 @@ public final class TrainingState {
      * own record.
      */
     TrainingState(int t, Batch batch, int hiddenSize, Dropout dropout, ModernBertLayerActivations[] layers) {
-        if (t < batch.tokens()) throw new IllegalArgumentException("a training state of " + t + " tokens for a batch of " + batch.tokens());
+        requireHolds(t, batch);
         this.batch = batch;
         this.dropout = dropout;
         this.embeddingSum = FloatTensor.zeros(t, hiddenSize);
@@ -63,6 +63,10 @@ public final class TrainingState {
         for (int i = 0; i < hidden.length; i++) hidden[i] = FloatTensor.zeros(t, hiddenSize);
         this.layers = new LayerActivations[0];
         this.modernBert = layers;
+    }
+
+    private static void requireHolds(int t, Batch batch) {
+        if (t < batch.tokens()) throw new IllegalArgumentException("a training state of " + t + " tokens for a batch of " + batch.tokens());
     }
 
     /** Views of {@code of}'s first T rows, zero-filled, with the layers' records {@code layers} (BERT's) or {@code modernBert} (ModernBERT's) already made so. */
