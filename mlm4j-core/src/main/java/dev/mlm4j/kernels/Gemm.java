@@ -329,13 +329,14 @@ public final class Gemm {
 
     /**
      * With {@code -Dmlm4j.compileTilesAhead=true} (the launcher's), the first call starts a daemon thread that runs every
-     * register tile this machine's GEMM uses a few dozen times on a tiny block, so that the JIT compiles them while the
-     * weights load rather than during the first forward pass, where they would otherwise run interpreted and then
-     * C1-compiled (each Vector API operation allocating) until C2 is done. A model load calls it; later calls do nothing.
-     * It pays only with the tiles' compile thresholds lowered as the launcher lowers them
-     * ({@code -XX:CompileCommand=CompileThresholdScaling,dev.mlm4j.kernels.MicroKernels::*,0.01}): with the JVM's own
-     * thresholds a few dozen calls compile nothing. A cold fill-mask on bert-base ran ~6 % faster with it
-     * (docs/BENCHMARKS.md section 7, run 11).
+     * register tile this machine's GEMM uses, and the decoder's dot product, a few dozen times on a tiny block, so that
+     * the JIT compiles them while the weights load rather than during the first forward pass, where they would otherwise
+     * run interpreted and then C1-compiled (each Vector API operation allocating) until C2 is done. A model load calls
+     * it; later calls do nothing. It pays only with their compile thresholds lowered as the launcher lowers them
+     * ({@code -XX:CompileCommand=CompileThresholdScaling,dev.mlm4j.kernels.MicroKernels::*,0.01}, and for
+     * {@code VectorKernels::dot}): with the JVM's own thresholds a few dozen calls compile nothing. A cold fill-mask on
+     * bert-base ran ~6 % faster with the tiles (docs/BENCHMARKS.md section 7, run 11), ~4 % more with the dot product
+     * (run 13). The element-wise kernels are too many and too small to warm this way: {@link ColdKernels}.
      */
     public static void compileTilesAhead() {
         if (TILES_AHEAD.getAndSet(true)) return;
@@ -348,7 +349,11 @@ public final class Gemm {
         });
     }
 
-    /** Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros; returns their row counts. */
+    /**
+     * Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros, then {@link VectorKernels#dot} (the
+     * masked-LM decoder's logits, one dot product per vocabulary entry: a cold fill-mask spent ~70 ms there before C2
+     * had compiled it) 60 times; returns the tiles' row counts.
+     */
     static List<Integer> runTiles() {
         List<Integer> tiles = new ArrayList<>();
         for (int rows : new int[] {MR, 8, 6, 4, 2, 1}) if (tileRows(rows) == rows && !tiles.contains(rows)) tiles.add(rows);
@@ -357,6 +362,7 @@ public final class Gemm {
         for (int rows : tiles) {
             for (int i = 0; i < 40; i++) MicroKernels.kernel(rows, a, 0, kc, b, 0, kc, c, 0, NR);
         }
+        for (int i = 0; i < 60; i++) VectorKernels.dot(b, 0, b, 0, b.length - 1);   // the masked-LM decoder's dot product
         return tiles;
     }
 
@@ -372,6 +378,7 @@ public final class Gemm {
         final MemorySegment ws; // the weight's floats when they are mapped from the packed cache (wd null), else null
         final int xo, ldx, oo, ldo, biasOff, resOff, ldr;
         final boolean gelu;
+        final boolean coldGelu; // the GELU on its scalar twin while the process is cold (ColdKernels)
 
         Call(FloatTensor x, PackedMatrix w, FloatTensor bias, Epilogue e, FloatTensor residual, FloatTensor out) {
             check(x, w.in(), w.out(), w, bias, e, residual, out);
@@ -392,6 +399,7 @@ public final class Gemm {
             resOff = residual == null ? 0 : residual.offset();
             ldr = residual == null ? 0 : residual.stride(0);
             gelu = e.gelu();
+            coldGelu = gelu && ColdKernels.GELU.take((long) n * m);
         }
 
         /** The register tile over the weight's panel at {@code bo}: {@link MicroKernels}' on heap floats, {@link MappedKernels}' on mapped ones. */
@@ -429,6 +437,10 @@ public final class Gemm {
 
         /** GELU in place on a rows × cols tile (cols ≤ NR), with the float erf of {@link VectorKernels#gelu}. */
         void gelu(float[] c, int co, int ldc, int rows, int cols) {
+            if (coldGelu) {
+                ColdKernels.geluTile(c, co, ldc, rows, cols);
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 int o = co + r * ldc, j = 0;
                 for (; j + L <= cols; j += L) VectorKernels.gelu(FloatVector.fromArray(S, c, o + j)).intoArray(c, o + j);

@@ -51,6 +51,10 @@ public final class VectorKernels extends ScalarKernels {
     /** {@link FlashAttention}: key tiles with an online softmax, no (n, m) score matrix. */
     @Override
     public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        if (ColdKernels.ATTENTION.take((long) q.dim(0) * k.dim(0) * (q.dim(1) + v.dim(1)))) {
+            ColdKernels.attend(q, k, v, causal, validKeys, scale, out);
+            return;
+        }
         FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
     }
 
@@ -317,6 +321,12 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void layerNorm(FloatTensor x, FloatTensor gamma, FloatTensor beta, float eps) {
         requireUnitStride(x, gamma, beta);
+        if (ColdKernels.LAYER_NORM.take((long) x.dim(0) * x.dim(1))) ColdKernels.layerNorm(x, gamma, beta, eps);
+        else layerNormVector(x, gamma, beta, eps);
+    }
+
+    /** {@link #layerNorm} on vectors (what it runs once the process is warm; {@link ColdKernels#layerNorm} is its twin). */
+    static void layerNormVector(FloatTensor x, FloatTensor gamma, FloatTensor beta, float eps) {
         int n = x.dim(1);
         float[] d = x.data(), g = gamma.data(), b = beta.data();
         int go = gamma.offset(), bo = beta.offset();
@@ -363,6 +373,12 @@ public final class VectorKernels extends ScalarKernels {
 
     /** out's rows ← GELU of x's, rows in parallel for a large batch; out may be x itself (each float is read, then written). */
     private static void geluRows(FloatTensor x, FloatTensor out) {
+        if (ColdKernels.GELU.take(x.size())) ColdKernels.geluRows(x, out);
+        else geluRowsVector(x, out);
+    }
+
+    /** {@link #geluRows} on vectors ({@link ColdKernels#geluRows} is its twin while the process is cold). */
+    static void geluRowsVector(FloatTensor x, FloatTensor out) {
         int rows = x.rank() == 1 ? 1 : x.dim(0), n = x.dim(-1);
         float[] d = x.data(), o = out.data();
         Parallel.forRange(rows, rowGrain(n), (i0, i1) -> {
