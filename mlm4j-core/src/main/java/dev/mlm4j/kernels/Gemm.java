@@ -350,9 +350,9 @@ public final class Gemm {
     }
 
     /**
-     * Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros, then {@link VectorKernels#dot} (the
+     * Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros, then {@link #warmDot} (the
      * masked-LM decoder's logits, one dot product per vocabulary entry: a cold fill-mask spent ~70 ms there before C2
-     * had compiled it) 60 times; returns the tiles' row counts.
+     * had compiled it); returns the tiles' row counts.
      */
     static List<Integer> runTiles() {
         List<Integer> tiles = new ArrayList<>();
@@ -362,8 +362,28 @@ public final class Gemm {
         for (int rows : tiles) {
             for (int i = 0; i < 40; i++) MicroKernels.kernel(rows, a, 0, kc, b, 0, kc, c, 0, NR);
         }
-        for (int i = 0; i < 60; i++) VectorKernels.dot(b, 0, b, 0, b.length - 1);   // the masked-LM decoder's dot product
+        warmDot(new float[512]);
         return tiles;
+    }
+
+    /**
+     * Runs the masked-LM decoder's dot product ({@link VectorKernels#dot}, ~30,000 calls a mask in a fill-mask) in rounds of 60
+     * calls, 10 ms apart, until a round runs at compiled speed (under 250 ns a call on 511 floats; interpreted or C1-compiled
+     * Vector API code takes microseconds) or for at most a second. One round was not enough: with C2's queue long during a
+     * load the JIT compiles it at tier 2 (C1, no profile) and goes on to C2 only on further calls — in a cold {@code serve}
+     * that happened during the first request's logits, ~100 ms instead of ~10 (docs/BENCHMARKS.md section 7, run 13).
+     */
+    private static void warmDot(float[] b) {
+        for (int round = 0; round < 100; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 60; i++) VectorKernels.dot(b, 0, b, 0, b.length - 1);
+            if (System.nanoTime() - t0 < 60 * 250) return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** The rows of the next register tile when {@code left} rows remain: MR, then 8, 6 (below MR), 4, 2, 1. */
