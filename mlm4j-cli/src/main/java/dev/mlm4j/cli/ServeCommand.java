@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -134,8 +135,38 @@ final class ServeCommand implements Callable<Integer> {
         if (ner != null) tasks.put(ServedModel.Task.TOKEN_CLASSIFICATION, ner);
         if (reranker != null) tasks.put(ServedModel.Task.RERANK, reranker);
         if (qa != null) tasks.put(ServedModel.Task.QUESTION_ANSWERING, qa);
-        // The HTTP stack's static initialisers run beside the loads instead of after them (MlmServer.prepare)
-        Thread.ofPlatform().daemon().name("mlm4j-http-prepare").start(MlmServer::prepare);
+        // Javalin and Jetty start beside the loads instead of after them; the port is bound once the models are in
+        // (MlmServer.startWhenLoaded). Every way out of the loads below completes `loaded`, which stops that start.
+        CompletableFuture<List<ServedModel>> loaded = new CompletableFuture<>();
+        FutureTask<MlmServer> starting = new FutureTask<>(() -> MlmServer.startWhenLoaded(options, loaded));
+        Thread.ofPlatform().daemon().name("mlm4j-http-start").start(starting);
+        try {
+            loaded.complete(loadModels(tasks));
+        } catch (Throwable e) {
+            loaded.completeExceptionally(e);
+            throw e;
+        }
+        MlmServer server = unwrap(starting);
+        for (String sig : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mlm4j-shutdown").start(() -> {
+                System.err.println("mlm4j serve: SIG" + sig + ": finishing " + server.inFlight() + " request(s) in flight, then exiting");
+                server.stop();
+            }));
+        }
+        StringBuilder what = new StringBuilder();
+        for (ServedModel m : server.models()) {
+            what.append(what.isEmpty() ? "" : ", ").append(m.name()).append(' ')
+                    .append(m.tasks().stream().map(ServedModel.Task::label).toList());
+        }
+        System.err.println("mlm4j serve: listening on " + server.baseUrl() + " — " + what
+                + (options.apiKey() != null ? "; API key required" : "") + "; SIGTERM or Ctrl-C stops it");
+        server.awaitStop();
+        System.err.println("mlm4j serve: stopped");
+        return 0;
+    }
+
+    /** The models of --model (or the default pair) and of the task options, fetched one at a time, then loaded side by side. */
+    private List<ServedModel> loadModels(Map<ServedModel.Task, String> tasks) throws Exception {
         // Every model's files first, one at a time (a first download draws its own progress bar), then the loads side by
         // side, one thread each: the default pair (all-MiniLM-L6-v2 and bert-base-uncased) answered its first /fill-mask
         // after 2.07 s instead of 2.23 (medians of 6 alternating starts; the two cores are shared with the JIT).
@@ -158,25 +189,18 @@ final class ServeCommand implements Callable<Integer> {
                 }
             });
         }
-        List<ServedModel> served = loadAll(loads);
+        return loadAll(loads);
+    }
 
-        MlmServer server = MlmServer.start(options, served);
-        for (String sig : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mlm4j-shutdown").start(() -> {
-                System.err.println("mlm4j serve: SIG" + sig + ": finishing " + server.inFlight() + " request(s) in flight, then exiting");
-                server.stop();
-            }));
+    /** The server {@code starting} made, or what it threw, as thrown. */
+    private static MlmServer unwrap(FutureTask<MlmServer> starting) throws Exception {
+        try {
+            return starting.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            if (e.getCause() instanceof Error error) throw error;
+            throw e;
         }
-        StringBuilder what = new StringBuilder();
-        for (ServedModel m : served) {
-            what.append(what.isEmpty() ? "" : ", ").append(m.name()).append(' ')
-                    .append(m.tasks().stream().map(ServedModel.Task::label).toList());
-        }
-        System.err.println("mlm4j serve: listening on " + server.baseUrl() + " — " + what
-                + (options.apiKey() != null ? "; API key required" : "") + "; SIGTERM or Ctrl-C stops it");
-        server.awaitStop();
-        System.err.println("mlm4j serve: stopped");
-        return 0;
     }
 
     /** A task model's error, prefixed with the option and value that named it ({@code --classifier DIR: …}). */

@@ -6,7 +6,12 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 import java.io.IOException;
@@ -22,6 +27,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,7 +54,8 @@ public final class MlmServer implements AutoCloseable {
     private static final String HELD = "mlm4j.held";
 
     final ServerOptions options;
-    final List<ServedModel> models;
+    /** Set before the port is bound ({@link #attach}), so no request sees it unset. */
+    volatile List<ServedModel> models;
     final Metrics metrics = new Metrics();
     final Semaphore admission;     // package-private: tests fill it to see the 429
     /** Tokens admitted (queued or computing), of --max-admitted-tokens. */
@@ -71,17 +78,11 @@ public final class MlmServer implements AutoCloseable {
      */
     static final long QUIET_MILLIS = 1500;
     private Javalin app;
+    /** What the loads threw, when {@link #startWhenLoaded}'s models did not come (nothing was bound then). */
+    private volatile Throwable loadFailure;
 
-    private MlmServer(ServerOptions options, List<ServedModel> models) {
-        if (models.isEmpty()) throw new IllegalArgumentException("no model to serve");
-        List<String> names = ServedModel.names(models);
-        for (String n : names) {
-            if (names.indexOf(n) != names.lastIndexOf(n)) {
-                throw new IllegalArgumentException("two models are named '" + n + "'; give one an alias (--model alias=path)");
-            }
-        }
+    private MlmServer(ServerOptions options) {
         this.options = options;
-        this.models = List.copyOf(models);
         this.admission = new Semaphore(options.maxConcurrentRequests());
         this.tokenBudget = new Semaphore(options.maxAdmittedTokens());
         this.replyBudgetKiB = (int) Math.min(Integer.MAX_VALUE, 4 * Math.ceilDiv(options.maxReplyBytes(), 1024));
@@ -105,43 +106,90 @@ public final class MlmServer implements AutoCloseable {
         });
     }
 
-    /**
-     * Runs the HTTP stack's slowest static initialisers — Jetty's MIME table (~40 ms), the SLF4J facade's provider lookup
-     * (~25 ms), Jetty's server and servlet classes, the default time zone — so that a later {@link #start} does not pay
-     * for them. {@code ./mlm4j serve} calls it on a thread of its own while the models load, which otherwise leaves
-     * them to the main thread after the load, before the port is bound: a cold bert-base serve's first answer came
-     * 2–3 % sooner (docs/BENCHMARKS.md section 7, run 12). Initialising a class is thread-safe and happens
-     * once, so a {@link #start} that overtakes it just waits for the class at hand. Failures are left to {@link #start},
-     * which meets and reports the same ones.
-     */
-    public static void prepare() {
-        ClassLoader loader = MlmServer.class.getClassLoader();
-        for (String c : List.of("org.eclipse.jetty.http.MimeTypes", "org.eclipse.jetty.util.component.AbstractLifeCycle",
-                "org.eclipse.jetty.server.Server", "org.eclipse.jetty.ee10.servlet.ServletContextHandler")) {
-            try {
-                Class.forName(c, true, loader);
-            } catch (Throwable ignored) {
-                // start() initialises the same class and reports what went wrong
+    /** The models this server answers with, checked; before the port is bound. */
+    private void attach(List<ServedModel> served) {
+        if (served.isEmpty()) throw new IllegalArgumentException("no model to serve");
+        List<String> names = ServedModel.names(served);
+        for (String n : names) {
+            if (names.indexOf(n) != names.lastIndexOf(n)) {
+                throw new IllegalArgumentException("two models are named '" + n + "'; give one an alias (--model alias=path)");
             }
         }
-        try {
-            java.time.ZoneId.systemDefault();
-        } catch (RuntimeException ignored) {
-            // as above
-        }
+        this.models = List.copyOf(served);
     }
 
     /** Builds the routes and starts listening; {@link #port()} tells the port when 0 was asked for. */
     public static MlmServer start(ServerOptions options, List<ServedModel> models) {
-        MlmServer s = new MlmServer(options, models);
-        s.app = Javalin.create(s::configure);
+        MlmServer s = new MlmServer(options);
+        s.attach(models);
+        s.listen(null);
+        return s;
+    }
+
+    /**
+     * As {@link #start(ServerOptions, List)} for models still loading: Javalin, Jetty and the routes start now, on the
+     * calling thread, and the port is bound once {@code models} are in — a client never meets a server that cannot answer
+     * yet, and a failed load leaves nothing bound. {@code ./mlm4j serve} calls it on a thread of its own while the
+     * models load: the ~130 ms that Javalin and Jetty took to start after the load (a cold bert-base serve) then mostly
+     * overlap it (docs/BENCHMARKS.md section 7, run 13). Returns once listening; throws what the loads threw (an
+     * {@link ExecutionException}'s cause), and {@link IllegalStateException} when the port cannot be bound.
+     */
+    public static MlmServer startWhenLoaded(ServerOptions options, Future<List<ServedModel>> models) throws Exception {
+        MlmServer s = new MlmServer(options);
+        s.listen(models);
+        if (s.loadFailure instanceof Error e) throw e;
+        if (s.loadFailure != null) throw (Exception) s.loadFailure;
+        return s;
+    }
+
+    /**
+     * Starts Javalin and Jetty with an in-memory placeholder connector (nothing bound), then waits for {@code pending}'s
+     * models (when given), then binds the port with the real connector and drops the placeholder. A failed load stops the
+     * server it started without a word from Javalin (whose own "Failed to start" line a failure inside its start would
+     * print), leaving the failure in {@link #loadFailure}.
+     */
+    private void listen(Future<List<ServedModel>> pending) {
+        app = Javalin.create(this::configure);
         try {
-            s.app.start();
+            app.start();
         } catch (RuntimeException e) {
-            s.app.stop();
+            app.stop();
+            throw new IllegalStateException("cannot start the HTTP server: " + e.getMessage(), e);
+        }
+        if (pending != null) {
+            try {
+                attach(pending.get());
+            } catch (ExecutionException e) {
+                loadFailure = e.getCause() != null ? e.getCause() : e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                loadFailure = e;
+            } catch (RuntimeException e) {
+                loadFailure = e;
+            }
+            if (loadFailure != null) {
+                app.stop();
+                return;
+            }
+        }
+        Server server = app.jettyServer().server();
+        ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+        c.setHost(options.host());
+        c.setPort(options.port());
+        // Room in the kernel's accept queue for a burst of connections (the JDK's default is 50): beyond it new
+        // connections are dropped or reset before the server sees them. 512 = --max-concurrent-requests' default.
+        c.setAcceptQueueSize(Math.max(512, options.maxConcurrentRequests()));
+        try {
+            server.addConnector(c);              // added to a started server, Jetty leaves it to us to start...
+            c.start();
+            server.manage(c);                    // ...and to stop with the server
+            Connector placeholder = server.getConnectors()[0];
+            server.removeConnector(placeholder); // Javalin's port() reads the first connector
+            placeholder.stop();
+        } catch (Exception e) {
+            app.stop();
             throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": " + bindFailure(e), e);
         }
-        return s;
     }
 
     /**
@@ -162,6 +210,11 @@ public final class MlmServer implements AutoCloseable {
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
+    /** The models it serves, in the order given. */
+    public List<ServedModel> models() {
+        return models;
+    }
+
     public int port() {
         return app.port();
     }
@@ -173,6 +226,9 @@ public final class MlmServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ routes
 
+    /** Javalin's HTTP configuration (with ours applied), for the connector {@link #listen} binds once the models are in. */
+    private HttpConfiguration httpConfiguration;
+
     private void configure(JavalinConfig cfg) {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
@@ -182,14 +238,10 @@ public final class MlmServer implements AutoCloseable {
         cfg.router.ignoreTrailingSlashes = true;
         cfg.jetty.host = options.host();
         cfg.jetty.port = options.port();
+        // In memory, binds nothing: Javalin adds a network connector of its own when given none (listen() binds ours)
         cfg.jetty.addConnector((server, http) -> {
-            var c = new org.eclipse.jetty.server.ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
-            c.setHost(options.host());
-            c.setPort(options.port());
-            // Room in the kernel's accept queue for a burst of connections (the JDK's default is 50): beyond it new
-            // connections are dropped or reset before the server sees them. 512 = --max-concurrent-requests' default.
-            c.setAcceptQueueSize(Math.max(512, options.maxConcurrentRequests()));
-            return c;
+            httpConfiguration = http;
+            return new LocalConnector(server);
         });
         cfg.jetty.modifyServer(server -> {
             server.setStopTimeout(Math.max(1000, options.shutdownGraceMillis()));
