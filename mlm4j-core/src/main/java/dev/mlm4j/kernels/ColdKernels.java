@@ -37,17 +37,23 @@ final class ColdKernels {
      */
     static final Budget LAYER_NORM = new Budget(1L << 20), GELU = new Budget(1L << 21), ATTENTION = new Budget(1L << 23);
 
-    /** A kernel's remaining scalar work, taken call by call; once spent, never refilled. */
+    /**
+     * A kernel's remaining scalar work, taken call by call; once spent, never refilled. A call larger than the whole
+     * budget runs the vector form and leaves the budget as it was: a first batch that big (32 × 128 tokens of LayerNorm is
+     * 3 M elements) is worth compiling for, and the vector forms run it on every core.
+     */
     static final class Budget {
+        private final long size;
         private final AtomicLong left;
 
         Budget(long elements) {
+            size = elements;
             left = new AtomicLong(ENABLED ? elements : 0);
         }
 
         /** True when a call of {@code work} elements is to run on the scalar twin (and the budget is charged for it). */
         boolean take(long work) {
-            if (left.get() <= 0) return false;      // the steady state: one volatile read
+            if (left.get() <= 0 || work > size) return false;   // the steady state: one volatile read
             return left.getAndAdd(-work) > 0;
         }
 

@@ -99,7 +99,8 @@ class ColdKernelsTest {
     @Test
     void aBudgetRunsTheTwinUntilItsWorkIsSpentThenNeverAgain() {
         ColdKernels.Budget b = new ColdKernels.Budget(10);
-        assertTrue(b.take(4));
+        assertFalse(b.take(11), "a call larger than the whole budget runs the vector form");
+        assertTrue(b.take(4), "...and leaves the budget as it was");
         assertTrue(b.take(4));
         assertTrue(b.take(4), "the call that overdraws the budget still runs cold");
         assertFalse(b.take(1));
