@@ -33,7 +33,7 @@ final class ColdKernels {
     /**
      * Elements of work a kernel does on its scalar twin before its vector form takes over: a few forward passes over a
      * short text (bert-base on 9 tokens: LayerNorm 173 k, GELU 332 k, attention 1.5 M), a few milliseconds of scalar
-     * work in all, whatever comes first.
+     * work in all.
      */
     static final Budget LAYER_NORM = new Budget(1L << 20), GELU = new Budget(1L << 21), ATTENTION = new Budget(1L << 23);
 
