@@ -350,9 +350,10 @@ public final class Gemm {
     }
 
     /**
-     * Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros, then {@link #warmDot} (the
-     * masked-LM decoder's logits, one dot product per vocabulary entry: a cold fill-mask spent ~70 ms there before C2
-     * had compiled it); returns the tiles' row counts.
+     * Runs each tile {@link #tileRows} can choose 40 times on a 16-deep block of zeros, then the decoder's dot product
+     * (the masked-LM logits, one dot product per vocabulary entry: a cold fill-mask spent ~70 ms there before C2 had
+     * compiled it) and the one- and two-row tiles again until they run compiled ({@link #untilCompiled}); returns the
+     * tiles' row counts.
      */
     static List<Integer> runTiles() {
         List<Integer> tiles = new ArrayList<>();
@@ -362,22 +363,43 @@ public final class Gemm {
         for (int rows : tiles) {
             for (int i = 0; i < 40; i++) MicroKernels.kernel(rows, a, 0, kc, b, 0, kc, c, 0, NR);
         }
-        warmDot(new float[512]);
+        float[] d = new float[512];
+        List<Warm> untilCompiled = new ArrayList<>();
+        untilCompiled.add(new Warm(() -> {
+            for (int i = 0; i < 60; i++) VectorKernels.dot(d, 0, d, 0, d.length - 1);
+        }, 60 * 250));
+        for (int rows : new int[] {1, 2}) {
+            if (!tiles.contains(rows)) continue;
+            untilCompiled.add(new Warm(() -> {
+                for (int i = 0; i < 40; i++) MicroKernels.kernel(rows, a, 0, kc, b, 0, kc, c, 0, NR);
+            }, 40L * rows * NR * kc));
+        }
+        untilCompiled(untilCompiled);
         return tiles;
     }
 
+    /** A round of calls to a kernel, and the time under which it ran compiled (~1 ns a multiply-add). */
+    private record Warm(Runnable round, long compiledNanos) {}
+
     /**
-     * Runs the masked-LM decoder's dot product ({@link VectorKernels#dot}, ~30,000 calls a mask in a fill-mask) in rounds of 60
-     * calls, 10 ms apart, until a round runs at compiled speed (under 250 ns a call on 511 floats; interpreted or C1-compiled
-     * Vector API code takes microseconds) or for at most a second. One round was not enough: with C2's queue long during a
-     * load the JIT compiles it at tier 2 (C1, no profile) and goes on to C2 only on further calls — in a cold {@code serve}
-     * that happened during the first request's logits, ~100 ms instead of ~10 (docs/BENCHMARKS.md section 7, run 13).
+     * Runs each round 10 ms apart until it runs at compiled speed (interpreted or C1-compiled Vector API code takes
+     * microseconds a call), for at most a second — for the masked-LM decoder's dot product ({@link VectorKernels#dot},
+     * ~30,000 calls a mask in a fill-mask) and the one- and two-row tiles (the last rows of most texts: 9 tokens are
+     * tiles of 8 and 1), which are cheap to compile. One round was not enough: with C2's queue long during a load the JIT
+     * compiles them at tier 2 (C1, no profile) and goes on to C2 only on further calls, which came in the first request
+     * — its logits then took ~100 ms instead of ~10, and {@code kernel1} reached C2 during the load in none of 12 starts
+     * (docs/BENCHMARKS.md section 7, run 13). The larger tiles are left to their one round: compiling all of them during
+     * the load costs more than it saves.
      */
-    private static void warmDot(float[] b) {
-        for (int round = 0; round < 100; round++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 60; i++) VectorKernels.dot(b, 0, b, 0, b.length - 1);
-            if (System.nanoTime() - t0 < 60 * 250) return;
+    private static void untilCompiled(List<Warm> warms) {
+        List<Warm> left = new ArrayList<>(warms);
+        for (int round = 0; round < 100 && !left.isEmpty(); round++) {
+            for (java.util.Iterator<Warm> it = left.iterator(); it.hasNext(); ) {
+                Warm w = it.next();
+                long t0 = System.nanoTime();
+                w.round().run();
+                if (System.nanoTime() - t0 < w.compiledNanos()) it.remove();
+            }
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
