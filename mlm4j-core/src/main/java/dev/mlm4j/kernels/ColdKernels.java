@@ -177,7 +177,7 @@ final class ColdKernels {
         int base = r * bc;
         float tileMax = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < jwp; j++) tileMax = Math.max(tileMax, s[base + j]);
-        float old = rowMax[r], max = Math.max(old, tileMax);
+        float max = Math.max(rowMax[r], tileMax);
         if (max == Float.NEGATIVE_INFINITY) {
             Arrays.fill(s, base, base + jwp, 0f);
             return;
@@ -188,16 +188,9 @@ final class ColdKernels {
             s[base + j] = e;
             lanes[j % L] += e;
         }
-        float tileSum = VectorMath.sumLanes(lanes);
-        if (old == max) {
-            rowSum[r] += tileSum;
-        } else {
-            float corr = old == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(old - max);
-            rowSum[r] = Math.fma(rowSum[r], corr, tileSum);
-            if (old != Float.NEGATIVE_INFINITY) {
-                for (int c = 0, ob = r * dv; c < dv; c++) o[ob + c] *= corr;
-            }
-            rowMax[r] = max;
+        float corr = FlashAttention.mergeTile(rowMax, rowSum, r, max, VectorMath.sumLanes(lanes));
+        if (corr != 1f) {
+            for (int c = 0, ob = r * dv; c < dv; c++) o[ob + c] *= corr;
         }
     }
 }

@@ -246,7 +246,7 @@ public final class FlashAttention {
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < jwp; j += L) vmax = vmax.max(FloatVector.fromArray(S, s, base + j));
         float tileMax = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
-        float old = rowMax[r], max = Math.max(old, tileMax);
+        float max = Math.max(rowMax[r], tileMax);
         if (max == Float.NEGATIVE_INFINITY) {                    // every key so far masked: nothing to add
             java.util.Arrays.fill(s, base, base + jwp, 0f);
             return;
@@ -258,19 +258,30 @@ public final class FlashAttention {
             vsum = vsum.add(e);
         }
         vsum.intoArray(lanes, 0);
-        float tileSum = VectorMath.sumLanes(lanes);
+        float corr = mergeTile(rowMax, rowSum, r, max, VectorMath.sumLanes(lanes));
+        if (corr != 1f) {
+            int c = 0, ob = r * dv;
+            for (; c + L <= dv; c += L) FloatVector.fromArray(S, o, ob + c).mul(corr).intoArray(o, ob + c);
+            for (; c < dv; c++) o[ob + c] *= corr;
+        }
+    }
+
+    /**
+     * The online softmax's step for row r, once a tile's exponentials (against the new running maximum {@code max})
+     * sum to {@code tileSum}: the running sum rescaled to {@code max} and the tile's added, the maximum kept. Returns the
+     * factor the row's unnormalised output is to be multiplied by, 1 when it needs none (the maximum did not grow, or
+     * nothing was accumulated before). {@link ColdKernels}' twin of {@link #attend} shares it.
+     */
+    static float mergeTile(float[] rowMax, float[] rowSum, int r, float max, float tileSum) {
+        float old = rowMax[r];
         if (old == max) {
             rowSum[r] += tileSum;
-        } else {
-            float corr = old == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(old - max);
-            rowSum[r] = Math.fma(rowSum[r], corr, tileSum);
-            if (old != Float.NEGATIVE_INFINITY) {
-                int c = 0, ob = r * dv;
-                for (; c + L <= dv; c += L) FloatVector.fromArray(S, o, ob + c).mul(corr).intoArray(o, ob + c);
-                for (; c < dv; c++) o[ob + c] *= corr;
-            }
-            rowMax[r] = max;
+            return 1f;
         }
+        float corr = old == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(old - max);
+        rowSum[r] = Math.fma(rowSum[r], corr, tileSum);
+        rowMax[r] = max;
+        return old == Float.NEGATIVE_INFINITY ? 1f : corr;
     }
 
     /** o[r] += Σ_{j < jw} p[r][j] · v[j0 + j], for the tile's rows: grouped as {@link #scores}, each sum in j order. */
