@@ -78,8 +78,6 @@ public final class MlmServer implements AutoCloseable {
      */
     static final long QUIET_MILLIS = 1500;
     private Javalin app;
-    /** What the loads threw, when {@link #startWhenLoaded}'s models did not come (nothing was bound then). */
-    private volatile Throwable loadFailure;
 
     private MlmServer(ServerOptions options) {
         this.options = options;
@@ -136,9 +134,9 @@ public final class MlmServer implements AutoCloseable {
      */
     public static MlmServer startWhenLoaded(ServerOptions options, Future<List<ServedModel>> models) throws Exception {
         MlmServer s = new MlmServer(options);
-        s.listen(models);
-        if (s.loadFailure instanceof Error e) throw e;
-        if (s.loadFailure != null) throw (Exception) s.loadFailure;
+        Throwable loadFailure = s.listen(models);
+        if (loadFailure instanceof Error e) throw e;
+        if (loadFailure != null) throw (Exception) loadFailure;
         return s;
     }
 
@@ -146,9 +144,9 @@ public final class MlmServer implements AutoCloseable {
      * Starts Javalin and Jetty with an in-memory placeholder connector (nothing bound), then waits for {@code pending}'s
      * models (when given), then binds the port with the real connector and drops the placeholder. A failed load stops the
      * server it started without a word from Javalin (whose own "Failed to start" line a failure inside its start would
-     * print), leaving the failure in {@link #loadFailure}.
+     * print) and is returned (what the loads threw; null when listening).
      */
-    private void listen(Future<List<ServedModel>> pending) {
+    private Throwable listen(Future<List<ServedModel>> pending) {
         app = Javalin.create(this::configure);
         try {
             app.start();
@@ -157,6 +155,7 @@ public final class MlmServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the HTTP server: " + e.getMessage(), e);
         }
         if (pending != null) {
+            Throwable loadFailure = null;
             try {
                 attach(pending.get());
             } catch (ExecutionException e) {
@@ -169,7 +168,7 @@ public final class MlmServer implements AutoCloseable {
             }
             if (loadFailure != null) {
                 app.stop();
-                return;
+                return loadFailure;
             }
         }
         Server server = app.jettyServer().server();
@@ -190,6 +189,7 @@ public final class MlmServer implements AutoCloseable {
             app.stop();
             throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": " + bindFailure(e), e);
         }
+        return null;
     }
 
     /**
