@@ -273,6 +273,8 @@ public final class Training {
             }
         }
 
+        // ---- the run folder: what a resume checks (training file, output folder, checkpoint) ----------------
+
         /**
          * The training file's size and SHA-256, kept in the checkpoint: the position in the epoch and the step count mean
          * nothing on other data, so a resume on another file is refused rather than continued to other numbers.
@@ -315,6 +317,8 @@ public final class Training {
             Path parent = checkpoint.getParent();
             return parent != null && checkpoint.getFileName().toString().equals(CHECKPOINT) && Files.isSameFile(dir, parent);
         }
+
+        // ---- the loop: steps, epochs, evaluation and checkpoints in order; stops on a non-finite loss -----------
 
         Summary run() throws IOException {
             try {
@@ -475,6 +479,8 @@ public final class Training {
             return null;
         }
 
+        // ---- before the first step: the model's folder, the schedule's length, the labels and the head --------
+
         /**
          * A model in a format without config.json (the catalogue's TensorFlow and ONNX folders, e.g. bert-base-uncased):
          * converted once into a scratch Hugging Face folder, which the run reads and whose config and tokenizer files its
@@ -608,6 +614,8 @@ public final class Training {
             }
         }
 
+        // ---- evaluation, the log and the loss curve ----------------------------------------------------------
+
         /** The evaluation file's metrics after {@code epoch} ({@link TrainingEvaluation}), logged and drawn on the curve. */
         Map<String, Object> evaluate(double epoch) throws IOException {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -658,6 +666,8 @@ public final class Training {
                 Files.deleteIfExists(tmp);
             }
         }
+
+        // ---- what a run leaves behind: the model folder, checkpoints, the summary -----------------------------
 
         /** The model folder's files in {@code dir}: weights, the start's tokenizer files, config.json with the label names. */
         void writeModel(Path dir) throws IOException {

@@ -79,6 +79,8 @@ public final class MlmServer implements AutoCloseable {
     static final long QUIET_MILLIS = 1500;
     private Javalin app;
 
+    // ------------------------------------------------------------------ starting: the models attached, the port bound
+
     private MlmServer(ServerOptions options) {
         this.options = options;
         this.admission = new Semaphore(options.maxConcurrentRequests());
