@@ -22,9 +22,10 @@ import dev.mlm4j.weights.Weights;
  *   A = softmax(S),  h = A V,  out = Wo h
  * </pre>
  * A is what {@link ForwardCapture} records (zeros outside the window). transformers pads a batch and masks the pads;
- * mlm4j packs it, so each sequence's positions start at 0 as transformers' right-padded rows do. In training a global
- * layer runs the tiled kernels ({@link Kernels#attentionTraining}, {@link Kernels#attentionBackward}); a sliding-window
- * layer keeps each query's ≤ local_attention + 1 probabilities and differentiates them exactly ({@link #bandBackward}).
+ * mlm4j packs it, so each sequence's positions start at 0 as transformers' right-padded rows do. Both kinds of layer run
+ * the tiled kernels ({@link Kernels#attention}; in training {@link Kernels#attentionTraining} and
+ * {@link Kernels#attentionBackward}), a sliding-window layer with its half-window, so that each query tile only meets
+ * the key tiles its window reaches and no (len, len) matrix is built.
  */
 public final class ModernBertAttention {
     private final Linear wqkv; // hidden → 3·hidden
@@ -57,10 +58,8 @@ public final class ModernBertAttention {
             FloatTensor out = head(ctx, off, len, h);
             rotary.rotate(qh);
             rotary.rotate(kh);
-            if (record == null && halfWindow < 0) {
-                k.attention(qh, kh, vh, mask.isCausal(), mask.validKeys(), scale, out);       // tiled, no (len, len) matrix
-            } else if (record == null) {
-                band(qh, kh, vh, mask, out);                                                   // only the window's scores
+            if (record == null) {
+                k.attention(qh, kh, vh, mask.isCausal(), halfWindow, mask.validKeys(), scale, out);  // tiled, no (len, len) matrix
             } else {
                 FloatTensor a = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len);
                 k.matmulTransposed(qh, kh, a);
@@ -83,55 +82,12 @@ public final class ModernBertAttention {
         }
     }
 
-    /** A sliding-window head without a (len, len) matrix: each query's scores over its ≤ local_attention + 1 keys. */
-    private void band(FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, FloatTensor out) {
-        band(q, k, v, mask, DropoutMask.NONE, out, null, 0);
-    }
-
-    /**
-     * {@link #band} under the dropout mask {@code drop}: out_i = Σ_j Z_ij P_ij v_j over |i − j| ≤ halfWindow, with Z the
-     * factors of element i·len + j (the tiled kernel's numbering); in training (p not null) row i's probabilities
-     * are saved at p[po + i·window + j − i + halfWindow] (0 outside the sequence or the mask).
-     */
-    private void band(FloatTensor q, FloatTensor k, FloatTensor v, AttentionMask mask, DropoutMask drop, FloatTensor out, float[] p, int po) {
-        int len = q.dim(0), d = q.dim(1), window = 2 * halfWindow + 1;
-        float[] w = new float[window], od = out.data();
-        for (int i = 0; i < len; i++) {
-            int j0 = Math.max(0, i - halfWindow), j1 = Math.min(len - 1, i + halfWindow);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = j0; j <= j1; j++) {
-                float sc = Float.NEGATIVE_INFINITY;
-                if (mask.allows(i, j)) {
-                    sc = 0;
-                    for (int c = 0; c < d; c++) sc += q.at(i, c) * k.at(j, c);
-                    sc *= scale;
-                }
-                w[j - j0] = sc;
-                max = Math.max(max, sc);
-            }
-            int o = out.rowOffset(i), row = po + i * window - i + halfWindow;   // P_ij at p[row + j], as bandBackward reads it
-            for (int c = 0; c < d; c++) od[o + c] = 0;
-            if (max == Float.NEGATIVE_INFINITY) {                       // every key masked: no probability (the backward reads them)
-                if (p != null) java.util.Arrays.fill(p, row + j0, row + j1 + 1, 0f);
-                continue;
-            }
-            float sum = 0;
-            for (int j = j0; j <= j1; j++) sum += w[j - j0] = (float) Math.exp(w[j - j0] - max);
-            for (int j = j0; j <= j1; j++) {
-                float pj = w[j - j0] / sum, zp = drop.isNone() ? pj : pj * drop.factor((long) i * len + j);
-                if (p != null) p[row + j] = pj;
-                for (int c = 0; c < d; c++) od[o + c] += zp * v.at(j, c);
-            }
-        }
-    }
-
     // ---- training ------------------------------------------------------------------------------------------
 
     /**
      * The training forward: Q | K | V ← Wqkv(x) into {@code a.qkv}, Q and K rotated there in place, each head's context
-     * into {@code a.ctx} (probabilities dropped by {@code a.probsDrop}'s child per sequence and head; a global layer
-     * saves its row log-sum-exps, a sliding-window one its probabilities inside the window); returns Wo(ctx), a new
-     * (T, hidden) tensor.
+     * into {@code a.ctx} (probabilities dropped by {@code a.probsDrop}'s child per sequence and head; the row
+     * log-sum-exps saved for the backward); returns Wo(ctx), a new (T, hidden) tensor.
      */
     FloatTensor forwardTraining(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ModernBertLayerActivations a) {
         int hidden = x.dim(1), t = x.dim(0);
@@ -144,8 +100,7 @@ public final class ModernBertAttention {
             rotary.rotate(qh);
             rotary.rotate(kh);
             DropoutMask drop = a.probsDrop.child(task);
-            if (halfWindow < 0) k.attentionTraining(qh, kh, vh, mask.isCausal(), mask.validKeys(), scale, drop, out, a.lse, h * t + off);
-            else band(qh, kh, vh, mask, drop, out, a.band, (h * t + off) * a.window);
+            k.attentionTraining(qh, kh, vh, mask.isCausal(), halfWindow, mask.validKeys(), scale, drop, out, a.lse, h * t + off);
         });
         return wo.forward(k, a.ctx);
     }
@@ -168,53 +123,14 @@ public final class ModernBertAttention {
             FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h);
             FloatTensor dqh = head(dq, off, len, h), dkh = head(dk, off, len, h), dvh = head(dv, off, len, h), dO = head(dctx, off, len, h);
             DropoutMask drop = a.probsDrop.child(task);
-            if (halfWindow < 0) {
-                k.attentionBackward(qh, kh, vh, mask.isCausal(), mask.validKeys(), scale, drop, head(a.ctx, off, len, h), a.lse, h * t + off,
-                        dO, dqh, dkh, dvh);
-            } else {
-                bandBackward(qh, kh, vh, drop, a.band, (h * t + off) * a.window, dO, dqh, dkh, dvh);
-            }
+            k.attentionBackward(qh, kh, vh, mask.isCausal(), halfWindow, mask.validKeys(), scale, drop, head(a.ctx, off, len, h), a.lse,
+                    h * t + off, dO, dqh, dkh, dvh);
             rotary.rotateBack(dqh);                                                     // to the gradient at Wqkv's output
             rotary.rotateBack(dkh);
         });
         FloatTensor dx = FloatTensor.zeros(t, hidden);
         wqkv.backward(k, x, dqkv, dx, false, g.prefix("Wqkv"));
         return dx;
-    }
-
-    /**
-     * The exact backward of {@link #band} in training from dO (len, d): dP_ij = dO_i · v_j, D_i = Σ_j Z_ij P_ij dP_ij,
-     * dS_ij = P_ij (Z_ij dP_ij − D_i), dq_i = scale Σ_j dS_ij k_j, dk_j += scale dS_ij q_i, dv_j += Z_ij P_ij dO_i (written
-     * into dq, dk, dv, which start at zero).
-     */
-    private void bandBackward(FloatTensor q, FloatTensor k, FloatTensor v, DropoutMask drop, float[] p, int po, FloatTensor dO,
-                              FloatTensor dq, FloatTensor dk, FloatTensor dv) {
-        int len = q.dim(0), d = q.dim(1), window = 2 * halfWindow + 1;
-        float[] dqd = dq.data(), dkd = dk.data(), dvd = dv.data(), dz = new float[window], zs = new float[window];
-        for (int i = 0; i < len; i++) {
-            int j0 = Math.max(0, i - halfWindow), j1 = Math.min(len - 1, i + halfWindow), row = po + i * window - i + halfWindow;
-            float delta = 0;
-            for (int j = j0; j <= j1; j++) {
-                float dp = 0;
-                for (int c = 0; c < d; c++) dp += dO.at(i, c) * v.at(j, c);
-                float z = drop.factor((long) i * len + j);
-                zs[j - j0] = z;
-                dz[j - j0] = z * dp;                                                    // Z dP
-                delta += p[row + j] * dz[j - j0];
-            }
-            int qi = dq.rowOffset(i);
-            for (int j = j0; j <= j1; j++) {
-                float pj = p[row + j];
-                if (pj == 0f) continue;
-                float ds = pj * (dz[j - j0] - delta) * scale, zp = zs[j - j0] * pj;
-                int kj = dk.rowOffset(j), vj = dv.rowOffset(j);
-                for (int c = 0; c < d; c++) {
-                    dqd[qi + c] += ds * k.at(j, c);
-                    dkd[kj + c] += ds * q.at(i, c);
-                    dvd[vj + c] += zp * dO.at(i, c);
-                }
-            }
-        }
     }
 
     void parameters(Parameters p) {

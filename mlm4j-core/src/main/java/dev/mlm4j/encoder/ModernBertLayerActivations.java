@@ -9,32 +9,28 @@ import dev.mlm4j.tensor.FloatTensor;
 /**
  * What one {@link ModernBertEncoderLayer}'s training forward saves for its backward (BERT's {@link LayerActivations}
  * does not fit: pre-norm, a GeGLU twice the intermediate wide, rotary Q and K). The layer's input and output are the
- * model's hidden states, not in here. A global layer keeps each head's row log-sum-exps and recomputes its
- * probabilities (FlashAttention's backward); a sliding-window layer keeps its probabilities inside the window, at most
- * local_attention + 1 per query, so neither keeps a (len, len) matrix. Dropout masks are regenerated from their keys.
+ * model's hidden states, not in here. Each head keeps its row log-sum-exps, from which the backward recomputes the
+ * probabilities (FlashAttention's backward; a sliding-window layer's inside its window only), so no layer keeps a
+ * (len, len) matrix. Dropout masks are regenerated from their keys.
  */
 public final class ModernBertLayerActivations {
     final FloatTensor attnIn;   // (T, hidden)          attn_norm(x); a copy of x on layer 0 (no attn_norm)
     final FloatTensor qkv;      // (T, 3·hidden)        Wqkv(attnIn), Q and K rotated
-    final float[] lse;          // (heads, T)           global layer: per head and row, log Σ_j exp(s_ij)
-    final float[] band;         // (heads, T, window)   sliding-window layer: P_ij at [i][j − i + halfWindow]
+    final float[] lse;          // (heads, T)           per head and row, log Σ_j exp(s_ij) over the keys it sees
     final FloatTensor ctx;      // (T, hidden)          attention output, heads merged, before Wo
     final FloatTensor mid;      // (T, hidden)          x + dropout(Wo(ctx))
     final FloatTensor mlpIn;    // (T, hidden)          mlp_norm(mid)
     final FloatTensor wi;       // (T, 2·intermediate)  Wi(mlpIn): input | gate
     final FloatTensor act;      // (T, intermediate)    dropout(gelu(input) · gate), Wo's input
     final DropoutMask probsDrop, attnDrop, mlpDrop; // the probabilities' (a child per sequence and head), Wo's output (out_drop), the MLP's (drop)
-    final int window;           // 2·halfWindow + 1 on a sliding-window layer, else 0
     AttentionMask mask = AttentionMask.BIDIRECTIONAL; // the forward's, for the backward
 
     /** Layer {@code layer}'s activations for {@code t} tokens, its dropout masks from {@code dropout}. */
     public ModernBertLayerActivations(int t, ModernBertConfig c, Dropout dropout, int layer) {
         int h = c.hiddenSize(), i = c.intermediateSize(), heads = c.numAttentionHeads();
-        this.window = c.isLocal(layer) ? 2 * c.halfWindow() + 1 : 0;
         this.attnIn = FloatTensor.zeros(t, h);
         this.qkv = FloatTensor.zeros(t, 3 * h);
-        this.lse = new float[window == 0 ? heads * t : 0];
-        this.band = new float[heads * t * window];
+        this.lse = new float[heads * t];
         this.ctx = FloatTensor.zeros(t, h);
         this.mid = FloatTensor.zeros(t, h);
         this.mlpIn = FloatTensor.zeros(t, h);
@@ -47,17 +43,14 @@ public final class ModernBertLayerActivations {
 
     /**
      * A view of {@code of}'s first t rows, with layer {@code layer}'s masks from {@code dropout}. Not zero-filled: the
-     * forward writes every float of these rows before anything reads it (the band's entries inside each row's window
-     * too, zeros for a row whose keys are all masked), as {@code ReusedStateTest} checks; only the log-sum-exps, a float
-     * per head and token, are cleared.
+     * forward writes every float of these rows before anything reads it, as {@code ReusedStateTest} checks; only the
+     * log-sum-exps, a float per head and token, are cleared.
      */
     private ModernBertLayerActivations(ModernBertLayerActivations of, int t, int heads, Dropout dropout, int layer) {
-        this.window = of.window;
         this.attnIn = of.attnIn.slice(0, t);
         this.qkv = of.qkv.slice(0, t);
         this.lse = of.lse;
-        java.util.Arrays.fill(lse, 0, window == 0 ? heads * t : 0, 0f);
-        this.band = of.band;
+        java.util.Arrays.fill(lse, 0, heads * t, 0f);
         this.ctx = of.ctx.slice(0, t);
         this.mid = of.mid.slice(0, t);
         this.mlpIn = of.mlpIn.slice(0, t);
@@ -87,6 +80,6 @@ public final class ModernBertLayerActivations {
 
     /** Bytes of the saved activations (floats × 4). */
     public long bytes() {
-        return 4L * ((long) attnIn.size() + qkv.size() + lse.length + band.length + ctx.size() + mid.size() + mlpIn.size() + wi.size() + act.size());
+        return 4L * ((long) attnIn.size() + qkv.size() + lse.length + ctx.size() + mid.size() + mlpIn.size() + wi.size() + act.size());
     }
 }

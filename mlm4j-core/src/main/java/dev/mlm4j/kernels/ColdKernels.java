@@ -130,7 +130,7 @@ final class ColdKernels {
      * times the scale, the online softmax's per-lane sums and rescaling, and each output the fma chain over the tile's
      * keys in order. Keys are read in place (the vector form reads a transposed copy holding the same floats).
      */
-    static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] valid, float scale, FloatTensor out) {
+    static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] valid, float scale, FloatTensor out) {
         ScalarKernels.checkAttention(q, k, v, valid, out);
         int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1), br = FlashAttention.BR, bc = FlashAttention.BC;
         if (n == 0) return;
@@ -142,8 +142,7 @@ final class ColdKernels {
             Arrays.fill(o, 0, rows * dv, 0f);
             Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
             Arrays.fill(rowSum, 0f);
-            int end = causal ? Math.min(m, i0 + rows) : m;
-            for (int j0 = 0; j0 < end; j0 += bc) {
+            for (int j0 = FlashAttention.firstKey(i0, halfWindow), end = FlashAttention.endKey(i0, rows, m, causal, halfWindow); j0 < end; j0 += bc) {
                 int jw = Math.min(bc, end - j0), jwp = VectorKernels.roundUp(jw, L);
                 for (int r = 0; r < rows; r++) {                    // scores; mask() makes [jw, jwp) −∞
                     int qr = q.rowOffset(i0 + r);
@@ -153,7 +152,7 @@ final class ColdKernels {
                         s[r * bc + j] = a * scale;
                     }
                 }
-                FlashAttention.mask(s, i0, rows, j0, jw, jwp, causal, valid);
+                FlashAttention.mask(s, i0, rows, j0, jw, jwp, causal, halfWindow, valid);
                 for (int r = 0; r < rows; r++) softmaxUpdate(s, r, bc, jwp, rowMax, rowSum, o, dv, w.lanes);
                 for (int r = 0; r < rows; r++) {                    // o[r] += Σ_j p[r][j] · v[j0 + j]
                     int ob = r * dv, sb = r * bc;

@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * is one transposed copy of k and a BR × BC tile, per thread, whatever n is.
  *
  * <p>Sequences of at most {@link #BC} keys — nearly every sentence — are the fast path: one key tile, so the
- * softmax is exact in one pass with no rescaling. Keys above the diagonal of a causal mask are never computed.
+ * softmax is exact in one pass with no rescaling. Keys above the diagonal of a causal mask are never computed, nor, under
+ * a sliding window, the key tiles outside a query tile's window.
  *
  * <p>Inside a tile, scores are a small GEMM against the transposed keys (broadcast q, stream kᵀ: no horizontal
  * sums) and {@code P v} broadcasts each probability against rows of v. Only lanewise operations, fma and the
@@ -61,7 +62,16 @@ public final class FlashAttention {
      * @param out       (n, dv), written; a row whose every key is masked becomes 0
      */
     public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
-        attend(q, k, v, causal, validKeys, scale, DropoutMask.NONE, out, null, 0);
+        attend(q, k, v, causal, -1, validKeys, scale, DropoutMask.NONE, out, null, 0);
+    }
+
+    /**
+     * As above under a sliding window as well: query i sees keys j with |i − j| ≤ {@code halfWindow} only (ModernBERT's
+     * local layers; negative: no window). Each query tile runs over the keys its rows can see, not over all of them.
+     */
+    public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys,
+                              float scale, FloatTensor out) {
+        attend(q, k, v, causal, halfWindow, validKeys, scale, DropoutMask.NONE, out, null, 0);
     }
 
     /**
@@ -70,6 +80,12 @@ public final class FlashAttention {
      * log-sum-exp written to {@code lse} (from {@code lseOffset}) when it is not null.
      */
     public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                              DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        attend(q, k, v, causal, -1, validKeys, scale, drop, out, lse, lseOffset);
+    }
+
+    /** The training forward under a sliding window of {@code halfWindow} keys each side (negative: none). */
+    public static void attend(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                               DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
         ScalarKernels.checkAttention(q, k, v, validKeys, out);
         int n = q.dim(0), dk = q.dim(1), m = k.dim(0), dv = v.dim(1);
@@ -81,7 +97,7 @@ public final class FlashAttention {
         transpose(k, w.kt, mp);
         for (int i0 = 0; i0 < n; i0 += BR) {
             int rows = Math.min(BR, n - i0);
-            block(q, v, out, causal, validKeys, scale, w, i0, rows, m, mp, drop, lse, lseOffset);
+            block(q, v, out, causal, halfWindow, validKeys, scale, w, i0, rows, m, mp, drop, lse, lseOffset);
         }
     }
 
@@ -93,18 +109,17 @@ public final class FlashAttention {
     }
 
     /** Query rows [i0, i0 + rows) against every key tile. */
-    private static void block(FloatTensor q, FloatTensor v, FloatTensor out, boolean causal, boolean[] valid, float scale,
+    private static void block(FloatTensor q, FloatTensor v, FloatTensor out, boolean causal, int halfWindow, boolean[] valid, float scale,
                               Scratch w, int i0, int rows, int m, int mp, DropoutMask drop, float[] lse, int lseOffset) {
         int dv = v.dim(1);
         float[] s = w.s, o = w.o, rowMax = w.max, rowSum = w.sum;
         java.util.Arrays.fill(o, 0, rows * dv, 0f);
         java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(rowSum, 0f);
-        int end = causal ? Math.min(m, i0 + rows) : m;        // keys past the last row's diagonal: all masked
-        for (int j0 = 0; j0 < end; j0 += BC) {
+        for (int j0 = firstKey(i0, halfWindow), end = endKey(i0, rows, m, causal, halfWindow); j0 < end; j0 += BC) {
             int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
             scores(q, w.kt, mp, s, 0, i0, rows, j0, jwp, scale);
-            mask(s, i0, rows, j0, jw, jwp, causal, valid);
+            mask(s, i0, rows, j0, jw, jwp, causal, halfWindow, valid);
             for (int r = 0; r < rows; r++) softmaxUpdate(s, r, jwp, rowMax, rowSum, o, dv, w.lanes);
             if (!drop.isNone()) dropTile(s, drop, i0, rows, j0, jw, m, w.z);
             accumulate(s, v, o, rows, j0, jw, dv);
@@ -228,14 +243,33 @@ public final class FlashAttention {
         }
     }
 
-    /** −∞ where the mask forbids, and on the padding lanes [jw, jwp). */
-    static void mask(float[] s, int i0, int rows, int j0, int jw, int jwp, boolean causal, boolean[] valid) {
+    /**
+     * The first key the tiles of query rows from i0 on run from: 0, or under a sliding window the first key row i0 sees,
+     * rounded down to a multiple of L so that a tile's vectors end within the transposed keys' padded rows (the keys
+     * before the window that this takes in are masked).
+     */
+    static int firstKey(int i0, int halfWindow) {
+        return halfWindow < 0 ? 0 : Math.max(0, i0 - halfWindow) / L * L;
+    }
+
+    /** The key after the last one any of query rows [i0, i0 + rows) sees: past the last row's diagonal or window, all masked. */
+    static int endKey(int i0, int rows, int m, boolean causal, int halfWindow) {
+        int end = causal ? Math.min(m, i0 + rows) : m;
+        return halfWindow < 0 ? end : (int) Math.min(end, (long) i0 + rows + halfWindow);
+    }
+
+    /** −∞ where the mask forbids (above the diagonal, outside the window, padding), and on the padding lanes [jw, jwp). */
+    static void mask(float[] s, int i0, int rows, int j0, int jw, int jwp, boolean causal, int halfWindow, boolean[] valid) {
         for (int r = 0; r < rows; r++) {
-            int base = r * BC;
-            int stop = causal ? Math.max(0, Math.min(jw, i0 + r + 1 - j0)) : jw;   // keys j0 + [stop, jw) lie above the diagonal
-            java.util.Arrays.fill(s, base + stop, base + jwp, Float.NEGATIVE_INFINITY);
+            int base = r * BC, i = i0 + r;
+            long stop = jw;                                                    // keys j0 + [start, stop) may be seen
+            if (causal) stop = Math.min(stop, (long) i + 1 - j0);
+            if (halfWindow >= 0) stop = Math.min(stop, (long) i + halfWindow + 1 - j0);
+            int end = (int) Math.max(0, stop), start = halfWindow < 0 ? 0 : (int) Math.min(end, Math.max(0, (long) i - halfWindow - j0));
+            java.util.Arrays.fill(s, base, base + start, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(s, base + end, base + jwp, Float.NEGATIVE_INFINITY);
             if (valid != null) {
-                for (int j = 0; j < stop; j++) if (!valid[j0 + j]) s[base + j] = Float.NEGATIVE_INFINITY;
+                for (int j = start; j < end; j++) if (!valid[j0 + j]) s[base + j] = Float.NEGATIVE_INFINITY;
             }
         }
     }

@@ -6,6 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 import static dev.mlm4j.kernels.FlashAttention.BC;
 import static dev.mlm4j.kernels.FlashAttention.WIDE_ROWS;
+import static dev.mlm4j.kernels.FlashAttention.endKey;
+import static dev.mlm4j.kernels.FlashAttention.firstKey;
 import static dev.mlm4j.kernels.FlashAttention.mask;
 import static dev.mlm4j.kernels.FlashAttention.scores;
 import static dev.mlm4j.kernels.FlashAttention.transpose;
@@ -49,6 +51,13 @@ public final class FlashAttentionBackward {
     public static void backward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] valid, float scale,
                                 DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                                 FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        backward(q, k, v, causal, -1, valid, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+    }
+
+    /** As above, for a forward under a sliding window of {@code halfWindow} keys each side (negative: none). */
+    public static void backward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] valid, float scale,
+                                DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
+                                FloatTensor dq, FloatTensor dk, FloatTensor dv) {
         ScalarKernels.checkAttention(q, k, v, valid, dOut);
         int n = q.dim(0), dkd = q.dim(1), m = k.dim(0), dvd = v.dim(1);
         out.requireShape("attention output", n, dvd);
@@ -74,12 +83,11 @@ public final class FlashAttentionBackward {
                 w.l[r] = lse[lseOffset + i0 + r];
             }
             java.util.Arrays.fill(w.dqAcc, 0, rows * dkd, 0f);
-            int end = causal ? Math.min(m, i0 + rows) : m;
-            for (int j0 = 0; j0 < end; j0 += BC) {
+            for (int j0 = firstKey(i0, halfWindow), end = endKey(i0, rows, m, causal, halfWindow); j0 < end; j0 += BC) {
                 int jw = Math.min(BC, end - j0), jwp = VectorKernels.roundUp(jw, L);
                 scores(q, w.kt, mp, p, 0, i0, rows, j0, jwp, scale);          // the forward's score tiles
                 scores(dOut, w.vt, mp, dp, 0, i0, rows, j0, jwp, 1f);
-                mask(p, i0, rows, j0, jw, jwp, causal, valid);
+                mask(p, i0, rows, j0, jw, jwp, causal, halfWindow, valid);
                 for (int r = 0; r < rows; r++) {
                     int base = r * BC;
                     float l = w.l[r], delta = w.delta[r];

@@ -84,7 +84,15 @@ public interface Kernels {
      * @param scale     usually 1/√dk
      * @param out       (n, dv), written; a row whose every key is masked becomes 0
      */
-    void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out);
+    default void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+        attention(q, k, v, causal, -1, validKeys, scale, out);
+    }
+
+    /**
+     * {@link #attention} under a sliding window as well: query i sees keys j with |i − j| ≤ {@code halfWindow} only
+     * (ModernBERT's local layers: local_attention / 2); a negative {@code halfWindow} is no window.
+     */
+    void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale, FloatTensor out);
 
     // ---- backward (training): the scalar reference in ScalarKernels, fast twins where they exist ----------
 
@@ -153,7 +161,13 @@ public interface Kernels {
      *
      * @param lse receives n values from {@code lseOffset}
      */
-    void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    default void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
+        attentionTraining(q, k, v, causal, -1, validKeys, scale, drop, out, lse, lseOffset);
+    }
+
+    /** {@link #attentionTraining} under a sliding window of {@code halfWindow} keys each side (negative: none). */
+    void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                            DropoutMask drop, FloatTensor out, float[] lse, int lseOffset);
 
     /**
@@ -170,7 +184,14 @@ public interface Kernels {
      * @param dOut (n, dv) the gradient at the head's output
      * @param dq   (n, dk), dk (m, dk), dv (m, dv): written (column views of a (T, 3·hidden) gradient are fine)
      */
-    void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    default void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
+                                   FloatTensor dq, FloatTensor dk, FloatTensor dv) {
+        attentionBackward(q, k, v, causal, -1, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+    }
+
+    /** Backward of the windowed {@link #attentionTraining}. */
+    void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                            DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                            FloatTensor dq, FloatTensor dk, FloatTensor dv);
 

@@ -125,7 +125,7 @@ public class ScalarKernels implements Kernels {
 
     /** Exact attention: the (n, m) scores q kᵀ · scale, −∞ where masked, {@link #softmaxRows}, then A v. */
     @Override
-    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale, FloatTensor out) {
         checkAttention(q, k, v, validKeys, out);
         int n = q.dim(0), m = k.dim(0);
         if (n == 0) return;
@@ -135,11 +135,16 @@ public class ScalarKernels implements Kernels {
         float[] d = s.data();
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
-                if ((causal && j > i) || (validKeys != null && !validKeys[j])) d[s.rowOffset(i) + j] = Float.NEGATIVE_INFINITY;
+                if (masked(i, j, causal, halfWindow, validKeys)) d[s.rowOffset(i) + j] = Float.NEGATIVE_INFINITY;
             }
         }
         softmaxRows(s);
         matmul(s, v, out);
+    }
+
+    /** Whether query i may not see key j: above the diagonal of a causal mask, outside a sliding window, or padding. */
+    static boolean masked(int i, int j, boolean causal, int halfWindow, boolean[] validKeys) {
+        return (causal && j > i) || (halfWindow >= 0 && Math.abs(i - j) > halfWindow) || (validKeys != null && !validKeys[j]);
     }
 
     /** The shapes {@link Kernels#attention} takes: q (n, dk), k (m, dk), v (m, dv), out (n, dv), validKeys null or (m). */
@@ -407,12 +412,12 @@ public class ScalarKernels implements Kernels {
     }
 
     /** The scores s = mask(q kᵀ · scale) in double, −∞ where masked: the reference's (n, m) matrix. */
-    private static double[][] maskedScores(FloatTensor q, FloatTensor k, boolean causal, boolean[] validKeys, float scale) {
+    private static double[][] maskedScores(FloatTensor q, FloatTensor k, boolean causal, int halfWindow, boolean[] validKeys, float scale) {
         int n = q.dim(0), m = k.dim(0), d = q.dim(1);
         double[][] s = new double[n][m];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
-                if ((causal && j > i) || (validKeys != null && !validKeys[j])) {
+                if (masked(i, j, causal, halfWindow, validKeys)) {
                     s[i][j] = Double.NEGATIVE_INFINITY;
                     continue;
                 }
@@ -425,11 +430,11 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
         checkAttention(q, k, v, validKeys, out);
         int n = q.dim(0), m = k.dim(0), dvd = v.dim(1);
-        double[][] s = maskedScores(q, k, causal, validKeys, scale);
+        double[][] s = maskedScores(q, k, causal, halfWindow, validKeys, scale);
         for (int i = 0; i < n; i++) {
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int j = 0; j < m; j++) max = Math.max(max, s[i][j]);
@@ -445,7 +450,7 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                                   FloatTensor dq, FloatTensor dk, FloatTensor dv) {
         checkAttention(q, k, v, validKeys, dOut);
@@ -455,7 +460,7 @@ public class ScalarKernels implements Kernels {
         dq.requireShape("dq", n, dkd);
         dk.requireShape("dk", m, dkd);
         dv.requireShape("dv", m, dvd);
-        double[][] s = maskedScores(q, k, causal, validKeys, scale), p = new double[n][m], ds = new double[n][m];
+        double[][] s = maskedScores(q, k, causal, halfWindow, validKeys, scale), p = new double[n][m], ds = new double[n][m];
         double[][] z = new double[n][m];
         for (int i = 0; i < n; i++) {
             double l = lse[lseOffset + i], dd = 0;

@@ -50,27 +50,27 @@ public final class VectorKernels extends ScalarKernels {
 
     /** {@link FlashAttention}: key tiles with an online softmax, no (n, m) score matrix. */
     @Override
-    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale, FloatTensor out) {
+    public void attention(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale, FloatTensor out) {
         if (ColdKernels.ATTENTION.take((long) q.dim(0) * k.dim(0) * (q.dim(1) + v.dim(1)))) {
-            ColdKernels.attend(q, k, v, causal, validKeys, scale, out);
+            ColdKernels.attend(q, k, v, causal, halfWindow, validKeys, scale, out);
             return;
         }
-        FlashAttention.attend(q, k, v, causal, validKeys, scale, out);
+        FlashAttention.attend(q, k, v, causal, halfWindow, validKeys, scale, out);
     }
 
     /** {@link FlashAttention}'s tiles, with the dropout mask and the row log-sum-exps the backward recomputes from. */
     @Override
-    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    public void attentionTraining(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset) {
-        FlashAttention.attend(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset);
+        FlashAttention.attend(q, k, v, causal, halfWindow, validKeys, scale, drop, out, lse, lseOffset);
     }
 
     /** {@link FlashAttentionBackward#backward}: the probabilities recomputed tile by tile, no (n, m) matrix. */
     @Override
-    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] validKeys, float scale,
+    public void attentionBackward(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int halfWindow, boolean[] validKeys, float scale,
                                   DropoutMask drop, FloatTensor out, float[] lse, int lseOffset, FloatTensor dOut,
                                   FloatTensor dq, FloatTensor dk, FloatTensor dv) {
-        FlashAttentionBackward.backward(q, k, v, causal, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
+        FlashAttentionBackward.backward(q, k, v, causal, halfWindow, validKeys, scale, drop, out, lse, lseOffset, dOut, dq, dk, dv);
     }
 
     /** {@link WeightGradGemm}: dyᵀ packed a k block at a time, x packed as the GEMM's weight, dw accumulated in place. */

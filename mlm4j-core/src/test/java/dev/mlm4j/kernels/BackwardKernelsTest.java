@@ -86,12 +86,18 @@ class BackwardKernelsTest {
     /** (Z ⊙ softmax(mask(q kᵀ · scale))) v in double; q (n, dk), k (m, dk), v (m, dv), row-major; z (n · m) the dropout factors. */
     static double[] attention(double[] q, double[] k, double[] v, int n, int m, int dk, int dv, boolean causal, boolean[] valid, double scale,
                               double[] z) {
+        return attention(q, k, v, n, m, dk, dv, causal, -1, valid, scale, z);
+    }
+
+    /** As above, query i seeing keys j with |i − j| ≤ window only (a sliding window; negative: none). */
+    static double[] attention(double[] q, double[] k, double[] v, int n, int m, int dk, int dv, boolean causal, int window, boolean[] valid,
+                              double scale, double[] z) {
         double[] out = new double[n * dv];
         for (int i = 0; i < n; i++) {
             double[] p = new double[m];
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int j = 0; j < m; j++) {
-                if ((causal && j > i) || (valid != null && !valid[j])) {
+                if ((causal && j > i) || (window >= 0 && Math.abs(i - j) > window) || (valid != null && !valid[j])) {
                     p[j] = Double.NEGATIVE_INFINITY;
                     continue;
                 }
@@ -111,11 +117,12 @@ class BackwardKernelsTest {
      * log-sum-exps), the scalar reference and the Vector API tiles, against central differences of the double forward
      * above, with and without a dropout mask on the probabilities (the mask is fixed by its key, so the loss stays smooth).
      */
-    @ParameterizedTest(name = "{0}: causal={1}, padding={2}, dropout={3}")
-    @CsvSource({"scalar, false, false, 0", "scalar, true, false, 0", "scalar, false, true, 0", "scalar, true, true, 0",
-            "scalar, false, true, 0.3", "vector, false, false, 0", "vector, true, true, 0", "vector, false, true, 0.3",
-            "vector, true, false, 0.5"})
-    void attentionBackwardMatchesCentralDifferences(String impl, boolean causal, boolean padding, double p) {
+    @ParameterizedTest(name = "{0}: causal={1}, padding={2}, dropout={3}, window={4}")
+    @CsvSource({"scalar, false, false, 0, -1", "scalar, true, false, 0, -1", "scalar, false, true, 0, -1", "scalar, true, true, 0, -1",
+            "scalar, false, true, 0.3, -1", "vector, false, false, 0, -1", "vector, true, true, 0, -1", "vector, false, true, 0.3, -1",
+            "vector, true, false, 0.5, -1", "scalar, false, false, 0, 1", "vector, false, false, 0, 1", "vector, false, true, 0.3, 2",
+            "vector, true, false, 0, 1"})
+    void attentionBackwardMatchesCentralDifferences(String impl, boolean causal, boolean padding, double p, int window) {
         Kernels kernels = impl.equals("scalar") ? REF : VEC;
         Random rnd = new Random(3);
         int n = 5, dk = 4, dv = 3;
@@ -127,14 +134,14 @@ class BackwardKernelsTest {
         FloatTensor q = random(rnd, n, dk), k = random(rnd, n, dk), v = random(rnd, n, dv), r = random(rnd, n, dv);
         FloatTensor out = FloatTensor.zeros(n, dv);
         float[] lse = new float[n + 2];
-        kernels.attentionTraining(q, k, v, causal, valid, scale, drop, out, lse, 2);
+        kernels.attentionTraining(q, k, v, causal, window, valid, scale, drop, out, lse, 2);
         double[] qd = doubles(q), kd = doubles(k), vd = doubles(v), rd = doubles(r);
-        assertGradient("forward", attention(qd, kd, vd, n, n, dk, dv, causal, valid, scale, z), out);
+        assertGradient("forward", attention(qd, kd, vd, n, n, dk, dv, causal, window, valid, scale, z), out);
         FloatTensor dq = FloatTensor.zeros(n, dk), dkk = FloatTensor.zeros(n, dk), dvv = FloatTensor.zeros(n, dv);
-        kernels.attentionBackward(q, k, v, causal, valid, scale, drop, out, lse, 2, r, dq, dkk, dvv);
-        assertGradient("dq", numeric(qd, t -> dot(rd, attention(t, kd, vd, n, n, dk, dv, causal, valid, scale, z))), dq);
-        assertGradient("dk", numeric(kd, t -> dot(rd, attention(qd, t, vd, n, n, dk, dv, causal, valid, scale, z))), dkk);
-        assertGradient("dv", numeric(vd, t -> dot(rd, attention(qd, kd, t, n, n, dk, dv, causal, valid, scale, z))), dvv);
+        kernels.attentionBackward(q, k, v, causal, window, valid, scale, drop, out, lse, 2, r, dq, dkk, dvv);
+        assertGradient("dq", numeric(qd, t -> dot(rd, attention(t, kd, vd, n, n, dk, dv, causal, window, valid, scale, z))), dq);
+        assertGradient("dk", numeric(kd, t -> dot(rd, attention(qd, t, vd, n, n, dk, dv, causal, window, valid, scale, z))), dkk);
+        assertGradient("dv", numeric(vd, t -> dot(rd, attention(qd, kd, t, n, n, dk, dv, causal, window, valid, scale, z))), dvv);
         if (padding) {
             for (int c = 0; c < dk; c++) assertTrue(dkk.at(2, c) == 0 && dkk.at(4, c) == 0, "a padding key gets no gradient");
         }
@@ -145,10 +152,12 @@ class BackwardKernelsTest {
      * lengths across the key tile ({@link FlashAttention#BC}) and the query tile ({@link FlashAttention#BR}), head sizes
      * that are not a multiple of the vector length, column views of wider tensors, causal, padding and dropout.
      */
-    @ParameterizedTest(name = "n={0}, dk={1}, dv={2}, causal={3}, padding={4}, dropout={5}")
-    @CsvSource({"1, 1, 1, false, false, 0", "3, 7, 5, true, false, 0", "17, 33, 9, false, true, 0.1", "64, 64, 64, false, false, 0",
-            "130, 24, 40, true, true, 0.2", "300, 16, 16, false, true, 0", "300, 20, 12, true, false, 0.1"})
-    void fastAttentionBackwardMatchesTheReference(int n, int dk, int dv, boolean causal, boolean padding, double p) {
+    @ParameterizedTest(name = "n={0}, dk={1}, dv={2}, causal={3}, padding={4}, dropout={5}, window={6}")
+    @CsvSource({"1, 1, 1, false, false, 0, -1", "3, 7, 5, true, false, 0, -1", "17, 33, 9, false, true, 0.1, -1", "64, 64, 64, false, false, 0, -1",
+            "130, 24, 40, true, true, 0.2, -1", "300, 16, 16, false, true, 0, -1", "300, 20, 12, true, false, 0.1, -1",
+            "1, 8, 8, false, false, 0, 0", "40, 16, 16, false, true, 0.1, 3", "300, 64, 64, false, false, 0, 64",
+            "300, 24, 40, true, true, 0.2, 64", "600, 16, 16, false, false, 0.1, 200"})
+    void fastAttentionBackwardMatchesTheReference(int n, int dk, int dv, boolean causal, boolean padding, double p, int window) {
         Random rnd = new Random(n * 31 + dk);
         float scale = (float) (1 / Math.sqrt(dk));
         boolean[] valid = null;
@@ -161,15 +170,15 @@ class BackwardKernelsTest {
         FloatTensor q = wide.columns(1, dk), k = wide.columns(1 + dk, dk), v = wide.columns(1 + 2 * dk, dv);
         FloatTensor outRef = FloatTensor.zeros(n, dv), outVec = FloatTensor.zeros(n, dv);
         float[] lseRef = new float[n], lseVec = new float[n];
-        REF.attentionTraining(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0);
-        VEC.attentionTraining(q, k, v, causal, valid, scale, drop, outVec, lseVec, 0);
+        REF.attentionTraining(q, k, v, causal, window, valid, scale, drop, outRef, lseRef, 0);
+        VEC.attentionTraining(q, k, v, causal, window, valid, scale, drop, outVec, lseVec, 0);
         KernelsTest.assertClose("training forward", outRef, outVec, 2e-5);
         KernelsTest.assertClose("log-sum-exp", FloatTensor.wrap(lseRef, n), FloatTensor.wrap(lseVec, n), 2e-5);
         FloatTensor[] ref = {FloatTensor.zeros(n, dk), FloatTensor.zeros(n, dk), FloatTensor.zeros(n, dv)};
         FloatTensor gradsWide = FloatTensor.zeros(n, 2 * dk + dv + 5);
         FloatTensor[] vec = {gradsWide.columns(2, dk), gradsWide.columns(2 + dk, dk), gradsWide.columns(2 + 2 * dk, dv)};
-        REF.attentionBackward(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0, r, ref[0], ref[1], ref[2]);
-        VEC.attentionBackward(q, k, v, causal, valid, scale, drop, outRef, lseRef, 0, r, vec[0], vec[1], vec[2]);
+        REF.attentionBackward(q, k, v, causal, window, valid, scale, drop, outRef, lseRef, 0, r, ref[0], ref[1], ref[2]);
+        VEC.attentionBackward(q, k, v, causal, window, valid, scale, drop, outRef, lseRef, 0, r, vec[0], vec[1], vec[2]);
         String[] names = {"dq", "dk", "dv"};
         for (int i = 0; i < 3; i++) KernelsTest.assertClose(names[i], ref[i], vec[i], 2e-5 * Math.sqrt(n));
     }

@@ -75,11 +75,14 @@ class ColdKernelsTest {
         valid[0] = true;
         float scale = (float) (1.0 / Math.sqrt(dk));
         for (boolean causal : new boolean[] {false, true}) {
-            for (boolean[] mask : new boolean[][] {null, valid, new boolean[m]}) {        // the last masks every key
-                FloatTensor cold = FloatTensor.zeros(n, dv), vector = FloatTensor.zeros(n, dv);
-                ColdKernels.attend(q, k, v, causal, mask, scale, cold);
-                FlashAttention.attend(q, k, v, causal, mask, scale, vector);
-                assertArrayEquals(vector.data(), cold.data(), (causal ? "causal" : "bidirectional") + (mask == null ? "" : " + mask"));
+            for (int window : new int[] {-1, 0, 5, 64, 200}) {                   // sliding windows: half-widths, -1 none
+                for (boolean[] mask : new boolean[][] {null, valid, new boolean[m]}) {        // the last masks every key
+                    FloatTensor cold = FloatTensor.zeros(n, dv), vector = FloatTensor.zeros(n, dv);
+                    ColdKernels.attend(q, k, v, causal, window, mask, scale, cold);
+                    FlashAttention.attend(q, k, v, causal, window, mask, scale, vector);
+                    assertArrayEquals(vector.data(), cold.data(), (causal ? "causal" : "bidirectional") + " window " + window
+                            + (mask == null ? "" : " + mask"));
+                }
             }
         }
     }
@@ -91,7 +94,7 @@ class ColdKernelsTest {
         FloatTensor q = KernelsTest.random(r, n, d), k = KernelsTest.random(r, n, d), v = KernelsTest.random(r, n, d);
         for (int i = 0; i < n * d; i++) q.data()[i] *= 40f;                // scores in the hundreds, exp's clamps reached
         FloatTensor cold = FloatTensor.zeros(n, d), vector = FloatTensor.zeros(n, d);
-        ColdKernels.attend(q, k, v, false, null, 0.2f, cold);
+        ColdKernels.attend(q, k, v, false, -1, null, 0.2f, cold);
         FlashAttention.attend(q, k, v, false, null, 0.2f, vector);
         assertArrayEquals(vector.data(), cold.data());
     }

@@ -19,12 +19,19 @@ class FlashAttentionTest {
 
     /** out = softmax(mask(q kᵀ · scale)) v the exact way, with the reference kernels. */
     static FloatTensor reference(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, boolean[] valid) {
+        return reference(q, k, v, causal, -1, valid);
+    }
+
+    /** As above, query i seeing keys j with |i − j| ≤ window only (negative: no window). */
+    static FloatTensor reference(FloatTensor q, FloatTensor k, FloatTensor v, boolean causal, int window, boolean[] valid) {
         int n = q.dim(0), m = k.dim(0);
         FloatTensor s = FloatTensor.zeros(n, m), out = FloatTensor.zeros(n, v.dim(1));
         REF.matmulTransposed(q, k, s);
         REF.scale(s, (float) (1.0 / Math.sqrt(q.dim(1))));
         for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) {
-            if ((causal && j > i) || (valid != null && !valid[j])) s.data()[s.rowOffset(i) + j] = Float.NEGATIVE_INFINITY;
+            if ((causal && j > i) || (window >= 0 && Math.abs(i - j) > window) || (valid != null && !valid[j])) {
+                s.data()[s.rowOffset(i) + j] = Float.NEGATIVE_INFINITY;
+            }
         }
         REF.softmaxRows(s);
         REF.matmul(s, v, out);
@@ -52,6 +59,30 @@ class FlashAttentionTest {
                     String what = "n=" + n + " head " + h + (causal ? " causal" : " bidirectional") + (mask != null ? " + padding" : "");
                     KernelsTest.assertClose(what, expected, got, 1e-5);
                 }
+            }
+        }
+    }
+
+    /**
+     * Under a sliding window (ModernBERT's local layers: 64 keys each side) each query tile runs over the key tiles its
+     * rows can see only: windows narrower than a tile, wider than the sequence, and wide enough for two key tiles.
+     */
+    @ParameterizedTest(name = "n={0} dk={1} window={2}")
+    @CsvSource({"1, 32, 0", "9, 64, 0", "17, 32, 3", "128, 64, 64", "129, 64, 64", "300, 64, 64", "600, 32, 64", "600, 32, 200",
+            "40, 64, 500", "33, 24, 7"})
+    void aSlidingWindowMatchesTheExactPath(int n, int dk, int window) {
+        Random r = new Random(n * 17 + window);
+        FloatTensor qkv = KernelsTest.random(r, n, 3 * dk + 5);
+        for (int i = 0; i < qkv.data().length; i++) qkv.data()[i] *= 2f;
+        FloatTensor q = qkv.columns(1, dk), k = qkv.columns(1 + dk, dk), v = qkv.columns(1 + 2 * dk, dk);
+        boolean[] valid = new boolean[n];
+        for (int j = 0; j < n; j++) valid[j] = j % 5 != 2;
+        for (boolean causal : new boolean[] {false, true}) {
+            for (boolean[] mask : new boolean[][] {null, valid}) {
+                FloatTensor expected = reference(q, k, v, causal, window, mask), got = FloatTensor.zeros(n, dk);
+                FlashAttention.attend(q, k, v, causal, window, mask, (float) (1.0 / Math.sqrt(dk)), got);
+                KernelsTest.assertClose("n=" + n + " window " + window + (causal ? " causal" : "") + (mask != null ? " + padding" : ""),
+                        expected, got, 1e-5);
             }
         }
     }

@@ -86,8 +86,8 @@ class ModernBertGradientParityTest {
     }
 
     /**
-     * The training forward computes what inference computes (GELU outside the GEMM, the window's probabilities saved:
-     * not bit for bit), on both kinds of layer, and a backward pass leaves the inference output unchanged.
+     * The training forward computes what inference computes (GELU outside the GEMM, the row log-sum-exps saved: not
+     * bit for bit), on both kinds of layer, and a backward pass leaves the inference output unchanged.
      */
     @ParameterizedTest
     @CsvSource({"vector", "scalar"})
