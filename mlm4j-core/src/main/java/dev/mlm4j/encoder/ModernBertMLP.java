@@ -29,10 +29,10 @@ public final class ModernBertMLP {
         FloatTensor both = wi.forward(k, x);
         FloatTensor input = both.columns(0, intermediate).copy(), gate = both.columns(intermediate, intermediate);
         k.gelu(input);
-        float[] d = input.data();
+        float[] d = input.data(), g = gate.data();
         for (int i = 0; i < input.dim(0); i++) {
-            int r = input.rowOffset(i);
-            for (int j = 0; j < intermediate; j++) d[r + j] *= gate.at(i, j);
+            int r = input.rowOffset(i), gr = gate.rowOffset(i);
+            for (int j = 0; j < intermediate; j++) d[r + j] *= g[gr + j];
         }
         return wo.forward(k, input);
     }

@@ -205,6 +205,10 @@ public final class FloatTensor {
         if (isContiguous()) return new FloatTensor(Arrays.copyOfRange(data, offset, offset + size()), 0, shape.clone(), rowMajorStrides(shape));
         FloatTensor t = zeros(shape);
         float[] flat = t.data;
+        if (shape.length == 2 && strides[1] == 1) {                  // a column view (a head of a fused projection): row by row
+            for (int i = 0, n = shape[1]; i < shape[0]; i++) System.arraycopy(data, offset + i * strides[0], flat, i * n, n);
+            return t;
+        }
         int[] idx = new int[shape.length];
         for (int n = 0; n < flat.length; n++) {
             flat[n] = data[index(idx)];

@@ -21,6 +21,19 @@ class FloatTensorTest {
     }
 
     @Test
+    void copiesOfViewsAreContiguousAndHoldTheViewsElements() {
+        FloatTensor t = FloatTensor.wrap(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 4);
+        FloatTensor columns = t.columns(1, 2).copy(), rows = t.slice(1, 2).columns(2, 2).copy(), transposed = t.transposed().copy();
+        assertArrayEquals(new float[] {1, 2, 5, 6, 9, 10}, columns.data());              // row by row (unit stride)
+        assertArrayEquals(new int[] {3, 2}, columns.shape());
+        assertTrue(columns.isContiguous());
+        assertArrayEquals(new float[] {6, 7, 10, 11}, rows.data());
+        assertArrayEquals(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, transposed.data()); // element by element
+        columns.data()[0] = -1f;
+        assertEquals(1f, t.get(0, 1), "a copy, not a view");
+    }
+
+    @Test
     void badShapesAreRejectedWithAClearMessage() {
         var e = assertThrows(IllegalArgumentException.class, () -> FloatTensor.wrap(new float[5], 2, 3));
         assertTrue(e.getMessage().contains("needs 6"), e.getMessage());
