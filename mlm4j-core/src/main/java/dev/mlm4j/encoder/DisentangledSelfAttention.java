@@ -77,8 +77,29 @@ public final class DisentangledSelfAttention {
         return rows;
     }
 
-    /** The relative embeddings' projections: K^r (c2p) and Q^r (p2c), each (2·span, hidden) or null without that term. */
-    record Positions(FloatTensor key, FloatTensor query) {}
+    /**
+     * The relative embeddings' projections: K^r (c2p) and Q^r (p2c), each (2·span, hidden) or null without that term,
+     * and each transposed, (hidden, 2·span): head h's rows of a transpose are the right-hand side of its c2p or p2c
+     * product, which then runs on the row-broadcasting {@link Kernels#matmul} rather than a dot product per score.
+     */
+    record Positions(FloatTensor key, FloatTensor query, FloatTensor keyT, FloatTensor queryT) {
+        Positions(FloatTensor key, FloatTensor query) {
+            this(key, query, transpose(key), transpose(query));
+        }
+    }
+
+    /** A contiguous (cols, rows) copy of x (rows, cols), or null for null. */
+    static FloatTensor transpose(FloatTensor x) {
+        if (x == null) return null;
+        int rows = x.dim(0), cols = x.dim(1);
+        FloatTensor t = FloatTensor.zeros(cols, rows);
+        float[] d = x.data(), td = t.data();
+        for (int i = 0; i < rows; i++) {
+            int r = x.rowOffset(i);
+            for (int c = 0; c < cols; c++) td[c * rows + i] = d[r + c];
+        }
+        return t;
+    }
 
     /**
      * K^r = rel W_K^r + b and Q^r = rel W_Q^r + b for {@code rel} (2·span, hidden): with {@code share_att_key} key_proj's
@@ -94,6 +115,18 @@ public final class DisentangledSelfAttention {
     }
 
     /**
+     * {@link #positions} of only the rows of {@code rel} that {@code relRows} (a batch's distances) reach — 255 of
+     * v3-base's 512 for 128 tokens: the projections of all of them cost as much as the rest of a layer on one such
+     * sequence — widened to a multiple of 32 rows within rel; {@code relRows} is shifted to count from the first of them.
+     */
+    private Positions reachedPositions(Kernels k, FloatTensor rel, int[] relRows) {
+        int first = relRows[0], count = Math.min(rel.dim(0), (relRows[relRows.length - 1] - first + 32) / 32 * 32);
+        first = Math.min(first, rel.dim(0) - count);
+        for (int i = 0; i < relRows.length; i++) relRows[i] -= first;
+        return positions(k, rel.slice(first, count));
+    }
+
+    /**
      * x (T, hidden), a packed batch; {@code rel} the encoder's relative embeddings (2·span, hidden), already normalised
      * (null without relative attention) → the context vectors, heads concatenated, in a new (T, hidden) tensor.
      */
@@ -101,9 +134,9 @@ public final class DisentangledSelfAttention {
         int hidden = x.dim(1), t = x.dim(0);
         FloatTensor qkvOut = qkv.forward(k, x), ctx = FloatTensor.zeros(t, hidden);
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
-        Positions pos = rel != null ? positions(k, rel) : null;
         int longest = batch.maxLength();
         int[] relRows = rel != null ? relativeRows(longest) : null;
+        Positions pos = rel != null ? reachedPositions(k, rel, relRows) : null;
         ForwardCapture.LayerAttention record = capture.attention(batch, heads);
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
@@ -123,21 +156,25 @@ public final class DisentangledSelfAttention {
     private void probabilities(Kernels k, FloatTensor qh, FloatTensor kh, Positions pos, int h, int[] relRows, int longest,
                                AttentionMask mask, FloatTensor a, FloatTensor scores) {
         int len = qh.dim(0);
-        k.matmulTransposed(qh, kh, a);                                               // Q Kᵀ
-        FloatTensor pk = pos == null ? null : pos.key(), pq = pos == null ? null : pos.query();
+        k.matmul(qh, transpose(kh), a);                                              // Q Kᵀ
+        FloatTensor pk = pos == null ? null : pos.keyT(), pq = pos == null ? null : pos.queryT();
         if (pk != null || pq != null) {
-            int rows = 2 * config.attentionSpan();
-            FloatTensor c2p = null, p2c = null;
-            if (pk != null) k.matmulTransposed(qh, pk.columns(h * headSize, headSize), c2p = FloatTensor.zeros(len, rows));
-            if (pq != null) k.matmulTransposed(kh, pq.columns(h * headSize, headSize), p2c = FloatTensor.zeros(len, rows));
-            float[] ad = a.data();
+            // only the rows of K^r and Q^r that this sequence's distances reach, δ(0, len − 1) to δ(len − 1, 0), widened to
+            // a multiple of 32 (the products' columns: whole vector pairs, no scalar tail) within the 2·span rows
+            int span2 = pk != null ? pk.dim(1) : pq.dim(1), lo = relRows[longest - len];
+            int rows = Math.min(span2, (relRows[longest + len - 2] - lo + 32) / 32 * 32);
+            lo = Math.min(lo, span2 - rows);
+            FloatTensor c2p = null, p2c = null;                                       // (len, rows): Q K^rᵀ and K Q^rᵀ
+            if (pk != null) k.matmul(qh, pk.slice(h * headSize, headSize).columns(lo, rows), c2p = FloatTensor.zeros(len, rows));
+            if (pq != null) k.matmul(kh, pq.slice(h * headSize, headSize).columns(lo, rows), p2c = FloatTensor.zeros(len, rows));
+            float[] ad = a.data(), cd = c2p == null ? null : c2p.data(), pd = p2c == null ? null : p2c.data();
             for (int i = 0; i < len; i++) {
-                int ar = a.rowOffset(i);
+                int ar = a.rowOffset(i), at = i + longest - 1, ci = i * rows;
                 for (int j = 0; j < len; j++) {
-                    int r = relRows[i - j + longest - 1];
+                    int r = relRows[at - j] - lo;
                     float bias = 0;
-                    if (c2p != null) bias += c2p.at(i, r) / scale;
-                    if (p2c != null) bias += p2c.at(j, r) / scale;
+                    if (cd != null) bias += cd[ci + r] / scale;
+                    if (pd != null) bias += pd[j * rows + r] / scale;
                     ad[ar + j] = ad[ar + j] / scale + bias;
                 }
             }
