@@ -26,6 +26,7 @@ public final class DebertaV2Encoder {
     private final FloatTensor relEmbeddings; // (2·span, hidden) as stored; null without relative attention
     private final LayerNorm relNorm;         // LayerNorm, when norm_rel_ebd has layer_norm; else null
     private final DebertaV2ConvLayer conv;   // after the first layer when conv_kernel_size > 0; else null
+    private final LayerStatePool states;     // the inference forward's activations: BERT's layer shape
 
     public DebertaV2Encoder(Weights w, DebertaV2Config c, Precision precision) {
         this.layers = new DebertaV2Layer[c.numHiddenLayers()];
@@ -34,6 +35,7 @@ public final class DebertaV2Encoder {
         this.relEmbeddings = relative ? w.prefix("rel_embeddings").tensor("weight", c.relativeEmbeddings(), c.hiddenSize()) : null;
         this.relNorm = relative && c.normRelEmbeddings() ? LayerNorm.load(w.prefix("LayerNorm"), c.hiddenSize(), c.layerNormEps()) : null;
         this.conv = c.convKernelSize() > 0 ? new DebertaV2ConvLayer(w.prefix("conv"), c) : null;
+        this.states = new LayerStatePool(c.hiddenSize(), c.intermediateSize());
     }
 
     /** transformers' {@code get_rel_embedding}: the table, through the LayerNorm when there is one (then a new tensor); null without relative attention. */
@@ -44,14 +46,21 @@ public final class DebertaV2Encoder {
         return rel;
     }
 
-    /** x (T, hidden) through every layer; returns the last layer's output; each layer's output goes to {@code capture}. */
+    /**
+     * x (T, hidden) through every layer, updated in place (the convolution after layer 1 makes a new tensor); returns
+     * the last layer's output; each layer's output goes to {@code capture}. The layers' activations live in one
+     * {@link LayerState} reused by every layer, as BERT's do.
+     */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        FloatTensor embeddings = x, rel = relative(k);
+        int t = x.dim(0);
+        FloatTensor embeddings = conv != null ? x.copy() : x, rel = relative(k);     // the convolution reads layer 1's input
+        LayerState s = states.take(t);
         for (int i = 0; i < layers.length; i++) {
-            x = layers[i].forward(k, x, rel, batch, mask, capture);
+            layers[i].forward(k, x, rel, batch, mask, s, capture);
             if (i == 0 && conv != null) x = conv.forward(k, embeddings, x, batch);
             capture.hiddenState(x);
         }
+        states.release(s);
         return x;
     }
 

@@ -42,13 +42,13 @@ public final class DebertaV2Layer {
         this.outputResidualNorm = new DenseResidualNorm(output, outputNorm);
     }
 
-    /** x (T, hidden) → the layer's output, a new (T, hidden) tensor. */
-    FloatTensor forward(Kernels k, FloatTensor x, FloatTensor rel, Batch batch, AttentionMask mask, ForwardCapture capture) {
-        FloatTensor a = attentionOutput.forwardPlus(k, attention.forward(k, x, rel, batch, mask, capture), x);
+    /** x (T, hidden) → the layer's output, written over x; the layer's other activations live in {@code s}. */
+    void forward(Kernels k, FloatTensor x, FloatTensor rel, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
+        int t = x.dim(0);
+        FloatTensor a = attentionOutput.forwardPlusInto(k, attention.forward(k, x, rel, batch, mask, s, capture), x, s.attn(t));
         attentionNorm.forward(k, a);
-        FloatTensor y = output.forwardPlus(k, intermediate.forwardGelu(k, a), a);
-        outputNorm.forward(k, y);
-        return y;
+        output.forwardPlusInto(k, intermediate.forwardGeluInto(k, a, s.inter(t)), a, x);
+        outputNorm.forward(k, x);
     }
 
     // ---- training: BERT's layer on these modules (the same post-norm arithmetic, BERT's activation buffers) ----

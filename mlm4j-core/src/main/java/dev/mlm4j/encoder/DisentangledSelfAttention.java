@@ -90,9 +90,12 @@ public final class DisentangledSelfAttention {
 
     /** A contiguous (cols, rows) copy of x (rows, cols), or null for null. */
     static FloatTensor transpose(FloatTensor x) {
-        if (x == null) return null;
+        return x == null ? null : transpose(x, FloatTensor.zeros(x.dim(1), x.dim(0)));
+    }
+
+    /** t (cols, rows, contiguous) ← xᵀ for x (rows, cols); returns t. */
+    private static FloatTensor transpose(FloatTensor x, FloatTensor t) {
         int rows = x.dim(0), cols = x.dim(1);
-        FloatTensor t = FloatTensor.zeros(cols, rows);
         float[] d = x.data(), td = t.data();
         for (int i = 0; i < rows; i++) {
             int r = x.rowOffset(i);
@@ -128,11 +131,12 @@ public final class DisentangledSelfAttention {
 
     /**
      * x (T, hidden), a packed batch; {@code rel} the encoder's relative embeddings (2·span, hidden), already normalised
-     * (null without relative attention) → the context vectors, heads concatenated, in a new (T, hidden) tensor.
+     * (null without relative attention) → the context vectors, heads concatenated, in {@code s}'s ctx (returned);
+     * Q | K | V in its qkv.
      */
-    FloatTensor forward(Kernels k, FloatTensor x, FloatTensor rel, Batch batch, AttentionMask mask, ForwardCapture capture) {
+    FloatTensor forward(Kernels k, FloatTensor x, FloatTensor rel, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
         int hidden = x.dim(1), t = x.dim(0);
-        FloatTensor qkvOut = qkv.forward(k, x), ctx = FloatTensor.zeros(t, hidden);
+        FloatTensor qkvOut = qkv.forwardInto(k, x, s.qkv(t)), ctx = s.ctx(t);
         FloatTensor q = qkvOut.columns(0, hidden), kk = qkvOut.columns(hidden, hidden), v = qkvOut.columns(2 * hidden, hidden);
         int longest = batch.maxLength();
         int[] relRows = rel != null ? relativeRows(longest) : null;
@@ -140,9 +144,9 @@ public final class DisentangledSelfAttention {
         ForwardCapture.LayerAttention record = capture.attention(batch, heads);
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
-            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
-            FloatTensor a = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len);
-            probabilities(k, head(q, off, len, h), head(kk, off, len, h), pos, h, relRows, longest, mask, a, scores != null ? scores[s].row(h) : null);
+            int seq = task / heads, h = task % heads, off = batch.offset(seq), len = batch.length(seq);
+            FloatTensor a = probs != null ? probs[seq].row(h) : Scratch.get().probabilities(len);
+            probabilities(k, head(q, off, len, h), head(kk, off, len, h), pos, h, relRows, longest, mask, a, scores != null ? scores[seq].row(h) : null);
             k.matmul(a, head(v, off, len, h), head(ctx, off, len, h));              // h = A V
         });
         return ctx;
@@ -156,7 +160,8 @@ public final class DisentangledSelfAttention {
     private void probabilities(Kernels k, FloatTensor qh, FloatTensor kh, Positions pos, int h, int[] relRows, int longest,
                                AttentionMask mask, FloatTensor a, FloatTensor scores) {
         int len = qh.dim(0);
-        k.matmul(qh, transpose(kh), a);                                              // Q Kᵀ
+        Scratch w = Scratch.get();
+        k.matmul(qh, transpose(kh, w.keysT(kh.dim(1), len)), a);                    // Q Kᵀ
         FloatTensor pk = pos == null ? null : pos.keyT(), pq = pos == null ? null : pos.queryT();
         if (pk != null || pq != null) {
             // only the rows of K^r and Q^r that this sequence's distances reach, δ(0, len − 1) to δ(len − 1, 0), widened to
@@ -165,8 +170,8 @@ public final class DisentangledSelfAttention {
             int rows = Math.min(span2, (relRows[longest + len - 2] - lo + 32) / 32 * 32);
             lo = Math.min(lo, span2 - rows);
             FloatTensor c2p = null, p2c = null;                                       // (len, rows): Q K^rᵀ and K Q^rᵀ
-            if (pk != null) k.matmul(qh, pk.slice(h * headSize, headSize).columns(lo, rows), c2p = FloatTensor.zeros(len, rows));
-            if (pq != null) k.matmul(kh, pq.slice(h * headSize, headSize).columns(lo, rows), p2c = FloatTensor.zeros(len, rows));
+            if (pk != null) k.matmul(qh, pk.slice(h * headSize, headSize).columns(lo, rows), c2p = w.c2p(len, rows));
+            if (pq != null) k.matmul(kh, pq.slice(h * headSize, headSize).columns(lo, rows), p2c = w.p2c(len, rows));
             float[] ad = a.data(), cd = c2p == null ? null : c2p.data(), pd = p2c == null ? null : p2c.data();
             for (int i = 0; i < len; i++) {
                 int ar = a.rowOffset(i), at = i + longest - 1, ci = i * rows;
@@ -184,6 +189,40 @@ public final class DisentangledSelfAttention {
         if (scores != null) copy(a, scores);
         mask.apply(a);
         k.softmaxRows(a);
+    }
+
+    /**
+     * One worker thread's buffers for a head's scores: the inference forward's heads use them instead of allocating a
+     * (len, len) matrix and the c2p and p2c products per head (under the launcher's 16 MB young generation that garbage
+     * meant a collection every few heads). The training path, whose probabilities outlive a call, allocates its own.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+        private float[] probabilities = new float[0], keysT = new float[0], c2p = new float[0], p2c = new float[0];
+
+        static Scratch get() {
+            return OF_THREAD.get();
+        }
+
+        FloatTensor probabilities(int len) {
+            if (probabilities.length < len * len) probabilities = new float[len * len];
+            return FloatTensor.wrapPrefix(probabilities, len, len);
+        }
+
+        FloatTensor keysT(int d, int len) {
+            if (keysT.length < d * len) keysT = new float[d * len];
+            return FloatTensor.wrapPrefix(keysT, d, len);
+        }
+
+        FloatTensor c2p(int len, int rows) {
+            if (c2p.length < len * rows) c2p = new float[len * rows];
+            return FloatTensor.wrapPrefix(c2p, len, rows);
+        }
+
+        FloatTensor p2c(int len, int rows) {
+            if (p2c.length < len * rows) p2c = new float[len * rows];
+            return FloatTensor.wrapPrefix(p2c, len, rows);
+        }
     }
 
     // ---- training ------------------------------------------------------------------------------------------

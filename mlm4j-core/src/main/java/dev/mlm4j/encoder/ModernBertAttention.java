@@ -45,33 +45,39 @@ public final class ModernBertAttention {
         this.scale = (float) Math.pow(headSize, -0.5);                 // head_dim ** -0.5
     }
 
-    /** x (T, hidden), already normalised by the layer → Wo(attention), a new (T, hidden) tensor. */
-    FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+    /**
+     * x (T, hidden), already normalised by the layer: {@code residual} (T, hidden) += Wo(attention(x)); Q | K | V and
+     * the heads' outputs in {@code s}' qkv and ctx, Wo's output in its attn (x may be that buffer, or the residual
+     * itself: layer 0 has no attn_norm). Wo's output is added after the GEMM rather than in its epilogue, as transformers
+     * adds it: started from the residual, the GEMM's sums took ModernBERT-base 7e-5 from transformers' hidden states
+     * instead of 6e-6.
+     */
+    void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture, FloatTensor residual) {
         int hidden = x.dim(1), t = x.dim(0);
-        FloatTensor qkv = wqkv.forward(k, x), ctx = FloatTensor.zeros(t, hidden);
+        FloatTensor qkv = wqkv.forwardInto(k, x, s.qkv(t)), ctx = s.ctx(t);
         FloatTensor q = qkv.columns(0, hidden), kk = qkv.columns(hidden, hidden), v = qkv.columns(2 * hidden, hidden);
         ForwardCapture.LayerAttention record = capture.attention(batch, heads);
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
-            int s = task / heads, h = task % heads, off = batch.offset(s), len = batch.length(s);
-            FloatTensor qh = head(q, off, len, h).copy(), kh = head(kk, off, len, h).copy(), vh = head(v, off, len, h);
+            int seq = task / heads, h = task % heads, off = batch.offset(seq), len = batch.length(seq);
+            FloatTensor qh = head(q, off, len, h), kh = head(kk, off, len, h), vh = head(v, off, len, h);   // rotated in place
             FloatTensor out = head(ctx, off, len, h);
             rotary.rotate(qh);
             rotary.rotate(kh);
             if (record == null) {
                 k.attention(qh, kh, vh, mask.isCausal(), halfWindow, mask.validKeys(), scale, out);  // tiled, no (len, len) matrix
             } else {
-                FloatTensor a = probs != null ? probs[s].row(h) : FloatTensor.zeros(len, len);
+                FloatTensor a = probs != null ? probs[seq].row(h) : FloatTensor.zeros(len, len);
                 k.matmulTransposed(qh, kh, a);
                 k.scale(a, scale);
-                if (scores != null) copy(a, scores[s].row(h));
+                if (scores != null) copy(a, scores[seq].row(h));
                 if (halfWindow >= 0) outsideWindow(a);
                 mask.apply(a);
                 k.softmaxRows(a);
                 k.matmul(a, vh, out);
             }
         });
-        return wo.forward(k, ctx);
+        k.add(residual, wo.forwardInto(k, ctx, s.attn(t)));       // x is read: attn is free (a separate add keeps transformers' rounding)
     }
 
     private void outsideWindow(FloatTensor a) {

@@ -29,17 +29,32 @@ public final class ModernBertEncoderLayer {
         this.mlp = new ModernBertMLP(w.prefix("mlp"), c, precision);
     }
 
-    /** x (T, hidden) is updated in place to the layer's output. */
-    public void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
+    /**
+     * x (T, hidden) is updated in place to the layer's output; the layer's other activations live in {@code s}
+     * ({@link #states}: attn holds the normalised input of each half, qkv and ctx the attention's, inter the MLP's
+     * input | gate).
+     */
+    public void forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, LayerState s, ForwardCapture capture) {
+        int t = x.dim(0);
         FloatTensor in = x;
         if (attnNorm != null) {
-            in = x.copy();
+            in = copy(x, s.attn(t));
             attnNorm.forward(k, in);
         }
-        k.add(x, attn.forward(k, in, batch, mask, capture));
-        FloatTensor n = x.copy();
+        attn.forward(k, in, batch, mask, s, capture, x);                       // x += Wo(attention(in))
+        FloatTensor n = copy(x, s.attn(t));
         mlpNorm.forward(k, n);
-        k.add(x, mlp.forward(k, n));
+        mlp.forward(k, n, s.inter(t), x);                                       // x += Wo(gelu(input) · gate)
+    }
+
+    private static FloatTensor copy(FloatTensor from, FloatTensor to) {
+        LayerActivations.copy(from, to);
+        return to;
+    }
+
+    /** The pool of inference states for a model of config {@code c}'s layers. */
+    public static LayerStatePool states(ModernBertConfig c) {
+        return new LayerStatePool(c.hiddenSize(), 2 * c.intermediateSize());
     }
 
     // ---- training ------------------------------------------------------------------------------------------

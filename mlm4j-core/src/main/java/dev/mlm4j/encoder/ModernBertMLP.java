@@ -24,17 +24,20 @@ public final class ModernBertMLP {
         this.wo = Linear.load(w.prefix("Wo"), intermediate, c.hiddenSize(), c.mlpBias(), precision);
     }
 
-    /** x (T, hidden) → a new (T, hidden) tensor. */
-    FloatTensor forward(Kernels k, FloatTensor x) {
-        FloatTensor both = wi.forward(k, x);
-        FloatTensor input = both.columns(0, intermediate).copy(), gate = both.columns(intermediate, intermediate);
-        k.gelu(input);
-        float[] d = input.data(), g = gate.data();
+    /**
+     * {@code residual} (T, hidden) += Wo(gelu(input) · gate) for x (T, hidden), with input | gate = Wi(x) in {@code both}
+     * (T, 2·intermediate), whose input half then holds gelu(input) · gate; x is overwritten with Wo's output.
+     */
+    void forward(Kernels k, FloatTensor x, FloatTensor both, FloatTensor residual) {
+        wi.forwardInto(k, x, both);
+        FloatTensor input = both.columns(0, intermediate), gate = both.columns(intermediate, intermediate);
+        k.gelu(input, input);
+        float[] d = both.data();
         for (int i = 0; i < input.dim(0); i++) {
             int r = input.rowOffset(i), gr = gate.rowOffset(i);
-            for (int j = 0; j < intermediate; j++) d[r + j] *= g[gr + j];
+            for (int j = 0; j < intermediate; j++) d[r + j] *= d[gr + j];
         }
-        return wo.forward(k, input);
+        k.add(residual, wo.forwardInto(k, input, x));              // x is read: Wo's output goes there, then adds as transformers' does
     }
 
     // ---- training ------------------------------------------------------------------------------------------

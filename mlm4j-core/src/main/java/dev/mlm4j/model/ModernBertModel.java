@@ -6,6 +6,8 @@ import dev.mlm4j.config.ModernBertConfig;
 import dev.mlm4j.config.Precision;
 import dev.mlm4j.embeddings.ModernBertEmbeddings;
 import dev.mlm4j.encoder.ForwardCapture;
+import dev.mlm4j.encoder.LayerState;
+import dev.mlm4j.encoder.LayerStatePool;
 import dev.mlm4j.encoder.ModernBertEncoderLayer;
 import dev.mlm4j.encoder.ModernBertLayerActivations;
 import dev.mlm4j.kernels.Kernels;
@@ -38,7 +40,8 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
         ModernBertEncoderLayer[] layers = new ModernBertEncoderLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new ModernBertEncoderLayer(model.prefix("layers", i), c, i, precision);
         LayerNorm finalNorm = LayerNorm.load(model.prefix("final_norm"), c.hiddenSize(), c.normEps(), c.normBias());
-        super(c, embeddings::forward, (k, x, batch, mask, capture) -> encode(layers, finalNorm, k, x, batch, mask, capture));
+        LayerStatePool states = ModernBertEncoderLayer.states(c);
+        super(c, embeddings::forward, (k, x, batch, mask, capture) -> encode(layers, finalNorm, states, k, x, batch, mask, capture));
         this.embeddings = embeddings;
         this.layers = layers;
         this.finalNorm = finalNorm;
@@ -60,12 +63,14 @@ public final class ModernBertModel extends EncoderModel<ModernBertConfig> implem
     }
 
     /** The layers, then {@code final_norm}; ModernBERT has no encoder module holding them (transformers' {@code ModernBertModel.forward}). */
-    private static FloatTensor encode(ModernBertEncoderLayer[] layers, LayerNorm finalNorm, Kernels k, FloatTensor x, Batch batch,
-                                      AttentionMask mask, ForwardCapture capture) {
+    private static FloatTensor encode(ModernBertEncoderLayer[] layers, LayerNorm finalNorm, LayerStatePool states, Kernels k, FloatTensor x,
+                                      Batch batch, AttentionMask mask, ForwardCapture capture) {
+        LayerState s = states.take(x.dim(0));                                  // one set of activation buffers for every layer
         for (int i = 0; i < layers.length; i++) {
-            layers[i].forward(k, x, batch, mask, capture);
+            layers[i].forward(k, x, batch, mask, s, capture);
             if (i < layers.length - 1) capture.hiddenState(x);
         }
+        states.release(s);
         finalNorm.forward(k, x);
         capture.hiddenState(x);                 // as transformers: the last hidden state is after final_norm
         return x;
