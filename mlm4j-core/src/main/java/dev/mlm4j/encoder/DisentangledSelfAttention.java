@@ -106,11 +106,11 @@ public final class DisentangledSelfAttention {
 
     /**
      * K^r = rel W_K^r + b and Q^r = rel W_Q^r + b for {@code rel} (2·span, hidden): with {@code share_att_key} key_proj's
-     * and query_proj's own layers (one GEMM on the fused projection), else pos_key_proj and pos_query_proj.
+     * and query_proj's own layers (one GEMM over the fused projection's query | key panels), else pos_key_proj and pos_query_proj.
      */
     Positions positions(Kernels k, FloatTensor rel) {
         int hidden = rel.dim(1);
-        FloatTensor shared = config.shareAttKey() ? qkv.forward(k, rel) : null;         // (2·span, 3·hidden)
+        FloatTensor shared = config.shareAttKey() ? qkv.forwardLeading(k, rel, 2 * hidden) : null;  // (rows, 2·hidden): Q | K, not V
         FloatTensor key = null, query = null;
         if (config.c2p()) key = shared != null ? shared.columns(hidden, hidden) : posKeyProj.forward(k, rel);
         if (config.p2c()) query = shared != null ? shared.columns(0, hidden) : posQueryProj.forward(k, rel);

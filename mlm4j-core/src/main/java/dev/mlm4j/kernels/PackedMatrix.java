@@ -237,6 +237,17 @@ public final class PackedMatrix {
         return out;
     }
 
+    /**
+     * The first {@code outputs} outputs of this matrix, sharing its floats: whole panels (a multiple of {@link #NR}), as
+     * query | key are of a fused query | key | value, so a GEMM can skip the rest.
+     */
+    public PackedMatrix leading(int outputs) {
+        if (outputs <= 0 || outputs > out || outputs % NR != 0) {
+            throw new IllegalArgumentException("leading " + outputs + " of " + out + " outputs: must be a positive multiple of " + NR);
+        }
+        return data != null ? new PackedMatrix(in, outputs, data) : new PackedMatrix(in, outputs, mapped);
+    }
+
     /** Number of NR-wide column panels. */
     int panels() {
         return panels(out);

@@ -148,6 +148,21 @@ public final class Linear {
         return forward(k, x, Epilogue.BIAS_RESIDUAL, residual, FloatTensor.zeros(x.dim(0), out()));
     }
 
+    /**
+     * x Wᵀ + b over the first {@code outputs} outputs only, a new (n, outputs) tensor: e.g. query | key of a fused
+     * query | key | value layer. With fp32 weights packed and {@code outputs} a whole number of panels the GEMM runs
+     * over those panels alone (each output the same float as in {@link #forward}); otherwise the whole layer runs and
+     * its first columns are copied.
+     */
+    public FloatTensor forwardLeading(Kernels k, FloatTensor x, int outputs) {
+        PackedMatrix w = weight;
+        if (w == null || outputs % PackedMatrix.NR != 0 || outputs > out) return forward(k, x).columns(0, outputs).copy();
+        if (quantizeInput) x = quantizeInput(x);
+        FloatTensor y = FloatTensor.zeros(x.dim(0), outputs);
+        k.linear(x, w.leading(outputs), bias == null ? null : bias.slice(0, outputs), bias == null ? Epilogue.NONE : Epilogue.BIAS, null, y);
+        return y;
+    }
+
     /** {@code y} (n, out) ← x (n, in) · Wᵀ + b, into the caller's buffer (every element written); returns y. */
     public FloatTensor forwardInto(Kernels k, FloatTensor x, FloatTensor y) {
         return forward(k, x, Epilogue.BIAS, null, y);
