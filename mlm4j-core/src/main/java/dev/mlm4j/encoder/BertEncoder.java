@@ -11,17 +11,15 @@ import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
-import java.util.concurrent.atomic.AtomicReference;
 
 /** N × BertLayer: transformers' {@code BertEncoder}; keys {@code encoder.layer.0 … encoder.layer.N-1}. */
 public final class BertEncoder {
     private final BertLayer[] layers;
-    private final BertConfig config;
-    /** One idle {@link LayerState} for the next call (taken by one thread at a time); null while in use. */
-    private final AtomicReference<LayerState> idle = new AtomicReference<>();
+    /** The forward's {@link LayerState}, and one idle for the next call. */
+    private final LayerStatePool states;
 
     public BertEncoder(Weights w, BertConfig c, Precision precision) {
-        this.config = c;
+        this.states = new LayerStatePool(c.hiddenSize(), c.intermediateSize());
         this.layers = new BertLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new BertLayer(w.prefix("layer", i), c, precision);
     }
@@ -36,13 +34,12 @@ public final class BertEncoder {
      */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
         int t = x.dim(0);
-        LayerState s = idle.getAndSet(null);
-        if (s == null || s.capacity() < t) s = new LayerState(t, config);
+        LayerState s = states.take(t);
         for (BertLayer layer : layers) {
             layer.forward(k, x, batch, mask, s, capture);
             capture.hiddenState(x);
         }
-        if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
+        states.release(s);
         return x;
     }
 

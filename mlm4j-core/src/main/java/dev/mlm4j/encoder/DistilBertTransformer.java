@@ -11,7 +11,6 @@ import dev.mlm4j.tensor.Gradients;
 import dev.mlm4j.tensor.Parameters;
 import dev.mlm4j.weights.Weights;
 
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * transformers' DistilBERT {@code Transformer}: {@code n_layers} × {@link DistilBertTransformerBlock}, keys
@@ -20,11 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DistilBertTransformer {
     private final DistilBertTransformerBlock[] layers;
-    private final DistilBertConfig config;
-    private final AtomicReference<LayerState> idle = new AtomicReference<>();
+    private final LayerStatePool states;
 
     public DistilBertTransformer(Weights w, DistilBertConfig c, Precision precision) {
-        this.config = c;
+        this.states = new LayerStatePool(c.dim(), c.hiddenDim());
         this.layers = new DistilBertTransformerBlock[c.nLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new DistilBertTransformerBlock(w.prefix("layer", i), c, precision);
     }
@@ -32,13 +30,12 @@ public final class DistilBertTransformer {
     /** x (T, dim), updated in place through every block and returned; each block's output goes to {@code capture}. */
     public FloatTensor forward(Kernels k, FloatTensor x, Batch batch, AttentionMask mask, ForwardCapture capture) {
         int t = x.dim(0);
-        LayerState s = idle.getAndSet(null);
-        if (s == null || s.capacity() < t) s = new LayerState(t, config.dim(), config.hiddenDim());
+        LayerState s = states.take(t);
         for (DistilBertTransformerBlock layer : layers) {
             layer.forward(k, x, batch, mask, s, capture);
             capture.hiddenState(x);
         }
-        if (s.bytes() <= LayerState.RETAIN_BYTES) idle.set(s);
+        states.release(s);
         return x;
     }
 

@@ -1,6 +1,5 @@
 package dev.mlm4j.encoder;
 
-import dev.mlm4j.config.BertConfig;
 import dev.mlm4j.tensor.FloatTensor;
 
 /**
@@ -20,10 +19,6 @@ public final class LayerState {
     private final FloatTensor ctx;   // (capacity, hidden)    attention output, heads merged
     private final FloatTensor attn;  // (capacity, hidden)    LayerNorm(x + dense(ctx))
     private final FloatTensor inter; // (capacity, intermediate)  GELU(dense(attn))
-
-    LayerState(int tokens, BertConfig c) {
-        this(tokens, c.hiddenSize(), c.intermediateSize());
-    }
 
     /** The same workspace for any family with BERT's layer shape (hidden {@code h}, feed-forward width {@code intermediate}). */
     LayerState(int tokens, int h, int intermediate) {

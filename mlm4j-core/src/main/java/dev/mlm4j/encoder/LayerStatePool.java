@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@link LayerState} an encoder's inference forward reuses for every layer, and one idle state kept for its next
- * call (up to {@link LayerState#RETAIN_BYTES}), as {@link BertEncoder} keeps its own: for families whose layers fit
- * BERT's buffers (DeBERTa's; ModernBERT's, with the feed-forward buffer twice as wide for its input | gate).
+ * call (up to {@link LayerState#RETAIN_BYTES}; taken by one thread at a time, another gets a new one): BERT's,
+ * DistilBERT's, DeBERTa's, and ModernBERT's with the feed-forward buffer twice as wide for its input | gate.
  */
 public final class LayerStatePool {
     private final int hidden, intermediate;
