@@ -7,6 +7,7 @@ import dev.mlm4j.config.Precision;
 import dev.mlm4j.kernels.DropoutMask;
 import dev.mlm4j.kernels.Kernels;
 import dev.mlm4j.kernels.Parallel;
+import dev.mlm4j.kernels.ThreadBuffer;
 import dev.mlm4j.layers.Linear;
 import dev.mlm4j.tensor.FloatTensor;
 import dev.mlm4j.tensor.Gradients;
@@ -123,10 +124,9 @@ public final class DisentangledSelfAttention {
      * sequence — widened to a multiple of 32 rows within rel; {@code relRows} is shifted to count from the first of them.
      */
     private Positions reachedPositions(Kernels k, FloatTensor rel, int[] relRows) {
-        int first = relRows[0], count = Math.min(rel.dim(0), (relRows[relRows.length - 1] - first + 32) / 32 * 32);
-        first = Math.min(first, rel.dim(0) - count);
-        for (int i = 0; i < relRows.length; i++) relRows[i] -= first;
-        return positions(k, rel.slice(first, count));
+        Rows r = Rows.widened(relRows[0], relRows[relRows.length - 1], rel.dim(0));
+        for (int i = 0; i < relRows.length; i++) relRows[i] -= r.first();
+        return positions(k, rel.slice(r.first(), r.count()));
     }
 
     /**
@@ -145,7 +145,7 @@ public final class DisentangledSelfAttention {
         FloatTensor[] probs = record == null ? null : record.probabilities(), scores = record == null ? null : record.scores();
         Parallel.forEach(batch.size() * heads, task -> {
             int seq = task / heads, h = task % heads, off = batch.offset(seq), len = batch.length(seq);
-            FloatTensor a = probs != null ? probs[seq].row(h) : Scratch.get().probabilities(len);
+            FloatTensor a = probs != null ? probs[seq].row(h) : scratch(PROBABILITIES, len, len);
             probabilities(k, head(q, off, len, h), head(kk, off, len, h), pos, h, relRows, longest, mask, a, scores != null ? scores[seq].row(h) : null);
             k.matmul(a, head(v, off, len, h), head(ctx, off, len, h));              // h = A V
         });
@@ -160,18 +160,16 @@ public final class DisentangledSelfAttention {
     private void probabilities(Kernels k, FloatTensor qh, FloatTensor kh, Positions pos, int h, int[] relRows, int longest,
                                AttentionMask mask, FloatTensor a, FloatTensor scores) {
         int len = qh.dim(0);
-        Scratch w = Scratch.get();
-        k.matmul(qh, transpose(kh, w.keysT(kh.dim(1), len)), a);                    // Q Kᵀ
+        k.matmul(qh, transpose(kh, scratch(KEYS_T, kh.dim(1), len)), a);           // Q Kᵀ
         FloatTensor pk = pos == null ? null : pos.keyT(), pq = pos == null ? null : pos.queryT();
         if (pk != null || pq != null) {
-            // only the rows of K^r and Q^r that this sequence's distances reach, δ(0, len − 1) to δ(len − 1, 0), widened to
-            // a multiple of 32 (the products' columns: whole vector pairs, no scalar tail) within the 2·span rows
-            int span2 = pk != null ? pk.dim(1) : pq.dim(1), lo = relRows[longest - len];
-            int rows = Math.min(span2, (relRows[longest + len - 2] - lo + 32) / 32 * 32);
-            lo = Math.min(lo, span2 - rows);
+            // only the rows of K^r and Q^r that this sequence's distances reach, δ(0, len − 1) to δ(len − 1, 0), widened
+            // so the products' columns are whole vector pairs (no scalar tail)
+            Rows reach = Rows.widened(relRows[longest - len], relRows[longest + len - 2], pk != null ? pk.dim(1) : pq.dim(1));
+            int lo = reach.first(), rows = reach.count();
             FloatTensor c2p = null, p2c = null;                                       // (len, rows): Q K^rᵀ and K Q^rᵀ
-            if (pk != null) k.matmul(qh, pk.slice(h * headSize, headSize).columns(lo, rows), c2p = w.c2p(len, rows));
-            if (pq != null) k.matmul(kh, pq.slice(h * headSize, headSize).columns(lo, rows), p2c = w.p2c(len, rows));
+            if (pk != null) k.matmul(qh, pk.slice(h * headSize, headSize).columns(lo, rows), c2p = scratch(C2P, len, rows));
+            if (pq != null) k.matmul(kh, pq.slice(h * headSize, headSize).columns(lo, rows), p2c = scratch(P2C, len, rows));
             float[] ad = a.data(), cd = c2p == null ? null : c2p.data(), pd = p2c == null ? null : p2c.data();
             for (int i = 0; i < len; i++) {
                 int ar = a.rowOffset(i), at = i + longest - 1, ci = i * rows;
@@ -192,36 +190,27 @@ public final class DisentangledSelfAttention {
     }
 
     /**
-     * One worker thread's buffers for a head's scores: the inference forward's heads use them instead of allocating a
-     * (len, len) matrix and the c2p and p2c products per head (under the launcher's 16 MB young generation that garbage
-     * meant a collection every few heads). The training path, whose probabilities outlive a call, allocates its own.
+     * Each worker thread's buffers for a head's scores: the inference forward's heads use them instead of allocating a
+     * (len, len) matrix, K transposed and the c2p and p2c products per head (under the launcher's 16 MB young generation
+     * that garbage meant a collection every few heads). The training path, whose probabilities outlive a call,
+     * allocates its own matrix.
      */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
-        private float[] probabilities = new float[0], keysT = new float[0], c2p = new float[0], p2c = new float[0];
+    private static final ThreadBuffer PROBABILITIES = new ThreadBuffer(), KEYS_T = new ThreadBuffer(), C2P = new ThreadBuffer(),
+            P2C = new ThreadBuffer();
 
-        static Scratch get() {
-            return OF_THREAD.get();
-        }
+    /** A (rows, cols) tensor on the calling thread's buffer {@code b}, valid until the thread's next use of it. */
+    private static FloatTensor scratch(ThreadBuffer b, int rows, int cols) {
+        return FloatTensor.wrapPrefix(b.get(rows * cols), rows, cols);
+    }
 
-        FloatTensor probabilities(int len) {
-            if (probabilities.length < len * len) probabilities = new float[len * len];
-            return FloatTensor.wrapPrefix(probabilities, len, len);
-        }
-
-        FloatTensor keysT(int d, int len) {
-            if (keysT.length < d * len) keysT = new float[d * len];
-            return FloatTensor.wrapPrefix(keysT, d, len);
-        }
-
-        FloatTensor c2p(int len, int rows) {
-            if (c2p.length < len * rows) c2p = new float[len * rows];
-            return FloatTensor.wrapPrefix(c2p, len, rows);
-        }
-
-        FloatTensor p2c(int len, int rows) {
-            if (p2c.length < len * rows) p2c = new float[len * rows];
-            return FloatTensor.wrapPrefix(p2c, len, rows);
+    /**
+     * Rows [lo, hi] of a table of {@code limit} rows widened to a multiple of 32 (whole vector pairs for the products
+     * that read them as columns) and moved down where they would pass the end: the first row and the count.
+     */
+    private record Rows(int first, int count) {
+        static Rows widened(int lo, int hi, int limit) {
+            int count = Math.min(limit, (hi - lo + 32) / 32 * 32);
+            return new Rows(Math.min(lo, limit - count), count);
         }
     }
 
