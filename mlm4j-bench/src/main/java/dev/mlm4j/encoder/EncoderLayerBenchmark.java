@@ -67,7 +67,7 @@ public class EncoderLayerBenchmark {
         int[][] ids = new int[sequences][tokens];
         batch = Batch.of(ids, null);
         int t = batch.tokens();
-        state = new LayerState(t, config);
+        state = new LayerState(t, config.hiddenSize(), config.intermediateSize());
         input = FloatTensor.zeros(t, config.hiddenSize());
         Random r = new Random(42);
         float[] d = input.data();
