@@ -62,6 +62,8 @@ final class SimilarityCommand implements Callable<Integer> {
         int max = EmbedCommand.maxLength(maxLength);
         FeatureExtraction.Options options = FeatureExtraction.Options.DEFAULT.withPooling(EmbedCommand.pooling(pooling)).withTruncate(truncate)
                 .withMaxLength(max);
+        // fewer than two lines cannot be scored whatever they hold: said before the model is fetched or loaded
+        if (input.size() < 2) throw tooFew(0);
         FeatureExtraction embeddings = Models.embeddings(model.name);
         // As in embed: a bad argument fails the job; a blank or too-long line gets an error row (after the scores) and a warning.
         PerLine.Checked checked = PerLine.check(input, file.path,
@@ -70,10 +72,7 @@ final class SimilarityCommand implements Callable<Integer> {
         List<String> usable = checked.usableTexts();
         List<Integer> positions = new ArrayList<>();                 // usable text k is input position positions.get(k)
         for (int i = 0; i < input.size(); i++) if (checked.usable(i)) positions.add(i);
-        if (usable.size() < 2) throw new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…")
-                + (errors.isEmpty() ? "" : " (" + errors.size() + " line" + (errors.size() > 1 ? "s" : "") + " could not be used)")
-                // standard input is read only without arguments (or with -f -), never implicitly: a script's open stdin would hang it
-                + (file.path == null && texts != null && !texts.isEmpty() ? "; standard input is not read when texts are given: use -f - to add lines from it" : ""));
+        if (usable.size() < 2) throw tooFew(errors.size());
         Similarity similarity = new Similarity(embeddings);
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder();
@@ -98,6 +97,14 @@ final class SimilarityCommand implements Callable<Integer> {
         System.out.print(json.on ? new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n" : table);
         if (!errors.isEmpty()) System.err.println(PerLine.warning(errors.size(), input.size(), "texts have an error instead of a score", checked.firstError()));
         return 0;
+    }
+
+    /** "give at least two texts…", with how many lines could not be used ({@code unusable}) and how to add standard input's. */
+    private IllegalArgumentException tooFew(int unusable) {
+        return new IllegalArgumentException("give at least two texts: " + (pairs ? "TEXT TEXT…" : "SOURCE TEXT…")
+                + (unusable == 0 ? "" : " (" + unusable + " line" + (unusable > 1 ? "s" : "") + " could not be used)")
+                // standard input is read only without arguments (or with -f -), never implicitly: a script's open stdin would hang it
+                + (file.path == null && texts != null && !texts.isEmpty() ? "; standard input is not read when texts are given: use -f - to add lines from it" : ""));
     }
 
     private static Map<String, Object> row(Object... keyValues) {

@@ -78,6 +78,22 @@ class SimilarityCommandTest {
         assertTrue(r.out().replaceAll("\\s+", " ").contains("use -f - to add lines from standard input"), r.out());
     }
 
+    /** Too few texts is said before the model is fetched or loaded: a missing folder is not reached, nothing is downloaded first. */
+    @Test
+    void tooFewTextsIsSaidBeforeTheModelIsResolved(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String missing = dir.resolve("no-such-model").toString();
+        var r = CliRunner.run("similarity", "--model", missing, "alone");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: give at least two texts: SOURCE TEXT…; standard input is not read when texts are given: use -f - to add lines from it\n",
+                r.err());
+        r = CliRunner.runWithStdin("one line\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "similarity", "--pairs", "--model", missing, "--file", "-");
+        assertEquals(1, r.exit());
+        assertEquals("mlm4j: give at least two texts: TEXT TEXT…\n", r.err());
+        r = CliRunner.run("similarity", "--model", missing, "one", "two");                // two texts: the model is what is wrong
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no-such-model"), r.err());
+    }
+
     @Test
     void aBlankLineGetsAnErrorRowWithItsLineNumber() throws IOException {
         // issue 14, item 4: every line gets one record, so outputs join back to inputs
