@@ -17,6 +17,10 @@ import java.util.Random;
  */
 public final class GemmQuick {
     public static void main(String[] args) {
+        // Steady-state rates: Parallel runs a process's first 64 calls on the calling thread on machines of two cores
+        // (for a cold CLI process); a 4096-row shape's warm-up is a handful of calls, so its two-thread samples were
+        // measured on one thread (2026-12-06: 156 instead of 302 GFLOP/s at 4096 × 768 × 3072).
+        Parallel.warmupCalls(0);
         String[] shapes = (args.length > 0 ? args[0] : "128x768x768,128x768x3072,128x3072x768,16x384x384,4096x384x1536").split(",");
         String[] threads = (args.length > 1 ? args[1] : "1,2").split(",");
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 15;
