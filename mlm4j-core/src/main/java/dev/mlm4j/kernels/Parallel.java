@@ -38,12 +38,22 @@ public final class Parallel {
      * spent 0.1–0.2 s more CPU and ran 2–4 % longer with it (docs/BENCHMARKS.md section 7, run 11). The pieces and their
      * results are the same whoever runs them. {@code -Dmlm4j.parallel.warmupCalls=N} sets it; 64 on two cores or
      * fewer, else 0 (more cores leave the compilers cores of their own; not measured here).
+     * <p>Large work ends it: a warm-up call other than the first that runs longer than {@link #WARMUP_CALL_NANOS} on its
+     * one thread is work a second thread pays for even before C2 (the first call is left out: it loads and starts
+     * compiling the kernels, 70 ms on a 9-token bert-base fill-mask against at most ~11 for its others). Without this,
+     * a first batch of bert-base embeddings (64 texts, 7,488 tokens) ran its first 64 calls, ~5 s, on one thread: 8.7
+     * against 7.0 s for the whole command (docs/BENCHMARKS.md section 7, run 14).
      */
     private static final AtomicInteger WARMUP = new AtomicInteger(
             Integer.getInteger("mlm4j.parallel.warmupCalls", Runtime.getRuntime().availableProcessors() <= 2 ? 64 : 0));
+    /** The warm-up's length when it was set: the call that takes this many is the first. */
+    private static volatile int warmupStart = WARMUP.get();
+    /** A warm-up call (not the first) running longer than this on one thread ends the warm-up. */
+    static final long WARMUP_CALL_NANOS = 30_000_000L;
 
-    /** Sets how many of the next calls run on the calling thread alone (tests). */
+    /** Sets how many of the next calls run on the calling thread alone (tests and benchmarks; 0: none). */
     static void warmupCalls(int calls) {
+        warmupStart = calls;
         WARMUP.set(calls);
     }
 
@@ -55,8 +65,18 @@ public final class Parallel {
     /** Runs {@code body.accept(t)} for every t in [0, tasks), in parallel when worth it. */
     public static void forEach(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
-        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker
-                || (WARMUP.get() > 0 && WARMUP.getAndDecrement() > 0) || !BUSY.compareAndSet(false, true)) {
+        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker) {
+            for (int t = 0; t < tasks; t++) body.accept(t);
+            return;
+        }
+        int warmup = WARMUP.get() > 0 ? WARMUP.getAndDecrement() : 0;
+        if (warmup > 0) {
+            long start = System.nanoTime();
+            for (int t = 0; t < tasks; t++) body.accept(t);
+            if (warmup < warmupStart && System.nanoTime() - start > WARMUP_CALL_NANOS) WARMUP.set(0);
+            return;
+        }
+        if (!BUSY.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }

@@ -72,6 +72,49 @@ class ParallelTest {
         }
     }
 
+    /** A warm-up call other than the first that runs longer than the limit ends the warm-up; a short one does not. */
+    @Test
+    void aLongWarmupCallEndsTheWarmup() throws InterruptedException {
+        assumeTrue(Parallel.threads() > 1, "one thread: there are no workers to join");
+        Thread caller = Thread.currentThread();
+        long longer = Parallel.WARMUP_CALL_NANOS + 10_000_000L;
+        try {
+            Parallel.warmupCalls(10);
+            assertEquals(Set.of(caller), runOn(2, longer), "the first call, long: the caller alone");
+            assertEquals(Set.of(caller), runOn(2, 0), "the warm-up goes on after a long first call");
+            assertEquals(Set.of(caller), runOn(2, longer), "a long second call still runs on the caller alone");
+            assertEquals(2, sharedCall().size(), "and ends the warm-up: the next call is shared, 7 warm-up calls early");
+        } finally {
+            Parallel.warmupCalls(0);
+        }
+    }
+
+    /** The threads that ran a call of {@code tasks} pieces taking {@code nanos} in all (spun on the first piece). */
+    private static Set<Thread> runOn(int tasks, long nanos) {
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(tasks, t -> {
+            ran.add(Thread.currentThread());
+            if (t == 0) for (long end = System.nanoTime() + nanos; System.nanoTime() < end; ) Thread.onSpinWait();
+        });
+        return ran;
+    }
+
+    /** The threads of a two-piece call whose pieces each wait (up to 10 s) until both have started. */
+    private static Set<Thread> sharedCall() {
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        CountDownLatch two = new CountDownLatch(2);
+        Parallel.forEach(2, t -> {
+            ran.add(Thread.currentThread());
+            two.countDown();
+            try {
+                two.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return ran;
+    }
+
     @Test
     void exceptionsReachTheCaller() {
         var ex = assertThrows(IllegalStateException.class, () -> Parallel.forEach(16, t -> {
