@@ -55,17 +55,7 @@ class ParallelTest {
                 assertEquals(16, n.get());
             }
             // the fourth call is shared: each piece waits (up to 10 s) until a second thread has taken one
-            Set<Thread> ran = ConcurrentHashMap.newKeySet();
-            CountDownLatch two = new CountDownLatch(2);
-            Parallel.forEach(2, t -> {
-                ran.add(Thread.currentThread());
-                two.countDown();
-                try {
-                    two.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Set<Thread> ran = sharedCall();
             assertEquals(2, ran.size(), "after the warm-up a worker takes a piece: " + ran);
         } finally {
             Parallel.warmupCalls(0);
@@ -74,7 +64,7 @@ class ParallelTest {
 
     /** A warm-up call other than the first that runs longer than the limit ends the warm-up; a short one does not. */
     @Test
-    void aLongWarmupCallEndsTheWarmup() throws InterruptedException {
+    void aLongWarmupCallEndsTheWarmup() {
         assumeTrue(Parallel.threads() > 1, "one thread: there are no workers to join");
         Thread caller = Thread.currentThread();
         long longer = Parallel.WARMUP_CALL_NANOS + 10_000_000L;
