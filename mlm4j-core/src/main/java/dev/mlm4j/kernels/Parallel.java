@@ -65,19 +65,12 @@ public final class Parallel {
     /** Runs {@code body.accept(t)} for every t in [0, tasks), in parallel when worth it. */
     public static void forEach(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
-        if (WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker) {
+        boolean alone = WORKERS.length == 0 || tasks == 1 || Thread.currentThread() instanceof Worker;
+        int warmup = !alone && WARMUP.get() > 0 ? WARMUP.getAndDecrement() : 0;
+        if (alone || warmup > 0 || !BUSY.compareAndSet(false, true)) {
+            long start = warmup > 0 ? System.nanoTime() : 0;
             for (int t = 0; t < tasks; t++) body.accept(t);
-            return;
-        }
-        int warmup = WARMUP.get() > 0 ? WARMUP.getAndDecrement() : 0;
-        if (warmup > 0) {
-            long start = System.nanoTime();
-            for (int t = 0; t < tasks; t++) body.accept(t);
-            if (warmup < warmupStart && System.nanoTime() - start > WARMUP_CALL_NANOS) WARMUP.set(0);
-            return;
-        }
-        if (!BUSY.compareAndSet(false, true)) {
-            for (int t = 0; t < tasks; t++) body.accept(t);
+            if (warmup > 0 && warmup < warmupStart && System.nanoTime() - start > WARMUP_CALL_NANOS) WARMUP.set(0);
             return;
         }
         try {
